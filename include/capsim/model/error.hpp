@@ -1,0 +1,32 @@
+#pragma once
+/// \file The one error type for bad input (rule 5 of docs/architecture.md).
+
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace capsim::model {
+
+/// One problem in a model, experiment or override: where (a JSON Pointer, "" for the whole
+/// document) and what, phrased "expected X, found Y" or with a suggestion.
+struct Diagnostic {
+  std::string pointer;
+  std::string message;
+  /// "POINTER: MESSAGE" (or just MESSAGE when the pointer is empty).
+  std::string text() const;
+};
+
+/// Thrown by loading and validation with every diagnostic found, in document order.
+/// what() is the diagnostics' text() joined by newlines.
+class ModelError : public std::runtime_error {
+ public:
+  explicit ModelError(std::vector<Diagnostic> diagnostics);
+  ModelError(std::string pointer, std::string message)
+      : ModelError(std::vector<Diagnostic>{{std::move(pointer), std::move(message)}}) {}
+  const std::vector<Diagnostic>& diagnostics() const { return diagnostics_; }
+
+ private:
+  std::vector<Diagnostic> diagnostics_;
+};
+
+}  // namespace capsim::model

@@ -1,0 +1,84 @@
+#pragma once
+/// \file Runs a model's replications (in parallel) and merges them into estimates.
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "capsim/model/spec.hpp"
+#include "capsim/stats/estimate.hpp"
+#include "capsim/stats/summary.hpp"
+
+namespace capsim::run {
+
+struct RunOptions {
+  /// Worker threads; 0 means every core. Results do not depend on it.
+  int threads = 0;
+  /// Per-replication event budget (SimulationError when spent).
+  std::uint64_t max_events = UINT64_MAX;
+  /// Called about ten times a second from a helper thread with the fraction done (0..1), while
+  /// the replications run; empty: no progress reporting.
+  std::function<void(double)> on_progress;
+};
+
+/// One metric merged over replications.
+struct MergedMetric {
+  std::vector<std::string> path;
+  stats::Merge merge = stats::Merge::estimate;
+  /// merge == estimate: over the replications where the value was defined (finite).
+  stats::Estimate estimate;
+  /// merge == min or max: the extreme over replications.
+  double extreme = 0.0;
+  /// The value of every replication, in replication order (NaN where undefined).
+  std::vector<double> values;
+  std::string dotted() const;
+};
+
+struct SloCheck {
+  std::string metric;  ///< dotted name, e.g. "workloads.browse.latency_ms.p99"
+  double limit = 0.0;  ///< in the metric's unit
+  stats::Estimate value;
+  bool met = false;        ///< the mean is within the limit
+  bool confident = false;  ///< the whole confidence interval is on the same side as the mean
+};
+
+struct Performance {
+  std::uint64_t events = 0;
+  double wall_seconds = 0.0;
+  double events_per_second = 0.0;
+  double peak_rss_mb = 0.0;
+};
+
+struct Results {
+  std::string model;
+  std::uint64_t seed = 0;
+  int replications = 0;
+  double simulated_seconds = 0.0;
+  double warmup_seconds = 0.0;
+  double confidence = 0.95;
+  double window_seconds = 0.0;
+  std::vector<MergedMetric> metrics;
+  std::vector<std::string> notices;  ///< each prefixed "replication r: "
+  std::optional<std::vector<SloCheck>> slo;
+  std::vector<stats::TimeSeriesRow> timeseries;  ///< replication 0
+  Performance performance;
+
+  /// The metric with this dotted name, or nullptr.
+  const MergedMetric* find(const std::string& dotted) const;
+};
+
+/// Runs replications 0 .. spec.simulation.replications - 1 and merges them. The results are the
+/// same, byte for byte once written (performance aside), whatever the number of threads.
+/// Rethrows the first failure (by replication index) of any replication.
+Results run_replications(const model::Spec& spec, const RunOptions& options = {});
+
+/// Merges per-replication summaries (in replication order) into Results (no performance).
+Results merge(const model::Spec& spec, const std::vector<stats::Summary>& summaries);
+
+/// Peak resident set size of this process, in MiB.
+double peak_rss_mb();
+
+}  // namespace capsim::run

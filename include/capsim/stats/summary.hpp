@@ -1,0 +1,53 @@
+#pragma once
+/// \file What one replication reports: named scalar metrics, notices and a time series.
+/// Statistics leave the simulation only through this (rule 4 of docs/architecture.md).
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace capsim::stats {
+
+/// How a metric combines across replications.
+enum class Merge : std::uint8_t {
+  estimate,  ///< mean with a Student-t confidence interval
+  min,       ///< smallest value over replications (a plain number)
+  max,       ///< largest value over replications (a plain number)
+};
+
+/// One scalar of one replication, named by its path in the results document, e.g.
+/// {"workloads", "browse", "latency_ms", "p99"}.
+struct Metric {
+  std::vector<std::string> path;
+  double value = 0.0;
+  Merge merge = Merge::estimate;
+  /// The path joined with dots: "workloads.browse.latency_ms.p99".
+  std::string dotted() const;
+};
+
+/// One row of the time series: one window of one workload (service empty) or one service
+/// (workload empty). Quantities that do not apply to the row's kind are absent.
+struct TimeSeriesRow {
+  double t_s = 0.0;  ///< start of the window
+  std::string workload;
+  std::string service;
+  double rps = 0.0;  ///< completions (workloads) or arrivals (services) per second
+  std::optional<double> error_rate;
+  std::optional<double> p50_ms, p95_ms, p99_ms;
+  std::optional<double> cpu_utilization;
+  std::optional<double> queue_length;
+  std::optional<double> replicas;
+};
+
+struct Summary {
+  std::vector<Metric> metrics;
+  /// Plain-language facts a user must see, e.g. "service 'api' saturated at t = 312.4 s".
+  std::vector<std::string> notices;
+  std::vector<TimeSeriesRow> timeseries;
+  std::uint64_t events = 0;
+  /// Simulated time the statistics cover (duration - warm-up), seconds.
+  double measured_s = 0.0;
+};
+
+}  // namespace capsim::stats

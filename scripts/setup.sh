@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Installs the Debian packages capsim needs to build, test and benchmark.
+# Idempotent and quiet: does nothing (and prints nothing) when everything is present.
+set -euo pipefail
+
+packages=(
+  build-essential cmake ninja-build pkg-config
+  libeigen3-dev libboost-dev libboost-random-dev nlohmann-json3-dev libcli11-dev
+  libgtest-dev libgmock-dev libbenchmark-dev
+)
+# Optional groups, asked for with arguments: `setup.sh mpi`, `setup.sh python`, `setup.sh all`.
+for group in "$@"; do
+  case "$group" in
+    mpi) packages+=(libopenmpi-dev openmpi-bin) ;;
+    python) packages+=(python3 python3-simpy3 python3-pandas python3-matplotlib python3-nbconvert
+                       python3-ipykernel jupyter-nbconvert) ;;
+    all) packages+=(libopenmpi-dev openmpi-bin python3 python3-simpy3 python3-pandas
+                    python3-matplotlib python3-nbconvert python3-ipykernel jupyter-nbconvert) ;;
+    *) echo "setup.sh: unknown group '$group' (expected mpi, python or all)" >&2; exit 2 ;;
+  esac
+done
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+echo "setup.sh: installing ${missing[*]}" >&2
+sudo=""
+[ "$(id -u)" -eq 0 ] || sudo="sudo"
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq >/dev/null
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

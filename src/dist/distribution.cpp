@@ -1,0 +1,324 @@
+#include "capsim/dist/distribution.hpp"
+
+#include <algorithm>
+#include <boost/math/special_functions/erf.hpp>
+#include <boost/random/gamma_distribution.hpp>
+#include <cmath>
+#include <cstddef>
+#include <limits>
+#include <numbers>
+#include <stdexcept>
+#include <string>
+#include <type_traits>
+#include <utility>
+
+namespace capsim::dist {
+
+namespace {
+
+constexpr double kInf = std::numeric_limits<double>::infinity();
+
+// Boost.Math promotes double to long double internally by default, which makes erfc_inv about
+// 2.5x slower; double precision is what the samplers need.
+using FastPolicy = boost::math::policies::policy<boost::math::policies::promote_double<false>>;
+
+// Erlang draws multiply up to this many uniforms; larger k uses the (equally exact) gamma sampler
+// so that one draw stays cheap.
+constexpr int kMaxProductPhases = 64;
+
+// A truncated normal whose kept mass Phi(mean/sd) is below this is treated as the constant 0: that
+// only happens when mean < -35.7 sd, where every draw would be within about sd/35 of 0 anyway.
+constexpr double kMinNormalMass = 1e-280;
+
+void require(bool ok, const std::string& what) {
+  if (!ok) throw std::invalid_argument("Distribution: " + what);
+}
+
+bool nonneg(double x) {
+  return std::isfinite(x) && x >= 0.0;
+}
+bool positive(double x) {
+  return std::isfinite(x) && x > 0.0;
+}
+
+/// Standard normal quantile Phi^{-1}(p), 0 < p < 1.
+double normal_quantile(double p) {
+  return -std::numbers::sqrt2 * boost::math::erfc_inv(2.0 * p, FastPolicy());
+}
+
+/// Standard normal CDF.
+double normal_cdf(double x) {
+  return 0.5 * std::erfc(-x / std::numbers::sqrt2);
+}
+
+/// Standard normal density.
+double normal_pdf(double x) {
+  return std::exp(-0.5 * x * x) / std::sqrt(2.0 * std::numbers::pi);
+}
+
+/// Second moment E[X^2] from mean and scv (0 for a variable that is identically 0).
+double second_moment(double mean, double scv) {
+  if (mean == 0.0) return 0.0;
+  if (!std::isfinite(mean) || !std::isfinite(scv)) return kInf;
+  return mean * mean * (1.0 + scv);
+}
+
+/// scv from mean and second moment.
+double scv_from(double mean, double second) {
+  if (mean == 0.0) return 0.0;
+  if (!std::isfinite(mean) || !std::isfinite(second)) return kInf;
+  return std::max(0.0, second / (mean * mean) - 1.0);
+}
+
+/// Cumulative weights normalised so that the last is exactly 1.
+std::vector<double> cumulative_weights(const std::vector<double>& weights, const char* what) {
+  require(!weights.empty(), std::string(what) + " needs at least one branch");
+  double total = 0.0;
+  for (double w : weights) {
+    require(nonneg(w), std::string(what) + " weights must be finite and >= 0");
+    total += w;
+  }
+  require(total > 0.0, std::string(what) + " weights must not all be 0");
+  std::vector<double> cumulative;
+  cumulative.reserve(weights.size());
+  double running = 0.0;
+  for (double w : weights) {
+    running += w;
+    cumulative.push_back(running / total);
+  }
+  cumulative.back() = 1.0;
+  return cumulative;
+}
+
+/// Index of the branch that uniform u (in (0,1)) falls into.
+std::size_t pick(const std::vector<double>& cumulative, double u) {
+  if (cumulative.size() <= 8) {
+    // A linear scan beats a binary search for the usual handful of branches.
+    std::size_t i = 0;
+    while (i + 1 < cumulative.size() && !(u < cumulative[i])) ++i;
+    return i;
+  }
+  const auto it = std::upper_bound(cumulative.begin(), cumulative.end(), u);
+  return std::min(static_cast<std::size_t>(it - cumulative.begin()), cumulative.size() - 1);
+}
+
+template <class... F>
+struct Overloaded : F... {
+  using F::operator()...;
+};
+template <class... F>
+Overloaded(F...) -> Overloaded<F...>;
+
+}  // namespace
+
+Distribution::Distribution(DistSpec spec) : spec_(std::move(spec)) {
+  // Validates the parameters, precomputes what sample() needs and the exact moments.
+  std::visit(
+      Overloaded{
+          [&](const Constant& d) {
+            require(nonneg(d.value_s), "constant value must be finite and >= 0");
+            mean_ = d.value_s;
+            scv_ = 0.0;
+          },
+          [&](const Exponential& d) {
+            require(nonneg(d.mean_s), "exponential mean must be finite and >= 0");
+            mean_ = d.mean_s;
+            scv_ = d.mean_s > 0.0 ? 1.0 : 0.0;
+          },
+          [&](const Uniform& d) {
+            require(nonneg(d.min_s) && nonneg(d.max_s) && d.min_s <= d.max_s,
+                    "uniform bounds must satisfy 0 <= min <= max");
+            mean_ = 0.5 * (d.min_s + d.max_s);
+            const double width = d.max_s - d.min_s;
+            scv_ = mean_ > 0.0 ? width * width / 12.0 / (mean_ * mean_) : 0.0;
+          },
+          [&](const Erlang& d) {
+            require(d.k >= 1, "erlang k must be >= 1");
+            require(nonneg(d.mean_s), "erlang mean must be finite and >= 0");
+            aux_ = d.mean_s / d.k;  // mean of one phase
+            mean_ = d.mean_s;
+            scv_ = d.mean_s > 0.0 ? 1.0 / d.k : 0.0;
+          },
+          [&](const Gamma& d) {
+            require(positive(d.shape), "gamma shape must be finite and > 0");
+            require(nonneg(d.scale_s), "gamma scale must be finite and >= 0");
+            mean_ = d.shape * d.scale_s;
+            scv_ = d.scale_s > 0.0 ? 1.0 / d.shape : 0.0;
+          },
+          [&](const Lognormal& d) {
+            require(std::isfinite(d.mu), "lognormal mu must be finite");
+            require(nonneg(d.sigma), "lognormal sigma must be finite and >= 0");
+            mean_ = std::exp(d.mu + 0.5 * d.sigma * d.sigma);
+            scv_ = std::expm1(d.sigma * d.sigma);
+          },
+          [&](const Weibull& d) {
+            require(positive(d.shape), "weibull shape must be finite and > 0");
+            require(nonneg(d.scale_s), "weibull scale must be finite and >= 0");
+            aux_ = 1.0 / d.shape;
+            // mean = scale Gamma(1 + 1/k); scv = Gamma(1 + 2/k) / Gamma(1 + 1/k)^2 - 1, in logs so
+            // that small shapes do not overflow, with expm1 so that large shapes keep precision.
+            const double lg1 = std::lgamma(1.0 + aux_);
+            mean_ = d.scale_s * std::exp(lg1);
+            scv_ = d.scale_s > 0.0 ? std::expm1(std::lgamma(1.0 + 2.0 * aux_) - 2.0 * lg1) : 0.0;
+          },
+          [&](const Pareto& d) {
+            require(positive(d.shape), "pareto shape must be finite and > 0");
+            require(nonneg(d.scale_s), "pareto scale must be finite and >= 0");
+            aux_ = -1.0 / d.shape;
+            const double a = d.shape;
+            if (d.scale_s == 0.0) {
+              mean_ = 0.0;
+              scv_ = 0.0;
+            } else {
+              mean_ = a > 1.0 ? a * d.scale_s / (a - 1.0) : kInf;
+              // Var / mean^2 = [a / ((a-1)^2 (a-2))] / [a / (a-1)]^2 = 1 / (a (a-2)).
+              scv_ = a > 2.0 ? 1.0 / (a * (a - 2.0)) : kInf;
+            }
+          },
+          [&](const Hyperexponential& d) {
+            require(d.probs.size() == d.means_s.size(),
+                    "hyperexponential needs as many probabilities as means");
+            cumulative_ = cumulative_weights(d.probs, "hyperexponential");
+            double m1 = 0.0;
+            double m2 = 0.0;
+            for (std::size_t i = 0; i < d.means_s.size(); ++i) {
+              require(nonneg(d.means_s[i]), "hyperexponential means must be finite and >= 0");
+              const double p = cumulative_[i] - (i == 0 ? 0.0 : cumulative_[i - 1]);
+              m1 += p * d.means_s[i];
+              m2 += p * 2.0 * d.means_s[i] * d.means_s[i];  // E[X^2] of Exp(m) is 2 m^2
+            }
+            mean_ = m1;
+            scv_ = scv_from(m1, m2);
+          },
+          [&](const Normal& d) {
+            require(std::isfinite(d.mean_s), "normal mean must be finite");
+            require(nonneg(d.sd_s), "normal sd must be finite and >= 0");
+            if (d.sd_s == 0.0) {
+              // Degenerate: a negative point mass can only be redrawn forever; it is clamped to 0.
+              aux_ = 0.0;
+              mean_ = std::max(0.0, d.mean_s);
+              scv_ = 0.0;
+              return;
+            }
+            const double b = d.mean_s / d.sd_s;
+            aux_ = normal_cdf(b);  // P(untruncated draw >= 0), the mass that is kept
+            if (aux_ < kMinNormalMass) {
+              aux_ = 0.0;
+              mean_ = 0.0;
+              scv_ = 0.0;
+              return;
+            }
+            // Normal(m, s) truncated to [0, inf): with lambda = phi(b) / Phi(b), b = m / s,
+            // E = m + s lambda and Var = s^2 (1 - b lambda - lambda^2).
+            const double lambda = normal_pdf(b) / aux_;
+            mean_ = d.mean_s + d.sd_s * lambda;
+            const double var = d.sd_s * d.sd_s * std::max(0.0, 1.0 - b * lambda - lambda * lambda);
+            scv_ = mean_ > 0.0 ? var / (mean_ * mean_) : 0.0;
+          },
+          [&](const Empirical& d) {
+            require(!d.samples_s.empty(), "empirical needs at least one sample");
+            double sum = 0.0;
+            for (double x : d.samples_s) {
+              require(nonneg(x), "empirical samples must be finite and >= 0");
+              sum += x;
+            }
+            const double n = static_cast<double>(d.samples_s.size());
+            mean_ = sum / n;
+            // Population variance: the empirical distribution puts mass 1/n on every sample.
+            double ss = 0.0;
+            for (double x : d.samples_s) ss += (x - mean_) * (x - mean_);
+            scv_ = mean_ > 0.0 ? ss / n / (mean_ * mean_) : 0.0;
+          },
+          [&](const Mixture& d) {
+            require(d.weights.size() == d.components.size(),
+                    "mixture needs as many weights as components");
+            cumulative_ = cumulative_weights(d.weights, "mixture");
+            components_.reserve(d.components.size());
+            double m1 = 0.0;
+            double m2 = 0.0;
+            for (std::size_t i = 0; i < d.components.size(); ++i) {
+              const Distribution& c = components_.emplace_back(d.components[i]);
+              const double w = cumulative_[i] - (i == 0 ? 0.0 : cumulative_[i - 1]);
+              if (w == 0.0) continue;  // a weight-0 branch never contributes (even if infinite)
+              m1 += w * c.mean();
+              m2 += w * second_moment(c.mean(), c.scv());
+            }
+            mean_ = m1;
+            scv_ = scv_from(m1, m2);
+          },
+      },
+      spec_.v);
+}
+
+double Distribution::sample(sim::RandomStream& rng) const {
+  // Continuous laws are drawn by inverting the survival function at one uniform u (a larger u gives
+  // a smaller draw), so variants of a model keep their draws aligned.
+  return std::visit(
+      Overloaded{
+          [&](const Constant& d) { return d.value_s; },
+          [&](const Exponential& d) { return d.mean_s * -std::log(rng.uniform01()); },
+          [&](const Uniform& d) { return d.min_s + (d.max_s - d.min_s) * rng.uniform01(); },
+          [&](const Erlang& d) {
+            if (d.k > kMaxProductPhases) {
+              boost::random::gamma_distribution<double> gamma(d.k, aux_);
+              return gamma(rng.engine());
+            }
+            // Sum of k exponentials = -(mean/k) log(u1 ... uk); the product is folded into a log
+            // before it could underflow.
+            double log_sum = 0.0;
+            double product = 1.0;
+            for (int i = 0; i < d.k; ++i) {
+              product *= rng.uniform01();
+              if (product < 1e-280) {
+                log_sum += std::log(product);
+                product = 1.0;
+              }
+            }
+            return -aux_ * (log_sum + std::log(product));
+          },
+          [&](const Gamma& d) {
+            if (d.scale_s == 0.0) return 0.0;
+            boost::random::gamma_distribution<double> gamma(d.shape, d.scale_s);
+            return gamma(rng.engine());
+          },
+          [&](const Lognormal& d) {
+            return std::exp(d.mu - d.sigma * normal_quantile(rng.uniform01()));
+          },
+          [&](const Weibull& d) { return d.scale_s * std::pow(-std::log(rng.uniform01()), aux_); },
+          [&](const Pareto& d) { return d.scale_s * std::pow(rng.uniform01(), aux_); },
+          [&](const Hyperexponential& d) {
+            const std::size_t i = pick(cumulative_, rng.uniform01());
+            return d.means_s[i] * -std::log(rng.uniform01());
+          },
+          [&](const Normal& d) {
+            if (aux_ == 0.0) return mean_;  // degenerate (sd 0, or all mass far below 0)
+            // Inversion of the normal truncated to [0, inf) (the law of "redraw negatives"): with
+            // P = Phi(m/s) the kept mass, survival u maps to x = m - s Phi^{-1}(u P).
+            const double x = d.mean_s - d.sd_s * normal_quantile(rng.uniform01() * aux_);
+            return std::max(0.0, x);
+          },
+          [&](const Empirical& d) {
+            const std::size_t n = d.samples_s.size();
+            const auto i = static_cast<std::size_t>(rng.uniform01() * static_cast<double>(n));
+            return d.samples_s[std::min(i, n - 1)];
+          },
+          [&](const Mixture&) {
+            return components_[pick(cumulative_, rng.uniform01())].sample(rng);
+          },
+      },
+      spec_.v);
+}
+
+double Distribution::mean() const {
+  return mean_;
+}
+
+double Distribution::scv() const {
+  return scv_;
+}
+
+double mean_of(const DistSpec& spec) {
+  return Distribution(spec).mean();
+}
+
+}  // namespace capsim::dist

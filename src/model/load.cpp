@@ -1,0 +1,1139 @@
+#include "capsim/model/load.hpp"
+
+#include <climits>
+#include <cmath>
+#include <limits>
+#include <map>
+
+#include "loader.hpp"
+
+namespace capsim::model {
+
+namespace {
+
+using detail::child;
+using detail::describe;
+using detail::join;
+using detail::Names;
+using detail::number_text;
+using detail::Quantity;
+using detail::Reader;
+using detail::Sign;
+
+constexpr std::int64_t max_replicas = 100000;
+constexpr std::int64_t max_replications = 100000;
+constexpr std::int64_t max_int = INT_MAX;
+constexpr std::int64_t max_int64 = std::numeric_limits<std::int64_t>::max();
+// Bounds that catch typos (an extra zero or three) before they cost an hour of simulation.
+constexpr double max_rate = 1e7;
+constexpr std::int64_t max_users = 1000000;
+constexpr std::int64_t max_call_count = 1000000;
+
+bool is_name(std::string_view name) {
+  if (name.empty()) return false;
+  for (const char c : name) {
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                    c == '_' || c == '.' || c == '-';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+const Json* find(const Json& object, std::string_view key) {
+  if (!object.is_object()) return nullptr;
+  const auto found = object.find(std::string(key));
+  return found == object.end() ? nullptr : &*found;
+}
+
+std::string join_and(const std::vector<std::string>& items) {
+  std::string text;
+  for (const std::string& item : items) {
+    if (!text.empty()) text += " and ";
+    text += item;
+  }
+  return text;
+}
+
+/// What is known of a service before it is read: enough to resolve workload targets and calls
+/// wherever they appear in the document.
+struct ServiceOutline {
+  std::string name;
+  /// Refused kind or unreadable body: its endpoints are unknown and not checked (the service's
+  /// own diagnostics say why).
+  bool opaque = false;
+  std::vector<std::string> endpoints;
+};
+
+struct CallEdge {
+  std::size_t to = 0;
+  std::string pointer;  ///< of the "call" key
+};
+
+class ModelLoader {
+ public:
+  ModelLoader(const Json& doc, Reader& reader) : doc_(doc), reader_(reader) {}
+
+  Spec load();
+
+ private:
+  // Services known in advance, and the call graph over (service, endpoint) nodes.
+  void outline_services();
+  const ServiceOutline* resolve_service(const Json& value, const std::string& pointer);
+  std::optional<std::string> resolve_endpoint(const ServiceOutline& service, const Json* value,
+                                              const std::string& pointer);
+  std::optional<std::size_t> node(const std::string& service, const std::string& endpoint) const;
+  void check_cycles();
+  void visit(std::size_t node, std::vector<int>& state, std::vector<std::size_t>& path,
+             std::vector<const CallEdge*>& path_edges);
+
+  SimulationSpec read_simulation(const Json& value, const std::string& pointer);
+  std::optional<std::uint64_t> read_seed(const Json& value, const std::string& pointer);
+
+  void read_workloads(const Json& value, const std::string& pointer, Spec& spec);
+  std::optional<WorkloadSpec> read_workload(const Json& value, const std::string& pointer);
+  std::optional<std::vector<MixEntry>> read_mix(const Json& value, const std::string& pointer,
+                                                const ServiceOutline* target);
+  std::optional<double> read_rate_value(const Json& value, const std::string& pointer);
+  std::optional<double> read_user_target(const Json& value, const std::string& pointer);
+  std::optional<Profile> read_rate(const Json& value, const std::string& pointer);
+  std::optional<Profile> read_users(const Json& value, const std::string& pointer);
+  template <class ReadValue>
+  std::optional<Profile> read_stages(const Json& object, const std::string& pointer,
+                                     ReadValue read_value);
+  std::optional<Profile> read_diurnal(const Json& value, const std::string& pointer);
+  std::optional<Profile> read_trace(const Json& value, const std::string& pointer);
+
+  void read_services(const Json& value, const std::string& pointer, Spec& spec);
+  std::optional<ServiceSpec> read_service(const std::string& name, const Json& value,
+                                          const std::string& pointer);
+  std::optional<LoadBalancerSpec> read_load_balancer(const Json& value, const std::string& pointer);
+  std::optional<EndpointSpec> read_endpoint(const std::string& service, const std::string& name,
+                                            const Json& steps, const std::string& pointer,
+                                            const std::string& steps_pointer);
+  std::optional<StepSpec> read_step(const Json& value, const std::string& pointer);
+  std::optional<CallSpec> read_call(const Json& value, const std::string& pointer);
+  bool refuse_call_keys(const Json& value, const std::string& pointer);
+
+  std::optional<SloSpec> read_slo(const Json& value, const std::string& pointer);
+
+  const Json& doc_;
+  Reader& reader_;
+  std::vector<ServiceOutline> outlines_;
+  std::map<std::pair<std::string, std::string>, std::size_t> node_index_;
+  std::vector<std::string> node_names_;
+  std::vector<std::vector<CallEdge>> edges_;
+  std::optional<std::size_t> current_node_;  ///< the endpoint whose steps are being read
+};
+
+// ---- Model ----------------------------------------------------------------------------------
+
+Spec ModelLoader::load() {
+  Spec spec;
+  spec.name = "model";
+  if (!doc_.is_object()) {
+    reader_.expected("", "a model: a JSON object", doc_);
+    return spec;
+  }
+  reader_.check_keys(doc_, "", "model",
+                     {"name", "description", "simulation", "workloads", "services", "slo"});
+  outline_services();
+
+  if (const Json* name = find(doc_, "name")) {
+    if (const auto text = reader_.string(*name, "/name", "a non-empty string")) spec.name = *text;
+  }
+  if (const Json* description = find(doc_, "description")) {
+    if (description->is_string()) {
+      spec.description = description->get<std::string>();
+    } else {
+      reader_.expected("/description", "a string", *description);
+    }
+  }
+  if (const Json* simulation = find(doc_, "simulation")) {
+    spec.simulation = read_simulation(*simulation, "/simulation");
+  }
+  if (const Json* services = find(doc_, "services")) {
+    read_services(*services, "/services", spec);
+  } else {
+    reader_.missing("/services", "an object of services by name");
+  }
+  if (const Json* workloads = find(doc_, "workloads")) {
+    read_workloads(*workloads, "/workloads", spec);
+  } else {
+    reader_.missing("/workloads", "an array of workloads");
+  }
+  if (const Json* slo = find(doc_, "slo")) spec.slo = read_slo(*slo, "/slo");
+  check_cycles();
+  return spec;
+}
+
+// ---- Simulation -----------------------------------------------------------------------------
+
+SimulationSpec ModelLoader::read_simulation(const Json& value, const std::string& pointer) {
+  SimulationSpec spec;
+  if (!value.is_object()) {
+    reader_.expected(pointer, "an object", value);
+    return spec;
+  }
+  reader_.check_keys(
+      value, pointer, "simulation",
+      {"duration", "warmup", "replications", "seed", "confidence", "window", "max_queue"});
+  bool duration_ok = true;
+  if (const Json* duration = find(value, "duration")) {
+    const auto seconds = reader_.duration(*duration, child(pointer, "duration"), Sign::positive);
+    duration_ok = seconds.has_value();
+    if (seconds) spec.duration_s = *seconds;
+  }
+  if (const Json* warmup = find(value, "warmup")) {
+    const std::string at = child(pointer, "warmup");
+    if (const auto seconds = reader_.duration(*warmup, at, Sign::non_negative)) {
+      if (duration_ok && *seconds >= spec.duration_s) {
+        reader_.error(at, "expected a warm-up shorter than the duration (" +
+                              detail::seconds_text(spec.duration_s) + "), found " +
+                              detail::seconds_text(*seconds));
+      } else {
+        spec.warmup_s = *seconds;
+      }
+    }
+  }
+  if (const Json* replications = find(value, "replications")) {
+    if (const auto n =
+            reader_.integer(*replications, child(pointer, "replications"), 1, max_replications)) {
+      spec.replications = static_cast<int>(*n);
+    }
+  }
+  if (const Json* seed = find(value, "seed")) {
+    if (const auto s = read_seed(*seed, child(pointer, "seed"))) spec.seed = *s;
+  }
+  if (const Json* confidence = find(value, "confidence")) {
+    if (const auto c = reader_.number(*confidence, child(pointer, "confidence"),
+                                      "a confidence level from 0.5 to 0.999",
+                                      [](double x) { return x >= 0.5 && x <= 0.999; })) {
+      spec.confidence = *c;
+    }
+  }
+  if (const Json* window = find(value, "window")) {
+    if (const auto w = reader_.duration(*window, child(pointer, "window"), Sign::positive)) {
+      spec.window_s = *w;
+    }
+  }
+  if (const Json* max_queue = find(value, "max_queue")) {
+    if (const auto q = reader_.integer(*max_queue, child(pointer, "max_queue"), 1, max_int64)) {
+      spec.max_queue = *q;
+    }
+  }
+  return spec;
+}
+
+std::optional<std::uint64_t> ModelLoader::read_seed(const Json& value, const std::string& pointer) {
+  if (value.is_number_unsigned()) return value.get<std::uint64_t>();
+  if (value.is_number_float()) {
+    const double x = value.get<double>();
+    if (x >= 0 && x == std::floor(x) && x < 1.8e19) return static_cast<std::uint64_t>(x);
+  }
+  reader_.expected(pointer, "a non-negative integer", value);
+  return std::nullopt;
+}
+
+// ---- Services outline and call graph --------------------------------------------------------
+
+void ModelLoader::outline_services() {
+  const Json* services = find(doc_, "services");
+  if (services == nullptr || !services->is_object()) return;
+  for (const auto& [name, body] : services->items()) {
+    ServiceOutline outline;
+    outline.name = name;
+    const Json* kind = find(body, "kind");
+    const Json* endpoints = find(body, "endpoints");
+    if (!body.is_object() || (kind != nullptr && *kind != Json("generic"))) {
+      outline.opaque = true;
+    } else if (endpoints != nullptr && endpoints->is_object()) {
+      for (const auto& [endpoint, ignored] : endpoints->items()) {
+        outline.endpoints.push_back(endpoint);
+      }
+    } else if (endpoints == nullptr && find(body, "steps") != nullptr) {
+      outline.endpoints.push_back("default");
+    } else {
+      outline.opaque = true;
+    }
+    for (const std::string& endpoint : outline.endpoints) {
+      node_index_.emplace(std::pair{name, endpoint}, node_names_.size());
+      node_names_.push_back(name + "." + endpoint);
+    }
+    outlines_.push_back(std::move(outline));
+  }
+  edges_.resize(node_names_.size());
+}
+
+const ServiceOutline* ModelLoader::resolve_service(const Json& value, const std::string& pointer) {
+  std::vector<std::string> names;
+  for (const ServiceOutline& outline : outlines_) names.push_back(outline.name);
+  const std::string what =
+      names.empty() ? "the name of a service" : "the name of a service (" + join(names) + ")";
+  if (!value.is_string()) {
+    reader_.expected(pointer, what, value);
+    return nullptr;
+  }
+  const auto& name = value.get_ref<const std::string&>();
+  for (const ServiceOutline& outline : outlines_) {
+    if (outline.name == name) return &outline;
+  }
+  reader_.expected(pointer, what, value, detail::did_you_mean(name, names));
+  return nullptr;
+}
+
+std::optional<std::string> ModelLoader::resolve_endpoint(const ServiceOutline& service,
+                                                         const Json* value,
+                                                         const std::string& pointer) {
+  if (service.opaque) {
+    if (value != nullptr && value->is_string()) return value->get<std::string>();
+    return std::string();
+  }
+  const std::string what =
+      "an endpoint of service '" + service.name + "' (" + join(service.endpoints) + ")";
+  if (value == nullptr) {
+    if (service.endpoints.size() == 1) return service.endpoints.front();
+    reader_.missing(pointer, what);
+    return std::nullopt;
+  }
+  if (!value->is_string()) {
+    reader_.expected(pointer, what, *value);
+    return std::nullopt;
+  }
+  const auto& name = value->get_ref<const std::string&>();
+  for (const std::string& endpoint : service.endpoints) {
+    if (endpoint == name) return endpoint;
+  }
+  reader_.expected(pointer, what, *value, detail::did_you_mean(name, service.endpoints));
+  return std::nullopt;
+}
+
+std::optional<std::size_t> ModelLoader::node(const std::string& service,
+                                             const std::string& endpoint) const {
+  const auto found = node_index_.find({service, endpoint});
+  if (found == node_index_.end()) return std::nullopt;
+  return found->second;
+}
+
+// Depth-first search in document order; an edge back to an endpoint still on the path closes a
+// cycle, reported at the call that leaves the first endpoint of the cycle.
+void ModelLoader::check_cycles() {
+  std::vector<int> state(node_names_.size(), 0);  // 0: not seen, 1: on the path, 2: done
+  std::vector<std::size_t> path;
+  std::vector<const CallEdge*> path_edges;
+  for (std::size_t start = 0; start < node_names_.size(); ++start) {
+    if (state[start] == 0) visit(start, state, path, path_edges);
+  }
+}
+
+void ModelLoader::visit(std::size_t node, std::vector<int>& state, std::vector<std::size_t>& path,
+                        std::vector<const CallEdge*>& path_edges) {
+  state[node] = 1;
+  path.push_back(node);
+  for (const CallEdge& edge : edges_[node]) {
+    path_edges.push_back(&edge);
+    if (state[edge.to] == 1) {
+      std::size_t first = 0;
+      while (path[first] != edge.to) ++first;
+      std::string cycle;
+      for (std::size_t i = first; i < path.size(); ++i) cycle += node_names_[path[i]] + " -> ";
+      cycle += node_names_[edge.to];
+      reader_.error(path_edges[first]->pointer, "call cycle: " + cycle);
+    } else if (state[edge.to] == 0) {
+      visit(edge.to, state, path, path_edges);
+    }
+    path_edges.pop_back();
+  }
+  path.pop_back();
+  state[node] = 2;
+}
+
+// ---- Workloads ------------------------------------------------------------------------------
+
+void ModelLoader::read_workloads(const Json& value, const std::string& pointer, Spec& spec) {
+  if (!value.is_array()) {
+    reader_.expected(pointer, "an array of workloads", value);
+    return;
+  }
+  if (value.empty()) {
+    reader_.expected(pointer, "at least one workload", value);
+    return;
+  }
+  std::map<std::string, std::string> names;  // name -> pointer of the first use
+  for (std::size_t i = 0; i < value.size(); ++i) {
+    const std::string at = child(pointer, i);
+    const Json* name = find(value[i], "name");
+    if (name != nullptr && name->is_string() && !name->get_ref<const std::string&>().empty()) {
+      const auto [first, inserted] = names.emplace(name->get<std::string>(), at);
+      if (!inserted) {
+        reader_.expected(child(at, "name"), "a unique workload name", *name,
+                         " (also used by " + first->second + ")");
+      }
+    }
+    if (auto workload = read_workload(value[i], at)) spec.workloads.push_back(std::move(*workload));
+  }
+}
+
+std::optional<WorkloadSpec> ModelLoader::read_workload(const Json& value,
+                                                       const std::string& pointer) {
+  if (!value.is_object()) {
+    reader_.expected(pointer, "a workload object", value);
+    return std::nullopt;
+  }
+  WorkloadSpec spec;
+  spec.pointer = pointer;
+  const std::size_t errors_before = reader_.error_count();
+
+  bool kind_known = true;
+  if (const Json* kind = find(value, "kind")) {
+    const auto index = reader_.choice(*kind, child(pointer, "kind"), {"open", "closed"});
+    kind_known = index.has_value();
+    if (index) spec.kind = *index == 0 ? WorkloadKind::open : WorkloadKind::closed;
+  }
+  const Names common{"name", "kind", "target", "endpoint", "mix", "timeout"};
+  const Names open_keys{"rate", "interarrival"};
+  const Names closed_keys{"users", "think_time"};
+  if (!kind_known) {
+    Names all = common;
+    all.insert(all.end(), open_keys.begin(), open_keys.end());
+    all.insert(all.end(), closed_keys.begin(), closed_keys.end());
+    reader_.check_keys(value, pointer, "workload", all);
+  } else {
+    const bool open = spec.kind == WorkloadKind::open;
+    Names own = common;
+    const Names& mine = open ? open_keys : closed_keys;
+    const Names& theirs = open ? closed_keys : open_keys;
+    own.insert(own.end(), mine.begin(), mine.end());
+    reader_.check_keys(value, pointer, "workload", own, theirs);
+    for (const std::string_view key : theirs) {
+      if (find(value, key) != nullptr) {
+        reader_.error(child(pointer, key),
+                      open ? "only for closed workloads" : "only for open workloads");
+      }
+    }
+  }
+
+  if (const Json* name = find(value, "name")) {
+    if (const auto text = reader_.string(*name, child(pointer, "name"), "a non-empty name")) {
+      spec.name = *text;
+    }
+  } else {
+    reader_.missing(child(pointer, "name"), "a name for the workload");
+  }
+
+  const ServiceOutline* target = nullptr;
+  if (const Json* target_value = find(value, "target")) {
+    target = resolve_service(*target_value, child(pointer, "target"));
+    if (target != nullptr) spec.target = target->name;
+  } else {
+    std::vector<std::string> names;
+    for (const ServiceOutline& outline : outlines_) names.push_back(outline.name);
+    reader_.missing(child(pointer, "target"), "the name of a service (" + join(names) + ")");
+  }
+
+  const Json* endpoint = find(value, "endpoint");
+  const Json* mix = find(value, "mix");
+  if (endpoint != nullptr && mix != nullptr) {
+    reader_.error(child(pointer, "mix"), "expected either endpoint or mix, found both");
+  } else if (mix != nullptr) {
+    if (auto entries = read_mix(*mix, child(pointer, "mix"), target))
+      spec.mix = std::move(*entries);
+  } else if (target != nullptr) {
+    if (auto name = resolve_endpoint(*target, endpoint, child(pointer, "endpoint"))) {
+      spec.mix.push_back({*name, 1.0});
+    }
+  } else if (endpoint != nullptr && !endpoint->is_string()) {
+    reader_.expected(child(pointer, "endpoint"), "an endpoint name", *endpoint);
+  }
+
+  if (kind_known && spec.kind == WorkloadKind::open) {
+    if (const Json* rate = find(value, "rate")) {
+      if (auto profile = read_rate(*rate, child(pointer, "rate"))) spec.rate = std::move(*profile);
+    } else {
+      reader_.missing(child(pointer, "rate"),
+                      "a rate in requests per second, or a profile such as {\"stages\": [...]}");
+    }
+    if (const Json* interarrival = find(value, "interarrival")) {
+      const std::string at = child(pointer, "interarrival");
+      spec.interarrival = detail::read_distribution(reader_, *interarrival, at, Quantity::time);
+      const Json* rate = find(value, "rate");
+      if (rate != nullptr && !rate->is_number()) {
+        reader_.error(at, "only with a constant rate (a number), not a rate profile");
+      }
+    }
+  } else if (kind_known) {
+    if (const Json* users = find(value, "users")) {
+      if (auto profile = read_users(*users, child(pointer, "users"))) {
+        spec.users = std::move(*profile);
+      }
+    } else {
+      reader_.missing(child(pointer, "users"),
+                      "a number of users, or a profile such as {\"stages\": [...]}");
+    }
+    // Without think_time a user sends its next request as soon as the last one completes.
+    spec.think_time = dist::DistSpec{dist::Constant{0.0}};
+    if (const Json* think = find(value, "think_time")) {
+      if (auto distribution = detail::read_distribution(
+              reader_, *think, child(pointer, "think_time"), Quantity::time)) {
+        spec.think_time = std::move(*distribution);
+      }
+    }
+  }
+
+  if (const Json* timeout = find(value, "timeout")) {
+    spec.timeout_s = reader_.duration(*timeout, child(pointer, "timeout"), Sign::positive);
+  }
+  if (reader_.error_count() != errors_before) return std::nullopt;
+  return spec;
+}
+
+std::optional<std::vector<MixEntry>> ModelLoader::read_mix(const Json& value,
+                                                           const std::string& pointer,
+                                                           const ServiceOutline* target) {
+  if (!value.is_array() || value.empty()) {
+    reader_.expected(
+        pointer, R"(a non-empty array such as [{"endpoint": "read", "weight": 0.9}, ...])", value);
+    return std::nullopt;
+  }
+  std::vector<MixEntry> entries;
+  bool ok = true;
+  double sum = 0.0;
+  for (std::size_t i = 0; i < value.size(); ++i) {
+    const Json& entry = value[i];
+    const std::string at = child(pointer, i);
+    if (!entry.is_object()) {
+      reader_.expected(at, R"(an object such as {"endpoint": "read", "weight": 0.9})", entry);
+      ok = false;
+      continue;
+    }
+    reader_.check_keys(entry, at, "mix", {"endpoint", "weight"});
+    MixEntry mix_entry;
+    const Json* endpoint = find(entry, "endpoint");
+    if (target != nullptr) {
+      const auto name = resolve_endpoint(*target, endpoint, child(at, "endpoint"));
+      ok = ok && name.has_value();
+      if (name) mix_entry.endpoint = *name;
+    } else if (endpoint == nullptr) {
+      reader_.missing(child(at, "endpoint"), "an endpoint name");
+      ok = false;
+    }
+    if (const Json* weight = find(entry, "weight")) {
+      const auto w = reader_.signed_number(*weight, child(at, "weight"), Sign::positive);
+      ok = ok && w.has_value();
+      if (w) mix_entry.weight = *w;
+    }
+    sum += mix_entry.weight;
+    entries.push_back(std::move(mix_entry));
+  }
+  if (!ok) return std::nullopt;
+  for (MixEntry& entry : entries) entry.weight /= sum;
+  return entries;
+}
+
+std::optional<double> ModelLoader::read_rate_value(const Json& value, const std::string& pointer) {
+  if (!value.is_number() || !(value.get<double>() >= 0)) {
+    reader_.expected(pointer, "a rate >= 0 requests per second", value);
+    return std::nullopt;
+  }
+  const double rate = value.get<double>();
+  if (rate > max_rate) {
+    reader_.expected(pointer, "a rate of at most " + number_text(max_rate) + " requests per second",
+                     value, " (absurdly large rate)");
+    return std::nullopt;
+  }
+  return rate;
+}
+
+std::optional<double> ModelLoader::read_user_target(const Json& value, const std::string& pointer) {
+  return reader_.number(value, pointer, "a number of users from 0 to " + std::to_string(max_users),
+                        [](double x) { return x >= 0 && x <= static_cast<double>(max_users); });
+}
+
+std::optional<Profile> ModelLoader::read_rate(const Json& value, const std::string& pointer) {
+  if (value.is_number()) {
+    const auto rate = read_rate_value(value, pointer);
+    if (!rate) return std::nullopt;
+    Profile profile;
+    profile.constant = *rate;
+    return profile;
+  }
+  if (!value.is_object()) {
+    reader_.expected(
+        pointer, R"(a rate in requests per second, or a profile such as {"stages": [...]})", value);
+    return std::nullopt;
+  }
+  reader_.check_keys(value, pointer, "rate", {"stages", "start", "diurnal", "trace"});
+  std::vector<std::string> kinds;
+  for (const std::string_view kind : {"stages", "diurnal", "trace"}) {
+    if (find(value, kind) != nullptr) kinds.emplace_back(kind);
+  }
+  if (find(value, "start") != nullptr && find(value, "stages") == nullptr) {
+    reader_.error(child(pointer, "start"), "only with stages");
+  }
+  if (kinds.empty()) {
+    reader_.expected(pointer, "a rate profile with one of stages, diurnal or trace", value);
+    return std::nullopt;
+  }
+  if (kinds.size() > 1) {
+    reader_.error(pointer, "expected one of stages, diurnal or trace, found " + join_and(kinds));
+    return std::nullopt;
+  }
+  if (kinds.front() == "stages") {
+    return read_stages(value, pointer, [this](const Json& v, const std::string& p) {
+      return read_rate_value(v, p);
+    });
+  }
+  if (kinds.front() == "diurnal")
+    return read_diurnal(*find(value, "diurnal"), child(pointer, "diurnal"));
+  return read_trace(*find(value, "trace"), child(pointer, "trace"));
+}
+
+std::optional<Profile> ModelLoader::read_users(const Json& value, const std::string& pointer) {
+  if (value.is_number()) {
+    const auto users = reader_.integer(value, pointer, 0, max_users);
+    if (!users) return std::nullopt;
+    Profile profile;
+    profile.constant = static_cast<double>(*users);
+    return profile;
+  }
+  if (!value.is_object()) {
+    reader_.expected(pointer, R"(a number of users, or a profile such as {"stages": [...]})",
+                     value);
+    return std::nullopt;
+  }
+  reader_.check_keys(value, pointer, "users", {"stages", "start"});
+  if (find(value, "stages") == nullptr) {
+    reader_.missing(child(pointer, "stages"),
+                    R"(an array of stages such as {"duration": "2m", "target": 50})");
+    return std::nullopt;
+  }
+  return read_stages(value, pointer, [this](const Json& v, const std::string& p) {
+    return read_user_target(v, p);
+  });
+}
+
+template <class ReadValue>
+std::optional<Profile> ModelLoader::read_stages(const Json& object, const std::string& pointer,
+                                                ReadValue read_value) {
+  const Json& stages = *find(object, "stages");
+  const std::string stages_pointer = child(pointer, "stages");
+  Profile profile;
+  profile.kind = ProfileKind::stages;
+  bool ok = true;
+  if (const Json* start = find(object, "start")) {
+    const auto value = read_value(*start, child(pointer, "start"));
+    ok = value.has_value();
+    if (value) profile.start = *value;
+  }
+  if (!stages.is_array() || stages.empty()) {
+    reader_.expected(stages_pointer,
+                     R"(a non-empty array of stages such as {"duration": "2m", "target": 500})",
+                     stages);
+    return std::nullopt;
+  }
+  for (std::size_t i = 0; i < stages.size(); ++i) {
+    const Json& stage = stages[i];
+    const std::string at = child(stages_pointer, i);
+    if (!stage.is_object()) {
+      reader_.expected(at, R"(a stage such as {"duration": "2m", "target": 500})", stage);
+      ok = false;
+      continue;
+    }
+    reader_.check_keys(stage, at, "stage", {"duration", "target"});
+    Stage spec;
+    if (const Json* duration = find(stage, "duration")) {
+      const auto seconds = reader_.duration(*duration, child(at, "duration"), Sign::non_negative);
+      ok = ok && seconds.has_value();
+      if (seconds) spec.duration_s = *seconds;
+    } else {
+      reader_.missing(child(at, "duration"), R"(a duration such as "2m")");
+      ok = false;
+    }
+    if (const Json* target = find(stage, "target")) {
+      const auto value = read_value(*target, child(at, "target"));
+      ok = ok && value.has_value();
+      if (value) spec.target = *value;
+    } else {
+      reader_.missing(child(at, "target"), "the value at the end of the stage");
+      ok = false;
+    }
+    profile.stages.push_back(spec);
+  }
+  if (!ok) return std::nullopt;
+  return profile;
+}
+
+std::optional<Profile> ModelLoader::read_diurnal(const Json& value, const std::string& pointer) {
+  if (!value.is_object()) {
+    reader_.expected(pointer, "an object with mean, amplitude, period and phase", value);
+    return std::nullopt;
+  }
+  reader_.check_keys(value, pointer, "diurnal", {"mean", "amplitude", "period", "phase"});
+  Profile profile;
+  profile.kind = ProfileKind::diurnal;
+  Diurnal& diurnal = profile.diurnal;
+  bool ok = true;
+  std::optional<double> mean;
+  if (const Json* m = find(value, "mean")) {
+    mean = read_rate_value(*m, child(pointer, "mean"));
+    ok = mean.has_value();
+    if (mean) diurnal.mean = *mean;
+  } else {
+    reader_.missing(child(pointer, "mean"), "the mean rate in requests per second");
+    ok = false;
+  }
+  if (const Json* a = find(value, "amplitude")) {
+    const std::string at = child(pointer, "amplitude");
+    const auto amplitude = reader_.number(*a, at, "an amplitude >= 0 requests per second",
+                                          [](double x) { return x >= 0; });
+    ok = ok && amplitude.has_value();
+    if (amplitude && mean && *amplitude > *mean) {
+      reader_.expected(at, "an amplitude <= the mean (" + number_text(*mean) + ")", *a,
+                       " (the rate would go negative)");
+      ok = false;
+    }
+    if (amplitude) diurnal.amplitude = *amplitude;
+  } else {
+    reader_.missing(child(pointer, "amplitude"), "the amplitude in requests per second");
+    ok = false;
+  }
+  if (const Json* period = find(value, "period")) {
+    const auto seconds = reader_.duration(*period, child(pointer, "period"), Sign::positive);
+    ok = ok && seconds.has_value();
+    if (seconds) diurnal.period_s = *seconds;
+  }
+  if (const Json* phase = find(value, "phase")) {
+    const auto seconds = reader_.duration(*phase, child(pointer, "phase"), Sign::any);
+    ok = ok && seconds.has_value();
+    if (seconds) diurnal.phase_s = *seconds;
+  }
+  if (!ok) return std::nullopt;
+  return profile;
+}
+
+std::optional<Profile> ModelLoader::read_trace(const Json& value, const std::string& pointer) {
+  const auto file = reader_.string(value, pointer, R"(a file name such as "rates.csv")");
+  if (!file) return std::nullopt;
+  const auto lines = detail::read_lines(reader_, *file, pointer);
+  if (!lines) return std::nullopt;
+  Profile profile;
+  profile.kind = ProfileKind::trace;
+  bool ok = true;
+  bool first = true;
+  std::size_t previous_line = 0;
+  for (std::size_t i = 0; i < lines->size(); ++i) {
+    const std::string_view line = detail::trim((*lines)[i]);
+    if (line.empty() || line.front() == '#') continue;
+    const std::string where = *file + " line " + std::to_string(i + 1) + ": ";
+    const auto comma = line.find(',');
+    std::optional<double> time;
+    std::optional<double> rate;
+    if (comma != std::string_view::npos) {
+      time = detail::parse_number(line.substr(0, comma));
+      rate = detail::parse_number(line.substr(comma + 1));
+    }
+    const bool first_row = first;
+    first = false;
+    if (!time || !rate) {
+      // The first row may be a header such as "time_seconds,rate".
+      if (first_row && !time) continue;
+      reader_.error(pointer,
+                    where + "expected time_seconds,rate, found \"" + std::string(line) + "\"");
+      ok = false;
+      continue;
+    }
+    if (profile.trace.empty() && *time != 0.0) {
+      reader_.error(pointer,
+                    where + "expected the first time to be 0, found " + number_text(*time));
+      ok = false;
+    } else if (!profile.trace.empty() && *time <= profile.trace.back().time_s) {
+      reader_.error(pointer, where + "expected a time after " +
+                                 number_text(profile.trace.back().time_s) + " (line " +
+                                 std::to_string(previous_line) + "), found " + number_text(*time));
+      ok = false;
+      continue;
+    }
+    if (*rate < 0) {
+      reader_.error(pointer, where + "expected a rate >= 0, found " + number_text(*rate));
+      ok = false;
+    } else if (*rate > max_rate) {
+      reader_.error(pointer, where + "expected a rate of at most " + number_text(max_rate) +
+                                 " requests per second, found " + number_text(*rate) +
+                                 " (absurdly large rate)");
+      ok = false;
+    }
+    profile.trace.push_back({*time, *rate});
+    previous_line = i + 1;
+  }
+  if (profile.trace.empty() && ok) {
+    reader_.error(pointer, *file + ": expected rows time_seconds,rate, found none");
+    ok = false;
+  }
+  if (!ok) return std::nullopt;
+  return profile;
+}
+
+// ---- Services -------------------------------------------------------------------------------
+
+void ModelLoader::read_services(const Json& value, const std::string& pointer, Spec& spec) {
+  if (!value.is_object()) {
+    reader_.expected(pointer, "an object of services by name", value);
+    return;
+  }
+  if (value.empty()) {
+    reader_.expected(pointer, "at least one service", value);
+    return;
+  }
+  for (const auto& [name, body] : value.items()) {
+    if (auto service = read_service(name, body, child(pointer, name))) {
+      spec.services.push_back(std::move(*service));
+    }
+  }
+}
+
+std::optional<ServiceSpec> ModelLoader::read_service(const std::string& name, const Json& value,
+                                                     const std::string& pointer) {
+  if (!is_name(name)) {
+    reader_.expected(pointer, "a service name of letters, digits, '_', '.' and '-'", Json(name));
+  }
+  if (!value.is_object()) {
+    reader_.expected(pointer, "a service object", value);
+    return std::nullopt;
+  }
+  ServiceSpec spec;
+  spec.name = name;
+  spec.pointer = pointer;
+  if (const Json* kind = find(value, "kind")) {
+    const std::string at = child(pointer, "kind");
+    const auto index = reader_.choice(*kind, at, {"generic", "cache", "database"});
+    if (!index) return std::nullopt;
+    if (detail::is_unsupported_value("service", "kind", kind->get<std::string>())) {
+      // The other keys of such a service belong to its kind: one refusal says it all.
+      reader_.unsupported(at);
+      return std::nullopt;
+    }
+  }
+  reader_.check_keys(value, pointer, "service",
+                     {"kind", "replicas", "cores", "cpu", "workers", "queue_capacity",
+                      "load_balancer", "endpoints", "steps"});
+  if (const Json* replicas = find(value, "replicas")) {
+    if (const auto n = reader_.integer(*replicas, child(pointer, "replicas"), 1, max_replicas)) {
+      spec.replicas = static_cast<int>(*n);
+    }
+  }
+  if (const Json* cores = find(value, "cores")) {
+    if (const auto n = reader_.integer(*cores, child(pointer, "cores"), 1, max_int)) {
+      spec.cores = static_cast<int>(*n);
+    }
+  }
+  if (const Json* cpu = find(value, "cpu")) {
+    if (const auto index = reader_.choice(*cpu, child(pointer, "cpu"), {"fcfs", "ps"})) {
+      spec.cpu = *index == 0 ? CpuDiscipline::fcfs : CpuDiscipline::ps;
+    }
+  }
+  if (const Json* workers = find(value, "workers")) {
+    if (const auto n = reader_.integer(*workers, child(pointer, "workers"), 1, max_int)) {
+      spec.workers = static_cast<int>(*n);
+    }
+  }
+  if (const Json* capacity = find(value, "queue_capacity")) {
+    spec.queue_capacity =
+        reader_.integer(*capacity, child(pointer, "queue_capacity"), 0, max_int64);
+  }
+  if (const Json* balancer = find(value, "load_balancer")) {
+    if (auto lb = read_load_balancer(*balancer, child(pointer, "load_balancer"))) {
+      spec.load_balancer = std::move(*lb);
+    }
+  }
+
+  const Json* endpoints = find(value, "endpoints");
+  const Json* steps = find(value, "steps");
+  if (endpoints != nullptr && steps != nullptr) {
+    reader_.error(child(pointer, "steps"), "expected either endpoints or steps, found both");
+  } else if (steps != nullptr) {
+    if (auto endpoint = read_endpoint(name, "default", *steps, pointer, child(pointer, "steps"))) {
+      spec.endpoints.push_back(std::move(*endpoint));
+    }
+  } else if (endpoints == nullptr) {
+    reader_.missing(child(pointer, "endpoints"),
+                    "endpoints (an object of endpoints by name) or steps");
+  } else if (!endpoints->is_object() || endpoints->empty()) {
+    reader_.expected(child(pointer, "endpoints"),
+                     R"(a non-empty object of endpoints such as {"get": {"steps": [...]}})",
+                     *endpoints);
+  } else {
+    for (const auto& [endpoint_name, body] : endpoints->items()) {
+      const std::string at = child(child(pointer, "endpoints"), endpoint_name);
+      if (!is_name(endpoint_name)) {
+        reader_.expected(at, "an endpoint name of letters, digits, '_', '.' and '-'",
+                         Json(endpoint_name));
+      }
+      if (!body.is_object()) {
+        reader_.expected(at, R"(an endpoint such as {"steps": [...]})", body);
+        continue;
+      }
+      reader_.check_keys(body, at, "endpoint", {"steps"});
+      const Json* endpoint_steps = find(body, "steps");
+      if (endpoint_steps == nullptr) {
+        reader_.missing(child(at, "steps"), "an array of steps");
+        continue;
+      }
+      if (auto endpoint =
+              read_endpoint(name, endpoint_name, *endpoint_steps, at, child(at, "steps"))) {
+        spec.endpoints.push_back(std::move(*endpoint));
+      }
+    }
+  }
+  return spec;
+}
+
+std::optional<LoadBalancerSpec> ModelLoader::read_load_balancer(const Json& value,
+                                                                const std::string& pointer) {
+  if (!value.is_object()) {
+    reader_.expected(pointer, R"(an object such as {"policy": "least_outstanding"})", value);
+    return std::nullopt;
+  }
+  reader_.check_keys(value, pointer, "load_balancer", {"policy", "weights"});
+  LoadBalancerSpec spec;
+  if (const Json* policy = find(value, "policy")) {
+    const auto index = reader_.choice(
+        *policy, child(pointer, "policy"),
+        {"round_robin", "random", "least_outstanding", "power_of_two", "weighted_round_robin"});
+    if (!index) return std::nullopt;
+    spec.policy = static_cast<LbPolicy>(*index);
+  }
+  if (const Json* weights = find(value, "weights")) {
+    const std::string at = child(pointer, "weights");
+    if (spec.policy != LbPolicy::weighted_round_robin) {
+      reader_.error(at, "only with policy weighted_round_robin");
+      return std::nullopt;
+    }
+    if (!weights->is_array() || weights->empty()) {
+      reader_.expected(at, "a non-empty array of weights > 0, one per replica", *weights);
+      return std::nullopt;
+    }
+    for (std::size_t i = 0; i < weights->size(); ++i) {
+      const auto weight = reader_.signed_number((*weights)[i], child(at, i), Sign::positive);
+      if (weight) spec.weights.push_back(*weight);
+    }
+  }
+  return spec;
+}
+
+std::optional<EndpointSpec> ModelLoader::read_endpoint(const std::string& service,
+                                                       const std::string& name, const Json& steps,
+                                                       const std::string& pointer,
+                                                       const std::string& steps_pointer) {
+  EndpointSpec spec;
+  spec.name = name;
+  spec.pointer = pointer;
+  if (!steps.is_array()) {
+    reader_.expected(steps_pointer, "an array of steps", steps);
+    return std::nullopt;
+  }
+  if (steps.empty()) {
+    reader_.expected(steps_pointer, "at least one step", steps);
+    return std::nullopt;
+  }
+  current_node_ = node(service, name);
+  bool ok = true;
+  for (std::size_t i = 0; i < steps.size(); ++i) {
+    auto step = read_step(steps[i], child(steps_pointer, i));
+    ok = ok && step.has_value();
+    if (step) spec.steps.push_back(std::move(*step));
+  }
+  current_node_.reset();
+  if (!ok) return std::nullopt;
+  return spec;
+}
+
+/// Reports the keys of a call step found on another kind of step; true if there were any.
+bool ModelLoader::refuse_call_keys(const Json& value, const std::string& pointer) {
+  bool any = false;
+  std::vector<std::string> call_keys{"endpoint", "count", "probability"};
+  for (std::string& key : detail::unsupported_keys("call")) call_keys.push_back(std::move(key));
+  for (const std::string& key : call_keys) {
+    if (find(value, key) != nullptr) {
+      reader_.error(child(pointer, key), "only for call steps");
+      any = true;
+    }
+  }
+  return any;
+}
+
+std::optional<StepSpec> ModelLoader::read_step(const Json& value, const std::string& pointer) {
+  constexpr std::string_view what = "a step: an object with one of work, call or parallel";
+  if (!value.is_object()) {
+    reader_.expected(pointer, what, value);
+    return std::nullopt;
+  }
+  std::vector<std::string> kinds;
+  for (const std::string_view kind : {"work", "call", "parallel"}) {
+    if (find(value, kind) != nullptr) kinds.emplace_back(kind);
+  }
+  if (kinds.empty()) {
+    reader_.expected(pointer, what, value);
+    return std::nullopt;
+  }
+  if (kinds.size() > 1) {
+    reader_.error(pointer,
+                  "expected exactly one of work, call or parallel, found " + join_and(kinds));
+    return std::nullopt;
+  }
+  StepSpec spec;
+  spec.pointer = pointer;
+  const Names call_keys{"endpoint", "count",           "probability", "timeout",
+                        "retry",    "circuit_breaker", "op"};
+  if (kinds.front() == "work") {
+    spec.kind = StepKind::work;
+    reader_.check_keys(value, pointer, "work step", {"work"}, call_keys);
+    const bool refused = refuse_call_keys(value, pointer);
+    auto work = detail::read_distribution(reader_, *find(value, "work"), child(pointer, "work"),
+                                          Quantity::time);
+    if (!work || refused) return std::nullopt;
+    spec.work = std::move(*work);
+    return spec;
+  }
+  if (kinds.front() == "call") {
+    spec.kind = StepKind::call;
+    auto call = read_call(value, pointer);
+    if (!call) return std::nullopt;
+    spec.call = std::move(*call);
+    return spec;
+  }
+  spec.kind = StepKind::parallel;
+  reader_.check_keys(value, pointer, "parallel step", {"parallel"}, call_keys);
+  bool ok = !refuse_call_keys(value, pointer);
+  const Json& calls = *find(value, "parallel");
+  const std::string at = child(pointer, "parallel");
+  if (!calls.is_array() || calls.empty()) {
+    reader_.expected(at, R"(a non-empty array of call steps such as {"call": "db"})", calls);
+    return std::nullopt;
+  }
+  for (std::size_t i = 0; i < calls.size(); ++i) {
+    const Json& call_value = calls[i];
+    const std::string call_pointer = child(at, i);
+    if (!call_value.is_object() || find(call_value, "call") == nullptr ||
+        find(call_value, "work") != nullptr || find(call_value, "parallel") != nullptr) {
+      reader_.expected(call_pointer, R"(a call step such as {"call": "db"})", call_value);
+      ok = false;
+      continue;
+    }
+    auto call = read_call(call_value, call_pointer);
+    ok = ok && call.has_value();
+    if (call) spec.parallel.push_back(std::move(*call));
+  }
+  if (!ok) return std::nullopt;
+  return spec;
+}
+
+std::optional<CallSpec> ModelLoader::read_call(const Json& value, const std::string& pointer) {
+  reader_.check_keys(value, pointer, "call", {"call", "endpoint", "count", "probability"});
+  CallSpec spec;
+  spec.pointer = pointer;
+  bool ok = true;
+  const std::string call_pointer = child(pointer, "call");
+  const ServiceOutline* callee = resolve_service(*find(value, "call"), call_pointer);
+  const Json* endpoint = find(value, "endpoint");
+  if (callee != nullptr) {
+    spec.service = callee->name;
+    const auto name = resolve_endpoint(*callee, endpoint, child(pointer, "endpoint"));
+    ok = name.has_value();
+    if (name) {
+      spec.endpoint = *name;
+      const auto to = node(callee->name, *name);
+      if (to && current_node_) edges_[*current_node_].push_back({*to, call_pointer});
+    }
+  } else {
+    ok = false;
+    if (endpoint != nullptr && !endpoint->is_string()) {
+      reader_.expected(child(pointer, "endpoint"), "an endpoint name", *endpoint);
+    }
+  }
+  if (const Json* count = find(value, "count")) {
+    const std::string at = child(pointer, "count");
+    if (count->is_number()) {
+      const auto n = reader_.integer(*count, at, 0, max_call_count);
+      ok = ok && n.has_value();
+      if (n) spec.count = dist::DistSpec{dist::Constant{static_cast<double>(*n)}};
+    } else if (count->is_object()) {
+      spec.count = detail::read_distribution(reader_, *count, at, Quantity::count);
+      ok = ok && spec.count.has_value();
+    } else {
+      reader_.expected(
+          at,
+          R"(a count: an integer >= 0 or a distribution such as {"dist": "uniform", "min": 1, "max": 5})",
+          *count);
+      ok = false;
+    }
+  }
+  if (const Json* probability = find(value, "probability")) {
+    const auto p =
+        reader_.number(*probability, child(pointer, "probability"), "a probability from 0 to 1",
+                       [](double x) { return x >= 0 && x <= 1; });
+    ok = ok && p.has_value();
+    if (p) spec.probability = *p;
+  }
+  if (!ok) return std::nullopt;
+  return spec;
+}
+
+// ---- SLO ------------------------------------------------------------------------------------
+
+std::optional<SloSpec> ModelLoader::read_slo(const Json& value, const std::string& pointer) {
+  if (!value.is_object()) {
+    reader_.expected(pointer, R"(an object such as {"latency": {"p99": "200ms"}})", value);
+    return std::nullopt;
+  }
+  reader_.check_keys(value, pointer, "slo", {"latency", "error_rate"});
+  SloSpec spec;
+  if (const Json* latency = find(value, "latency")) {
+    const std::string at = child(pointer, "latency");
+    const Names percentiles{"p50", "p90", "p95", "p99", "p999", "mean", "max"};
+    if (!latency->is_object()) {
+      reader_.expected(at, R"(an object such as {"p99": "200ms"})", *latency);
+    } else {
+      reader_.check_keys(*latency, at, "latency", percentiles);
+      for (const auto& [key, limit] : latency->items()) {
+        if (std::find(percentiles.begin(), percentiles.end(), key) == percentiles.end()) continue;
+        if (const auto seconds = reader_.duration(limit, child(at, key), Sign::positive)) {
+          spec.latency_s.emplace_back(key, *seconds);
+        }
+      }
+    }
+  }
+  if (const Json* error_rate = find(value, "error_rate")) {
+    spec.error_rate =
+        reader_.number(*error_rate, child(pointer, "error_rate"), "a fraction from 0 to 1",
+                       [](double x) { return x >= 0 && x <= 1; });
+  }
+  return spec;
+}
+
+}  // namespace
+
+Spec load(const Json& doc, const std::filesystem::path& base_dir) {
+  Reader reader(base_dir);
+  Spec spec = ModelLoader(doc, reader).load();
+  if (reader.has_errors()) throw ModelError(reader.sorted_errors(doc));
+  spec.warnings = reader.sorted_warnings(doc);
+  return spec;
+}
+
+Spec load_file(const std::filesystem::path& path, const std::vector<std::string>& overrides) {
+  Json doc = read_json_file(path);
+  std::vector<Diagnostic> problems;
+  for (const std::string& assignment : overrides) {
+    try {
+      apply_override(doc, assignment);
+    } catch (const ModelError& e) {
+      problems.insert(problems.end(), e.diagnostics().begin(), e.diagnostics().end());
+    }
+  }
+  if (!problems.empty()) throw ModelError(std::move(problems));
+  const bool named = doc.is_object() && doc.contains("name");
+  Spec spec = load(doc, path.parent_path());
+  if (!named && !path.stem().empty()) spec.name = path.stem().string();
+  return spec;
+}
+
+}  // namespace capsim::model

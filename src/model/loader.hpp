@@ -1,0 +1,156 @@
+#pragma once
+/// \file Internal to model loading (not installed): JSON Pointer helpers, "did you mean"
+/// suggestions, the table of features not supported yet, and the Reader that collects
+/// diagnostics while typed values are read out of the document.
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "capsim/model/error.hpp"
+#include "capsim/model/load.hpp"
+
+namespace capsim::model::detail {
+
+using Names = std::vector<std::string_view>;
+
+// ---- JSON Pointers and text ---------------------------------------------------------------
+
+/// `pointer` + "/" + `token`, with '~' and '/' in the token escaped as "~0" and "~1" (RFC 6901).
+std::string child(const std::string& pointer, std::string_view token);
+std::string child(const std::string& pointer, std::size_t index);
+
+/// The value as compact JSON (strings quoted), cut to about 40 characters with "...".
+std::string describe(const Json& value);
+
+/// A number for messages: integral values without a fraction ("600"), others in the shortest
+/// form that reads back exactly ("0.005").
+std::string number_text(double value);
+
+/// Seconds for messages: "600 s".
+std::string seconds_text(double seconds);
+
+/// A plain decimal number (surrounding spaces allowed, the whole text must be used), finite.
+std::optional<double> parse_number(std::string_view text);
+
+/// `text` without leading and trailing spaces and tabs.
+std::string_view trim(std::string_view text);
+
+/// The items joined by ", ".
+std::string join(const std::vector<std::string>& items);
+std::string join(const Names& items);
+
+// ---- Suggestions --------------------------------------------------------------------------
+
+/// Damerau-Levenshtein distance (optimal string alignment: insertions, deletions, substitutions
+/// and transpositions of adjacent characters each cost 1).
+std::size_t edit_distance(std::string_view a, std::string_view b);
+
+/// The candidate closest to `word`, if within max(2, |word| / 3) edits; ties go to the first.
+std::optional<std::string> closest(std::string_view word,
+                                   const std::vector<std::string>& candidates);
+
+/// "; did you mean 'x'?" for the closest candidate, or "" when none is close.
+std::string did_you_mean(std::string_view word, const std::vector<std::string>& candidates);
+
+// ---- Features defined by the model format but not implemented yet (features.cpp) ------------
+
+/// True when `key` of an object of kind `context` ("model", "workload", "service",
+/// "load_balancer", "call") belongs to a feature this version refuses.
+bool is_unsupported_key(std::string_view context, std::string_view key);
+
+/// True when the string `value` of `key` selects a feature this version refuses (service kinds).
+bool is_unsupported_value(std::string_view context, std::string_view key, std::string_view value);
+
+/// The refused keys of `context`, for suggestions.
+std::vector<std::string> unsupported_keys(std::string_view context);
+
+/// The message for every refused feature.
+inline constexpr std::string_view not_supported_message =
+    "not supported yet in this version of capsim";
+
+// ---- Reader -------------------------------------------------------------------------------
+
+enum class Sign { any, non_negative, positive };
+
+/// Collects errors and warnings while values are read. Every typed read reports its own problem
+/// and returns std::nullopt, so that loading carries on and finds every problem in one pass.
+class Reader {
+ public:
+  explicit Reader(std::filesystem::path base_dir) : base_dir_(std::move(base_dir)) {}
+
+  const std::filesystem::path& base_dir() const { return base_dir_; }
+
+  void error(std::string pointer, std::string message);
+  void warning(std::string pointer, std::string message);
+  /// "expected WHAT, found VALUE" + `suffix`.
+  void expected(std::string pointer, std::string_view what, const Json& found,
+                std::string_view suffix = {});
+  /// "missing; expected WHAT".
+  void missing(std::string pointer, std::string_view what);
+  void unsupported(std::string pointer);
+
+  /// Reports every key of `object` that is not in `allowed`: a key of a refused feature (see
+  /// is_unsupported_key) is refused, unless its value is `false` or `[]` (the feature is off);
+  /// other keys are unknown, with a suggestion. Keys in `elsewhere` are left to the caller.
+  void check_keys(const Json& object, const std::string& pointer, std::string_view context,
+                  const Names& allowed, const Names& elsewhere = {});
+
+  /// An integer (an integral float is accepted) within [min, max].
+  std::optional<std::int64_t> integer(const Json& value, const std::string& pointer,
+                                      std::int64_t min, std::int64_t max);
+  /// A number for which `ok` holds; else "expected WHAT, found ...".
+  template <class Predicate>
+  std::optional<double> number(const Json& value, const std::string& pointer, std::string_view what,
+                               Predicate ok) {
+    if (value.is_number()) {
+      const double x = value.get<double>();
+      if (ok(x)) return x;
+    }
+    expected(pointer, what, value);
+    return std::nullopt;
+  }
+  /// A duration (number of seconds or string with a unit) of the given sign.
+  std::optional<double> duration(const Json& value, const std::string& pointer, Sign sign);
+  /// A plain number of the given sign ("expected a number > 0").
+  std::optional<double> signed_number(const Json& value, const std::string& pointer, Sign sign);
+  /// A string, non-empty; else "expected WHAT, found ...".
+  std::optional<std::string> string(const Json& value, const std::string& pointer,
+                                    std::string_view what);
+  /// One of `names`, as its index; a near miss gets a suggestion.
+  std::optional<std::size_t> choice(const Json& value, const std::string& pointer,
+                                    const Names& names);
+
+  /// Sorts the diagnostics into document order (by the position in `doc` of the longest prefix
+  /// of their pointer that exists), drops exact duplicates, and returns them.
+  std::vector<Diagnostic> sorted_errors(const Json& doc) const;
+  std::vector<Diagnostic> sorted_warnings(const Json& doc) const;
+  bool has_errors() const { return !errors_.empty(); }
+  std::size_t error_count() const { return errors_.size(); }
+
+ private:
+  std::filesystem::path base_dir_;
+  std::vector<Diagnostic> errors_;
+  std::vector<Diagnostic> warnings_;
+};
+
+// ---- Distributions (load_dist.cpp) --------------------------------------------------------
+
+/// What a distribution measures: times (durations with units allowed) or counts (plain numbers).
+enum class Quantity { time, count };
+
+/// Reads a distribution: an object with "dist" and parameters, or a bare duration (a number for
+/// counts) meaning constant. `extra_keys` are keys the caller handles (a mixture's "weight").
+std::optional<dist::DistSpec> read_distribution(Reader& reader, const Json& value,
+                                                const std::string& pointer, Quantity quantity,
+                                                const Names& extra_keys = {});
+
+/// The lines of a text file under the reader's base directory; on failure reports
+/// "cannot read 'PATH': REASON" at `pointer` and returns std::nullopt.
+std::optional<std::vector<std::string>> read_lines(Reader& reader, const std::string& file,
+                                                   const std::string& pointer);
+
+}  // namespace capsim::model::detail

@@ -1,0 +1,183 @@
+#include "capsim/run/replications.hpp"
+
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <condition_variable>
+#include <exception>
+#include <mutex>
+#include <thread>
+
+#include "capsim/net/network.hpp"
+
+namespace capsim::run {
+
+std::string MergedMetric::dotted() const {
+  std::string out;
+  for (const std::string& p : path) {
+    if (!out.empty()) out += '.';
+    out += p;
+  }
+  return out;
+}
+
+const MergedMetric* Results::find(const std::string& dotted) const {
+  for (const MergedMetric& m : metrics) {
+    if (m.dotted() == dotted) return &m;
+  }
+  return nullptr;
+}
+
+double peak_rss_mb() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  return static_cast<double>(usage.ru_maxrss) / 1024.0;  // ru_maxrss is in KiB on Linux
+}
+
+namespace {
+
+std::vector<SloCheck> check_slo(const model::Spec& spec, const Results& r) {
+  std::vector<SloCheck> checks;
+  const model::SloSpec& slo = *spec.slo;
+  for (const model::WorkloadSpec& w : spec.workloads) {
+    auto check = [&](const std::string& name, double limit) {
+      const MergedMetric* m = r.find(name);
+      if (m == nullptr) return;
+      SloCheck c;
+      c.metric = name;
+      c.limit = limit;
+      c.value = m->estimate;
+      // A metric with no defined value (no successful request at all) fails its SLO.
+      c.met = c.value.n > 0 && c.value.mean <= limit;
+      c.confident = c.value.ci ? (c.met ? c.value.ci->second <= limit : c.value.ci->first > limit)
+                               : c.value.n > 0;
+      checks.push_back(std::move(c));
+    };
+    for (const auto& [percentile, limit_s] : slo.latency_s) {
+      check("workloads." + w.name + ".latency_ms." + percentile, limit_s * 1e3);
+    }
+    if (slo.error_rate) check("workloads." + w.name + ".error_rate", *slo.error_rate);
+  }
+  return checks;
+}
+
+}  // namespace
+
+Results merge(const model::Spec& spec, const std::vector<stats::Summary>& summaries) {
+  Results r;
+  r.model = spec.name;
+  r.seed = spec.simulation.seed;
+  r.replications = static_cast<int>(summaries.size());
+  r.simulated_seconds = spec.simulation.duration_s;
+  r.warmup_seconds = spec.simulation.warmup_s;
+  r.confidence = spec.simulation.confidence;
+  r.window_seconds = spec.simulation.window_s;
+  if (summaries.empty()) return r;
+  const std::size_t n_metrics = summaries.front().metrics.size();
+  for (std::size_t i = 0; i < n_metrics; ++i) {
+    const stats::Metric& first = summaries.front().metrics[i];
+    MergedMetric m;
+    m.path = first.path;
+    m.merge = first.merge;
+    std::vector<double> defined;
+    for (const stats::Summary& s : summaries) {
+      const double v = s.metrics.at(i).value;
+      m.values.push_back(v);
+      if (std::isfinite(v)) defined.push_back(v);
+    }
+    switch (m.merge) {
+      case stats::Merge::estimate:
+        m.estimate = stats::estimate(defined, spec.simulation.confidence);
+        break;
+      case stats::Merge::min:
+        m.extreme = defined.empty() ? 0.0 : *std::min_element(defined.begin(), defined.end());
+        break;
+      case stats::Merge::max:
+        m.extreme = defined.empty() ? 0.0 : *std::max_element(defined.begin(), defined.end());
+        break;
+    }
+    r.metrics.push_back(std::move(m));
+  }
+  for (std::size_t k = 0; k < summaries.size(); ++k) {
+    for (const std::string& notice : summaries[k].notices) {
+      r.notices.push_back("replication " + std::to_string(k) + ": " + notice);
+    }
+    r.performance.events += summaries[k].events;
+  }
+  r.timeseries = summaries.front().timeseries;
+  if (spec.slo) r.slo = check_slo(spec, r);
+  return r;
+}
+
+Results run_replications(const model::Spec& spec, const RunOptions& options) {
+  const auto start = std::chrono::steady_clock::now();
+  const int n = spec.simulation.replications;
+  int threads = options.threads > 0 ? options.threads
+                                    : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  threads = std::min(threads, n);
+
+  std::vector<stats::Summary> summaries(static_cast<std::size_t>(n));
+  std::vector<std::exception_ptr> errors(static_cast<std::size_t>(n));
+  std::vector<std::atomic<double>> progress(static_cast<std::size_t>(n));
+  for (auto& p : progress) p.store(0.0);
+  std::atomic<int> next{0};
+  std::atomic<int> done{0};
+
+  auto worker = [&] {
+    for (int r = next.fetch_add(1); r < n; r = next.fetch_add(1)) {
+      try {
+        net::ReplicationOptions ro;
+        ro.replication = static_cast<std::uint64_t>(r);
+        ro.timeseries = r == 0;
+        ro.max_events = options.max_events;
+        ro.progress_s = &progress[static_cast<std::size_t>(r)];
+        summaries[static_cast<std::size_t>(r)] = net::simulate(spec, ro);
+      } catch (...) {
+        errors[static_cast<std::size_t>(r)] = std::current_exception();
+      }
+      progress[static_cast<std::size_t>(r)].store(spec.simulation.duration_s);
+      done.fetch_add(1);
+    }
+  };
+
+  std::mutex mutex;
+  std::condition_variable finished;
+  bool all_done = false;
+  std::thread reporter;
+  if (options.on_progress) {
+    reporter = std::thread([&] {
+      std::unique_lock lock(mutex);
+      while (!finished.wait_for(lock, std::chrono::milliseconds(100), [&] { return all_done; })) {
+        double total = 0.0;
+        for (const auto& p : progress) total += p.load(std::memory_order_relaxed);
+        options.on_progress(total / (spec.simulation.duration_s * n));
+      }
+    });
+  }
+  std::vector<std::thread> pool;
+  for (int t = 1; t < threads; ++t) pool.emplace_back(worker);
+  worker();
+  for (std::thread& t : pool) t.join();
+  if (reporter.joinable()) {
+    {
+      std::lock_guard lock(mutex);
+      all_done = true;
+    }
+    finished.notify_all();
+    reporter.join();
+  }
+  for (const std::exception_ptr& e : errors) {
+    if (e) std::rethrow_exception(e);
+  }
+
+  Results r = merge(spec, summaries);
+  const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  r.performance.wall_seconds = wall;
+  r.performance.events_per_second = wall > 0.0 ? static_cast<double>(r.performance.events) / wall : 0.0;
+  r.performance.peak_rss_mb = peak_rss_mb();
+  return r;
+}
+
+}  // namespace capsim::run

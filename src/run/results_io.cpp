@@ -1,0 +1,296 @@
+#include "capsim/run/results_io.hpp"
+
+#include <unistd.h>
+
+#include <cerrno>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <iomanip>
+#include <map>
+#include <sstream>
+#include <stdexcept>
+
+namespace capsim::run {
+
+using Json = nlohmann::ordered_json;
+
+namespace {
+
+Json number_or_null(double v) { return std::isfinite(v) ? Json(v) : Json(nullptr); }
+
+Json estimate_json(const stats::Estimate& e) {
+  Json j;
+  j["mean"] = e.n > 0 ? number_or_null(e.mean) : Json(nullptr);
+  if (e.ci) {
+    j["ci"] = Json::array({number_or_null(e.ci->first), number_or_null(e.ci->second)});
+  } else {
+    j["ci"] = nullptr;
+  }
+  j["n"] = e.n;
+  return j;
+}
+
+Json metric_json(const MergedMetric& m) {
+  if (m.merge == stats::Merge::estimate) return estimate_json(m.estimate);
+  return number_or_null(m.extreme);
+}
+
+std::string csv_number(double v) {
+  if (!std::isfinite(v)) return "";
+  return Json(v).dump();
+}
+
+std::string csv_field(const std::string& s) {
+  if (s.find_first_of(",\"\n") == std::string::npos) return s;
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  return out + "\"";
+}
+
+std::string opt_number(const std::optional<double>& v) { return v ? csv_number(*v) : ""; }
+
+}  // namespace
+
+Json to_json(const Results& r, bool performance) {
+  Json j;
+  j["capsim_version"] = CAPSIM_VERSION;
+  j["model"] = r.model;
+  j["seed"] = r.seed;
+  j["replications"] = r.replications;
+  j["simulated_seconds"] = r.simulated_seconds;
+  j["warmup_seconds"] = r.warmup_seconds;
+  j["confidence"] = r.confidence;
+  j["workloads"] = Json::object();
+  j["services"] = Json::object();
+  for (const MergedMetric& m : r.metrics) {
+    Json* node = &j;
+    for (const std::string& key : m.path) node = &(*node)[key];
+    *node = metric_json(m);
+  }
+  j["notices"] = r.notices;
+  if (r.slo) {
+    Json slo;
+    bool met = true;
+    Json checks = Json::array();
+    for (const SloCheck& c : *r.slo) {
+      met = met && c.met;
+      checks.push_back(Json{{"metric", c.metric},
+                            {"limit", c.limit},
+                            {"value", estimate_json(c.value)},
+                            {"met", c.met},
+                            {"confident", c.confident}});
+    }
+    slo["met"] = met;
+    slo["checks"] = std::move(checks);
+    j["slo"] = std::move(slo);
+  }
+  Json ts;
+  ts["window_seconds"] = r.window_seconds;
+  ts["columns"] = {"t",      "workload", "service",         "rps",          "error_rate", "p50_ms",
+                   "p95_ms", "p99_ms",   "cpu_utilization", "queue_length", "replicas"};
+  Json rows = Json::array();
+  auto opt = [](const std::optional<double>& v) { return v ? number_or_null(*v) : Json(nullptr); };
+  for (const stats::TimeSeriesRow& row : r.timeseries) {
+    rows.push_back(Json::array({row.t_s, row.workload, row.service, number_or_null(row.rps),
+                                opt(row.error_rate), opt(row.p50_ms), opt(row.p95_ms),
+                                opt(row.p99_ms), opt(row.cpu_utilization), opt(row.queue_length),
+                                opt(row.replicas)}));
+  }
+  ts["rows"] = std::move(rows);
+  j["timeseries"] = std::move(ts);
+  if (performance) {
+    j["performance"] = Json{{"events", r.performance.events},
+                            {"wall_seconds", r.performance.wall_seconds},
+                            {"events_per_second", r.performance.events_per_second},
+                            {"peak_rss_mb", r.performance.peak_rss_mb}};
+  }
+  return j;
+}
+
+std::string summary_csv(const Results& r) {
+  std::ostringstream out;
+  out << "name,mean,ci_lo,ci_hi\n";
+  for (const MergedMetric& m : r.metrics) {
+    out << csv_field(m.dotted()) << ',';
+    if (m.merge == stats::Merge::estimate) {
+      const stats::Estimate& e = m.estimate;
+      out << (e.n > 0 ? csv_number(e.mean) : "") << ',';
+      out << (e.ci ? csv_number(e.ci->first) : "") << ',' << (e.ci ? csv_number(e.ci->second) : "");
+    } else {
+      out << csv_number(m.extreme) << ",,";
+    }
+    out << '\n';
+  }
+  return out.str();
+}
+
+std::string timeseries_csv(const Results& r) {
+  std::ostringstream out;
+  out << "t,workload,service,rps,error_rate,p50_ms,p95_ms,p99_ms,cpu_utilization,queue_length,"
+         "replicas\n";
+  for (const stats::TimeSeriesRow& row : r.timeseries) {
+    out << csv_number(row.t_s) << ',' << csv_field(row.workload) << ',' << csv_field(row.service)
+        << ',' << csv_number(row.rps) << ',' << opt_number(row.error_rate) << ','
+        << opt_number(row.p50_ms) << ',' << opt_number(row.p95_ms) << ','
+        << opt_number(row.p99_ms) << ',' << opt_number(row.cpu_utilization) << ','
+        << opt_number(row.queue_length) << ',' << opt_number(row.replicas) << '\n';
+  }
+  return out.str();
+}
+
+namespace {
+
+/// "12.3 ±0.4" with a precision suited to the magnitude; "-" when undefined.
+std::string format_estimate(const stats::Estimate& e, double scale = 1.0, int digits = -1) {
+  if (e.n == 0 || !std::isfinite(e.mean)) return "-";
+  const double m = e.mean * scale;
+  int d = digits;
+  if (d < 0) d = std::abs(m) >= 100 ? 0 : std::abs(m) >= 10 ? 1 : std::abs(m) >= 1 ? 2 : 3;
+  std::ostringstream out;
+  out << std::fixed << std::setprecision(d) << m;
+  if (e.ci) out << " ±" << std::setprecision(d) << (e.ci->second - e.ci->first) / 2.0 * scale;
+  return out.str();
+}
+
+struct Table {
+  std::vector<std::string> header;
+  std::vector<std::vector<std::string>> rows;
+  std::string render() const {
+    std::vector<std::size_t> width(header.size(), 0);
+    auto measure = [](const std::string& s) {
+      // Count UTF-8 code points, not bytes ("±" is two bytes).
+      std::size_t n = 0;
+      for (unsigned char c : s) n += (c & 0xc0) != 0x80;
+      return n;
+    };
+    for (std::size_t i = 0; i < header.size(); ++i) width[i] = measure(header[i]);
+    for (const auto& row : rows) {
+      for (std::size_t i = 0; i < row.size(); ++i) width[i] = std::max(width[i], measure(row[i]));
+    }
+    std::ostringstream out;
+    auto line = [&](const std::vector<std::string>& cells) {
+      for (std::size_t i = 0; i < cells.size(); ++i) {
+        const std::size_t pad = width[i] - measure(cells[i]);
+        if (i == 0) {
+          out << cells[i] << std::string(pad, ' ');
+        } else {
+          out << "  " << std::string(pad, ' ') << cells[i];
+        }
+      }
+      out << '\n';
+    };
+    line(header);
+    for (const auto& row : rows) line(row);
+    return out.str();
+  }
+};
+
+}  // namespace
+
+std::string summary_table(const Results& r) {
+  std::ostringstream out;
+  auto est = [&](const std::string& name) -> stats::Estimate {
+    const MergedMetric* m = r.find(name);
+    return m ? m->estimate : stats::Estimate{};
+  };
+  std::vector<std::string> workloads, services;
+  for (const MergedMetric& m : r.metrics) {
+    std::vector<std::string>& list = m.path[0] == "workloads" ? workloads : services;
+    if (std::find(list.begin(), list.end(), m.path[1]) == list.end()) list.push_back(m.path[1]);
+  }
+  const int pct = static_cast<int>(std::lround(r.confidence * 100));
+  out << "model " << r.model << ": " << r.replications << " replication"
+      << (r.replications == 1 ? "" : "s") << " of " << r.simulated_seconds << " s (warm-up "
+      << r.warmup_seconds << " s), seed " << r.seed << "; ± is the " << pct
+      << "% confidence half-width\n\n";
+  Table w{{"workload", "offered/s", "done/s", "errors", "mean ms", "p50 ms", "p95 ms", "p99 ms"}, {}};
+  for (const std::string& n : workloads) {
+    const std::string p = "workloads." + n + ".";
+    w.rows.push_back({n, format_estimate(est(p + "offered_rps")),
+                      format_estimate(est(p + "throughput_rps")),
+                      format_estimate(est(p + "error_rate"), 100.0, 2) + "%",
+                      format_estimate(est(p + "latency_ms.mean")),
+                      format_estimate(est(p + "latency_ms.p50")),
+                      format_estimate(est(p + "latency_ms.p95")),
+                      format_estimate(est(p + "latency_ms.p99"))});
+  }
+  out << w.render() << '\n';
+  Table s{{"service", "arrivals/s", "cpu", "workers", "queue", "rejected", "p50 ms", "p99 ms",
+           "replicas"},
+          {}};
+  for (const std::string& n : services) {
+    const std::string p = "services." + n + ".";
+    s.rows.push_back({n, format_estimate(est(p + "arrival_rps")),
+                      format_estimate(est(p + "cpu_utilization"), 100.0, 1) + "%",
+                      format_estimate(est(p + "worker_utilization"), 100.0, 1) + "%",
+                      format_estimate(est(p + "queue_length")),
+                      format_estimate(est(p + "rejected"), 100.0, 2) + "%",
+                      format_estimate(est(p + "latency_ms.p50")),
+                      format_estimate(est(p + "latency_ms.p99")),
+                      format_estimate(est(p + "replicas.mean"))});
+  }
+  out << s.render();
+  if (!r.notices.empty()) {
+    out << '\n';
+    for (const std::string& n : r.notices) out << "! " << n << '\n';
+  }
+  if (r.slo) {
+    out << '\n';
+    bool met = true;
+    for (const SloCheck& c : *r.slo) {
+      met = met && c.met;
+      out << (c.met ? "  ok    " : "  MISS  ") << c.metric << " = "
+          << format_estimate(c.value) << " (limit " << c.limit << ")"
+          << (c.confident ? "" : " (not significant at this confidence)") << '\n';
+    }
+    out << (met ? "SLO met\n" : "SLO missed\n");
+  }
+  return out.str();
+}
+
+void write_file_atomic(const std::filesystem::path& path, const std::string& content) {
+  std::filesystem::path dir = path.parent_path();
+  if (dir.empty()) dir = ".";
+  std::string tmpl = (dir / ("." + path.filename().string() + ".XXXXXX")).string();
+  const int fd = mkstemp(tmpl.data());
+  if (fd < 0) {
+    throw std::runtime_error("cannot write '" + path.string() + "': " + std::strerror(errno));
+  }
+  const char* p = content.data();
+  std::size_t left = content.size();
+  bool ok = true;
+  while (left > 0) {
+    const ssize_t n = ::write(fd, p, left);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      ok = false;
+      break;
+    }
+    p += n;
+    left -= static_cast<std::size_t>(n);
+  }
+  const int saved = errno;
+  ok = ok && ::fsync(fd) == 0;
+  ::close(fd);
+  if (!ok) {
+    std::remove(tmpl.c_str());
+    throw std::runtime_error("cannot write '" + path.string() + "': " + std::strerror(saved));
+  }
+  // mkstemp creates the file 0600; give it the usual permissions.
+  std::filesystem::permissions(tmpl, std::filesystem::perms::owner_read |
+                                         std::filesystem::perms::owner_write |
+                                         std::filesystem::perms::group_read |
+                                         std::filesystem::perms::others_read);
+  if (std::rename(tmpl.c_str(), path.c_str()) != 0) {
+    const int e = errno;
+    std::remove(tmpl.c_str());
+    throw std::runtime_error("cannot write '" + path.string() + "': " + std::strerror(e));
+  }
+}
+
+}  // namespace capsim::run

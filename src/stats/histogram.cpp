@@ -1,0 +1,133 @@
+#include "capsim/stats/histogram.hpp"
+
+#include <algorithm>
+#include <bit>
+#include <cmath>
+#include <limits>
+
+namespace capsim::stats {
+
+namespace {
+
+// Layout: bucket 0 is the zero bucket (values below 1e-9, and negative values); then 60 octaves
+// [2^e, 2^(e+1)) for e = -30 .. 29 (2^-30 < 1e-9 and 2^30 > 1e9), each split into 128 equal
+// sub-buckets. The bucket of a value is read straight from its IEEE-754 bits: the biased exponent
+// selects the octave and the top 7 mantissa bits the sub-bucket. 1 + 60 * 128 = 7681 counters of
+// 8 bytes: 60 KiB.
+constexpr int kSubBits = 7;
+constexpr std::uint32_t kSubBuckets = 1U << kSubBits;  // 128
+constexpr int kMinExponent = -30;
+constexpr int kOctaves = 60;
+constexpr std::uint32_t kBuckets = 1 + kOctaves * kSubBuckets;
+constexpr double kMinValue = 1e-9;
+// Values in [1e9, 2^30) keep their own bucket (the layout reaches 2^30); larger ones, infinity
+// included, are clamped into the top bucket.
+constexpr double kTopValue = 0x1.0p30;
+constexpr int kMantissaBits = 52;
+constexpr std::uint64_t kExponentBias = 1023;
+
+constexpr double kInf = std::numeric_limits<double>::infinity();
+
+/// Bucket of a value >= kMinValue and < kTopValue.
+std::uint32_t bucket_of(double value) {
+  const auto bits = std::bit_cast<std::uint64_t>(value);
+  const auto octave = (bits >> kMantissaBits) - (kExponentBias + kMinExponent);  // sign bit is 0
+  const auto sub = (bits >> (kMantissaBits - kSubBits)) & (kSubBuckets - 1);
+  return static_cast<std::uint32_t>(1 + (octave << kSubBits) + sub);
+}
+
+/// Midpoint of a bucket (0 for the zero bucket).
+double midpoint(std::uint32_t index) {
+  if (index == 0) return 0.0;
+  const std::uint32_t k = index - 1;
+  const int octave = static_cast<int>(k >> kSubBits);
+  const double sub = static_cast<double>(k & (kSubBuckets - 1));
+  return std::ldexp(1.0 + (sub + 0.5) / kSubBuckets, octave + kMinExponent);
+}
+
+}  // namespace
+
+Histogram::Histogram() : counts_(kBuckets, 0), min_(kInf), max_(-kInf), lowest_touched_(kBuckets) {}
+
+void Histogram::record(double value) {
+  std::uint32_t index = 0;
+  if (value >= kMinValue) {
+    index = value < kTopValue ? bucket_of(value) : kBuckets - 1;
+  } else if (std::isnan(value)) {
+    return;  // not a value: ignored rather than poisoning sum, min and max
+  }
+  ++counts_[index];
+  ++count_;
+  sum_ += value;
+  min_ = std::min(min_, value);
+  max_ = std::max(max_, value);
+  lowest_touched_ = std::min(lowest_touched_, index);
+  highest_touched_ = std::max(highest_touched_, index);
+}
+
+void Histogram::merge(const Histogram& other) {
+  if (other.count_ == 0) return;
+  for (std::uint32_t i = other.lowest_touched_; i <= other.highest_touched_; ++i) {
+    counts_[i] += other.counts_[i];
+  }
+  count_ += other.count_;
+  sum_ += other.sum_;
+  min_ = std::min(min_, other.min_);
+  max_ = std::max(max_, other.max_);
+  lowest_touched_ = std::min(lowest_touched_, other.lowest_touched_);
+  highest_touched_ = std::max(highest_touched_, other.highest_touched_);
+}
+
+void Histogram::reset() {
+  if (count_ > 0) {
+    std::fill(counts_.begin() + lowest_touched_, counts_.begin() + highest_touched_ + 1, 0);
+  }
+  count_ = 0;
+  sum_ = 0.0;
+  min_ = kInf;
+  max_ = -kInf;
+  lowest_touched_ = kBuckets;
+  highest_touched_ = 0;
+}
+
+double Histogram::mean() const {
+  return count_ == 0 ? 0.0 : sum_ / static_cast<double>(count_);
+}
+
+double Histogram::min() const {
+  return count_ == 0 ? 0.0 : min_;
+}
+
+double Histogram::max() const {
+  return count_ == 0 ? 0.0 : max_;
+}
+
+double Histogram::quantile(double q) const {
+  if (count_ == 0) return 0.0;
+  q = std::clamp(std::isnan(q) ? 0.0 : q, 0.0, 1.0);
+  const auto n = static_cast<double>(count_);
+  // Nearest rank ceil(q n); the product is shrunk by a few ulps so that q = 0.07, n = 100 (whose
+  // product rounds up to 7.000000000000001) still gives rank 7.
+  const double scaled = q * n * (1.0 - 8.0 * std::numeric_limits<double>::epsilon());
+  const auto rank =
+      std::clamp(static_cast<std::uint64_t>(std::ceil(scaled)), std::uint64_t{1}, count_);
+  // The smallest and the largest value are known exactly.
+  if (rank == 1) return min_;
+  if (rank == count_) return max_;
+  std::uint64_t seen = 0;
+  std::uint32_t index = lowest_touched_;
+  for (; index < highest_touched_; ++index) {
+    seen += counts_[index];
+    if (seen >= rank) break;
+  }
+  return std::clamp(midpoint(index), min_, max_);
+}
+
+double Histogram::relative_error() {
+  // A bucket [lo, lo + w) has w = lo_octave / 128, where lo_octave <= lo is the start of its
+  // octave; the midpoint is within w / 2 of any value v >= lo >= lo_octave, so the relative error
+  // is at most (lo_octave / 256) / lo_octave = 1/256 (reached at the first sub-bucket's low edge).
+  return 1.0 / (2.0 * kSubBuckets);
+}
+
+}  // namespace capsim::stats
