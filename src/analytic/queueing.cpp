@@ -298,7 +298,8 @@ MvaResult mva(const std::vector<double>& demand, const std::vector<int>& servers
         const std::vector<double>& p = s.marginal[j];
         double bracket = 1.0 + s.queue[i];
         for (int k = 0; k + 2 <= c; ++k) bracket += (c - 1 - k) * p[k];
-        residence[i] = demand[i] / c * bracket;
+        // At least one service time; rounding can otherwise leave it an ulp below.
+        residence[i] = std::max(demand[i], demand[i] / c * bracket);
       }
       const double cycle = think_s + std::accumulate(residence.begin(), residence.end(), 0.0);
       // A sub-network with no demand and no think time has an infinite throughput.

@@ -90,6 +90,9 @@ class DistReader {
   std::string time_text(double value) const {
     return quantity_ == Quantity::time ? seconds_text(value) : number_text(value);
   }
+  std::string_view time_plural() const {
+    return quantity_ == Quantity::time ? "durations" : "numbers";
+  }
   std::string_view time_noun() const {
     return quantity_ == Quantity::time ? "a duration" : "a number";
   }
@@ -222,7 +225,7 @@ DistSpec DistReader::hyperexponential() {
     }
   }
   if (!means_value.is_array() || means_value.empty()) {
-    reader_.expected(at("means"), "a non-empty array of " + std::string(time_noun()) + "s",
+    reader_.expected(at("means"), "a non-empty array of " + std::string(time_plural()),
                      means_value);
     ok_ = false;
   } else {
@@ -241,8 +244,8 @@ DistSpec DistReader::hyperexponential() {
   double sum = 0.0;
   for (const double p : spec.probs) sum += p;
   if (std::fabs(sum - 1.0) > probability_sum_tolerance) {
-    reader_.error(at("probs"),
-                  "expected probabilities that sum to 1, found a sum of " + number_text(sum));
+    reader_.error(at("probs"), "expected probabilities that sum to 1, found a sum of " +
+                                   number_text(std::round(sum * 1e9) / 1e9));
     ok_ = false;
     return {};
   }
@@ -253,8 +256,7 @@ DistSpec DistReader::hyperexponential() {
 DistSpec DistReader::empirical_samples() {
   const Json& samples = get("samples");
   if (!samples.is_array() || samples.empty()) {
-    reader_.expected(at("samples"), "a non-empty array of " + std::string(time_noun()) + "s",
-                     samples);
+    reader_.expected(at("samples"), "a non-empty array of " + std::string(time_plural()), samples);
     ok_ = false;
     return {};
   }
