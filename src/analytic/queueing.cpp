@@ -213,9 +213,12 @@ Eigen::VectorXd jackson_arrival_rates(const Eigen::VectorXd& external,
 
 namespace {
 
-// Multi-server stations handled with the exact, stable marginal recursion (2^m sub-networks for m
-// such stations); beyond this many, the usual (less stable) normalisation is used instead.
-constexpr std::size_t kMaxExactMultiServer = 10;
+// Two exact algorithms: the MVA recursion costs about 2^m (M + sum c) per population step for m
+// multi-server stations (it advances 2^m networks), the convolution algorithm about M N per step
+// (3 M convolutions of N^2 / 2 terms, each term dearer). The cheaper is used; never the recursion
+// beyond 16 multi-server stations (its state would not fit in memory).
+constexpr std::size_t kMaxMvaMultiServer = 16;
+constexpr double kConvolutionCostFactor = 4.0;
 
 enum class StationKind : std::uint8_t { kQueue, kDelay, kMultiServer };
 
@@ -226,49 +229,26 @@ struct NetState {
   double throughput = 0.0;                    // X(n)
 };
 
-}  // namespace
-
-MvaResult mva(const std::vector<double>& demand, const std::vector<int>& servers, double think_s,
-              int users) {
-  require(demand.size() == servers.size(), "mva: demand and servers must have the same size");
-  require(users >= 0, "mva: users must be >= 0");
-  require(nonneg(think_s), "mva: think time must be finite and >= 0");
-  for (double d : demand) require(nonneg(d), "mva: demands must be finite and >= 0");
-  const std::size_t m = demand.size();
-  MvaResult result{0.0, 0.0, std::vector<double>(m, 0.0), std::vector<double>(m, 0.0)};
-  if (users == 0) return result;
-  require(think_s + std::accumulate(demand.begin(), demand.end(), 0.0) > 0.0,
-          "mva: every demand and the think time are 0 (the throughput would be infinite)");
-
-  // A station with c >= N servers never queues: it is exactly a delay station (mu(j) = j / S for
-  // every reachable j). Only stations with 1 < c < N need marginal probabilities.
-  std::vector<StationKind> kind(m, StationKind::kQueue);
-  std::vector<std::size_t> multi;  // station index of each multi-server station
-  for (std::size_t i = 0; i < m; ++i) {
-    if (demand[i] == 0.0 || servers[i] <= 1) continue;
-    if (servers[i] >= users) {
-      kind[i] = StationKind::kDelay;
-    } else {
-      kind[i] = StationKind::kMultiServer;
-      multi.push_back(i);
-    }
-  }
-
+/// Exact MVA with load-dependent multi-server stations; `multi` lists the stations of kind
+/// kMultiServer (at most kMaxMvaMultiServer).
+MvaResult mva_recursion(const std::vector<double>& demand, const std::vector<int>& servers,
+                        double think_s, int users, const std::vector<StationKind>& kind,
+                        const std::vector<std::size_t>& multi) {
   // Load-dependent MVA (Reiser and Lavenberg) for a station with mu(j) = min(j, c) / D:
   //   R(n) = sum_j j D / min(j, c) p(j - 1 | n - 1)
   //        = (D / c) [1 + Q(n - 1) + sum_{j=0}^{c-2} (c - 1 - j) p(j | n - 1)],
   //   p(j | n) = (D X(n) / j) p(j - 1 | n - 1) for 1 <= j < c.
   // Computing p(0 | n) as 1 - sum_j p(j | n) is numerically unstable (the error of a tiny p(0) is
-  // amplified by up to prod_j (D X / j) ~ e^c along the recursion). Instead, with G the
-  // normalising constants, p(0 | n) = G_{-i}(n) / G(n) gives the product form
+  // amplified by up to prod_j (D X / j) ~ e^c along the recursion: a saturated 32-core station
+  // comes out 17% off). Instead, with G the normalising constants, p(0 | n) = G_{-i}(n) / G(n)
+  // gives the product form
   //   p(0 | n) = p(0 | n - 1) X(n) / X_{-i}(n),
   // X_{-i} being the throughput of the network without station i, solved alongside: network
-  // `mask` holds the multi-server stations whose bit is set (and every other station), and its
-  // sub-networks have smaller masks, so they are advanced first at each population.
-  const bool exact = multi.size() <= kMaxExactMultiServer;
-  const std::size_t nets = exact ? std::size_t{1} << multi.size() : 1;
+  // `net` holds the multi-server stations whose bit is set (and every other station), and its
+  // sub-networks have smaller numbers, so they are advanced first at each population.
+  const std::size_t m = demand.size();
+  const std::size_t nets = std::size_t{1} << multi.size();
   const std::size_t full = nets - 1;
-  auto present = [&](std::size_t net, std::size_t j) { return !exact || ((net >> j) & 1U) != 0; };
 
   std::vector<NetState> state(nets);
   for (NetState& s : state) {
@@ -280,6 +260,7 @@ MvaResult mva(const std::vector<double>& demand, const std::vector<int>& servers
     }
   }
 
+  MvaResult result{0.0, 0.0, std::vector<double>(m, 0.0), std::vector<double>(m, 0.0)};
   std::vector<double> residence(m, 0.0);
   for (int n = 1; n <= users; ++n) {
     for (std::size_t net = 0; net < nets; ++net) {
@@ -290,7 +271,7 @@ MvaResult mva(const std::vector<double>& demand, const std::vector<int>& servers
       }
       for (std::size_t j = 0; j < multi.size(); ++j) {
         const std::size_t i = multi[j];
-        if (!present(net, j)) {
+        if (((net >> j) & 1U) == 0) {
           residence[i] = 0.0;
           continue;
         }
@@ -308,24 +289,13 @@ MvaResult mva(const std::vector<double>& demand, const std::vector<int>& servers
       for (std::size_t i = 0; i < m; ++i) s.queue[i] = residence[i] > 0.0 ? x * residence[i] : 0.0;
 
       for (std::size_t j = 0; j < multi.size(); ++j) {
-        if (!present(net, j)) continue;
+        if (((net >> j) & 1U) == 0) continue;
         const std::size_t i = multi[j];
-        const int c = servers[i];
         std::vector<double>& p = s.marginal[j];
         const double dx = demand[i] * x;
-        // p(c - 1 | n), only needed by the normalisation fallback.
-        const double top = dx / (c - 1) * p[c - 2];
-        for (int k = c - 2; k >= 1; --k) p[k] = dx / k * p[k - 1];
-        if (exact) {
-          const double x_without = state[net & ~(std::size_t{1} << j)].throughput;
-          p[0] = std::isinf(x_without) ? 0.0 : p[0] * x / x_without;
-        } else {
-          // Mean busy servers: sum_j min(j, c) p(j | n) = D X(n), so
-          // c p(0 | n) = c - D X(n) - sum_{j=1}^{c-1} (c - j) p(j | n).
-          double deficit = dx + top;
-          for (int k = 1; k + 2 <= c; ++k) deficit += (c - k) * p[k];
-          p[0] = std::clamp(1.0 - deficit / c, 0.0, 1.0);
-        }
+        for (int k = servers[i] - 2; k >= 1; --k) p[k] = dx / k * p[k - 1];
+        const double x_without = state[net & ~(std::size_t{1} << j)].throughput;
+        p[0] = std::isinf(x_without) ? 0.0 : p[0] * x / x_without;
       }
       if (n == users && net == full) result.residence_time = residence;
     }
@@ -334,6 +304,102 @@ MvaResult mva(const std::vector<double>& demand, const std::vector<int>& servers
   const NetState& s = state[full];
   result.throughput = s.throughput;
   result.queue_length = s.queue;
+  return result;
+}
+
+/// log(sum_k exp(a[k] + b[n - k])) for n = 0 .. size - 1, with -inf as log 0.
+std::vector<double> log_convolve(const std::vector<double>& a, const std::vector<double>& b) {
+  std::vector<double> g(a.size(), -kInf);
+  for (std::size_t n = 0; n < a.size(); ++n) {
+    double top = -kInf;
+    for (std::size_t k = 0; k <= n; ++k) top = std::max(top, a[k] + b[n - k]);
+    if (top == -kInf) continue;
+    double sum = 0.0;
+    for (std::size_t k = 0; k <= n; ++k) sum += std::exp(a[k] + b[n - k] - top);
+    g[n] = top + std::log(sum);
+  }
+  return g;
+}
+
+/// The same product-form network by the convolution algorithm (Buzen; load-dependent factors
+/// f_i(k) = D^k / prod_{j<=k} min(j, c)), in logs so that nothing overflows: every term is
+/// positive, so it is as stable as the MVA recursion, at O(M N^2) cost.
+MvaResult mva_convolution(const std::vector<double>& demand, const std::vector<int>& servers,
+                          double think_s, int users) {
+  const std::size_t m = demand.size();
+  const auto size = static_cast<std::size_t>(users) + 1;
+  auto log_factor = [&](double d, int c) {  // c = 0: delay (min(j, c) replaced by j)
+    std::vector<double> f(size, -kInf);
+    f[0] = 0.0;
+    if (d == 0.0) return f;
+    for (std::size_t k = 1; k < size; ++k) {
+      const auto kk = static_cast<int>(k);
+      f[k] = f[k - 1] + std::log(d) - std::log(static_cast<double>(c == 0 ? kk : std::min(kk, c)));
+    }
+    return f;
+  };
+  std::vector<std::vector<double>> factor;
+  for (std::size_t i = 0; i < m; ++i)
+    factor.push_back(log_factor(demand[i], std::max(servers[i], 1)));
+  // prefix[i]: think time and stations < i; suffix[i]: stations >= i.
+  std::vector<std::vector<double>> prefix{log_factor(think_s, 0)};
+  for (std::size_t i = 0; i < m; ++i) prefix.push_back(log_convolve(prefix[i], factor[i]));
+  std::vector<std::vector<double>> suffix(m + 1, log_factor(0.0, 1));  // the unit: 1, 0, 0, ...
+  for (std::size_t i = m; i-- > 0;) suffix[i] = log_convolve(factor[i], suffix[i + 1]);
+  const std::vector<double>& g = prefix[m];
+
+  MvaResult result{0.0, 0.0, std::vector<double>(m, 0.0), std::vector<double>(m, 0.0)};
+  result.throughput = std::exp(g[size - 2] - g[size - 1]);  // X(N) = G(N - 1) / G(N)
+  for (std::size_t i = 0; i < m; ++i) {
+    if (demand[i] == 0.0) continue;
+    // P(k jobs at i) = f_i(k) G_{-i}(N - k) / G(N).
+    const std::vector<double> without = log_convolve(prefix[i], suffix[i + 1]);
+    double q = 0.0;
+    for (std::size_t k = 1; k < size; ++k) {
+      q += static_cast<double>(k) * std::exp(factor[i][k] + without[size - 1 - k] - g[size - 1]);
+    }
+    result.queue_length[i] = q;
+    result.residence_time[i] = std::max(demand[i], q / result.throughput);
+  }
+  return result;
+}
+
+}  // namespace
+
+MvaResult mva(const std::vector<double>& demand, const std::vector<int>& servers, double think_s,
+              int users) {
+  require(demand.size() == servers.size(), "mva: demand and servers must have the same size");
+  require(users >= 0, "mva: users must be >= 0");
+  require(nonneg(think_s), "mva: think time must be finite and >= 0");
+  for (double d : demand) require(nonneg(d), "mva: demands must be finite and >= 0");
+  const std::size_t m = demand.size();
+  if (users == 0) {
+    return MvaResult{0.0, 0.0, std::vector<double>(m, 0.0), std::vector<double>(m, 0.0)};
+  }
+  require(think_s + std::accumulate(demand.begin(), demand.end(), 0.0) > 0.0,
+          "mva: every demand and the think time are 0 (the throughput would be infinite)");
+
+  // A station with c >= N servers never queues: it is exactly a delay station (mu(j) = j / S for
+  // every reachable j). Only stations with 1 < c < N need marginal probabilities.
+  std::vector<StationKind> kind(m, StationKind::kQueue);
+  std::vector<std::size_t> multi;  // station index of each multi-server station
+  for (std::size_t i = 0; i < m; ++i) {
+    if (demand[i] == 0.0 || servers[i] <= 1) continue;
+    if (servers[i] >= users) {
+      kind[i] = StationKind::kDelay;
+    } else {
+      kind[i] = StationKind::kMultiServer;
+      multi.push_back(i);
+    }
+  }
+  double recursion_cost = static_cast<double>(m);
+  for (std::size_t i : multi) recursion_cost += servers[i];
+  recursion_cost *= std::ldexp(1.0, static_cast<int>(std::min(multi.size(), std::size_t{64})));
+  const double convolution_cost = kConvolutionCostFactor * static_cast<double>(m) * users;
+  const bool by_recursion = multi.size() <= kMaxMvaMultiServer &&
+                            (multi.size() <= 1 || recursion_cost <= convolution_cost);
+  MvaResult result = by_recursion ? mva_recursion(demand, servers, think_s, users, kind, multi)
+                                  : mva_convolution(demand, servers, think_s, users);
   result.response_time =
       std::accumulate(result.residence_time.begin(), result.residence_time.end(), 0.0);
   return result;

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 #include <boost/math/special_functions/erf.hpp>
-#include <boost/random/gamma_distribution.hpp>
+#include <boost/random/normal_distribution.hpp>
 #include <cmath>
 #include <cstddef>
 #include <limits>
@@ -24,7 +24,7 @@ using FastPolicy = boost::math::policies::policy<boost::math::policies::promote_
 
 // Erlang draws multiply up to this many uniforms; larger k uses the (equally exact) gamma sampler
 // so that one draw stays cheap.
-constexpr int kMaxProductPhases = 64;
+constexpr int kMaxProductPhases = 16;
 
 // A truncated normal whose kept mass Phi(mean/sd) is below this is treated as the constant 0: that
 // only happens when mean < -35.7 sd, where every draw would be within about sd/35 of 0 anyway.
@@ -100,6 +100,26 @@ std::size_t pick(const std::vector<double>& cumulative, double u) {
   }
   const auto it = std::upper_bound(cumulative.begin(), cumulative.end(), u);
   return std::min(static_cast<std::size_t>(it - cumulative.begin()), cumulative.size() - 1);
+}
+
+/// A standard gamma variate of shape a > 0 (scale 1): Marsaglia and Tsang's squeeze-and-reject
+/// method ("A simple method for generating gamma variables", ACM TOMS 26(3), 2000) on a
+/// Boost.Random ziggurat normal; shapes below 1 use Gamma(a) = Gamma(a + 1) U^(1/a).
+double standard_gamma(double a, sim::RandomStream& rng) {
+  if (a < 1.0) return standard_gamma(a + 1.0, rng) * std::pow(rng.uniform01(), 1.0 / a);
+  const double d = a - 1.0 / 3.0;
+  const double c = 1.0 / std::sqrt(9.0 * d);
+  boost::random::normal_distribution<double> normal;
+  for (;;) {
+    const double x = normal(rng.engine());
+    const double t = 1.0 + c * x;
+    if (t <= 0.0) continue;
+    const double v = t * t * t;
+    const double u = rng.uniform01();
+    const double x2 = x * x;
+    if (u < 1.0 - 0.0331 * x2 * x2) return d * v;  // cheap squeeze, taken ~98% of the time
+    if (std::log(u) < 0.5 * x2 + d * (1.0 - v + std::log(v))) return d * v;
+  }
 }
 
 template <class... F>
@@ -260,8 +280,7 @@ double Distribution::sample(sim::RandomStream& rng) const {
           [&](const Uniform& d) { return d.min_s + (d.max_s - d.min_s) * rng.uniform01(); },
           [&](const Erlang& d) {
             if (d.k > kMaxProductPhases) {
-              boost::random::gamma_distribution<double> gamma(d.k, aux_);
-              return gamma(rng.engine());
+              return aux_ * standard_gamma(d.k, rng);
             }
             // Sum of k exponentials = -(mean/k) log(u1 ... uk); the product is folded into a log
             // before it could underflow.
@@ -278,8 +297,7 @@ double Distribution::sample(sim::RandomStream& rng) const {
           },
           [&](const Gamma& d) {
             if (d.scale_s == 0.0) return 0.0;
-            boost::random::gamma_distribution<double> gamma(d.shape, d.scale_s);
-            return gamma(rng.engine());
+            return d.scale_s * standard_gamma(d.shape, rng);
           },
           [&](const Lognormal& d) {
             return std::exp(d.mu - d.sigma * normal_quantile(rng.uniform01()));

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
-#include <deque>
+#include <memory>
 #include <limits>
 #include <optional>
 #include <sstream>
@@ -56,8 +56,8 @@ struct Ref {
   }
 };
 
-/// Objects recycled through a free list. std::deque keeps references stable while it grows;
-/// once warm, acquiring and releasing allocate nothing.
+/// Objects recycled through a free list, stored in fixed-size chunks so that references stay
+/// valid while the pool grows. Once warm, acquiring and releasing allocate nothing.
 template <class T>
 class Pool {
  public:
@@ -65,37 +65,36 @@ class Pool {
     std::uint32_t i;
     if (free_ != kNone) {
       i = free_;
-      free_ = items_[i].next_free;
+      free_ = (*this)[i].next_free;
     } else {
-      i = static_cast<std::uint32_t>(items_.size());
-      items_.emplace_back();
+      i = size_++;
+      if ((i >> kChunkBits) >= chunks_.size()) chunks_.push_back(std::make_unique<T[]>(kChunk));
     }
-    T& item = items_[i];
+    T& item = (*this)[i];
     const std::uint32_t generation = item.generation;
     item = T{};
     item.generation = generation;
-    ++live_;
     return Ref{i, generation};
   }
   void release(std::uint32_t i) {
-    T& item = items_[i];
+    T& item = (*this)[i];
     if (++item.generation == 0) item.generation = 1;
     item.next_free = free_;
     free_ = i;
-    --live_;
   }
   T* get(Ref r) {
-    if (r.index >= items_.size()) return nullptr;
-    T& item = items_[r.index];
+    if (r.index >= size_) return nullptr;
+    T& item = (*this)[r.index];
     return item.generation == r.generation ? &item : nullptr;
   }
-  T& operator[](std::uint32_t i) { return items_[i]; }
-  std::size_t live() const { return live_; }
+  T& operator[](std::uint32_t i) { return chunks_[i >> kChunkBits][i & (kChunk - 1)]; }
 
  private:
-  std::deque<T> items_;
+  static constexpr std::uint32_t kChunkBits = 10;
+  static constexpr std::uint32_t kChunk = 1u << kChunkBits;
+  std::vector<std::unique_ptr<T[]>> chunks_;
+  std::uint32_t size_ = 0;
   std::uint32_t free_ = kNone;
-  std::size_t live_ = 0;
 };
 
 // ---------------------------------------------------------------------------------------------

@@ -1,0 +1,846 @@
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "capsim/model/error.hpp"
+#include "capsim/model/load.hpp"
+#include "capsim/model/spec.hpp"
+
+namespace {
+
+using capsim::model::Json;
+using capsim::model::ModelError;
+using capsim::model::Spec;
+namespace fs = std::filesystem;
+
+/// A small valid model: one open workload on a service with one endpoint.
+Json minimal_model() {
+  return Json::parse(R"({
+    "workloads": [ { "name": "w", "target": "api", "rate": 10 } ],
+    "services": { "api": { "steps": [ { "work": "5ms" } ] } }
+  })");
+}
+
+/// Two services, the first with two endpoints.
+Json two_services() {
+  return Json::parse(R"({
+    "workloads": [ { "name": "w", "target": "api", "endpoint": "get", "rate": 10 } ],
+    "services": {
+      "api": { "endpoints": {
+        "get": { "steps": [ { "work": "1ms" }, { "call": "db" } ] },
+        "put": { "steps": [ { "work": "2ms" } ] } } },
+      "db": { "steps": [ { "work": "3ms" } ] }
+    }
+  })");
+}
+
+/// The diagnostics' texts of loading `doc`, or an empty list when it loads.
+std::vector<std::string> errors(const Json& doc, const fs::path& base = {}) {
+  try {
+    capsim::model::load(doc, base);
+  } catch (const ModelError& e) {
+    std::vector<std::string> texts;
+    for (const auto& d : e.diagnostics()) texts.push_back(d.text());
+    return texts;
+  }
+  return {};
+}
+
+/// The single diagnostic of loading `doc` ("" if it loads; every diagnostic if several).
+std::string error(const Json& doc, const fs::path& base = {}) {
+  const auto texts = errors(doc, base);
+  std::string joined;
+  for (const auto& t : texts) joined += (joined.empty() ? "" : "\n") + t;
+  return joined;
+}
+
+/// A fresh folder under the system temporary directory for files a test writes.
+class TempDir {
+ public:
+  explicit TempDir(const std::string& name)
+      : path_(fs::temp_directory_path() / "capsim-model-tests" / name) {
+    fs::remove_all(path_);
+    fs::create_directories(path_);
+  }
+  ~TempDir() {
+    std::error_code ignored;
+    fs::remove_all(path_, ignored);
+  }
+  fs::path write(const std::string& file, const std::string& text) const {
+    std::ofstream(path_ / file) << text;
+    return path_ / file;
+  }
+  const fs::path& path() const { return path_; }
+
+ private:
+  fs::path path_;
+};
+
+// ---- Defaults and plain values ----------------------------------------------------------------
+
+TEST(ModelLoad, DefaultsFilled) {
+  const Spec spec = capsim::model::load(minimal_model(), {});
+  EXPECT_EQ(spec.name, "model");
+  EXPECT_EQ(spec.description, "");
+  EXPECT_DOUBLE_EQ(spec.simulation.duration_s, 600.0);
+  EXPECT_DOUBLE_EQ(spec.simulation.warmup_s, 0.0);
+  EXPECT_EQ(spec.simulation.replications, 10);
+  EXPECT_EQ(spec.simulation.seed, 1u);
+  EXPECT_DOUBLE_EQ(spec.simulation.confidence, 0.95);
+  EXPECT_DOUBLE_EQ(spec.simulation.window_s, 10.0);
+  EXPECT_EQ(spec.simulation.max_queue, 100000);
+  ASSERT_EQ(spec.workloads.size(), 1u);
+  const auto& w = spec.workloads[0];
+  EXPECT_EQ(w.kind, capsim::model::WorkloadKind::open);
+  EXPECT_EQ(w.target, "api");
+  ASSERT_EQ(w.mix.size(), 1u);
+  EXPECT_EQ(w.mix[0].endpoint, "default");
+  EXPECT_DOUBLE_EQ(w.mix[0].weight, 1.0);
+  EXPECT_EQ(w.rate.kind, capsim::model::ProfileKind::constant);
+  EXPECT_DOUBLE_EQ(w.rate.constant, 10.0);
+  EXPECT_FALSE(w.interarrival.has_value());
+  EXPECT_FALSE(w.timeout_s.has_value());
+  ASSERT_EQ(spec.services.size(), 1u);
+  const auto& s = spec.services[0];
+  EXPECT_EQ(s.replicas, 1);
+  EXPECT_EQ(s.cores, 1);
+  EXPECT_EQ(s.workers, 64);
+  EXPECT_EQ(s.cpu, capsim::model::CpuDiscipline::fcfs);
+  EXPECT_FALSE(s.queue_capacity.has_value());
+  EXPECT_EQ(s.load_balancer.policy, capsim::model::LbPolicy::round_robin);
+  ASSERT_EQ(s.endpoints.size(), 1u);
+  EXPECT_EQ(s.endpoints[0].name, "default");
+  ASSERT_EQ(s.endpoints[0].steps.size(), 1u);
+  const auto* work = std::get_if<capsim::dist::Constant>(&s.endpoints[0].steps[0].work.v);
+  ASSERT_NE(work, nullptr);
+  EXPECT_DOUBLE_EQ(work->value_s, 0.005);
+  EXPECT_FALSE(spec.slo.has_value());
+  EXPECT_TRUE(spec.warnings.empty());
+}
+
+TEST(ModelLoad, ReadsEveryValue) {
+  Json doc = two_services();
+  doc["name"] = "peak";
+  doc["description"] = "a test";
+  doc["simulation"] = Json::parse(R"({"duration": "1h", "warmup": "5m", "replications": 3,
+      "seed": 18446744073709551615, "confidence": 0.99, "window": "30s", "max_queue": 500})");
+  doc["services"]["api"]["replicas"] = 3;
+  doc["services"]["api"]["cores"] = 2;
+  doc["services"]["api"]["cpu"] = "ps";
+  doc["services"]["api"]["workers"] = 16;
+  doc["services"]["api"]["queue_capacity"] = 0;
+  doc["services"]["api"]["load_balancer"] =
+      Json::parse(R"({"policy": "weighted_round_robin", "weights": [1, 2.5]})");
+  doc["workloads"][0]["timeout"] = "2s";
+  doc["slo"] = Json::parse(R"({"latency": {"p99": "200ms", "mean": 0.05}, "error_rate": 0.001})");
+  const Spec spec = capsim::model::load(doc, {});
+  EXPECT_EQ(spec.name, "peak");
+  EXPECT_EQ(spec.description, "a test");
+  EXPECT_DOUBLE_EQ(spec.simulation.duration_s, 3600.0);
+  EXPECT_DOUBLE_EQ(spec.simulation.warmup_s, 300.0);
+  EXPECT_EQ(spec.simulation.replications, 3);
+  EXPECT_EQ(spec.simulation.seed, 18446744073709551615ull);
+  EXPECT_DOUBLE_EQ(spec.simulation.confidence, 0.99);
+  EXPECT_DOUBLE_EQ(spec.simulation.window_s, 30.0);
+  EXPECT_EQ(spec.simulation.max_queue, 500);
+  const auto& api = spec.services[0];
+  EXPECT_EQ(api.replicas, 3);
+  EXPECT_EQ(api.cores, 2);
+  EXPECT_EQ(api.cpu, capsim::model::CpuDiscipline::ps);
+  EXPECT_EQ(api.workers, 16);
+  EXPECT_EQ(api.queue_capacity, 0);
+  EXPECT_EQ(api.load_balancer.policy, capsim::model::LbPolicy::weighted_round_robin);
+  EXPECT_EQ(api.load_balancer.weights, (std::vector<double>{1.0, 2.5}));
+  EXPECT_DOUBLE_EQ(*spec.workloads[0].timeout_s, 2.0);
+  ASSERT_TRUE(spec.slo.has_value());
+  ASSERT_EQ(spec.slo->latency_s.size(), 2u);
+  EXPECT_EQ(spec.slo->latency_s[0].first, "p99");
+  EXPECT_DOUBLE_EQ(spec.slo->latency_s[0].second, 0.2);
+  EXPECT_EQ(spec.slo->latency_s[1].first, "mean");
+  EXPECT_DOUBLE_EQ(*spec.slo->error_rate, 0.001);
+  EXPECT_EQ(spec.service_index("db"), 1u);
+  EXPECT_FALSE(spec.service_index("cache").has_value());
+}
+
+TEST(ModelLoad, SetsPointers) {
+  const Spec spec = capsim::model::load(two_services(), {});
+  EXPECT_EQ(spec.workloads[0].pointer, "/workloads/0");
+  const auto& api = spec.services[0];
+  EXPECT_EQ(api.pointer, "/services/api");
+  EXPECT_EQ(api.endpoints[0].pointer, "/services/api/endpoints/get");
+  EXPECT_EQ(api.endpoints[0].steps[1].pointer, "/services/api/endpoints/get/steps/1");
+  EXPECT_EQ(api.endpoints[0].steps[1].call.pointer, "/services/api/endpoints/get/steps/1");
+  EXPECT_EQ(api.endpoints[0].steps[1].call.service, "db");
+  EXPECT_EQ(api.endpoints[0].steps[1].call.endpoint, "default");
+  EXPECT_EQ(spec.services[1].endpoints[0].pointer, "/services/db");
+  EXPECT_EQ(spec.services[1].endpoints[0].steps[0].pointer, "/services/db/steps/0");
+}
+
+TEST(ModelLoad, EscapesPointerTokens) {
+  Json doc = minimal_model();
+  doc["a/b~c"] = 1;
+  EXPECT_EQ(error(doc),
+            "/a~1b~0c: unknown key; expected one of: name, description, simulation, "
+            "workloads, services, slo");
+}
+
+TEST(ModelLoad, RefusesADocumentThatIsNotAnObject) {
+  EXPECT_EQ(error(Json::parse("[1, 2]")), "expected a model: a JSON object, found [1,2]");
+}
+
+TEST(ModelLoad, RequiresWorkloadsAndServices) {
+  EXPECT_EQ(errors(Json::object()),
+            (std::vector<std::string>{"/services: missing; expected an object of services by name",
+                                      "/workloads: missing; expected an array of workloads"}));
+}
+
+// ---- Messages -------------------------------------------------------------------------------
+
+TEST(ModelLoad, ReplicasBelowOne) {
+  Json doc = minimal_model();
+  doc["services"]["api"]["replicas"] = -3;
+  EXPECT_EQ(error(doc), "/services/api/replicas: expected an integer >= 1, found -3");
+  doc["services"]["api"]["replicas"] = 200000;
+  EXPECT_EQ(error(doc), "/services/api/replicas: expected an integer <= 100000, found 200000");
+  doc["services"]["api"]["replicas"] = "3";
+  EXPECT_EQ(error(doc),
+            "/services/api/replicas: expected an integer from 1 to 100000, found \"3\"");
+}
+
+TEST(ModelLoad, DurationInWords) {
+  Json doc = minimal_model();
+  doc["simulation"] = Json::parse(R"({"duration": "10 minutes"})");
+  EXPECT_EQ(error(doc),
+            "/simulation/duration: expected a duration such as \"10m\" or a number of seconds, "
+            "found \"10 minutes\"");
+}
+
+TEST(ModelLoad, NegativeAndZeroDurations) {
+  Json doc = minimal_model();
+  doc["simulation"] = Json::parse(R"({"warmup": "-1s", "window": "0s"})");
+  EXPECT_EQ(errors(doc), (std::vector<std::string>{
+                             "/simulation/warmup: expected a duration >= 0, found \"-1s\"",
+                             "/simulation/window: expected a duration > 0, found \"0s\""}));
+}
+
+TEST(ModelLoad, WarmupMustBeShorterThanDuration) {
+  Json doc = minimal_model();
+  doc["simulation"] = Json::parse(R"({"duration": "10m", "warmup": 700})");
+  EXPECT_EQ(error(doc),
+            "/simulation/warmup: expected a warm-up shorter than the duration (600 s), found "
+            "700 s");
+}
+
+TEST(ModelLoad, SimulationRanges) {
+  Json doc = minimal_model();
+  doc["simulation"] =
+      Json::parse(R"({"replications": 0, "seed": -1, "confidence": 0.3, "max_queue": 0})");
+  EXPECT_EQ(errors(doc),
+            (std::vector<std::string>{
+                "/simulation/replications: expected an integer >= 1, found 0",
+                "/simulation/seed: expected a non-negative integer, found -1",
+                "/simulation/confidence: expected a confidence level from 0.5 to 0.999, found 0.3",
+                "/simulation/max_queue: expected an integer >= 1, found 0"}));
+}
+
+TEST(ModelLoad, UnknownKeySuggestsClosest) {
+  Json doc = minimal_model();
+  doc["services"]["api"]["replcas"] = 3;
+  EXPECT_EQ(error(doc), "/services/api/replcas: unknown key; did you mean 'replicas'?");
+}
+
+TEST(ModelLoad, UnknownKeySuggestsTransposition) {
+  Json doc = minimal_model();
+  doc["simulation"] = Json::parse(R"({"wramup": "1m"})");
+  EXPECT_EQ(error(doc), "/simulation/wramup: unknown key; did you mean 'warmup'?");
+}
+
+TEST(ModelLoad, UnknownKeyListsAllowedKeysWhenNoneIsClose) {
+  Json doc = minimal_model();
+  doc["simulation"] = Json::parse(R"({"colour": "blue"})");
+  EXPECT_EQ(error(doc),
+            "/simulation/colour: unknown key; expected one of: duration, warmup, replications, "
+            "seed, confidence, window, max_queue");
+}
+
+TEST(ModelLoad, ReportsEveryErrorInDocumentOrder) {
+  const Json doc = Json::parse(R"({
+    "simulation": { "duration": "10 minutes", "replications": 0 },
+    "services": {
+      "api": { "replicas": 0, "cpu": "fifo", "steps": [ { "work": "-2ms" } ] },
+      "db": { "steps": [ { "call": "dbb" } ] }
+    },
+    "workloads": [ { "name": "w", "target": "apx", "rate": -1 } ]
+  })");
+  EXPECT_EQ(
+      errors(doc),
+      (std::vector<std::string>{
+          "/simulation/duration: expected a duration such as \"10m\" or a number of seconds, "
+          "found \"10 minutes\"",
+          "/simulation/replications: expected an integer >= 1, found 0",
+          "/services/api/replicas: expected an integer >= 1, found 0",
+          "/services/api/cpu: expected one of fcfs, ps, found \"fifo\"; did you mean 'fcfs'?",
+          "/services/api/steps/0/work: expected a duration >= 0, found \"-2ms\"",
+          "/services/db/steps/0/call: expected the name of a service (api, db), found \"dbb\"; "
+          "did you mean 'db'?",
+          "/workloads/0/target: expected the name of a service (api, db), found \"apx\"; did "
+          "you mean 'api'?",
+          "/workloads/0/rate: expected a rate >= 0 requests per second, found -1"}));
+}
+
+TEST(ModelLoad, ChoiceSuggestsClosestName) {
+  Json doc = minimal_model();
+  doc["services"]["api"]["load_balancer"] = Json::parse(R"({"policy": "least_outstandign"})");
+  EXPECT_EQ(error(doc),
+            "/services/api/load_balancer/policy: expected one of round_robin, random, "
+            "least_outstanding, power_of_two, weighted_round_robin, found \"least_outstandign\"; "
+            "did you mean 'least_outstanding'?");
+}
+
+TEST(ModelLoad, LongValuesAreCutInMessages) {
+  Json doc = minimal_model();
+  doc["services"]["api"]["replicas"] =
+      Json::parse(R"({"a": "0123456789", "b": "0123456789", "c": 1})");
+  EXPECT_EQ(error(doc),
+            "/services/api/replicas: expected an integer from 1 to 100000, found "
+            "{\"a\":\"0123456789\",\"b\":\"0123456789\",\"c...");
+}
+
+TEST(ModelLoad, ServiceNamesAreChecked) {
+  Json doc = minimal_model();
+  doc["services"]["a b"] = Json::parse(R"({"steps": [{"work": 0}]})");
+  EXPECT_EQ(error(doc),
+            "/services/a b: expected a service name of letters, digits, '_', '.' and '-', found "
+            "\"a b\"");
+}
+
+// ---- Workloads ------------------------------------------------------------------------------
+
+TEST(ModelLoad, WorkloadTargetSuggestsService) {
+  Json doc = two_services();
+  doc["workloads"][0]["target"] = "apx";
+  EXPECT_EQ(error(doc),
+            "/workloads/0/target: expected the name of a service (api, db), found \"apx\"; did "
+            "you mean 'api'?");
+}
+
+TEST(ModelLoad, WorkloadNeedsNameAndTarget) {
+  Json doc = two_services();
+  doc["workloads"][0].erase("name");
+  doc["workloads"][0].erase("target");
+  EXPECT_EQ(errors(doc), (std::vector<std::string>{
+                             "/workloads/0/name: missing; expected a name for the workload",
+                             "/workloads/0/target: missing; expected the name of a service "
+                             "(api, db)"}));
+}
+
+TEST(ModelLoad, WorkloadNamesAreUnique) {
+  Json doc = two_services();
+  doc["workloads"].push_back(doc["workloads"][0]);
+  EXPECT_EQ(error(doc),
+            "/workloads/1/name: expected a unique workload name, found \"w\" (also used by "
+            "/workloads/0)");
+}
+
+TEST(ModelLoad, EndpointRequiredWhenTargetHasSeveral) {
+  Json doc = two_services();
+  doc["workloads"][0].erase("endpoint");
+  EXPECT_EQ(error(doc),
+            "/workloads/0/endpoint: missing; expected an endpoint of service 'api' (get, put)");
+}
+
+TEST(ModelLoad, EndpointSuggestsClosest) {
+  Json doc = two_services();
+  doc["workloads"][0]["endpoint"] = "gte";
+  EXPECT_EQ(error(doc),
+            "/workloads/0/endpoint: expected an endpoint of service 'api' (get, put), found "
+            "\"gte\"; did you mean 'get'?");
+}
+
+TEST(ModelLoad, MixWeightsAreNormalised) {
+  Json doc = two_services();
+  doc["workloads"][0].erase("endpoint");
+  doc["workloads"][0]["mix"] =
+      Json::parse(R"([{"endpoint": "get", "weight": 3}, {"endpoint": "put", "weight": 1}])");
+  const Spec spec = capsim::model::load(doc, {});
+  const auto& mix = spec.workloads[0].mix;
+  ASSERT_EQ(mix.size(), 2u);
+  EXPECT_EQ(mix[0].endpoint, "get");
+  EXPECT_DOUBLE_EQ(mix[0].weight, 0.75);
+  EXPECT_EQ(mix[1].endpoint, "put");
+  EXPECT_DOUBLE_EQ(mix[1].weight, 0.25);
+}
+
+TEST(ModelLoad, EndpointAndMixTogetherAreRefused) {
+  Json doc = two_services();
+  doc["workloads"][0]["mix"] = Json::parse(R"([{"endpoint": "get", "weight": 1}])");
+  EXPECT_EQ(error(doc), "/workloads/0/mix: expected either endpoint or mix, found both");
+}
+
+TEST(ModelLoad, AbsurdRate) {
+  Json doc = minimal_model();
+  doc["workloads"][0]["rate"] = 20000000;
+  EXPECT_EQ(error(doc),
+            "/workloads/0/rate: expected a rate of at most 10000000 requests per second, found "
+            "20000000 (absurdly large rate)");
+}
+
+TEST(ModelLoad, KeysOfTheOtherWorkloadKindAreRefused) {
+  Json doc = minimal_model();
+  doc["workloads"][0]["kind"] = "closed";
+  doc["workloads"][0]["users"] = 10;
+  EXPECT_EQ(error(doc), "/workloads/0/rate: only for open workloads");
+  doc["workloads"][0]["kind"] = "open";
+  EXPECT_EQ(error(doc), "/workloads/0/users: only for closed workloads");
+}
+
+TEST(ModelLoad, ClosedWorkloadThinkTimeDefaultsToZero) {
+  Json doc = minimal_model();
+  doc["workloads"][0] = Json::parse(R"({"name": "u", "kind": "closed", "target": "api",
+      "users": {"stages": [{"duration": "1m", "target": 50}], "start": 5}})");
+  const Spec spec = capsim::model::load(doc, {});
+  const auto& w = spec.workloads[0];
+  EXPECT_EQ(w.kind, capsim::model::WorkloadKind::closed);
+  EXPECT_EQ(w.users.kind, capsim::model::ProfileKind::stages);
+  EXPECT_DOUBLE_EQ(w.users.start, 5.0);
+  ASSERT_EQ(w.users.stages.size(), 1u);
+  EXPECT_DOUBLE_EQ(w.users.stages[0].duration_s, 60.0);
+  EXPECT_DOUBLE_EQ(w.users.stages[0].target, 50.0);
+  const auto* think = std::get_if<capsim::dist::Constant>(&w.think_time.v);
+  ASSERT_NE(think, nullptr);
+  EXPECT_DOUBLE_EQ(think->value_s, 0.0);
+}
+
+TEST(ModelLoad, ClosedWorkloadNeedsUsers) {
+  Json doc = minimal_model();
+  doc["workloads"][0] =
+      Json::parse(R"({"name": "u", "kind": "closed", "target": "api", "think_time": "1s"})");
+  EXPECT_EQ(error(doc),
+            "/workloads/0/users: missing; expected a number of users, or a profile such as "
+            "{\"stages\": [...]}");
+  doc["workloads"][0]["users"] = 2000000;
+  EXPECT_EQ(error(doc), "/workloads/0/users: expected an integer <= 1000000, found 2000000");
+}
+
+TEST(ModelLoad, RateStages) {
+  Json doc = minimal_model();
+  doc["workloads"][0]["rate"] = Json::parse(
+      R"({"stages": [{"duration": "2m", "target": 500}, {"duration": "0s", "target": 1500}]})");
+  const Spec spec = capsim::model::load(doc, {});
+  const auto& rate = spec.workloads[0].rate;
+  EXPECT_EQ(rate.kind, capsim::model::ProfileKind::stages);
+  EXPECT_DOUBLE_EQ(rate.start, 0.0);
+  ASSERT_EQ(rate.stages.size(), 2u);
+  EXPECT_DOUBLE_EQ(rate.stages[0].duration_s, 120.0);
+  EXPECT_DOUBLE_EQ(rate.stages[1].target, 1500.0);
+}
+
+TEST(ModelLoad, DiurnalDefaultsAndAmplitude) {
+  Json doc = minimal_model();
+  doc["workloads"][0]["rate"] = Json::parse(R"({"diurnal": {"mean": 800, "amplitude": 600}})");
+  const Spec spec = capsim::model::load(doc, {});
+  const auto& rate = spec.workloads[0].rate;
+  EXPECT_EQ(rate.kind, capsim::model::ProfileKind::diurnal);
+  EXPECT_DOUBLE_EQ(rate.diurnal.mean, 800.0);
+  EXPECT_DOUBLE_EQ(rate.diurnal.amplitude, 600.0);
+  EXPECT_DOUBLE_EQ(rate.diurnal.period_s, 86400.0);
+  EXPECT_DOUBLE_EQ(rate.diurnal.phase_s, 0.0);
+  doc["workloads"][0]["rate"]["diurnal"]["amplitude"] = 900;
+  EXPECT_EQ(error(doc),
+            "/workloads/0/rate/diurnal/amplitude: expected an amplitude <= the mean (800), found "
+            "900 (the rate would go negative)");
+}
+
+TEST(ModelLoad, OneRateProfileAtATime) {
+  Json doc = minimal_model();
+  doc["workloads"][0]["rate"] =
+      Json::parse(R"({"diurnal": {"mean": 1, "amplitude": 0}, "trace": "r.csv"})");
+  EXPECT_EQ(error(doc),
+            "/workloads/0/rate: expected one of stages, diurnal or trace, found "
+            "diurnal and trace");
+}
+
+TEST(ModelLoad, InterarrivalNeedsConstantRate) {
+  Json doc = minimal_model();
+  doc["workloads"][0]["interarrival"] = Json::parse(R"({"dist": "erlang", "k": 2, "mean": 0.1})");
+  const Spec spec = capsim::model::load(doc, {});
+  ASSERT_TRUE(spec.workloads[0].interarrival.has_value());
+  doc["workloads"][0]["rate"] = Json::parse(R"({"diurnal": {"mean": 1, "amplitude": 0}})");
+  EXPECT_EQ(error(doc),
+            "/workloads/0/interarrival: only with a constant rate (a number), not a rate profile");
+}
+
+// ---- Trace files ----------------------------------------------------------------------------
+
+TEST(ModelLoad, TraceFileParsed) {
+  const TempDir dir("trace-ok");
+  dir.write("rates.csv", "time_seconds,rate\n0,100\n\n# peak\n60, 250.5\r\n120,0\n");
+  Json doc = minimal_model();
+  doc["workloads"][0]["rate"] = Json::parse(R"({"trace": "rates.csv"})");
+  const Spec spec = capsim::model::load(doc, dir.path());
+  const auto& rate = spec.workloads[0].rate;
+  EXPECT_EQ(rate.kind, capsim::model::ProfileKind::trace);
+  ASSERT_EQ(rate.trace.size(), 3u);
+  EXPECT_DOUBLE_EQ(rate.trace[1].time_s, 60.0);
+  EXPECT_DOUBLE_EQ(rate.trace[1].value, 250.5);
+  EXPECT_DOUBLE_EQ(rate.trace[2].value, 0.0);
+}
+
+TEST(ModelLoad, TraceBadRowsReportedWithLineNumbers) {
+  const TempDir dir("trace-bad");
+  dir.write("rates.csv", "0,100\n60,5\n30,10\n90,-5\n100\n120,abc\n");
+  Json doc = minimal_model();
+  doc["workloads"][0]["rate"] = Json::parse(R"({"trace": "rates.csv"})");
+  EXPECT_EQ(errors(doc, dir.path()),
+            (std::vector<std::string>{
+                "/workloads/0/rate/trace: rates.csv line 3: expected a time after 60 (line 2), "
+                "found 30",
+                "/workloads/0/rate/trace: rates.csv line 4: expected a rate >= 0, found -5",
+                "/workloads/0/rate/trace: rates.csv line 5: expected time_seconds,rate, found "
+                "\"100\"",
+                "/workloads/0/rate/trace: rates.csv line 6: expected time_seconds,rate, found "
+                "\"120,abc\""}));
+}
+
+TEST(ModelLoad, TraceMustStartAtZero) {
+  const TempDir dir("trace-start");
+  dir.write("rates.csv", "10,100\n");
+  Json doc = minimal_model();
+  doc["workloads"][0]["rate"] = Json::parse(R"({"trace": "rates.csv"})");
+  EXPECT_EQ(error(doc, dir.path()),
+            "/workloads/0/rate/trace: rates.csv line 1: expected the first time to be 0, found "
+            "10");
+}
+
+TEST(ModelLoad, TraceFileMissing) {
+  const TempDir dir("trace-missing");
+  Json doc = minimal_model();
+  doc["workloads"][0]["rate"] = Json::parse(R"({"trace": "nope.csv"})");
+  EXPECT_EQ(error(doc, dir.path()), "/workloads/0/rate/trace: cannot read '" +
+                                        (dir.path() / "nope.csv").string() +
+                                        "': No such file or directory");
+}
+
+// ---- Services and steps ---------------------------------------------------------------------
+
+TEST(ModelLoad, EndpointsAndStepsTogetherAreRefused) {
+  Json doc = two_services();
+  doc["services"]["api"]["steps"] = Json::parse(R"([{"work": 1}])");
+  EXPECT_EQ(error(doc), "/services/api/steps: expected either endpoints or steps, found both");
+}
+
+TEST(ModelLoad, ServiceNeedsSteps) {
+  Json doc = minimal_model();
+  doc["services"]["api"] = Json::object();
+  EXPECT_EQ(error(doc),
+            "/services/api/endpoints: missing; expected endpoints (an object of endpoints by "
+            "name) or steps");
+  doc["services"]["api"]["steps"] = Json::array();
+  EXPECT_EQ(error(doc), "/services/api/steps: expected at least one step, found []");
+}
+
+TEST(ModelLoad, StepMixingKindsIsRefused) {
+  Json doc = minimal_model();
+  doc["services"]["api"]["steps"] = Json::parse(R"([{"work": "1ms", "call": "api"}])");
+  EXPECT_EQ(error(doc),
+            "/services/api/steps/0: expected exactly one of work, call or parallel, found work "
+            "and call");
+}
+
+TEST(ModelLoad, StepWithoutKindIsRefused) {
+  Json doc = minimal_model();
+  doc["services"]["api"]["steps"] = Json::parse(R"([{"count": 2}])");
+  EXPECT_EQ(error(doc),
+            "/services/api/steps/0: expected a step: an object with one of work, call or "
+            "parallel, found {\"count\":2}");
+}
+
+TEST(ModelLoad, CallKeysOnWorkStep) {
+  Json doc = minimal_model();
+  doc["services"]["api"]["steps"] = Json::parse(R"([{"work": "1ms", "probability": 0.5}])");
+  EXPECT_EQ(error(doc), "/services/api/steps/0/probability: only for call steps");
+}
+
+TEST(ModelLoad, CallToUnknownEndpointSuggests) {
+  Json doc = two_services();
+  doc["services"]["db"]["steps"] = Json::parse(R"([{"call": "api", "endpoint": "pt"}])");
+  EXPECT_EQ(error(doc),
+            "/services/db/steps/0/endpoint: expected an endpoint of service 'api' (get, put), "
+            "found \"pt\"; did you mean 'put'?");
+}
+
+TEST(ModelLoad, CallWithoutEndpointToServiceWithSeveral) {
+  Json doc = two_services();
+  doc["services"]["db"]["steps"] = Json::parse(R"([{"call": "api"}])");
+  EXPECT_EQ(error(doc),
+            "/services/db/steps/0/endpoint: missing; expected an endpoint of service 'api' "
+            "(get, put)");
+}
+
+TEST(ModelLoad, CallCountAndProbability) {
+  Json doc = two_services();
+  doc["services"]["api"]["endpoints"]["put"]["steps"] = Json::parse(R"([
+      {"call": "db", "count": 3, "probability": 0.25},
+      {"call": "db", "count": {"dist": "uniform", "min": 1, "max": 5}},
+      {"parallel": [{"call": "db"}, {"call": "db", "probability": 0.3}]}])");
+  const Spec spec = capsim::model::load(doc, {});
+  const auto& steps = spec.services[0].endpoints[1].steps;
+  ASSERT_EQ(steps.size(), 3u);
+  const auto* three = std::get_if<capsim::dist::Constant>(&steps[0].call.count->v);
+  ASSERT_NE(three, nullptr);
+  EXPECT_DOUBLE_EQ(three->value_s, 3.0);
+  EXPECT_DOUBLE_EQ(steps[0].call.probability, 0.25);
+  const auto* uniform = std::get_if<capsim::dist::Uniform>(&steps[1].call.count->v);
+  ASSERT_NE(uniform, nullptr);
+  EXPECT_DOUBLE_EQ(uniform->max_s, 5.0);
+  EXPECT_EQ(steps[2].kind, capsim::model::StepKind::parallel);
+  ASSERT_EQ(steps[2].parallel.size(), 2u);
+  EXPECT_EQ(steps[2].parallel[1].pointer, "/services/api/endpoints/put/steps/2/parallel/1");
+  EXPECT_DOUBLE_EQ(steps[2].parallel[1].probability, 0.3);
+}
+
+TEST(ModelLoad, CallCountRefusesDurations) {
+  Json doc = two_services();
+  doc["services"]["api"]["endpoints"]["put"]["steps"] = Json::parse(R"([
+      {"call": "db", "count": -1},
+      {"call": "db", "count": {"dist": "constant", "value": "3s"}}])");
+  EXPECT_EQ(errors(doc),
+            (std::vector<std::string>{
+                "/services/api/endpoints/put/steps/0/count: expected an integer >= 0, found -1",
+                "/services/api/endpoints/put/steps/1/count/value: expected a number >= 0, found "
+                "\"3s\""}));
+}
+
+TEST(ModelLoad, ParallelHoldsOnlyCalls) {
+  Json doc = minimal_model();
+  doc["services"]["api"]["steps"] = Json::parse(R"([{"parallel": [{"work": "1ms"}]}])");
+  EXPECT_EQ(error(doc),
+            "/services/api/steps/0/parallel/0: expected a call step such as {\"call\": \"db\"}, "
+            "found {\"work\":\"1ms\"}");
+}
+
+TEST(ModelLoad, WeightsOnlyWithWeightedRoundRobin) {
+  Json doc = minimal_model();
+  doc["services"]["api"]["load_balancer"] = Json::parse(R"({"weights": [1, 2]})");
+  EXPECT_EQ(error(doc),
+            "/services/api/load_balancer/weights: only with policy weighted_round_robin");
+}
+
+TEST(ModelLoad, SloLimitsChecked) {
+  Json doc = minimal_model();
+  doc["slo"] = Json::parse(R"({"latency": {"p99": "0s", "P99": "1s"}, "error_rate": 2})");
+  EXPECT_EQ(errors(doc), (std::vector<std::string>{
+                             "/slo/latency/p99: expected a duration > 0, found \"0s\"",
+                             "/slo/latency/P99: unknown key; did you mean 'p99'?",
+                             "/slo/error_rate: expected a fraction from 0 to 1, found 2"}));
+}
+
+// ---- Call cycles ----------------------------------------------------------------------------
+
+TEST(ModelLoad, CallCycleDetected) {
+  const Json doc = Json::parse(R"({
+    "workloads": [ { "name": "w", "target": "a", "endpoint": "x", "rate": 1 } ],
+    "services": {
+      "a": { "endpoints": { "x": { "steps": [ { "work": "1ms" }, { "call": "b", "endpoint": "y" } ] },
+                            "z": { "steps": [ { "work": "1ms" } ] } } },
+      "b": { "endpoints": { "y": { "steps": [ { "call": "a", "endpoint": "x" } ] } } }
+    }
+  })");
+  EXPECT_EQ(error(doc), "/services/a/endpoints/x/steps/1/call: call cycle: a.x -> b.y -> a.x");
+}
+
+TEST(ModelLoad, SelfCallIsACycle) {
+  Json doc = minimal_model();
+  doc["services"]["api"]["steps"] = Json::parse(R"([{"parallel": [{"call": "api"}]}])");
+  EXPECT_EQ(error(doc),
+            "/services/api/steps/0/parallel/0/call: call cycle: api.default -> api.default");
+}
+
+TEST(ModelLoad, CallingAnotherEndpointOfTheSameServiceIsNotACycle) {
+  Json doc = two_services();
+  doc["services"]["api"]["endpoints"]["get"]["steps"].push_back(
+      Json::parse(R"({"call": "api", "endpoint": "put"})"));
+  EXPECT_NO_THROW(capsim::model::load(doc, {}));
+}
+
+// ---- Features not supported yet -------------------------------------------------------------
+
+TEST(ModelLoad, UnsupportedFeaturesAreRefused) {
+  Json doc = two_services();
+  doc["workloads"][0]["retry"] = Json::parse(R"({"max_attempts": 3})");
+  doc["services"]["api"]["rate_limit"] = Json::parse(R"({"rate": 1000, "burst": 200})");
+  doc["services"]["api"]["load_balancer"] = Json::parse(R"({"health": {"max_fails": 3}})");
+  doc["services"]["api"]["endpoints"]["get"]["steps"][1]["timeout"] = "50ms";
+  doc["services"]["api"]["endpoints"]["get"]["steps"][1]["circuit_breaker"] = Json::object();
+  doc["services"]["db"]["drop_expired"] = true;
+  doc["services"]["db"]["autoscaling"] = Json::parse(R"({"kind": "hpa"})");
+  doc["faults"] = Json::parse(R"([{"at": "5m", "kind": "crash", "service": "api"}])");
+  const std::string no = ": not supported yet in this version of capsim";
+  EXPECT_EQ(
+      errors(doc),
+      (std::vector<std::string>{
+          "/workloads/0/retry" + no, "/services/api/endpoints/get/steps/1/timeout" + no,
+          "/services/api/endpoints/get/steps/1/circuit_breaker" + no,
+          "/services/api/rate_limit" + no, "/services/api/load_balancer/health" + no,
+          "/services/db/drop_expired" + no, "/services/db/autoscaling" + no, "/faults" + no}));
+}
+
+TEST(ModelLoad, CacheAndDatabaseKindsAreRefused) {
+  Json doc = two_services();
+  doc["services"]["cache"] =
+      Json::parse(R"({"kind": "cache", "backend": "db", "hit_ratio": 0.85, "work": "0.3ms"})");
+  doc["services"]["api"]["endpoints"]["put"]["steps"] = Json::parse(R"([{"call": "cache"}])");
+  doc["services"]["db"]["connections"] = 100;
+  EXPECT_EQ(errors(doc), (std::vector<std::string>{
+                             "/services/db/connections: not supported yet in this version of "
+                             "capsim",
+                             "/services/cache/kind: not supported yet in this version of capsim"}));
+}
+
+TEST(ModelLoad, FeaturesSwitchedOffAreAccepted) {
+  Json doc = minimal_model();
+  doc["faults"] = Json::array();
+  doc["services"]["api"]["drop_expired"] = false;
+  EXPECT_NO_THROW(capsim::model::load(doc, {}));
+}
+
+TEST(ModelLoad, UnknownKeyCanSuggestAnUnsupportedOne) {
+  Json doc = minimal_model();
+  doc["workloads"][0]["retyr"] = 1;
+  EXPECT_EQ(error(doc), "/workloads/0/retyr: unknown key; did you mean 'retry'?");
+}
+
+// ---- Files and overrides --------------------------------------------------------------------
+
+TEST(ModelJson, BadJsonGivesLineAndColumn) {
+  const TempDir dir("bad-json");
+  const fs::path file = dir.write("x.json", "{\n  \"a\": 1,\n  \"b\" 2\n}\n");
+  try {
+    capsim::model::read_json_file(file);
+    FAIL() << "no error";
+  } catch (const ModelError& e) {
+    ASSERT_EQ(e.diagnostics().size(), 1u);
+    EXPECT_EQ(e.diagnostics()[0].pointer, "");
+    EXPECT_EQ(e.what(), file.string() +
+                            ": invalid JSON at line 3, column 7: syntax error while parsing "
+                            "object separator - unexpected number literal; expected ':'");
+  }
+}
+
+TEST(ModelJson, UnreadableFile) {
+  try {
+    capsim::model::read_json_file("models/does-not-exist.json");
+    FAIL() << "no error";
+  } catch (const ModelError& e) {
+    EXPECT_STREQ(e.what(), "cannot read 'models/does-not-exist.json': No such file or directory");
+  }
+}
+
+TEST(ModelJson, CommentsAreAllowed) {
+  const TempDir dir("comments");
+  const fs::path file = dir.write("x.json", "{ // a comment\n \"cpu\": \"ps\" /* or fcfs */ }");
+  EXPECT_EQ(capsim::model::read_json_file(file)["cpu"], "ps");
+}
+
+TEST(ModelJson, LoadFileNamesTheModelAfterTheFileAndAppliesOverrides) {
+  const TempDir dir("load-file");
+  dir.write("rates.csv", "0,5\n");
+  Json doc = minimal_model();
+  doc["workloads"][0]["rate"] = Json::parse(R"({"trace": "rates.csv"})");
+  const fs::path file = dir.write("web-peak.json", doc.dump());
+  const Spec spec = capsim::model::load_file(file, {"/services/api/replicas=5", "/simulation={}"});
+  EXPECT_EQ(spec.name, "web-peak");
+  EXPECT_EQ(spec.services[0].replicas, 5);
+  EXPECT_EQ(spec.workloads[0].rate.trace.size(), 1u);
+}
+
+TEST(ModelJson, LoadFileReportsEveryBadOverride) {
+  const TempDir dir("load-file-overrides");
+  const fs::path file = dir.write("m.json", minimal_model().dump());
+  try {
+    capsim::model::load_file(file, {"abc", "/x/y=1"});
+    FAIL() << "no error";
+  } catch (const ModelError& e) {
+    EXPECT_STREQ(e.what(),
+                 "override 'abc': expected POINTER=VALUE\n/x/y: cannot set: '/x' does not exist");
+  }
+}
+
+TEST(ModelOverride, SetsAValue) {
+  Json doc = minimal_model();
+  capsim::model::apply_override(doc, "/services/api/replicas=5");
+  EXPECT_EQ(doc["services"]["api"]["replicas"], 5);
+  capsim::model::apply_override(doc, "/workloads/0/rate={\"diurnal\": {\"mean\": 3}}");
+  EXPECT_EQ(doc["workloads"][0]["rate"]["diurnal"]["mean"], 3);
+  capsim::model::apply_override(doc, "/workloads/0/rate=7");
+  EXPECT_EQ(doc["workloads"][0]["rate"], 7);
+}
+
+TEST(ModelOverride, BareStringFallback) {
+  Json doc = minimal_model();
+  capsim::model::apply_override(doc, "/simulation=x");
+  EXPECT_EQ(doc["simulation"], "x");
+  capsim::model::apply_override(doc, "/name=a=b");
+  EXPECT_EQ(doc["name"], "a=b");
+  capsim::model::apply_override(doc, "/description=");
+  EXPECT_EQ(doc["description"], "");
+  capsim::model::apply_override(doc, "/services/api/steps/0/work=10ms");
+  EXPECT_EQ(doc["services"]["api"]["steps"][0]["work"], "10ms");
+}
+
+TEST(ModelOverride, AppendsToArrays) {
+  Json doc = minimal_model();
+  capsim::model::apply_override(doc, "/services/api/steps/-={\"work\": 1}");
+  capsim::model::apply_override(doc, "/services/api/steps/2={\"work\": 2}");
+  ASSERT_EQ(doc["services"]["api"]["steps"].size(), 3u);
+  EXPECT_EQ(doc["services"]["api"]["steps"][2]["work"], 2);
+}
+
+TEST(ModelOverride, EscapedTokens) {
+  Json doc = Json::object();
+  capsim::model::apply_override(doc, "/a~1b~0c=1");
+  EXPECT_EQ(doc["a/b~c"], 1);
+}
+
+TEST(ModelOverride, MissingParent) {
+  Json doc = two_services();
+  try {
+    capsim::model::apply_override(doc, "/services/apx/replicas=3");
+    FAIL() << "no error";
+  } catch (const ModelError& e) {
+    ASSERT_EQ(e.diagnostics().size(), 1u);
+    EXPECT_EQ(e.diagnostics()[0].pointer, "/services/apx/replicas");
+    EXPECT_STREQ(e.what(), "/services/apx/replicas: cannot set: '/services/apx' does not exist");
+  }
+}
+
+TEST(ModelOverride, BadAssignments) {
+  Json doc = minimal_model();
+  const auto message = [&doc](const std::string& assignment) {
+    try {
+      capsim::model::apply_override(doc, assignment);
+    } catch (const ModelError& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  EXPECT_EQ(message("abc"), "override 'abc': expected POINTER=VALUE");
+  EXPECT_EQ(message("services/api=1"),
+            "override 'services/api': expected a JSON Pointer such as /services/api/replicas");
+  EXPECT_EQ(message("/a~2=1"),
+            "override '/a~2': expected a JSON Pointer such as /services/api/replicas");
+  EXPECT_EQ(message("/workloads/5=1"),
+            "/workloads/5: cannot set: index 5 is past the end of '/workloads' (1 elements)");
+  EXPECT_EQ(message("/workloads/01=1"),
+            "/workloads/01: cannot set: expected an array index or '-' after '/workloads', found "
+            "'01'");
+  EXPECT_EQ(message("/workloads/0/rate/x=1"),
+            "/workloads/0/rate/x: cannot set: '/workloads/0/rate' is not an object or an array");
+  EXPECT_EQ(message("/workloads/9/rate=1"),
+            "/workloads/9/rate: cannot set: '/workloads/9' does not exist");
+}
+
+}  // namespace
