@@ -51,7 +51,8 @@ void add_model_options(CLI::App* cmd, ModelOptions& o) {
 capsim::model::Spec load_model(const ModelOptions& o) {
   std::vector<std::string> overrides = o.sets;
   if (o.seed) overrides.push_back("/simulation/seed=" + std::to_string(*o.seed));
-  if (o.replications) overrides.push_back("/simulation/replications=" + std::to_string(*o.replications));
+  if (o.replications)
+    overrides.push_back("/simulation/replications=" + std::to_string(*o.replications));
   if (o.duration) overrides.push_back("/simulation/duration=" + nlohmann::json(*o.duration).dump());
   return capsim::model::load_file(o.model, overrides);
 }
@@ -115,8 +116,8 @@ int command_validate(const ModelOptions& mo) {
   const capsim::model::Spec spec = load_model(mo);
   for (const auto& w : spec.warnings) std::cerr << "warning: " << w.text() << '\n';
   std::cout << "model " << spec.name << " is valid: " << spec.workloads.size() << " workload"
-            << (spec.workloads.size() == 1 ? "" : "s") << ", " << spec.services.size()
-            << " service" << (spec.services.size() == 1 ? "" : "s") << ", "
+            << (spec.workloads.size() == 1 ? "" : "s") << ", " << spec.services.size() << " service"
+            << (spec.services.size() == 1 ? "" : "s") << ", "
             << capsim::dist::format_duration(spec.simulation.duration_s) << " simulated (warm-up "
             << capsim::dist::format_duration(spec.simulation.warmup_s) << "), "
             << spec.simulation.replications << " replications, seed " << spec.simulation.seed
@@ -149,7 +150,8 @@ int main(int argc, char** argv) {
   CLI::App* run = app.add_subcommand("run", "run a model and print its summary");
   add_model_options(run, run_model);
   run->add_option("-o,--output", output, "write the results (JSON) to this file");
-  run->add_option("--csv", csv_dir, "also write summary.csv and timeseries.csv into this directory");
+  run->add_option("--csv", csv_dir,
+                  "also write summary.csv and timeseries.csv into this directory");
   run->add_option("--threads", threads, "worker threads (default: every core)")
       ->check(CLI::NonNegativeNumber);
   run->add_flag("-q,--quiet", quiet, "print nothing on success");

@@ -9,7 +9,6 @@
 #include <numbers>
 #include <stdexcept>
 #include <string>
-#include <type_traits>
 #include <utility>
 
 namespace capsim::dist {
@@ -271,13 +270,14 @@ Distribution::Distribution(DistSpec spec) : spec_(std::move(spec)) {
 }
 
 double Distribution::sample(sim::RandomStream& rng) const {
-  // Continuous laws are drawn by inverting the survival function at one uniform u (a larger u gives
-  // a smaller draw), so variants of a model keep their draws aligned.
+  // Laws with an explicit inverse are drawn by inverting the survival function at one uniform u (a
+  // larger u always gives a smaller draw), so that variants of a model keep their draws aligned.
+  // Erlang, gamma and the branch choice of mixtures use more than one uniform.
   return std::visit(
       Overloaded{
           [&](const Constant& d) { return d.value_s; },
           [&](const Exponential& d) { return d.mean_s * -std::log(rng.uniform01()); },
-          [&](const Uniform& d) { return d.min_s + (d.max_s - d.min_s) * rng.uniform01(); },
+          [&](const Uniform& d) { return d.max_s - (d.max_s - d.min_s) * rng.uniform01(); },
           [&](const Erlang& d) {
             if (d.k > kMaxProductPhases) {
               return aux_ * standard_gamma(d.k, rng);

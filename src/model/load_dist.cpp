@@ -51,7 +51,10 @@ std::string parameter_sets_text(const DistKind& kind) {
   std::string text;
   for (const Names& set : kind.parameter_sets) {
     if (!text.empty()) text += " or ";
-    text += "(" + join(set) + ")";
+    // Appended piece by piece: GCC 12 warns (-Wrestrict, a false positive) on "(" + string.
+    text += '(';
+    text += join(set);
+    text += ')';
   }
   return text;
 }

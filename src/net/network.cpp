@@ -2,8 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
-#include <memory>
 #include <limits>
+#include <memory>
 #include <optional>
 #include <sstream>
 #include <utility>
@@ -127,7 +127,7 @@ struct Job {
   std::uint32_t generation = 1;
   std::uint32_t next_free = kNone;
   const Steps* steps = nullptr;
-  std::uint32_t service = kNone;  // kNone: a branch of a parallel step (holds no worker)
+  std::uint32_t service = kNone;      // kNone: a branch of a parallel step (holds no worker)
   std::uint32_t rng_service = kNone;  // whose routing stream draws counts and probabilities
   std::uint32_t replica = kNone;
   std::uint32_t step = 0;
@@ -221,8 +221,8 @@ struct Service {
   Marks window;
 
   Marks marks(double t) const {
-    return Marks{busy_cores.integral(t),    busy_workers.integral(t),  queued_tw.integral(t),
-                 in_flight.integral(t),     replica_count.integral(t), core_capacity.integral(t),
+    return Marks{busy_cores.integral(t),     busy_workers.integral(t),  queued_tw.integral(t),
+                 in_flight.integral(t),      replica_count.integral(t), core_capacity.integral(t),
                  worker_capacity.integral(t)};
   }
 };
@@ -349,7 +349,8 @@ Network::Network(const model::Spec& spec, const ReplicationOptions& options)
   // Compile after every service exists so calls can be resolved.
   for (std::size_t i = 0; i < spec.services.size(); ++i) {
     Service& s = services_[i];
-    for (const model::EndpointSpec& e : s.spec->endpoints) s.endpoints.push_back(compile_steps(e.steps));
+    for (const model::EndpointSpec& e : s.spec->endpoints)
+      s.endpoints.push_back(compile_steps(e.steps));
     const double n = static_cast<double>(s.replicas.size());
     s.replica_count = stats::TimeWeighted(n);
     s.core_capacity = stats::TimeWeighted(n * s.spec->cores);
@@ -365,7 +366,8 @@ Network::Network(const model::Spec& spec, const ReplicationOptions& options)
     w.mix_rng = sim::RandomStream(seed, rep, base + "/mix");
     w.think_rng = sim::RandomStream(seed, rep, base + "/think");
     const auto target = spec.service_index(ws.target);
-    if (!target) throw model::ModelError(ws.pointer + "/target", "unknown service '" + ws.target + "'");
+    if (!target)
+      throw model::ModelError(ws.pointer + "/target", "unknown service '" + ws.target + "'");
     w.target = static_cast<std::uint32_t>(*target);
     const model::ServiceSpec& ts = spec.services[*target];
     double cumulative = 0.0;
@@ -392,7 +394,8 @@ Network::Network(const model::Spec& spec, const ReplicationOptions& options)
       }
       // With both, the distribution gives the shape and the rate the mean.
       const double mean = w.interarrival->mean();
-      if (ws.rate.constant > 0.0 && mean > 0.0) w.interarrival_scale = 1.0 / (ws.rate.constant * mean);
+      if (ws.rate.constant > 0.0 && mean > 0.0)
+        w.interarrival_scale = 1.0 / (ws.rate.constant * mean);
     }
     w.think = dist::Distribution(ws.think_time);
   }
@@ -444,7 +447,9 @@ Steps Network::compile_steps(const std::vector<model::StepSpec>& steps) {
   return out;
 }
 
-void Network::fail(const std::string& what) const { throw SimulationError(sim_.now(), what); }
+void Network::fail(const std::string& what) const {
+  throw SimulationError(sim_.now(), what);
+}
 
 // ---------------------------------------------------------------------------------------------
 // Workloads.
@@ -504,7 +509,8 @@ void Network::send(std::uint32_t w, std::uint32_t user) {
     e = wl.endpoints[k];
   }
   Service& s = services_[wl.target];
-  const Ref job = new_job(&s.endpoints[e], wl.target, ParentKind::client, client, client, wl.target);
+  const Ref job =
+      new_job(&s.endpoints[e], wl.target, ParentKind::client, client, client, wl.target);
   arrive(job);
 }
 
@@ -886,8 +892,9 @@ void Network::on_event(std::uint32_t tag, std::uint64_t data) {
     // A model whose requests fail instantly and are re-sent at once (zero think time) would spin
     // forever without time moving; stop it with an explanation.
     if (++same_time_events_ > 50'000'000) {
-      fail("50,000,000 events without simulated time advancing (a closed workload with zero "
-           "think time whose requests fail at once?)");
+      fail(
+          "50,000,000 events without simulated time advancing (a closed workload with zero "
+          "think time whose requests fail at once?)");
     }
   } else {
     last_event_s_ = now;
@@ -912,8 +919,7 @@ void Network::on_event(std::uint32_t tag, std::uint64_t data) {
       break;
     }
     case kUsersChange:
-      set_user_level(static_cast<std::uint32_t>(data >> 32),
-                     static_cast<long>(data & 0xffffffffu));
+      set_user_level(static_cast<std::uint32_t>(data >> 32), static_cast<long>(data & 0xffffffffu));
       break;
     case kClientTimeout: {
       const Ref client = Ref::unpack(data);
@@ -1007,8 +1013,7 @@ stats::Summary Network::run() {
   } else {
     begin_measurement();
   }
-  sim_.at(std::min(spec_.simulation.window_s, duration), this, kWindow, 0,
-          sim::Priority::observe);
+  sim_.at(std::min(spec_.simulation.window_s, duration), this, kWindow, 0, sim::Priority::observe);
   for (std::uint32_t w = 0; w < workloads_.size(); ++w) {
     Workload& wl = workloads_[w];
     if (wl.spec->kind == model::WorkloadKind::open) {
@@ -1049,7 +1054,8 @@ stats::Summary Network::summarize() {
       add({"workloads", n, "errors", outcome_name(o)},
           ratio(static_cast<double>(w.outcomes[static_cast<int>(o)]), w.finished));
     }
-    add({"workloads", n, "attempts_per_request"}, ratio(static_cast<double>(w.attempts), w.offered));
+    add({"workloads", n, "attempts_per_request"},
+        ratio(static_cast<double>(w.attempts), w.offered));
     const stats::Histogram& h = w.latency;
     add({"workloads", n, "latency_ms", "mean"}, h.count() > 0 ? h.mean() * 1e3 : kNaN);
     add({"workloads", n, "latency_ms", "p50"}, q(h, 0.50));
@@ -1087,8 +1093,8 @@ stats::Summary Network::summarize() {
     add({"services", n, "saturated"}, s.saturated_at_s ? 1.0 : 0.0, stats::Merge::max);
     if (s.saturated_at_s) {
       std::ostringstream msg;
-      msg << "service '" << n << "' saturated at t = " << *s.saturated_at_s
-          << " s: more than " << spec_.simulation.max_queue
+      msg << "service '" << n << "' saturated at t = " << *s.saturated_at_s << " s: more than "
+          << spec_.simulation.max_queue
           << " requests queued (simulation.max_queue); later arrivals were rejected";
       out.notices.push_back(msg.str());
     }

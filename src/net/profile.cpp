@@ -30,8 +30,9 @@ double value_at(const model::Profile& p, double t) {
     }
     case model::ProfileKind::trace: {
       // Last point with time <= t.
-      auto it = std::upper_bound(p.trace.begin(), p.trace.end(), t,
-                                 [](double x, const model::TracePoint& tp) { return x < tp.time_s; });
+      auto it =
+          std::upper_bound(p.trace.begin(), p.trace.end(), t,
+                           [](double x, const model::TracePoint& tp) { return x < tp.time_s; });
       if (it == p.trace.begin()) return p.trace.empty() ? 0.0 : p.trace.front().value;
       return std::prev(it)->value;
     }
@@ -57,8 +58,9 @@ Segment segment_at(const model::Profile& p, double t) {
     case model::ProfileKind::diurnal:
       return {kInf, std::max(0.0, p.diurnal.mean + std::abs(p.diurnal.amplitude))};
     case model::ProfileKind::trace: {
-      auto it = std::upper_bound(p.trace.begin(), p.trace.end(), t,
-                                 [](double x, const model::TracePoint& tp) { return x < tp.time_s; });
+      auto it =
+          std::upper_bound(p.trace.begin(), p.trace.end(), t,
+                           [](double x, const model::TracePoint& tp) { return x < tp.time_s; });
       const double end = it == p.trace.end() ? kInf : it->time_s;
       return {end, value_at(p, t)};
     }
@@ -109,7 +111,7 @@ LevelChange next_level_change(const model::Profile& p, double t, long level) {
         const double when = a + (static_cast<double>(level + 1) - v0) / (v1 - v0) * (b - a);
         return {std::max(when, t), level + 1};
       }
-      if (v1 < v0 && static_cast<double>(level) > v1 + kLevelTolerance) {
+      if (v1<v0&& static_cast<double>(level)> v1 + kLevelTolerance) {
         const double when = a + (static_cast<double>(level) - v0) / (v1 - v0) * (b - a);
         return {std::max(when, t), level - 1};
       }

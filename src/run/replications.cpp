@@ -114,8 +114,9 @@ Results merge(const model::Spec& spec, const std::vector<stats::Summary>& summar
 Results run_replications(const model::Spec& spec, const RunOptions& options) {
   const auto start = std::chrono::steady_clock::now();
   const int n = spec.simulation.replications;
-  int threads = options.threads > 0 ? options.threads
-                                    : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  int threads = options.threads > 0
+                    ? options.threads
+                    : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   threads = std::min(threads, n);
 
   std::vector<stats::Summary> summaries(static_cast<std::size_t>(n));
@@ -173,9 +174,11 @@ Results run_replications(const model::Spec& spec, const RunOptions& options) {
   }
 
   Results r = merge(spec, summaries);
-  const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const double wall =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   r.performance.wall_seconds = wall;
-  r.performance.events_per_second = wall > 0.0 ? static_cast<double>(r.performance.events) / wall : 0.0;
+  r.performance.events_per_second =
+      wall > 0.0 ? static_cast<double>(r.performance.events) / wall : 0.0;
   r.performance.peak_rss_mb = peak_rss_mb();
   return r;
 }

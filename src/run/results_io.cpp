@@ -18,7 +18,9 @@ using Json = nlohmann::ordered_json;
 
 namespace {
 
-Json number_or_null(double v) { return std::isfinite(v) ? Json(v) : Json(nullptr); }
+Json number_or_null(double v) {
+  return std::isfinite(v) ? Json(v) : Json(nullptr);
+}
 
 Json estimate_json(const stats::Estimate& e) {
   Json j;
@@ -52,7 +54,9 @@ std::string csv_field(const std::string& s) {
   return out + "\"";
 }
 
-std::string opt_number(const std::optional<double>& v) { return v ? csv_number(*v) : ""; }
+std::string opt_number(const std::optional<double>& v) {
+  return v ? csv_number(*v) : "";
+}
 
 }  // namespace
 
@@ -96,10 +100,10 @@ Json to_json(const Results& r, bool performance) {
   Json rows = Json::array();
   auto opt = [](const std::optional<double>& v) { return v ? number_or_null(*v) : Json(nullptr); };
   for (const stats::TimeSeriesRow& row : r.timeseries) {
-    rows.push_back(Json::array({row.t_s, row.workload, row.service, number_or_null(row.rps),
-                                opt(row.error_rate), opt(row.p50_ms), opt(row.p95_ms),
-                                opt(row.p99_ms), opt(row.cpu_utilization), opt(row.queue_length),
-                                opt(row.replicas)}));
+    rows.push_back(
+        Json::array({row.t_s, row.workload, row.service, number_or_null(row.rps),
+                     opt(row.error_rate), opt(row.p50_ms), opt(row.p95_ms), opt(row.p99_ms),
+                     opt(row.cpu_utilization), opt(row.queue_length), opt(row.replicas)}));
   }
   ts["rows"] = std::move(rows);
   j["timeseries"] = std::move(ts);
@@ -136,9 +140,9 @@ std::string timeseries_csv(const Results& r) {
   for (const stats::TimeSeriesRow& row : r.timeseries) {
     out << csv_number(row.t_s) << ',' << csv_field(row.workload) << ',' << csv_field(row.service)
         << ',' << csv_number(row.rps) << ',' << opt_number(row.error_rate) << ','
-        << opt_number(row.p50_ms) << ',' << opt_number(row.p95_ms) << ','
-        << opt_number(row.p99_ms) << ',' << opt_number(row.cpu_utilization) << ','
-        << opt_number(row.queue_length) << ',' << opt_number(row.replicas) << '\n';
+        << opt_number(row.p50_ms) << ',' << opt_number(row.p95_ms) << ',' << opt_number(row.p99_ms)
+        << ',' << opt_number(row.cpu_utilization) << ',' << opt_number(row.queue_length) << ','
+        << opt_number(row.replicas) << '\n';
   }
   return out.str();
 }
@@ -208,16 +212,15 @@ std::string summary_table(const Results& r) {
       << (r.replications == 1 ? "" : "s") << " of " << r.simulated_seconds << " s (warm-up "
       << r.warmup_seconds << " s), seed " << r.seed << "; ± is the " << pct
       << "% confidence half-width\n\n";
-  Table w{{"workload", "offered/s", "done/s", "errors", "mean ms", "p50 ms", "p95 ms", "p99 ms"}, {}};
+  Table w{{"workload", "offered/s", "done/s", "errors", "mean ms", "p50 ms", "p95 ms", "p99 ms"},
+          {}};
   for (const std::string& n : workloads) {
     const std::string p = "workloads." + n + ".";
-    w.rows.push_back({n, format_estimate(est(p + "offered_rps")),
-                      format_estimate(est(p + "throughput_rps")),
-                      format_estimate(est(p + "error_rate"), 100.0, 2) + "%",
-                      format_estimate(est(p + "latency_ms.mean")),
-                      format_estimate(est(p + "latency_ms.p50")),
-                      format_estimate(est(p + "latency_ms.p95")),
-                      format_estimate(est(p + "latency_ms.p99"))});
+    w.rows.push_back(
+        {n, format_estimate(est(p + "offered_rps")), format_estimate(est(p + "throughput_rps")),
+         format_estimate(est(p + "error_rate"), 100.0, 2) + "%",
+         format_estimate(est(p + "latency_ms.mean")), format_estimate(est(p + "latency_ms.p50")),
+         format_estimate(est(p + "latency_ms.p95")), format_estimate(est(p + "latency_ms.p99"))});
   }
   out << w.render() << '\n';
   Table s{{"service", "arrivals/s", "cpu", "workers", "queue", "rejected", "p50 ms", "p99 ms",
@@ -244,8 +247,8 @@ std::string summary_table(const Results& r) {
     bool met = true;
     for (const SloCheck& c : *r.slo) {
       met = met && c.met;
-      out << (c.met ? "  ok    " : "  MISS  ") << c.metric << " = "
-          << format_estimate(c.value) << " (limit " << c.limit << ")"
+      out << (c.met ? "  ok    " : "  MISS  ") << c.metric << " = " << format_estimate(c.value)
+          << " (limit " << c.limit << ")"
           << (c.confident ? "" : " (not significant at this confidence)") << '\n';
     }
     out << (met ? "SLO met\n" : "SLO missed\n");
@@ -282,10 +285,9 @@ void write_file_atomic(const std::filesystem::path& path, const std::string& con
     throw std::runtime_error("cannot write '" + path.string() + "': " + std::strerror(saved));
   }
   // mkstemp creates the file 0600; give it the usual permissions.
-  std::filesystem::permissions(tmpl, std::filesystem::perms::owner_read |
-                                         std::filesystem::perms::owner_write |
-                                         std::filesystem::perms::group_read |
-                                         std::filesystem::perms::others_read);
+  std::filesystem::permissions(
+      tmpl, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write |
+                std::filesystem::perms::group_read | std::filesystem::perms::others_read);
   if (std::rename(tmpl.c_str(), path.c_str()) != 0) {
     const int e = errno;
     std::remove(tmpl.c_str());

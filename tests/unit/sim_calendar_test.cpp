@@ -48,7 +48,8 @@ TEST(EventCalendar, CancelRemovesOnlyThatEvent) {
   Calendar c;
   Recorder r;
   std::vector<EventId> ids;
-  for (std::uint64_t i = 0; i < 10; ++i) ids.push_back(c.schedule(static_cast<double>(i), &r, 0, i));
+  for (std::uint64_t i = 0; i < 10; ++i)
+    ids.push_back(c.schedule(static_cast<double>(i), &r, 0, i));
   EXPECT_TRUE(c.cancel(ids[3]));
   EXPECT_TRUE(c.cancel(ids[0]));
   EXPECT_TRUE(c.cancel(ids[9]));

@@ -25,8 +25,8 @@ TEST(Validation, MM1MeanAndPercentiles) {
                      kHistogramBias));
   EXPECT_TRUE(covers(metric(r, "workloads.w.latency_ms.p95"), q.sojourn_quantile(0.95) * 1e3,
                      kHistogramBias));
-  EXPECT_TRUE(covers(metric(r, "workloads.w.latency_ms.p99"), std::log(100.0) / 2.0 * 1e3,
-                     kHistogramBias));
+  EXPECT_TRUE(
+      covers(metric(r, "workloads.w.latency_ms.p99"), std::log(100.0) / 2.0 * 1e3, kHistogramBias));
   EXPECT_TRUE(covers(metric(r, "services.s.cpu_utilization"), 0.8));
   EXPECT_TRUE(covers(metric(r, "services.s.queue_length"), q.mean_queue_length()));
   EXPECT_TRUE(covers(metric(r, "services.s.in_flight"), q.mean_in_system()));

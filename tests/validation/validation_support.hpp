@@ -25,14 +25,15 @@ inline const stats::Estimate& metric(const run::Results& r, const std::string& n
 
 /// The exact value lies in the confidence interval, widened by `bias` (relative) for the
 /// histogram's bucket resolution where the metric is a percentile.
-inline ::testing::AssertionResult covers(const stats::Estimate& e, double exact, double bias = 0.0) {
+inline ::testing::AssertionResult covers(const stats::Estimate& e, double exact,
+                                         double bias = 0.0) {
   if (!e.ci) return ::testing::AssertionFailure() << "no confidence interval";
   const double lo = e.ci->first - bias * std::abs(exact);
   const double hi = e.ci->second + bias * std::abs(exact);
   if (exact >= lo && exact <= hi) return ::testing::AssertionSuccess();
-  return ::testing::AssertionFailure() << "exact " << exact << " outside [" << e.ci->first << ", "
-                                       << e.ci->second << "] (mean " << e.mean << ", widened by "
-                                       << bias * 100 << "%)";
+  return ::testing::AssertionFailure()
+         << "exact " << exact << " outside [" << e.ci->first << ", " << e.ci->second << "] (mean "
+         << e.mean << ", widened by " << bias * 100 << "%)";
 }
 
 /// Histogram quantiles are bucket midpoints: relative error below 0.4%.

@@ -12,9 +12,9 @@ using Time = double;
 /// Order of events that fall on the same instant: lower values fire first. Within one priority,
 /// events fire in the order they were scheduled (first scheduled, first fired).
 enum class Priority : std::uint8_t {
-  urgent = 0,    ///< state changes that others must see at this instant (faults, capacity)
-  normal = 1,    ///< request progress: arrivals, completions, timeouts
-  observe = 2,   ///< measurements (time-series window boundaries, autoscaler metric reads)
+  urgent = 0,   ///< state changes that others must see at this instant (faults, capacity)
+  normal = 1,   ///< request progress: arrivals, completions, timeouts
+  observe = 2,  ///< measurements (time-series window boundaries, autoscaler metric reads)
 };
 
 /// Receives the events it scheduled. `tag` and `data` are whatever it passed to schedule().
