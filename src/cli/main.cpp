@@ -97,17 +97,22 @@ int command_run(const ModelOptions& mo, const std::string& output, const std::st
   ro.on_progress = [&progress](double f) { progress.update(f); };
   const capsim::run::Results results = capsim::run::run_replications(spec, ro);
   progress.clear();
-  // Render everything before writing anything, then write each file whole.
-  std::string json_text;
-  if (!output.empty()) json_text = capsim::run::to_json(results).dump(2) + "\n";
+  // Render everything, then write all files or none.
+  std::vector<std::pair<fs::path, std::string>> files;
+  if (!output.empty()) files.emplace_back(output, capsim::run::to_json(results).dump(2) + "\n");
+  bool created_dir = false;
   if (!csv_dir.empty()) {
-    fs::create_directories(csv_dir);
-    capsim::run::write_file_atomic(fs::path(csv_dir) / "summary.csv",
-                                   capsim::run::summary_csv(results));
-    capsim::run::write_file_atomic(fs::path(csv_dir) / "timeseries.csv",
-                                   capsim::run::timeseries_csv(results));
+    created_dir = fs::create_directories(csv_dir);
+    files.emplace_back(fs::path(csv_dir) / "summary.csv", capsim::run::summary_csv(results));
+    files.emplace_back(fs::path(csv_dir) / "timeseries.csv", capsim::run::timeseries_csv(results));
   }
-  if (!output.empty()) capsim::run::write_file_atomic(output, json_text);
+  try {
+    capsim::run::write_files_atomic(files);
+  } catch (...) {
+    std::error_code ignored;
+    if (created_dir) fs::remove(csv_dir, ignored);  // only if still empty
+    throw;
+  }
   if (!quiet) std::cout << capsim::run::summary_table(results);
   return 0;
 }
@@ -153,13 +158,19 @@ int main(int argc, char** argv) {
   run->add_option("--csv", csv_dir,
                   "also write summary.csv and timeseries.csv into this directory");
   run->add_option("--threads", threads, "worker threads (default: every core)")
-      ->check(CLI::NonNegativeNumber);
+      ->check(CLI::Range(0, 4096).description(""));
   run->add_flag("-q,--quiet", quiet, "print nothing on success");
 
   ModelOptions validate_model;
   CLI::App* validate = app.add_subcommand("validate", "check a model and say what it contains");
   add_model_options(validate, validate_model);
 
+  // CLI11 reports an unknown command as a missing one; say what is wrong instead.
+  if (argc > 1 && argv[1][0] != '-' && std::string(argv[1]) != "run" &&
+      std::string(argv[1]) != "validate") {
+    std::cerr << "capsim: unknown command '" << argv[1] << "'; expected one of: run, validate\n";
+    return kBadInput;
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

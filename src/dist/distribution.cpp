@@ -269,7 +269,7 @@ Distribution::Distribution(DistSpec spec) : spec_(std::move(spec)) {
       spec_.v);
 }
 
-double Distribution::sample(sim::RandomStream& rng) const {
+double Distribution::sample_general(sim::RandomStream& rng) const {
   // Laws with an explicit inverse are drawn by inverting the survival function at one uniform u (a
   // larger u always gives a smaller draw), so that variants of a model keep their draws aligned.
   // Erlang, gamma and the branch choice of mixtures use more than one uniform.

@@ -149,7 +149,8 @@ void apply_override(Json& doc, const std::string& pointer, const Json& value) {
       if (index < node->size()) next = &(*node)[index];
     }
     if (next == nullptr) {
-      throw ModelError(pointer, "cannot set: '" + prefix + "' does not exist");
+      throw ModelError(pointer, "cannot set: expected '" + prefix +
+                                    "' to exist in the model, found nothing there");
     }
     node = next;
   }
@@ -171,7 +172,9 @@ void apply_override(Json& doc, const std::string& pointer, const Json& value) {
                                     "' (" + std::to_string(node->size()) + " elements)");
     }
   } else {
-    throw ModelError(pointer, "cannot set: '" + prefix + "' is not an object or an array");
+    throw ModelError(pointer, "cannot set: expected '" + prefix +
+                                  "' to be an object or an array, found " +
+                                  detail::describe(*node));
   }
 }
 

@@ -337,7 +337,9 @@ void ModelLoader::visit(std::size_t node, std::vector<int>& state, std::vector<s
       std::string cycle;
       for (std::size_t i = first; i < path.size(); ++i) cycle += node_names_[path[i]] + " -> ";
       cycle += node_names_[edge.to];
-      reader_.error(path_edges[first]->pointer, "call cycle: " + cycle);
+      reader_.error(
+          path_edges[first]->pointer,
+          "expected calls that never lead back to their caller, found a call cycle: " + cycle);
     } else if (state[edge.to] == 0) {
       visit(edge.to, state, path, path_edges);
     }

@@ -194,7 +194,7 @@ DistSpec DistReader::lognormal_percentiles() {
   }
   const double p99 = time("p99", Sign::positive);
   if (ok_ && !(p99 > p50)) {
-    reader_.error(at("p99"), "p99 must be greater than p50 (" + time_text(p50) + "), found " +
+    reader_.error(at("p99"), "expected a p99 greater than p50 (" + time_text(p50) + "), found " +
                                  describe(get("p99")));
     ok_ = false;
     return {};

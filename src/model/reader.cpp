@@ -212,7 +212,7 @@ std::optional<std::int64_t> Reader::integer(const Json& value, const std::string
   if (value.is_number_unsigned()) {
     const auto u = value.get<std::uint64_t>();
     if (u > static_cast<std::uint64_t>(max)) {
-      expected(pointer, "an integer <= " + std::to_string(max), value);
+      expected(pointer, range(), value);
       return std::nullopt;
     }
     result = static_cast<std::int64_t>(u);
@@ -230,11 +230,11 @@ std::optional<std::int64_t> Reader::integer(const Json& value, const std::string
     return std::nullopt;
   }
   if (result < min) {
-    expected(pointer, "an integer >= " + std::to_string(min), value);
+    expected(pointer, range(), value);
     return std::nullopt;
   }
   if (result > max) {
-    expected(pointer, "an integer <= " + std::to_string(max), value);
+    expected(pointer, range(), value);
     return std::nullopt;
   }
   return result;

@@ -1,5 +1,7 @@
 #include "capsim/model/spec.hpp"
 
+#include <cmath>
+
 namespace capsim::model {
 
 std::optional<std::size_t> Spec::service_index(const std::string& name) const {
@@ -7,6 +9,17 @@ std::optional<std::size_t> Spec::service_index(const std::string& name) const {
     if (services[i].name == name) return i;
   }
   return std::nullopt;
+}
+
+double SimulationSpec::effective_window_s() const {
+  if (duration_s / window_s <= kMaxWindows) return window_s;
+  static constexpr double kNice[] = {1,   2,   5,    10,   15,   30,    60,    120,   300,
+                                     600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400};
+  const double needed = duration_s / kMaxWindows;
+  for (double w : kNice) {
+    if (w >= needed && w >= window_s) return w;
+  }
+  return 86400.0 * std::ceil(needed / 86400.0);
 }
 
 }  // namespace capsim::model

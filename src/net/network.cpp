@@ -324,6 +324,16 @@ class Network final : public sim::EventHandler {
   std::vector<stats::TimeSeriesRow> rows_;
 };
 
+void set_window_percentiles(stats::TimeSeriesRow& row, const stats::Histogram& h) {
+  if (h.count() == 0) return;
+  static constexpr double kQs[] = {0.50, 0.95, 0.99};
+  double v[3];
+  h.quantiles(kQs, v);
+  row.p50_ms = v[0] * 1e3;
+  row.p95_ms = v[1] * 1e3;
+  row.p99_ms = v[2] * 1e3;
+}
+
 std::uint64_t pack2(std::uint32_t hi, std::uint32_t lo) {
   return (static_cast<std::uint64_t>(hi) << 32) | lo;
 }
@@ -463,9 +473,16 @@ void Network::schedule_next_arrival(std::uint32_t w) {
     if (t <= horizon) sim_.at(t, this, kArrival, w);
     return;
   }
+  const model::Profile& p = wl.spec->rate;
+  if (p.kind == model::ProfileKind::constant) {
+    if (p.constant > 0.0) {
+      t -= std::log(wl.arrival_rng.uniform01()) / p.constant;
+      if (t <= horizon) sim_.at(t, this, kArrival, w);
+    }
+    return;
+  }
   // Non-homogeneous Poisson arrivals by thinning, piece by piece: within a piece the candidate
   // rate is the piece's maximum; memorylessness lets us restart at every piece boundary.
-  const model::Profile& p = wl.spec->rate;
   while (t <= horizon) {
     const Segment seg = segment_at(p, t);
     if (seg.max_value <= 0.0) {
@@ -478,8 +495,7 @@ void Network::schedule_next_arrival(std::uint32_t w) {
       continue;
     }
     t = candidate;
-    if (p.kind == model::ProfileKind::constant ||
-        wl.arrival_rng.uniform01() * seg.max_value <= value_at(p, t)) {
+    if (wl.arrival_rng.uniform01() * seg.max_value <= value_at(p, t)) {
       if (t <= horizon) sim_.at(t, this, kArrival, w);
       return;
     }
@@ -969,11 +985,7 @@ void Network::close_window() {
       row.workload = w.spec->name;
       row.rps = static_cast<double>(w.w_finished) / width;
       if (w.w_finished > 0) row.error_rate = static_cast<double>(w.w_failed) / w.w_finished;
-      if (w.w_latency.count() > 0) {
-        row.p50_ms = w.w_latency.quantile(0.50) * 1e3;
-        row.p95_ms = w.w_latency.quantile(0.95) * 1e3;
-        row.p99_ms = w.w_latency.quantile(0.99) * 1e3;
-      }
+      set_window_percentiles(row, w.w_latency);
       rows_.push_back(std::move(row));
       w.w_finished = w.w_failed = 0;
       w.w_latency.reset();
@@ -983,11 +995,7 @@ void Network::close_window() {
       row.t_s = window_start_s_;
       row.service = s.spec->name;
       row.rps = static_cast<double>(s.w_arrivals) / width;
-      if (s.w_latency.count() > 0) {
-        row.p50_ms = s.w_latency.quantile(0.50) * 1e3;
-        row.p95_ms = s.w_latency.quantile(0.95) * 1e3;
-        row.p99_ms = s.w_latency.quantile(0.99) * 1e3;
-      }
+      set_window_percentiles(row, s.w_latency);
       const Marks mark = s.marks(now);
       const double cap = mark.core_capacity - s.window.core_capacity;
       if (cap > 0.0) row.cpu_utilization = (mark.busy_cores - s.window.busy_cores) / cap;
@@ -1000,7 +1008,7 @@ void Network::close_window() {
     }
   }
   window_start_s_ = now;
-  const double next = now + spec_.simulation.window_s;
+  const double next = now + spec_.simulation.effective_window_s();
   const double end = spec_.simulation.duration_s;
   if (now < end) sim_.at(std::min(next, end), this, kWindow, 0, sim::Priority::observe);
 }
@@ -1013,7 +1021,8 @@ stats::Summary Network::run() {
   } else {
     begin_measurement();
   }
-  sim_.at(std::min(spec_.simulation.window_s, duration), this, kWindow, 0, sim::Priority::observe);
+  sim_.at(std::min(spec_.simulation.effective_window_s(), duration), this, kWindow, 0,
+          sim::Priority::observe);
   for (std::uint32_t w = 0; w < workloads_.size(); ++w) {
     Workload& wl = workloads_[w];
     if (wl.spec->kind == model::WorkloadKind::open) {

@@ -8,6 +8,7 @@
 #include <condition_variable>
 #include <exception>
 #include <mutex>
+#include <sstream>
 #include <thread>
 
 #include "capsim/net/network.hpp"
@@ -73,7 +74,14 @@ Results merge(const model::Spec& spec, const std::vector<stats::Summary>& summar
   r.simulated_seconds = spec.simulation.duration_s;
   r.warmup_seconds = spec.simulation.warmup_s;
   r.confidence = spec.simulation.confidence;
-  r.window_seconds = spec.simulation.window_s;
+  r.window_seconds = spec.simulation.effective_window_s();
+  if (r.window_seconds != spec.simulation.window_s) {
+    std::ostringstream msg;
+    msg << "time-series window widened from " << spec.simulation.window_s << " s to "
+        << r.window_seconds << " s to keep at most " << model::SimulationSpec::kMaxWindows
+        << " windows";
+    r.notices.push_back(msg.str());
+  }
   if (summaries.empty()) return r;
   const std::size_t n_metrics = summaries.front().metrics.size();
   for (std::size_t i = 0; i < n_metrics; ++i) {

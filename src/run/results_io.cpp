@@ -256,7 +256,10 @@ std::string summary_table(const Results& r) {
   return out.str();
 }
 
-void write_file_atomic(const std::filesystem::path& path, const std::string& content) {
+namespace {
+
+/// Writes `content` into a new temporary file next to `path`; returns the temporary's name.
+std::string write_temporary(const std::filesystem::path& path, const std::string& content) {
   std::filesystem::path dir = path.parent_path();
   if (dir.empty()) dir = ".";
   std::string tmpl = (dir / ("." + path.filename().string() + ".XXXXXX")).string();
@@ -277,8 +280,11 @@ void write_file_atomic(const std::filesystem::path& path, const std::string& con
     p += n;
     left -= static_cast<std::size_t>(n);
   }
-  const int saved = errno;
-  ok = ok && ::fsync(fd) == 0;
+  int saved = errno;
+  if (ok && ::fsync(fd) != 0) {
+    ok = false;
+    saved = errno;
+  }
   ::close(fd);
   if (!ok) {
     std::remove(tmpl.c_str());
@@ -288,11 +294,31 @@ void write_file_atomic(const std::filesystem::path& path, const std::string& con
   std::filesystem::permissions(
       tmpl, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write |
                 std::filesystem::perms::group_read | std::filesystem::perms::others_read);
-  if (std::rename(tmpl.c_str(), path.c_str()) != 0) {
-    const int e = errno;
-    std::remove(tmpl.c_str());
-    throw std::runtime_error("cannot write '" + path.string() + "': " + std::strerror(e));
+  return tmpl;
+}
+
+}  // namespace
+
+void write_files_atomic(const std::vector<std::pair<std::filesystem::path, std::string>>& files) {
+  std::vector<std::string> temporaries;
+  try {
+    for (const auto& [path, content] : files) temporaries.push_back(write_temporary(path, content));
+  } catch (...) {
+    for (const std::string& t : temporaries) std::remove(t.c_str());
+    throw;
   }
+  for (std::size_t i = 0; i < files.size(); ++i) {
+    if (std::rename(temporaries[i].c_str(), files[i].first.c_str()) != 0) {
+      const int e = errno;
+      for (std::size_t k = i; k < files.size(); ++k) std::remove(temporaries[k].c_str());
+      throw std::runtime_error("cannot write '" + files[i].first.string() +
+                               "': " + std::strerror(e));
+    }
+  }
+}
+
+void write_file_atomic(const std::filesystem::path& path, const std::string& content) {
+  write_files_atomic({{path, content}});
 }
 
 }  // namespace capsim::run

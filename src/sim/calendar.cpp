@@ -1,113 +1,100 @@
 #include "capsim/sim/calendar.hpp"
 
-#include <cmath>
 #include <stdexcept>
 
 namespace capsim::sim {
 
 namespace {
-constexpr std::uint32_t kArity = 4;
+constexpr std::size_t kArity = 4;
 }
 
 EventId Calendar::schedule(Time t, EventHandler* handler, std::uint32_t tag, std::uint64_t data,
                            Priority priority) {
-  if (std::isnan(t)) throw std::logic_error("event scheduled at NaN time");
-  std::uint32_t slot;
-  if (free_head_ != kNoSlot) {
-    slot = free_head_;
-    free_head_ = slots_[slot].next_free;
+  if (!(t >= 0.0)) throw std::logic_error("event scheduled at a negative or NaN time");
+  t += 0.0;  // -0.0 becomes +0.0, whose bits order correctly
+  std::uint32_t token;
+  if (!free_tokens_.empty()) {
+    token = free_tokens_.back();
+    free_tokens_.pop_back();
   } else {
-    slot = static_cast<std::uint32_t>(slots_.size());
-    slots_.emplace_back();
+    token = static_cast<std::uint32_t>(payloads_.size());
+    payloads_.push_back(Payload{nullptr, 0, 0, 1});
   }
-  Slot& s = slots_[slot];
-  s.handler = handler;
-  s.tag = tag;
-  s.data = data;
-  const std::uint64_t key = (static_cast<std::uint64_t>(priority) << 56) | (sequence_++);
-  const auto index = static_cast<std::uint32_t>(heap_.size());
-  heap_.push_back(Entry{t, key, slot});
-  s.heap_index = index;
-  sift_up(index);
-  return EventId{slot, s.generation};
+  Payload& p = payloads_[token];
+  p.handler = handler;
+  p.data = data;
+  p.tag = tag;
+  const Entry e{std::bit_cast<std::uint64_t>(t),
+                (static_cast<std::uint64_t>(priority) << 56) | sequence_++, token, p.generation};
+  heap_.push_back(e);
+  sift_up(heap_.size() - 1, e);
+  ++live_;
+  return EventId{token, e.generation};
 }
 
-bool Calendar::pending(EventId id) const {
-  return id.valid() && id.slot < slots_.size() && slots_[id.slot].generation == id.generation;
+void Calendar::retire(std::uint32_t token) {
+  // Generation 0 is reserved for "no event"; skip it on wrap-around.
+  std::uint32_t& g = payloads_[token].generation;
+  if (++g == 0) g = 1;
 }
 
 bool Calendar::cancel(EventId id) {
   if (!pending(id)) return false;
-  remove_at(slots_[id.slot].heap_index);
-  release(id.slot);
+  retire(id.token);
+  --live_;
+  // The entry stays in the heap until it reaches the top; its token is freed then.
   return true;
 }
 
 Calendar::Fired Calendar::pop() {
-  const Entry top = heap_.front();
-  const Slot& s = slots_[top.slot];
-  Fired fired{top.time, s.handler, s.tag, s.data};
-  remove_at(0);
-  release(top.slot);
+  discard_cancelled();
+  const Entry& top = heap_.front();
+  const Payload& p = payloads_[top.token];
+  const Fired fired{std::bit_cast<Time>(top.time_bits), p.handler, p.tag, p.data};
+  retire(top.token);
+  --live_;
+  remove_top();
   return fired;
 }
 
 void Calendar::clear() {
-  for (const Entry& e : heap_) release(e.slot);
+  for (const Entry& e : heap_) {
+    if (payloads_[e.token].generation == e.generation) retire(e.token);
+    free_tokens_.push_back(e.token);
+  }
   heap_.clear();
+  live_ = 0;
 }
 
-void Calendar::release(std::uint32_t slot) {
-  Slot& s = slots_[slot];
-  // Generation 0 is reserved for "no event"; skip it on wrap-around.
-  if (++s.generation == 0) s.generation = 1;
-  s.next_free = free_head_;
-  free_head_ = slot;
-}
-
-void Calendar::remove_at(std::uint32_t i) {
-  const auto last = static_cast<std::uint32_t>(heap_.size() - 1);
-  if (i == last) {
-    heap_.pop_back();
-    return;
-  }
-  const Entry moved = heap_[last];
+void Calendar::remove_top() {
+  free_tokens_.push_back(heap_.front().token);
+  const Entry last = heap_.back();
   heap_.pop_back();
-  place(i, moved);
-  if (i > 0 && before(moved, heap_[(i - 1) / kArity])) {
-    sift_up(i);
-  } else {
-    sift_down(i);
-  }
-}
-
-void Calendar::sift_up(std::uint32_t i) {
-  const Entry e = heap_[i];
-  while (i > 0) {
-    const std::uint32_t parent = (i - 1) / kArity;
-    if (!before(e, heap_[parent])) break;
-    place(i, heap_[parent]);
-    i = parent;
-  }
-  place(i, e);
-}
-
-void Calendar::sift_down(std::uint32_t i) {
-  const Entry e = heap_[i];
-  const auto n = static_cast<std::uint32_t>(heap_.size());
+  const std::size_t n = heap_.size();
+  if (n == 0) return;
+  // Sink the hole at the root to a leaf along the smallest children, then settle the former last
+  // entry there (it rarely rises far: it came from the bottom).
+  std::size_t i = 0;
   while (true) {
-    const std::uint32_t first = i * kArity + 1;
+    const std::size_t first = i * kArity + 1;
     if (first >= n) break;
-    std::uint32_t best = first;
-    const std::uint32_t end = first + kArity < n ? first + kArity : n;
-    for (std::uint32_t c = first + 1; c < end; ++c) {
-      if (before(heap_[c], heap_[best])) best = c;
-    }
-    if (!before(heap_[best], e)) break;
-    place(i, heap_[best]);
+    std::size_t best = first;
+    const std::size_t end = first + kArity < n ? first + kArity : n;
+    for (std::size_t c = first + 1; c < end; ++c) best = before(heap_[c], heap_[best]) ? c : best;
+    heap_[i] = heap_[best];
     i = best;
   }
-  place(i, e);
+  sift_up(i, last);
+}
+
+void Calendar::sift_up(std::size_t i, const Entry& e) {
+  while (i > 0) {
+    const std::size_t parent = (i - 1) / kArity;
+    if (!before(e, heap_[parent])) break;
+    heap_[i] = heap_[parent];
+    i = parent;
+  }
+  heap_[i] = e;
 }
 
 }  // namespace capsim::sim

@@ -102,25 +102,47 @@ double Histogram::max() const {
   return count_ == 0 ? 0.0 : max_;
 }
 
-double Histogram::quantile(double q) const {
-  if (count_ == 0) return 0.0;
+namespace {
+
+/// Nearest rank ceil(q n), in [1, n]; the product is shrunk by a few ulps so that q = 0.07,
+/// n = 100 (whose product rounds up to 7.000000000000001) still gives rank 7.
+std::uint64_t nearest_rank(double q, std::uint64_t count) {
   q = std::clamp(std::isnan(q) ? 0.0 : q, 0.0, 1.0);
-  const auto n = static_cast<double>(count_);
-  // Nearest rank ceil(q n); the product is shrunk by a few ulps so that q = 0.07, n = 100 (whose
-  // product rounds up to 7.000000000000001) still gives rank 7.
-  const double scaled = q * n * (1.0 - 8.0 * std::numeric_limits<double>::epsilon());
-  const auto rank =
-      std::clamp(static_cast<std::uint64_t>(std::ceil(scaled)), std::uint64_t{1}, count_);
-  // The smallest and the largest value are known exactly.
-  if (rank == 1) return min_;
-  if (rank == count_) return max_;
+  const double scaled =
+      q * static_cast<double>(count) * (1.0 - 8.0 * std::numeric_limits<double>::epsilon());
+  return std::clamp(static_cast<std::uint64_t>(std::ceil(scaled)), std::uint64_t{1}, count);
+}
+
+}  // namespace
+
+double Histogram::quantile(double q) const {
+  double out = 0.0;
+  quantiles(std::span<const double>(&q, 1), std::span<double>(&out, 1));
+  return out;
+}
+
+void Histogram::quantiles(std::span<const double> qs, std::span<double> out) const {
   std::uint64_t seen = 0;
   std::uint32_t index = lowest_touched_;
-  for (; index < highest_touched_; ++index) {
-    seen += counts_[index];
-    if (seen >= rank) break;
+  for (std::size_t i = 0; i < qs.size(); ++i) {
+    if (count_ == 0) {
+      out[i] = 0.0;
+      continue;
+    }
+    const std::uint64_t rank = nearest_rank(qs[i], count_);
+    // The smallest and the largest value are known exactly.
+    if (rank == 1) {
+      out[i] = min_;
+      continue;
+    }
+    if (rank == count_) {
+      out[i] = max_;
+      continue;
+    }
+    // Resume the scan where the previous (smaller) quantile stopped.
+    while (index < highest_touched_ && seen + counts_[index] < rank) seen += counts_[index++];
+    out[i] = std::clamp(midpoint(index), min_, max_);
   }
-  return std::clamp(midpoint(index), min_, max_);
 }
 
 double Histogram::relative_error() {

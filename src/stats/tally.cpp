@@ -46,23 +46,6 @@ void TimeWeighted::start(double t) {
   max_ = value_;
 }
 
-void TimeWeighted::update(double t, double value) {
-  if (t < start_) {
-    // A change before the start of integration only sets the value held at start().
-    value_ = value;
-    min_ = value;
-    max_ = value;
-    return;
-  }
-  if (t > last_) {
-    area_ += value_ * (t - last_);
-    last_ = t;
-  }
-  value_ = value;
-  min_ = std::min(min_, value);
-  max_ = std::max(max_, value);
-}
-
 double TimeWeighted::integral(double t) const {
   return t > last_ ? area_ + value_ * (t - last_) : area_;
 }

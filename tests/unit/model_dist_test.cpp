@@ -112,7 +112,7 @@ TEST(ModelDist, LognormalFromMuAndSigma) {
 
 TEST(ModelDist, LognormalP99MustExceedP50) {
   EXPECT_EQ(work_error(R"({"dist": "lognormal", "p50": "3ms", "p99": "2ms"})"),
-            at + "/p99: p99 must be greater than p50 (0.003 s), found \"2ms\"");
+            at + "/p99: expected a p99 greater than p50 (0.003 s), found \"2ms\"");
 }
 
 TEST(ModelDist, WrongParameterSetListsTheAcceptedSets) {

@@ -202,9 +202,10 @@ TEST(ModelLoad, RequiresWorkloadsAndServices) {
 TEST(ModelLoad, ReplicasBelowOne) {
   Json doc = minimal_model();
   doc["services"]["api"]["replicas"] = -3;
-  EXPECT_EQ(error(doc), "/services/api/replicas: expected an integer >= 1, found -3");
+  EXPECT_EQ(error(doc), "/services/api/replicas: expected an integer from 1 to 100000, found -3");
   doc["services"]["api"]["replicas"] = 200000;
-  EXPECT_EQ(error(doc), "/services/api/replicas: expected an integer <= 100000, found 200000");
+  EXPECT_EQ(error(doc),
+            "/services/api/replicas: expected an integer from 1 to 100000, found 200000");
   doc["services"]["api"]["replicas"] = "3";
   EXPECT_EQ(error(doc),
             "/services/api/replicas: expected an integer from 1 to 100000, found \"3\"");
@@ -240,7 +241,7 @@ TEST(ModelLoad, SimulationRanges) {
       Json::parse(R"({"replications": 0, "seed": -1, "confidence": 0.3, "max_queue": 0})");
   EXPECT_EQ(errors(doc),
             (std::vector<std::string>{
-                "/simulation/replications: expected an integer >= 1, found 0",
+                "/simulation/replications: expected an integer from 1 to 100000, found 0",
                 "/simulation/seed: expected a non-negative integer, found -1",
                 "/simulation/confidence: expected a confidence level from 0.5 to 0.999, found 0.3",
                 "/simulation/max_queue: expected an integer >= 1, found 0"}));
@@ -280,8 +281,8 @@ TEST(ModelLoad, ReportsEveryErrorInDocumentOrder) {
       (std::vector<std::string>{
           "/simulation/duration: expected a duration such as \"10m\" or a number of seconds, "
           "found \"10 minutes\"",
-          "/simulation/replications: expected an integer >= 1, found 0",
-          "/services/api/replicas: expected an integer >= 1, found 0",
+          "/simulation/replications: expected an integer from 1 to 100000, found 0",
+          "/services/api/replicas: expected an integer from 1 to 100000, found 0",
           "/services/api/cpu: expected one of fcfs, ps, found \"fifo\"; did you mean 'fcfs'?",
           "/services/api/steps/0/work: expected a duration >= 0, found \"-2ms\"",
           "/services/db/steps/0/call: expected the name of a service (api, db), found \"dbb\"; "
@@ -422,7 +423,7 @@ TEST(ModelLoad, ClosedWorkloadNeedsUsers) {
             "/workloads/0/users: missing; expected a number of users, or a profile such as "
             "{\"stages\": [...]}");
   doc["workloads"][0]["users"] = 2000000;
-  EXPECT_EQ(error(doc), "/workloads/0/users: expected an integer <= 1000000, found 2000000");
+  EXPECT_EQ(error(doc), "/workloads/0/users: expected an integer from 0 to 1000000, found 2000000");
 }
 
 TEST(ModelLoad, RateStages) {
@@ -609,7 +610,8 @@ TEST(ModelLoad, CallCountRefusesDurations) {
       {"call": "db", "count": {"dist": "constant", "value": "3s"}}])");
   EXPECT_EQ(errors(doc),
             (std::vector<std::string>{
-                "/services/api/endpoints/put/steps/0/count: expected an integer >= 0, found -1",
+                "/services/api/endpoints/put/steps/0/count: expected an integer from 0 to 1000000, "
+                "found -1",
                 "/services/api/endpoints/put/steps/1/count/value: expected a number >= 0, found "
                 "\"3s\""}));
 }
@@ -649,14 +651,17 @@ TEST(ModelLoad, CallCycleDetected) {
       "b": { "endpoints": { "y": { "steps": [ { "call": "a", "endpoint": "x" } ] } } }
     }
   })");
-  EXPECT_EQ(error(doc), "/services/a/endpoints/x/steps/1/call: call cycle: a.x -> b.y -> a.x");
+  EXPECT_EQ(error(doc),
+            "/services/a/endpoints/x/steps/1/call: expected calls that never lead back to their "
+            "caller, found a call cycle: a.x -> b.y -> a.x");
 }
 
 TEST(ModelLoad, SelfCallIsACycle) {
   Json doc = minimal_model();
   doc["services"]["api"]["steps"] = Json::parse(R"([{"parallel": [{"call": "api"}]}])");
   EXPECT_EQ(error(doc),
-            "/services/api/steps/0/parallel/0/call: call cycle: api.default -> api.default");
+            "/services/api/steps/0/parallel/0/call: expected calls that never lead back to their "
+            "caller, found a call cycle: api.default -> api.default");
 }
 
 TEST(ModelLoad, CallingAnotherEndpointOfTheSameServiceIsNotACycle) {
@@ -765,7 +770,8 @@ TEST(ModelJson, LoadFileReportsEveryBadOverride) {
     FAIL() << "no error";
   } catch (const ModelError& e) {
     EXPECT_STREQ(e.what(),
-                 "override 'abc': expected POINTER=VALUE\n/x/y: cannot set: '/x' does not exist");
+                 "override 'abc': expected POINTER=VALUE\n/x/y: cannot set: expected '/x' to exist "
+                 "in the model, found nothing there");
   }
 }
 
@@ -813,7 +819,9 @@ TEST(ModelOverride, MissingParent) {
   } catch (const ModelError& e) {
     ASSERT_EQ(e.diagnostics().size(), 1u);
     EXPECT_EQ(e.diagnostics()[0].pointer, "/services/apx/replicas");
-    EXPECT_STREQ(e.what(), "/services/apx/replicas: cannot set: '/services/apx' does not exist");
+    EXPECT_STREQ(e.what(),
+                 "/services/apx/replicas: cannot set: expected '/services/apx' to exist in the "
+                 "model, found nothing there");
   }
 }
 
@@ -838,9 +846,11 @@ TEST(ModelOverride, BadAssignments) {
             "/workloads/01: cannot set: expected an array index or '-' after '/workloads', found "
             "'01'");
   EXPECT_EQ(message("/workloads/0/rate/x=1"),
-            "/workloads/0/rate/x: cannot set: '/workloads/0/rate' is not an object or an array");
+            "/workloads/0/rate/x: cannot set: expected '/workloads/0/rate' to be an object or an "
+            "array, found 10");
   EXPECT_EQ(message("/workloads/9/rate=1"),
-            "/workloads/9/rate: cannot set: '/workloads/9' does not exist");
+            "/workloads/9/rate: cannot set: expected '/workloads/9' to exist in the model, found "
+            "nothing there");
 }
 
 }  // namespace

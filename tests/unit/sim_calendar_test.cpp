@@ -66,7 +66,7 @@ TEST(EventCalendar, StaleHandleDoesNotCancelReusedSlot) {
   c.pop();
   EXPECT_FALSE(c.pending(first));
   const EventId second = c.schedule(2.0, &r, 0, 2);
-  EXPECT_EQ(second.slot, first.slot) << "the slot is reused";
+  EXPECT_EQ(second.token, first.token) << "the token is reused";
   EXPECT_FALSE(c.cancel(first));
   EXPECT_TRUE(c.pending(second));
   EXPECT_EQ(c.size(), 1u);

@@ -1,6 +1,8 @@
 #pragma once
 /// \file Samplers built from DistSpec. Sampling allocates nothing.
 
+#include <cmath>
+#include <variant>
 #include <vector>
 
 #include "capsim/dist/distribution_spec.hpp"
@@ -16,8 +18,14 @@ class Distribution {
   explicit Distribution(DistSpec spec);
   Distribution() : Distribution(DistSpec{}) {}
 
-  /// One draw, in seconds (>= 0).
-  double sample(sim::RandomStream& rng) const;
+  /// One draw, in seconds (>= 0). The commonest laws are drawn inline (this is on every event).
+  double sample(sim::RandomStream& rng) const {
+    if (const auto* e = std::get_if<Exponential>(&spec_.v)) {
+      return e->mean_s * -std::log(rng.uniform01());
+    }
+    if (const auto* c = std::get_if<Constant>(&spec_.v)) return c->value_s;
+    return sample_general(rng);
+  }
   /// Exact mean of the distribution, in seconds.
   double mean() const;
   /// Exact squared coefficient of variation Var/mean^2 (infinite where the variance is).
@@ -25,6 +33,8 @@ class Distribution {
   const DistSpec& spec() const { return spec_; }
 
  private:
+  double sample_general(sim::RandomStream& rng) const;
+
   DistSpec spec_;
   std::vector<Distribution> components_;  // mixtures only
   std::vector<double> cumulative_;        // mixtures and hyperexponentials: cumulative weights

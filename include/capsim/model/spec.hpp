@@ -25,6 +25,13 @@ struct SimulationSpec {
   /// Requests waiting in one service's queues beyond which the service is declared saturated:
   /// further arrivals are rejected and the results say so (keeps unstable models bounded).
   std::int64_t max_queue = 100000;
+
+  /// Time series never hold more windows than this: memory must not grow with simulated time.
+  static constexpr double kMaxWindows = 2000;
+  /// The window the time series uses: `window_s`, or, when that would give more than kMaxWindows
+  /// windows, the smallest of 1, 2, 5, 10, 15, 30 s, 1, 2, 5, 10, 15, 30 min, 1, 2, 3, 6, 12 h,
+  /// 1 d (then whole days) that gives at most kMaxWindows.
+  double effective_window_s() const;
 };
 
 /// One stage of a k6-style ramp: linear from the previous target to `target` over `duration_s`
@@ -66,22 +73,22 @@ enum class WorkloadKind { open, closed };
 struct WorkloadSpec {
   std::string name;
   WorkloadKind kind = WorkloadKind::open;
-  std::string target;          ///< entry service
-  std::vector<MixEntry> mix;   ///< at least one entry
-  Profile rate;                ///< open: requests per second
+  std::string target;                    ///< entry service
+  std::vector<MixEntry> mix;             ///< at least one entry
+  Profile rate;                          ///< open: requests per second
   std::optional<DistSpec> interarrival;  ///< open: renewal arrivals instead of Poisson
-  Profile users;               ///< closed: virtual users (constant or stages)
-  DistSpec think_time;         ///< closed
-  std::optional<double> timeout_s;  ///< client gives up after this long
+  Profile users;                         ///< closed: virtual users (constant or stages)
+  DistSpec think_time;                   ///< closed
+  std::optional<double> timeout_s;       ///< client gives up after this long
   std::string pointer;
 };
 
 /// One synchronous call to another service's endpoint.
 struct CallSpec {
   std::string service;
-  std::string endpoint;              ///< empty: the callee's only endpoint
-  std::optional<DistSpec> count;     ///< repetitions in sequence (rounded, >= 0); absent: 1
-  double probability = 1.0;          ///< the call happens with this probability
+  std::string endpoint;           ///< empty: the callee's only endpoint
+  std::optional<DistSpec> count;  ///< repetitions in sequence (rounded, >= 0); absent: 1
+  double probability = 1.0;       ///< the call happens with this probability
   std::string pointer;
 };
 
@@ -89,9 +96,9 @@ enum class StepKind { work, call, parallel };
 
 struct StepSpec {
   StepKind kind = StepKind::work;
-  DistSpec work;                  ///< kind == work: CPU demand
-  CallSpec call;                  ///< kind == call
-  std::vector<CallSpec> parallel; ///< kind == parallel: all issued at once, joined
+  DistSpec work;                   ///< kind == work: CPU demand
+  CallSpec call;                   ///< kind == call
+  std::vector<CallSpec> parallel;  ///< kind == parallel: all issued at once, joined
   std::string pointer;
 };
 

@@ -3,6 +3,8 @@
 
 #include <filesystem>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -27,5 +29,10 @@ std::string summary_table(const Results& r);
 /// Writes `content` to `path` whole or not at all: into a temporary file in the same directory,
 /// flushed, then renamed over `path`. Throws std::runtime_error naming the path on failure.
 void write_file_atomic(const std::filesystem::path& path, const std::string& content);
+
+/// Writes several files all or none: every content goes to a temporary file first; only when all
+/// are written are they renamed into place (renames within a directory do not fail for want of
+/// space). On failure the temporary files are removed and no target is touched.
+void write_files_atomic(const std::vector<std::pair<std::filesystem::path, std::string>>& files);
 
 }  // namespace capsim::run

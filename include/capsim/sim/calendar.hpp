@@ -1,6 +1,7 @@
 #pragma once
-/// \file The event calendar: a 4-ary min-heap of small event records with O(log n) cancellation.
+/// \file The event calendar: a 4-ary min-heap of event records with lazy cancellation.
 
+#include <bit>
 #include <cstdint>
 #include <vector>
 
@@ -29,14 +30,18 @@ class EventHandler {
 /// A handle to a scheduled event, valid until the event fires or is cancelled; a stale handle is
 /// detected (its generation no longer matches) and cancelling it does nothing.
 struct EventId {
-  std::uint32_t slot = 0;
+  std::uint32_t token = 0;
   std::uint32_t generation = 0;  ///< 0 never names a live event
   bool valid() const { return generation != 0; }
 };
 
 /// The pending events, ordered totally by (time, priority, sequence number).
-/// Storage grows to the peak number of pending events and is reused afterwards: scheduling,
-/// firing and cancelling allocate nothing once warm.
+///
+/// Each heap entry carries its event whole, so moving entries touches nothing else. Cancellation
+/// is lazy: it retires the event's token at once (pending() turns false, the event will never
+/// fire) and the entry is discarded when it reaches the top. A cancelled event therefore holds
+/// its 40 bytes until its original time comes. Storage grows to the peak number of entries and is
+/// reused afterwards: nothing is allocated once warm.
 class Calendar {
  public:
   struct Fired {
@@ -46,19 +51,27 @@ class Calendar {
     std::uint64_t data;
   };
 
-  /// Schedules an event at time `t` (t must not be NaN).
+  /// Schedules an event at time `t` (t >= 0, not NaN).
   EventId schedule(Time t, EventHandler* handler, std::uint32_t tag, std::uint64_t data,
                    Priority priority = Priority::normal);
-  /// Removes a pending event. Returns false (and does nothing) if it already fired or was
+  /// Cancels a pending event. Returns false (and does nothing) if it already fired or was
   /// cancelled.
   bool cancel(EventId id);
   /// Whether `id` names an event that is still pending.
-  bool pending(EventId id) const;
+  bool pending(EventId id) const {
+    return id.valid() && id.token < payloads_.size() &&
+           payloads_[id.token].generation == id.generation;
+  }
 
-  bool empty() const { return heap_.empty(); }
-  std::size_t size() const { return heap_.size(); }
+  /// No pending event (cancelled ones do not count).
+  bool empty() const { return live_ == 0; }
+  /// Pending events (cancelled ones do not count).
+  std::size_t size() const { return live_; }
   /// Time of the earliest pending event; requires !empty().
-  Time next_time() const { return heap_.front().time; }
+  Time next_time() {
+    discard_cancelled();
+    return std::bit_cast<Time>(heap_.front().time_bits);
+  }
   /// Removes and returns the earliest pending event; requires !empty().
   Fired pop();
   /// Drops every pending event.
@@ -66,35 +79,34 @@ class Calendar {
 
  private:
   struct Entry {
-    Time time;
-    std::uint64_t key;  // priority in the top 8 bits, then the sequence number
-    std::uint32_t slot;
+    std::uint64_t time_bits;  // the time's bits: for times >= 0 they order like the times
+    std::uint64_t key;        // priority in the top 8 bits, then the sequence number
+    std::uint32_t token;
+    std::uint32_t generation;
   };
-  struct Slot {
-    EventHandler* handler = nullptr;
-    std::uint64_t data = 0;
-    std::uint32_t tag = 0;
-    std::uint32_t heap_index = 0;
-    std::uint32_t generation = 1;
-    std::uint32_t next_free = 0;
+  struct Payload {
+    EventHandler* handler;
+    std::uint64_t data;
+    std::uint32_t tag;
+    std::uint32_t generation;  // bumped when its event fires or is cancelled
   };
   static bool before(const Entry& a, const Entry& b) {
-    return a.time < b.time || (a.time == b.time && a.key < b.key);
+    __extension__ using U128 = unsigned __int128;
+    return ((static_cast<U128>(a.time_bits) << 64) | a.key) <
+           ((static_cast<U128>(b.time_bits) << 64) | b.key);
   }
-  void sift_up(std::uint32_t i);
-  void sift_down(std::uint32_t i);
-  void place(std::uint32_t i, const Entry& e) {
-    heap_[i] = e;
-    slots_[e.slot].heap_index = i;
+  void discard_cancelled() {
+    while (payloads_[heap_.front().token].generation != heap_.front().generation) remove_top();
   }
-  void remove_at(std::uint32_t i);
-  void release(std::uint32_t slot);
+  void remove_top();
+  void sift_up(std::size_t i, const Entry& e);
+  void retire(std::uint32_t token);
 
   std::vector<Entry> heap_;
-  std::vector<Slot> slots_;
-  std::uint32_t free_head_ = kNoSlot;
+  std::vector<Payload> payloads_;  // per token
+  std::vector<std::uint32_t> free_tokens_;
   std::uint64_t sequence_ = 0;
-  static constexpr std::uint32_t kNoSlot = 0xffffffffu;
+  std::size_t live_ = 0;
 };
 
 }  // namespace capsim::sim

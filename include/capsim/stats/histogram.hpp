@@ -2,6 +2,7 @@
 /// \file A streaming log-bucketed histogram with bounded relative error (HDR-style).
 
 #include <cstdint>
+#include <span>
 #include <vector>
 
 namespace capsim::stats {
@@ -30,6 +31,9 @@ class Histogram {
   /// The q-quantile (0 <= q <= 1) by the nearest-rank definition, returned as the midpoint of the
   /// bucket that holds it, clamped to [min, max]. 0 when empty.
   double quantile(double q) const;
+  /// quantile(qs[i]) for every i, in one pass over the buckets; `qs` must be ascending and `out`
+  /// as long as `qs`.
+  void quantiles(std::span<const double> qs, std::span<double> out) const;
 
   /// Relative half-width of a bucket: the bound on a quantile's relative error.
   static double relative_error();

@@ -29,8 +29,21 @@ class TimeWeighted {
   explicit TimeWeighted(double initial_value = 0.0) : value_(initial_value) {}
   /// Begins (or restarts) integration at time t, keeping the current value.
   void start(double t);
-  /// The quantity becomes `value` at time t (t never decreases).
-  void update(double t, double value);
+  /// The quantity becomes `value` at time t (t never decreases). Inline: it runs on every event.
+  void update(double t, double value) {
+    if (t < start_) {
+      // A change before the start of integration only sets the value held at start().
+      value_ = min_ = max_ = value;
+      return;
+    }
+    if (t > last_) {
+      area_ += value_ * (t - last_);
+      last_ = t;
+    }
+    value_ = value;
+    min_ = value < min_ ? value : min_;
+    max_ = value > max_ ? value : max_;
+  }
   /// Adds `delta` to the current value at time t.
   void add(double t, double delta) { update(t, value_ + delta); }
   double value() const { return value_; }
