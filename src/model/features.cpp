@@ -17,32 +17,10 @@ struct UnsupportedFeature {
 // The one list of refused features. Loading refuses each of them with not_supported_message
 // instead of ignoring it, so a model never silently means less than it says. To enable a
 // feature: delete its rows here, add its keys to the reader's allowed keys, and read them.
-constexpr std::array<UnsupportedFeature, 24> unsupported_features{{
-    {"model", "faults", ""},  // an empty array is accepted (see Reader::check_keys)
-    {"workload", "retry", ""},
-    {"call", "timeout", ""},
-    {"call", "retry", ""},
-    {"call", "circuit_breaker", ""},
-    {"call", "op", ""},
-    {"service", "rate_limit", ""},
-    {"service", "drop_expired", ""},
+// Issue 4 (autoscaling) will enable these two.
+constexpr std::array<UnsupportedFeature, 2> unsupported_features{{
     {"service", "startup_time", ""},
     {"service", "autoscaling", ""},
-    {"load_balancer", "health", ""},
-    {"service", "kind", "cache"},
-    {"service", "kind", "database"},
-    // Keys of cache and database services.
-    {"service", "backend", ""},
-    {"service", "hit_ratio", ""},
-    {"service", "keys", ""},
-    {"service", "capacity", ""},
-    {"service", "ttl", ""},
-    {"service", "eviction", ""},
-    {"service", "stampede", ""},
-    {"service", "connections", ""},
-    {"service", "read_replicas", ""},
-    {"service", "contention", ""},
-    {"service", "work", ""},
 }};
 
 }  // namespace

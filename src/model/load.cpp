@@ -1,5 +1,6 @@
 #include "capsim/model/load.hpp"
 
+#include <algorithm>
 #include <climits>
 #include <cmath>
 #include <limits>
@@ -28,6 +29,11 @@ constexpr std::int64_t max_int64 = std::numeric_limits<std::int64_t>::max();
 constexpr double max_rate = 1e7;
 constexpr std::int64_t max_users = 1000000;
 constexpr std::int64_t max_call_count = 1000000;
+constexpr std::int64_t max_cache_keys = 100000000;
+
+/// The keys of a call besides "call" itself.
+constexpr std::string_view call_only_keys[] = {
+    "endpoint", "count", "probability", "timeout", "retry", "circuit_breaker", "op"};
 
 bool is_name(std::string_view name) {
   if (name.empty()) return false;
@@ -58,11 +64,60 @@ std::string join_and(const std::vector<std::string>& items) {
 /// wherever they appear in the document.
 struct ServiceOutline {
   std::string name;
-  /// Refused kind or unreadable body: its endpoints are unknown and not checked (the service's
+  /// Unknown kind or unreadable body: its endpoints are unknown and not checked (the service's
   /// own diagnostics say why).
   bool opaque = false;
+  /// False when `kind` is not one of the service kinds.
+  bool kind_known = true;
+  ServiceKind kind = ServiceKind::generic;
   std::vector<std::string> endpoints;
 };
+
+/// The name of the one endpoint the loader gives a cache and a database.
+constexpr std::string_view cache_endpoint = "default";
+constexpr std::string_view database_endpoint = "query";
+
+/// The keys of services that belong to one kind or two, with the kinds that take them.
+struct KindKey {
+  std::string_view key;
+  std::vector<ServiceKind> kinds;
+};
+
+const std::vector<KindKey>& kind_keys() {
+  using enum ServiceKind;
+  static const std::vector<KindKey> keys = {
+      {"replicas", {generic, cache}},
+      {"workers", {generic, cache}},
+      {"endpoints", {generic}},
+      {"steps", {generic}},
+      {"backend", {cache}},
+      {"backend_endpoint", {cache}},
+      {"hit_ratio", {cache}},
+      {"keys", {cache}},
+      {"capacity", {cache}},
+      {"ttl", {cache}},
+      {"eviction", {cache}},
+      {"stampede", {cache}},
+      {"early_refresh_beta", {cache}},
+      {"work", {cache, database}},
+      {"connections", {database}},
+      {"read_replicas", {database}},
+      {"contention", {database}},
+  };
+  return keys;
+}
+
+std::string_view kind_name(ServiceKind kind) {
+  switch (kind) {
+    case ServiceKind::generic:
+      return "generic";
+    case ServiceKind::cache:
+      return "cache";
+    case ServiceKind::database:
+      return "database";
+  }
+  return "generic";
+}
 
 struct CallEdge {
   std::size_t to = 0;
@@ -113,6 +168,13 @@ class ModelLoader {
   std::optional<StepSpec> read_step(const Json& value, const std::string& pointer);
   std::optional<CallSpec> read_call(const Json& value, const std::string& pointer);
   bool refuse_call_keys(const Json& value, const std::string& pointer);
+  void read_endpoints(const Json& value, const std::string& pointer, ServiceSpec& spec);
+  void read_cache(const Json& value, const std::string& pointer, ServiceSpec& spec);
+  void read_database(const Json& value, const std::string& pointer, ServiceSpec& spec);
+
+  void read_faults(const Json& value, const std::string& pointer, Spec& spec);
+  std::optional<FaultSpec> read_fault(const Json& value, const std::string& pointer,
+                                      const Spec& spec);
 
   std::optional<SloSpec> read_slo(const Json& value, const std::string& pointer);
 
@@ -123,6 +185,7 @@ class ModelLoader {
   std::vector<std::string> node_names_;
   std::vector<std::vector<CallEdge>> edges_;
   std::optional<std::size_t> current_node_;  ///< the endpoint whose steps are being read
+  bool duration_known_ = true;               ///< simulation.duration is valid (or the default)
 };
 
 // ---- Model ----------------------------------------------------------------------------------
@@ -134,8 +197,9 @@ Spec ModelLoader::load() {
     reader_.expected("", "a model: a JSON object", doc_);
     return spec;
   }
-  reader_.check_keys(doc_, "", "model",
-                     {"name", "description", "simulation", "workloads", "services", "slo"});
+  reader_.check_keys(
+      doc_, "", "model",
+      {"name", "description", "simulation", "workloads", "services", "faults", "slo"});
   outline_services();
 
   if (const Json* name = find(doc_, "name")) {
@@ -161,6 +225,7 @@ Spec ModelLoader::load() {
   } else {
     reader_.missing("/workloads", "an array of workloads");
   }
+  if (const Json* faults = find(doc_, "faults")) read_faults(*faults, "/faults", spec);
   if (const Json* slo = find(doc_, "slo")) spec.slo = read_slo(*slo, "/slo");
   check_cycles();
   return spec;
@@ -172,6 +237,7 @@ SimulationSpec ModelLoader::read_simulation(const Json& value, const std::string
   SimulationSpec spec;
   if (!value.is_object()) {
     reader_.expected(pointer, "an object", value);
+    duration_known_ = false;
     return spec;
   }
   reader_.check_keys(
@@ -181,6 +247,7 @@ SimulationSpec ModelLoader::read_simulation(const Json& value, const std::string
   if (const Json* duration = find(value, "duration")) {
     const auto seconds = reader_.duration(*duration, child(pointer, "duration"), Sign::positive);
     duration_ok = seconds.has_value();
+    duration_known_ = duration_ok;
     if (seconds) spec.duration_s = *seconds;
   }
   if (const Json* warmup = find(value, "warmup")) {
@@ -244,8 +311,24 @@ void ModelLoader::outline_services() {
     outline.name = name;
     const Json* kind = find(body, "kind");
     const Json* endpoints = find(body, "endpoints");
-    if (!body.is_object() || (kind != nullptr && *kind != Json("generic"))) {
+    if (!body.is_object()) {
+      outline.kind_known = false;
+    } else if (kind != nullptr) {
+      outline.kind_known = false;
+      for (const ServiceKind k :
+           {ServiceKind::generic, ServiceKind::cache, ServiceKind::database}) {
+        if (*kind == Json(kind_name(k))) {
+          outline.kind = k;
+          outline.kind_known = true;
+        }
+      }
+    }
+    if (!body.is_object() || !outline.kind_known) {
       outline.opaque = true;
+    } else if (outline.kind == ServiceKind::cache) {
+      outline.endpoints.emplace_back(cache_endpoint);
+    } else if (outline.kind == ServiceKind::database) {
+      outline.endpoints.emplace_back(database_endpoint);
     } else if (endpoints != nullptr && endpoints->is_object()) {
       for (const auto& [endpoint, ignored] : endpoints->items()) {
         outline.endpoints.push_back(endpoint);
@@ -391,7 +474,7 @@ std::optional<WorkloadSpec> ModelLoader::read_workload(const Json& value,
     kind_known = index.has_value();
     if (index) spec.kind = *index == 0 ? WorkloadKind::open : WorkloadKind::closed;
   }
-  const Names common{"name", "kind", "target", "endpoint", "mix", "timeout"};
+  const Names common{"name", "kind", "target", "endpoint", "mix", "timeout", "retry"};
   const Names open_keys{"rate", "interarrival"};
   const Names closed_keys{"users", "think_time"};
   if (!kind_known) {
@@ -483,6 +566,9 @@ std::optional<WorkloadSpec> ModelLoader::read_workload(const Json& value,
 
   if (const Json* timeout = find(value, "timeout")) {
     spec.timeout_s = reader_.duration(*timeout, child(pointer, "timeout"), Sign::positive);
+  }
+  if (const Json* retry = find(value, "retry")) {
+    spec.retry = detail::read_retry(reader_, *retry, child(pointer, "retry"));
   }
   if (reader_.error_count() != errors_before) return std::nullopt;
   return spec;
@@ -794,6 +880,7 @@ void ModelLoader::read_services(const Json& value, const std::string& pointer, S
 
 std::optional<ServiceSpec> ModelLoader::read_service(const std::string& name, const Json& value,
                                                      const std::string& pointer) {
+  const std::size_t errors_before = reader_.error_count();
   if (!is_name(name)) {
     reader_.expected(pointer, "a service name of letters, digits, '_', '.' and '-'", Json(name));
   }
@@ -813,13 +900,56 @@ std::optional<ServiceSpec> ModelLoader::read_service(const std::string& name, co
       reader_.unsupported(at);
       return std::nullopt;
     }
+    spec.kind = static_cast<ServiceKind>(*index);
   }
-  reader_.check_keys(value, pointer, "service",
-                     {"kind", "replicas", "cores", "cpu", "workers", "queue_capacity",
-                      "load_balancer", "endpoints", "steps"});
-  if (const Json* replicas = find(value, "replicas")) {
-    if (const auto n = reader_.integer(*replicas, child(pointer, "replicas"), 1, max_replicas)) {
-      spec.replicas = static_cast<int>(*n);
+
+  // Keys of every kind, then those of this kind; the keys of other kinds are refused by name.
+  Names own{"kind",          "cores",      "cpu",         "queue_capacity",
+            "load_balancer", "rate_limit", "drop_expired"};
+  Names others;
+  for (const KindKey& entry : kind_keys()) {
+    const bool mine =
+        std::find(entry.kinds.begin(), entry.kinds.end(), spec.kind) != entry.kinds.end();
+    (mine ? own : others).push_back(entry.key);
+  }
+  reader_.check_keys(value, pointer, "service", own, others);
+  for (const KindKey& entry : kind_keys()) {
+    if (std::find(others.begin(), others.end(), entry.key) == others.end()) continue;
+    if (find(value, entry.key) == nullptr) continue;
+    const std::string at = child(pointer, entry.key);
+    if (spec.kind == ServiceKind::database && entry.key == "replicas") {
+      reader_.error(at,
+                    "not for a database: its replicas are the primary and its read_replicas "
+                    "(set read_replicas)");
+    } else if (spec.kind == ServiceKind::database && entry.key == "workers") {
+      reader_.error(at, "not for a database: its workers are its connections (set connections)");
+    } else {
+      std::string kinds;
+      for (const ServiceKind kind : entry.kinds) {
+        if (!kinds.empty()) kinds += " or ";
+        kinds += kind_name(kind);
+      }
+      std::string message = "only for services of kind " + kinds;
+      if (spec.kind == ServiceKind::cache && (entry.key == "steps" || entry.key == "endpoints")) {
+        message += R"( (a cache has one endpoint, "default", that runs its work))";
+      } else if (spec.kind == ServiceKind::database &&
+                 (entry.key == "steps" || entry.key == "endpoints")) {
+        message += R"( (a database has one endpoint, "query", that runs its work))";
+      }
+      reader_.error(at, message);
+    }
+  }
+
+  if (spec.kind != ServiceKind::database) {
+    if (const Json* replicas = find(value, "replicas")) {
+      if (const auto n = reader_.integer(*replicas, child(pointer, "replicas"), 1, max_replicas)) {
+        spec.replicas = static_cast<int>(*n);
+      }
+    }
+    if (const Json* workers = find(value, "workers")) {
+      if (const auto n = reader_.integer(*workers, child(pointer, "workers"), 1, max_int)) {
+        spec.workers = static_cast<int>(*n);
+      }
     }
   }
   if (const Json* cores = find(value, "cores")) {
@@ -832,11 +962,6 @@ std::optional<ServiceSpec> ModelLoader::read_service(const std::string& name, co
       spec.cpu = *index == 0 ? CpuDiscipline::fcfs : CpuDiscipline::ps;
     }
   }
-  if (const Json* workers = find(value, "workers")) {
-    if (const auto n = reader_.integer(*workers, child(pointer, "workers"), 1, max_int)) {
-      spec.workers = static_cast<int>(*n);
-    }
-  }
   if (const Json* capacity = find(value, "queue_capacity")) {
     spec.queue_capacity =
         reader_.integer(*capacity, child(pointer, "queue_capacity"), 0, max_int64);
@@ -846,7 +971,35 @@ std::optional<ServiceSpec> ModelLoader::read_service(const std::string& name, co
       spec.load_balancer = std::move(*lb);
     }
   }
+  if (const Json* rate_limit = find(value, "rate_limit")) {
+    spec.rate_limit = detail::read_rate_limit(reader_, *rate_limit, child(pointer, "rate_limit"));
+  }
+  if (const Json* drop = find(value, "drop_expired")) {
+    if (drop->is_boolean()) {
+      spec.drop_expired = drop->get<bool>();
+    } else {
+      reader_.expected(child(pointer, "drop_expired"), "true or false", *drop);
+    }
+  }
 
+  switch (spec.kind) {
+    case ServiceKind::generic:
+      read_endpoints(value, pointer, spec);
+      break;
+    case ServiceKind::cache:
+      read_cache(value, pointer, spec);
+      break;
+    case ServiceKind::database:
+      read_database(value, pointer, spec);
+      break;
+  }
+  // A service with a problem is left out, so that nothing is checked against wrong values.
+  if (reader_.error_count() != errors_before) return std::nullopt;
+  return spec;
+}
+
+void ModelLoader::read_endpoints(const Json& value, const std::string& pointer, ServiceSpec& spec) {
+  const std::string& name = spec.name;
   const Json* endpoints = find(value, "endpoints");
   const Json* steps = find(value, "steps");
   if (endpoints != nullptr && steps != nullptr) {
@@ -885,7 +1038,202 @@ std::optional<ServiceSpec> ModelLoader::read_service(const std::string& name, co
       }
     }
   }
-  return spec;
+}
+
+/// The one endpoint of a cache or a database: a single work step.
+EndpointSpec work_endpoint(std::string_view name, const DistSpec& work, const Json& service,
+                           const std::string& pointer) {
+  EndpointSpec endpoint;
+  endpoint.name = name;
+  endpoint.pointer = pointer;
+  StepSpec step;
+  step.kind = StepKind::work;
+  step.work = work;
+  step.pointer = find(service, "work") != nullptr ? child(pointer, "work") : pointer;
+  endpoint.steps.push_back(std::move(step));
+  return endpoint;
+}
+
+void ModelLoader::read_cache(const Json& value, const std::string& pointer, ServiceSpec& spec) {
+  CacheSpec cache;
+  cache.work = DistSpec{dist::Constant{0.0003}};
+
+  const std::string backend_pointer = child(pointer, "backend");
+  if (const Json* backend_value = find(value, "backend")) {
+    if (const ServiceOutline* backend = resolve_service(*backend_value, backend_pointer)) {
+      cache.backend = backend->name;
+      const auto endpoint = resolve_endpoint(*backend, find(value, "backend_endpoint"),
+                                             child(pointer, "backend_endpoint"));
+      if (endpoint) {
+        cache.backend_endpoint = *endpoint;
+        // A miss calls the backend: the edge takes part in cycle detection.
+        const auto from = node(spec.name, std::string(cache_endpoint));
+        const auto to = node(backend->name, *endpoint);
+        if (from && to) edges_[*from].push_back({*to, backend_pointer});
+      }
+    }
+  } else {
+    std::vector<std::string> names;
+    for (const ServiceOutline& outline : outlines_) {
+      if (outline.name != spec.name) names.push_back(outline.name);
+    }
+    reader_.missing(backend_pointer, "the service a miss calls (" + join(names) + ")");
+  }
+
+  if (const Json* work = find(value, "work")) {
+    if (auto lookup =
+            detail::read_distribution(reader_, *work, child(pointer, "work"), Quantity::time)) {
+      cache.work = std::move(*lookup);
+    }
+  }
+
+  const Json* hit_ratio = find(value, "hit_ratio");
+  const Json* keys = find(value, "keys");
+  if (hit_ratio != nullptr && keys != nullptr) {
+    reader_.error(child(pointer, "keys"), "expected either hit_ratio or keys, found both");
+  } else if (hit_ratio == nullptr && keys == nullptr) {
+    reader_.missing(
+        child(pointer, "hit_ratio"),
+        "hit_ratio (a fixed hit ratio from 0 to 1) or keys (for an emergent one, such as "
+        R"({"count": 100000}))");
+  }
+  if (hit_ratio != nullptr) {
+    cache.hit_ratio =
+        reader_.number(*hit_ratio, child(pointer, "hit_ratio"), "a hit ratio from 0 to 1",
+                       [](double x) { return x >= 0 && x <= 1; });
+  }
+  if (keys != nullptr) {
+    const std::string at = child(pointer, "keys");
+    if (!keys->is_object()) {
+      reader_.expected(at, R"(an object such as {"count": 100000, "popularity": {"zipf": 0.9}})",
+                       *keys);
+    } else {
+      reader_.check_keys(*keys, at, "keys", {"count", "popularity"});
+      if (const Json* count = find(*keys, "count")) {
+        if (const auto n = reader_.integer(*count, child(at, "count"), 1, max_cache_keys)) {
+          cache.key_count = *n;
+        }
+      } else {
+        reader_.missing(child(at, "count"), "the number of distinct keys");
+      }
+      if (const Json* popularity = find(*keys, "popularity")) {
+        const std::string popularity_at = child(at, "popularity");
+        constexpr std::string_view what = R"("uniform" or an object such as {"zipf": 0.9})";
+        if (*popularity == Json("uniform")) {
+          cache.popularity = Popularity::uniform;
+        } else if (popularity->is_object()) {
+          reader_.check_keys(*popularity, popularity_at, "popularity", {"zipf"});
+          if (const Json* s = find(*popularity, "zipf")) {
+            if (const auto exponent =
+                    reader_.signed_number(*s, child(popularity_at, "zipf"), Sign::non_negative)) {
+              cache.zipf_exponent = *exponent;
+            }
+          } else {
+            reader_.missing(child(popularity_at, "zipf"), "the Zipf exponent (a number >= 0)");
+          }
+        } else if (popularity->is_string()) {
+          reader_.expected(popularity_at, what, *popularity,
+                           detail::did_you_mean(popularity->get<std::string>(), {"uniform"}));
+        } else {
+          reader_.expected(popularity_at, what, *popularity);
+        }
+      }
+    }
+  }
+
+  // What only an emergent hit ratio (keys) uses.
+  for (const std::string_view key :
+       {"capacity", "ttl", "eviction", "stampede", "early_refresh_beta"}) {
+    if (keys == nullptr && find(value, key) != nullptr) {
+      reader_.error(child(pointer, key), "only with keys (an emergent hit ratio)");
+    }
+  }
+  if (keys != nullptr) {
+    if (const Json* capacity = find(value, "capacity")) {
+      if (const auto n = reader_.integer(*capacity, child(pointer, "capacity"), 0, max_int64)) {
+        cache.capacity = *n;
+      }
+    }
+    if (const Json* ttl = find(value, "ttl")) {
+      cache.ttl_s = reader_.duration(*ttl, child(pointer, "ttl"), Sign::positive);
+    }
+    if (const Json* eviction = find(value, "eviction")) {
+      if (const auto index = reader_.choice(*eviction, child(pointer, "eviction"),
+                                            {"lru", "lfu", "fifo", "random"})) {
+        cache.eviction = static_cast<Eviction>(*index);
+      }
+    }
+    bool stampede_known = true;
+    if (const Json* stampede = find(value, "stampede")) {
+      const auto index = reader_.choice(*stampede, child(pointer, "stampede"),
+                                        {"none", "coalesce", "early_refresh"});
+      stampede_known = index.has_value();
+      if (index) cache.stampede = static_cast<Stampede>(*index);
+    }
+    if (const Json* beta = find(value, "early_refresh_beta")) {
+      const std::string at = child(pointer, "early_refresh_beta");
+      if (const auto b = reader_.signed_number(*beta, at, Sign::positive)) {
+        cache.early_refresh_beta = *b;
+      }
+      if (stampede_known && cache.stampede != Stampede::early_refresh) {
+        reader_.error(at, "only with stampede early_refresh");
+      }
+    }
+  }
+
+  spec.endpoints.push_back(work_endpoint(cache_endpoint, cache.work, value, pointer));
+  spec.cache = std::move(cache);
+}
+
+void ModelLoader::read_database(const Json& value, const std::string& pointer, ServiceSpec& spec) {
+  DatabaseSpec database;
+  spec.workers = 100;
+  if (const Json* connections = find(value, "connections")) {
+    if (const auto n = reader_.integer(*connections, child(pointer, "connections"), 1, max_int)) {
+      spec.workers = static_cast<int>(*n);
+    }
+  }
+  // One core per connection unless told otherwise: the query's work is then its latency.
+  if (find(value, "cores") == nullptr) spec.cores = spec.workers;
+  if (const Json* read_replicas = find(value, "read_replicas")) {
+    if (const auto n =
+            reader_.integer(*read_replicas, child(pointer, "read_replicas"), 0, max_replicas - 1)) {
+      database.read_replicas = static_cast<int>(*n);
+    }
+  }
+  spec.replicas = 1 + database.read_replicas;
+  DistSpec work;
+  if (const Json* work_value = find(value, "work")) {
+    if (auto query = detail::read_distribution(reader_, *work_value, child(pointer, "work"),
+                                               Quantity::time)) {
+      work = std::move(*query);
+    }
+  } else {
+    reader_.missing(child(pointer, "work"),
+                    R"(the work of one query: a distribution or a duration such as "2ms")");
+  }
+  if (const Json* contention = find(value, "contention")) {
+    const std::string at = child(pointer, "contention");
+    if (!contention->is_object()) {
+      reader_.expected(at, R"(an object such as {"alpha": 0.02, "beta": 0.0005})", *contention);
+    } else {
+      reader_.check_keys(*contention, at, "contention", {"alpha", "beta"});
+      ContentionSpec usl;
+      if (const Json* alpha = find(*contention, "alpha")) {
+        if (const auto a = reader_.signed_number(*alpha, child(at, "alpha"), Sign::non_negative)) {
+          usl.alpha = *a;
+        }
+      }
+      if (const Json* beta = find(*contention, "beta")) {
+        if (const auto b = reader_.signed_number(*beta, child(at, "beta"), Sign::non_negative)) {
+          usl.beta = *b;
+        }
+      }
+      database.contention = usl;
+    }
+  }
+  spec.endpoints.push_back(work_endpoint(database_endpoint, work, value, pointer));
+  spec.database = database;
 }
 
 std::optional<LoadBalancerSpec> ModelLoader::read_load_balancer(const Json& value,
@@ -894,8 +1242,12 @@ std::optional<LoadBalancerSpec> ModelLoader::read_load_balancer(const Json& valu
     reader_.expected(pointer, R"(an object such as {"policy": "least_outstanding"})", value);
     return std::nullopt;
   }
-  reader_.check_keys(value, pointer, "load_balancer", {"policy", "weights"});
+  reader_.check_keys(value, pointer, "load_balancer", {"policy", "health", "weights"});
   LoadBalancerSpec spec;
+  if (const Json* health = find(value, "health")) {
+    spec.health = detail::read_health(reader_, *health, child(pointer, "health"));
+    if (!spec.health) return std::nullopt;
+  }
   if (const Json* policy = find(value, "policy")) {
     const auto index = reader_.choice(
         *policy, child(pointer, "policy"),
@@ -951,7 +1303,7 @@ std::optional<EndpointSpec> ModelLoader::read_endpoint(const std::string& servic
 /// Reports the keys of a call step found on another kind of step; true if there were any.
 bool ModelLoader::refuse_call_keys(const Json& value, const std::string& pointer) {
   bool any = false;
-  std::vector<std::string> call_keys{"endpoint", "count", "probability"};
+  std::vector<std::string> call_keys(std::begin(call_only_keys), std::end(call_only_keys));
   for (std::string& key : detail::unsupported_keys("call")) call_keys.push_back(std::move(key));
   for (const std::string& key : call_keys) {
     if (find(value, key) != nullptr) {
@@ -983,8 +1335,7 @@ std::optional<StepSpec> ModelLoader::read_step(const Json& value, const std::str
   }
   StepSpec spec;
   spec.pointer = pointer;
-  const Names call_keys{"endpoint", "count",           "probability", "timeout",
-                        "retry",    "circuit_breaker", "op"};
+  const Names call_keys(std::begin(call_only_keys), std::end(call_only_keys));
   if (kinds.front() == "work") {
     spec.kind = StepKind::work;
     reader_.check_keys(value, pointer, "work step", {"work"}, call_keys);
@@ -1029,7 +1380,9 @@ std::optional<StepSpec> ModelLoader::read_step(const Json& value, const std::str
 }
 
 std::optional<CallSpec> ModelLoader::read_call(const Json& value, const std::string& pointer) {
-  reader_.check_keys(value, pointer, "call", {"call", "endpoint", "count", "probability"});
+  reader_.check_keys(
+      value, pointer, "call",
+      {"call", "endpoint", "count", "probability", "timeout", "retry", "circuit_breaker", "op"});
   CallSpec spec;
   spec.pointer = pointer;
   bool ok = true;
@@ -1075,8 +1428,193 @@ std::optional<CallSpec> ModelLoader::read_call(const Json& value, const std::str
     ok = ok && p.has_value();
     if (p) spec.probability = *p;
   }
+  if (const Json* timeout = find(value, "timeout")) {
+    spec.timeout_s = reader_.duration(*timeout, child(pointer, "timeout"), Sign::positive);
+    ok = ok && spec.timeout_s.has_value();
+  }
+  if (const Json* retry = find(value, "retry")) {
+    spec.retry = detail::read_retry(reader_, *retry, child(pointer, "retry"));
+    ok = ok && spec.retry.has_value();
+  }
+  if (const Json* breaker = find(value, "circuit_breaker")) {
+    spec.circuit_breaker =
+        detail::read_circuit_breaker(reader_, *breaker, child(pointer, "circuit_breaker"));
+    ok = ok && spec.circuit_breaker.has_value();
+  }
+  if (const Json* op = find(value, "op")) {
+    const std::string at = child(pointer, "op");
+    if (const auto index = reader_.choice(*op, at, {"read", "write"})) {
+      spec.op = *index == 0 ? DbOp::read : DbOp::write;
+    } else {
+      ok = false;
+    }
+    // Only a database tells reads from writes; a callee of unknown kind has its own error.
+    if (callee != nullptr && callee->kind_known && callee->kind != ServiceKind::database) {
+      reader_.error(at, "expected op only on calls to a database, found a call to '" +
+                            callee->name + "' (kind " + std::string(kind_name(callee->kind)) + ")");
+      ok = false;
+    }
+  }
   if (!ok) return std::nullopt;
   return spec;
+}
+
+// ---- Faults ---------------------------------------------------------------------------------
+
+void ModelLoader::read_faults(const Json& value, const std::string& pointer, Spec& spec) {
+  if (!value.is_array()) {
+    reader_.expected(pointer, "an array of faults", value);
+    return;
+  }
+  for (std::size_t i = 0; i < value.size(); ++i) {
+    if (auto fault = read_fault(value[i], child(pointer, i), spec)) {
+      spec.faults.push_back(std::move(*fault));
+    }
+  }
+  std::stable_sort(spec.faults.begin(), spec.faults.end(),
+                   [](const FaultSpec& a, const FaultSpec& b) { return a.at_s < b.at_s; });
+}
+
+std::optional<FaultSpec> ModelLoader::read_fault(const Json& value, const std::string& pointer,
+                                                 const Spec& spec) {
+  if (!value.is_object()) {
+    reader_.expected(pointer, R"(a fault such as {"at": "5m", "kind": "crash", "service": "api"})",
+                     value);
+    return std::nullopt;
+  }
+  const std::size_t errors_before = reader_.error_count();
+  FaultSpec fault;
+  fault.pointer = pointer;
+
+  // The keys of each kind of fault, besides at, kind and service.
+  struct FaultKey {
+    std::string_view key;
+    std::vector<FaultKind> kinds;
+  };
+  const std::vector<FaultKey> kind_keys = {
+      {"replicas", {FaultKind::crash}},
+      {"restart_after", {FaultKind::crash}},
+      {"factor", {FaultKind::slowdown}},
+      {"duration", {FaultKind::slowdown, FaultKind::outage}},
+  };
+  constexpr std::string_view kind_names[] = {"crash", "slowdown", "outage", "cache_flush"};
+
+  bool kind_known = false;
+  if (const Json* kind = find(value, "kind")) {
+    const auto index = reader_.choice(*kind, child(pointer, "kind"),
+                                      {"crash", "slowdown", "outage", "cache_flush"});
+    kind_known = index.has_value();
+    if (index) fault.kind = static_cast<FaultKind>(*index);
+  } else {
+    reader_.missing(child(pointer, "kind"), "one of crash, slowdown, outage, cache_flush");
+  }
+  Names own{"at", "kind", "service"};
+  Names others;
+  for (const FaultKey& entry : kind_keys) {
+    const bool mine = !kind_known || std::find(entry.kinds.begin(), entry.kinds.end(),
+                                               fault.kind) != entry.kinds.end();
+    (mine ? own : others).push_back(entry.key);
+  }
+  reader_.check_keys(value, pointer, "fault", own, others);
+  for (const FaultKey& entry : kind_keys) {
+    if (std::find(others.begin(), others.end(), entry.key) == others.end()) continue;
+    if (find(value, entry.key) == nullptr) continue;
+    std::string kinds;
+    for (const FaultKind kind : entry.kinds) {
+      if (!kinds.empty()) kinds += " or ";
+      kinds += kind_names[static_cast<std::size_t>(kind)];
+    }
+    reader_.error(child(pointer, entry.key), "only for " + kinds + " faults");
+  }
+
+  if (const Json* at = find(value, "at")) {
+    const std::string at_pointer = child(pointer, "at");
+    if (const auto seconds = reader_.duration(*at, at_pointer, Sign::non_negative)) {
+      // A fault after the end is not an error: shortening a run with --duration must not break
+      // a model. It simply never happens, and the user is told.
+      if (duration_known_ && *seconds >= spec.simulation.duration_s) {
+        reader_.warning(at_pointer, "this fault at " + detail::seconds_text(*seconds) +
+                                        " never happens: the simulation ends at " +
+                                        detail::seconds_text(spec.simulation.duration_s));
+      }
+      fault.at_s = *seconds;
+    }
+  } else {
+    reader_.missing(child(pointer, "at"), R"(the time of the fault, such as "5m")");
+  }
+
+  const ServiceOutline* service = nullptr;
+  const std::string service_pointer = child(pointer, "service");
+  if (const Json* name = find(value, "service")) {
+    service = resolve_service(*name, service_pointer);
+    if (service != nullptr) fault.service = service->name;
+  } else {
+    std::vector<std::string> names;
+    for (const ServiceOutline& outline : outlines_) names.push_back(outline.name);
+    reader_.missing(service_pointer, "the name of a service (" + join(names) + ")");
+  }
+  if (service != nullptr && kind_known && fault.kind == FaultKind::cache_flush &&
+      service->kind_known && service->kind != ServiceKind::cache) {
+    std::vector<std::string> caches;
+    for (const ServiceOutline& outline : outlines_) {
+      if (outline.kind_known && outline.kind == ServiceKind::cache) caches.push_back(outline.name);
+    }
+    const std::string what = caches.empty() ? std::string("the name of a cache service (none)")
+                                            : "the name of a cache service (" + join(caches) + ")";
+    reader_.expected(service_pointer, what, *find(value, "service"),
+                     " (a " + std::string(kind_name(service->kind)) + " service)");
+  }
+
+  if (!kind_known) return std::nullopt;
+  switch (fault.kind) {
+    case FaultKind::crash: {
+      if (const Json* replicas = find(value, "replicas")) {
+        const std::string at = child(pointer, "replicas");
+        // Bounded by the service's replicas when it was read without problems.
+        const auto index = service != nullptr ? spec.service_index(service->name) : std::nullopt;
+        const std::int64_t max = index ? spec.services[*index].replicas : max_replicas;
+        if (const auto n = reader_.integer(*replicas, at, 1, max_replicas)) {
+          if (*n > max) {
+            reader_.expected(at,
+                             "an integer from 1 to " + std::to_string(max) + " (the replicas of '" +
+                                 service->name + "')",
+                             *replicas);
+          } else {
+            fault.replicas = static_cast<int>(*n);
+          }
+        }
+      }
+      if (const Json* restart = find(value, "restart_after")) {
+        fault.restart_after_s =
+            reader_.duration(*restart, child(pointer, "restart_after"), Sign::positive);
+      }
+      break;
+    }
+    case FaultKind::slowdown:
+      if (const Json* factor = find(value, "factor")) {
+        if (const auto f =
+                reader_.signed_number(*factor, child(pointer, "factor"), Sign::positive)) {
+          fault.factor = *f;
+        }
+      } else {
+        reader_.missing(child(pointer, "factor"), "the factor the work is multiplied by (> 0)");
+      }
+      [[fallthrough]];
+    case FaultKind::outage:
+      if (const Json* duration = find(value, "duration")) {
+        if (const auto seconds =
+                reader_.duration(*duration, child(pointer, "duration"), Sign::positive)) {
+          fault.duration_s = *seconds;
+        }
+      } else {
+        reader_.missing(child(pointer, "duration"), R"(how long the fault lasts, such as "2m")");
+      }
+      break;
+    case FaultKind::cache_flush:
+      break;
+  }
+  if (reader_.error_count() != errors_before) return std::nullopt;
+  return fault;
 }
 
 // ---- SLO ------------------------------------------------------------------------------------

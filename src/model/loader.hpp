@@ -12,6 +12,7 @@
 
 #include "capsim/model/error.hpp"
 #include "capsim/model/load.hpp"
+#include "capsim/model/spec.hpp"
 
 namespace capsim::model::detail {
 
@@ -136,6 +137,20 @@ class Reader {
   std::vector<Diagnostic> errors_;
   std::vector<Diagnostic> warnings_;
 };
+
+// ---- Resilience settings (load_resilience.cpp) ----------------------------------------------
+
+/// `retry` of a workload or a call: max_attempts, on, backoff, budget.
+std::optional<RetrySpec> read_retry(Reader& reader, const Json& value, const std::string& pointer);
+/// `circuit_breaker` of a call.
+std::optional<CircuitBreakerSpec> read_circuit_breaker(Reader& reader, const Json& value,
+                                                       const std::string& pointer);
+/// `rate_limit` of a service: rate (required), burst (default max(1, rate)).
+std::optional<RateLimitSpec> read_rate_limit(Reader& reader, const Json& value,
+                                             const std::string& pointer);
+/// `load_balancer.health`: max_fails, fail_timeout.
+std::optional<HealthSpec> read_health(Reader& reader, const Json& value,
+                                      const std::string& pointer);
 
 // ---- Distributions (load_dist.cpp) --------------------------------------------------------
 

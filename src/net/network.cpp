@@ -2,16 +2,20 @@
 
 #include <algorithm>
 #include <cmath>
+#include <deque>
 #include <limits>
 #include <memory>
 #include <optional>
 #include <sstream>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
 #include "capsim/dist/distribution.hpp"
 #include "capsim/model/error.hpp"
+#include "capsim/net/cache_store.hpp"
 #include "capsim/net/profile.hpp"
+#include "capsim/net/resilience.hpp"
 #include "capsim/sim/random.hpp"
 #include "capsim/sim/simulator.hpp"
 #include "capsim/stats/histogram.hpp"
@@ -43,8 +47,8 @@ SimulationError::SimulationError(double time_s, const std::string& what)
 namespace {
 
 constexpr std::uint32_t kNone = std::numeric_limits<std::uint32_t>::max();
-constexpr double kInf = std::numeric_limits<double>::infinity();
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+constexpr double kInf = std::numeric_limits<double>::infinity();
 
 /// A reference to a pooled object that detects reuse of its slot.
 struct Ref {
@@ -88,6 +92,8 @@ class Pool {
     return item.generation == r.generation ? &item : nullptr;
   }
   T& operator[](std::uint32_t i) { return chunks_[i >> kChunkBits][i & (kChunk - 1)]; }
+  /// One past the highest index ever acquired (for scans).
+  std::uint32_t extent() const { return size_; }
 
  private:
   static constexpr std::uint32_t kChunkBits = 10;
@@ -103,17 +109,27 @@ class Pool {
 struct Step;
 using Steps = std::vector<Step>;
 
-struct Call {
+/// What a caller does around one logical call: per-attempt timeout, retries, breaker.
+struct Policy {
+  std::optional<double> timeout_s;
+  const model::RetrySpec* retry = nullptr;
+  std::uint32_t budget = kNone;   // index into Network::budgets_
+  std::uint32_t breaker = kNone;  // index into Network::breakers_
+};
+
+struct CallSite {
   std::uint32_t service = kNone;
   std::uint32_t endpoint = kNone;
   std::optional<dist::Distribution> count;
   double probability = 1.0;
+  model::DbOp op = model::DbOp::read;
+  Policy policy;
 };
 
 struct Step {
   model::StepKind kind = model::StepKind::work;
   dist::Distribution work;
-  Call call;
+  CallSite call;
   /// parallel: one single-call step list per branch, run as a branch job.
   std::vector<Steps> branches;
 };
@@ -121,11 +137,17 @@ struct Step {
 // ---------------------------------------------------------------------------------------------
 // Runtime objects.
 
-enum class ParentKind : std::uint8_t { client, job };
+/// A job's parent: the call whose attempt it serves, or (for a branch of a parallel step) the job
+/// that forked it.
+enum class ParentKind : std::uint8_t { call, job };
+
+/// Where a cache job is after its lookup work.
+enum class CacheStage : std::uint8_t { lookup, fetching, waiting };
 
 struct Job {
   std::uint32_t generation = 1;
   std::uint32_t next_free = kNone;
+  bool live = false;
   const Steps* steps = nullptr;
   std::uint32_t service = kNone;      // kNone: a branch of a parallel step (holds no worker)
   std::uint32_t rng_service = kNone;  // whose routing stream draws counts and probabilities
@@ -136,22 +158,38 @@ struct Job {
   std::uint32_t next_in_queue = kNone;
   bool failed = false;
   bool holds_worker = false;
-  ParentKind parent_kind = ParentKind::client;
+  ParentKind parent_kind = ParentKind::call;
+  model::DbOp op = model::DbOp::read;
+  CacheStage cache_stage = CacheStage::lookup;
   Ref parent;
-  Ref client;  // the client request at the root of the call tree
+  std::uint32_t parent_attempt = 0;
+  std::uint32_t cache_key = 0;
   double arrived_s = 0.0;
+  double started_s = 0.0;
   double work_s = 0.0;          // CPU demand this job has started, for wasted-work accounting
   double work_pending_s = 0.0;  // FCFS: demand waiting for a core
 };
 
-struct Client {
+enum class CallerKind : std::uint8_t { client, job };
+
+/// One logical call: a client request, or a job's call to another service. It sends attempts
+/// (jobs at the callee), times them out, retries them, and answers its caller once.
+struct CallState {
   std::uint32_t generation = 1;
   std::uint32_t next_free = kNone;
-  std::uint32_t workload = kNone;
-  std::uint32_t user = kNone;
-  double sent_s = 0.0;
-  std::uint32_t attempts = 0;
-  sim::EventId timeout_event;
+  CallerKind caller_kind = CallerKind::client;
+  Ref caller;                      // the calling job (caller_kind == job)
+  std::uint32_t workload = kNone;  // client calls
+  std::uint32_t user = kNone;      // closed workloads
+  const Policy* policy = nullptr;
+  std::uint32_t service = kNone;
+  std::uint32_t endpoint = kNone;
+  model::DbOp op = model::DbOp::read;
+  std::uint32_t attempt = 0;  // attempts sent so far; the current one's number
+  bool in_flight = false;     // the current attempt is out and not yet answered or given up
+  double first_sent_s = 0.0;
+  double last_delay_s = 0.0;  // decorrelated jitter
+  sim::EventId timer;         // the attempt's timeout, or the backoff before the next attempt
 };
 
 /// Intrusive FIFO of jobs linked through Job::next_in_queue.
@@ -171,6 +209,10 @@ struct PsEntry {
 };
 
 struct Replica {
+  bool up = true;                  // false while crashed
+  double ejected_until_s = -kInf;  // passive health check
+  std::vector<double> fail_times;  // health: the last max_fails failure times, a ring
+  std::uint32_t fail_next = 0;
   std::uint32_t busy_workers = 0;
   std::uint32_t outstanding = 0;  // holding a worker or queued for one
   JobQueue queue;
@@ -197,6 +239,17 @@ struct Marks {
   double worker_capacity = 0.0;
 };
 
+struct CacheRuntime {
+  const model::CacheSpec* spec = nullptr;
+  CallSite backend;
+  std::optional<KeySampler> keys;
+  std::optional<CacheStore> store;
+  sim::RandomStream rng;
+  /// stampede == coalesce: jobs waiting for a fetch in progress, by key.
+  std::unordered_map<std::uint32_t, std::vector<Ref>> waiting;
+  std::uint64_t lookups = 0, hits = 0;
+};
+
 struct Service {
   const model::ServiceSpec* spec = nullptr;
   std::vector<Steps> endpoints;
@@ -206,9 +259,16 @@ struct Service {
   sim::RandomStream lb_rng, work_rng, route_rng;
   std::int64_t queued = 0;
   std::optional<double> saturated_at_s;
+  std::uint32_t replicas_up = 0;
+  bool simple_balancing = true;  // every replica always eligible: the fast path
+  std::optional<TokenBucket> rate_limit;
+  std::optional<CacheRuntime> cache;
+  double slowdown = 1.0;
+  double outage_until_s = -kInf;
   // Statistics (after warm-up).
-  std::uint64_t arrivals = 0, completions = 0, rejected = 0;
+  std::uint64_t arrivals = 0, completions = 0, rejected = 0, rate_limited = 0, dropped = 0;
   stats::Histogram latency;
+  stats::Histogram wait;  // arrival to worker (databases: waiting for a connection)
   double work_total_s = 0.0, work_wasted_s = 0.0;
   // Levels integrated from t = 0; `warm` marks the end of warm-up, `window` the window start.
   stats::TimeWeighted busy_cores, busy_workers, queued_tw, in_flight, replica_count, core_capacity,
@@ -242,10 +302,11 @@ struct Workload {
   std::optional<dist::Distribution> interarrival;
   double interarrival_scale = 1.0;
   dist::Distribution think;
+  Policy policy;
   std::vector<User> users;
   long user_level = 0;
   // Statistics (after warm-up).
-  std::uint64_t offered = 0, finished = 0, attempts = 0;
+  std::uint64_t offered = 0, finished = 0, attempts = 0, retries = 0;
   std::uint64_t outcomes[kOutcomeCount] = {};
   stats::Histogram latency;
   stats::TimeWeighted users_tw;  // integrated from t = 0
@@ -255,15 +316,26 @@ struct Workload {
   stats::Histogram w_latency;
 };
 
+struct BreakerSite {
+  CircuitBreaker breaker;
+  std::string edge;  // "caller->callee"
+  std::uint32_t callee = kNone;
+  BreakerState logged = BreakerState::closed;  // the last state written to the event log
+};
+
 enum Tag : std::uint32_t {
   kArrival,
   kUserSend,
   kUsersChange,
-  kClientTimeout,
+  kCallTimeout,
+  kRetry,
   kWorkDone,
   kPsDone,
   kWindow,
   kWarmupEnd,
+  kFault,
+  kFaultEnd,
+  kRestart,
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -276,21 +348,39 @@ class Network final : public sim::EventHandler {
 
  private:
   // Building.
-  Steps compile_steps(const std::vector<model::StepSpec>& steps);
-  Call compile_call(const model::CallSpec& c);
+  Steps compile_steps(const std::vector<model::StepSpec>& steps, const std::string& caller);
+  CallSite compile_call(const model::CallSpec& c, const std::string& caller);
+  Policy compile_policy(const std::optional<double>& timeout_s,
+                        const std::optional<model::RetrySpec>& retry,
+                        const std::optional<model::CircuitBreakerSpec>& breaker,
+                        const std::string& edge, std::uint32_t callee);
   // Workloads.
   void schedule_next_arrival(std::uint32_t w);
   void send(std::uint32_t w, std::uint32_t user);
-  void client_done(Ref client, Outcome outcome);
+  void client_done(CallState& c, Outcome outcome);
   void set_user_level(std::uint32_t w, long level);
   void user_finished(Workload& wl, std::uint32_t user);
+  // Calls.
+  void start_call(CallerKind kind, Ref caller_job, std::uint32_t workload, std::uint32_t user,
+                  const Policy& policy, std::uint32_t service, std::uint32_t endpoint,
+                  model::DbOp op);
+  void send_attempt(Ref call);
+  void attempt_returned(Ref call, std::uint32_t attempt, Outcome outcome);
+  void attempt_done(Ref call, Outcome outcome);
+  void call_complete(Ref call, Outcome outcome);
+  bool is_orphan(const Job& j);
+  void note_breaker(BreakerSite& site);
   // Services.
-  Ref new_job(const Steps* steps, std::uint32_t service, ParentKind kind, Ref parent, Ref client,
-              std::uint32_t rng_service);
+  Ref new_job(const Steps* steps, std::uint32_t service, ParentKind kind, Ref parent,
+              std::uint32_t parent_attempt, std::uint32_t rng_service);
   void arrive(Ref job);
-  std::uint32_t pick_replica(Service& s);
+  bool eligible(const Service& s, const Replica& r, bool ignore_health) const;
+  std::uint32_t pick_replica(Service& s, std::uint32_t lo, std::uint32_t hi);
+  std::uint32_t pick_among(Service& s, std::uint32_t lo, std::uint32_t hi, bool ignore_health);
   void start(Ref job, Job& j);
   void advance(Ref job);
+  void cache_step(Ref job, Job& j);
+  void cache_fetched(Ref job, Job& j);
   void start_work(Ref job, Job& j, double demand_s);
   void work_done(Ref job);
   void ps_advance(const Service& s, Replica& r);
@@ -298,7 +388,15 @@ class Network final : public sim::EventHandler {
   void ps_done(std::uint32_t service, std::uint32_t replica);
   void child_done(Ref parent, Outcome outcome);
   void finish(Ref job, Outcome outcome);
+  void release_worker(Service& s, Replica& r);
+  void record_health(Service& s, Replica& r, std::uint32_t replica_index);
   void drain();
+  // Faults and capacity.
+  void fault(std::uint32_t index);
+  void fault_end(std::uint32_t index);
+  void crash(std::uint32_t service, std::uint32_t replica);
+  void set_replica_up(std::uint32_t service, std::uint32_t replica, bool up);
+  void log_event(const std::string& kind, const std::string& service, const std::string& detail);
   // Statistics.
   bool measuring() const { return measuring_; }
   void begin_measurement();
@@ -313,15 +411,19 @@ class Network final : public sim::EventHandler {
   ReplicationOptions options_;
   sim::Simulator sim_;
   Pool<Job> jobs_;
-  Pool<Client> clients_;
+  Pool<CallState> calls_;
   std::vector<Service> services_;
   std::vector<Workload> workloads_;
+  std::deque<BreakerSite> breakers_;  // deque: stable addresses while compiling
+  std::vector<RetryBudget> budgets_;
   std::vector<Ref> ready_;
   bool measuring_ = false;
   double window_start_s_ = 0.0;
   std::uint64_t same_time_events_ = 0;
   double last_event_s_ = -1.0;
   std::vector<stats::TimeSeriesRow> rows_;
+  std::vector<stats::EventRow> event_log_;
+  sim::RandomStream backoff_rng_;
 };
 
 void set_window_percentiles(stats::TimeSeriesRow& row, const stats::Histogram& h) {
@@ -334,14 +436,41 @@ void set_window_percentiles(stats::TimeSeriesRow& row, const stats::Histogram& h
   row.p99_ms = v[2] * 1e3;
 }
 
+model::Failure failure_of(Outcome o) {
+  switch (o) {
+    case Outcome::timeout:
+      return model::Failure::timeout;
+    case Outcome::rejected:
+      return model::Failure::rejected;
+    case Outcome::rate_limited:
+      return model::Failure::rate_limited;
+    case Outcome::circuit_open:
+      return model::Failure::circuit_open;
+    case Outcome::success:
+    case Outcome::error:
+      break;
+  }
+  return model::Failure::error;
+}
+
 std::uint64_t pack2(std::uint32_t hi, std::uint32_t lo) {
   return (static_cast<std::uint64_t>(hi) << 32) | lo;
+}
+
+std::uint32_t endpoint_index(const model::ServiceSpec& s, const std::string& name,
+                             const std::string& pointer) {
+  if (name.empty()) return 0;
+  auto it = std::find_if(s.endpoints.begin(), s.endpoints.end(),
+                         [&](const model::EndpointSpec& x) { return x.name == name; });
+  if (it == s.endpoints.end()) throw model::ModelError(pointer, "unknown endpoint '" + name + "'");
+  return static_cast<std::uint32_t>(it - s.endpoints.begin());
 }
 
 Network::Network(const model::Spec& spec, const ReplicationOptions& options)
     : spec_(spec), options_(options) {
   const std::uint64_t seed = spec.simulation.seed;
   const std::uint64_t rep = options.replication;
+  backoff_rng_ = sim::RandomStream(seed, rep, "retry/backoff");
   services_.resize(spec.services.size());
   for (std::size_t i = 0; i < spec.services.size(); ++i) {
     Service& s = services_[i];
@@ -351,16 +480,47 @@ Network::Network(const model::Spec& spec, const ReplicationOptions& options)
     s.work_rng = sim::RandomStream(seed, rep, base + "/work");
     s.route_rng = sim::RandomStream(seed, rep, base + "/route");
     s.replicas.resize(static_cast<std::size_t>(s.spec->replicas));
+    s.replicas_up = static_cast<std::uint32_t>(s.replicas.size());
     s.weights.assign(s.replicas.size(), 1.0);
     for (std::size_t k = 0; k < s.weights.size() && k < s.spec->load_balancer.weights.size(); ++k) {
       s.weights[k] = s.spec->load_balancer.weights[k];
     }
+    if (const auto& h = s.spec->load_balancer.health) {
+      for (Replica& r : s.replicas)
+        r.fail_times.assign(static_cast<std::size_t>(h->max_fails), -kInf);
+    }
+    if (s.spec->rate_limit) s.rate_limit.emplace(*s.spec->rate_limit);
+  }
+  // Databases route reads and writes, and a crash can take replicas away: both leave the fast
+  // path of the balancer.
+  for (const model::FaultSpec& f : spec.faults) {
+    if (f.kind == model::FaultKind::crash) {
+      services_[*spec.service_index(f.service)].simple_balancing = false;
+    }
+  }
+  for (Service& s : services_) {
+    if (s.spec->database || s.spec->load_balancer.health) s.simple_balancing = false;
   }
   // Compile after every service exists so calls can be resolved.
   for (std::size_t i = 0; i < spec.services.size(); ++i) {
     Service& s = services_[i];
-    for (const model::EndpointSpec& e : s.spec->endpoints)
-      s.endpoints.push_back(compile_steps(e.steps));
+    for (const model::EndpointSpec& e : s.spec->endpoints) {
+      s.endpoints.push_back(compile_steps(e.steps, s.spec->name));
+    }
+    if (const auto& cs = s.spec->cache) {
+      CacheRuntime& c = s.cache.emplace();
+      c.spec = &*cs;
+      c.rng = sim::RandomStream(seed, rep, "service/" + s.spec->name + "/cache");
+      const auto backend = spec.service_index(cs->backend);
+      if (!backend) throw model::ModelError(s.spec->pointer + "/backend", "unknown service");
+      c.backend.service = static_cast<std::uint32_t>(*backend);
+      c.backend.endpoint = endpoint_index(spec.services[*backend], cs->backend_endpoint,
+                                          s.spec->pointer + "/backend");
+      if (!cs->hit_ratio) {
+        c.keys.emplace(cs->key_count, cs->popularity, cs->zipf_exponent);
+        c.store.emplace(cs->key_count, cs->capacity, cs->eviction);
+      }
+    }
     const double n = static_cast<double>(s.replicas.size());
     s.replica_count = stats::TimeWeighted(n);
     s.core_capacity = stats::TimeWeighted(n * s.spec->cores);
@@ -376,22 +536,14 @@ Network::Network(const model::Spec& spec, const ReplicationOptions& options)
     w.mix_rng = sim::RandomStream(seed, rep, base + "/mix");
     w.think_rng = sim::RandomStream(seed, rep, base + "/think");
     const auto target = spec.service_index(ws.target);
-    if (!target)
+    if (!target) {
       throw model::ModelError(ws.pointer + "/target", "unknown service '" + ws.target + "'");
+    }
     w.target = static_cast<std::uint32_t>(*target);
     const model::ServiceSpec& ts = spec.services[*target];
     double cumulative = 0.0;
     for (const model::MixEntry& m : ws.mix) {
-      std::uint32_t e = 0;
-      if (!m.endpoint.empty()) {
-        auto it = std::find_if(ts.endpoints.begin(), ts.endpoints.end(),
-                               [&](const model::EndpointSpec& x) { return x.name == m.endpoint; });
-        if (it == ts.endpoints.end()) {
-          throw model::ModelError(ws.pointer, "unknown endpoint '" + m.endpoint + "'");
-        }
-        e = static_cast<std::uint32_t>(it - ts.endpoints.begin());
-      }
-      w.endpoints.push_back(e);
+      w.endpoints.push_back(endpoint_index(ts, m.endpoint, ws.pointer));
       cumulative += m.weight;
       w.mix_cumulative.push_back(cumulative);
     }
@@ -404,34 +556,50 @@ Network::Network(const model::Spec& spec, const ReplicationOptions& options)
       }
       // With both, the distribution gives the shape and the rate the mean.
       const double mean = w.interarrival->mean();
-      if (ws.rate.constant > 0.0 && mean > 0.0)
+      if (ws.rate.constant > 0.0 && mean > 0.0) {
         w.interarrival_scale = 1.0 / (ws.rate.constant * mean);
+      }
     }
     w.think = dist::Distribution(ws.think_time);
+    w.policy = compile_policy(ws.timeout_s, ws.retry, std::nullopt, "", w.target);
   }
 }
 
-Call Network::compile_call(const model::CallSpec& c) {
-  Call call;
+Policy Network::compile_policy(const std::optional<double>& timeout_s,
+                               const std::optional<model::RetrySpec>& retry,
+                               const std::optional<model::CircuitBreakerSpec>& breaker,
+                               const std::string& edge, std::uint32_t callee) {
+  Policy p;
+  p.timeout_s = timeout_s;
+  if (retry) {
+    p.retry = &*retry;
+    if (retry->budget) {
+      p.budget = static_cast<std::uint32_t>(budgets_.size());
+      budgets_.emplace_back(*retry->budget);
+    }
+  }
+  if (breaker) {
+    p.breaker = static_cast<std::uint32_t>(breakers_.size());
+    breakers_.push_back(BreakerSite{CircuitBreaker(*breaker), edge, callee});
+  }
+  return p;
+}
+
+CallSite Network::compile_call(const model::CallSpec& c, const std::string& caller) {
+  CallSite call;
   const auto service = spec_.service_index(c.service);
   if (!service) throw model::ModelError(c.pointer, "unknown service '" + c.service + "'");
   call.service = static_cast<std::uint32_t>(*service);
-  const model::ServiceSpec& callee = spec_.services[*service];
-  call.endpoint = 0;
-  if (!c.endpoint.empty()) {
-    auto it = std::find_if(callee.endpoints.begin(), callee.endpoints.end(),
-                           [&](const model::EndpointSpec& x) { return x.name == c.endpoint; });
-    if (it == callee.endpoints.end()) {
-      throw model::ModelError(c.pointer, "unknown endpoint '" + c.endpoint + "'");
-    }
-    call.endpoint = static_cast<std::uint32_t>(it - callee.endpoints.begin());
-  }
+  call.endpoint = endpoint_index(spec_.services[*service], c.endpoint, c.pointer);
   if (c.count) call.count.emplace(*c.count);
   call.probability = c.probability;
+  call.op = c.op;
+  call.policy = compile_policy(c.timeout_s, c.retry, c.circuit_breaker, caller + "->" + c.service,
+                               call.service);
   return call;
 }
 
-Steps Network::compile_steps(const std::vector<model::StepSpec>& steps) {
+Steps Network::compile_steps(const std::vector<model::StepSpec>& steps, const std::string& caller) {
   Steps out;
   for (const model::StepSpec& s : steps) {
     Step step;
@@ -441,13 +609,13 @@ Steps Network::compile_steps(const std::vector<model::StepSpec>& steps) {
         step.work = dist::Distribution(s.work);
         break;
       case model::StepKind::call:
-        step.call = compile_call(s.call);
+        step.call = compile_call(s.call, caller);
         break;
       case model::StepKind::parallel:
         for (const model::CallSpec& c : s.parallel) {
           Step branch;
           branch.kind = model::StepKind::call;
-          branch.call = compile_call(c);
+          branch.call = compile_call(c, caller);
           step.branches.push_back(Steps{std::move(branch)});
         }
         break;
@@ -459,6 +627,11 @@ Steps Network::compile_steps(const std::vector<model::StepSpec>& steps) {
 
 void Network::fail(const std::string& what) const {
   throw SimulationError(sim_.now(), what);
+}
+
+void Network::log_event(const std::string& kind, const std::string& service,
+                        const std::string& detail) {
+  if (options_.timeseries) event_log_.push_back(stats::EventRow{sim_.now(), kind, service, detail});
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -504,19 +677,7 @@ void Network::schedule_next_arrival(std::uint32_t w) {
 
 void Network::send(std::uint32_t w, std::uint32_t user) {
   Workload& wl = workloads_[w];
-  const Ref client = clients_.acquire();
-  Client& c = clients_[client.index];
-  c.workload = w;
-  c.user = user;
-  c.sent_s = sim_.now();
-  c.attempts = 1;
-  if (wl.spec->timeout_s) {
-    c.timeout_event = sim_.after(*wl.spec->timeout_s, this, kClientTimeout, client.pack());
-  }
-  if (measuring()) {
-    ++wl.offered;
-    ++wl.attempts;
-  }
+  if (measuring()) ++wl.offered;
   std::uint32_t e = wl.endpoints.front();
   if (wl.endpoints.size() > 1) {
     const double u = wl.mix_rng.uniform01() * wl.mix_cumulative.back();
@@ -524,21 +685,16 @@ void Network::send(std::uint32_t w, std::uint32_t user) {
     while (k + 1 < wl.endpoints.size() && u >= wl.mix_cumulative[k]) ++k;
     e = wl.endpoints[k];
   }
-  Service& s = services_[wl.target];
-  const Ref job =
-      new_job(&s.endpoints[e], wl.target, ParentKind::client, client, client, wl.target);
-  arrive(job);
+  start_call(CallerKind::client, Ref{}, w, user, wl.policy, wl.target, e, model::DbOp::read);
 }
 
-void Network::client_done(Ref client, Outcome outcome) {
-  Client* c = clients_.get(client);
-  if (c == nullptr) return;  // the client already gave up (timeout) and moved on
-  Workload& wl = workloads_[c->workload];
-  if (outcome != Outcome::timeout) sim_.cancel(c->timeout_event);
-  const double latency = sim_.now() - c->sent_s;
+void Network::client_done(CallState& c, Outcome outcome) {
+  Workload& wl = workloads_[c.workload];
+  const double latency = sim_.now() - c.first_sent_s;
   if (measuring()) {
     ++wl.finished;
     ++wl.outcomes[static_cast<int>(outcome)];
+    wl.attempts += c.attempt;
     if (outcome == Outcome::success) wl.latency.record(latency);
   }
   if (options_.timeseries) {
@@ -549,9 +705,7 @@ void Network::client_done(Ref client, Outcome outcome) {
       ++wl.w_failed;
     }
   }
-  const std::uint32_t user = c->user;
-  clients_.release(client.index);
-  if (user != kNone) user_finished(wl, user);
+  if (c.user != kNone) user_finished(wl, c.user);
 }
 
 void Network::user_finished(Workload& wl, std::uint32_t user) {
@@ -591,18 +745,147 @@ void Network::set_user_level(std::uint32_t w, long level) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Calls: attempts, timeouts, retries, breakers.
+
+void Network::start_call(CallerKind kind, Ref caller_job, std::uint32_t workload,
+                         std::uint32_t user, const Policy& policy, std::uint32_t service,
+                         std::uint32_t endpoint, model::DbOp op) {
+  const Ref r = calls_.acquire();
+  CallState& c = calls_[r.index];
+  c.caller_kind = kind;
+  c.caller = caller_job;
+  c.workload = workload;
+  c.user = user;
+  c.policy = &policy;
+  c.service = service;
+  c.endpoint = endpoint;
+  c.op = op;
+  c.first_sent_s = sim_.now();
+  if (policy.retry) c.last_delay_s = policy.retry->backoff.base_s;
+  if (policy.budget != kNone) budgets_[policy.budget].request(sim_.now());
+  send_attempt(r);
+}
+
+void Network::note_breaker(BreakerSite& site) {
+  // Called around every use of the breaker, so that each state it passes through is logged.
+  const BreakerState now = site.breaker.state(sim_.now());
+  if (now != site.logged) {
+    site.logged = now;
+    log_event(std::string("breaker_") + breaker_state_name(now), services_[site.callee].spec->name,
+              site.edge);
+  }
+}
+
+void Network::send_attempt(Ref call) {
+  CallState& c = calls_[call.index];
+  ++c.attempt;
+  c.in_flight = true;
+  const Policy& p = *c.policy;
+  if (p.breaker != kNone) {
+    BreakerSite& site = breakers_[p.breaker];
+    note_breaker(site);
+    const bool allowed = site.breaker.allow(sim_.now());
+    if (!allowed) {
+      attempt_done(call, Outcome::circuit_open);
+      return;
+    }
+  }
+  if (p.timeout_s) c.timer = sim_.after(*p.timeout_s, this, kCallTimeout, call.pack());
+  Service& s = services_[c.service];
+  const std::uint32_t rng_service = c.service;
+  const Ref job =
+      new_job(&s.endpoints[c.endpoint], c.service, ParentKind::call, call, c.attempt, rng_service);
+  jobs_[job.index].op = c.op;
+  arrive(job);
+}
+
+void Network::attempt_returned(Ref call, std::uint32_t attempt, Outcome outcome) {
+  CallState* c = calls_.get(call);
+  // An attempt the caller gave up on (timeout) or a call already answered: the result is unused.
+  if (c == nullptr || c->attempt != attempt || !c->in_flight) return;
+  sim_.cancel(c->timer);
+  c->timer = sim::EventId{};
+  attempt_done(call, outcome);
+}
+
+void Network::attempt_done(Ref call, Outcome outcome) {
+  CallState& c = calls_[call.index];
+  c.in_flight = false;
+  const Policy& p = *c.policy;
+  if (p.breaker != kNone && outcome != Outcome::circuit_open) {
+    BreakerSite& site = breakers_[p.breaker];
+    note_breaker(site);
+    site.breaker.record(sim_.now(), outcome == Outcome::success);
+    note_breaker(site);
+  }
+  if (outcome != Outcome::success && p.retry != nullptr &&
+      (p.retry->on & model::failure_bit(failure_of(outcome))) &&
+      static_cast<int>(c.attempt) < p.retry->max_attempts &&
+      (p.budget == kNone || budgets_[p.budget].try_retry(sim_.now()))) {
+    if (c.caller_kind == CallerKind::client && measuring()) ++workloads_[c.workload].retries;
+    const double delay =
+        backoff_delay(p.retry->backoff, static_cast<int>(c.attempt), c.last_delay_s, backoff_rng_);
+    c.last_delay_s = delay;
+    if (delay <= 0.0) {
+      send_attempt(call);
+    } else {
+      c.timer = sim_.after(delay, this, kRetry, call.pack());
+    }
+    return;
+  }
+  call_complete(call, outcome);
+}
+
+void Network::call_complete(Ref call, Outcome outcome) {
+  CallState& c = calls_[call.index];
+  if (c.caller_kind == CallerKind::client) {
+    client_done(c, outcome);
+    calls_.release(call.index);
+    return;
+  }
+  const Ref caller = c.caller;
+  calls_.release(call.index);
+  child_done(caller, outcome);
+}
+
+bool Network::is_orphan(const Job& job) {
+  // Walk up the chain of callers: the job's work is used only if every call on the way up is
+  // still waiting for the very attempt that leads to it.
+  ParentKind kind = job.parent_kind;
+  Ref parent = job.parent;
+  std::uint32_t attempt = job.parent_attempt;
+  for (int depth = 0; depth < 10000; ++depth) {
+    const Job* up = nullptr;
+    if (kind == ParentKind::job) {
+      up = jobs_.get(parent);
+    } else {
+      const CallState* c = calls_.get(parent);
+      if (c == nullptr || c->attempt != attempt || !c->in_flight) return true;
+      if (c->caller_kind == CallerKind::client) return false;
+      up = jobs_.get(c->caller);
+    }
+    if (up == nullptr) return true;
+    kind = up->parent_kind;
+    parent = up->parent;
+    attempt = up->parent_attempt;
+  }
+  return false;
+}
+
+// ---------------------------------------------------------------------------------------------
 // Services.
 
 Ref Network::new_job(const Steps* steps, std::uint32_t service, ParentKind kind, Ref parent,
-                     Ref client, std::uint32_t rng_service) {
+                     std::uint32_t parent_attempt, std::uint32_t rng_service) {
   const Ref r = jobs_.acquire();
   Job& j = jobs_[r.index];
+  j.live = true;
   j.steps = steps;
   j.service = service;
   j.rng_service = rng_service;
   j.parent_kind = kind;
   j.parent = parent;
-  j.client = client;
+  j.parent_attempt = parent_attempt;
   j.arrived_s = sim_.now();
   return r;
 }
@@ -626,21 +909,88 @@ std::uint32_t Network::pop(JobQueue& q, Pool<Job>& jobs) {
   return index;
 }
 
-std::uint32_t Network::pick_replica(Service& s) {
-  const auto n = static_cast<std::uint32_t>(s.replicas.size());
-  if (n == 1) return 0;
+bool Network::eligible(const Service&, const Replica& r, bool ignore_health) const {
+  return r.up && (ignore_health || r.ejected_until_s <= sim_.now());
+}
+
+std::uint32_t Network::pick_among(Service& s, std::uint32_t lo, std::uint32_t hi,
+                                  bool ignore_health) {
+  // The general path: replicas may be down (crash) or ejected (health checks), and databases
+  // route to a range of replicas. Same policies as the fast path, over eligible replicas only.
+  std::uint32_t count = 0;
+  for (std::uint32_t i = lo; i < hi; ++i) count += eligible(s, s.replicas[i], ignore_health);
+  if (count == 0) return kNone;
+  const std::uint32_t n = hi - lo;
+  auto nth = [&](std::uint64_t k) {
+    for (std::uint32_t i = lo; i < hi; ++i) {
+      if (eligible(s, s.replicas[i], ignore_health) && k-- == 0) return i;
+    }
+    return lo;
+  };
   switch (s.spec->load_balancer.policy) {
     case model::LbPolicy::round_robin:
-      return static_cast<std::uint32_t>(s.rr_next++ % n);
+      for (std::uint32_t k = 0; k < n; ++k) {
+        const auto i = static_cast<std::uint32_t>(lo + s.rr_next++ % n);
+        if (eligible(s, s.replicas[i], ignore_health)) return i;
+      }
+      return kNone;
     case model::LbPolicy::random:
-      return static_cast<std::uint32_t>(s.lb_rng.below(n));
+      return nth(s.lb_rng.below(count));
+    case model::LbPolicy::least_outstanding: {
+      const auto first = static_cast<std::uint32_t>(s.rr_next++ % n);
+      std::uint32_t best = kNone;
+      for (std::uint32_t k = 0; k < n; ++k) {
+        const std::uint32_t i = lo + (first + k) % n;
+        if (!eligible(s, s.replicas[i], ignore_health)) continue;
+        if (best == kNone || s.replicas[i].outstanding < s.replicas[best].outstanding) best = i;
+      }
+      return best;
+    }
+    case model::LbPolicy::power_of_two: {
+      if (count == 1) return nth(0);
+      const std::uint64_t a = s.lb_rng.below(count);
+      std::uint64_t b = s.lb_rng.below(count - 1);
+      if (b >= a) ++b;
+      const std::uint32_t ra = nth(a), rb = nth(b);
+      return s.replicas[rb].outstanding < s.replicas[ra].outstanding ? rb : ra;
+    }
+    case model::LbPolicy::weighted_round_robin: {
+      double total = 0.0;
+      std::uint32_t best = kNone;
+      for (std::uint32_t i = lo; i < hi; ++i) {
+        if (!eligible(s, s.replicas[i], ignore_health)) continue;
+        s.replicas[i].wrr_current += s.weights[i];
+        total += s.weights[i];
+        if (best == kNone || s.replicas[i].wrr_current > s.replicas[best].wrr_current) best = i;
+      }
+      s.replicas[best].wrr_current -= total;
+      return best;
+    }
+  }
+  return kNone;
+}
+
+std::uint32_t Network::pick_replica(Service& s, std::uint32_t lo, std::uint32_t hi) {
+  if (!s.simple_balancing) {
+    std::uint32_t r = pick_among(s, lo, hi, false);
+    // When health checks have ejected every live replica, nginx-like, try them all again.
+    if (r == kNone) r = pick_among(s, lo, hi, true);
+    return r;
+  }
+  const std::uint32_t n = hi - lo;
+  if (n == 1) return lo;
+  switch (s.spec->load_balancer.policy) {
+    case model::LbPolicy::round_robin:
+      return static_cast<std::uint32_t>(lo + s.rr_next++ % n);
+    case model::LbPolicy::random:
+      return static_cast<std::uint32_t>(lo + s.lb_rng.below(n));
     case model::LbPolicy::least_outstanding: {
       // Fewest outstanding requests; ties go to the first in a rotating order so that idle
       // replicas share the load evenly.
       const auto first = static_cast<std::uint32_t>(s.rr_next++ % n);
-      std::uint32_t best = first;
+      std::uint32_t best = lo + first;
       for (std::uint32_t k = 1; k < n; ++k) {
-        const std::uint32_t i = (first + k) % n;
+        const std::uint32_t i = lo + (first + k) % n;
         if (s.replicas[i].outstanding < s.replicas[best].outstanding) best = i;
       }
       return best;
@@ -649,14 +999,14 @@ std::uint32_t Network::pick_replica(Service& s) {
       const auto a = static_cast<std::uint32_t>(s.lb_rng.below(n));
       auto b = static_cast<std::uint32_t>(s.lb_rng.below(n - 1));
       if (b >= a) ++b;
-      return s.replicas[b].outstanding < s.replicas[a].outstanding ? b : a;
+      return s.replicas[lo + b].outstanding < s.replicas[lo + a].outstanding ? lo + b : lo + a;
     }
     case model::LbPolicy::weighted_round_robin: {
       // Smooth weighted round robin: every replica gains its weight, the richest is chosen and
       // pays the total. Spreads picks evenly in proportion to the weights.
       double total = 0.0;
-      std::uint32_t best = 0;
-      for (std::uint32_t i = 0; i < n; ++i) {
+      std::uint32_t best = lo;
+      for (std::uint32_t i = lo; i < hi; ++i) {
         s.replicas[i].wrr_current += s.weights[i];
         total += s.weights[i];
         if (s.replicas[i].wrr_current > s.replicas[best].wrr_current) best = i;
@@ -665,45 +1015,72 @@ std::uint32_t Network::pick_replica(Service& s) {
       return best;
     }
   }
-  return 0;
+  return lo;
 }
 
 void Network::arrive(Ref job) {
   Job& j = jobs_[job.index];
   const std::uint32_t si = j.service;
   Service& s = services_[si];
+  const double now = sim_.now();
   if (measuring()) ++s.arrivals;
   if (options_.timeseries) ++s.w_arrivals;
-  const std::uint32_t ri = pick_replica(s);
+  if (now < s.outage_until_s) {
+    finish(job, Outcome::error);  // an outage answers every request at once
+    return;
+  }
+  if (s.rate_limit && !s.rate_limit->try_take(now)) {
+    if (measuring()) ++s.rate_limited;
+    finish(job, Outcome::rate_limited);
+    return;
+  }
+  std::uint32_t lo = 0;
+  auto hi = static_cast<std::uint32_t>(s.replicas.size());
+  if (s.spec->database && s.spec->database->read_replicas > 0) {
+    // Writes go to the primary, reads to the read replicas.
+    if (j.op == model::DbOp::write) {
+      hi = 1;
+    } else {
+      lo = 1;
+    }
+  }
+  const std::uint32_t ri = pick_replica(s, lo, hi);
+  if (ri == kNone) {
+    finish(job, Outcome::error);  // no replica is up
+    return;
+  }
   Replica& r = s.replicas[ri];
   j.replica = ri;
   if (r.busy_workers < static_cast<std::uint32_t>(s.spec->workers)) {
     ++r.outstanding;
-    s.in_flight.add(sim_.now(), 1.0);
+    s.in_flight.add(now, 1.0);
+    ++r.busy_workers;
+    s.busy_workers.add(now, 1.0);
     start(job, j);
     return;
   }
   const bool full = s.spec->queue_capacity && r.queue.size >= *s.spec->queue_capacity;
   const bool saturated = s.queued >= spec_.simulation.max_queue;
   if (full || saturated) {
-    if (saturated && !s.saturated_at_s) s.saturated_at_s = sim_.now();
+    if (saturated && !s.saturated_at_s) s.saturated_at_s = now;
     if (measuring()) ++s.rejected;
+    record_health(s, r, ri);
     finish(job, Outcome::rejected);
     return;
   }
   ++r.outstanding;
-  s.in_flight.add(sim_.now(), 1.0);
+  s.in_flight.add(now, 1.0);
   push(r.queue, jobs_, job.index);
   ++s.queued;
-  s.queued_tw.add(sim_.now(), 1.0);
+  s.queued_tw.add(now, 1.0);
 }
 
 void Network::start(Ref job, Job& j) {
+  // The job has a worker (counted by the caller of start).
   Service& s = services_[j.service];
-  Replica& r = s.replicas[j.replica];
-  ++r.busy_workers;
-  s.busy_workers.add(sim_.now(), 1.0);
   j.holds_worker = true;
+  j.started_s = sim_.now();
+  if (measuring()) s.wait.record(j.started_s - j.arrived_s);
   ready_.push_back(job);
 }
 
@@ -720,8 +1097,8 @@ void Network::advance(Ref job) {
       }
       case model::StepKind::call: {
         sim::RandomStream& rng = services_[j.rng_service].route_rng;
+        const CallSite& c = step.call;
         if (j.calls_left < 0) {
-          const Call& c = step.call;
           std::int64_t n = 1;
           if (c.count) n = std::llround(c.count->sample(rng));
           if (c.probability < 1.0 && !(rng.uniform01() < c.probability)) n = 0;
@@ -734,28 +1111,115 @@ void Network::advance(Ref job) {
         }
         --j.calls_left;
         j.pending = 1;
-        const Call& c = step.call;
-        const Ref child = new_job(&services_[c.service].endpoints[c.endpoint], c.service,
-                                  ParentKind::job, job, j.client, c.service);
-        arrive(child);
+        start_call(CallerKind::job, job, kNone, kNone, c.policy, c.service, c.endpoint, c.op);
         return;
       }
       case model::StepKind::parallel: {
         j.pending = static_cast<std::uint32_t>(step.branches.size());
         for (const Steps& branch : step.branches) {
-          const Ref child = new_job(&branch, kNone, ParentKind::job, job, j.client, j.rng_service);
+          const Ref child = new_job(&branch, kNone, ParentKind::job, job, 0, j.rng_service);
           ready_.push_back(child);
         }
         return;
       }
     }
   }
+  if (j.service != kNone && services_[j.service].cache) {
+    cache_step(job, j);
+    return;
+  }
   finish(job, Outcome::success);
+}
+
+void Network::cache_step(Ref job, Job& j) {
+  Service& s = services_[j.service];
+  CacheRuntime& c = *s.cache;
+  const double now = sim_.now();
+  switch (j.cache_stage) {
+    case CacheStage::lookup: {
+      bool hit;
+      if (c.spec->hit_ratio) {
+        hit = c.rng.uniform01() < *c.spec->hit_ratio;
+      } else {
+        j.cache_key = c.keys->sample(c.rng);
+        const CacheStore::Entry* e = c.store->lookup(j.cache_key, now);
+        hit = e != nullptr;
+        if (hit && c.spec->stampede == model::Stampede::early_refresh) {
+          // XFetch (Vattani et al.): refresh early with a probability that grows as the expiry
+          // nears, scaled by how long a fetch takes.
+          const double gap = -e->fetch_s * c.spec->early_refresh_beta * std::log(c.rng.uniform01());
+          if (now + gap >= e->expires_s) hit = false;
+        }
+      }
+      if (measuring()) {
+        ++c.lookups;
+        c.hits += hit;
+      }
+      if (hit) {
+        finish(job, Outcome::success);
+        return;
+      }
+      if (c.store && c.spec->stampede == model::Stampede::coalesce) {
+        auto [it, fresh] = c.waiting.try_emplace(j.cache_key);
+        if (!fresh) {
+          // A fetch of this key is under way: wait for it instead of calling the backend.
+          j.cache_stage = CacheStage::waiting;
+          it->second.push_back(job);
+          return;
+        }
+      }
+      j.cache_stage = CacheStage::fetching;
+      j.started_s = now;  // the fetch's start, for early refresh's delta
+      j.pending = 1;
+      start_call(CallerKind::job, job, kNone, kNone, c.backend.policy, c.backend.service,
+                 c.backend.endpoint, model::DbOp::read);
+      return;
+    }
+    case CacheStage::fetching:
+      cache_fetched(job, j);
+      return;
+    case CacheStage::waiting:
+      finish(job, j.failed ? Outcome::error : Outcome::success);
+      return;
+  }
+}
+
+void Network::cache_fetched(Ref job, Job& j) {
+  Service& s = services_[j.service];
+  CacheRuntime& c = *s.cache;
+  const double now = sim_.now();
+  if (c.store) {
+    if (!j.failed) {
+      const double ttl = c.spec->ttl_s.value_or(kInf);
+      c.store->fill(j.cache_key, now + ttl, now - j.started_s, c.rng);
+    }
+    if (c.spec->stampede == model::Stampede::coalesce) {
+      auto it = c.waiting.find(j.cache_key);
+      if (it != c.waiting.end()) {
+        for (Ref w : it->second) {
+          if (Job* waiter = jobs_.get(w)) {
+            waiter->failed = j.failed;
+            // Not through drain's failure path: a waiting job answers like a fetched one.
+            ready_.push_back(w);
+          }
+        }
+        c.waiting.erase(it);
+      }
+    }
+  }
+  finish(job, j.failed ? Outcome::error : Outcome::success);
 }
 
 void Network::start_work(Ref job, Job& j, double demand_s) {
   Service& s = services_[j.service];
   Replica& r = s.replicas[j.replica];
+  demand_s *= s.slowdown;
+  if (s.spec->database && s.spec->database->contention) {
+    // Universal Scalability Law: each query slows down with the queries running beside it.
+    const model::ContentionSpec& k = *s.spec->database->contention;
+    const double n = r.busy_workers;
+    demand_s *= 1.0 + k.alpha * (n - 1.0) + k.beta * n * (n - 1.0);
+  }
   j.work_s += demand_s;
   if (s.spec->cpu == model::CpuDiscipline::ps) {
     ps_advance(s, r);
@@ -778,7 +1242,9 @@ void Network::start_work(Ref job, Job& j, double demand_s) {
 }
 
 void Network::work_done(Ref job) {
-  Job& j = jobs_[job.index];
+  Job* jp = jobs_.get(job);
+  if (jp == nullptr) return;  // its replica crashed meanwhile
+  Job& j = *jp;
   Service& s = services_[j.service];
   Replica& r = s.replicas[j.replica];
   if (r.cpu_queue.size > 0) {
@@ -818,6 +1284,7 @@ void Network::ps_done(std::uint32_t service, std::uint32_t replica) {
   Service& s = services_[service];
   Replica& r = s.replicas[replica];
   r.ps_event = sim::EventId{};
+  if (r.ps_heap.empty()) return;
   ps_advance(s, r);
   const double n = static_cast<double>(r.ps_heap.size());
   std::pop_heap(r.ps_heap.begin(), r.ps_heap.end(), std::greater<>{});
@@ -828,30 +1295,75 @@ void Network::ps_done(std::uint32_t service, std::uint32_t replica) {
   const double cores = s.spec->cores;
   s.busy_cores.add(sim_.now(), std::min(n - 1.0, cores) - std::min(n, cores));
   ps_reschedule(s, r, service, replica);
-  Job& j = jobs_[job.index];
-  ++j.step;
-  ready_.push_back(job);
+  if (Job* j = jobs_.get(job)) {
+    ++j->step;
+    ready_.push_back(job);
+  }
 }
 
 void Network::child_done(Ref parent, Outcome outcome) {
   Job* p = jobs_.get(parent);
-  if (p == nullptr) fail("a call returned to a request that no longer exists");
+  if (p == nullptr) return;  // the caller's replica crashed: nobody is waiting
   // A failed call fails the caller's request with `error` (a 5xx upstream), once every call it
   // has in flight has returned.
   if (outcome != Outcome::success) p->failed = true;
   if (--p->pending > 0) return;
+  if (p->cache_stage == CacheStage::fetching) {
+    // The backend answered a cache miss: fill and answer, failed or not.
+    ready_.push_back(parent);
+    cache_fetched(parent, *p);
+    return;
+  }
   if (!p->failed && (*p->steps)[p->step].kind == model::StepKind::parallel) ++p->step;
   ready_.push_back(parent);
+}
+
+void Network::record_health(Service& s, Replica& r, std::uint32_t replica_index) {
+  const auto& health = s.spec->load_balancer.health;
+  if (!health) return;
+  const double now = sim_.now();
+  // The oldest of the last max_fails failures is within fail_timeout: eject (nginx max_fails).
+  r.fail_times[r.fail_next] = now;
+  r.fail_next = (r.fail_next + 1) % static_cast<std::uint32_t>(r.fail_times.size());
+  const double oldest = r.fail_times[r.fail_next];
+  if (now - oldest <= health->fail_timeout_s && r.ejected_until_s <= now) {
+    r.ejected_until_s = now + health->fail_timeout_s;
+    log_event("ejected", s.spec->name, "replica " + std::to_string(replica_index));
+  }
+}
+
+void Network::release_worker(Service& s, Replica& r) {
+  // The worker goes to the next queued job, skipping (with drop_expired) jobs whose caller has
+  // already given up: they are discarded at no cost.
+  const double now = sim_.now();
+  while (r.queue.size > 0) {
+    const std::uint32_t next = pop(r.queue, jobs_);
+    --s.queued;
+    s.queued_tw.add(now, -1.0);
+    Job& n = jobs_[next];
+    const Ref ref{next, n.generation};
+    if (s.spec->drop_expired && is_orphan(n)) {
+      --r.outstanding;
+      s.in_flight.add(now, -1.0);
+      if (measuring()) ++s.dropped;
+      finish(ref, Outcome::error);
+      continue;
+    }
+    start(ref, n);
+    return;
+  }
+  --r.busy_workers;
+  s.busy_workers.add(now, -1.0);
 }
 
 void Network::finish(Ref job, Outcome outcome) {
   Job& j = jobs_[job.index];
   if (j.service != kNone) {
     Service& s = services_[j.service];
-    Replica& r = s.replicas[j.replica];
     s.work_total_s += j.work_s;
-    if (clients_.get(j.client) == nullptr) s.work_wasted_s += j.work_s;
+    if (j.work_s > 0.0 && is_orphan(j)) s.work_wasted_s += j.work_s;
     if (j.holds_worker) {
+      Replica& r = s.replicas[j.replica];
       --r.outstanding;
       s.in_flight.add(sim_.now(), -1.0);
       if (measuring()) {
@@ -861,26 +1373,20 @@ void Network::finish(Ref job, Outcome outcome) {
       if (options_.timeseries && outcome == Outcome::success) {
         s.w_latency.record(sim_.now() - j.arrived_s);
       }
-      if (r.queue.size > 0) {
-        const std::uint32_t next = pop(r.queue, jobs_);
-        --s.queued;
-        s.queued_tw.add(sim_.now(), -1.0);
-        Job& n = jobs_[next];
-        n.holds_worker = true;
-        ready_.push_back(Ref{next, n.generation});
-      } else {
-        --r.busy_workers;
-        s.busy_workers.add(sim_.now(), -1.0);
-      }
+      if (outcome == Outcome::error) record_health(s, r, j.replica);
+      j.holds_worker = false;
+      release_worker(s, r);
     }
   }
   const ParentKind kind = j.parent_kind;
   const Ref parent = j.parent;
+  const std::uint32_t attempt = j.parent_attempt;
+  j.live = false;
   jobs_.release(job.index);
   if (kind == ParentKind::job) {
     child_done(parent, outcome);
   } else {
-    client_done(parent, outcome);
+    attempt_returned(parent, attempt, outcome);
   }
 }
 
@@ -890,13 +1396,114 @@ void Network::drain() {
     const Ref r = ready_[i];
     Job* j = jobs_.get(r);
     if (j == nullptr) continue;
-    if (j->failed) {
+    if (j->failed && j->cache_stage == CacheStage::lookup) {
       finish(r, Outcome::error);
     } else {
       advance(r);
     }
   }
   ready_.clear();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Faults and capacity.
+
+void Network::set_replica_up(std::uint32_t service, std::uint32_t replica, bool up) {
+  // The one door through which capacity changes: levels and counts follow.
+  Service& s = services_[service];
+  Replica& r = s.replicas[replica];
+  if (r.up == up) return;
+  r.up = up;
+  const double d = up ? 1.0 : -1.0;
+  const double now = sim_.now();
+  s.replicas_up += up ? 1 : -1;
+  s.replica_count.add(now, d);
+  s.core_capacity.add(now, d * s.spec->cores);
+  s.worker_capacity.add(now, d * s.spec->workers);
+  if (measuring()) {
+    s.replicas_min = std::min(s.replicas_min, s.replica_count.value());
+    s.replicas_max = std::max(s.replicas_max, s.replica_count.value());
+  }
+}
+
+void Network::crash(std::uint32_t service, std::uint32_t replica) {
+  Service& s = services_[service];
+  Replica& r = s.replicas[replica];
+  const double now = sim_.now();
+  // Every request on the replica (working, waiting for a core, a worker or a call) is lost.
+  std::vector<Ref> lost;
+  for (std::uint32_t i = 0; i < jobs_.extent(); ++i) {
+    Job& j = jobs_[i];
+    if (j.live && j.service == service && j.replica == replica)
+      lost.push_back(Ref{i, j.generation});
+  }
+  s.busy_cores.add(now, -(s.spec->cpu == model::CpuDiscipline::ps
+                              ? std::min<double>(r.ps_heap.size(), s.spec->cores)
+                              : static_cast<double>(r.busy_cores)));
+  s.busy_workers.add(now, -static_cast<double>(r.busy_workers));
+  s.queued_tw.add(now, -static_cast<double>(r.queue.size));
+  s.in_flight.add(now, -static_cast<double>(r.outstanding));
+  s.queued -= r.queue.size;
+  sim_.cancel(r.ps_event);
+  r.ps_event = sim::EventId{};
+  r.ps_heap.clear();
+  r.busy_cores = r.busy_workers = r.outstanding = 0;
+  r.queue = JobQueue{};
+  r.cpu_queue = JobQueue{};
+  set_replica_up(service, replica, false);
+  for (Ref ref : lost) {
+    Job& j = jobs_[ref.index];
+    j.holds_worker = false;
+    j.replica = kNone;
+    finish(ref, Outcome::error);
+  }
+}
+
+void Network::fault(std::uint32_t index) {
+  const model::FaultSpec& f = spec_.faults[index];
+  const auto si = static_cast<std::uint32_t>(*spec_.service_index(f.service));
+  Service& s = services_[si];
+  switch (f.kind) {
+    case model::FaultKind::crash: {
+      int left = f.replicas;
+      for (auto i = static_cast<std::int64_t>(s.replicas.size()) - 1; i >= 0 && left > 0; --i) {
+        const auto ri = static_cast<std::uint32_t>(i);
+        if (!s.replicas[ri].up) continue;
+        crash(si, ri);
+        log_event("crash", s.spec->name, "replica " + std::to_string(ri));
+        if (f.restart_after_s) {
+          sim_.after(*f.restart_after_s, this, kRestart, pack2(si, ri), sim::Priority::urgent);
+        }
+        --left;
+      }
+      break;
+    }
+    case model::FaultKind::slowdown:
+      s.slowdown *= f.factor;
+      log_event("slowdown", s.spec->name, "x" + std::to_string(f.factor));
+      sim_.after(f.duration_s, this, kFaultEnd, index, sim::Priority::urgent);
+      break;
+    case model::FaultKind::outage:
+      s.outage_until_s = std::max(s.outage_until_s, sim_.now() + f.duration_s);
+      log_event("outage", s.spec->name, "");
+      sim_.after(f.duration_s, this, kFaultEnd, index, sim::Priority::urgent);
+      break;
+    case model::FaultKind::cache_flush:
+      if (s.cache && s.cache->store) s.cache->store->clear();
+      log_event("cache_flush", s.spec->name, "");
+      break;
+  }
+}
+
+void Network::fault_end(std::uint32_t index) {
+  const model::FaultSpec& f = spec_.faults[index];
+  Service& s = services_[*spec_.service_index(f.service)];
+  if (f.kind == model::FaultKind::slowdown) {
+    s.slowdown /= f.factor;
+    log_event("slowdown_end", s.spec->name, "");
+  } else if (f.kind == model::FaultKind::outage) {
+    log_event("outage_end", s.spec->name, "");
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -937,11 +1544,19 @@ void Network::on_event(std::uint32_t tag, std::uint64_t data) {
     case kUsersChange:
       set_user_level(static_cast<std::uint32_t>(data >> 32), static_cast<long>(data & 0xffffffffu));
       break;
-    case kClientTimeout: {
-      const Ref client = Ref::unpack(data);
-      if (Client* c = clients_.get(client)) {
-        c->timeout_event = sim::EventId{};
-        client_done(client, Outcome::timeout);
+    case kCallTimeout: {
+      const Ref call = Ref::unpack(data);
+      if (CallState* c = calls_.get(call); c != nullptr && c->in_flight) {
+        c->timer = sim::EventId{};
+        attempt_done(call, Outcome::timeout);
+      }
+      break;
+    }
+    case kRetry: {
+      const Ref call = Ref::unpack(data);
+      if (CallState* c = calls_.get(call)) {
+        c->timer = sim::EventId{};
+        send_attempt(call);
       }
       break;
     }
@@ -957,6 +1572,19 @@ void Network::on_event(std::uint32_t tag, std::uint64_t data) {
     case kWarmupEnd:
       begin_measurement();
       break;
+    case kFault:
+      fault(static_cast<std::uint32_t>(data));
+      break;
+    case kFaultEnd:
+      fault_end(static_cast<std::uint32_t>(data));
+      break;
+    case kRestart: {
+      const auto si = static_cast<std::uint32_t>(data >> 32);
+      const auto ri = static_cast<std::uint32_t>(data);
+      set_replica_up(si, ri, true);
+      log_event("restart", services_[si].spec->name, "replica " + std::to_string(ri));
+      break;
+    }
   }
   drain();
 }
@@ -1023,6 +1651,9 @@ stats::Summary Network::run() {
   }
   sim_.at(std::min(spec_.simulation.effective_window_s(), duration), this, kWindow, 0,
           sim::Priority::observe);
+  for (std::uint32_t f = 0; f < spec_.faults.size(); ++f) {
+    sim_.at(spec_.faults[f].at_s, this, kFault, f, sim::Priority::urgent);
+  }
   for (std::uint32_t w = 0; w < workloads_.size(); ++w) {
     Workload& wl = workloads_[w];
     if (wl.spec->kind == model::WorkloadKind::open) {
@@ -1064,7 +1695,8 @@ stats::Summary Network::summarize() {
           ratio(static_cast<double>(w.outcomes[static_cast<int>(o)]), w.finished));
     }
     add({"workloads", n, "attempts_per_request"},
-        ratio(static_cast<double>(w.attempts), w.offered));
+        ratio(static_cast<double>(w.attempts), w.finished));
+    add({"workloads", n, "retries_rps"}, w.retries / measured);
     const stats::Histogram& h = w.latency;
     add({"workloads", n, "latency_ms", "mean"}, h.count() > 0 ? h.mean() * 1e3 : kNaN);
     add({"workloads", n, "latency_ms", "p50"}, q(h, 0.50));
@@ -1093,6 +1725,21 @@ stats::Summary Network::summarize() {
     add({"services", n, "replicas", "max"}, s.replicas_max, stats::Merge::max);
     add({"services", n, "replica_seconds"}, m.replicas - s.warm.replicas);
     add({"services", n, "rejected"}, ratio(static_cast<double>(s.rejected), s.arrivals));
+    add({"services", n, "rate_limited"}, ratio(static_cast<double>(s.rate_limited), s.arrivals));
+    if (s.spec->drop_expired) {
+      add({"services", n, "dropped"}, ratio(static_cast<double>(s.dropped), s.arrivals));
+    }
+    add({"services", n, "wait_ms", "mean"}, s.wait.count() > 0 ? s.wait.mean() * 1e3 : kNaN);
+    add({"services", n, "wait_ms", "p99"}, q(s.wait, 0.99));
+    if (s.cache) {
+      add({"services", n, "hit_ratio"},
+          ratio(static_cast<double>(s.cache->hits), s.cache->lookups));
+    }
+    if (s.spec->database) {
+      double requests = 0.0;
+      for (const Workload& w : workloads_) requests += w.offered;
+      add({"services", n, "queries_per_request"}, ratio(s.arrivals, requests));
+    }
     add({"services", n, "wasted_work_fraction"}, ratio(s.work_wasted_s, s.work_total_s));
     const stats::Histogram& h = s.latency;
     add({"services", n, "latency_ms", "mean"}, h.count() > 0 ? h.mean() * 1e3 : kNaN);
@@ -1109,6 +1756,7 @@ stats::Summary Network::summarize() {
     }
   }
   out.timeseries = std::move(rows_);
+  out.event_log = std::move(event_log_);
   return out;
 }
 

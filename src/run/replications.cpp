@@ -115,6 +115,7 @@ Results merge(const model::Spec& spec, const std::vector<stats::Summary>& summar
     r.performance.events += summaries[k].events;
   }
   r.timeseries = summaries.front().timeseries;
+  r.events = summaries.front().event_log;
   if (spec.slo) r.slo = check_slo(spec, r);
   return r;
 }

@@ -107,6 +107,12 @@ Json to_json(const Results& r, bool performance) {
   }
   ts["rows"] = std::move(rows);
   j["timeseries"] = std::move(ts);
+  Json events = Json::array();
+  for (const stats::EventRow& e : r.events) {
+    events.push_back(
+        Json{{"t", e.t_s}, {"kind", e.kind}, {"service", e.service}, {"detail", e.detail}});
+  }
+  j["events"] = std::move(events);
   if (performance) {
     j["performance"] = Json{{"events", r.performance.events},
                             {"wall_seconds", r.performance.wall_seconds},

@@ -184,7 +184,7 @@ TEST(ModelLoad, EscapesPointerTokens) {
   doc["a/b~c"] = 1;
   EXPECT_EQ(error(doc),
             "/a~1b~0c: unknown key; expected one of: name, description, simulation, "
-            "workloads, services, slo");
+            "workloads, services, faults, slo");
 }
 
 TEST(ModelLoad, RefusesADocumentThatIsNotAnObject) {
@@ -675,47 +675,30 @@ TEST(ModelLoad, CallingAnotherEndpointOfTheSameServiceIsNotACycle) {
 
 TEST(ModelLoad, UnsupportedFeaturesAreRefused) {
   Json doc = two_services();
-  doc["workloads"][0]["retry"] = Json::parse(R"({"max_attempts": 3})");
-  doc["services"]["api"]["rate_limit"] = Json::parse(R"({"rate": 1000, "burst": 200})");
-  doc["services"]["api"]["load_balancer"] = Json::parse(R"({"health": {"max_fails": 3}})");
-  doc["services"]["api"]["endpoints"]["get"]["steps"][1]["timeout"] = "50ms";
-  doc["services"]["api"]["endpoints"]["get"]["steps"][1]["circuit_breaker"] = Json::object();
-  doc["services"]["db"]["drop_expired"] = true;
+  doc["services"]["api"]["startup_time"] = "30s";
   doc["services"]["db"]["autoscaling"] = Json::parse(R"({"kind": "hpa"})");
-  doc["faults"] = Json::parse(R"([{"at": "5m", "kind": "crash", "service": "api"}])");
+  doc["services"]["cache"] = Json::parse(
+      R"({"kind": "cache", "backend": "db", "hit_ratio": 0.5, "autoscaling": {"min": 1}})");
+  doc["services"]["pg"] =
+      Json::parse(R"({"kind": "database", "work": "2ms", "startup_time": "1m"})");
   const std::string no = ": not supported yet in this version of capsim";
-  EXPECT_EQ(
-      errors(doc),
-      (std::vector<std::string>{
-          "/workloads/0/retry" + no, "/services/api/endpoints/get/steps/1/timeout" + no,
-          "/services/api/endpoints/get/steps/1/circuit_breaker" + no,
-          "/services/api/rate_limit" + no, "/services/api/load_balancer/health" + no,
-          "/services/db/drop_expired" + no, "/services/db/autoscaling" + no, "/faults" + no}));
-}
-
-TEST(ModelLoad, CacheAndDatabaseKindsAreRefused) {
-  Json doc = two_services();
-  doc["services"]["cache"] =
-      Json::parse(R"({"kind": "cache", "backend": "db", "hit_ratio": 0.85, "work": "0.3ms"})");
-  doc["services"]["api"]["endpoints"]["put"]["steps"] = Json::parse(R"([{"call": "cache"}])");
-  doc["services"]["db"]["connections"] = 100;
-  EXPECT_EQ(errors(doc), (std::vector<std::string>{
-                             "/services/db/connections: not supported yet in this version of "
-                             "capsim",
-                             "/services/cache/kind: not supported yet in this version of capsim"}));
+  EXPECT_EQ(errors(doc),
+            (std::vector<std::string>{
+                "/services/api/startup_time" + no, "/services/db/autoscaling" + no,
+                "/services/cache/autoscaling" + no, "/services/pg/startup_time" + no}));
 }
 
 TEST(ModelLoad, FeaturesSwitchedOffAreAccepted) {
   Json doc = minimal_model();
-  doc["faults"] = Json::array();
-  doc["services"]["api"]["drop_expired"] = false;
+  doc["services"]["api"]["autoscaling"] = false;
+  doc["services"]["api"]["startup_time"] = Json::array();
   EXPECT_NO_THROW(capsim::model::load(doc, {}));
 }
 
 TEST(ModelLoad, UnknownKeyCanSuggestAnUnsupportedOne) {
   Json doc = minimal_model();
-  doc["workloads"][0]["retyr"] = 1;
-  EXPECT_EQ(error(doc), "/workloads/0/retyr: unknown key; did you mean 'retry'?");
+  doc["services"]["api"]["autoscalling"] = 1;
+  EXPECT_EQ(error(doc), "/services/api/autoscalling: unknown key; did you mean 'autoscaling'?");
 }
 
 // ---- Files and overrides --------------------------------------------------------------------

@@ -63,6 +63,55 @@ struct Profile {
   std::vector<TracePoint> trace;  ///< kind == trace: piecewise constant, sorted by time, t0 = 0
 };
 
+/// How a request or call can fail, as the results and `retry.on` name it.
+enum class Failure : std::uint8_t { timeout, rejected, error, rate_limited, circuit_open };
+/// A set of failures (bit i = Failure i).
+using FailureSet = std::uint8_t;
+constexpr FailureSet failure_bit(Failure f) {
+  return static_cast<FailureSet>(1u << static_cast<unsigned>(f));
+}
+
+enum class BackoffKind { constant, linear, exponential };
+/// Jitter of the AWS Architecture Blog's "Exponential Backoff And Jitter": none (the backoff
+/// itself), full (uniform in [0, backoff]), equal (backoff/2 + uniform in [0, backoff/2]),
+/// decorrelated (min(cap, uniform in [base, 3 x previous delay])).
+enum class Jitter { none, full, equal, decorrelated };
+
+struct BackoffSpec {
+  BackoffKind kind = BackoffKind::exponential;
+  double base_s = 0.1;
+  double multiplier = 2.0;  ///< exponential: base x multiplier^(retry - 1)
+  double cap_s = 5.0;
+  Jitter jitter = Jitter::none;
+};
+
+/// Retries allowed within the last `window_s`: ratio x requests + min_per_second x window_s
+/// (Finagle's and Envoy's retry budgets).
+struct RetryBudgetSpec {
+  double ratio = 0.2;
+  double min_per_second = 10.0;
+  double window_s = 10.0;
+};
+
+struct RetrySpec {
+  int max_attempts = 3;  ///< attempts in all, the first included
+  FailureSet on = failure_bit(Failure::timeout) | failure_bit(Failure::rejected) |
+                  failure_bit(Failure::error) | failure_bit(Failure::rate_limited);
+  BackoffSpec backoff;
+  std::optional<RetryBudgetSpec> budget;
+};
+
+/// Closed -> open when, over the last `window_s`, at least `min_requests` calls finished and the
+/// failed fraction reached `failure_rate`; open -> half-open after `open_for_s`; half-open lets
+/// `half_open_requests` probes through: all succeed -> closed, one fails -> open again.
+struct CircuitBreakerSpec {
+  double failure_rate = 0.5;
+  double window_s = 10.0;
+  int min_requests = 20;
+  double open_for_s = 30.0;
+  int half_open_requests = 5;
+};
+
 struct MixEntry {
   std::string endpoint;  ///< empty: the target service's only endpoint
   double weight = 1.0;   ///< normalised to sum 1 by the loader
@@ -79,16 +128,23 @@ struct WorkloadSpec {
   std::optional<DistSpec> interarrival;  ///< open: renewal arrivals instead of Poisson
   Profile users;                         ///< closed: virtual users (constant or stages)
   DistSpec think_time;                   ///< closed
-  std::optional<double> timeout_s;       ///< client gives up after this long
+  std::optional<double> timeout_s;       ///< client gives up on an attempt after this long
+  std::optional<RetrySpec> retry;
   std::string pointer;
 };
 
 /// One synchronous call to another service's endpoint.
+enum class DbOp { read, write };
+
 struct CallSpec {
   std::string service;
-  std::string endpoint;           ///< empty: the callee's only endpoint
-  std::optional<DistSpec> count;  ///< repetitions in sequence (rounded, >= 0); absent: 1
-  double probability = 1.0;       ///< the call happens with this probability
+  std::string endpoint;             ///< empty: the callee's only endpoint
+  std::optional<DistSpec> count;    ///< repetitions in sequence (rounded, >= 0); absent: 1
+  double probability = 1.0;         ///< the call happens with this probability
+  std::optional<double> timeout_s;  ///< the caller gives up on an attempt after this long
+  std::optional<RetrySpec> retry;
+  std::optional<CircuitBreakerSpec> circuit_breaker;
+  DbOp op = DbOp::read;  ///< calls to databases: reads go to read replicas, writes to the primary
   std::string pointer;
 };
 
@@ -108,14 +164,60 @@ struct EndpointSpec {
   std::string pointer;
 };
 
-enum class ServiceKind { generic };
+enum class ServiceKind { generic, cache, database };
 enum class CpuDiscipline { fcfs, ps };
 enum class LbPolicy { round_robin, random, least_outstanding, power_of_two, weighted_round_robin };
 
+/// nginx's passive health check: `max_fails` failures within `fail_timeout_s` eject a replica
+/// for `fail_timeout_s`.
+struct HealthSpec {
+  int max_fails = 1;
+  double fail_timeout_s = 10.0;
+};
+
 struct LoadBalancerSpec {
   LbPolicy policy = LbPolicy::round_robin;
+  std::optional<HealthSpec> health;
   /// weighted_round_robin: one weight per replica index; replicas beyond the list weigh 1.
   std::vector<double> weights;
+};
+
+/// Token bucket: `rate` tokens per second, at most `burst`, starting full.
+struct RateLimitSpec {
+  double rate = 0.0;
+  double burst = 1.0;
+};
+
+enum class Popularity { zipf, uniform };
+enum class Eviction { lru, lfu, fifo, random };
+enum class Stampede { none, coalesce, early_refresh };
+
+struct CacheSpec {
+  std::string backend;           ///< the service a miss calls
+  std::string backend_endpoint;  ///< empty: its only endpoint
+  DistSpec work;                 ///< lookup work (default constant 0.3 ms)
+  /// Fixed hit ratio; absent: emergent from keys, capacity, eviction and ttl.
+  std::optional<double> hit_ratio;
+  std::int64_t key_count = 0;
+  Popularity popularity = Popularity::zipf;
+  double zipf_exponent = 0.9;
+  std::int64_t capacity = 0;    ///< entries; 0 with keys: unlimited
+  std::optional<double> ttl_s;  ///< set on fill
+  Eviction eviction = Eviction::lru;
+  Stampede stampede = Stampede::none;
+  double early_refresh_beta = 1.0;  ///< XFetch's beta (Vattani et al., VLDB 2015)
+};
+
+/// Universal Scalability Law slowdown of a query: 1 + alpha (n - 1) + beta n (n - 1) with n
+/// queries running on the node.
+struct ContentionSpec {
+  double alpha = 0.0;
+  double beta = 0.0;
+};
+
+struct DatabaseSpec {
+  int read_replicas = 0;  ///< the service's replicas are the primary (index 0) and these
+  std::optional<ContentionSpec> contention;
 };
 
 struct ServiceSpec {
@@ -127,7 +229,29 @@ struct ServiceSpec {
   int workers = 64;
   std::optional<std::int64_t> queue_capacity;  ///< per replica; absent: unlimited
   LoadBalancerSpec load_balancer;
+  std::optional<RateLimitSpec> rate_limit;
+  /// A queued request whose caller has already given up is discarded at no cost when it reaches
+  /// the head of the queue.
+  bool drop_expired = false;
+  /// Caches: what they cache. Their endpoint "default" is a lookup `work` step.
+  std::optional<CacheSpec> cache;
+  /// Databases: `connections` is `workers` (and, unless given, `cores`); `work` is the query;
+  /// their endpoint "query" runs it.
+  std::optional<DatabaseSpec> database;
   std::vector<EndpointSpec> endpoints;  ///< at least one
+  std::string pointer;
+};
+
+enum class FaultKind { crash, slowdown, outage, cache_flush };
+
+struct FaultSpec {
+  double at_s = 0.0;
+  FaultKind kind = FaultKind::crash;
+  std::string service;
+  int replicas = 1;                       ///< crash: how many replicas (the highest indices)
+  std::optional<double> restart_after_s;  ///< crash: back (empty, ready) after this long
+  double factor = 1.0;                    ///< slowdown: work multiplied by this
+  double duration_s = 0.0;                ///< slowdown, outage
   std::string pointer;
 };
 
@@ -144,6 +268,7 @@ struct Spec {
   SimulationSpec simulation;
   std::vector<WorkloadSpec> workloads;
   std::vector<ServiceSpec> services;  ///< in the model file's order
+  std::vector<FaultSpec> faults;      ///< sorted by time
   std::optional<SloSpec> slo;
   /// Problems that do not stop the model from running (e.g. "pareto shape <= 2: infinite
   /// variance"), in document order.

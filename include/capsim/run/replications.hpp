@@ -64,6 +64,7 @@ struct Results {
   std::vector<std::string> notices;  ///< each prefixed "replication r: "
   std::optional<std::vector<SloCheck>> slo;
   std::vector<stats::TimeSeriesRow> timeseries;  ///< replication 0
+  std::vector<stats::EventRow> events;           ///< replication 0
   Performance performance;
 
   /// The metric with this dotted name, or nullptr.

@@ -40,11 +40,21 @@ struct TimeSeriesRow {
   std::optional<double> replicas;
 };
 
+/// Something that happened at an instant of replication 0: a fault starting or ending, a
+/// circuit breaker changing state, a replica ejected by health checks.
+struct EventRow {
+  double t_s = 0.0;
+  std::string kind;     ///< e.g. "crash", "restart", "slowdown_end", "breaker_open"
+  std::string service;  ///< the service concerned (for breakers: the callee)
+  std::string detail;   ///< e.g. "replica 2", "api->db"
+};
+
 struct Summary {
   std::vector<Metric> metrics;
   /// Plain-language facts a user must see, e.g. "service 'api' saturated at t = 312.4 s".
   std::vector<std::string> notices;
   std::vector<TimeSeriesRow> timeseries;
+  std::vector<EventRow> event_log;  ///< replication 0 only
   std::uint64_t events = 0;
   /// Simulated time the statistics cover (duration - warm-up), seconds.
   double measured_s = 0.0;

@@ -1,0 +1,251 @@
+/// \file Reading the client and server resilience settings: retries (backoff, jitter, budget),
+/// circuit breakers, rate limits and load-balancer health checks. They refer to no other part
+/// of the model, so they are read here, apart from the model's structure (load.cpp).
+
+#include <algorithm>
+#include <climits>
+#include <cmath>
+
+#include "loader.hpp"
+
+namespace capsim::model::detail {
+
+namespace {
+
+constexpr std::int64_t max_attempts_limit = 100;
+constexpr std::int64_t max_int = INT_MAX;
+
+const Json* find(const Json& object, std::string_view key) {
+  if (!object.is_object()) return nullptr;
+  const auto found = object.find(std::string(key));
+  return found == object.end() ? nullptr : &*found;
+}
+
+std::optional<BackoffSpec> read_backoff(Reader& reader, const Json& value,
+                                        const std::string& pointer) {
+  if (!value.is_object()) {
+    reader.expected(pointer, R"(an object such as {"kind": "exponential", "base": "100ms"})",
+                    value);
+    return std::nullopt;
+  }
+  reader.check_keys(value, pointer, "backoff", {"kind", "base", "multiplier", "cap", "jitter"});
+  BackoffSpec spec;
+  bool ok = true;
+  bool kind_known = true;
+  if (const Json* kind = find(value, "kind")) {
+    const auto index =
+        reader.choice(*kind, child(pointer, "kind"), {"constant", "linear", "exponential"});
+    kind_known = index.has_value();
+    ok = kind_known;
+    if (index) spec.kind = static_cast<BackoffKind>(*index);
+  }
+  bool base_known = true;
+  if (const Json* base = find(value, "base")) {
+    const auto seconds = reader.duration(*base, child(pointer, "base"), Sign::non_negative);
+    base_known = seconds.has_value();
+    ok = ok && base_known;
+    if (seconds) spec.base_s = *seconds;
+  }
+  if (const Json* multiplier = find(value, "multiplier")) {
+    const std::string at = child(pointer, "multiplier");
+    const auto m = reader.number(*multiplier, at, "a number >= 1",
+                                 [](double x) { return std::isfinite(x) && x >= 1; });
+    ok = ok && m.has_value();
+    if (m) spec.multiplier = *m;
+    if (kind_known && spec.kind != BackoffKind::exponential) {
+      reader.error(at, "only with kind exponential");
+      ok = false;
+    }
+  }
+  if (const Json* cap = find(value, "cap")) {
+    const std::string at = child(pointer, "cap");
+    const auto seconds = reader.duration(*cap, at, Sign::non_negative);
+    ok = ok && seconds.has_value();
+    if (seconds && base_known && *seconds < spec.base_s) {
+      reader.error(at, "expected a cap >= base (" + seconds_text(spec.base_s) + "), found " +
+                           seconds_text(*seconds));
+      ok = false;
+    } else if (seconds) {
+      spec.cap_s = *seconds;
+    }
+  } else {
+    // The default cap never cuts below the base.
+    spec.cap_s = std::max(spec.cap_s, spec.base_s);
+  }
+  if (const Json* jitter = find(value, "jitter")) {
+    const auto index =
+        reader.choice(*jitter, child(pointer, "jitter"), {"none", "full", "equal", "decorrelated"});
+    ok = ok && index.has_value();
+    if (index) spec.jitter = static_cast<Jitter>(*index);
+  }
+  if (!ok) return std::nullopt;
+  return spec;
+}
+
+std::optional<RetryBudgetSpec> read_budget(Reader& reader, const Json& value,
+                                           const std::string& pointer) {
+  if (!value.is_object()) {
+    reader.expected(pointer, R"(an object such as {"ratio": 0.2, "min_per_second": 10})", value);
+    return std::nullopt;
+  }
+  reader.check_keys(value, pointer, "budget", {"ratio", "min_per_second", "window"});
+  RetryBudgetSpec spec;
+  bool ok = true;
+  if (const Json* ratio = find(value, "ratio")) {
+    const auto r = reader.signed_number(*ratio, child(pointer, "ratio"), Sign::non_negative);
+    ok = r.has_value();
+    if (r) spec.ratio = *r;
+  }
+  if (const Json* floor = find(value, "min_per_second")) {
+    const auto r =
+        reader.signed_number(*floor, child(pointer, "min_per_second"), Sign::non_negative);
+    ok = ok && r.has_value();
+    if (r) spec.min_per_second = *r;
+  }
+  if (const Json* window = find(value, "window")) {
+    const auto seconds = reader.duration(*window, child(pointer, "window"), Sign::positive);
+    ok = ok && seconds.has_value();
+    if (seconds) spec.window_s = *seconds;
+  }
+  if (!ok) return std::nullopt;
+  return spec;
+}
+
+}  // namespace
+
+std::optional<RetrySpec> read_retry(Reader& reader, const Json& value, const std::string& pointer) {
+  if (!value.is_object()) {
+    reader.expected(pointer, R"(an object such as {"max_attempts": 3})", value);
+    return std::nullopt;
+  }
+  reader.check_keys(value, pointer, "retry", {"max_attempts", "on", "backoff", "budget"});
+  RetrySpec spec;
+  bool ok = true;
+  if (const Json* attempts = find(value, "max_attempts")) {
+    const auto n = reader.integer(*attempts, child(pointer, "max_attempts"), 1, max_attempts_limit);
+    ok = n.has_value();
+    if (n) spec.max_attempts = static_cast<int>(*n);
+  }
+  if (const Json* on = find(value, "on")) {
+    const std::string at = child(pointer, "on");
+    if (!on->is_array()) {
+      reader.expected(at, R"(an array of failures such as ["timeout", "error"])", *on);
+      ok = false;
+    } else {
+      spec.on = 0;
+      for (std::size_t i = 0; i < on->size(); ++i) {
+        const auto index =
+            reader.choice((*on)[i], child(at, i),
+                          {"timeout", "rejected", "error", "rate_limited", "circuit_open"});
+        ok = ok && index.has_value();
+        if (index) spec.on |= failure_bit(static_cast<Failure>(*index));
+      }
+    }
+  }
+  if (const Json* backoff = find(value, "backoff")) {
+    auto b = read_backoff(reader, *backoff, child(pointer, "backoff"));
+    ok = ok && b.has_value();
+    if (b) spec.backoff = *b;
+  }
+  if (const Json* budget = find(value, "budget")) {
+    spec.budget = read_budget(reader, *budget, child(pointer, "budget"));
+    ok = ok && spec.budget.has_value();
+  }
+  if (!ok) return std::nullopt;
+  return spec;
+}
+
+std::optional<CircuitBreakerSpec> read_circuit_breaker(Reader& reader, const Json& value,
+                                                       const std::string& pointer) {
+  if (!value.is_object()) {
+    reader.expected(pointer, R"(an object such as {"failure_rate": 0.5, "window": "10s"})", value);
+    return std::nullopt;
+  }
+  reader.check_keys(value, pointer, "circuit_breaker",
+                    {"failure_rate", "window", "min_requests", "open_for", "half_open_requests"});
+  CircuitBreakerSpec spec;
+  bool ok = true;
+  if (const Json* rate = find(value, "failure_rate")) {
+    const auto r =
+        reader.number(*rate, child(pointer, "failure_rate"), "a failure rate > 0 and <= 1",
+                      [](double x) { return x > 0 && x <= 1; });
+    ok = r.has_value();
+    if (r) spec.failure_rate = *r;
+  }
+  if (const Json* window = find(value, "window")) {
+    const auto seconds = reader.duration(*window, child(pointer, "window"), Sign::positive);
+    ok = ok && seconds.has_value();
+    if (seconds) spec.window_s = *seconds;
+  }
+  if (const Json* min = find(value, "min_requests")) {
+    const auto n = reader.integer(*min, child(pointer, "min_requests"), 1, max_int);
+    ok = ok && n.has_value();
+    if (n) spec.min_requests = static_cast<int>(*n);
+  }
+  if (const Json* open_for = find(value, "open_for")) {
+    const auto seconds = reader.duration(*open_for, child(pointer, "open_for"), Sign::positive);
+    ok = ok && seconds.has_value();
+    if (seconds) spec.open_for_s = *seconds;
+  }
+  if (const Json* probes = find(value, "half_open_requests")) {
+    const auto n = reader.integer(*probes, child(pointer, "half_open_requests"), 1, max_int);
+    ok = ok && n.has_value();
+    if (n) spec.half_open_requests = static_cast<int>(*n);
+  }
+  if (!ok) return std::nullopt;
+  return spec;
+}
+
+std::optional<RateLimitSpec> read_rate_limit(Reader& reader, const Json& value,
+                                             const std::string& pointer) {
+  if (!value.is_object()) {
+    reader.expected(pointer, R"(an object such as {"rate": 1000, "burst": 200})", value);
+    return std::nullopt;
+  }
+  reader.check_keys(value, pointer, "rate_limit", {"rate", "burst"});
+  RateLimitSpec spec;
+  bool ok = true;
+  if (const Json* rate = find(value, "rate")) {
+    const auto r = reader.number(*rate, child(pointer, "rate"), "a rate > 0 requests per second",
+                                 [](double x) { return std::isfinite(x) && x > 0; });
+    ok = r.has_value();
+    if (r) spec.rate = *r;
+  } else {
+    reader.missing(child(pointer, "rate"), "a rate > 0 requests per second");
+    ok = false;
+  }
+  spec.burst = std::max(1.0, spec.rate);
+  if (const Json* burst = find(value, "burst")) {
+    const auto b = reader.number(*burst, child(pointer, "burst"), "a burst >= 1 requests",
+                                 [](double x) { return std::isfinite(x) && x >= 1; });
+    ok = ok && b.has_value();
+    if (b) spec.burst = *b;
+  }
+  if (!ok) return std::nullopt;
+  return spec;
+}
+
+std::optional<HealthSpec> read_health(Reader& reader, const Json& value,
+                                      const std::string& pointer) {
+  if (!value.is_object()) {
+    reader.expected(pointer, R"(an object such as {"max_fails": 3, "fail_timeout": "10s"})", value);
+    return std::nullopt;
+  }
+  reader.check_keys(value, pointer, "health", {"max_fails", "fail_timeout"});
+  HealthSpec spec;
+  bool ok = true;
+  if (const Json* fails = find(value, "max_fails")) {
+    const auto n = reader.integer(*fails, child(pointer, "max_fails"), 1, max_int);
+    ok = n.has_value();
+    if (n) spec.max_fails = static_cast<int>(*n);
+  }
+  if (const Json* timeout = find(value, "fail_timeout")) {
+    const auto seconds = reader.duration(*timeout, child(pointer, "fail_timeout"), Sign::positive);
+    ok = ok && seconds.has_value();
+    if (seconds) spec.fail_timeout_s = *seconds;
+  }
+  if (!ok) return std::nullopt;
+  return spec;
+}
+
+}  // namespace capsim::model::detail
