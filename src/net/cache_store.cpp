@@ -8,27 +8,49 @@ namespace capsim::net {
 KeySampler::KeySampler(std::int64_t n, model::Popularity popularity, double zipf_exponent)
     : n_(static_cast<std::size_t>(n)), uniform_(popularity == model::Popularity::uniform) {
   if (uniform_) return;
-  cumulative_.resize(n_);
+  probability_.resize(n_);
   double sum = 0.0;
   for (std::size_t k = 0; k < n_; ++k) {
-    sum += std::pow(static_cast<double>(k + 1), -zipf_exponent);
-    cumulative_[k] = sum;
+    probability_[k] = std::pow(static_cast<double>(k + 1), -zipf_exponent);
+    sum += probability_[k];
   }
-  for (double& c : cumulative_) c /= sum;
-  cumulative_.back() = 1.0;
+  for (double& p : probability_) p /= sum;
+  // Vose: scale to mean 1, pair each column below 1 with one above, which gives it its excess.
+  threshold_.resize(n_);
+  alias_.resize(n_);
+  std::vector<std::uint32_t> small, large;
+  for (std::size_t k = 0; k < n_; ++k) {
+    threshold_[k] = probability_[k] * static_cast<double>(n_);
+    alias_[k] = static_cast<std::uint32_t>(k);
+    (threshold_[k] < 1.0 ? small : large).push_back(static_cast<std::uint32_t>(k));
+  }
+  while (!small.empty() && !large.empty()) {
+    const std::uint32_t s = small.back();
+    small.pop_back();
+    const std::uint32_t l = large.back();
+    alias_[s] = l;
+    threshold_[l] -= 1.0 - threshold_[s];
+    if (threshold_[l] < 1.0) {
+      large.pop_back();
+      small.push_back(l);
+    }
+  }
+  // Columns left over are full (up to rounding).
+  for (std::uint32_t k : small) threshold_[k] = 1.0;
+  for (std::uint32_t k : large) threshold_[k] = 1.0;
 }
 
 std::uint32_t KeySampler::sample(sim::RandomStream& rng) const {
-  const double u = rng.uniform01();
-  if (uniform_)
-    return static_cast<std::uint32_t>(std::min(n_ - 1, static_cast<std::size_t>(u * n_)));
-  return static_cast<std::uint32_t>(std::lower_bound(cumulative_.begin(), cumulative_.end(), u) -
-                                    cumulative_.begin());
+  const double x = rng.uniform01() * static_cast<double>(n_);
+  const auto column = std::min(n_ - 1, static_cast<std::size_t>(x));
+  if (uniform_) return static_cast<std::uint32_t>(column);
+  const double fraction = x - static_cast<double>(column);
+  return fraction < threshold_[column] ? static_cast<std::uint32_t>(column) : alias_[column];
 }
 
 double KeySampler::probability(std::uint32_t k) const {
   if (uniform_) return 1.0 / static_cast<double>(n_);
-  return k == 0 ? cumulative_[0] : cumulative_[k] - cumulative_[k - 1];
+  return probability_[k];
 }
 
 CacheStore::CacheStore(std::int64_t key_count, std::int64_t capacity, model::Eviction eviction)

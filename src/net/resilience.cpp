@@ -40,6 +40,8 @@ void SlidingCounter::roll(double t) {
   const std::int64_t steps = std::min<std::int64_t>(bucket - head_, kBuckets);
   for (std::int64_t k = 1; k <= steps; ++k) {
     const auto i = static_cast<std::size_t>((head_ + k) % kBuckets);
+    total_sum_ -= total_[i];
+    marked_sum_ -= marked_[i];
     total_[i] = 0;
     marked_[i] = 0;
   }
@@ -51,25 +53,24 @@ void SlidingCounter::add(double t, std::uint64_t total, std::uint64_t marked) {
   const auto i = static_cast<std::size_t>(head_ % kBuckets);
   total_[i] += total;
   marked_[i] += marked;
+  total_sum_ += total;
+  marked_sum_ += marked;
 }
 
 std::uint64_t SlidingCounter::total(double t) {
   roll(t);
-  std::uint64_t sum = 0;
-  for (std::uint64_t v : total_) sum += v;
-  return sum;
+  return total_sum_;
 }
 
 std::uint64_t SlidingCounter::marked(double t) {
   roll(t);
-  std::uint64_t sum = 0;
-  for (std::uint64_t v : marked_) sum += v;
-  return sum;
+  return marked_sum_;
 }
 
 void SlidingCounter::clear() {
   total_.fill(0);
   marked_.fill(0);
+  total_sum_ = marked_sum_ = 0;
 }
 
 bool RetryBudget::try_retry(double t) {

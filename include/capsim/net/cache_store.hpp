@@ -10,8 +10,9 @@
 
 namespace capsim::net {
 
-/// Draws keys 0..n-1 by popularity: Zipf (P(k) proportional to 1/(k+1)^s) or uniform, by
-/// inversion of a precomputed cumulative table (one uniform per draw).
+/// Draws keys 0..n-1 by popularity: Zipf (P(k) proportional to 1/(k+1)^s) or uniform, with
+/// Walker's alias method (Vose's construction): O(1) per draw from one uniform, whose integer
+/// part picks a column and whose fraction decides between the column and its alias.
 class KeySampler {
  public:
   KeySampler() = default;
@@ -24,7 +25,9 @@ class KeySampler {
  private:
   std::size_t n_ = 0;
   bool uniform_ = true;
-  std::vector<double> cumulative_;  // zipf only
+  std::vector<double> probability_;  // zipf only
+  std::vector<double> threshold_;    // alias table: keep the column when the fraction < this
+  std::vector<std::uint32_t> alias_;
 };
 
 /// Entries of keys in [0, key_count) with an expiry time each, at most `capacity` of them

@@ -40,6 +40,7 @@ class SlidingCounter {
   std::int64_t head_ = 0;  // bucket number of the newest bucket
   std::array<std::uint64_t, kBuckets> total_{};
   std::array<std::uint64_t, kBuckets> marked_{};
+  std::uint64_t total_sum_ = 0, marked_sum_ = 0;  // over the ten buckets
 };
 
 /// A retry budget: a retry is allowed while retries in the window stay below
