@@ -1,12 +1,10 @@
-// capsim: the command-line front end. Commands: run, validate.
+// capsim: the command-line front end. Commands: run, validate, sweep, size, compare, analyze
+// (the last four in experiment_commands.cpp and analyze_command.cpp).
 //
 // Exit status: 0 success; 2 bad input (model, override, option) with nothing written; 1 any other
 // failure (a simulation error, an output that cannot be written).
 
-#include <unistd.h>
-
-#include <chrono>
-#include <cstdio>
+#include <algorithm>
 #include <filesystem>
 #include <iostream>
 #include <string>
@@ -20,14 +18,16 @@
 #include "capsim/net/network.hpp"
 #include "capsim/run/replications.hpp"
 #include "capsim/run/results_io.hpp"
+#include "commands.hpp"
+#include "progress.hpp"
 
 namespace {
 
 namespace fs = std::filesystem;
+using capsim::cli::kBadInput;
+using capsim::cli::kFailure;
+using capsim::cli::Progress;
 using capsim::model::ModelError;
-
-constexpr int kBadInput = 2;
-constexpr int kFailure = 1;
 
 struct ModelOptions {
   std::string model;
@@ -56,36 +56,6 @@ capsim::model::Spec load_model(const ModelOptions& o) {
   if (o.duration) overrides.push_back("/simulation/duration=" + nlohmann::json(*o.duration).dump());
   return capsim::model::load_file(o.model, overrides);
 }
-
-/// A progress bar on stderr, shown only on a terminal and only once a run has lasted a second.
-class Progress {
- public:
-  explicit Progress(bool enabled) : enabled_(enabled && isatty(STDERR_FILENO)) {}
-  void update(double fraction) {
-    if (!enabled_) return;
-    const double elapsed = seconds();
-    if (elapsed < 1.0) return;
-    shown_ = true;
-    const int width = 30;
-    const int filled = static_cast<int>(fraction * width);
-    std::string bar(static_cast<std::size_t>(std::clamp(filled, 0, width)), '#');
-    bar.resize(width, '.');
-    const double left = fraction > 0.01 ? elapsed * (1.0 - fraction) / fraction : 0.0;
-    std::fprintf(stderr, "\r[%s] %3.0f%%  %.0fs left ", bar.c_str(), fraction * 100.0, left);
-    std::fflush(stderr);
-  }
-  void clear() {
-    if (shown_) std::fprintf(stderr, "\r%60s\r", "");
-  }
-
- private:
-  double seconds() const {
-    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
-  }
-  bool enabled_;
-  bool shown_ = false;
-  std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
-};
 
 int command_run(const ModelOptions& mo, const std::string& output, const std::string& csv_dir,
                 int threads, bool quiet) {
@@ -141,12 +111,30 @@ int command_validate(const ModelOptions& mo) {
   return 0;
 }
 
+/// The options every experiment command takes.
+void add_experiment_options(CLI::App* cmd, capsim::cli::ExperimentCommand& c) {
+  cmd->add_option("experiment", c.experiment, "experiment file (JSON)")->required();
+  cmd->add_option("--threads", c.threads, "worker threads (default: every core)")
+      ->check(CLI::Range(0, 4096).description(""));
+  cmd->add_option("--set", c.options.sets,
+                  "override one value of the model, for every point: POINTER=VALUE (repeatable)")
+      ->type_name("P=V");
+  cmd->add_option("--seed", c.options.seed, "random seed (overrides /simulation/seed)");
+  cmd->add_option("--replications", c.options.replications,
+                  "replications per point (overrides the experiment's)")
+      ->check(CLI::Range(2, 100000).description(""));
+  cmd->add_option("--duration", c.options.duration,
+                  "simulated time per replication, e.g. 10m (overrides /simulation/duration)");
+  cmd->add_flag("-q,--quiet", c.quiet, "print nothing on success");
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   CLI::App app{"capsim: a discrete-event capacity-planning simulator"};
   app.require_subcommand(1);
-  app.set_version_flag("--version", std::string("capsim ") + CAPSIM_VERSION);
+  app.set_version_flag("--version", std::string("capsim ") + CAPSIM_VERSION +
+                                        (capsim::cli::built_with_mpi() ? " (MPI)" : ""));
 
   ModelOptions run_model;
   std::string output, csv_dir;
@@ -165,10 +153,49 @@ int main(int argc, char** argv) {
   CLI::App* validate = app.add_subcommand("validate", "check a model and say what it contains");
   add_model_options(validate, validate_model);
 
+  capsim::cli::ExperimentCommand sweep_cmd;
+  CLI::App* sweep =
+      app.add_subcommand("sweep", "run a what-if sweep: one row of metrics per parameter point");
+  add_experiment_options(sweep, sweep_cmd);
+  sweep->add_option("-o,--output", sweep_cmd.output, "write the rows to FILE.csv or FILE.json");
+  sweep->add_flag("--resume", sweep_cmd.resume,
+                  "keep the rows an interrupted sweep finished (FILE.partial) and run the rest");
+
+  capsim::cli::ExperimentCommand size_cmd;
+  CLI::App* size = app.add_subcommand(
+      "size", "find the smallest replica count for which the SLO holds at the peak");
+  add_experiment_options(size, size_cmd);
+  size->add_option("-o,--output", size_cmd.output, "write the answer (JSON) to this file");
+
+  capsim::cli::ExperimentCommand compare_cmd;
+  CLI::App* compare = app.add_subcommand(
+      "compare", "compare variants with common random numbers, each against the baseline");
+  add_experiment_options(compare, compare_cmd);
+  compare->add_option("-o,--output", compare_cmd.output,
+                      "write the comparison (JSON) to this file");
+
+  capsim::cli::AnalyzeCommand analyze_cmd;
+  CLI::App* analyze = app.add_subcommand(
+      "analyze", "analytic estimates (Erlang C, Jackson, MVA) of a model, at its peak load");
+  analyze->add_option("model", analyze_cmd.model, "model file (JSON)")->required();
+  analyze->add_option("--set", analyze_cmd.sets, "override one value: POINTER=VALUE (repeatable)")
+      ->type_name("P=V");
+  analyze->add_option("-o,--output", analyze_cmd.output, "write the estimates (JSON) to this file");
+  analyze->add_flag("--check", analyze_cmd.check,
+                    "also simulate the same load and show both side by side");
+  analyze->add_option("--seed", analyze_cmd.seed, "--check: random seed");
+  analyze->add_option("--replications", analyze_cmd.replications, "--check: replications")
+      ->check(CLI::Range(1, 100000).description(""));
+  analyze->add_option("--duration", analyze_cmd.duration, "--check: simulated time, e.g. 10m");
+  analyze->add_option("--threads", analyze_cmd.threads, "--check: worker threads")
+      ->check(CLI::Range(0, 4096).description(""));
+
   // CLI11 reports an unknown command as a missing one; say what is wrong instead.
-  if (argc > 1 && argv[1][0] != '-' && std::string(argv[1]) != "run" &&
-      std::string(argv[1]) != "validate") {
-    std::cerr << "capsim: unknown command '" << argv[1] << "'; expected one of: run, validate\n";
+  const std::vector<std::string> commands{"run", "validate", "sweep", "size", "compare", "analyze"};
+  if (argc > 1 && argv[1][0] != '-' &&
+      std::find(commands.begin(), commands.end(), std::string(argv[1])) == commands.end()) {
+    std::cerr << "capsim: unknown command '" << argv[1]
+              << "'; expected one of: run, validate, sweep, size, compare, analyze\n";
     return kBadInput;
   }
   try {
@@ -177,18 +204,27 @@ int main(int argc, char** argv) {
     const int code = app.exit(e);
     return code == 0 ? 0 : kBadInput;
   }
+  const bool experiment = *sweep || *size || *compare;
+  // Only the leader (MPI rank 0, or the only process) speaks.
+  const auto error = [](const std::string& text) {
+    if (capsim::cli::is_leader()) std::cerr << text;
+  };
   try {
     if (*run) return command_run(run_model, output, csv_dir, threads, quiet);
     if (*validate) return command_validate(validate_model);
+    if (*sweep) return capsim::cli::command_sweep(sweep_cmd);
+    if (*size) return capsim::cli::command_size(size_cmd);
+    if (*compare) return capsim::cli::command_compare(compare_cmd);
+    if (*analyze) return capsim::cli::command_analyze(analyze_cmd);
   } catch (const ModelError& e) {
-    std::cerr << "capsim: " << (e.diagnostics().size() > 1 ? "invalid model:\n" : "") << e.what()
-              << '\n';
+    const char* what = experiment ? "invalid experiment:\n" : "invalid model:\n";
+    error(std::string("capsim: ") + (e.diagnostics().size() > 1 ? what : "") + e.what() + "\n");
     return kBadInput;
   } catch (const capsim::net::SimulationError& e) {
-    std::cerr << "capsim: simulation failed " << e.what() << '\n';
+    error(std::string("capsim: simulation failed ") + e.what() + "\n");
     return kFailure;
   } catch (const std::exception& e) {
-    std::cerr << "capsim: " << e.what() << '\n';
+    error(std::string("capsim: ") + e.what() + "\n");
     return kFailure;
   }
   return 0;

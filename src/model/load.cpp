@@ -103,6 +103,8 @@ const std::vector<KindKey>& kind_keys() {
       {"connections", {database}},
       {"read_replicas", {database}},
       {"contention", {database}},
+      {"startup_time", {generic, cache}},
+      {"autoscaling", {generic, cache}},
   };
   return keys;
 }
@@ -117,6 +119,24 @@ std::string_view kind_name(ServiceKind kind) {
       return "database";
   }
   return "generic";
+}
+
+/// The replica count an autoscaled service starts with: hpa and keda, `replicas` within
+/// [min, max] (min when not given); schedule, `replicas` until the first step (that of a step at
+/// 0 s when there is one).
+void initial_replicas(ServiceSpec& spec, bool replicas_given) {
+  const AutoscalingSpec& a = *spec.autoscaling;
+  if (a.kind == AutoscalerKind::schedule) {
+    if (!a.schedule.empty() && a.schedule.front().at_s == 0.0) {
+      spec.replicas = a.schedule.front().replicas;
+    }
+    return;
+  }
+  int lowest = a.min;
+  if (!a.schedule.empty() && a.schedule.front().at_s == 0.0) {
+    lowest = std::max(lowest, a.schedule.front().replicas);
+  }
+  spec.replicas = replicas_given ? std::clamp(spec.replicas, lowest, a.max) : lowest;
 }
 
 struct CallEdge {
@@ -904,8 +924,8 @@ std::optional<ServiceSpec> ModelLoader::read_service(const std::string& name, co
   }
 
   // Keys of every kind, then those of this kind; the keys of other kinds are refused by name.
-  Names own{"kind",          "cores",      "cpu",         "queue_capacity",
-            "load_balancer", "rate_limit", "drop_expired"};
+  Names own{"kind",          "cores",      "cpu",          "queue_capacity",
+            "load_balancer", "rate_limit", "drop_expired", "price_per_replica_hour"};
   Names others;
   for (const KindKey& entry : kind_keys()) {
     const bool mine =
@@ -941,9 +961,32 @@ std::optional<ServiceSpec> ModelLoader::read_service(const std::string& name, co
   }
 
   if (spec.kind != ServiceKind::database) {
-    if (const Json* replicas = find(value, "replicas")) {
-      if (const auto n = reader_.integer(*replicas, child(pointer, "replicas"), 1, max_replicas)) {
+    // `"autoscaling": false` says there is none (handy with --set).
+    const Json* autoscaling = find(value, "autoscaling");
+    if (autoscaling != nullptr && *autoscaling == Json(false)) autoscaling = nullptr;
+    const Json* replicas = find(value, "replicas");
+    if (replicas != nullptr) {
+      // An autoscaler may start from zero replicas.
+      const std::int64_t lowest = autoscaling != nullptr ? 0 : 1;
+      if (const auto n =
+              reader_.integer(*replicas, child(pointer, "replicas"), lowest, max_replicas)) {
         spec.replicas = static_cast<int>(*n);
+      }
+    }
+    if (autoscaling != nullptr) {
+      spec.autoscaling =
+          detail::read_autoscaling(reader_, *autoscaling, child(pointer, "autoscaling"));
+      if (spec.autoscaling) initial_replicas(spec, replicas != nullptr);
+    }
+    if (const Json* startup = find(value, "startup_time")) {
+      const std::string at = child(pointer, "startup_time");
+      if (const auto s = reader_.duration(*startup, at, Sign::non_negative)) {
+        spec.startup_time_s = *s;
+        if (*s > 0 && autoscaling == nullptr) {
+          reader_.warning(at,
+                          "has no effect without autoscaling (only replicas that an "
+                          "autoscaler adds start up)");
+        }
       }
     }
     if (const Json* workers = find(value, "workers")) {
@@ -973,6 +1016,10 @@ std::optional<ServiceSpec> ModelLoader::read_service(const std::string& name, co
   }
   if (const Json* rate_limit = find(value, "rate_limit")) {
     spec.rate_limit = detail::read_rate_limit(reader_, *rate_limit, child(pointer, "rate_limit"));
+  }
+  if (const Json* price = find(value, "price_per_replica_hour")) {
+    spec.price_per_replica_hour =
+        reader_.signed_number(*price, child(pointer, "price_per_replica_hour"), Sign::non_negative);
   }
   if (const Json* drop = find(value, "drop_expired")) {
     if (drop->is_boolean()) {
@@ -1572,7 +1619,12 @@ std::optional<FaultSpec> ModelLoader::read_fault(const Json& value, const std::s
         const std::string at = child(pointer, "replicas");
         // Bounded by the service's replicas when it was read without problems.
         const auto index = service != nullptr ? spec.service_index(service->name) : std::nullopt;
-        const std::int64_t max = index ? spec.services[*index].replicas : max_replicas;
+        std::int64_t max = max_replicas;
+        if (index) {
+          const ServiceSpec& target = spec.services[*index];
+          max = target.replicas;
+          if (target.autoscaling) max = std::max(max, std::int64_t{target.autoscaling->max});
+        }
         if (const auto n = reader_.integer(*replicas, at, 1, max_replicas)) {
           if (*n > max) {
             reader_.expected(at,

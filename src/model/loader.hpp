@@ -152,6 +152,12 @@ std::optional<RateLimitSpec> read_rate_limit(Reader& reader, const Json& value,
 std::optional<HealthSpec> read_health(Reader& reader, const Json& value,
                                       const std::string& pointer);
 
+// ---- Autoscaling (load_autoscaling.cpp) -----------------------------------------------------
+
+/// `autoscaling` of a service: kind hpa, keda or schedule, with Kubernetes' defaults filled in.
+std::optional<AutoscalingSpec> read_autoscaling(Reader& reader, const Json& value,
+                                                const std::string& pointer);
+
 // ---- Distributions (load_dist.cpp) --------------------------------------------------------
 
 /// What a distribution measures: times (durations with units allowed) or counts (plain numbers).

@@ -11,6 +11,22 @@ std::optional<std::size_t> Spec::service_index(const std::string& name) const {
   return std::nullopt;
 }
 
+ScalingRulesSpec AutoscalingSpec::default_scale_up() {
+  ScalingRulesSpec rules;
+  rules.stabilization_window_s = 0.0;
+  rules.policies = {{ScalingPolicyType::percent, 100, 15.0}, {ScalingPolicyType::pods, 4, 15.0}};
+  rules.select = SelectPolicy::max;
+  return rules;
+}
+
+ScalingRulesSpec AutoscalingSpec::default_scale_down() {
+  ScalingRulesSpec rules;
+  rules.stabilization_window_s = 300.0;
+  rules.policies = {{ScalingPolicyType::percent, 100, 15.0}};
+  rules.select = SelectPolicy::max;
+  return rules;
+}
+
 double SimulationSpec::effective_window_s() const {
   if (duration_s / window_s <= kMaxWindows) return window_s;
   static constexpr double kNice[] = {1,   2,   5,    10,   15,   30,    60,    120,   300,

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <deque>
+#include <iomanip>
 #include <limits>
 #include <memory>
 #include <optional>
@@ -13,6 +14,7 @@
 
 #include "capsim/dist/distribution.hpp"
 #include "capsim/model/error.hpp"
+#include "capsim/net/autoscaler.hpp"
 #include "capsim/net/cache_store.hpp"
 #include "capsim/net/profile.hpp"
 #include "capsim/net/resilience.hpp"
@@ -112,6 +114,7 @@ using Steps = std::vector<Step>;
 /// What a caller does around one logical call: per-attempt timeout, retries, breaker.
 struct Policy {
   std::optional<double> timeout_s;
+  std::uint32_t timeouts = kNone;  // index into Network::timeout_queues_ when timeout_s is set
   const model::RetrySpec* retry = nullptr;
   std::uint32_t budget = kNone;   // index into Network::budgets_
   std::uint32_t breaker = kNone;  // index into Network::breakers_
@@ -189,7 +192,7 @@ struct CallState {
   bool in_flight = false;     // the current attempt is out and not yet answered or given up
   double first_sent_s = 0.0;
   double last_delay_s = 0.0;  // decorrelated jitter
-  sim::EventId timer;         // the attempt's timeout, or the backoff before the next attempt
+  sim::EventId timer;         // the backoff before the next attempt
 };
 
 /// Intrusive FIFO of jobs linked through Job::next_in_queue.
@@ -208,8 +211,21 @@ struct PsEntry {
   }
 };
 
+/// Where a replica slot is in its life. Services without an autoscaler have every replica
+/// `ready` (up, or crashed and waiting to restart).
+enum class Phase : std::uint8_t {
+  off,       // no replica in this slot
+  starting,  // created by an autoscaler, not ready before startup_time
+  ready,     // serving (up), or crashed and waiting to restart (not up)
+  draining,  // removed by an autoscaler: no new requests, finishing those it holds
+};
+
 struct Replica {
-  bool up = true;                  // false while crashed
+  bool up = true;  // receives requests: ready and not crashed
+  Phase phase = Phase::ready;
+  double ready_since_s = 0.0;      // when it last became up
+  double started_s = 0.0;          // autoscaled: when the slot was last set starting
+  sim::EventId ready_event;        // starting: the end of its startup
   double ejected_until_s = -kInf;  // passive health check
   std::vector<double> fail_times;  // health: the last max_fails failure times, a ring
   std::uint32_t fail_next = 0;
@@ -234,9 +250,49 @@ struct Marks {
   double busy_workers = 0.0;
   double queued = 0.0;
   double in_flight = 0.0;
-  double replicas = 0.0;
+  double replicas = 0.0;  // ready replicas
   double core_capacity = 0.0;
   double worker_capacity = 0.0;
+  double provisioned = 0.0;  // starting, ready and draining replicas (what is paid for)
+  double desired = 0.0;      // the replica count asked for
+};
+
+/// A service's integrals at the start of a metric window, and the counts that go with them.
+struct Snapshot {
+  double t = 0.0;
+  Marks marks;
+  std::uint64_t arrivals = 0;
+  double balancer_queued = 0.0;
+};
+
+/// Snapshots taken `window_s` before each read of a periodic reader (HPA syncs, KEDA polls), so
+/// that a read at T averages over [T - window_s, T]. Read k is at first_s + k period_s.
+struct WindowMeter {
+  double first_s = 0.0;
+  double period_s = 15.0;
+  double window_s = 30.0;
+  std::uint64_t reads = 0;  // reads done so far
+  std::uint64_t marks = 0;  // snapshots taken so far (index k of the read they serve)
+  std::deque<Snapshot> snapshots;
+  double read_time(std::uint64_t k) const { return first_s + static_cast<double>(k) * period_s; }
+  double mark_time(std::uint64_t k) const { return read_time(k) - window_s; }
+};
+
+/// The runtime of a service's `autoscaling`.
+struct Autoscaler {
+  const model::AutoscalingSpec* spec = nullptr;
+  std::optional<HpaBehavior> behavior;  // hpa and keda
+  int desired = 0;                      // replicas asked for: starting and ready (crashed included)
+  int starting = 0;                     // replicas in their startup
+  int floor = 0;                        // the schedule's current minimum (hpa, keda)
+  WindowMeter sync_meter;               // hpa and keda: the HPA's syncs
+  WindowMeter poll_meter;               // keda: its polls
+  std::vector<stats::Histogram> latency_slices;  // latency_p95: one per sync period of the window
+  std::size_t latency_current = 0;
+  stats::Histogram latency_merged;
+  std::deque<Ref> balancer_queue;  // requests waiting for a ready replica
+  stats::TimeWeighted balancer_queued;
+  double last_active_s = 0.0;  // keda: the last poll that found the trigger active
 };
 
 struct CacheRuntime {
@@ -253,7 +309,7 @@ struct CacheRuntime {
 struct Service {
   const model::ServiceSpec* spec = nullptr;
   std::vector<Steps> endpoints;
-  std::vector<Replica> replicas;
+  std::vector<Replica> replicas;  // autoscaled: slots, up to the largest count (and more if needed)
   std::vector<double> weights;
   std::uint64_t rr_next = 0;
   sim::RandomStream lb_rng, work_rng, route_rng;
@@ -261,6 +317,10 @@ struct Service {
   std::optional<double> saturated_at_s;
   std::uint32_t replicas_up = 0;
   bool simple_balancing = true;  // every replica always eligible: the fast path
+  std::unique_ptr<Autoscaler> autoscaler;
+  std::vector<std::uint32_t> active;          // autoscaled: the up replicas, ascending
+  stats::Histogram* latency_slice = nullptr;  // autoscaled on latency_p95: where latencies go
+  std::uint64_t arrivals_total = 0;           // from t = 0, for the autoscaler's rps
   std::optional<TokenBucket> rate_limit;
   std::optional<CacheRuntime> cache;
   double slowdown = 1.0;
@@ -272,7 +332,7 @@ struct Service {
   double work_total_s = 0.0, work_wasted_s = 0.0;
   // Levels integrated from t = 0; `warm` marks the end of warm-up, `window` the window start.
   stats::TimeWeighted busy_cores, busy_workers, queued_tw, in_flight, replica_count, core_capacity,
-      worker_capacity;
+      worker_capacity, provisioned, desired;
   double replicas_min = 0.0, replicas_max = 0.0;  // since the end of warm-up
   Marks warm;
   // Time series window.
@@ -281,9 +341,9 @@ struct Service {
   Marks window;
 
   Marks marks(double t) const {
-    return Marks{busy_cores.integral(t),     busy_workers.integral(t),  queued_tw.integral(t),
-                 in_flight.integral(t),      replica_count.integral(t), core_capacity.integral(t),
-                 worker_capacity.integral(t)};
+    return Marks{busy_cores.integral(t),      busy_workers.integral(t),  queued_tw.integral(t),
+                 in_flight.integral(t),       replica_count.integral(t), core_capacity.integral(t),
+                 worker_capacity.integral(t), provisioned.integral(t),   desired.integral(t)};
   }
 };
 
@@ -316,6 +376,20 @@ struct Workload {
   stats::Histogram w_latency;
 };
 
+/// Attempts of one policy all time out after the same delay, so their deadlines come in the
+/// order the attempts were sent: a FIFO with one calendar event for its head replaces a timer per
+/// attempt (and keeps answered attempts' timers out of the calendar). Entries of attempts that
+/// were answered are skipped when they reach the head.
+struct TimeoutQueue {
+  struct Entry {
+    double deadline_s;
+    Ref call;
+    std::uint32_t attempt;
+  };
+  std::deque<Entry> entries;
+  bool scheduled = false;
+};
+
 struct BreakerSite {
   CircuitBreaker breaker;
   std::string edge;  // "caller->callee"
@@ -327,7 +401,7 @@ enum Tag : std::uint32_t {
   kArrival,
   kUserSend,
   kUsersChange,
-  kCallTimeout,
+  kTimeouts,
   kRetry,
   kWorkDone,
   kPsDone,
@@ -336,6 +410,11 @@ enum Tag : std::uint32_t {
   kFault,
   kFaultEnd,
   kRestart,
+  kReplicaReady,
+  kAutoscaleSync,
+  kAutoscalePoll,
+  kAutoscaleMark,
+  kScheduleStep,
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -374,9 +453,11 @@ class Network final : public sim::EventHandler {
   Ref new_job(const Steps* steps, std::uint32_t service, ParentKind kind, Ref parent,
               std::uint32_t parent_attempt, std::uint32_t rng_service);
   void arrive(Ref job);
+  [[gnu::always_inline]] inline void admit(Ref job, Job& j, Service& s, std::uint32_t ri);
   bool eligible(const Service& s, const Replica& r, bool ignore_health) const;
   std::uint32_t pick_replica(Service& s, std::uint32_t lo, std::uint32_t hi);
-  std::uint32_t pick_among(Service& s, std::uint32_t lo, std::uint32_t hi, bool ignore_health);
+  template <class Index>
+  std::uint32_t pick_general(Service& s, std::uint32_t n, Index index, bool ignore_health);
   void start(Ref job, Job& j);
   void advance(Ref job);
   void cache_step(Ref job, Job& j);
@@ -396,6 +477,25 @@ class Network final : public sim::EventHandler {
   void fault_end(std::uint32_t index);
   void crash(std::uint32_t service, std::uint32_t replica);
   void set_replica_up(std::uint32_t service, std::uint32_t replica, bool up);
+  void update_replica(std::uint32_t service, std::uint32_t replica, Phase phase, bool up);
+  // Autoscaling.
+  void build_autoscaler(std::uint32_t service);
+  void start_autoscaler(std::uint32_t service);
+  Snapshot snapshot(const Service& s, double t) const;
+  void take_mark(std::uint32_t service, WindowMeter& meter, std::uint32_t which);
+  Snapshot window_start(WindowMeter& meter, double now) const;
+  void autoscale_sync(std::uint32_t service);
+  void keda_poll(std::uint32_t service);
+  void schedule_step(std::uint32_t service, std::uint32_t step);
+  int effective_min(const Autoscaler& a) const;
+  void scale_to(std::uint32_t service, int to, const std::string& metric, const std::string& policy,
+                const std::string& reason);
+  void start_replica(std::uint32_t service);
+  void remove_replica(std::uint32_t service);
+  void replica_ready(std::uint32_t service, std::uint32_t replica);
+  void drained(std::uint32_t service, std::uint32_t replica);
+  void wait_at_balancer(Ref job, Service& s);
+  void dispatch_waiting(std::uint32_t service);
   void log_event(const std::string& kind, const std::string& service, const std::string& detail);
   // Statistics.
   bool measuring() const { return measuring_; }
@@ -416,6 +516,7 @@ class Network final : public sim::EventHandler {
   std::vector<Workload> workloads_;
   std::deque<BreakerSite> breakers_;  // deque: stable addresses while compiling
   std::vector<RetryBudget> budgets_;
+  std::vector<TimeoutQueue> timeout_queues_;
   std::vector<Ref> ready_;
   bool measuring_ = false;
   double window_start_s_ = 0.0;
@@ -423,6 +524,7 @@ class Network final : public sim::EventHandler {
   double last_event_s_ = -1.0;
   std::vector<stats::TimeSeriesRow> rows_;
   std::vector<stats::EventRow> event_log_;
+  std::vector<stats::ScaleEventRow> scale_log_;
   sim::RandomStream backoff_rng_;
 };
 
@@ -479,8 +581,19 @@ Network::Network(const model::Spec& spec, const ReplicationOptions& options)
     s.lb_rng = sim::RandomStream(seed, rep, base + "/balancer");
     s.work_rng = sim::RandomStream(seed, rep, base + "/work");
     s.route_rng = sim::RandomStream(seed, rep, base + "/route");
-    s.replicas.resize(static_cast<std::size_t>(s.spec->replicas));
-    s.replicas_up = static_cast<std::uint32_t>(s.replicas.size());
+    // An autoscaled service has a slot for every replica it may have; those beyond the initial
+    // count start empty.
+    const auto initial = static_cast<std::size_t>(s.spec->replicas);
+    std::size_t slots = initial;
+    if (s.spec->autoscaling) {
+      slots = std::max(slots, static_cast<std::size_t>(s.spec->autoscaling->max));
+    }
+    s.replicas.resize(slots);
+    for (std::size_t k = initial; k < slots; ++k) {
+      s.replicas[k].up = false;
+      s.replicas[k].phase = Phase::off;
+    }
+    s.replicas_up = static_cast<std::uint32_t>(initial);
     s.weights.assign(s.replicas.size(), 1.0);
     for (std::size_t k = 0; k < s.weights.size() && k < s.spec->load_balancer.weights.size(); ++k) {
       s.weights[k] = s.spec->load_balancer.weights[k];
@@ -499,7 +612,9 @@ Network::Network(const model::Spec& spec, const ReplicationOptions& options)
     }
   }
   for (Service& s : services_) {
-    if (s.spec->database || s.spec->load_balancer.health) s.simple_balancing = false;
+    if (s.spec->database || s.spec->load_balancer.health || s.spec->autoscaling) {
+      s.simple_balancing = false;
+    }
   }
   // Compile after every service exists so calls can be resolved.
   for (std::size_t i = 0; i < spec.services.size(); ++i) {
@@ -521,10 +636,13 @@ Network::Network(const model::Spec& spec, const ReplicationOptions& options)
         c.store.emplace(cs->key_count, cs->capacity, cs->eviction);
       }
     }
-    const double n = static_cast<double>(s.replicas.size());
+    const double n = static_cast<double>(s.replicas_up);
     s.replica_count = stats::TimeWeighted(n);
     s.core_capacity = stats::TimeWeighted(n * s.spec->cores);
     s.worker_capacity = stats::TimeWeighted(n * s.spec->workers);
+    s.provisioned = stats::TimeWeighted(n);
+    s.desired = stats::TimeWeighted(n);
+    if (s.spec->autoscaling) build_autoscaler(static_cast<std::uint32_t>(i));
   }
   workloads_.resize(spec.workloads.size());
   for (std::size_t i = 0; i < spec.workloads.size(); ++i) {
@@ -571,6 +689,10 @@ Policy Network::compile_policy(const std::optional<double>& timeout_s,
                                const std::string& edge, std::uint32_t callee) {
   Policy p;
   p.timeout_s = timeout_s;
+  if (timeout_s) {
+    p.timeouts = static_cast<std::uint32_t>(timeout_queues_.size());
+    timeout_queues_.emplace_back();
+  }
   if (retry) {
     p.retry = &*retry;
     if (retry->budget) {
@@ -790,7 +912,15 @@ void Network::send_attempt(Ref call) {
       return;
     }
   }
-  if (p.timeout_s) c.timer = sim_.after(*p.timeout_s, this, kCallTimeout, call.pack());
+  if (p.timeouts != kNone) {
+    TimeoutQueue& q = timeout_queues_[p.timeouts];
+    const double deadline = sim_.now() + *p.timeout_s;
+    q.entries.push_back(TimeoutQueue::Entry{deadline, call, c.attempt});
+    if (!q.scheduled) {
+      q.scheduled = true;
+      sim_.at(deadline, this, kTimeouts, p.timeouts);
+    }
+  }
   Service& s = services_[c.service];
   const std::uint32_t rng_service = c.service;
   const Ref job =
@@ -913,24 +1043,24 @@ bool Network::eligible(const Service&, const Replica& r, bool ignore_health) con
   return r.up && (ignore_health || r.ejected_until_s <= sim_.now());
 }
 
-std::uint32_t Network::pick_among(Service& s, std::uint32_t lo, std::uint32_t hi,
-                                  bool ignore_health) {
-  // The general path: replicas may be down (crash) or ejected (health checks), and databases
-  // route to a range of replicas. Same policies as the fast path, over eligible replicas only.
+template <class Index>
+std::uint32_t Network::pick_general(Service& s, std::uint32_t n, Index index, bool ignore_health) {
+  // The general path: replicas may be down (crash) or ejected (health checks), databases route
+  // to a range of replicas, and autoscaled services choose among their up replicas. Same
+  // policies as the fast path, over eligible candidates only; candidate k is replica index(k).
   std::uint32_t count = 0;
-  for (std::uint32_t i = lo; i < hi; ++i) count += eligible(s, s.replicas[i], ignore_health);
+  for (std::uint32_t k = 0; k < n; ++k) count += eligible(s, s.replicas[index(k)], ignore_health);
   if (count == 0) return kNone;
-  const std::uint32_t n = hi - lo;
-  auto nth = [&](std::uint64_t k) {
-    for (std::uint32_t i = lo; i < hi; ++i) {
-      if (eligible(s, s.replicas[i], ignore_health) && k-- == 0) return i;
+  auto nth = [&](std::uint64_t m) {
+    for (std::uint32_t k = 0; k < n; ++k) {
+      if (eligible(s, s.replicas[index(k)], ignore_health) && m-- == 0) return index(k);
     }
-    return lo;
+    return index(0);
   };
   switch (s.spec->load_balancer.policy) {
     case model::LbPolicy::round_robin:
       for (std::uint32_t k = 0; k < n; ++k) {
-        const auto i = static_cast<std::uint32_t>(lo + s.rr_next++ % n);
+        const std::uint32_t i = index(static_cast<std::uint32_t>(s.rr_next++ % n));
         if (eligible(s, s.replicas[i], ignore_health)) return i;
       }
       return kNone;
@@ -940,7 +1070,7 @@ std::uint32_t Network::pick_among(Service& s, std::uint32_t lo, std::uint32_t hi
       const auto first = static_cast<std::uint32_t>(s.rr_next++ % n);
       std::uint32_t best = kNone;
       for (std::uint32_t k = 0; k < n; ++k) {
-        const std::uint32_t i = lo + (first + k) % n;
+        const std::uint32_t i = index((first + k) % n);
         if (!eligible(s, s.replicas[i], ignore_health)) continue;
         if (best == kNone || s.replicas[i].outstanding < s.replicas[best].outstanding) best = i;
       }
@@ -957,7 +1087,8 @@ std::uint32_t Network::pick_among(Service& s, std::uint32_t lo, std::uint32_t hi
     case model::LbPolicy::weighted_round_robin: {
       double total = 0.0;
       std::uint32_t best = kNone;
-      for (std::uint32_t i = lo; i < hi; ++i) {
+      for (std::uint32_t k = 0; k < n; ++k) {
+        const std::uint32_t i = index(k);
         if (!eligible(s, s.replicas[i], ignore_health)) continue;
         s.replicas[i].wrr_current += s.weights[i];
         total += s.weights[i];
@@ -972,9 +1103,18 @@ std::uint32_t Network::pick_among(Service& s, std::uint32_t lo, std::uint32_t hi
 
 std::uint32_t Network::pick_replica(Service& s, std::uint32_t lo, std::uint32_t hi) {
   if (!s.simple_balancing) {
-    std::uint32_t r = pick_among(s, lo, hi, false);
-    // When health checks have ejected every live replica, nginx-like, try them all again.
-    if (r == kNone) r = pick_among(s, lo, hi, true);
+    std::uint32_t r;
+    if (s.autoscaler) {
+      const auto n = static_cast<std::uint32_t>(s.active.size());
+      const auto index = [&s](std::uint32_t k) { return s.active[k]; };
+      r = pick_general(s, n, index, false);
+      // When health checks have ejected every live replica, nginx-like, try them all again.
+      if (r == kNone) r = pick_general(s, n, index, true);
+      return r;
+    }
+    const auto index = [lo](std::uint32_t k) { return lo + k; };
+    r = pick_general(s, hi - lo, index, false);
+    if (r == kNone) r = pick_general(s, hi - lo, index, true);
     return r;
   }
   const std::uint32_t n = hi - lo;
@@ -1023,6 +1163,7 @@ void Network::arrive(Ref job) {
   const std::uint32_t si = j.service;
   Service& s = services_[si];
   const double now = sim_.now();
+  ++s.arrivals_total;
   if (measuring()) ++s.arrivals;
   if (options_.timeseries) ++s.w_arrivals;
   if (now < s.outage_until_s) {
@@ -1046,9 +1187,22 @@ void Network::arrive(Ref job) {
   }
   const std::uint32_t ri = pick_replica(s, lo, hi);
   if (ri == kNone) {
-    finish(job, Outcome::error);  // no replica is up
+    // No replica is up. An autoscaled service holds the request at the balancer while a replica
+    // is on its way (or, scaling from zero, may be); otherwise it fails at once.
+    if (s.autoscaler &&
+        (s.autoscaler->starting > 0 || s.autoscaler->spec->kind == model::AutoscalerKind::keda)) {
+      wait_at_balancer(job, s);
+      return;
+    }
+    finish(job, Outcome::error);
     return;
   }
+  admit(job, j, s, ri);
+}
+
+void Network::admit(Ref job, Job& j, Service& s, std::uint32_t ri) {
+  // The balancer chose replica ri: a worker, a place in its queue, or a rejection.
+  const double now = sim_.now();
   Replica& r = s.replicas[ri];
   j.replica = ri;
   if (r.busy_workers < static_cast<std::uint32_t>(s.spec->workers)) {
@@ -1373,9 +1527,15 @@ void Network::finish(Ref job, Outcome outcome) {
       if (options_.timeseries && outcome == Outcome::success) {
         s.w_latency.record(sim_.now() - j.arrived_s);
       }
+      if (s.latency_slice != nullptr && outcome == Outcome::success) {
+        s.latency_slice->record(sim_.now() - j.arrived_s);
+      }
       if (outcome == Outcome::error) record_health(s, r, j.replica);
       j.holds_worker = false;
       release_worker(s, r);
+      if (r.phase == Phase::draining && r.outstanding == 0) [[unlikely]] {
+        drained(j.service, j.replica);
+      }
     }
   }
   const ParentKind kind = j.parent_kind;
@@ -1409,21 +1569,47 @@ void Network::drain() {
 // Faults and capacity.
 
 void Network::set_replica_up(std::uint32_t service, std::uint32_t replica, bool up) {
-  // The one door through which capacity changes: levels and counts follow.
+  update_replica(service, replica, services_[service].replicas[replica].phase, up);
+}
+
+void Network::update_replica(std::uint32_t service, std::uint32_t replica, Phase phase, bool up) {
+  // The one door through which capacity changes: levels and counts follow. A replica counts as
+  // ready while up; its cores and workers count while up or draining; it is paid for while
+  // starting, up or draining.
   Service& s = services_[service];
   Replica& r = s.replicas[replica];
-  if (r.up == up) return;
+  const auto serving = [](Phase p, bool u) { return u || p == Phase::draining; };
+  const auto paid = [](Phase p, bool u) {
+    return u || p == Phase::draining || p == Phase::starting;
+  };
+  const double d_ready = static_cast<double>(up) - static_cast<double>(r.up);
+  const double d_serving = static_cast<double>(serving(phase, up)) - serving(r.phase, r.up);
+  const double d_paid = static_cast<double>(paid(phase, up)) - paid(r.phase, r.up);
+  r.phase = phase;
   r.up = up;
-  const double d = up ? 1.0 : -1.0;
   const double now = sim_.now();
-  s.replicas_up += up ? 1 : -1;
-  s.replica_count.add(now, d);
-  s.core_capacity.add(now, d * s.spec->cores);
-  s.worker_capacity.add(now, d * s.spec->workers);
-  if (measuring()) {
-    s.replicas_min = std::min(s.replicas_min, s.replica_count.value());
-    s.replicas_max = std::max(s.replicas_max, s.replica_count.value());
+  if (d_ready != 0.0) {
+    s.replicas_up += up ? 1 : -1;
+    s.replica_count.add(now, d_ready);
+    if (up) r.ready_since_s = now;
+    if (s.autoscaler) {
+      const auto at = std::lower_bound(s.active.begin(), s.active.end(), replica);
+      if (up) {
+        s.active.insert(at, replica);
+      } else if (at != s.active.end() && *at == replica) {
+        s.active.erase(at);
+      }
+    }
+    if (measuring()) {
+      s.replicas_min = std::min(s.replicas_min, s.replica_count.value());
+      s.replicas_max = std::max(s.replicas_max, s.replica_count.value());
+    }
   }
+  if (d_serving != 0.0) {
+    s.core_capacity.add(now, d_serving * s.spec->cores);
+    s.worker_capacity.add(now, d_serving * s.spec->workers);
+  }
+  if (d_paid != 0.0) s.provisioned.add(now, d_paid);
 }
 
 void Network::crash(std::uint32_t service, std::uint32_t replica) {
@@ -1507,6 +1693,466 @@ void Network::fault_end(std::uint32_t index) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Autoscaling. Nothing here runs on the path of a request: the autoscaler acts only at its own
+// events (syncs, polls, schedule steps, replicas becoming ready) and reads the service's
+// integrals, so models without autoscaling run exactly as before.
+
+namespace {
+
+std::string number_text(double x) {
+  std::ostringstream out;
+  out << std::setprecision(4) << x;
+  return out.str();
+}
+
+const char* metric_name(model::ScaleMetric m) {
+  switch (m) {
+    case model::ScaleMetric::cpu:
+      return "cpu";
+    case model::ScaleMetric::workers:
+      return "workers";
+    case model::ScaleMetric::in_flight:
+      return "in_flight";
+    case model::ScaleMetric::rps:
+      return "rps";
+    case model::ScaleMetric::queue_length:
+      return "queue_length";
+    case model::ScaleMetric::latency_p95:
+      return "latency_p95";
+  }
+  return "metric";
+}
+
+}  // namespace
+
+void Network::build_autoscaler(std::uint32_t si) {
+  Service& s = services_[si];
+  const model::AutoscalingSpec& as = *s.spec->autoscaling;
+  auto a = std::make_unique<Autoscaler>();
+  a->spec = &as;
+  a->desired = s.spec->replicas;
+  if (as.kind != model::AutoscalerKind::schedule) {
+    a->behavior.emplace(as.scale_up, as.scale_down);
+    a->sync_meter.first_s = as.sync_period_s;
+    a->sync_meter.period_s = as.sync_period_s;
+    a->sync_meter.window_s = as.metric_window_s;
+    if (as.kind == model::AutoscalerKind::keda) {
+      a->poll_meter.first_s = as.polling_interval_s;
+      a->poll_meter.period_s = as.polling_interval_s;
+      a->poll_meter.window_s = as.metric_window_s;
+    }
+    const bool latency = std::any_of(as.metrics.begin(), as.metrics.end(), [](const auto& m) {
+      return m.metric == model::ScaleMetric::latency_p95;
+    });
+    if (latency) {
+      // The latency window is a whole number of sync periods (at least one).
+      const auto slices = static_cast<std::size_t>(
+          std::max(1.0, std::ceil(as.metric_window_s / as.sync_period_s - 1e-9)));
+      a->latency_slices.resize(slices);
+      s.latency_slice = &a->latency_slices[0];
+    }
+  }
+  for (std::uint32_t k = 0; k < s.replicas.size(); ++k) {
+    if (s.replicas[k].up) s.active.push_back(k);
+  }
+  s.autoscaler = std::move(a);
+}
+
+void Network::start_autoscaler(std::uint32_t si) {
+  Autoscaler& a = *services_[si].autoscaler;
+  const model::AutoscalingSpec& as = *a.spec;
+  const double end = spec_.simulation.duration_s;
+  auto start_meter = [&](WindowMeter& meter, std::uint32_t which, Tag read_tag) {
+    // Reads whose window begins before t = 0 average from t = 0; the first snapshot serves the
+    // first read whose window begins at or after 0.
+    while (meter.mark_time(meter.marks) < -1e-9) ++meter.marks;
+    const double mark = std::max(0.0, meter.mark_time(meter.marks));
+    if (mark <= end) {
+      sim_.at(mark, this, kAutoscaleMark, pack2(si, which), sim::Priority::observe);
+    }
+    if (meter.read_time(0) <= end) {
+      sim_.at(meter.read_time(0), this, read_tag, si, sim::Priority::observe);
+    }
+  };
+  if (as.kind != model::AutoscalerKind::schedule) start_meter(a.sync_meter, 0, kAutoscaleSync);
+  if (as.kind == model::AutoscalerKind::keda) start_meter(a.poll_meter, 1, kAutoscalePoll);
+  for (std::uint32_t k = 0; k < as.schedule.size(); ++k) {
+    if (as.schedule[k].at_s <= end) {
+      sim_.at(as.schedule[k].at_s, this, kScheduleStep, pack2(si, k), sim::Priority::urgent);
+    }
+  }
+}
+
+Snapshot Network::snapshot(const Service& s, double t) const {
+  Snapshot snap;
+  snap.t = t;
+  snap.marks = s.marks(t);
+  snap.arrivals = s.arrivals_total;
+  snap.balancer_queued = s.autoscaler->balancer_queued.integral(t);
+  return snap;
+}
+
+void Network::take_mark(std::uint32_t si, WindowMeter& meter, std::uint32_t which) {
+  meter.snapshots.push_back(snapshot(services_[si], sim_.now()));
+  ++meter.marks;
+  const double next = meter.mark_time(meter.marks);
+  if (next <= spec_.simulation.duration_s) {
+    sim_.at(next, this, kAutoscaleMark, pack2(si, which), sim::Priority::observe);
+  }
+}
+
+Snapshot Network::window_start(WindowMeter& meter, double now) const {
+  const double target = now - meter.window_s;
+  // Integrals and counts are all zero at t = 0.
+  if (target <= 1e-9) return Snapshot{};
+  while (meter.snapshots.size() > 1 && meter.snapshots[1].t <= target + 1e-9) {
+    meter.snapshots.pop_front();
+  }
+  if (meter.snapshots.empty()) return Snapshot{};
+  Snapshot s = meter.snapshots.front();
+  meter.snapshots.pop_front();
+  return s;
+}
+
+int Network::effective_min(const Autoscaler& a) const {
+  const int min = std::max(a.spec->min, a.floor);
+  // Above zero, KEDA's HPA keeps at least one replica; KEDA alone goes to zero.
+  return a.spec->kind == model::AutoscalerKind::keda ? std::max(1, min) : min;
+}
+
+void Network::autoscale_sync(std::uint32_t si) {
+  Service& s = services_[si];
+  Autoscaler& a = *s.autoscaler;
+  const model::AutoscalingSpec& as = *a.spec;
+  const double now = sim_.now();
+  const Snapshot base = window_start(a.sync_meter, now);
+  const Snapshot cur = snapshot(s, now);
+  ++a.sync_meter.reads;
+  const double next = a.sync_meter.read_time(a.sync_meter.reads);
+  if (next <= spec_.simulation.duration_s) {
+    sim_.at(next, this, kAutoscaleSync, si, sim::Priority::observe);
+  }
+  double latency_p95 = kNaN;
+  if (!a.latency_slices.empty()) {
+    a.latency_merged.reset();
+    for (const stats::Histogram& h : a.latency_slices) a.latency_merged.merge(h);
+    if (a.latency_merged.count() > 0) latency_p95 = a.latency_merged.quantile(0.95);
+    a.latency_current = (a.latency_current + 1) % a.latency_slices.size();
+    a.latency_slices[a.latency_current].reset();
+    s.latency_slice = &a.latency_slices[a.latency_current];
+  }
+  // Kubernetes' HPA does nothing while the workload has no replicas (KEDA brings it back).
+  if (a.desired == 0) return;
+  const int min = effective_min(a);
+  const int max = as.max;
+  if (a.desired < min) {
+    scale_to(si, min, "min", "", "below the minimum of " + std::to_string(min));
+    return;
+  }
+  if (a.desired > max) {
+    scale_to(si, max, "max", "", "above the maximum of " + std::to_string(max));
+    return;
+  }
+  ReplicaGroups g;
+  g.current = a.desired;
+  for (const Replica& r : s.replicas) {
+    if (r.up) {
+      // A replica that became ready at this very instant has no metric yet.
+      ++(r.ready_since_s < now ? g.ready : g.missing);
+    } else if (r.phase == Phase::starting || r.phase == Phase::ready) {
+      ++g.unready;
+    }
+  }
+  const Marks& m0 = base.marks;
+  const Marks& m1 = cur.marks;
+  const double core_seconds = m1.core_capacity - m0.core_capacity;
+  const double worker_seconds = m1.worker_capacity - m0.worker_capacity;
+  const double serving_seconds = core_seconds / s.spec->cores;  // replica-seconds, draining too
+  const double width = now - base.t;
+  // rps is the balancer's: arrivals per second over the window, shared by the replicas ready
+  // now (each of which has it, whenever it became ready).
+  ReplicaGroups balancer = g;
+  balancer.ready = g.ready + g.missing;
+  balancer.missing = 0;
+  bool unavailable = false;
+  int best = -1;
+  std::string best_text;
+  model::ScaleMetric best_metric = model::ScaleMetric::cpu;
+  for (const model::ScaleMetricSpec& m : as.metrics) {
+    double value = kNaN;
+    switch (m.metric) {
+      case model::ScaleMetric::cpu:
+        if (core_seconds > 0.0) value = (m1.busy_cores - m0.busy_cores) / core_seconds;
+        break;
+      case model::ScaleMetric::workers:
+        if (worker_seconds > 0.0) value = (m1.busy_workers - m0.busy_workers) / worker_seconds;
+        break;
+      case model::ScaleMetric::in_flight:
+        if (serving_seconds > 0.0) value = (m1.in_flight - m0.in_flight) / serving_seconds;
+        break;
+      case model::ScaleMetric::queue_length:
+        if (serving_seconds > 0.0) value = (m1.queued - m0.queued) / serving_seconds;
+        break;
+      case model::ScaleMetric::rps:
+        if (width > 0.0 && balancer.ready > 0) {
+          value = static_cast<double>(cur.arrivals - base.arrivals) / width / balancer.ready;
+        }
+        break;
+      case model::ScaleMetric::latency_p95:
+        value = latency_p95;
+        break;
+    }
+    const ReplicaGroups& groups = m.metric == model::ScaleMetric::rps ? balancer : g;
+    if (!std::isfinite(value) || groups.ready == 0) {
+      unavailable = true;
+      continue;
+    }
+    const int wanted = m.metric == model::ScaleMetric::latency_p95
+                           ? hpa_service_metric_replicas(value, m.target, as.tolerance, groups)
+                           : hpa_replicas(value, m.target, as.tolerance, groups);
+    if (wanted > best) {
+      best = wanted;
+      best_metric = m.metric;
+      best_text = std::string(metric_name(m.metric)) + " " + number_text(value) + " (target " +
+                  number_text(m.target) + ") asks for " + std::to_string(wanted);
+    }
+  }
+  if (best < 0) return;  // no metric could be read: no change
+  // A metric that cannot be read forbids scaling down (it might ask for more).
+  if (unavailable && best < g.current) return;
+  const HpaBehavior::Decision d = a.behavior->decide(now, g.current, best, min, max);
+  if (d.replicas == a.desired) return;
+  std::string reason = best_text + " with " + std::to_string(g.ready + g.missing) + " ready";
+  if (g.unready > 0) reason += ", " + std::to_string(g.unready) + " not ready";
+  if (g.missing > 0 && best_metric != model::ScaleMetric::rps) {
+    reason += " (" + std::to_string(g.missing) + " without metrics yet)";
+  }
+  if (!d.limit.empty()) reason += "; limited by " + d.limit;
+  scale_to(si, d.replicas, metric_name(best_metric), d.limit, reason);
+}
+
+void Network::keda_poll(std::uint32_t si) {
+  Service& s = services_[si];
+  Autoscaler& a = *s.autoscaler;
+  const model::AutoscalingSpec& as = *a.spec;
+  const double now = sim_.now();
+  const Snapshot base = window_start(a.poll_meter, now);
+  const Snapshot cur = snapshot(s, now);
+  ++a.poll_meter.reads;
+  const double next = a.poll_meter.read_time(a.poll_meter.reads);
+  if (next <= spec_.simulation.duration_s) {
+    sim_.at(next, this, kAutoscalePoll, si, sim::Priority::observe);
+  }
+  const double width = now - base.t;
+  if (width <= 0.0) return;
+  // The trigger: the metric's total for the service, balancer queue included.
+  bool active = false;
+  std::string what;
+  for (const model::ScaleMetricSpec& m : as.metrics) {
+    double total = 0.0;
+    switch (m.metric) {
+      case model::ScaleMetric::rps:
+        total = static_cast<double>(cur.arrivals - base.arrivals) / width;
+        break;
+      case model::ScaleMetric::queue_length:
+        total = (cur.marks.queued - base.marks.queued) / width;
+        break;
+      case model::ScaleMetric::in_flight:
+        total = (cur.marks.in_flight - base.marks.in_flight + cur.balancer_queued -
+                 base.balancer_queued) /
+                width;
+        break;
+      default:
+        continue;
+    }
+    if (total > as.activation_threshold && !active) {
+      active = true;
+      what = std::string(metric_name(m.metric)) + " " + number_text(total) +
+             " above the activation threshold " + number_text(as.activation_threshold);
+    }
+  }
+  if (active) {
+    a.last_active_s = now;
+    if (a.desired == 0) {
+      scale_to(si, effective_min(a), "keda_activation", "", what);
+    }
+    return;
+  }
+  const int floor = std::max(as.min, a.floor);
+  if (a.desired > 0 && floor == 0 && now - a.last_active_s >= as.cooldown_period_s) {
+    scale_to(si, 0, "keda_cooldown", "",
+             "inactive since " + number_text(a.last_active_s) + " s, cooldown_period " +
+                 number_text(as.cooldown_period_s) + " s");
+  }
+}
+
+void Network::schedule_step(std::uint32_t si, std::uint32_t k) {
+  Autoscaler& a = *services_[si].autoscaler;
+  const model::ScheduleStepSpec& step = a.spec->schedule[k];
+  const std::string reason = "schedule step at " + number_text(step.at_s) +
+                             " s: " + std::to_string(step.replicas) + " replicas";
+  if (a.spec->kind == model::AutoscalerKind::schedule) {
+    scale_to(si, step.replicas, "schedule", "", reason);
+    return;
+  }
+  // With an HPA or KEDA the schedule is a minimum: it raises the count at once; when it falls,
+  // the HPA scales down as its metrics and behavior say.
+  a.floor = step.replicas;
+  if (a.floor == 0 && a.desired == 0) return;
+  const int min = effective_min(a);
+  if (a.desired < min) scale_to(si, min, "schedule", "", reason + " (minimum)");
+}
+
+void Network::scale_to(std::uint32_t si, int to, const std::string& metric,
+                       const std::string& policy, const std::string& reason) {
+  Service& s = services_[si];
+  Autoscaler& a = *s.autoscaler;
+  const int from = a.desired;
+  if (to == from) return;
+  const double now = sim_.now();
+  a.desired = to;
+  s.desired.update(now, static_cast<double>(to));
+  if (a.behavior) a.behavior->record_change(now, from, to);
+  if (options_.timeseries) {
+    scale_log_.push_back(stats::ScaleEventRow{now, s.spec->name, from, to, metric, policy, reason});
+  }
+  for (int k = from; k < to; ++k) start_replica(si);
+  for (int k = to; k < from; ++k) remove_replica(si);
+}
+
+void Network::start_replica(std::uint32_t si) {
+  Service& s = services_[si];
+  std::uint32_t ri = 0;
+  while (ri < s.replicas.size() && s.replicas[ri].phase != Phase::off) ++ri;
+  if (ri == s.replicas.size()) {
+    // Every slot is busy (replicas still draining): one more.
+    s.replicas.emplace_back();
+    s.replicas.back().up = false;
+    s.replicas.back().phase = Phase::off;
+    const auto& weights = s.spec->load_balancer.weights;
+    s.weights.push_back(ri < weights.size() ? weights[ri] : 1.0);
+  }
+  Replica& r = s.replicas[ri];
+  // A fresh replica: no health history, no balancer credit.
+  r.ejected_until_s = -kInf;
+  if (const auto& h = s.spec->load_balancer.health) {
+    r.fail_times.assign(static_cast<std::size_t>(h->max_fails), -kInf);
+  }
+  r.fail_next = 0;
+  r.wrr_current = 0.0;
+  r.started_s = sim_.now();
+  update_replica(si, ri, Phase::starting, false);
+  ++s.autoscaler->starting;
+  if (s.spec->startup_time_s <= 0.0) {
+    replica_ready(si, ri);
+  } else {
+    r.ready_event = sim_.after(s.spec->startup_time_s, this, kReplicaReady, pack2(si, ri),
+                               sim::Priority::urgent);
+  }
+}
+
+void Network::replica_ready(std::uint32_t si, std::uint32_t ri) {
+  Service& s = services_[si];
+  Replica& r = s.replicas[ri];
+  if (r.phase != Phase::starting) return;
+  r.ready_event = sim::EventId{};
+  --s.autoscaler->starting;
+  update_replica(si, ri, Phase::ready, true);
+  dispatch_waiting(si);
+}
+
+void Network::remove_replica(std::uint32_t si) {
+  // As a ReplicaSet does: replicas not ready go before ready ones, newer before older.
+  Service& s = services_[si];
+  std::uint32_t victim = kNone;
+  int victim_rank = 3;
+  double victim_time = -kInf;
+  for (std::uint32_t k = 0; k < s.replicas.size(); ++k) {
+    const Replica& r = s.replicas[k];
+    int rank;
+    double time;
+    if (r.phase == Phase::starting) {
+      rank = 0;
+      time = r.started_s;
+    } else if (r.phase == Phase::ready && !r.up) {
+      rank = 1;  // crashed, waiting to restart
+      time = r.ready_since_s;
+    } else if (r.phase == Phase::ready) {
+      rank = 2;
+      time = r.ready_since_s;
+    } else {
+      continue;
+    }
+    if (rank < victim_rank || (rank == victim_rank && time >= victim_time)) {
+      victim = k;
+      victim_rank = rank;
+      victim_time = time;
+    }
+  }
+  if (victim == kNone) return;
+  Replica& r = s.replicas[victim];
+  switch (victim_rank) {
+    case 0:
+      sim_.cancel(r.ready_event);
+      r.ready_event = sim::EventId{};
+      --s.autoscaler->starting;
+      update_replica(si, victim, Phase::off, false);
+      break;
+    case 1:
+      update_replica(si, victim, Phase::off, false);  // its restart will find it gone
+      break;
+    default:
+      // Out of the balancer at once; its capacity counts until it has finished its requests.
+      update_replica(si, victim, Phase::draining, false);
+      if (r.outstanding == 0) drained(si, victim);
+      break;
+  }
+}
+
+void Network::drained(std::uint32_t si, std::uint32_t ri) {
+  update_replica(si, ri, Phase::off, false);
+}
+
+void Network::wait_at_balancer(Ref job, Service& s) {
+  const double now = sim_.now();
+  if (s.queued >= spec_.simulation.max_queue) {
+    if (!s.saturated_at_s) s.saturated_at_s = now;
+    if (measuring()) ++s.rejected;
+    finish(job, Outcome::rejected);
+    return;
+  }
+  jobs_[job.index].replica = kNone;
+  Autoscaler& a = *s.autoscaler;
+  a.balancer_queue.push_back(job);
+  ++s.queued;
+  s.queued_tw.add(now, 1.0);
+  a.balancer_queued.add(now, 1.0);
+}
+
+void Network::dispatch_waiting(std::uint32_t si) {
+  Service& s = services_[si];
+  if (!s.autoscaler) return;
+  Autoscaler& a = *s.autoscaler;
+  const double now = sim_.now();
+  while (!a.balancer_queue.empty() && !s.active.empty()) {
+    const Ref job = a.balancer_queue.front();
+    a.balancer_queue.pop_front();
+    --s.queued;
+    s.queued_tw.add(now, -1.0);
+    a.balancer_queued.add(now, -1.0);
+    Job* j = jobs_.get(job);
+    if (j == nullptr) continue;
+    if (s.spec->drop_expired && is_orphan(*j)) {
+      if (measuring()) ++s.dropped;
+      finish(job, Outcome::error);
+      continue;
+    }
+    const std::uint32_t ri = pick_replica(s, 0, static_cast<std::uint32_t>(s.replicas.size()));
+    admit(job, *j, s, ri);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
 // Events.
 
 void Network::on_event(std::uint32_t tag, std::uint64_t data) {
@@ -1544,11 +2190,21 @@ void Network::on_event(std::uint32_t tag, std::uint64_t data) {
     case kUsersChange:
       set_user_level(static_cast<std::uint32_t>(data >> 32), static_cast<long>(data & 0xffffffffu));
       break;
-    case kCallTimeout: {
-      const Ref call = Ref::unpack(data);
-      if (CallState* c = calls_.get(call); c != nullptr && c->in_flight) {
-        c->timer = sim::EventId{};
-        attempt_done(call, Outcome::timeout);
+    case kTimeouts: {
+      TimeoutQueue& q = timeout_queues_[static_cast<std::uint32_t>(data)];
+      q.scheduled = false;
+      while (!q.entries.empty() && q.entries.front().deadline_s <= now) {
+        const TimeoutQueue::Entry e = q.entries.front();
+        q.entries.pop_front();
+        const CallState* c = calls_.get(e.call);
+        if (c != nullptr && c->attempt == e.attempt && c->in_flight) {
+          attempt_done(e.call, Outcome::timeout);
+        }
+      }
+      // A retry sent above may already have scheduled the queue's next event.
+      if (!q.entries.empty() && !q.scheduled) {
+        q.scheduled = true;
+        sim_.at(q.entries.front().deadline_s, this, kTimeouts, data);
       }
       break;
     }
@@ -1581,10 +2237,32 @@ void Network::on_event(std::uint32_t tag, std::uint64_t data) {
     case kRestart: {
       const auto si = static_cast<std::uint32_t>(data >> 32);
       const auto ri = static_cast<std::uint32_t>(data);
+      // An autoscaler may have removed the crashed replica meanwhile.
+      if (services_[si].replicas[ri].phase != Phase::ready || services_[si].replicas[ri].up) break;
       set_replica_up(si, ri, true);
       log_event("restart", services_[si].spec->name, "replica " + std::to_string(ri));
+      dispatch_waiting(si);
       break;
     }
+    case kReplicaReady:
+      replica_ready(static_cast<std::uint32_t>(data >> 32), static_cast<std::uint32_t>(data));
+      break;
+    case kAutoscaleSync:
+      autoscale_sync(static_cast<std::uint32_t>(data));
+      break;
+    case kAutoscalePoll:
+      keda_poll(static_cast<std::uint32_t>(data));
+      break;
+    case kAutoscaleMark: {
+      const auto si = static_cast<std::uint32_t>(data >> 32);
+      const auto which = static_cast<std::uint32_t>(data);
+      Autoscaler& a = *services_[si].autoscaler;
+      take_mark(si, which == 0 ? a.sync_meter : a.poll_meter, which);
+      break;
+    }
+    case kScheduleStep:
+      schedule_step(static_cast<std::uint32_t>(data >> 32), static_cast<std::uint32_t>(data));
+      break;
   }
   drain();
 }
@@ -1629,6 +2307,7 @@ void Network::close_window() {
       if (cap > 0.0) row.cpu_utilization = (mark.busy_cores - s.window.busy_cores) / cap;
       row.queue_length = (mark.queued - s.window.queued) / width;
       row.replicas = (mark.replicas - s.window.replicas) / width;
+      row.desired_replicas = (mark.desired - s.window.desired) / width;
       s.window = mark;
       rows_.push_back(std::move(row));
       s.w_arrivals = 0;
@@ -1653,6 +2332,9 @@ stats::Summary Network::run() {
           sim::Priority::observe);
   for (std::uint32_t f = 0; f < spec_.faults.size(); ++f) {
     sim_.at(spec_.faults[f].at_s, this, kFault, f, sim::Priority::urgent);
+  }
+  for (std::uint32_t i = 0; i < services_.size(); ++i) {
+    if (services_[i].autoscaler) start_autoscaler(i);
   }
   for (std::uint32_t w = 0; w < workloads_.size(); ++w) {
     Workload& wl = workloads_[w];
@@ -1723,7 +2405,12 @@ stats::Summary Network::summarize() {
     add({"services", n, "replicas", "mean"}, (m.replicas - s.warm.replicas) / measured);
     add({"services", n, "replicas", "min"}, s.replicas_min, stats::Merge::min);
     add({"services", n, "replicas", "max"}, s.replicas_max, stats::Merge::max);
-    add({"services", n, "replica_seconds"}, m.replicas - s.warm.replicas);
+    // What is paid for: replicas starting, ready or draining.
+    const double replica_seconds = m.provisioned - s.warm.provisioned;
+    add({"services", n, "replica_seconds"}, replica_seconds);
+    if (s.spec->price_per_replica_hour) {
+      add({"services", n, "cost"}, replica_seconds / 3600.0 * *s.spec->price_per_replica_hour);
+    }
     add({"services", n, "rejected"}, ratio(static_cast<double>(s.rejected), s.arrivals));
     add({"services", n, "rate_limited"}, ratio(static_cast<double>(s.rate_limited), s.arrivals));
     if (s.spec->drop_expired) {
@@ -1757,6 +2444,7 @@ stats::Summary Network::summarize() {
   }
   out.timeseries = std::move(rows_);
   out.event_log = std::move(event_log_);
+  out.scale_events = std::move(scale_log_);
   return out;
 }
 

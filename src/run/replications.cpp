@@ -116,6 +116,7 @@ Results merge(const model::Spec& spec, const std::vector<stats::Summary>& summar
   }
   r.timeseries = summaries.front().timeseries;
   r.events = summaries.front().event_log;
+  r.scale_events = summaries.front().scale_events;
   if (spec.slo) r.slo = check_slo(spec, r);
   return r;
 }

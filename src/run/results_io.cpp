@@ -95,15 +95,16 @@ Json to_json(const Results& r, bool performance) {
   }
   Json ts;
   ts["window_seconds"] = r.window_seconds;
-  ts["columns"] = {"t",      "workload", "service",         "rps",          "error_rate", "p50_ms",
-                   "p95_ms", "p99_ms",   "cpu_utilization", "queue_length", "replicas"};
+  ts["columns"] = {
+      "t",      "workload", "service",         "rps",          "error_rate", "p50_ms",
+      "p95_ms", "p99_ms",   "cpu_utilization", "queue_length", "replicas",   "desired_replicas"};
   Json rows = Json::array();
   auto opt = [](const std::optional<double>& v) { return v ? number_or_null(*v) : Json(nullptr); };
   for (const stats::TimeSeriesRow& row : r.timeseries) {
-    rows.push_back(
-        Json::array({row.t_s, row.workload, row.service, number_or_null(row.rps),
-                     opt(row.error_rate), opt(row.p50_ms), opt(row.p95_ms), opt(row.p99_ms),
-                     opt(row.cpu_utilization), opt(row.queue_length), opt(row.replicas)}));
+    rows.push_back(Json::array({row.t_s, row.workload, row.service, number_or_null(row.rps),
+                                opt(row.error_rate), opt(row.p50_ms), opt(row.p95_ms),
+                                opt(row.p99_ms), opt(row.cpu_utilization), opt(row.queue_length),
+                                opt(row.replicas), opt(row.desired_replicas)}));
   }
   ts["rows"] = std::move(rows);
   j["timeseries"] = std::move(ts);
@@ -113,6 +114,17 @@ Json to_json(const Results& r, bool performance) {
         Json{{"t", e.t_s}, {"kind", e.kind}, {"service", e.service}, {"detail", e.detail}});
   }
   j["events"] = std::move(events);
+  Json scale_events = Json::array();
+  for (const stats::ScaleEventRow& e : r.scale_events) {
+    scale_events.push_back(Json{{"t", e.t_s},
+                                {"service", e.service},
+                                {"from", e.from},
+                                {"to", e.to},
+                                {"metric", e.metric},
+                                {"policy", e.policy},
+                                {"reason", e.reason}});
+  }
+  j["scale_events"] = std::move(scale_events);
   if (performance) {
     j["performance"] = Json{{"events", r.performance.events},
                             {"wall_seconds", r.performance.wall_seconds},
@@ -142,13 +154,13 @@ std::string summary_csv(const Results& r) {
 std::string timeseries_csv(const Results& r) {
   std::ostringstream out;
   out << "t,workload,service,rps,error_rate,p50_ms,p95_ms,p99_ms,cpu_utilization,queue_length,"
-         "replicas\n";
+         "replicas,desired_replicas\n";
   for (const stats::TimeSeriesRow& row : r.timeseries) {
     out << csv_number(row.t_s) << ',' << csv_field(row.workload) << ',' << csv_field(row.service)
         << ',' << csv_number(row.rps) << ',' << opt_number(row.error_rate) << ','
         << opt_number(row.p50_ms) << ',' << opt_number(row.p95_ms) << ',' << opt_number(row.p99_ms)
         << ',' << opt_number(row.cpu_utilization) << ',' << opt_number(row.queue_length) << ','
-        << opt_number(row.replicas) << '\n';
+        << opt_number(row.replicas) << ',' << opt_number(row.desired_replicas) << '\n';
   }
   return out.str();
 }

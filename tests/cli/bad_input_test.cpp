@@ -159,10 +159,12 @@ TEST(BadModel, MissingFile) {
   EXPECT_TRUE(contains(r.err, "No such file")) << r;
 }
 
-TEST(BadModel, FeatureNotSupportedYet) {
+TEST(BadModel, AutoscalingTargetIsAUtilisation) {
   const RunResult r = expect_bad_fixture("autoscaling.json");
-  EXPECT_TRUE(contains(r.err, "/services/api/autoscaling")) << r;
-  EXPECT_TRUE(contains(r.err, "not supported")) << r;
+  EXPECT_TRUE(contains(r.err,
+                       "/services/api/autoscaling/target: expected a utilisation > 0 and "
+                       "<= 1 (0.6 for 60 %), found 60"))
+      << r;
 }
 
 TEST(BadModel, SeveralErrorsAreReportedAtOnce) {

@@ -671,31 +671,26 @@ TEST(ModelLoad, CallingAnotherEndpointOfTheSameServiceIsNotACycle) {
   EXPECT_NO_THROW(capsim::model::load(doc, {}));
 }
 
-// ---- Features not supported yet -------------------------------------------------------------
+// ---- Features by service kind ----------------------------------------------------------------
 
-TEST(ModelLoad, UnsupportedFeaturesAreRefused) {
+TEST(ModelLoad, AutoscalingIsNotForDatabases) {
   Json doc = two_services();
-  doc["services"]["api"]["startup_time"] = "30s";
-  doc["services"]["db"]["autoscaling"] = Json::parse(R"({"kind": "hpa"})");
-  doc["services"]["cache"] = Json::parse(
-      R"({"kind": "cache", "backend": "db", "hit_ratio": 0.5, "autoscaling": {"min": 1}})");
-  doc["services"]["pg"] =
-      Json::parse(R"({"kind": "database", "work": "2ms", "startup_time": "1m"})");
-  const std::string no = ": not supported yet in this version of capsim";
-  EXPECT_EQ(errors(doc),
-            (std::vector<std::string>{
-                "/services/api/startup_time" + no, "/services/db/autoscaling" + no,
-                "/services/cache/autoscaling" + no, "/services/pg/startup_time" + no}));
+  doc["services"]["pg"] = Json::parse(
+      R"({"kind": "database", "work": "2ms", "startup_time": "1m",
+          "autoscaling": {"kind": "hpa", "max": 3}})");
+  const std::string only = ": only for services of kind generic or cache";
+  EXPECT_EQ(errors(doc), (std::vector<std::string>{"/services/pg/startup_time" + only,
+                                                   "/services/pg/autoscaling" + only}));
 }
 
-TEST(ModelLoad, FeaturesSwitchedOffAreAccepted) {
+TEST(ModelLoad, AutoscalingFalseMeansNone) {
   Json doc = minimal_model();
   doc["services"]["api"]["autoscaling"] = false;
-  doc["services"]["api"]["startup_time"] = Json::array();
-  EXPECT_NO_THROW(capsim::model::load(doc, {}));
+  const Spec spec = capsim::model::load(doc, {});
+  EXPECT_FALSE(spec.services[0].autoscaling.has_value());
 }
 
-TEST(ModelLoad, UnknownKeyCanSuggestAnUnsupportedOne) {
+TEST(ModelLoad, UnknownKeySuggestsAutoscaling) {
   Json doc = minimal_model();
   doc["services"]["api"]["autoscalling"] = 1;
   EXPECT_EQ(error(doc), "/services/api/autoscalling: unknown key; did you mean 'autoscaling'?");

@@ -63,8 +63,9 @@ struct Results {
   std::vector<MergedMetric> metrics;
   std::vector<std::string> notices;  ///< each prefixed "replication r: "
   std::optional<std::vector<SloCheck>> slo;
-  std::vector<stats::TimeSeriesRow> timeseries;  ///< replication 0
-  std::vector<stats::EventRow> events;           ///< replication 0
+  std::vector<stats::TimeSeriesRow> timeseries;    ///< replication 0
+  std::vector<stats::EventRow> events;             ///< replication 0
+  std::vector<stats::ScaleEventRow> scale_events;  ///< replication 0
   Performance performance;
 
   /// The metric with this dotted name, or nullptr.

@@ -37,7 +37,8 @@ struct TimeSeriesRow {
   std::optional<double> p50_ms, p95_ms, p99_ms;
   std::optional<double> cpu_utilization;
   std::optional<double> queue_length;
-  std::optional<double> replicas;
+  std::optional<double> replicas;          ///< ready replicas, time-averaged over the window
+  std::optional<double> desired_replicas;  ///< the count asked for (autoscaler or model)
 };
 
 /// Something that happened at an instant of replication 0: a fault starting or ending, a
@@ -49,12 +50,28 @@ struct EventRow {
   std::string detail;   ///< e.g. "replica 2", "api->db"
 };
 
+/// A change of a service's replica count by its autoscaler (replication 0).
+struct ScaleEventRow {
+  double t_s = 0.0;
+  std::string service;
+  int from = 0;  ///< the replica count asked for before (ready and starting)
+  int to = 0;    ///< and after
+  /// What asked for the change: a metric ("cpu", "rps", ...), "schedule", "min", "max",
+  /// "keda_activation" or "keda_cooldown".
+  std::string metric;
+  /// What limited it: a policy ("scale_up policy pods 4 per 15 s"), a stabilization window, or
+  /// "" when the count asked for was applied as it was.
+  std::string policy;
+  std::string reason;  ///< the whole decision in words
+};
+
 struct Summary {
   std::vector<Metric> metrics;
   /// Plain-language facts a user must see, e.g. "service 'api' saturated at t = 312.4 s".
   std::vector<std::string> notices;
   std::vector<TimeSeriesRow> timeseries;
-  std::vector<EventRow> event_log;  ///< replication 0 only
+  std::vector<EventRow> event_log;          ///< replication 0 only
+  std::vector<ScaleEventRow> scale_events;  ///< replication 0 only
   std::uint64_t events = 0;
   /// Simulated time the statistics cover (duration - warm-up), seconds.
   double measured_s = 0.0;

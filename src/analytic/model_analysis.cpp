@@ -1,0 +1,615 @@
+#include "capsim/analytic/model_analysis.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <functional>
+#include <map>
+
+#include <Eigen/Dense>
+
+#include "capsim/analytic/queueing.hpp"
+#include "capsim/dist/distribution.hpp"
+
+namespace capsim::analytic {
+
+namespace {
+
+std::string num(double x) {
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, "%.3g", x);
+  return buffer;
+}
+
+/// Expected number of calls a call step makes: E[count] x probability. Counts are rounded to
+/// the nearest integer by the engine; for a random count the mean is used.
+double expected_calls(const model::CallSpec& c, bool& approximate) {
+  double count = 1.0;
+  if (c.count) {
+    if (const auto* k = std::get_if<dist::Constant>(&c.count->v)) {
+      count = std::max(0.0, std::round(k->value_s));
+    } else {
+      count = std::max(0.0, dist::mean_of(*c.count));
+      approximate = true;
+    }
+  }
+  return count * c.probability;
+}
+
+/// The graph of endpoints: every (service, endpoint) pair gets an index.
+struct Graph {
+  std::vector<std::size_t> service_of;                  // per endpoint
+  std::vector<const model::EndpointSpec*> endpoint;     // per endpoint
+  std::vector<std::vector<std::size_t>> of_service;     // endpoints of each service
+  Eigen::MatrixXd routing;                              // expected calls from i to j
+  std::vector<int> work_steps;                          // per endpoint
+  std::vector<double> work_mean_s, work_second_moment;  // per endpoint: sums over work steps
+  bool approximate_counts = false;
+  bool has_parallel = false;
+
+  std::optional<std::size_t> find(const model::Spec& spec, const std::string& service,
+                                  const std::string& name) const {
+    const auto s = spec.service_index(service);
+    if (!s) return std::nullopt;
+    const auto& list = of_service[*s];
+    if (name.empty()) {
+      if (list.empty()) return std::nullopt;
+      return list.front();
+    }
+    for (std::size_t e : list) {
+      if (endpoint[e]->name == name) return e;
+    }
+    return std::nullopt;
+  }
+};
+
+Graph build_graph(const model::Spec& spec) {
+  Graph g;
+  g.of_service.resize(spec.services.size());
+  for (std::size_t s = 0; s < spec.services.size(); ++s) {
+    for (const model::EndpointSpec& e : spec.services[s].endpoints) {
+      g.of_service[s].push_back(g.endpoint.size());
+      g.service_of.push_back(s);
+      g.endpoint.push_back(&e);
+    }
+  }
+  const std::size_t n = g.endpoint.size();
+  g.routing = Eigen::MatrixXd::Zero(static_cast<Eigen::Index>(n), static_cast<Eigen::Index>(n));
+  g.work_steps.assign(n, 0);
+  g.work_mean_s.assign(n, 0.0);
+  g.work_second_moment.assign(n, 0.0);
+  for (std::size_t i = 0; i < n; ++i) {
+    const auto add_call = [&](const model::CallSpec& c) {
+      if (const auto j = g.find(spec, c.service, c.endpoint)) {
+        g.routing(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(*j)) +=
+            expected_calls(c, g.approximate_counts);
+      }
+    };
+    for (const model::StepSpec& step : g.endpoint[i]->steps) {
+      switch (step.kind) {
+        case model::StepKind::work: {
+          const dist::Distribution d(step.work);
+          ++g.work_steps[i];
+          g.work_mean_s[i] += d.mean();
+          g.work_second_moment[i] += d.mean() * d.mean() * (1.0 + d.scv());
+          break;
+        }
+        case model::StepKind::call:
+          add_call(step.call);
+          break;
+        case model::StepKind::parallel:
+          g.has_parallel = true;
+          for (const model::CallSpec& c : step.parallel) add_call(c);
+          break;
+      }
+    }
+  }
+  return g;
+}
+
+/// The traffic equations lambda = a + C^T lambda, where C(i, j) is the expected number of calls
+/// one visit of i makes to j (a count, possibly above 1, so not Jackson's routing
+/// probabilities), solved with Eigen. The loader refuses call cycles, so I - C^T is invertible.
+Eigen::VectorXd traffic_rates(const Eigen::VectorXd& external, const Eigen::MatrixXd& calls) {
+  const Eigen::Index n = external.size();
+  if (n == 0) return Eigen::VectorXd();
+  const Eigen::MatrixXd system = Eigen::MatrixXd::Identity(n, n) - calls.transpose();
+  return system.colPivHouseholderQr().solve(external).cwiseMax(0.0);
+}
+
+/// Endpoint arrival rates for external arrivals `rate` at `workload`'s entry endpoints.
+Eigen::VectorXd endpoint_rates(const model::Spec& spec, const Graph& g,
+                               const model::WorkloadSpec& w, double rate) {
+  Eigen::VectorXd external = Eigen::VectorXd::Zero(static_cast<Eigen::Index>(g.endpoint.size()));
+  for (const model::MixEntry& m : w.mix) {
+    if (const auto e = g.find(spec, w.target, m.endpoint)) {
+      external(static_cast<Eigen::Index>(*e)) += rate * m.weight;
+    }
+  }
+  return traffic_rates(external, g.routing);
+}
+
+int replicas_of(const model::ServiceSpec& s, const AnalysisOptions& options) {
+  for (const auto& [name, n] : options.replicas) {
+    if (name == s.name) return n;
+  }
+  return s.replicas;
+}
+
+/// The queue one visit of a work step joins.
+struct Queue {
+  bool valid = false;
+  double lambda = 0.0;  // arrivals to one queue
+  double mean_s = 0.0;  // per visit
+  int servers = 1;
+  double scv = 1.0;
+  bool ps = false;
+  double wait_s = 0.0;  // mean wait per visit (ps: sojourn - mean)
+  double wait_probability = 0.0;
+};
+
+Queue make_queue(double lambda, double mean_s, int servers, double scv, bool ps) {
+  Queue q;
+  q.lambda = lambda;
+  q.mean_s = mean_s;
+  q.servers = servers;
+  q.scv = scv;
+  q.ps = ps;
+  if (lambda <= 0.0 || mean_s <= 0.0) {
+    q.valid = true;
+    return q;
+  }
+  if (lambda * mean_s >= servers) return q;  // unstable
+  const MMc mmc{lambda, 1.0 / mean_s, servers};
+  q.wait_probability = mmc.wait_probability();
+  if (ps) {
+    // Processor sharing on c cores: the population is that of M/M/c whatever the work's
+    // distribution (a symmetric queue), so the mean sojourn is L / lambda.
+    q.wait_s = mmc.mean_in_system() / lambda - mean_s;
+  } else if (servers == 1) {
+    q.wait_s = mg1_mean_wait(lambda, mean_s, scv);  // Pollaczek-Khinchine, exact for M/G/1
+  } else {
+    q.wait_s = mmc.mean_wait() * (1.0 + scv) / 2.0;  // Allen-Cunneen (exact when scv = 1)
+  }
+  q.valid = true;
+  return q;
+}
+
+}  // namespace
+
+double profile_peak(const model::Profile& p) {
+  switch (p.kind) {
+    case model::ProfileKind::constant:
+      return p.constant;
+    case model::ProfileKind::stages: {
+      double peak = p.start;
+      for (const model::Stage& s : p.stages) peak = std::max(peak, s.target);
+      return peak;
+    }
+    case model::ProfileKind::diurnal:
+      return p.diurnal.mean + p.diurnal.amplitude;
+    case model::ProfileKind::trace: {
+      double peak = 0.0;
+      for (const model::TracePoint& t : p.trace) peak = std::max(peak, t.value);
+      return peak;
+    }
+  }
+  return p.constant;
+}
+
+std::vector<double> visits_per_request(const model::Spec& spec,
+                                       const model::WorkloadSpec& workload) {
+  const Graph g = build_graph(spec);
+  const Eigen::VectorXd rates = endpoint_rates(spec, g, workload, 1.0);
+  std::vector<double> visits(spec.services.size(), 0.0);
+  for (std::size_t e = 0; e < g.endpoint.size(); ++e) {
+    visits[g.service_of[e]] += rates(static_cast<Eigen::Index>(e));
+  }
+  return visits;
+}
+
+ModelAnalysis analyze(const model::Spec& spec, const AnalysisOptions& options) {
+  ModelAnalysis out;
+  const Graph g = build_graph(spec);
+  const auto n_endpoints = static_cast<Eigen::Index>(g.endpoint.size());
+  const std::size_t n_services = spec.services.size();
+
+  // ---- Closed workloads: exact MVA, one workload at a time. -------------------------------
+  // Their throughput then joins the open arrivals at the stations.
+  Eigen::VectorXd closed_rates = Eigen::VectorXd::Zero(n_endpoints);
+  std::vector<std::optional<double>> mva_wait(n_services);
+  std::vector<WorkloadEstimate> closed_estimates;
+  const bool mixed =
+      std::any_of(spec.workloads.begin(), spec.workloads.end(),
+                  [](const auto& w) { return w.kind == model::WorkloadKind::open; }) &&
+      std::any_of(spec.workloads.begin(), spec.workloads.end(),
+                  [](const auto& w) { return w.kind == model::WorkloadKind::closed; });
+  const std::size_t n_closed = static_cast<std::size_t>(
+      std::count_if(spec.workloads.begin(), spec.workloads.end(),
+                    [](const auto& w) { return w.kind == model::WorkloadKind::closed; }));
+  for (const model::WorkloadSpec& w : spec.workloads) {
+    if (w.kind != model::WorkloadKind::closed) continue;
+    WorkloadEstimate est;
+    est.workload = w.name;
+    est.closed = true;
+    est.users = std::floor(profile_peak(w.users));
+    if (w.users.kind != model::ProfileKind::constant) {
+      est.assumptions.push_back("users vary: analysed at the peak population, " + num(est.users));
+    }
+    const Eigen::VectorXd per_request = endpoint_rates(spec, g, w, 1.0);
+    std::vector<double> demand;
+    std::vector<int> servers;
+    std::vector<std::size_t> service_of_station;
+    for (std::size_t s = 0; s < n_services; ++s) {
+      const model::ServiceSpec& svc = spec.services[s];
+      double d = 0.0;
+      for (std::size_t e : g.of_service[s]) {
+        d += per_request(static_cast<Eigen::Index>(e)) * g.work_mean_s[e];
+      }
+      if (d <= 0.0) continue;
+      const int n = replicas_of(svc, options);
+      int c = svc.cores;
+      const bool pooled = n == 1 ||
+                          svc.load_balancer.policy == model::LbPolicy::least_outstanding ||
+                          svc.load_balancer.policy == model::LbPolicy::power_of_two;
+      if (pooled) {
+        demand.push_back(d);
+        servers.push_back(n * c);
+        service_of_station.push_back(s);
+      } else {
+        for (int r = 0; r < n; ++r) {
+          demand.push_back(d / n);
+          servers.push_back(c);
+          service_of_station.push_back(s);
+        }
+      }
+    }
+    const double think = dist::mean_of(w.think_time);
+    const MvaResult mva_result = mva(demand, servers, think, static_cast<int>(est.users));
+    if (n_closed == 1 && !mixed) {
+      // The stations' waits from the MVA itself: per work step, the residence beyond the work.
+      std::vector<double> residence(n_services, 0.0);
+      for (std::size_t k = 0; k < service_of_station.size(); ++k) {
+        residence[service_of_station[k]] += mva_result.residence_time[k];
+      }
+      for (std::size_t s = 0; s < n_services; ++s) {
+        double steps = 0.0, work = 0.0;
+        for (std::size_t e : g.of_service[s]) {
+          steps += per_request(static_cast<Eigen::Index>(e)) * g.work_steps[e];
+          work += per_request(static_cast<Eigen::Index>(e)) * g.work_mean_s[e];
+        }
+        if (steps > 0.0) mva_wait[s] = std::max(0.0, (residence[s] - work) / steps);
+      }
+    }
+    est.rate_rps = mva_result.throughput;
+    est.mean_latency_s = mva_result.response_time;
+    est.stable = true;
+    est.assumptions.push_back(
+        "exact MVA of a closed product-form network: each service's CPUs one station "
+        "(multi-server, load-dependent), think time a delay; work treated as exponential (FCFS) "
+        "or any (processor sharing); workers never all busy");
+    if (mixed || n_closed > 1) {
+      est.assumptions.push_back("other workloads ignored by this MVA (analysed as if alone)");
+    }
+    est.assumptions.push_back("no latency percentiles: MVA gives means");
+    closed_rates += per_request * mva_result.throughput;
+    closed_estimates.push_back(std::move(est));
+  }
+
+  // ---- Open workloads: traffic equations, then one queue per service. -----------------------
+  Eigen::VectorXd rates = closed_rates;
+  for (const model::WorkloadSpec& w : spec.workloads) {
+    if (w.kind == model::WorkloadKind::open)
+      rates += endpoint_rates(spec, g, w, profile_peak(w.rate));
+  }
+  double total_open_rate = 0.0;
+  for (const model::WorkloadSpec& w : spec.workloads) {
+    total_open_rate += w.kind == model::WorkloadKind::open ? profile_peak(w.rate) : 0.0;
+  }
+  for (const WorkloadEstimate& c : closed_estimates) total_open_rate += c.rate_rps;
+
+  std::vector<Queue> queues(n_services);
+  std::vector<char> worker_bound_(n_services, 0);
+  for (std::size_t s = 0; s < n_services; ++s) {
+    const model::ServiceSpec& svc = spec.services[s];
+    StationEstimate st;
+    st.service = svc.name;
+    st.replicas = replicas_of(svc, options);
+    double visits = 0.0, work = 0.0, second = 0.0;
+    bool makes_calls = false;
+    for (std::size_t e : g.of_service[s]) {
+      const double r = rates(static_cast<Eigen::Index>(e));
+      st.arrival_rps += r;
+      visits += r * g.work_steps[e];
+      work += r * g.work_mean_s[e];
+      second += r * g.work_second_moment[e];
+      if (g.routing.row(static_cast<Eigen::Index>(e)).sum() > 0.0) makes_calls = true;
+    }
+    st.work_visits_rps = visits;
+    st.demand_s = st.arrival_rps > 0.0 ? work / st.arrival_rps : 0.0;
+    st.work_mean_s = visits > 0.0 ? work / visits : 0.0;
+    st.work_scv = visits > 0.0 && st.work_mean_s > 0.0
+                      ? second / visits / (st.work_mean_s * st.work_mean_s) - 1.0
+                      : 1.0;
+    if (std::fabs(st.work_scv) < 1e-12) st.work_scv = 0.0;
+    st.servers_per_replica = svc.cores;
+    // Without calls, a request holds its worker only to work: with no more workers than cores
+    // the workers are the servers (requests queue for a worker, never for a core).
+    const bool worker_bound = svc.workers <= svc.cores && !makes_calls;
+    worker_bound_[s] = worker_bound;
+    if (worker_bound && svc.workers < svc.cores) {
+      st.servers_per_replica = svc.workers;
+      st.assumptions.push_back("fewer workers than cores: " + std::to_string(svc.workers) +
+                               " servers per replica");
+    }
+    const int c = st.servers_per_replica;
+    const int n = st.replicas;
+    if (svc.kind != model::ServiceKind::generic) {
+      // Unknown rather than unstable: what reaches it and what it calls are not modelled.
+      st.stable = true;
+      st.assumptions.push_back(
+          "not analysed: caches and databases have no closed form here (their own traffic, "
+          "such as a cache's misses, is not counted)");
+      out.stations.push_back(std::move(st));
+      continue;
+    }
+    if (svc.autoscaling) {
+      st.assumptions.push_back("autoscaling ignored: analysed at " + std::to_string(n) +
+                               " replicas");
+    }
+    st.utilization = visits * st.work_mean_s / (static_cast<double>(n) * c);
+    st.stable = st.utilization < 1.0;
+    if (total_open_rate > 0.0 && work > 0.0) {
+      st.replica_capacity_rps = c / (work / total_open_rate);
+    }
+    const model::LbPolicy policy = svc.load_balancer.policy;
+    const bool pooled = n == 1 || policy == model::LbPolicy::least_outstanding ||
+                        policy == model::LbPolicy::power_of_two;
+    st.model = pooled ? StationModel::pooled : StationModel::per_replica;
+    if (n == 1) {
+      st.assumptions.push_back("one replica: M/M/" + std::to_string(c));
+    } else if (pooled) {
+      st.assumptions.push_back(
+          "balancer sends to the least loaded replica: modelled as one queue for all " +
+          std::to_string(n * c) + " cores (optimistic)");
+    } else if (policy == model::LbPolicy::random) {
+      st.assumptions.push_back("random balancing: " + std::to_string(n) + " independent M/M/" +
+                               std::to_string(c) + " queues, each fed 1/n of the arrivals");
+    } else {
+      st.assumptions.push_back("round robin: modelled as " + std::to_string(n) +
+                               " independent M/M/" + std::to_string(c) +
+                               " queues with Poisson arrivals (pessimistic: round robin's are "
+                               "more regular)");
+      if (policy == model::LbPolicy::weighted_round_robin && !svc.load_balancer.weights.empty()) {
+        st.assumptions.push_back("weights ignored: the load is taken as even");
+      }
+    }
+    const bool ps = svc.cpu == model::CpuDiscipline::ps;
+    if (ps) {
+      st.assumptions.push_back("processor sharing: mean exact (insensitive), percentiles as FCFS");
+    } else if (mva_wait[s]) {
+      // The closed workload's MVA gives the waits; its assumptions say how.
+    } else if (std::fabs(st.work_scv - 1.0) > 1e-9 && visits > 0.0) {
+      const bool one_server = (pooled ? n * c : c) == 1;
+      st.assumptions.push_back(
+          "work not exponential (scv " + num(st.work_scv) + "): " +
+          (one_server ? "Pollaczek-Khinchine mean (exact), percentiles as if exponential"
+                      : "Allen-Cunneen mean wait (approximate), percentiles as if exponential"));
+    }
+    if (svc.queue_capacity) st.assumptions.push_back("queue capacity ignored (no blocking)");
+    const double lambda_q = pooled ? visits : visits / n;
+    const int servers_q = pooled ? n * c : c;
+    queues[s] = make_queue(lambda_q, st.work_mean_s, servers_q, st.work_scv, ps);
+    if (mva_wait[s]) {
+      queues[s].valid = true;
+      queues[s].wait_s = *mva_wait[s];
+      st.assumptions.push_back("waits from the exact MVA of the closed workload");
+    }
+    if (queues[s].valid && visits > 0.0) {
+      if (!mva_wait[s]) st.wait_probability = queues[s].wait_probability;
+      st.mean_wait_s = queues[s].wait_s;
+      st.own_time_s = st.demand_s + (visits / st.arrival_rps) * queues[s].wait_s;
+    } else if (visits <= 0.0) {
+      st.own_time_s = 0.0;
+    }
+    out.stations.push_back(std::move(st));
+  }
+
+  // ---- Response times per endpoint (memoised; the loader refuses call cycles). -------------
+  std::vector<std::optional<double>> response(g.endpoint.size());
+  std::vector<char> known(g.endpoint.size(), 0);
+  std::function<std::optional<double>(std::size_t)> respond =
+      [&](std::size_t e) -> std::optional<double> {
+    if (known[e]) return response[e];
+    known[e] = 1;
+    const std::size_t s = g.service_of[e];
+    const Queue& q = queues[s];
+    std::optional<double> total = 0.0;
+    const auto call_time = [&](const model::CallSpec& c) -> std::optional<double> {
+      const auto callee = g.find(spec, c.service, c.endpoint);
+      if (!callee) return std::nullopt;
+      bool ignored = false;
+      const double k = expected_calls(c, ignored);
+      if (k == 0.0) return 0.0;
+      const auto r = respond(*callee);
+      if (!r) return std::nullopt;
+      return k * *r;
+    };
+    for (const model::StepSpec& step : g.endpoint[e]->steps) {
+      if (!total) break;
+      switch (step.kind) {
+        case model::StepKind::work:
+          if (!q.valid || spec.services[s].kind != model::ServiceKind::generic) {
+            total.reset();
+          } else {
+            *total += q.wait_s + dist::mean_of(step.work);
+          }
+          break;
+        case model::StepKind::call:
+          if (const auto t = call_time(step.call)) {
+            *total += *t;
+          } else {
+            total.reset();
+          }
+          break;
+        case model::StepKind::parallel: {
+          double slowest = 0.0;
+          for (const model::CallSpec& c : step.parallel) {
+            const auto t = call_time(c);
+            if (!t) {
+              total.reset();
+              break;
+            }
+            slowest = std::max(slowest, *t);
+          }
+          if (total) *total += slowest;
+          break;
+        }
+      }
+    }
+    response[e] = total;
+    return total;
+  };
+  for (std::size_t s = 0; s < n_services; ++s) {
+    StationEstimate& st = out.stations[s];
+    if (st.arrival_rps <= 0.0) continue;
+    double held = 0.0;
+    bool ok = true;
+    for (std::size_t e : g.of_service[s]) {
+      const auto r = respond(e);
+      if (!r) {
+        ok = false;
+        break;
+      }
+      held += rates(static_cast<Eigen::Index>(e)) * *r;
+    }
+    if (!ok) continue;
+    st.holding_time_s = held / st.arrival_rps;
+    const model::ServiceSpec& svc = spec.services[s];
+    // Little's law on the workers: the time a request holds one (worker-bound services: only
+    // its work; the wait is for the worker itself).
+    const double holding = worker_bound_[s] ? st.demand_s : *st.holding_time_s;
+    st.worker_utilization =
+        st.arrival_rps * holding / (static_cast<double>(st.replicas) * svc.workers);
+    if (worker_bound_[s]) continue;  // the queue above is the workers' queue
+    if (*st.worker_utilization >= 1.0) {
+      st.stable = false;
+      st.assumptions.push_back("workers exhausted: requests hold workers " +
+                               num(*st.holding_time_s * 1e3) + " ms on average, more than " +
+                               std::to_string(svc.workers) + " workers per replica can carry");
+    } else if (*st.worker_utilization > 0.7) {
+      st.assumptions.push_back("workers busy " + num(*st.worker_utilization * 100) +
+                               "% of the time: waiting for a worker is not in the estimate");
+    }
+  }
+
+  // ---- Workloads. ---------------------------------------------------------------------------
+  static const std::vector<std::pair<std::string, double>> kQuantiles = {
+      {"p50", 0.5}, {"p90", 0.9}, {"p95", 0.95}, {"p99", 0.99}, {"p999", 0.999}};
+  for (const model::WorkloadSpec& w : spec.workloads) {
+    if (w.kind == model::WorkloadKind::closed) {
+      for (WorkloadEstimate& c : closed_estimates) {
+        if (c.workload == w.name) out.workloads.push_back(std::move(c));
+      }
+      continue;
+    }
+    WorkloadEstimate est;
+    est.workload = w.name;
+    est.rate_rps = profile_peak(w.rate);
+    if (w.rate.kind != model::ProfileKind::constant) {
+      est.assumptions.push_back("rate varies: analysed in steady state at its peak, " +
+                                num(est.rate_rps) + "/s");
+    }
+    if (w.interarrival) {
+      est.assumptions.push_back("renewal arrivals (interarrival given): Erlang C assumes Poisson");
+    } else {
+      est.assumptions.push_back("Poisson arrivals");
+    }
+    if (w.timeout_s) est.assumptions.push_back("client timeout ignored");
+    if (w.retry) est.assumptions.push_back("retries ignored");
+    if (g.approximate_counts) {
+      est.assumptions.push_back("random call counts: their mean used (the engine rounds them)");
+    }
+    if (g.has_parallel) {
+      est.assumptions.push_back("parallel calls: the slowest branch's mean (E[max] is larger)");
+    }
+    const std::vector<double> visits = visits_per_request(spec, w);
+    est.stable = true;
+    for (std::size_t s = 0; s < n_services; ++s) {
+      if (visits[s] > 0.0 && !out.stations[s].stable) est.stable = false;
+    }
+    std::optional<double> mean = 0.0;
+    for (const model::MixEntry& m : w.mix) {
+      const auto e = g.find(spec, w.target, m.endpoint);
+      const auto r = e ? respond(*e) : std::nullopt;
+      if (!r || !mean) {
+        mean.reset();
+        break;
+      }
+      *mean += m.weight * *r;
+    }
+    if (est.stable && mean) {
+      est.mean_latency_s = mean;
+      // Quantiles. Exact: one endpoint, one work step, no calls, an M/M/c queue.
+      const auto entry = g.find(spec, w.target, w.mix.front().endpoint);
+      const std::size_t s_entry = g.service_of[*entry];
+      const Queue& qe = queues[s_entry];
+      const bool single = w.mix.size() == 1 && g.work_steps[*entry] == 1 &&
+                          g.routing.row(static_cast<Eigen::Index>(*entry)).sum() == 0.0;
+      if (single && qe.valid && !qe.ps && qe.lambda > 0.0) {
+        const MMc mmc{qe.lambda, 1.0 / qe.mean_s, qe.servers};
+        for (const auto& [name, p] : kQuantiles) {
+          est.latency_quantiles_s.emplace_back(name, mmc.sojourn_quantile(p));
+        }
+        est.quantiles_exact = std::fabs(qe.scv - 1.0) < 1e-9 && !w.interarrival;
+        if (!est.quantiles_exact) {
+          est.assumptions.push_back("percentiles as if work were exponential");
+        }
+      } else {
+        // The station where requests spend most of their own time: its per-request time taken
+        // as one M/M/c job; every other contribution by its mean.
+        std::size_t slowest = n_services;
+        double slowest_time = -1.0;
+        for (std::size_t s = 0; s < n_services; ++s) {
+          const StationEstimate& st = out.stations[s];
+          if (visits[s] <= 0.0 || !st.own_time_s || st.work_visits_rps <= 0.0) continue;
+          const double t = visits[s] * *st.own_time_s;
+          if (t > slowest_time) {
+            slowest_time = t;
+            slowest = s;
+          }
+        }
+        if (slowest < n_services) {
+          const StationEstimate& st = out.stations[slowest];
+          const Queue& q = queues[slowest];
+          const double per_request_lambda = q.lambda * st.arrival_rps / st.work_visits_rps;
+          if (st.demand_s > 0.0 && per_request_lambda * st.demand_s < q.servers) {
+            const MMc mmc{per_request_lambda, 1.0 / st.demand_s, q.servers};
+            const double rest = *mean - slowest_time;
+            for (const auto& [name, p] : kQuantiles) {
+              const double v = visits[slowest];
+              // One visit's quantile, further visits (if any) by their mean.
+              const double tail = mmc.sojourn_quantile(p) + (v - 1.0) * mmc.mean_sojourn();
+              est.latency_quantiles_s.emplace_back(name, rest + tail);
+            }
+            est.assumptions.push_back(
+                "percentiles approximate: the time at '" + st.service +
+                "' (where requests spend most) as one M/M/c job per request, the rest by its "
+                "mean");
+          }
+        }
+      }
+    }
+    out.workloads.push_back(std::move(est));
+  }
+  if (mixed) {
+    out.notes.push_back(
+        "open and closed workloads share services: the closed workloads' MVA "
+        "throughput is added to the open arrivals, and each MVA ignores the "
+        "open load");
+  }
+  if (!spec.faults.empty()) out.notes.push_back("faults ignored");
+  return out;
+}
+
+}  // namespace capsim::analytic

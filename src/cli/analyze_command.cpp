@@ -1,0 +1,268 @@
+// capsim analyze: instant analytic estimates of a model, beside a quick simulation (--check).
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "capsim/analytic/model_analysis.hpp"
+#include "capsim/model/load.hpp"
+#include "capsim/run/experiment_size.hpp"
+#include "capsim/run/replications.hpp"
+#include "capsim/run/results_io.hpp"
+#include "commands.hpp"
+#include "progress.hpp"
+
+namespace capsim::cli {
+
+namespace {
+
+using Json = nlohmann::ordered_json;
+
+std::string fmt(double v, const char* format = "%.4g") {
+  if (!std::isfinite(v)) return "-";
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, format, v);
+  return buffer;
+}
+std::string fmt(const std::optional<double>& v, double scale = 1.0) {
+  return v ? fmt(*v * scale) : "-";
+}
+
+Json opt(const std::optional<double>& v) {
+  return v && std::isfinite(*v) ? Json(*v) : Json(nullptr);
+}
+
+std::string table(const std::vector<std::vector<std::string>>& rows) {
+  std::vector<std::size_t> width;
+  for (const auto& row : rows) {
+    if (width.size() < row.size()) width.resize(row.size(), 0);
+    for (std::size_t i = 0; i < row.size(); ++i) width[i] = std::max(width[i], row[i].size());
+  }
+  std::string out;
+  for (const auto& row : rows) {
+    std::string line;
+    for (std::size_t i = 0; i < row.size(); ++i) {
+      const std::string pad(width[i] - row[i].size(), ' ');
+      if (i > 0) line += "  ";
+      line += i == 0 ? row[i] + pad : pad + row[i];
+    }
+    while (!line.empty() && line.back() == ' ') line.pop_back();
+    out += line + "\n";
+  }
+  return out;
+}
+
+const char* station_model(analytic::StationModel m) {
+  switch (m) {
+    case analytic::StationModel::pooled:
+      return "pooled";
+    case analytic::StationModel::per_replica:
+      return "per_replica";
+    case analytic::StationModel::none:
+      return "none";
+  }
+  return "none";
+}
+
+Json analysis_json(const model::Spec& spec, const analytic::ModelAnalysis& a) {
+  Json j;
+  j["kind"] = "analyze";
+  j["capsim_version"] = CAPSIM_VERSION;
+  j["model"] = spec.name;
+  Json stations = Json::object();
+  for (const analytic::StationEstimate& s : a.stations) {
+    Json sj;
+    sj["arrival_rps"] = s.arrival_rps;
+    sj["work_visits_rps"] = s.work_visits_rps;
+    sj["demand_ms"] = s.demand_s * 1e3;
+    sj["work_mean_ms"] = s.work_mean_s * 1e3;
+    sj["work_scv"] = s.work_scv;
+    sj["replicas"] = s.replicas;
+    sj["servers_per_replica"] = s.servers_per_replica;
+    sj["queue_model"] = station_model(s.model);
+    sj["cpu_utilization"] = s.utilization;
+    sj["stable"] = s.stable;
+    sj["wait_probability"] = opt(s.wait_probability);
+    sj["mean_wait_ms"] = s.mean_wait_s ? Json(*s.mean_wait_s * 1e3) : Json(nullptr);
+    sj["own_time_ms"] = s.own_time_s ? Json(*s.own_time_s * 1e3) : Json(nullptr);
+    sj["latency_ms_mean"] = s.holding_time_s ? Json(*s.holding_time_s * 1e3) : Json(nullptr);
+    sj["worker_utilization"] = opt(s.worker_utilization);
+    sj["replica_capacity_rps"] = opt(s.replica_capacity_rps);
+    sj["assumptions"] = s.assumptions;
+    stations[s.service] = std::move(sj);
+  }
+  j["services"] = std::move(stations);
+  Json workloads = Json::object();
+  for (const analytic::WorkloadEstimate& w : a.workloads) {
+    Json wj;
+    wj["kind"] = w.closed ? "closed" : "open";
+    wj[w.closed ? "throughput_rps" : "rate_rps"] = w.rate_rps;
+    if (w.closed) wj["users"] = w.users;
+    wj["stable"] = w.stable;
+    wj["latency_ms_mean"] = w.mean_latency_s ? Json(*w.mean_latency_s * 1e3) : Json(nullptr);
+    Json q = Json::object();
+    for (const auto& [name, v] : w.latency_quantiles_s) q[name] = v * 1e3;
+    wj["latency_ms"] = std::move(q);
+    wj["quantiles_exact"] = w.quantiles_exact;
+    wj["assumptions"] = w.assumptions;
+    workloads[w.workload] = std::move(wj);
+  }
+  j["workloads"] = std::move(workloads);
+  j["notes"] = a.notes;
+  return j;
+}
+
+std::string analysis_text(const model::Spec& spec, const analytic::ModelAnalysis& a) {
+  std::string out = "model " + spec.name + ": analytic estimates at the peak load\n\n";
+  std::vector<std::vector<std::string>> rows{{"service", "arrivals/s", "demand ms", "servers",
+                                              "cpu", "P(wait)", "wait ms", "latency ms",
+                                              "workers"}};
+  for (const analytic::StationEstimate& s : a.stations) {
+    rows.push_back({s.service, fmt(s.arrival_rps), fmt(s.demand_s * 1e3),
+                    std::to_string(s.replicas) + "x" + std::to_string(s.servers_per_replica),
+                    s.model == analytic::StationModel::none ? std::string("n/a")
+                    : s.stable                              ? fmt(s.utilization * 100, "%.1f%%")
+                               : "UNSTABLE " + fmt(s.utilization * 100, "%.0f%%"),
+                    fmt(s.wait_probability), fmt(s.mean_wait_s, 1e3), fmt(s.holding_time_s, 1e3),
+                    s.worker_utilization ? fmt(*s.worker_utilization * 100, "%.1f%%") : "-"});
+  }
+  out += table(rows);
+  out += "\n";
+  rows = {{"workload", "rate/s", "mean ms", "p50 ms", "p90 ms", "p95 ms", "p99 ms", "p999 ms"}};
+  for (const analytic::WorkloadEstimate& w : a.workloads) {
+    std::vector<std::string> line{w.workload + (w.closed ? " (closed)" : ""), fmt(w.rate_rps),
+                                  w.stable ? fmt(w.mean_latency_s, 1e3) : "unstable"};
+    for (const char* p : {"p50", "p90", "p95", "p99", "p999"}) {
+      std::string cell = "-";
+      for (const auto& [name, v] : w.latency_quantiles_s) {
+        if (name == p) cell = fmt(v * 1e3) + (w.quantiles_exact ? "" : "~");
+      }
+      line.push_back(cell);
+    }
+    rows.push_back(std::move(line));
+  }
+  out += table(rows);
+  const bool approximate =
+      std::any_of(a.workloads.begin(), a.workloads.end(), [](const analytic::WorkloadEstimate& w) {
+        return !w.quantiles_exact && !w.latency_quantiles_s.empty();
+      });
+  if (approximate) out += "\n(~ approximate; see the assumptions)\n";
+  out += "\nassumptions:\n";
+  for (const analytic::StationEstimate& s : a.stations) {
+    for (const std::string& text : s.assumptions) out += "  " + s.service + ": " + text + "\n";
+  }
+  for (const analytic::WorkloadEstimate& w : a.workloads) {
+    for (const std::string& text : w.assumptions) out += "  " + w.workload + ": " + text + "\n";
+  }
+  for (const std::string& note : a.notes) out += "  " + note + "\n";
+  return out;
+}
+
+std::string pct(double v) {
+  return fmt(v * 100, "%.1f%%");
+}
+
+/// Analytic against simulated, side by side.
+std::pair<std::string, Json> check_text(const analytic::ModelAnalysis& a, const run::Results& r) {
+  const auto sim = [&r](const std::string& name) -> std::optional<run::MergedMetric> {
+    if (const run::MergedMetric* m = r.find(name)) return *m;
+    return std::nullopt;
+  };
+  const auto est_text = [](const std::optional<run::MergedMetric>& m, double scale = 1.0) {
+    if (!m || m->estimate.n == 0) return std::string("-");
+    std::string t = fmt(m->estimate.mean * scale);
+    if (m->estimate.ci)
+      t += " ±" + fmt((m->estimate.ci->second - m->estimate.ci->first) / 2 * scale, "%.2g");
+    return t;
+  };
+  Json j = Json::object();
+  std::vector<std::vector<std::string>> rows{{"quantity", "analytic", "simulated"}};
+  for (const analytic::StationEstimate& s : a.stations) {
+    const auto util = sim("services." + s.service + ".cpu_utilization");
+    const auto arr = sim("services." + s.service + ".arrival_rps");
+    rows.push_back({s.service + " arrivals/s", fmt(s.arrival_rps), est_text(arr)});
+    rows.push_back({s.service + " cpu", pct(s.utilization), est_text(util, 100.0) + "%"});
+    Json sj;
+    sj["arrival_rps"] = {{"analytic", s.arrival_rps},
+                         {"simulated", arr ? opt(arr->estimate.mean) : Json(nullptr)}};
+    sj["cpu_utilization"] = {{"analytic", s.utilization},
+                             {"simulated", util ? opt(util->estimate.mean) : Json(nullptr)}};
+    j["services"][s.service] = std::move(sj);
+  }
+  for (const analytic::WorkloadEstimate& w : a.workloads) {
+    const std::string base = "workloads." + w.workload + ".latency_ms.";
+    const auto mean = sim(base + "mean");
+    rows.push_back({w.workload + " mean ms", fmt(w.mean_latency_s, 1e3), est_text(mean)});
+    Json wj;
+    wj["latency_ms_mean"] = {
+        {"analytic", w.mean_latency_s ? Json(*w.mean_latency_s * 1e3) : Json(nullptr)},
+        {"simulated", mean ? opt(mean->estimate.mean) : Json(nullptr)}};
+    for (const auto& [name, v] : w.latency_quantiles_s) {
+      const auto q = sim(base + name);
+      rows.push_back({w.workload + " " + name + " ms",
+                      fmt(v * 1e3) + (w.quantiles_exact ? "" : "~"), est_text(q)});
+      wj["latency_ms_" + name] = {{"analytic", v * 1e3},
+                                  {"simulated", q ? opt(q->estimate.mean) : Json(nullptr)}};
+    }
+    if (w.closed) {
+      const auto x = sim("workloads." + w.workload + ".throughput_rps");
+      rows.push_back({w.workload + " throughput/s", fmt(w.rate_rps), est_text(x)});
+      wj["throughput_rps"] = {{"analytic", w.rate_rps},
+                              {"simulated", x ? opt(x->estimate.mean) : Json(nullptr)}};
+    }
+    j["workloads"][w.workload] = std::move(wj);
+  }
+  std::string out = "\ncheck: a simulation of the same load (" + std::to_string(r.replications) +
+                    " replications of " + fmt(r.simulated_seconds, "%g") + " s, warm-up " +
+                    fmt(r.warmup_seconds, "%g") + " s; ± is the 95% half-width)\n\n";
+  out += table(rows);
+  for (const std::string& n : r.notices) out += "notice: " + n + "\n";
+  return {out, j};
+}
+
+}  // namespace
+
+int command_analyze(const AnalyzeCommand& c) {
+  model::Json doc = model::read_json_file(c.model);
+  for (const std::string& set : c.sets) model::apply_override(doc, set);
+  const std::filesystem::path base_dir = std::filesystem::path(c.model).parent_path();
+  const model::Spec spec = model::load(doc, base_dir);
+  for (const auto& w : spec.warnings) std::cerr << "warning: " << w.text() << '\n';
+  const analytic::ModelAnalysis a = analytic::analyze(spec);
+  Json out = analysis_json(spec, a);
+  std::string text = analysis_text(spec, a);
+  if (c.check) {
+    // The same load as the analysis: every rate at its peak, held constant.
+    model::Json peak_doc = doc;
+    for (const run::Override& o : run::peak_overrides(spec)) {
+      model::apply_override(peak_doc, o.pointer, o.value);
+    }
+    if (!peak_doc.contains("simulation")) peak_doc["simulation"] = model::Json::object();
+    if (c.seed) peak_doc["simulation"]["seed"] = *c.seed;
+    if (c.replications) peak_doc["simulation"]["replications"] = *c.replications;
+    if (c.duration) peak_doc["simulation"]["duration"] = *c.duration;
+    const model::Spec check_spec = model::load(peak_doc, base_dir);
+    Progress progress(true);
+    run::RunOptions ro;
+    ro.threads = c.threads;
+    ro.on_progress = [&progress](double f) { progress.update(f); };
+    const run::Results r = run::run_replications(check_spec, ro);
+    progress.clear();
+    auto [check, check_json] = check_text(a, r);
+    text += check;
+    out["check"] = std::move(check_json);
+    out["check"]["replications"] = r.replications;
+    out["check"]["simulated_seconds"] = r.simulated_seconds;
+    out["check"]["notices"] = r.notices;
+  }
+  if (!c.output.empty()) run::write_file_atomic(c.output, out.dump(2) + "\n");
+  std::cout << text;
+  return 0;
+}
+
+}  // namespace capsim::cli

@@ -1,0 +1,62 @@
+#pragma once
+// The commands of the capsim front end beyond run and validate: sweep, size, compare (experiment
+// files) and analyze (analytic estimates of a model).
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "capsim/run/experiment.hpp"
+#include "capsim/run/experiment_executor.hpp"
+
+namespace capsim::cli {
+
+inline constexpr int kBadInput = 2;
+inline constexpr int kFailure = 1;
+
+/// Whether this process talks to the user and writes files (false on MPI ranks other than 0).
+bool is_leader();
+void set_leader(bool leader);
+
+/// The executor for experiment commands: spread over MPI processes when capsim was built with
+/// -DCAPSIM_MPI=ON and started by mpirun or srun (several ranks), else threads of this process.
+/// Initialises MPI on first use; MPI is finalised when the executor is destroyed.
+std::unique_ptr<run::Executor> make_executor(int threads);
+
+/// Whether this binary was built with MPI support.
+bool built_with_mpi();
+
+/// SIGINT and SIGTERM ask running experiments to stop cleanly (run::request_stop); a second one
+/// ends the process at once. stop_signal() is the first signal received, 0 if none.
+void install_stop_handlers();
+int stop_signal();
+
+struct ExperimentCommand {
+  std::string experiment;
+  std::string output;
+  int threads = 0;
+  bool resume = false;
+  bool quiet = false;
+  run::ExperimentOptions options;
+};
+
+int command_sweep(const ExperimentCommand& c);
+int command_size(const ExperimentCommand& c);
+int command_compare(const ExperimentCommand& c);
+
+struct AnalyzeCommand {
+  std::string model;
+  std::vector<std::string> sets;
+  std::string output;
+  bool check = false;
+  std::optional<std::uint64_t> seed;
+  std::optional<int> replications;
+  std::optional<std::string> duration;
+  int threads = 0;
+};
+
+int command_analyze(const AnalyzeCommand& c);
+
+}  // namespace capsim::cli

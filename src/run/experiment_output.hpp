@@ -1,0 +1,109 @@
+#pragma once
+// Internal to experiments (not installed): helpers shared by the writers of sweep, size and
+// compare outputs.
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "capsim/run/experiment.hpp"
+#include "experiment_input.hpp"
+
+namespace capsim::run::detail {
+
+/// A finite number as JSON, anything else as null.
+inline Json number_json(double v) {
+  return std::isfinite(v) ? Json(v) : Json(nullptr);
+}
+
+inline std::string csv_field(const std::string& s) {
+  if (s.find_first_of(",\"\n\r") == std::string::npos) return s;
+  std::string out = "\"";
+  for (const char c : s) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  return out + "\"";
+}
+
+/// "95%".
+inline std::string percent(double fraction) {
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, "%g%%", fraction * 100.0);
+  return buffer;
+}
+
+/// A number for tables: four significant digits, no exponent for ordinary magnitudes.
+inline std::string short_number(double v) {
+  char buffer[32];
+  const double a = std::fabs(v);
+  if (a != 0.0 && (a >= 1e7 || a < 1e-3)) {
+    std::snprintf(buffer, sizeof buffer, "%.3g", v);
+  } else if (a >= 1000) {
+    std::snprintf(buffer, sizeof buffer, "%.0f", v);
+  } else {
+    std::snprintf(buffer, sizeof buffer, "%.4g", v);
+  }
+  return buffer;
+}
+
+/// "35.1 ±0.4", "35.1" without an interval, "-" when undefined.
+inline std::string cell_summary(bool defined, double mean, const std::optional<double>& lo,
+                                const std::optional<double>& hi) {
+  if (!defined) return "-";
+  std::string text = short_number(mean);
+  if (lo && hi) {
+    const double half = (*hi - *lo) / 2.0;
+    // Rounding leaves 1e-16 where all replications agree.
+    text += " ±" + (half <= 1e-12 * std::max(1.0, std::fabs(mean)) ? "0" : short_number(half));
+  }
+  return text;
+}
+
+/// Left-aligned first column, right-aligned others, two spaces apart.
+inline std::string render_table(const std::vector<std::vector<std::string>>& rows) {
+  std::vector<std::size_t> width;
+  const auto length = [](const std::string& s) {
+    // Count UTF-8 code points, so that "±" takes one column.
+    std::size_t n = 0;
+    for (const char c : s) n += (static_cast<unsigned char>(c) & 0xC0U) != 0x80U;
+    return n;
+  };
+  for (const auto& row : rows) {
+    if (width.size() < row.size()) width.resize(row.size(), 0);
+    for (std::size_t i = 0; i < row.size(); ++i) width[i] = std::max(width[i], length(row[i]));
+  }
+  std::string out;
+  for (const auto& row : rows) {
+    std::string line;
+    for (std::size_t i = 0; i < row.size(); ++i) {
+      const std::string pad(width[i] - length(row[i]), ' ');
+      if (i > 0) line += "  ";
+      line += i == 0 ? row[i] + pad : pad + row[i];
+    }
+    while (!line.empty() && line.back() == ' ') line.pop_back();
+    out += line + "\n";
+  }
+  return out;
+}
+
+/// The fields every experiment output starts with.
+inline Json header_json(const Experiment& e) {
+  Json j;
+  j["kind"] = kind_name(e.kind);
+  j["capsim_version"] = CAPSIM_VERSION;
+  j["experiment"] = e.name;
+  if (!e.description.empty()) j["description"] = e.description;
+  j["model"] = e.base.name;
+  j["seed"] = e.base.simulation.seed;
+  j["replications"] = e.replications;
+  j["confidence"] = e.confidence;
+  j["simulated_seconds"] = e.base.simulation.duration_s;
+  j["warmup_seconds"] = e.base.simulation.warmup_s;
+  return j;
+}
+
+}  // namespace capsim::run::detail

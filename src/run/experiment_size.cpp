@@ -1,0 +1,516 @@
+#include "capsim/run/experiment_size.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+
+#include "capsim/analytic/model_analysis.hpp"
+#include "experiment_output.hpp"
+
+namespace capsim::run {
+
+std::vector<Override> peak_overrides(const model::Spec& spec) {
+  std::vector<Override> out;
+  for (const model::WorkloadSpec& w : spec.workloads) {
+    if (w.kind == model::WorkloadKind::open && w.rate.kind != model::ProfileKind::constant) {
+      out.push_back(
+          {w.pointer + "/rate", detail::Json(analytic::profile_peak(w.rate)), "/at", "/at"});
+    }
+    if (w.kind == model::WorkloadKind::closed && w.users.kind != model::ProfileKind::constant) {
+      out.push_back(
+          {w.pointer + "/users",
+           detail::Json(static_cast<std::int64_t>(std::floor(analytic::profile_peak(w.users)))),
+           "/at", "/at"});
+    }
+  }
+  return out;
+}
+
+namespace {
+
+using Counts = std::map<std::string, int>;
+
+/// Everything run so far for one set of counts: the summaries, in replication order.
+struct Runs {
+  model::Spec spec;
+  std::vector<stats::Summary> summaries;
+};
+
+class Sizer {
+ public:
+  Sizer(const Experiment& e, Executor& executor, const std::function<void(const std::string&)>& log)
+      : e_(e), executor_(executor), log_(log) {
+    if (e.at_peak) peak_ = peak_overrides(e.base);
+  }
+
+  SizeResult run() {
+    SizeResult result;
+    const model::Spec at_peak = load_variant(e_, peak_);
+    for (const model::WorkloadSpec& w : at_peak.workloads) {
+      if (w.kind == model::WorkloadKind::open) {
+        result.peak_rps.emplace_back(w.name, analytic::profile_peak(w.rate));
+      }
+    }
+    // Generous counts for the services not yet sized.
+    Counts counts;
+    for (const std::string& s : e_.services) counts[s] = generous(at_peak, s);
+    for (const std::string& s : e_.services) {
+      ServiceSizing sizing = size_one(at_peak, s, counts);
+      if (sizing.replicas) counts[s] = *sizing.replicas;
+      result.services.push_back(std::move(sizing));
+    }
+    return result;
+  }
+
+ private:
+  const model::ServiceSpec& service(const model::Spec& spec, const std::string& name) const {
+    return spec.services[*spec.service_index(name)];
+  }
+
+  analytic::AnalysisOptions analysis_options(const Counts& counts) const {
+    analytic::AnalysisOptions o;
+    for (const auto& [name, n] : counts) o.replicas.emplace_back(name, n);
+    return o;
+  }
+
+  /// Whether the analytic estimate at these counts meets the SLO.
+  bool analytic_meets(const model::Spec& spec, const Counts& counts) const {
+    const analytic::ModelAnalysis a = analytic::analyze(spec, analysis_options(counts));
+    for (const analytic::StationEstimate& st : a.stations) {
+      if (st.arrival_rps > 0.0 && !st.stable) return false;
+    }
+    if (!spec.slo) return true;
+    for (const analytic::WorkloadEstimate& w : a.workloads) {
+      if (!w.stable) return false;
+      for (const auto& [percentile, limit_s] : spec.slo->latency_s) {
+        if (percentile == "mean") {
+          if (w.mean_latency_s && *w.mean_latency_s > limit_s) return false;
+          continue;
+        }
+        for (const auto& [name, value] : w.latency_quantiles_s) {
+          if (name == percentile && value > limit_s) return false;
+        }
+      }
+    }
+    return true;
+  }
+
+  std::optional<int> analytic_answer(const model::Spec& spec, const std::string& s,
+                                     Counts counts) const {
+    for (int n = e_.min_replicas; n <= e_.max_replicas; ++n) {
+      counts[s] = n;
+      if (analytic_meets(spec, counts)) return n;
+    }
+    return std::nullopt;
+  }
+
+  /// A count that leaves the service at most half busy at the peak (and no fewer than the
+  /// model has): while another service is sized, this one should not be the bottleneck.
+  int generous(const model::Spec& spec, const std::string& s) const {
+    const analytic::ModelAnalysis a = analytic::analyze(spec);
+    int count = service(spec, s).replicas;
+    for (const analytic::StationEstimate& st : a.stations) {
+      if (st.service != s || st.servers_per_replica <= 0) continue;
+      const double busy = st.work_visits_rps * st.work_mean_s;  // cores busy at the peak
+      count = std::max(count, static_cast<int>(std::ceil(2.0 * busy / st.servers_per_replica)));
+    }
+    return std::clamp(count, e_.min_replicas, e_.max_replicas);
+  }
+
+  std::vector<Override> overrides(const model::Spec& spec, const Counts& counts) const {
+    std::vector<Override> out = peak_;
+    for (const auto& [name, n] : counts) {
+      out.push_back({service(spec, name).pointer + "/replicas", Json(n), "/services", "/services"});
+    }
+    return out;
+  }
+
+  static std::string key(const Counts& counts) {
+    std::string k;
+    for (const auto& [name, n] : counts) k += name + "=" + std::to_string(n) + ";";
+    return k;
+  }
+
+  /// Runs the replications still missing (up to `replications` each) for every set of counts, in
+  /// one batch.
+  void ensure(const model::Spec& spec, const std::vector<Counts>& sets, int replications) {
+    std::vector<model::Spec> specs;
+    std::vector<Task> tasks;
+    std::vector<std::string> keys;
+    for (const Counts& c : sets) {
+      const std::string k = key(c);
+      auto it = runs_.find(k);
+      if (it == runs_.end()) {
+        it = runs_.emplace(k, Runs{load_variant(e_, overrides(spec, c)), {}}).first;
+      }
+      const std::size_t have = it->second.summaries.size();
+      if (have >= static_cast<std::size_t>(replications)) continue;
+      specs.push_back(it->second.spec);
+      keys.push_back(k);
+      for (std::size_t r = have; r < static_cast<std::size_t>(replications); ++r) {
+        tasks.push_back({specs.size() - 1, r});
+      }
+    }
+    if (tasks.empty()) return;
+    const std::vector<stats::Summary> summaries = executor_.run(specs, tasks);
+    for (std::size_t i = 0; i < tasks.size(); ++i) {
+      runs_[keys[tasks[i].spec]].summaries.push_back(summaries[i]);
+    }
+  }
+
+  SizeEvaluation evaluation(const std::string& s, const Counts& counts) {
+    const Runs& runs = runs_.at(key(counts));
+    const Results r = merge(runs.spec, runs.summaries);
+    SizeEvaluation ev;
+    ev.replicas = counts.at(s);
+    for (const auto& [name, n] : counts) ev.counts.emplace_back(name, n);
+    ev.replications = r.replications;
+    if (r.slo) ev.checks = *r.slo;
+    // Met: every check met, each confidently for a confident decision. Not met: one check
+    // failing confidently settles it (a percentile no request defines fails for sure).
+    ev.met =
+        std::all_of(ev.checks.begin(), ev.checks.end(), [](const SloCheck& c) { return c.met; });
+    ev.confident = ev.met ? std::all_of(ev.checks.begin(), ev.checks.end(),
+                                        [](const SloCheck& c) { return c.confident; })
+                          : std::any_of(ev.checks.begin(), ev.checks.end(), [](const SloCheck& c) {
+                              return !c.met && (c.confident || c.value.n == 0);
+                            });
+    // A saturated service fails whatever the percentiles say, and that is certain.
+    for (const MergedMetric& m : r.metrics) {
+      if (m.path.size() == 3 && m.path[0] == "services" && m.path[2] == "saturated" &&
+          m.extreme > 0.0) {
+        ev.met = false;
+        ev.confident = true;
+      }
+    }
+    for (const MetricChoice& choice : e_.metrics) {
+      const MergedMetric* m = r.find(choice.name);
+      ev.metrics.push_back(m ? m->estimate : stats::Estimate{});
+    }
+    ev.notices = r.notices;
+    return ev;
+  }
+
+  /// Decides every set of counts: runs e_.replications, then doubles the replications of the
+  /// undecided ones until they are confident or the budget is spent.
+  std::vector<SizeEvaluation> decide(const model::Spec& spec, const std::string& s,
+                                     const std::vector<Counts>& sets) {
+    int replications = e_.replications;
+    ensure(spec, sets, replications);
+    std::vector<SizeEvaluation> out;
+    for (const Counts& c : sets) out.push_back(evaluation(s, c));
+    while (true) {
+      std::vector<Counts> undecided;
+      for (std::size_t i = 0; i < sets.size(); ++i) {
+        if (!out[i].confident && out[i].replications < e_.max_replications) {
+          undecided.push_back(sets[i]);
+        }
+      }
+      if (undecided.empty()) break;
+      replications = std::min(e_.max_replications, replications * 2);
+      ensure(spec, undecided, replications);
+      for (std::size_t i = 0; i < sets.size(); ++i) out[i] = evaluation(s, sets[i]);
+    }
+    for (const SizeEvaluation& ev : out) say(s, ev);
+    return out;
+  }
+
+  void say(const std::string& s, const SizeEvaluation& ev) const {
+    if (!log_) return;
+    std::string line = "size: " + s + " = " + std::to_string(ev.replicas) + " replica" +
+                       (ev.replicas == 1 ? "" : "s") + " (" + std::to_string(ev.replications) +
+                       " replications): SLO " + (ev.met ? "met" : "not met") +
+                       (ev.confident ? "" : " (not confident)");
+    for (const SloCheck& c : ev.checks) {
+      line += "; " + c.metric + " " +
+              detail::cell_summary(c.value.n > 0, c.value.mean,
+                                   c.value.ci ? std::optional(c.value.ci->first) : std::nullopt,
+                                   c.value.ci ? std::optional(c.value.ci->second) : std::nullopt) +
+              " (limit " + detail::short_number(c.limit) + ")";
+    }
+    log_(line);
+  }
+
+  ServiceSizing size_one(const model::Spec& spec, const std::string& s, Counts counts) {
+    ServiceSizing out;
+    out.service = s;
+    // Analytic estimate and the rule of thumb.
+    out.analytic = analytic_answer(spec, s, counts);
+    {
+      Counts one = counts;
+      one[s] = service(spec, s).replicas;
+      const analytic::ModelAnalysis a = analytic::analyze(spec, analysis_options(one));
+      for (const analytic::WorkloadEstimate& w : a.workloads) out.peak_rps += w.rate_rps;
+      for (const analytic::StationEstimate& st : a.stations) {
+        if (st.service != s) continue;
+        out.analytic_assumptions = st.assumptions;
+        out.breaking_point_rps = st.replica_capacity_rps;
+      }
+      for (const analytic::WorkloadEstimate& w : a.workloads) {
+        for (const std::string& text : w.assumptions) {
+          if (std::find(out.analytic_assumptions.begin(), out.analytic_assumptions.end(), text) ==
+              out.analytic_assumptions.end()) {
+            out.analytic_assumptions.push_back(text);
+          }
+        }
+      }
+      if (out.breaking_point_rps && *out.breaking_point_rps > 0.0) {
+        out.rule_of_thumb =
+            static_cast<int>(std::ceil(out.peak_rps / *out.breaking_point_rps - 1e-9)) + 2;
+      }
+    }
+    const int lo_limit = e_.min_replicas;
+    const int hi_limit = e_.max_replicas;
+    int guess = out.analytic        ? *out.analytic
+                : out.rule_of_thumb ? *out.rule_of_thumb
+                                    : service(spec, s).replicas;
+    guess = std::clamp(guess, lo_limit, hi_limit);
+
+    std::map<int, SizeEvaluation> known;
+    const auto try_counts = [&](std::vector<int> ns) {
+      std::vector<Counts> sets;
+      std::vector<int> fresh;
+      for (int n : ns) {
+        if (n < lo_limit || n > hi_limit || known.count(n)) continue;
+        Counts c = counts;
+        c[s] = n;
+        sets.push_back(c);
+        fresh.push_back(n);
+      }
+      if (sets.empty()) return;
+      std::vector<SizeEvaluation> evs = decide(spec, s, sets);
+      for (std::size_t i = 0; i < fresh.size(); ++i) {
+        out.evaluations.push_back(evs[i]);
+        known.emplace(fresh[i], std::move(evs[i]));
+      }
+    };
+
+    // Bracket: the guess and one fewer together (most often that settles it), then gallop.
+    try_counts({guess - 1, guess});
+    int pass = 0;             // smallest count known to pass (0: none)
+    int fail = lo_limit - 1;  // largest count known to fail below `pass`
+    if (known.at(guess).met) {
+      pass = guess;
+      int step = 1;
+      while (true) {
+        const int below = pass - step;
+        if (below < lo_limit) {
+          fail = lo_limit - 1;
+          break;
+        }
+        try_counts({below});
+        if (known.at(below).met) {
+          pass = below;
+          step *= 2;
+        } else {
+          fail = below;
+          break;
+        }
+      }
+    } else {
+      fail = guess;
+      int step = 1;
+      while (true) {
+        const int above = std::min(hi_limit, fail + step);
+        if (above <= fail) break;  // hi_limit failed
+        try_counts({above});
+        if (known.at(above).met) {
+          pass = above;
+          break;
+        }
+        fail = above;
+        step *= 2;
+      }
+    }
+    if (pass == 0) {
+      out.notes.push_back("the SLO is not met even with " + std::to_string(hi_limit) +
+                          " replicas (max_replicas)");
+      out.at_answer = known.at(fail);
+      return out;
+    }
+    // Bisect between a failing and a passing count.
+    while (pass - fail > 1) {
+      const int mid = fail + (pass - fail) / 2;
+      try_counts({mid});
+      if (known.at(mid).met) {
+        pass = mid;
+      } else {
+        fail = mid;
+      }
+    }
+    out.replicas = pass;
+    out.at_answer = known.at(pass);
+    if (pass - 1 >= lo_limit) out.at_one_fewer = known.at(pass - 1);
+    out.confident = out.at_answer->confident && (!out.at_one_fewer || out.at_one_fewer->confident);
+    if (!out.confident) {
+      out.notes.push_back("uncertain: a decision that fixes the answer is not confident at " +
+                          detail::percent(e_.confidence) + " after " +
+                          std::to_string(e_.max_replications) +
+                          " replications (max_replications); the answer follows the means");
+    }
+    if (pass == lo_limit) {
+      out.notes.push_back("the SLO holds at min_replicas (" + std::to_string(lo_limit) + ")");
+    }
+    // Non-monotone results (more replicas failing) are worth a word.
+    for (const auto& [n, ev] : known) {
+      if (n > pass && !ev.met) {
+        out.notes.push_back("not monotone: " + std::to_string(n) +
+                            " replicas failed the SLO although fewer passed");
+        break;
+      }
+    }
+    return out;
+  }
+
+  const Experiment& e_;
+  Executor& executor_;
+  std::function<void(const std::string&)> log_;
+  std::vector<Override> peak_;
+  std::map<std::string, Runs> runs_;
+};
+
+Json estimate_json(const stats::Estimate& e) {
+  Json j;
+  j["mean"] = e.n > 0 ? detail::number_json(e.mean) : Json(nullptr);
+  j["ci"] = e.ci
+                ? Json::array({detail::number_json(e.ci->first), detail::number_json(e.ci->second)})
+                : Json(nullptr);
+  j["n"] = e.n;
+  return j;
+}
+
+Json evaluation_json(const Experiment& e, const SizeEvaluation& ev) {
+  Json j;
+  j["replicas"] = ev.replicas;
+  if (ev.counts.size() > 1) {
+    Json counts = Json::object();
+    for (const auto& [name, n] : ev.counts) counts[name] = n;
+    j["counts"] = std::move(counts);
+  }
+  j["replications"] = ev.replications;
+  j["slo_met"] = ev.met;
+  j["confident"] = ev.confident;
+  Json checks = Json::array();
+  for (const SloCheck& c : ev.checks) {
+    Json cj;
+    cj["metric"] = c.metric;
+    cj["limit"] = c.limit;
+    cj["value"] = estimate_json(c.value);
+    cj["met"] = c.met;
+    cj["confident"] = c.confident;
+    checks.push_back(std::move(cj));
+  }
+  j["checks"] = std::move(checks);
+  Json metrics = Json::object();
+  for (std::size_t m = 0; m < e.metrics.size(); ++m) {
+    metrics[e.metrics[m].name] = estimate_json(ev.metrics[m]);
+  }
+  j["metrics"] = std::move(metrics);
+  j["notices"] = ev.notices;
+  return j;
+}
+
+template <class T>
+Json optional_json(const std::optional<T>& v) {
+  return v ? Json(*v) : Json(nullptr);
+}
+
+}  // namespace
+
+SizeResult run_size(const Experiment& experiment, Executor& executor,
+                    const std::function<void(const std::string&)>& log) {
+  return Sizer(experiment, executor, log).run();
+}
+
+Json size_json(const Experiment& experiment, const SizeResult& result) {
+  Json j = detail::header_json(experiment);
+  j["at"] = experiment.at_peak ? "peak" : "model";
+  Json peak = Json::object();
+  for (const auto& [name, rate] : result.peak_rps) peak[name] = rate;
+  j["peak_rps"] = std::move(peak);
+  Json slo = Json::object();
+  if (experiment.base.slo) {
+    Json latency = Json::object();
+    for (const auto& [p, limit] : experiment.base.slo->latency_s) latency[p + "_ms"] = limit * 1e3;
+    slo["latency"] = std::move(latency);
+    slo["error_rate"] = optional_json(experiment.base.slo->error_rate);
+  }
+  j["slo"] = std::move(slo);
+  j["max_replications"] = experiment.max_replications;
+  Json services = Json::object();
+  for (const ServiceSizing& s : result.services) {
+    Json sj;
+    sj["replicas"] = optional_json(s.replicas);
+    sj["confident"] = s.confident;
+    sj["analytic"] = optional_json(s.analytic);
+    sj["rule_of_thumb"] = optional_json(s.rule_of_thumb);
+    sj["peak_rps"] = s.peak_rps;
+    sj["breaking_point_rps"] =
+        s.breaking_point_rps ? detail::number_json(*s.breaking_point_rps) : Json(nullptr);
+    sj["at_answer"] = s.at_answer ? evaluation_json(experiment, *s.at_answer) : Json(nullptr);
+    sj["at_one_fewer"] =
+        s.at_one_fewer ? evaluation_json(experiment, *s.at_one_fewer) : Json(nullptr);
+    Json evaluations = Json::array();
+    for (const SizeEvaluation& ev : s.evaluations) {
+      Json ej;
+      ej["replicas"] = ev.replicas;
+      ej["replications"] = ev.replications;
+      ej["slo_met"] = ev.met;
+      ej["confident"] = ev.confident;
+      evaluations.push_back(std::move(ej));
+    }
+    sj["evaluations"] = std::move(evaluations);
+    sj["analytic_assumptions"] = s.analytic_assumptions;
+    sj["notes"] = s.notes;
+    services[s.service] = std::move(sj);
+  }
+  j["services"] = std::move(services);
+  return j;
+}
+
+std::string size_table(const Experiment& experiment, const SizeResult& result) {
+  std::string out = "size " + experiment.name + ": model " + experiment.base.name + ", SLO at " +
+                    (experiment.at_peak ? "the peak" : "the model's own workload");
+  for (const auto& [name, rate] : result.peak_rps) {
+    out += ", " + name + " " + detail::short_number(rate) + "/s";
+  }
+  out += ", decisions at " + detail::percent(experiment.confidence) + " confidence\n";
+  for (const ServiceSizing& s : result.services) {
+    out += "\n";
+    out += "service " + s.service + ": ";
+    out += s.replicas ? std::to_string(*s.replicas) + " replicas" : std::string("no answer");
+    out += s.confident ? " (confident)" : " (uncertain)";
+    out += "\n";
+    std::vector<std::vector<std::string>> rows;
+    rows.push_back({"  analytic estimate", s.analytic ? std::to_string(*s.analytic) : "-"});
+    rows.push_back({"  rule of thumb (peak / breaking point + 2)",
+                    s.rule_of_thumb ? std::to_string(*s.rule_of_thumb) : "-"});
+    if (s.breaking_point_rps) {
+      rows.push_back(
+          {"  one replica's breaking point", detail::short_number(*s.breaking_point_rps) + "/s"});
+    }
+    out += detail::render_table(rows);
+    std::vector<std::vector<std::string>> table;
+    std::vector<std::string> header{"  replicas", "replications", "SLO"};
+    for (const MetricChoice& m : experiment.metrics) header.push_back(m.name);
+    table.push_back(header);
+    for (const auto* ev : {&s.at_one_fewer, &s.at_answer}) {
+      if (!*ev) continue;
+      const SizeEvaluation& e = **ev;
+      std::vector<std::string> line{
+          "  " + std::to_string(e.replicas), std::to_string(e.replications),
+          std::string(e.met ? "met" : "NOT met") + (e.confident ? "" : "?")};
+      for (const stats::Estimate& est : e.metrics) {
+        line.push_back(detail::cell_summary(est.n > 0, est.mean,
+                                            est.ci ? std::optional(est.ci->first) : std::nullopt,
+                                            est.ci ? std::optional(est.ci->second) : std::nullopt));
+      }
+      table.push_back(std::move(line));
+    }
+    out += detail::render_table(table);
+    for (const std::string& note : s.notes) out += "  note: " + note + "\n";
+  }
+  return out;
+}
+
+}  // namespace capsim::run

@@ -1,0 +1,133 @@
+// capsim size, compare and analyze end to end, and every experiment shipped in experiments/
+// run quickly (short simulated time) so that none of them rots.
+
+#include <string>
+#include <vector>
+
+#include "cli_support.hpp"
+
+namespace capsim::cli_test {
+namespace {
+
+constexpr int kBadInput = 2;
+
+void write_model(Sandbox& box) {
+  write_text(box / "model.json", R"({
+    "name": "queues",
+    "simulation": { "duration": "1500s", "warmup": "100s", "replications": 5, "seed": 4 },
+    "workloads": [ { "name": "w", "target": "s", "rate": 60 } ],
+    "services": { "s": { "replicas": 4, "workers": 1, "load_balancer": { "policy": "random" },
+                         "steps": [ { "work": { "dist": "exponential", "mean": "100ms" } } ] } },
+    "slo": { "latency": { "p99": "1.5s" } }
+  })");
+}
+
+TEST(SizeCommand, WritesTheAnswerBesideTheEstimates) {
+  Sandbox box;
+  write_model(box);
+  write_text(box / "size.json", R"({ "kind": "size", "model": "model.json", "services": ["s"] })");
+  const RunResult r = box.run({"size", "size.json", "-o", "size.out.json", "--threads", "2"});
+  ASSERT_EQ(r.status, 0) << r;
+  const Json j = read_json(box / "size.out.json");
+  EXPECT_EQ(j["kind"], "size");
+  const Json& s = j["services"]["s"];
+  EXPECT_EQ(s["replicas"], 9);
+  EXPECT_EQ(s["confident"], true);
+  EXPECT_EQ(s["analytic"], 9);
+  EXPECT_EQ(s["rule_of_thumb"], 8);
+  EXPECT_EQ(s["breaking_point_rps"], 10.0);
+  EXPECT_EQ(s["at_answer"]["replicas"], 9);
+  EXPECT_EQ(s["at_one_fewer"]["replicas"], 8);
+  EXPECT_EQ(s["at_one_fewer"]["slo_met"], false);
+  EXPECT_TRUE(is_estimate(s["at_answer"]["metrics"]["services.s.cpu_utilization"], 5));
+  EXPECT_NE(r.out.find("service s: 9 replicas (confident)"), std::string::npos) << r;
+  EXPECT_NE(r.err.find("size: s = 8 replicas (5 replications): SLO not met"), std::string::npos)
+      << r;
+  // Threads do not change the answer or the document.
+  ASSERT_EQ(box.run({"size", "size.json", "-o", "one.json", "--threads", "1", "-q"}).status, 0);
+  EXPECT_EQ(read_text(box / "one.json"), read_text(box / "size.out.json"));
+}
+
+TEST(CompareCommand, WritesVariantsAndPairedDifferences) {
+  Sandbox box;
+  write_model(box);
+  write_text(box / "cmp.json", R"({ "kind": "compare", "model": "model.json", "replications": 4,
+    "variants": { "nine": [ { "pointer": "/services/s/replicas", "value": 9 } ],
+                  "ten": [ { "pointer": "/services/s/replicas", "value": 10 } ] },
+    "metrics": [ "workloads.w.latency_ms.p99", "services.s.cpu_utilization", "workloads.w.goodput_rps" ] })");
+  const RunResult r = box.run({"compare", "cmp.json", "-o", "cmp.out.json", "--threads", "2"});
+  ASSERT_EQ(r.status, 0) << r;
+  const Json j = read_json(box / "cmp.out.json");
+  EXPECT_EQ(j["kind"], "compare");
+  EXPECT_EQ(j["baseline"], "nine");
+  EXPECT_EQ(j["replications"], 4);
+  EXPECT_TRUE(is_estimate(j["variants"]["ten"]["workloads.w.latency_ms.p99"], 4));
+  const Json& d = j["differences"]["ten"];
+  EXPECT_EQ(d["workloads.w.latency_ms.p99"]["verdict"], "better");
+  EXPECT_EQ(d["services.s.cpu_utilization"]["verdict"], "lower");
+  // The same arrivals in both: goodput is the same request for request.
+  EXPECT_EQ(d["workloads.w.goodput_rps"]["verdict"], "no significant difference");
+  EXPECT_NE(r.out.find("difference from nine (paired by replication)"), std::string::npos) << r;
+  ASSERT_EQ(box.run({"compare", "cmp.json", "-o", "one.json", "--threads", "1", "-q"}).status, 0);
+  EXPECT_EQ(read_text(box / "one.json"), read_text(box / "cmp.out.json"));
+}
+
+TEST(AnalyzeCommand, PrintsEstimatesAndChecksThem) {
+  Sandbox box;
+  write_model(box);
+  const RunResult r = box.run({"analyze", "model.json", "-o", "a.json", "--check", "--duration",
+                               "500s", "--replications", "3", "--threads", "2"});
+  ASSERT_EQ(r.status, 0) << r;
+  EXPECT_NE(r.out.find("random balancing: 4 independent M/M/1 queues"), std::string::npos) << r;
+  EXPECT_NE(r.out.find("UNSTABLE"), std::string::npos) << "60/s on 4 x 10/s" << r;
+  const Json j = read_json(box / "a.json");
+  EXPECT_EQ(j["services"]["s"]["stable"], false);
+  EXPECT_EQ(j["check"]["replications"], 3);
+  const RunResult ok = box.run({"analyze", "model.json", "--set", "/services/s/replicas=9"});
+  ASSERT_EQ(ok.status, 0) << ok;
+  EXPECT_NE(ok.out.find("66.7%"), std::string::npos) << ok;
+  const RunResult bad = box.run({"analyze", "model.json", "--set", "/services/s/replicas=0"});
+  EXPECT_EQ(bad.status, kBadInput) << bad;
+  EXPECT_EQ(bad.err,
+            "capsim: /services/s/replicas: expected an integer from 1 to 100000, found 0\n");
+}
+
+TEST(ExperimentCommands, UnknownCommandListsTheNewOnes) {
+  Sandbox box;
+  const RunResult r = box.run({"swep"});
+  EXPECT_EQ(r.status, kBadInput);
+  EXPECT_EQ(r.err,
+            "capsim: unknown command 'swep'; expected one of: run, validate, sweep, size, "
+            "compare, analyze\n");
+}
+
+/// The shipped experiments (experiments/*.json), sorted.
+std::vector<std::string> shipped() {
+  std::vector<std::string> files;
+  for (const auto& e : fs::directory_iterator(source_dir() / "experiments")) {
+    if (e.path().extension() == ".json") files.push_back(e.path().filename().string());
+  }
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
+class ShippedExperiment : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(ShippedExperiment, RunsQuickly) {
+  Sandbox box;
+  const fs::path file = source_dir() / "experiments" / GetParam();
+  const std::string kind = read_json(file)["kind"].get<std::string>();
+  const std::string out = kind == "sweep" ? "out.csv" : "out.json";
+  const RunResult r =
+      box.run({kind, file.string(), "-o", out, "--duration", "15s", "--set",
+               "/simulation/warmup=3s", "--replications", "2", "--threads", "2", "-q"},
+              std::chrono::seconds(300));
+  ASSERT_EQ(r.status, 0) << r;
+  EXPECT_TRUE(fs::exists(box / out));
+}
+
+INSTANTIATE_TEST_SUITE_P(Experiments, ShippedExperiment, ::testing::ValuesIn(shipped()),
+                         [](const auto& info) { return test_name_of(info.param); });
+
+}  // namespace
+}  // namespace capsim::cli_test
