@@ -219,7 +219,8 @@ std::pair<std::string, Json> check_text(const analytic::ModelAnalysis& a, const 
   }
   std::string out = "\ncheck: a simulation of the same load (" + std::to_string(r.replications) +
                     " replications of " + fmt(r.simulated_seconds, "%g") + " s, warm-up " +
-                    fmt(r.warmup_seconds, "%g") + " s; ± is the 95% half-width)\n\n";
+                    fmt(r.warmup_seconds, "%g") + " s; ± is the " + fmt(r.confidence * 100, "%g") +
+                    "% half-width)\n\n";
   out += table(rows);
   for (const std::string& n : r.notices) out += "notice: " + n + "\n";
   return {out, j};
