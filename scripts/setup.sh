@@ -9,14 +9,26 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
 )
 # Optional groups, asked for with arguments: `setup.sh mpi`, `setup.sh python`, `setup.sh all`.
+#   mpi      OpenMPI for the distributed build (-DCAPSIM_MPI=ON)
+#   python   SimPy (benchmark), pandas, matplotlib and Jupyter's nbconvert (notebooks)
+#   fuzz     clang with libFuzzer and the sanitizer runtimes (fuzz/), clang-format (format check)
+#   browser  Debian's Chromium, headless, to check that `capsim report` pages render
+#   all      every group above
+mpi_packages=(libopenmpi-dev openmpi-bin)
+python_packages=(python3 python3-simpy3 python3-pandas python3-matplotlib python3-nbconvert
+                 python3-ipykernel jupyter-nbconvert)
+fuzz_packages=(clang-14 libclang-rt-14-dev clang-format)
+browser_packages=(chromium)
 for group in "$@"; do
   case "$group" in
-    mpi) packages+=(libopenmpi-dev openmpi-bin) ;;
-    python) packages+=(python3 python3-simpy3 python3-pandas python3-matplotlib python3-nbconvert
-                       python3-ipykernel jupyter-nbconvert) ;;
-    all) packages+=(libopenmpi-dev openmpi-bin python3 python3-simpy3 python3-pandas
-                    python3-matplotlib python3-nbconvert python3-ipykernel jupyter-nbconvert) ;;
-    *) echo "setup.sh: unknown group '$group' (expected mpi, python or all)" >&2; exit 2 ;;
+    mpi) packages+=("${mpi_packages[@]}") ;;
+    python) packages+=("${python_packages[@]}") ;;
+    fuzz) packages+=("${fuzz_packages[@]}") ;;
+    browser) packages+=("${browser_packages[@]}") ;;
+    all) packages+=("${mpi_packages[@]}" "${python_packages[@]}" "${fuzz_packages[@]}"
+                    "${browser_packages[@]}") ;;
+    *) echo "setup.sh: unknown group '$group' (expected mpi, python, fuzz, browser or all)" >&2
+       exit 2 ;;
   esac
 done
 
