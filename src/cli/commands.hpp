@@ -1,6 +1,6 @@
 #pragma once
 // The commands of the capsim front end beyond run and validate: sweep, size, compare (experiment
-// files) and analyze (analytic estimates of a model).
+// files), analyze (analytic estimates of a model) and report (an HTML page of an output).
 
 #include <cstdint>
 #include <memory>
@@ -58,5 +58,14 @@ struct AnalyzeCommand {
 };
 
 int command_analyze(const AnalyzeCommand& c);
+
+/// capsim report INPUT -o FILE.html (report_command.cpp).
+struct ReportCommand {
+  std::string input;
+  std::string output;
+  bool quiet = false;
+};
+
+int command_report(const ReportCommand& c);
 
 }  // namespace capsim::cli

@@ -1,8 +1,11 @@
-// capsim: the command-line front end. Commands: run, validate, sweep, size, compare, analyze
-// (the last four in experiment_commands.cpp and analyze_command.cpp).
+// capsim: the command-line front end. Commands: run, validate, sweep, size, compare, analyze,
+// report (the last five in experiment_commands.cpp, analyze_command.cpp and
+// report_command.cpp).
 //
 // Exit status: 0 success; 2 bad input (model, override, option) with nothing written; 1 any other
 // failure (a simulation error, an output that cannot be written).
+
+#include <csignal>
 
 #include <algorithm>
 #include <filesystem>
@@ -57,15 +60,54 @@ capsim::model::Spec load_model(const ModelOptions& o) {
   return capsim::model::load_file(o.model, overrides);
 }
 
+/// The default per-replication event budget of `capsim run` (one to three minutes of one core):
+/// a model that needs more says so at once (pre-flight) or when it is spent.
+constexpr std::uint64_t kDefaultMaxEvents = 1'000'000'000;
+
+struct RunLimits {
+  std::uint64_t max_events = kDefaultMaxEvents;
+  std::string max_wall;  ///< a duration such as 30s or 10m; empty: none
+};
+
 int command_run(const ModelOptions& mo, const std::string& output, const std::string& csv_dir,
-                int threads, bool quiet) {
+                int threads, bool quiet, const RunLimits& limits) {
+  capsim::run::RunOptions ro;
+  ro.threads = threads;
+  ro.max_events = limits.max_events == 0 ? UINT64_MAX : limits.max_events;
+  if (!limits.max_wall.empty()) {
+    const auto wall = capsim::dist::parse_duration(limits.max_wall);
+    if (!wall || !(*wall > 0.0)) {
+      throw ModelError("", "--max-wall: expected a positive duration such as 30s or 10m, found '" +
+                               limits.max_wall + "'");
+    }
+    ro.max_wall_s = *wall;
+  }
   const capsim::model::Spec spec = load_model(mo);
   for (const auto& w : spec.warnings) std::cerr << "warning: " << w.text() << '\n';
   Progress progress(!quiet);
-  capsim::run::RunOptions ro;
-  ro.threads = threads;
   ro.on_progress = [&progress](double f) { progress.update(f); };
-  const capsim::run::Results results = capsim::run::run_replications(spec, ro);
+  capsim::cli::install_stop_handlers();
+  capsim::run::Results results;
+  try {
+    results = capsim::run::run_replications(spec, ro);
+  } catch (const capsim::run::RunStopped& stopped) {
+    progress.clear();
+    const bool wall = stopped.reason == capsim::run::RunStopped::Reason::max_wall;
+    const int sig = capsim::cli::stop_signal();
+    std::string what = stopped.what();
+    if (!wall) {
+      const std::string name = sig == SIGTERM ? "SIGTERM" : "SIGINT";
+      what = "interrupted by " + name + what.substr(what.find(':'));
+    }
+    std::cerr << "capsim: " << what << "; nothing written"
+              << (output.empty() && csv_dir.empty() ? "" : " (existing files are untouched)")
+              << (wall ? "; raise --max-wall, or shorten /simulation/duration or "
+                         "/simulation/replications"
+                       : "")
+              << '\n';
+    if (wall) return kFailure;
+    return 128 + (sig != 0 ? sig : SIGINT);
+  }
   progress.clear();
   // Render everything, then write all files or none.
   std::vector<std::pair<fs::path, std::string>> files;
@@ -148,6 +190,14 @@ int main(int argc, char** argv) {
   run->add_option("--threads", threads, "worker threads (default: every core)")
       ->check(CLI::Range(0, 4096).description(""));
   run->add_flag("-q,--quiet", quiet, "print nothing on success");
+  RunLimits run_limits;
+  run->add_option("--max-events", run_limits.max_events,
+                  "per-replication event budget (default 1000000000; 0: none); a model "
+                  "whose arrivals alone need more is refused at once")
+      ->type_name("N");
+  run->add_option("--max-wall", run_limits.max_wall,
+                  "stop (writing nothing) after this much wall-clock time, e.g. 30s or 10m")
+      ->type_name("DURATION");
 
   ModelOptions validate_model;
   CLI::App* validate = app.add_subcommand("validate", "check a model and say what it contains");
@@ -190,12 +240,22 @@ int main(int argc, char** argv) {
   analyze->add_option("--threads", analyze_cmd.threads, "--check: worker threads")
       ->check(CLI::Range(0, 4096).description(""));
 
+  capsim::cli::ReportCommand report_cmd;
+  CLI::App* report = app.add_subcommand(
+      "report", "an HTML page (tables and charts) of a results, sweep or compare output");
+  report->add_option("input", report_cmd.input, "results JSON, sweep CSV or JSON, compare JSON")
+      ->required();
+  report->add_option("-o,--output", report_cmd.output, "write the page (HTML) to this file")
+      ->required();
+  report->add_flag("-q,--quiet", report_cmd.quiet, "print nothing on success");
+
   // CLI11 reports an unknown command as a missing one; say what is wrong instead.
-  const std::vector<std::string> commands{"run", "validate", "sweep", "size", "compare", "analyze"};
+  const std::vector<std::string> commands{"run",     "validate", "sweep", "size",
+                                          "compare", "analyze",  "report"};
   if (argc > 1 && argv[1][0] != '-' &&
       std::find(commands.begin(), commands.end(), std::string(argv[1])) == commands.end()) {
     std::cerr << "capsim: unknown command '" << argv[1]
-              << "'; expected one of: run, validate, sweep, size, compare, analyze\n";
+              << "'; expected one of: run, validate, sweep, size, compare, analyze, report\n";
     return kBadInput;
   }
   try {
@@ -210,12 +270,13 @@ int main(int argc, char** argv) {
     if (capsim::cli::is_leader()) std::cerr << text;
   };
   try {
-    if (*run) return command_run(run_model, output, csv_dir, threads, quiet);
+    if (*run) return command_run(run_model, output, csv_dir, threads, quiet, run_limits);
     if (*validate) return command_validate(validate_model);
     if (*sweep) return capsim::cli::command_sweep(sweep_cmd);
     if (*size) return capsim::cli::command_size(size_cmd);
     if (*compare) return capsim::cli::command_compare(compare_cmd);
     if (*analyze) return capsim::cli::command_analyze(analyze_cmd);
+    if (*report) return capsim::cli::command_report(report_cmd);
   } catch (const ModelError& e) {
     const char* what = experiment ? "invalid experiment:\n" : "invalid model:\n";
     error(std::string("capsim: ") + (e.diagnostics().size() > 1 ? what : "") + e.what() + "\n");

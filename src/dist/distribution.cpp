@@ -104,7 +104,8 @@ std::size_t pick(const std::vector<double>& cumulative, double u) {
 /// A standard gamma variate of shape a > 0 (scale 1): Marsaglia and Tsang's squeeze-and-reject
 /// method ("A simple method for generating gamma variables", ACM TOMS 26(3), 2000) on a
 /// Boost.Random ziggurat normal; shapes below 1 use Gamma(a) = Gamma(a + 1) U^(1/a).
-double standard_gamma(double a, sim::RandomStream& rng) {
+template <class Rng>
+double standard_gamma(double a, Rng& rng) {
   if (a < 1.0) return standard_gamma(a + 1.0, rng) * std::pow(rng.uniform01(), 1.0 / a);
   const double d = a - 1.0 / 3.0;
   const double c = 1.0 / std::sqrt(9.0 * d);
@@ -269,7 +270,8 @@ Distribution::Distribution(DistSpec spec) : spec_(std::move(spec)) {
       spec_.v);
 }
 
-double Distribution::sample_general(sim::RandomStream& rng) const {
+template <class Rng>
+double Distribution::sample_general(Rng& rng) const {
   // Laws with an explicit inverse are drawn by inverting the survival function at one uniform u (a
   // larger u always gives a smaller draw), so that variants of a model keep their draws aligned.
   // Erlang, gamma and the branch choice of mixtures use more than one uniform.
@@ -326,6 +328,9 @@ double Distribution::sample_general(sim::RandomStream& rng) const {
       },
       spec_.v);
 }
+
+template double Distribution::sample_general(sim::RandomStream&) const;
+template double Distribution::sample_general(sim::KeyedRandom&) const;
 
 double Distribution::mean() const {
   return mean_;

@@ -40,8 +40,8 @@ KeySampler::KeySampler(std::int64_t n, model::Popularity popularity, double zipf
   for (std::uint32_t k : large) threshold_[k] = 1.0;
 }
 
-std::uint32_t KeySampler::sample(sim::RandomStream& rng) const {
-  const double x = rng.uniform01() * static_cast<double>(n_);
+std::uint32_t KeySampler::from_uniform(double u) const {
+  const double x = u * static_cast<double>(n_);
   const auto column = std::min(n_ - 1, static_cast<std::size_t>(x));
   if (uniform_) return static_cast<std::uint32_t>(column);
   const double fraction = x - static_cast<double>(column);

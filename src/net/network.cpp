@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "capsim/dist/distribution.hpp"
+#include "capsim/dist/duration.hpp"
 #include "capsim/model/error.hpp"
 #include "capsim/net/autoscaler.hpp"
 #include "capsim/net/cache_store.hpp"
@@ -51,6 +52,8 @@ namespace {
 constexpr std::uint32_t kNone = std::numeric_limits<std::uint32_t>::max();
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 constexpr double kInf = std::numeric_limits<double>::infinity();
+/// Labels of a job's keyed draws besides its steps' (2 step: work; 2 step + 1: calls).
+constexpr std::uint64_t kCacheLabel = std::numeric_limits<std::uint64_t>::max() - 8;
 
 /// A reference to a pooled object that detects reuse of its slot.
 struct Ref {
@@ -167,6 +170,7 @@ struct Job {
   Ref parent;
   std::uint32_t parent_attempt = 0;
   std::uint32_t cache_key = 0;
+  std::uint64_t key = 0;  // the request's random-number key (common random numbers)
   double arrived_s = 0.0;
   double started_s = 0.0;
   double work_s = 0.0;          // CPU demand this job has started, for wasted-work accounting
@@ -188,6 +192,7 @@ struct CallState {
   std::uint32_t service = kNone;
   std::uint32_t endpoint = kNone;
   model::DbOp op = model::DbOp::read;
+  std::uint64_t key = 0;      // the request's random-number key; attempt n's job: derive(key, n)
   std::uint32_t attempt = 0;  // attempts sent so far; the current one's number
   bool in_flight = false;     // the current attempt is out and not yet answered or given up
   double first_sent_s = 0.0;
@@ -312,7 +317,7 @@ struct Service {
   std::vector<Replica> replicas;  // autoscaled: slots, up to the largest count (and more if needed)
   std::vector<double> weights;
   std::uint64_t rr_next = 0;
-  sim::RandomStream lb_rng, work_rng, route_rng;
+  sim::RandomStream lb_rng;
   std::int64_t queued = 0;
   std::optional<double> saturated_at_s;
   std::uint32_t replicas_up = 0;
@@ -359,6 +364,8 @@ struct Workload {
   std::vector<std::uint32_t> endpoints;
   std::vector<double> mix_cumulative;
   sim::RandomStream arrival_rng, mix_rng, think_rng;
+  std::uint64_t request_keys = 0;  // the key of the workload's requests: derive(it, n) for the n-th
+  std::uint64_t sent = 0;
   std::optional<dist::Distribution> interarrival;
   double interarrival_scale = 1.0;
   dist::Distribution think;
@@ -442,7 +449,7 @@ class Network final : public sim::EventHandler {
   // Calls.
   void start_call(CallerKind kind, Ref caller_job, std::uint32_t workload, std::uint32_t user,
                   const Policy& policy, std::uint32_t service, std::uint32_t endpoint,
-                  model::DbOp op);
+                  model::DbOp op, std::uint64_t key);
   void send_attempt(Ref call);
   void attempt_returned(Ref call, std::uint32_t attempt, Outcome outcome);
   void attempt_done(Ref call, Outcome outcome);
@@ -579,8 +586,6 @@ Network::Network(const model::Spec& spec, const ReplicationOptions& options)
     s.spec = &spec.services[i];
     const std::string base = "service/" + s.spec->name;
     s.lb_rng = sim::RandomStream(seed, rep, base + "/balancer");
-    s.work_rng = sim::RandomStream(seed, rep, base + "/work");
-    s.route_rng = sim::RandomStream(seed, rep, base + "/route");
     // An autoscaled service has a slot for every replica it may have; those beyond the initial
     // count start empty.
     const auto initial = static_cast<std::size_t>(s.spec->replicas);
@@ -653,6 +658,7 @@ Network::Network(const model::Spec& spec, const ReplicationOptions& options)
     w.arrival_rng = sim::RandomStream(seed, rep, base + "/arrivals");
     w.mix_rng = sim::RandomStream(seed, rep, base + "/mix");
     w.think_rng = sim::RandomStream(seed, rep, base + "/think");
+    w.request_keys = sim::stream_seed(seed, rep, base + "/requests");
     const auto target = spec.service_index(ws.target);
     if (!target) {
       throw model::ModelError(ws.pointer + "/target", "unknown service '" + ws.target + "'");
@@ -807,7 +813,8 @@ void Network::send(std::uint32_t w, std::uint32_t user) {
     while (k + 1 < wl.endpoints.size() && u >= wl.mix_cumulative[k]) ++k;
     e = wl.endpoints[k];
   }
-  start_call(CallerKind::client, Ref{}, w, user, wl.policy, wl.target, e, model::DbOp::read);
+  start_call(CallerKind::client, Ref{}, w, user, wl.policy, wl.target, e, model::DbOp::read,
+             sim::derive_key(wl.request_keys, wl.sent++));
 }
 
 void Network::client_done(CallState& c, Outcome outcome) {
@@ -871,9 +878,10 @@ void Network::set_user_level(std::uint32_t w, long level) {
 
 void Network::start_call(CallerKind kind, Ref caller_job, std::uint32_t workload,
                          std::uint32_t user, const Policy& policy, std::uint32_t service,
-                         std::uint32_t endpoint, model::DbOp op) {
+                         std::uint32_t endpoint, model::DbOp op, std::uint64_t key) {
   const Ref r = calls_.acquire();
   CallState& c = calls_[r.index];
+  c.key = key;
   c.caller_kind = kind;
   c.caller = caller_job;
   c.workload = workload;
@@ -926,6 +934,7 @@ void Network::send_attempt(Ref call) {
   const Ref job =
       new_job(&s.endpoints[c.endpoint], c.service, ParentKind::call, call, c.attempt, rng_service);
   jobs_[job.index].op = c.op;
+  jobs_[job.index].key = sim::derive_key(c.key, c.attempt);
   arrive(job);
 }
 
@@ -1245,12 +1254,14 @@ void Network::advance(Ref job) {
     const Step& step = steps[j.step];
     switch (step.kind) {
       case model::StepKind::work: {
-        Service& s = services_[j.service];
-        start_work(job, j, step.work.sample(s.work_rng));
+        // Keyed by the request and the step, not drawn in start order: common random numbers.
+        sim::KeyedRandom rng(sim::derive_key(j.key, 2 * std::uint64_t{j.step}));
+        start_work(job, j, step.work.sample(rng));
         return;
       }
       case model::StepKind::call: {
-        sim::RandomStream& rng = services_[j.rng_service].route_rng;
+        const std::uint64_t step_key = sim::derive_key(j.key, 2 * std::uint64_t{j.step} + 1);
+        sim::KeyedRandom rng(step_key);
         const CallSite& c = step.call;
         if (j.calls_left < 0) {
           std::int64_t n = 1;
@@ -1265,13 +1276,17 @@ void Network::advance(Ref job) {
         }
         --j.calls_left;
         j.pending = 1;
-        start_call(CallerKind::job, job, kNone, kNone, c.policy, c.service, c.endpoint, c.op);
+        start_call(CallerKind::job, job, kNone, kNone, c.policy, c.service, c.endpoint, c.op,
+                   sim::derive_key(step_key, static_cast<std::uint64_t>(j.calls_left)));
         return;
       }
       case model::StepKind::parallel: {
         j.pending = static_cast<std::uint32_t>(step.branches.size());
+        const std::uint64_t step_key = sim::derive_key(j.key, 2 * std::uint64_t{j.step} + 1);
+        std::uint64_t b = 0;
         for (const Steps& branch : step.branches) {
           const Ref child = new_job(&branch, kNone, ParentKind::job, job, 0, j.rng_service);
+          jobs_[child.index].key = sim::derive_key(step_key, b++);
           ready_.push_back(child);
         }
         return;
@@ -1292,10 +1307,12 @@ void Network::cache_step(Ref job, Job& j) {
   switch (j.cache_stage) {
     case CacheStage::lookup: {
       bool hit;
+      // The request's own draws: the same request looks up the same key in every variant.
+      sim::KeyedRandom rng(sim::derive_key(j.key, kCacheLabel));
       if (c.spec->hit_ratio) {
-        hit = c.rng.uniform01() < *c.spec->hit_ratio;
+        hit = rng.uniform01() < *c.spec->hit_ratio;
       } else {
-        j.cache_key = c.keys->sample(c.rng);
+        j.cache_key = c.keys->from_uniform(rng.uniform01());
         const CacheStore::Entry* e = c.store->lookup(j.cache_key, now);
         hit = e != nullptr;
         if (hit && c.spec->stampede == model::Stampede::early_refresh) {
@@ -1326,7 +1343,7 @@ void Network::cache_step(Ref job, Job& j) {
       j.started_s = now;  // the fetch's start, for early refresh's delta
       j.pending = 1;
       start_call(CallerKind::job, job, kNone, kNone, c.backend.policy, c.backend.service,
-                 c.backend.endpoint, model::DbOp::read);
+                 c.backend.endpoint, model::DbOp::read, sim::derive_key(j.key, kCacheLabel + 1));
       return;
     }
     case CacheStage::fetching:
@@ -2344,8 +2361,22 @@ stats::Summary Network::run() {
       set_user_level(w, level_at(wl.spec->users, 0.0));
     }
   }
-  if (!sim_.run_until(duration, options_.max_events)) {
-    fail("the event budget (" + std::to_string(options_.max_events) + " events) was spent");
+  // Events run in chunks so that a cancellation (Ctrl-C, --max-wall) is seen within about a
+  // million events without a check per event.
+  constexpr std::uint64_t kChunk = std::uint64_t{1} << 20;
+  for (;;) {
+    const std::uint64_t fired = sim_.events_fired();
+    const std::uint64_t budget =
+        options_.max_events - fired > kChunk ? fired + kChunk : options_.max_events;
+    if (sim_.run_until(duration, budget)) break;
+    if (sim_.events_fired() >= options_.max_events) {
+      fail("the event budget (" + std::to_string(options_.max_events) +
+           " events, --max-events) was spent at simulated time " +
+           dist::format_duration(sim_.now()) + " of " + dist::format_duration(duration));
+    }
+    if (options_.cancel && options_.cancel->load(std::memory_order_relaxed)) {
+      throw Cancelled(sim_.now());
+    }
   }
   return summarize();
 }

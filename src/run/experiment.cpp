@@ -47,7 +47,8 @@ Better default_better(const std::string& metric) {
   };
   if (has(".latency_ms.") || has(".error_rate") || has(".errors.") || has(".rejected") ||
       has(".queue_length") || has(".wasted_work_fraction") || has(".replica_seconds") ||
-      has(".replicas.") || has(".saturated") || has(".attempts_per_request")) {
+      has(".replicas.") || has(".saturated") || has(".attempts_per_request") || has(".cost") ||
+      has(".wait_ms")) {
     return Better::lower;
   }
   if (has(".throughput_rps") || has(".goodput_rps")) return Better::higher;
@@ -165,7 +166,12 @@ Json number_value(double x) {
   if (x == std::floor(x) && std::fabs(x) < 9e15) return Json(static_cast<std::int64_t>(x));
   std::array<char, 32> buffer{};
   std::snprintf(buffer.data(), buffer.size(), "%.12g", x);
-  return Json(std::stod(buffer.data()));
+  const double rounded = std::stod(buffer.data());
+  // 100 + 9 x (1000 - 100) / 9 can land a hair off 1000: once rounded, it is a whole number.
+  if (rounded == std::floor(rounded) && std::fabs(rounded) < 9e15) {
+    return Json(static_cast<std::int64_t>(rounded));
+  }
+  return Json(rounded);
 }
 
 std::string fnv1a_hex(const std::string& text) {

@@ -11,7 +11,11 @@
 #include <sstream>
 #include <thread>
 
+#include "capsim/dist/duration.hpp"
+#include "capsim/model/error.hpp"
 #include "capsim/net/network.hpp"
+#include "capsim/net/profile.hpp"
+#include "capsim/run/experiment_executor.hpp"
 
 namespace capsim::run {
 
@@ -121,9 +125,66 @@ Results merge(const model::Spec& spec, const std::vector<stats::Summary>& summar
   return r;
 }
 
+namespace {
+
+/// The arrivals of one open workload over the simulated time (midpoint rule, 4096 pieces).
+double open_arrivals(const model::WorkloadSpec& w, double duration) {
+  if (w.kind != model::WorkloadKind::open || !(duration > 0.0)) return 0.0;
+  constexpr int kPieces = 4096;
+  const double h = duration / kPieces;
+  double total = 0.0;
+  for (int i = 0; i < kPieces; ++i) total += net::value_at(w.rate, (i + 0.5) * h);
+  return total * h;
+}
+
+std::string count_text(double x) {
+  std::ostringstream out;
+  out.precision(3);
+  out << x;
+  return out.str();
+}
+
+/// Refuses, before anything runs, a model whose open arrivals alone exceed the event budget.
+void check_event_budget(const model::Spec& spec, std::uint64_t max_events) {
+  if (max_events == UINT64_MAX) return;
+  const double duration = spec.simulation.duration_s;
+  double total = 0.0, largest = -1.0;
+  std::size_t which = 0;
+  for (std::size_t i = 0; i < spec.workloads.size(); ++i) {
+    const double a = open_arrivals(spec.workloads[i], duration);
+    total += a;
+    if (a > largest) largest = a, which = i;
+  }
+  // Every arrival costs at least two events (it arrives; it is served, rejected or times out).
+  if (2.0 * total <= static_cast<double>(max_events)) return;
+  std::string text = "expected at most ";
+  text += count_text(static_cast<double>(max_events));
+  text +=
+      " events per replication (--max-events), found a model whose arrivals alone (at least "
+      "2 events each) are about ";
+  text += count_text(total);
+  text += " in ";
+  text += dist::format_duration(duration);
+  text += " (workload '";
+  text += spec.workloads[which].name;
+  text += "': ";
+  text += count_text(largest);
+  text += "); lower the rate, shorten /simulation/duration or raise --max-events";
+  throw model::ModelError("/workloads/" + std::to_string(which) + "/rate", text);
+}
+
+}  // namespace
+
+double expected_open_arrivals(const model::Spec& spec) {
+  double total = 0.0;
+  for (const auto& w : spec.workloads) total += open_arrivals(w, spec.simulation.duration_s);
+  return total;
+}
+
 Results run_replications(const model::Spec& spec, const RunOptions& options) {
   const auto start = std::chrono::steady_clock::now();
   const int n = spec.simulation.replications;
+  check_event_budget(spec, options.max_events);
   int threads = options.threads > 0
                     ? options.threads
                     : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
@@ -135,6 +196,8 @@ Results run_replications(const model::Spec& spec, const RunOptions& options) {
   for (auto& p : progress) p.store(0.0);
   std::atomic<int> next{0};
   std::atomic<int> done{0};
+  std::atomic<bool> cancel{false};
+  std::atomic<int> cancel_reason{-1};
 
   auto worker = [&] {
     for (int r = next.fetch_add(1); r < n; r = next.fetch_add(1)) {
@@ -144,7 +207,14 @@ Results run_replications(const model::Spec& spec, const RunOptions& options) {
         ro.timeseries = r == 0;
         ro.max_events = options.max_events;
         ro.progress_s = &progress[static_cast<std::size_t>(r)];
+        ro.cancel = &cancel;
+        if (cancel.load()) throw net::Cancelled(0.0);
         summaries[static_cast<std::size_t>(r)] = net::simulate(spec, ro);
+      } catch (const net::Cancelled& c) {
+        progress[static_cast<std::size_t>(r)].store(-1.0 - c.time_s());  // unfinished, reached
+        errors[static_cast<std::size_t>(r)] = std::current_exception();
+        done.fetch_add(1);
+        continue;
       } catch (...) {
         errors[static_cast<std::size_t>(r)] = std::current_exception();
       }
@@ -156,14 +226,34 @@ Results run_replications(const model::Spec& spec, const RunOptions& options) {
   std::mutex mutex;
   std::condition_variable finished;
   bool all_done = false;
+  // A monitor: progress reports, the wall-clock limit and stop requests (Ctrl-C).
+  const bool watch =
+      options.on_progress || options.max_wall_s > 0.0 || options.honour_stop_requests;
   std::thread reporter;
-  if (options.on_progress) {
+  if (watch) {
     reporter = std::thread([&] {
       std::unique_lock lock(mutex);
-      while (!finished.wait_for(lock, std::chrono::milliseconds(100), [&] { return all_done; })) {
-        double total = 0.0;
-        for (const auto& p : progress) total += p.load(std::memory_order_relaxed);
-        options.on_progress(total / (spec.simulation.duration_s * n));
+      const auto tick = std::chrono::milliseconds(options.on_progress ? 100 : 50);
+      while (!finished.wait_for(lock, tick, [&] { return all_done; })) {
+        if (!cancel.load()) {
+          const double elapsed =
+              std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+          int reason = -1;
+          if (options.honour_stop_requests && stop_requested()) {
+            reason = static_cast<int>(RunStopped::Reason::stop_request);
+          } else if (options.max_wall_s > 0.0 && elapsed > options.max_wall_s) {
+            reason = static_cast<int>(RunStopped::Reason::max_wall);
+          }
+          if (reason >= 0) {
+            cancel_reason.store(reason);
+            cancel.store(true);
+          }
+        }
+        if (options.on_progress) {
+          double total = 0.0;
+          for (const auto& p : progress) total += std::max(0.0, p.load(std::memory_order_relaxed));
+          options.on_progress(total / (spec.simulation.duration_s * n));
+        }
       }
     });
   }
@@ -178,6 +268,37 @@ Results run_replications(const model::Spec& spec, const RunOptions& options) {
     }
     finished.notify_all();
     reporter.join();
+  }
+  if (cancel.load()) {
+    int finished = 0;
+    double furthest = 0.0;
+    for (std::size_t r = 0; r < errors.size(); ++r) {
+      if (!errors[r]) {
+        ++finished;
+      } else {
+        const double p = progress[r].load();
+        if (p < 0.0) furthest = std::max(furthest, -1.0 - p);
+      }
+    }
+    if (finished < n) {
+      const auto reason = static_cast<RunStopped::Reason>(cancel_reason.load());
+      std::string what = reason == RunStopped::Reason::max_wall
+                             ? "stopped at the wall-clock limit (--max-wall " +
+                                   dist::format_duration(options.max_wall_s) + ")"
+                             : std::string("stopped on request");
+      what += ": ";
+      what += std::to_string(finished);
+      what += " of ";
+      what += std::to_string(n);
+      what += " replications had finished";
+      if (finished < n) {
+        what += ", the furthest unfinished one had reached ";
+        what += dist::format_duration(furthest);
+        what += " of ";
+        what += dist::format_duration(spec.simulation.duration_s);
+      }
+      throw RunStopped(reason, finished, n, furthest, what);
+    }
   }
   for (const std::exception_ptr& e : errors) {
     if (e) std::rethrow_exception(e);

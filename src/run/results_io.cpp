@@ -280,7 +280,11 @@ namespace {
 std::string write_temporary(const std::filesystem::path& path, const std::string& content) {
   std::filesystem::path dir = path.parent_path();
   if (dir.empty()) dir = ".";
-  std::string tmpl = (dir / ("." + path.filename().string() + ".XXXXXX")).string();
+  // Built piecewise: GCC 12 warns falsely (-Wrestrict) about "literal" + std::string.
+  std::string name(".");
+  name += path.filename().string();
+  name += ".XXXXXX";
+  std::string tmpl = (dir / name).string();
   const int fd = mkstemp(tmpl.data());
   if (fd < 0) {
     throw std::runtime_error("cannot write '" + path.string() + "': " + std::strerror(errno));

@@ -102,6 +102,16 @@ TEST_F(ExperimentFiles, SweepZipPairsValuesAndRangeIsInclusive) {
   EXPECT_EQ(e.base.simulation.replications, 4);
 }
 
+TEST_F(ExperimentFiles, RangeValuesThatRoundToWholeNumbersAreIntegers) {
+  // 100 + 1400 x 9/14 is 1000.0000000000001 in doubles: written 1000, not 1000.0.
+  const run::Experiment e = parse(R"({
+    "kind": "sweep", "model": "model.json",
+    "parameters": [ { "pointer": "/workloads/0/rate", "range": { "from": 100, "to": 1500, "steps": 15 } } ] })");
+  ASSERT_EQ(e.parameters[0].values.size(), 15u);
+  EXPECT_EQ(e.parameters[0].values[9].dump(), "1000");
+  for (const Json& v : e.parameters[0].values) EXPECT_TRUE(v.is_number_integer()) << v.dump();
+}
+
 TEST_F(ExperimentFiles, DefaultMetricsCoverEveryWorkloadAndService) {
   const run::Experiment e = parse(R"({
     "kind": "sweep", "model": "model.json",
@@ -180,6 +190,8 @@ TEST(ExperimentMetrics, BetterDirectionFollowsTheName) {
   EXPECT_EQ(run::default_better("workloads.w.errors.timeout"), Better::lower);
   EXPECT_EQ(run::default_better("services.api.replica_seconds"), Better::lower);
   EXPECT_EQ(run::default_better("services.api.replicas.mean"), Better::lower);
+  EXPECT_EQ(run::default_better("services.api.cost"), Better::lower);
+  EXPECT_EQ(run::default_better("services.db.wait_ms.p99"), Better::lower);
   EXPECT_EQ(run::default_better("workloads.w.throughput_rps"), Better::higher);
   EXPECT_EQ(run::default_better("workloads.w.goodput_rps"), Better::higher);
   EXPECT_EQ(run::default_better("services.api.cpu_utilization"), Better::neither);

@@ -19,7 +19,9 @@ class Distribution {
   Distribution() : Distribution(DistSpec{}) {}
 
   /// One draw, in seconds (>= 0). The commonest laws are drawn inline (this is on every event).
-  double sample(sim::RandomStream& rng) const {
+  /// Rng: sim::RandomStream or sim::KeyedRandom.
+  template <class Rng>
+  double sample(Rng& rng) const {
     if (const auto* e = std::get_if<Exponential>(&spec_.v)) {
       return e->mean_s * -std::log(rng.uniform01());
     }
@@ -33,7 +35,8 @@ class Distribution {
   const DistSpec& spec() const { return spec_; }
 
  private:
-  double sample_general(sim::RandomStream& rng) const;
+  template <class Rng>
+  double sample_general(Rng& rng) const;
 
   DistSpec spec_;
   std::vector<Distribution> components_;  // mixtures only

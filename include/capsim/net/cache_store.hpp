@@ -17,7 +17,9 @@ class KeySampler {
  public:
   KeySampler() = default;
   KeySampler(std::int64_t n, model::Popularity popularity, double zipf_exponent);
-  std::uint32_t sample(sim::RandomStream& rng) const;
+  std::uint32_t sample(sim::RandomStream& rng) const { return from_uniform(rng.uniform01()); }
+  /// The key for one uniform u in (0, 1) (alias method: one uniform picks column and coin).
+  std::uint32_t from_uniform(double u) const;
   /// Probability of key k.
   double probability(std::uint32_t k) const;
   std::size_t size() const { return n_; }

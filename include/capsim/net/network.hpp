@@ -25,6 +25,9 @@ struct ReplicationOptions {
   std::uint64_t max_events = UINT64_MAX;
   /// When set, receives simulated seconds done so far (updated about once per window).
   std::atomic<double>* progress_s = nullptr;
+  /// When set and it becomes true, the replication ends with Cancelled within about a million
+  /// events (a few tens of milliseconds): checked between chunks of events, never per event.
+  const std::atomic<bool>* cancel = nullptr;
 };
 
 /// A failure inside a running simulation (not bad input): carries the simulated time.
@@ -35,6 +38,12 @@ class SimulationError : public std::runtime_error {
 
  private:
   double time_s_;
+};
+
+/// Thrown when ReplicationOptions::cancel became true: the replication did not finish.
+class Cancelled : public SimulationError {
+ public:
+  explicit Cancelled(double time_s) : SimulationError(time_s, "cancelled") {}
 };
 
 /// Runs replication `options.replication` of `spec` from a fresh state with its own random

@@ -27,8 +27,8 @@ enum class Better { lower, higher, neither };
 /// "lower", "higher", "neither".
 const char* better_name(Better better);
 /// The default direction of a metric, from its dotted name: latency, errors, rejections, queues,
-/// wasted work and cost (replicas, replica_seconds) are better lower; throughput and goodput
-/// higher; anything else (utilisation, offered and arrival rates) neither.
+/// wasted work, pool waits and cost (replicas, replica_seconds, cost) are better lower; throughput
+/// and goodput higher; anything else (utilisation, offered and arrival rates) neither.
 Better default_better(const std::string& metric);
 
 /// One change of the model: set the value at `pointer` (a JSON Pointer, as `--set`).

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <functional>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -17,8 +18,15 @@ namespace capsim::run {
 struct RunOptions {
   /// Worker threads; 0 means every core. Results do not depend on it.
   int threads = 0;
-  /// Per-replication event budget (SimulationError when spent).
+  /// Per-replication event budget (SimulationError when spent). When finite, a model whose
+  /// expected arrivals alone exceed it is refused before it starts (model::ModelError naming the
+  /// workload's rate), so that an absurd model ends at once rather than after minutes.
   std::uint64_t max_events = UINT64_MAX;
+  /// Wall-clock limit of the whole run in seconds (0: none): when it passes, running
+  /// replications are cancelled and run_replications throws RunStopped.
+  double max_wall_s = 0.0;
+  /// Stop (RunStopped) when run::request_stop() is called, e.g. by a SIGINT handler.
+  bool honour_stop_requests = true;
   /// Called about ten times a second from a helper thread with the fraction done (0..1), while
   /// the replications run; empty: no progress reporting.
   std::function<void(double)> on_progress;
@@ -71,6 +79,28 @@ struct Results {
   /// The metric with this dotted name, or nullptr.
   const MergedMetric* find(const std::string& dotted) const;
 };
+
+/// Thrown by run_replications when the run was stopped before every replication finished:
+/// by run::request_stop() (Ctrl-C, SIGTERM) or by RunOptions::max_wall_s. Nothing is merged.
+class RunStopped : public std::runtime_error {
+ public:
+  enum class Reason { stop_request, max_wall };
+  RunStopped(Reason reason, int finished, int total, double furthest_s, const std::string& what)
+      : std::runtime_error(what),
+        reason(reason),
+        finished(finished),
+        total(total),
+        furthest_s(furthest_s) {}
+  Reason reason;
+  int finished;       ///< replications that had finished
+  int total;          ///< replications asked for
+  double furthest_s;  ///< simulated time reached by the furthest unfinished replication
+};
+
+/// An upper estimate of the arrivals of one replication of the open workloads (the integral of
+/// each rate profile over the simulated time), for the pre-flight check against max_events.
+/// Closed workloads are bounded by their users and are not counted.
+double expected_open_arrivals(const model::Spec& spec);
 
 /// Runs replications 0 .. spec.simulation.replications - 1 and merges them. The results are the
 /// same, byte for byte once written (performance aside), whatever the number of threads.

@@ -38,4 +38,44 @@ class RandomStream {
   Engine engine_;
 };
 
+/// SplitMix64's finaliser: a bijective 64-bit mix with full avalanche.
+constexpr std::uint64_t mix64(std::uint64_t z) {
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+  return z ^ (z >> 31);
+}
+/// A key derived from a parent key and a small label (a sequence number, a step index, an
+/// attempt): distinct labels give unrelated keys.
+constexpr std::uint64_t derive_key(std::uint64_t parent, std::uint64_t label) {
+  return mix64(parent ^ mix64(label + 0x9E3779B97F4A7C15ULL));
+}
+
+/// A tiny random generator keyed by one 64-bit value (SplitMix64 from that state): cheap to make
+/// per draw, for draws that belong to one request rather than to a stream's order. Capsim keys
+/// each request's draws by the request (see docs/engine.md, "Common random numbers"), so that
+/// variants of a model give the same request the same service times even when the order in
+/// which requests start work differs (another balancer, another replica count).
+class KeyedRandom {
+ public:
+  using result_type = std::uint64_t;
+  explicit KeyedRandom(std::uint64_t key) : state_(key) {}
+  static constexpr result_type min() { return 0; }
+  static constexpr result_type max() { return UINT64_MAX; }
+  result_type operator()() {
+    state_ += 0x9E3779B97F4A7C15ULL;
+    return mix64(state_);
+  }
+  /// Uniform on the open interval (0, 1), as RandomStream::uniform01.
+  double uniform01() { return (static_cast<double>((*this)() >> 11) + 0.5) * 0x1.0p-53; }
+  /// Uniform integer in [0, n), n >= 1.
+  std::uint64_t below(std::uint64_t n) {
+    __extension__ using U128 = unsigned __int128;
+    return static_cast<std::uint64_t>((static_cast<U128>((*this)()) * n) >> 64);
+  }
+  KeyedRandom& engine() { return *this; }
+
+ private:
+  std::uint64_t state_;
+};
+
 }  // namespace capsim::sim

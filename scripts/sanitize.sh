@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Builds capsim with AddressSanitizer and UndefinedBehaviorSanitizer into build-asan/ and runs
+# the unit and end-to-end (CLI) tests under them; the validation tests (long simulations of
+# closed forms) run in the Release build only. Any sanitizer report fails the test that hit it
+# (-fno-sanitize-recover=all; leaks are reported at exit).
+#
+#   scripts/sanitize.sh [CTEST ARGS...]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCAPSIM_SANITIZE=ON >/dev/null
+cmake --build build-asan -j "${CAPSIM_JOBS:-2}"
+export ASAN_OPTIONS="detect_leaks=1:abort_on_error=0:halt_on_error=1"
+export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
+# The Chromium and notebook checks exercise the same binary as the CLI tests and are slow under
+# the sanitizers; the validation tests are long simulations: Release only.
+ctest --test-dir build-asan --output-on-failure -j2 -L 'unit_tests|cli_tests' "$@"

@@ -1,0 +1,397 @@
+// The case-study scenarios (docs/scenarios.md) end to end: each model reproduces what its write-up
+// describes, and each experiment answers the write-up's question the way the docs say. Fixed seeds
+// (the models' own), short runs where the full one is not needed; the bands are wide enough for
+// the Student-t noise of the replications asked for, narrow enough to catch a model that no longer
+// shows what the docs claim.
+
+#include <algorithm>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "cli_support.hpp"
+
+namespace capsim::cli_test {
+namespace {
+
+fs::path scenario_model(const std::string& file) {
+  return source_dir() / "models" / file;
+}
+fs::path scenario_experiment(const std::string& file) {
+  return source_dir() / "experiments" / file;
+}
+
+/// `--set POINTER=VALUE` for every override of one variant of a compare experiment, so that a
+/// test can run a single variant with `capsim run` exactly as the experiment defines it.
+std::vector<std::string> variant_overrides(const std::string& experiment,
+                                           const std::string& variant) {
+  const Json e = read_json(scenario_experiment(experiment));
+  std::vector<std::string> args;
+  for (const auto& o : e.at("variants").at(variant)) {
+    args.push_back("--set");
+    args.push_back(o.at("pointer").get<std::string>() + "=" + o.at("value").dump());
+  }
+  return args;
+}
+
+/// The mean of the estimate at a dotted name of a results document
+/// (`workloads.api_calls.latency_ms.p50`); fails the test when it is missing or null.
+double mean_at(const Json& results, const std::string& dotted) {
+  const Json* node = &results;
+  std::size_t start = 0;
+  for (;;) {
+    const std::size_t dot = dotted.find('.', start);
+    const std::string part =
+        dotted.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
+    if (!node->is_object() || !node->contains(part)) {
+      ADD_FAILURE() << dotted << " not in the results";
+      return 0.0;
+    }
+    node = &(*node)[part];
+    if (dot == std::string::npos) break;
+    start = dot + 1;
+  }
+  if (!node->is_object() || !(*node)["mean"].is_number()) {
+    ADD_FAILURE() << dotted << " has no mean: " << node->dump();
+    return 0.0;
+  }
+  return (*node)["mean"].get<double>();
+}
+
+/// A compare document's mean of `metric` for `variant`.
+double variant_mean(const Json& compare, const std::string& variant, const std::string& metric) {
+  const Json& e = compare.at("variants").at(variant).at(metric);
+  if (!e["mean"].is_number()) {
+    ADD_FAILURE() << variant << " " << metric << " has no mean: " << e.dump();
+    return 0.0;
+  }
+  return e["mean"].get<double>();
+}
+
+/// One column of the time series rows of a workload (service "") or a service (workload ""),
+/// as (window start, value) pairs; null cells are left out.
+std::vector<std::pair<double, double>> series(const Json& results, const std::string& workload,
+                                              const std::string& service,
+                                              const std::string& column) {
+  const Json& ts = results.at("timeseries");
+  const auto& cols = ts.at("columns");
+  const auto index_of = [&](const std::string& name) {
+    for (std::size_t i = 0; i < cols.size(); ++i) {
+      if (cols[i] == name) return i;
+    }
+    throw std::runtime_error("no column " + name);
+  };
+  const std::size_t t = index_of("t");
+  const std::size_t w = index_of("workload");
+  const std::size_t s = index_of("service");
+  const std::size_t c = index_of(column);
+  std::vector<std::pair<double, double>> out;
+  for (const auto& row : ts.at("rows")) {
+    if (row[w] != workload || row[s] != service || !row[c].is_number()) continue;
+    out.emplace_back(row[t].get<double>(), row[c].get<double>());
+  }
+  return out;
+}
+
+/// The value of a series in the window starting at `t` (fails the test when there is none).
+double at_window(const std::vector<std::pair<double, double>>& s, double t) {
+  for (const auto& [start, value] : s) {
+    if (start == t) return value;
+  }
+  ADD_FAILURE() << "no window at t = " << t;
+  return 0.0;
+}
+
+/// Runs `capsim run MODEL ARGS... -o out.json -q --threads 2` and returns the results.
+Json run_model(Sandbox& box, const std::string& model, std::vector<std::string> args,
+               const std::string& out = "out.json") {
+  std::vector<std::string> all{"run", scenario_model(model).string()};
+  all.insert(all.end(), args.begin(), args.end());
+  for (const char* a : {"-o", out.c_str(), "-q", "--threads", "2"}) all.emplace_back(a);
+  const RunResult r = box.run(all);
+  EXPECT_EQ(r.status, 0) << r;
+  return r.status == 0 ? read_json(box / out) : Json::object();
+}
+
+/// Runs `capsim KIND EXPERIMENT ARGS... -o out.json -q --threads 2` and returns its output.
+Json run_experiment(Sandbox& box, const std::string& kind, const std::string& experiment,
+                    std::vector<std::string> args = {}) {
+  std::vector<std::string> all{kind, scenario_experiment(experiment).string()};
+  all.insert(all.end(), args.begin(), args.end());
+  for (const char* a : {"-o", "out.json", "-q", "--threads", "2"}) all.emplace_back(a);
+  const RunResult r = box.run(all);
+  EXPECT_EQ(r.status, 0) << r;
+  return r.status == 0 ? read_json(box / "out.json") : Json::object();
+}
+
+// ---- Scenario 1 (seed 000): peak-hour slowdown ---------------------------------------------
+
+TEST(ScenarioPeakHour, BothTiersSaturateAtThePeakAndOnlyFixingBothHoldsTheTail) {
+  Sandbox box;
+  const std::string model = "scenario-1-peak-hour.json";
+  const std::string exp = "scenario-1-remedies.json";
+  // Ten minutes: the off-peak, the ramp and the first two bursts of the peak.
+  const std::vector<std::string> quick{"--duration", "10m", "--replications", "1"};
+
+  const Json as_is = run_model(box, model, quick, "as-is.json");
+  ASSERT_FALSE(HasFailure());
+  const auto p50 = series(as_is, "shoppers", "", "p50_ms");
+  EXPECT_LT(at_window(p50, 60), 60.0) << "off-peak is fast";
+  EXPECT_GT(mean_at(as_is, "services.app.cpu_utilization"), 0.85);
+  EXPECT_GT(mean_at(as_is, "services.db.cpu_utilization"), 0.85);
+  EXPECT_GT(mean_at(as_is, "workloads.shoppers.latency_ms.p95"), 1000.0);
+
+  // Caching the query results relieves the database but not the app's CPU: the tail stays long.
+  auto args = quick;
+  for (const auto& a : variant_overrides(exp, "cache-query-results")) args.push_back(a);
+  const Json cache = run_model(box, model, args, "cache.json");
+  ASSERT_FALSE(HasFailure());
+  EXPECT_LT(mean_at(cache, "services.db.cpu_utilization"), 0.3);
+  EXPECT_GT(mean_at(cache, "services.app.cpu_utilization"), 0.85);
+  EXPECT_GT(mean_at(cache, "workloads.shoppers.latency_ms.p99"), 300.0);
+
+  // Caching and moving the side work off the request path relieve both tiers.
+  args = quick;
+  for (const auto& a : variant_overrides(exp, "cache-and-async")) args.push_back(a);
+  const Json both = run_model(box, model, args, "both.json");
+  ASSERT_FALSE(HasFailure());
+  EXPECT_LT(mean_at(both, "services.app.cpu_utilization"), 0.75);
+  EXPECT_LT(mean_at(both, "services.db.cpu_utilization"), 0.3);
+  EXPECT_LT(mean_at(both, "workloads.shoppers.latency_ms.p99"), 100.0);
+  EXPECT_EQ(mean_at(both, "workloads.shoppers.error_rate"), 0.0);
+}
+
+// ---- Scenario 2 (seed 001): latency incident -------------------------------------------------
+
+TEST(ScenarioLatencyIncident, ReproducesTheSymptomsFromTheCacheSettings) {
+  Sandbox box;
+  const std::string model = "scenario-2-latency-incident.json";
+  const Json incident =
+      run_model(box, model, {"--replications", "2", "--duration", "6m"}, "incident.json");
+  const Json healthy =
+      run_model(box, model,
+                {"--replications", "2", "--duration", "6m", "--set", "/services/cache/ttl=\"10m\"",
+                 "--set", "/services/cache/capacity=100000"},
+                "healthy.json");
+  ASSERT_FALSE(HasFailure());
+
+  // The write-up: hit ratio < 10%, about 10% 5xx, latency 40 ms -> 800 ms, database overloaded,
+  // CPU normal.
+  EXPECT_LT(mean_at(incident, "services.cache.hit_ratio"), 0.10);
+  const double errors = mean_at(incident, "workloads.api_calls.error_rate");
+  EXPECT_GT(errors, 0.05);
+  EXPECT_LT(errors, 0.15);
+  EXPECT_GT(mean_at(incident, "workloads.api_calls.errors.error"), 0.05) << "5xx, not timeouts";
+  EXPECT_GT(mean_at(incident, "services.db.cpu_utilization"), 0.95);
+  EXPECT_LT(mean_at(incident, "services.api.cpu_utilization"), 0.5);
+  const double p50 = mean_at(incident, "workloads.api_calls.latency_ms.p50");
+  EXPECT_GT(p50, 600.0);
+  EXPECT_LT(p50, 1000.0);
+
+  EXPECT_GT(mean_at(healthy, "services.cache.hit_ratio"), 0.7);
+  EXPECT_LT(mean_at(healthy, "workloads.api_calls.error_rate"), 0.001);
+  const double healthy_p50 = mean_at(healthy, "workloads.api_calls.latency_ms.p50");
+  EXPECT_LT(healthy_p50, 50.0);
+  EXPECT_GT(p50, 10 * healthy_p50);
+}
+
+TEST(ScenarioLatencyIncident, RemediationsRankCacheAndIndexesFirst) {
+  Sandbox box;
+  const Json c = run_experiment(box, "compare", "scenario-2-remediations.json",
+                                {"--replications", "2", "--duration", "5m"});
+  ASSERT_FALSE(HasFailure());
+  const std::string latency = "workloads.api_calls.latency_ms.p50";
+  const std::string errors = "workloads.api_calls.error_rate";
+
+  // The ranking of docs/scenarios.md: variants that bring errors under 1%, by p50 latency.
+  std::vector<std::pair<double, std::string>> fixed;
+  for (const auto& [name, _] : c.at("variants").items()) {
+    if (variant_mean(c, name, errors) < 0.01) {
+      fixed.emplace_back(variant_mean(c, name, latency), name);
+    }
+  }
+  std::sort(fixed.begin(), fixed.end());
+  std::vector<std::string> ranking;
+  for (const auto& [_, name] : fixed) ranking.push_back(name);
+  EXPECT_EQ(ranking, (std::vector<std::string>{"cache-and-indexes", "restore-cache", "indexes"}));
+
+  // Restoring the hit ratio needs both settings; either alone leaves it near 10%.
+  EXPECT_GT(variant_mean(c, "restore-cache", "services.cache.hit_ratio"), 0.7);
+  EXPECT_LT(variant_mean(c, "longer-ttl", "services.cache.hit_ratio"), 0.15);
+  EXPECT_LT(variant_mean(c, "bigger-cache", "services.cache.hit_ratio"), 0.15);
+  // The write-up's breaker (50% threshold) never opens at 10% errors: nothing changes.
+  EXPECT_EQ(c["differences"]["breaker-50pct"][errors]["mean"], 0.0);
+  // A 5% breaker sheds the database's load but fails most requests (no fallback).
+  EXPECT_GT(variant_mean(c, "breaker-5pct", errors), 0.5);
+  // A bigger pool on a saturated database, or more api replicas, do not help.
+  EXPECT_EQ(c["differences"]["pool-50"][latency]["verdict"], "worse");
+  EXPECT_GT(variant_mean(c, "autoscale-api", latency), 500.0);
+  EXPECT_EQ(c["differences"]["autoscale-api"]["services.api.replica_seconds"]["verdict"], "worse");
+}
+
+// ---- Scenario 3 (seed 002): scaling strategies -----------------------------------------------
+
+TEST(ScenarioScaling, OnlyReadReplicasWithAutoscalingHoldTheSustainedPeak) {
+  Sandbox box;
+  const std::string model = "scenario-3-scaling.json";
+  const std::string exp = "scenario-3-strategies.json";
+  // The ramp and 5 minutes of the sustained peak.
+  const std::vector<std::string> peak{"--set", "/simulation/warmup=12m", "--duration",
+                                      "22m",   "--replications",         "2"};
+  const auto with = [&](const std::string& variant) {
+    auto args = peak;
+    for (const auto& a : variant_overrides(exp, variant)) args.push_back(a);
+    return args;
+  };
+  const Json hpa = run_model(box, model, with("hpa-cpu"), "hpa.json");
+  const Json hpa_rr = run_model(box, model, with("hpa-cpu-read-replicas"), "hpa-rr.json");
+  ASSERT_FALSE(HasFailure());
+  // HPA on CPU scales the pods, but the MySQL primary alone saturates.
+  EXPECT_GT(mean_at(hpa, "workloads.shoppers.error_rate"), 0.05);
+  EXPECT_GT(mean_at(hpa, "services.mysql.cpu_utilization"), 0.8);
+  EXPECT_GT(mean_at(hpa, "services.mysql.rejected"), 0.01);
+  // With read replicas the SLO holds (p99 < 500 ms, errors < 0.1%) on about 8 pods.
+  EXPECT_EQ(hpa_rr["slo"]["met"], true) << hpa_rr["slo"].dump();
+  const double pods = mean_at(hpa_rr, "services.api.replicas.mean");
+  EXPECT_GT(pods, 6.0);
+  EXPECT_LT(pods, 10.0);
+}
+
+TEST(ScenarioScaling, TheSuddenSpikeOutrunsTheAutoscalerUnlessPodsAreKeptWarm) {
+  Sandbox box;
+  const std::string model = "scenario-3-scaling.json";
+  const std::string exp = "scenario-3-strategies.json";
+  // The first 9 minutes: normal traffic and the 2-minute spike to 700/s.
+  const auto with = [&](const std::string& variant) {
+    std::vector<std::string> args{"--duration", "9m", "--replications", "2"};
+    for (const auto& a : variant_overrides(exp, variant)) args.push_back(a);
+    return args;
+  };
+  const Json hpa_rr = run_model(box, model, with("hpa-cpu-read-replicas"), "hpa-rr.json");
+  const Json warm = run_model(box, model, with("hpa-cpu-read-replicas-min-7"), "warm.json");
+  ASSERT_FALSE(HasFailure());
+  EXPECT_GT(mean_at(hpa_rr, "workloads.shoppers.error_rate"), 0.1);
+  ASSERT_FALSE(hpa_rr["scale_events"].empty());
+  EXPECT_EQ(hpa_rr["scale_events"][0]["metric"], "cpu");
+  EXPECT_LT(mean_at(warm, "workloads.shoppers.error_rate"), 0.001);
+  EXPECT_LT(mean_at(warm, "workloads.shoppers.latency_ms.p99"), 500.0);
+}
+
+// ---- Scenario 4 (seed 003): student results load test ----------------------------------------
+
+TEST(ScenarioStudentResults, MatchesTheReportedLoadTest) {
+  Sandbox box;
+  const Json j = run_model(box, "scenario-4-student-results.json", {"--replications", "2"});
+  ASSERT_FALSE(HasFailure());
+  const auto within = [](double value, double reported, double band) {
+    return value > reported * (1 - band) && value < reported * (1 + band);
+  };
+  const double x = mean_at(j, "workloads.students.throughput_rps");
+  const double mean = mean_at(j, "workloads.students.latency_ms.mean");
+  const double p50 = mean_at(j, "workloads.students.latency_ms.p50");
+  const double p95 = mean_at(j, "workloads.students.latency_ms.p95");
+  EXPECT_TRUE(within(x, 1438, 0.10)) << x;
+  EXPECT_TRUE(within(mean, 47.88, 0.15)) << mean;
+  EXPECT_TRUE(within(p50, 19.47, 0.15)) << p50;
+  EXPECT_TRUE(within(p95, 190, 0.15)) << p95;
+  EXPECT_EQ(mean_at(j, "workloads.students.error_rate"), 0.0);
+  // Little's law over the plateau: N = X (R + Z), Z = 2.038 s.
+  const double users = mean_at(j, "workloads.students.users");
+  EXPECT_NEAR(users / x - mean / 1000.0, 2.038, 0.01);
+  // The API tier is at the knee: 2.9 of its 3 cores busy (the write-up's 100-300% CPU).
+  const double cpu = mean_at(j, "services.api.cpu_utilization");
+  EXPECT_GT(cpu, 0.95);
+  EXPECT_LT(cpu, 0.99);
+}
+
+TEST(ScenarioStudentResults, SixThousandUsersSaturateThreeReplicas) {
+  Sandbox box;
+  const std::string model = "scenario-4-student-results.json";
+  const std::string exp = "scenario-4-what-if.json";
+  const auto with = [&](const std::string& variant) {
+    std::vector<std::string> args{"--duration", "4m", "--replications", "1"};
+    for (const auto& a : variant_overrides(exp, variant)) args.push_back(a);
+    return args;
+  };
+  const Json three = run_model(box, model, with("users-6000"), "three.json");
+  const Json seven = run_model(box, model, with("users-6000-7-replicas"), "seven.json");
+  ASSERT_FALSE(HasFailure());
+  // Three replicas cap the throughput near 1,475/s; users wait seconds.
+  EXPECT_LT(mean_at(three, "workloads.students.throughput_rps"), 1550.0);
+  EXPECT_GT(mean_at(three, "workloads.students.latency_ms.mean"), 1000.0);
+  // Seven bring the throughput to N / Z and the latency under the 3,000-user test's.
+  EXPECT_GT(mean_at(seven, "workloads.students.throughput_rps"), 2800.0);
+  EXPECT_LT(mean_at(seven, "workloads.students.latency_ms.mean"), 30.0);
+}
+
+// ---- Scenario 5 (seed 004): scaling notes ----------------------------------------------------
+
+TEST(ScenarioScalingNotes, SizeAnswersBesideTheRuleOfThumb) {
+  Sandbox box;
+  const Json j = run_experiment(box, "size", "scenario-5-size-rule.json");
+  ASSERT_FALSE(HasFailure());
+  const Json& web = j["services"]["web"];
+  EXPECT_EQ(web["replicas"], 4);
+  EXPECT_EQ(web["confident"], true);
+  EXPECT_EQ(web["rule_of_thumb"], 6);
+  EXPECT_NEAR(web["breaking_point_rps"].get<double>(), 164.4, 1.0);
+  EXPECT_EQ(web["at_one_fewer"]["slo_met"], false);
+}
+
+TEST(ScenarioScalingNotes, LockingStopsTheStampede) {
+  Sandbox box;
+  const Json c = run_experiment(box, "compare", "scenario-5-stampede.json");
+  ASSERT_FALSE(HasFailure());
+  const std::string errors = "workloads.reads.error_rate";
+  const std::string db = "services.db.arrival_rps";
+  EXPECT_GT(variant_mean(c, "no-protection", errors), 0.15);
+  EXPECT_LT(variant_mean(c, "lock", errors), 0.02);
+  EXPECT_GT(variant_mean(c, "no-protection", db), 5 * variant_mean(c, "lock", db));
+  // Early refresh guards against expiry, not against a flush: it does not stop this one.
+  EXPECT_GT(variant_mean(c, "early-refresh", errors), 0.15);
+}
+
+TEST(ScenarioScalingNotes, JitterSpreadsTheRetries) {
+  Sandbox box;
+  const Json c = run_experiment(box, "compare", "scenario-5-backoff.json");
+  ASSERT_FALSE(HasFailure());
+  const std::string errors = "workloads.frontend.error_rate";
+  // Without retries the 10 s outage fails its share of 4 minutes (4.2%).
+  EXPECT_NEAR(variant_mean(c, "no-retries", errors), 10.0 / 240.0, 0.005);
+  for (const char* v : {"constant", "linear", "exponential", "exponential-full-jitter"}) {
+    EXPECT_LT(variant_mean(c, v, errors), variant_mean(c, "no-retries", errors)) << v;
+  }
+  // Jitter halves the rejections of plain exponential backoff and its tail latency.
+  const std::string rejected = "services.api.rejected";
+  const std::string p99 = "workloads.frontend.latency_ms.p99";
+  EXPECT_LT(variant_mean(c, "exponential-full-jitter", rejected),
+            0.6 * variant_mean(c, "exponential", rejected));
+  EXPECT_LT(variant_mean(c, "exponential-full-jitter", p99),
+            0.6 * variant_mean(c, "exponential", p99));
+}
+
+TEST(ScenarioScalingNotes, GoldenSignalsShowEachIncident) {
+  Sandbox box;
+  const Json j = run_model(box, "scenario-5-golden-signals.json", {"--replications", "1"});
+  ASSERT_FALSE(HasFailure());
+  const auto traffic = series(j, "users", "", "rps");
+  const auto errors = series(j, "users", "", "error_rate");
+  const auto p95 = series(j, "users", "", "p95_ms");
+  const auto cpu = series(j, "", "web", "cpu_utilization");
+  const auto replicas = series(j, "", "web", "replicas");
+  // Traffic: the surge (8-11 min) against the plateau.
+  EXPECT_GT(at_window(traffic, 540), 1.35 * at_window(traffic, 780));
+  // Saturation: web CPU near 90% in the surge, 60% after; a replica down at 15-18 min.
+  EXPECT_GT(at_window(cpu, 540), 0.85);
+  EXPECT_LT(at_window(cpu, 780), 0.7);
+  EXPECT_EQ(at_window(replicas, 960), 3.0);
+  EXPECT_GT(at_window(cpu, 960), 0.7);
+  // Latency: the database slowdown (22-24 min).
+  EXPECT_GT(at_window(p95, 1380), 3 * at_window(p95, 1260));
+  // Errors: every request fails in the database outage (27 min, 20 s).
+  EXPECT_GT(at_window(errors, 1620), 0.95);
+  EXPECT_EQ(at_window(errors, 1260), 0.0);
+}
+
+}  // namespace
+}  // namespace capsim::cli_test
