@@ -120,7 +120,12 @@ std::optional<double> parse_duration(std::string_view text) {
 
 std::string format_duration(double seconds) {
   if (std::isnan(seconds)) return "nan";
-  if (seconds < 0) return "-" + format_duration(-seconds);
+  if (seconds < 0) {
+    // Appended, not "-" + ...: GCC 12 warns (-Wrestrict, a false positive) on the insertion.
+    std::string text = "-";
+    text += format_duration(-seconds);
+    return text;
+  }
   if (std::isinf(seconds)) return "inf";
   if (seconds == 0) return "0s";
   if (seconds < 1e-6) return short_number(seconds * 1e9) + "ns";

@@ -6,6 +6,7 @@
 #include <limits>
 #include <map>
 
+#include "capsim/dist/distribution.hpp"
 #include "loader.hpp"
 
 namespace capsim::model {
@@ -29,7 +30,15 @@ constexpr std::int64_t max_int64 = std::numeric_limits<std::int64_t>::max();
 constexpr double max_rate = 1e7;
 constexpr std::int64_t max_users = 1000000;
 constexpr std::int64_t max_call_count = 1000000;
-constexpr std::int64_t max_cache_keys = 100000000;
+// Memory grows with replicas and cache keys, for each replication running (about 200 bytes a
+// replica slot and 25 a key): bounds that keep a model within a few hundred MiB.
+constexpr std::int64_t max_cache_keys = 10000000;
+constexpr std::int64_t max_total_replicas = 1000000;
+constexpr std::int64_t max_total_cache_keys = max_cache_keys;
+// Each service and each workload keeps its statistics (histograms, about 200 and 130 KB) per
+// running replication.
+constexpr std::size_t max_services = 1000;
+constexpr std::size_t max_workloads = 1000;
 
 /// The keys of a call besides "call" itself.
 constexpr std::string_view call_only_keys[] = {
@@ -49,6 +58,15 @@ const Json* find(const Json& object, std::string_view key) {
   if (!object.is_object()) return nullptr;
   const auto found = object.find(std::string(key));
   return found == object.end() ? nullptr : &*found;
+}
+
+/// The names for a message: all of them when there are few, else the first ones and a count,
+/// so that a message stays short (and cheap) whatever the model's size.
+std::string names_text(const std::vector<std::string>& names) {
+  constexpr std::size_t shown = 20;
+  if (names.size() <= shown) return join(names);
+  const std::vector<std::string> first(names.begin(), names.begin() + shown);
+  return join(first) + ", ... (" + std::to_string(names.size()) + " in all)";
 }
 
 std::string join_and(const std::vector<std::string>& items) {
@@ -158,8 +176,6 @@ class ModelLoader {
                                               const std::string& pointer);
   std::optional<std::size_t> node(const std::string& service, const std::string& endpoint) const;
   void check_cycles();
-  void visit(std::size_t node, std::vector<int>& state, std::vector<std::size_t>& path,
-             std::vector<const CallEdge*>& path_edges);
 
   SimulationSpec read_simulation(const Json& value, const std::string& pointer);
   std::optional<std::uint64_t> read_seed(const Json& value, const std::string& pointer);
@@ -179,6 +195,7 @@ class ModelLoader {
   std::optional<Profile> read_trace(const Json& value, const std::string& pointer);
 
   void read_services(const Json& value, const std::string& pointer, Spec& spec);
+  void check_totals(const Spec& spec);
   std::optional<ServiceSpec> read_service(const std::string& name, const Json& value,
                                           const std::string& pointer);
   std::optional<LoadBalancerSpec> read_load_balancer(const Json& value, const std::string& pointer);
@@ -198,9 +215,17 @@ class ModelLoader {
 
   std::optional<SloSpec> read_slo(const Json& value, const std::string& pointer);
 
+  /// "the name of a service (NAMES)", or without the list when there are no services.
+  std::string service_what() const;
+
   const Json& doc_;
   Reader& reader_;
   std::vector<ServiceOutline> outlines_;
+  std::vector<std::string> service_names_;  ///< of outlines_, in order
+  std::map<std::string, std::size_t, std::less<>> outline_index_;
+  /// "services" is a non-empty object: a name that matches none of them is an error (else the
+  /// problem with "services" says it all).
+  bool services_given_ = false;
   std::map<std::pair<std::string, std::string>, std::size_t> node_index_;
   std::vector<std::string> node_names_;
   std::vector<std::vector<CallEdge>> edges_;
@@ -237,6 +262,7 @@ Spec ModelLoader::load() {
   }
   if (const Json* services = find(doc_, "services")) {
     read_services(*services, "/services", spec);
+    check_totals(spec);
   } else {
     reader_.missing("/services", "an object of services by name");
   }
@@ -362,25 +388,34 @@ void ModelLoader::outline_services() {
       node_index_.emplace(std::pair{name, endpoint}, node_names_.size());
       node_names_.push_back(name + "." + endpoint);
     }
+    outline_index_.emplace(name, outlines_.size());
+    service_names_.push_back(name);
     outlines_.push_back(std::move(outline));
   }
+  services_given_ = !outlines_.empty();
   edges_.resize(node_names_.size());
 }
 
+std::string ModelLoader::service_what() const {
+  if (service_names_.empty()) return "the name of a service";
+  return "the name of a service (" + names_text(service_names_) + ")";
+}
+
 const ServiceOutline* ModelLoader::resolve_service(const Json& value, const std::string& pointer) {
-  std::vector<std::string> names;
-  for (const ServiceOutline& outline : outlines_) names.push_back(outline.name);
-  const std::string what =
-      names.empty() ? "the name of a service" : "the name of a service (" + join(names) + ")";
   if (!value.is_string()) {
-    reader_.expected(pointer, what, value);
+    reader_.expected(pointer, service_what(), value);
     return nullptr;
   }
   const auto& name = value.get_ref<const std::string&>();
-  for (const ServiceOutline& outline : outlines_) {
-    if (outline.name == name) return &outline;
+  if (const auto found = outline_index_.find(name); found != outline_index_.end()) {
+    return &outlines_[found->second];
   }
-  reader_.expected(pointer, what, value, detail::did_you_mean(name, names));
+  if (!services_given_) {
+    // Without services no name can match: the error at /services says so once.
+    reader_.follow_up_error();
+    return nullptr;
+  }
+  reader_.expected(pointer, service_what(), value, detail::did_you_mean(name, service_names_));
   return nullptr;
 }
 
@@ -391,22 +426,21 @@ std::optional<std::string> ModelLoader::resolve_endpoint(const ServiceOutline& s
     if (value != nullptr && value->is_string()) return value->get<std::string>();
     return std::string();
   }
-  const std::string what =
-      "an endpoint of service '" + service.name + "' (" + join(service.endpoints) + ")";
+  const auto what = [&service] {
+    return "an endpoint of service '" + service.name + "' (" + names_text(service.endpoints) + ")";
+  };
   if (value == nullptr) {
     if (service.endpoints.size() == 1) return service.endpoints.front();
-    reader_.missing(pointer, what);
+    reader_.missing(pointer, what());
     return std::nullopt;
   }
   if (!value->is_string()) {
-    reader_.expected(pointer, what, *value);
+    reader_.expected(pointer, what(), *value);
     return std::nullopt;
   }
   const auto& name = value->get_ref<const std::string&>();
-  for (const std::string& endpoint : service.endpoints) {
-    if (endpoint == name) return endpoint;
-  }
-  reader_.expected(pointer, what, *value, detail::did_you_mean(name, service.endpoints));
+  if (node(service.name, name)) return name;
+  reader_.expected(pointer, what(), *value, detail::did_you_mean(name, service.endpoints));
   return std::nullopt;
 }
 
@@ -418,38 +452,56 @@ std::optional<std::size_t> ModelLoader::node(const std::string& service,
 }
 
 // Depth-first search in document order; an edge back to an endpoint still on the path closes a
-// cycle, reported at the call that leaves the first endpoint of the cycle.
+// cycle, reported at the call that leaves the first endpoint of the cycle. Iterative: a chain of
+// calls may be as long as there are endpoints.
 void ModelLoader::check_cycles() {
   std::vector<int> state(node_names_.size(), 0);  // 0: not seen, 1: on the path, 2: done
-  std::vector<std::size_t> path;
-  std::vector<const CallEdge*> path_edges;
+  std::vector<std::size_t> path;                  // the endpoints on the path
+  std::vector<std::size_t> next_edge;             // for each, the next of its edges to follow
+  std::vector<const CallEdge*> path_edges;        // the edge followed from each but the last
   for (std::size_t start = 0; start < node_names_.size(); ++start) {
-    if (state[start] == 0) visit(start, state, path, path_edges);
-  }
-}
-
-void ModelLoader::visit(std::size_t node, std::vector<int>& state, std::vector<std::size_t>& path,
-                        std::vector<const CallEdge*>& path_edges) {
-  state[node] = 1;
-  path.push_back(node);
-  for (const CallEdge& edge : edges_[node]) {
-    path_edges.push_back(&edge);
-    if (state[edge.to] == 1) {
-      std::size_t first = 0;
-      while (path[first] != edge.to) ++first;
-      std::string cycle;
-      for (std::size_t i = first; i < path.size(); ++i) cycle += node_names_[path[i]] + " -> ";
-      cycle += node_names_[edge.to];
-      reader_.error(
-          path_edges[first]->pointer,
-          "expected calls that never lead back to their caller, found a call cycle: " + cycle);
-    } else if (state[edge.to] == 0) {
-      visit(edge.to, state, path, path_edges);
+    if (state[start] != 0) continue;
+    state[start] = 1;
+    path.push_back(start);
+    next_edge.push_back(0);
+    while (!path.empty()) {
+      const std::size_t node = path.back();
+      if (next_edge.back() == edges_[node].size()) {
+        state[node] = 2;
+        path.pop_back();
+        next_edge.pop_back();
+        if (!path_edges.empty()) path_edges.pop_back();
+        continue;
+      }
+      const CallEdge& edge = edges_[node][next_edge.back()++];
+      if (state[edge.to] == 1) {
+        std::size_t first = 0;
+        while (path[first] != edge.to) ++first;
+        // A long cycle is shown by its first and last endpoints.
+        constexpr std::size_t shown = 10;
+        const std::size_t length = path.size() - first;
+        std::string cycle;
+        for (std::size_t i = first; i < path.size(); ++i) {
+          if (length > shown && i == first + shown / 2) {
+            cycle += "... -> ";
+            i = path.size() - shown / 2;
+          }
+          cycle += node_names_[path[i]] + " -> ";
+        }
+        cycle += node_names_[edge.to];
+        if (length > shown) cycle += " (" + std::to_string(length) + " endpoints)";
+        const std::string& at = first + 1 < path.size() ? path_edges[first]->pointer : edge.pointer;
+        reader_.error(
+            at,
+            "expected calls that never lead back to their caller, found a call cycle: " + cycle);
+      } else if (state[edge.to] == 0) {
+        state[edge.to] = 1;
+        path_edges.push_back(&edge);
+        path.push_back(edge.to);
+        next_edge.push_back(0);
+      }
     }
-    path_edges.pop_back();
   }
-  path.pop_back();
-  state[node] = 2;
 }
 
 // ---- Workloads ------------------------------------------------------------------------------
@@ -461,6 +513,11 @@ void ModelLoader::read_workloads(const Json& value, const std::string& pointer, 
   }
   if (value.empty()) {
     reader_.expected(pointer, "at least one workload", value);
+    return;
+  }
+  if (value.size() > max_workloads) {
+    reader_.error(pointer, "expected at most " + std::to_string(max_workloads) +
+                               " workloads, found " + std::to_string(value.size()));
     return;
   }
   std::map<std::string, std::string> names;  // name -> pointer of the first use
@@ -530,9 +587,7 @@ std::optional<WorkloadSpec> ModelLoader::read_workload(const Json& value,
     target = resolve_service(*target_value, child(pointer, "target"));
     if (target != nullptr) spec.target = target->name;
   } else {
-    std::vector<std::string> names;
-    for (const ServiceOutline& outline : outlines_) names.push_back(outline.name);
-    reader_.missing(child(pointer, "target"), "the name of a service (" + join(names) + ")");
+    reader_.missing(child(pointer, "target"), service_what());
   }
 
   const Json* endpoint = find(value, "endpoint");
@@ -821,57 +876,58 @@ std::optional<Profile> ModelLoader::read_diurnal(const Json& value, const std::s
 std::optional<Profile> ModelLoader::read_trace(const Json& value, const std::string& pointer) {
   const auto file = reader_.string(value, pointer, R"(a file name such as "rates.csv")");
   if (!file) return std::nullopt;
-  const auto lines = detail::read_lines(reader_, *file, pointer);
-  if (!lines) return std::nullopt;
   Profile profile;
   profile.kind = ProfileKind::trace;
   bool ok = true;
   bool first = true;
   std::size_t previous_line = 0;
-  for (std::size_t i = 0; i < lines->size(); ++i) {
-    const std::string_view line = detail::trim((*lines)[i]);
-    if (line.empty() || line.front() == '#') continue;
-    const std::string where = *file + " line " + std::to_string(i + 1) + ": ";
-    const auto comma = line.find(',');
-    std::optional<double> time;
-    std::optional<double> rate;
-    if (comma != std::string_view::npos) {
-      time = detail::parse_number(line.substr(0, comma));
-      rate = detail::parse_number(line.substr(comma + 1));
-    }
-    const bool first_row = first;
-    first = false;
-    if (!time || !rate) {
-      // The first row may be a header such as "time_seconds,rate".
-      if (first_row && !time) continue;
-      reader_.error(pointer,
-                    where + "expected time_seconds,rate, found \"" + std::string(line) + "\"");
-      ok = false;
-      continue;
-    }
-    if (profile.trace.empty() && *time != 0.0) {
-      reader_.error(pointer,
-                    where + "expected the first time to be 0, found " + number_text(*time));
-      ok = false;
-    } else if (!profile.trace.empty() && *time <= profile.trace.back().time_s) {
-      reader_.error(pointer, where + "expected a time after " +
-                                 number_text(profile.trace.back().time_s) + " (line " +
-                                 std::to_string(previous_line) + "), found " + number_text(*time));
-      ok = false;
-      continue;
-    }
-    if (*rate < 0) {
-      reader_.error(pointer, where + "expected a rate >= 0, found " + number_text(*rate));
-      ok = false;
-    } else if (*rate > max_rate) {
-      reader_.error(pointer, where + "expected a rate of at most " + number_text(max_rate) +
-                                 " requests per second, found " + number_text(*rate) +
-                                 " (absurdly large rate)");
-      ok = false;
-    }
-    profile.trace.push_back({*time, *rate});
-    previous_line = i + 1;
-  }
+  const bool read =
+      detail::read_lines(reader_, *file, pointer, [&](std::size_t number, std::string_view text) {
+        const std::string_view line = detail::trim(text);
+        if (line.empty() || line.front() == '#') return;
+        const std::string where = *file + " line " + std::to_string(number) + ": ";
+        const auto comma = line.find(',');
+        std::optional<double> time;
+        std::optional<double> rate;
+        if (comma != std::string_view::npos) {
+          time = detail::parse_number(line.substr(0, comma));
+          rate = detail::parse_number(line.substr(comma + 1));
+        }
+        const bool first_row = first;
+        first = false;
+        if (!time || !rate) {
+          // The first row may be a header such as "time_seconds,rate".
+          if (first_row && !time) return;
+          reader_.error(pointer,
+                        where + "expected time_seconds,rate, found " + detail::describe_text(line));
+          ok = false;
+          return;
+        }
+        if (profile.trace.empty() && *time != 0.0) {
+          reader_.error(pointer,
+                        where + "expected the first time to be 0, found " + number_text(*time));
+          ok = false;
+        } else if (!profile.trace.empty() && *time <= profile.trace.back().time_s) {
+          reader_.error(pointer, where + "expected a time after " +
+                                     number_text(profile.trace.back().time_s) + " (line " +
+                                     std::to_string(previous_line) + "), found " +
+                                     number_text(*time));
+          ok = false;
+          return;
+        }
+        if (*rate < 0) {
+          reader_.error(pointer, where + "expected a rate >= 0, found " + number_text(*rate));
+          ok = false;
+        } else if (*rate > max_rate) {
+          reader_.error(pointer, where + "expected a rate of at most " + number_text(max_rate) +
+                                     " requests per second, found " + number_text(*rate) +
+                                     " (absurdly large rate)");
+          ok = false;
+        }
+        profile.trace.push_back({*time, *rate});
+        previous_line = number;
+      });
+  if (!read) return std::nullopt;
   if (profile.trace.empty() && ok) {
     reader_.error(pointer, *file + ": expected rows time_seconds,rate, found none");
     ok = false;
@@ -891,9 +947,44 @@ void ModelLoader::read_services(const Json& value, const std::string& pointer, S
     reader_.expected(pointer, "at least one service", value);
     return;
   }
+  if (value.size() > max_services) {
+    reader_.error(pointer, "expected at most " + std::to_string(max_services) +
+                               " services, found " + std::to_string(value.size()));
+    return;
+  }
   for (const auto& [name, body] : value.items()) {
     if (auto service = read_service(name, body, child(pointer, name))) {
       spec.services.push_back(std::move(*service));
+    }
+  }
+}
+
+void ModelLoader::check_totals(const Spec& spec) {
+  std::int64_t replicas = 0;
+  std::int64_t keys = 0;
+  bool replicas_reported = false;
+  bool keys_reported = false;
+  for (const ServiceSpec& service : spec.services) {
+    // Every replica an autoscaler may add has its slot from the start.
+    std::int64_t slots = service.replicas;
+    if (service.autoscaling) slots = std::max<std::int64_t>(slots, service.autoscaling->max);
+    replicas += slots;
+    if (replicas > max_total_replicas && !replicas_reported) {
+      reader_.error(service.pointer, "expected at most " + std::to_string(max_total_replicas) +
+                                         " replicas in all services together (autoscaling "
+                                         "maxima included), found " +
+                                         std::to_string(replicas) + " up to this service");
+      replicas_reported = true;
+    }
+    if (service.cache && !service.cache->hit_ratio) {
+      keys += service.cache->key_count;
+      if (keys > max_total_cache_keys && !keys_reported) {
+        reader_.error(child(child(service.pointer, "keys"), "count"),
+                      "expected at most " + std::to_string(max_total_cache_keys) +
+                          " keys in all caches together, found " + std::to_string(keys) +
+                          " up to this cache");
+        keys_reported = true;
+      }
     }
   }
 }
@@ -1124,7 +1215,7 @@ void ModelLoader::read_cache(const Json& value, const std::string& pointer, Serv
     for (const ServiceOutline& outline : outlines_) {
       if (outline.name != spec.name) names.push_back(outline.name);
     }
-    reader_.missing(backend_pointer, "the service a miss calls (" + join(names) + ")");
+    reader_.missing(backend_pointer, "the service a miss calls (" + names_text(names) + ")");
   }
 
   if (const Json* work = find(value, "work")) {
@@ -1460,6 +1551,13 @@ std::optional<CallSpec> ModelLoader::read_call(const Json& value, const std::str
     } else if (count->is_object()) {
       spec.count = detail::read_distribution(reader_, *count, at, Quantity::count);
       ok = ok && spec.count.has_value();
+      // As for a constant count: a typo of a few zeros must not mean a billion calls each time.
+      if (spec.count && !(dist::mean_of(*spec.count) <= static_cast<double>(max_call_count))) {
+        reader_.error(at, "expected a count distribution with a mean of at most " +
+                              std::to_string(max_call_count) + ", found a mean of " +
+                              number_text(dist::mean_of(*spec.count)));
+        ok = false;
+      }
     } else {
       reader_.expected(
           at,
@@ -1596,9 +1694,7 @@ std::optional<FaultSpec> ModelLoader::read_fault(const Json& value, const std::s
     service = resolve_service(*name, service_pointer);
     if (service != nullptr) fault.service = service->name;
   } else {
-    std::vector<std::string> names;
-    for (const ServiceOutline& outline : outlines_) names.push_back(outline.name);
-    reader_.missing(service_pointer, "the name of a service (" + join(names) + ")");
+    reader_.missing(service_pointer, service_what());
   }
   if (service != nullptr && kind_known && fault.kind == FaultKind::cache_flush &&
       service->kind_known && service->kind != ServiceKind::cache) {
@@ -1606,8 +1702,9 @@ std::optional<FaultSpec> ModelLoader::read_fault(const Json& value, const std::s
     for (const ServiceOutline& outline : outlines_) {
       if (outline.kind_known && outline.kind == ServiceKind::cache) caches.push_back(outline.name);
     }
-    const std::string what = caches.empty() ? std::string("the name of a cache service (none)")
-                                            : "the name of a cache service (" + join(caches) + ")";
+    const std::string what = caches.empty()
+                                 ? std::string("the name of a cache service (none)")
+                                 : "the name of a cache service (" + names_text(caches) + ")";
     reader_.expected(service_pointer, what, *find(value, "service"),
                      " (a " + std::string(kind_name(service->kind)) + " service)");
   }
@@ -1701,9 +1798,54 @@ std::optional<SloSpec> ModelLoader::read_slo(const Json& value, const std::strin
   return spec;
 }
 
+/// Finds what no reader should have to guard against: nesting deeper than kMaxJsonDepth (in a
+/// document that parse_json did not read) and numbers that are not finite (nlohmann reads
+/// 1e999 as infinity). On finding one, fills `message` and `tokens` (the pointer's tokens, last
+/// first) and returns true. The recursion stops at kMaxJsonDepth.
+bool find_unusable(const Json& value, int depth, std::vector<std::string>& tokens,
+                   std::string& message) {
+  if (value.is_number_float() && !std::isfinite(value.get<double>())) {
+    message = "expected a finite number, found one too large to represent (";
+    message += value.get<double>() > 0 ? "above 1.8e308)" : "below -1.8e308)";
+    if (std::isnan(value.get<double>())) message = "expected a number, found NaN";
+    return true;
+  }
+  if (!value.is_structured()) return false;
+  if (depth >= kMaxJsonDepth) {
+    message = "expected at most " + std::to_string(kMaxJsonDepth) +
+              " levels of nested arrays and objects, found more";
+    return true;
+  }
+  if (value.is_object()) {
+    for (const auto& [key, member] : value.items()) {
+      if (find_unusable(member, depth + 1, tokens, message)) {
+        tokens.push_back(key);
+        return true;
+      }
+    }
+  } else {
+    for (std::size_t i = 0; i < value.size(); ++i) {
+      if (find_unusable(value[i], depth + 1, tokens, message)) {
+        tokens.push_back(std::to_string(i));
+        return true;
+      }
+    }
+  }
+  return false;
+}
+
 }  // namespace
 
 Spec load(const Json& doc, const std::filesystem::path& base_dir) {
+  std::vector<std::string> tokens;
+  std::string message;
+  if (find_unusable(doc, 0, tokens, message)) {
+    std::string pointer;
+    for (auto token = tokens.rbegin(); token != tokens.rend(); ++token) {
+      pointer = child(pointer, *token);
+    }
+    throw ModelError(std::move(pointer), std::move(message));
+  }
   Reader reader(base_dir);
   Spec spec = ModelLoader(doc, reader).load();
   if (reader.has_errors()) throw ModelError(reader.sorted_errors(doc));

@@ -12,6 +12,7 @@ namespace capsim::model::detail {
 namespace {
 
 constexpr std::int64_t max_replicas = 100000;
+constexpr std::int64_t max_window_periods = 1000;
 constexpr std::int64_t max_policy_value = 1000000;
 
 const Json* find(const Json& object, std::string_view key) {
@@ -437,6 +438,21 @@ std::optional<AutoscalingSpec> read_autoscaling(Reader& reader, const Json& valu
           reader.duration(*cooldown, child(pointer, "cooldown_period"), Sign::non_negative);
       ok = ok && s.has_value();
       if (s) spec.cooldown_period_s = *s;
+    }
+  }
+  // The metrics keep a snapshot per sync (and poll) within the metric window, and latency_p95 a
+  // histogram per sync period of it: the window may span a bounded number of them.
+  if (ok) {
+    const double period =
+        keda ? std::min(spec.sync_period_s, spec.polling_interval_s) : spec.sync_period_s;
+    const double periods = spec.metric_window_s / period;
+    if (!(periods <= max_window_periods)) {
+      reader.error(child(pointer, "metric_window"),
+                   "expected a metric window of at most " + std::to_string(max_window_periods) +
+                       (keda ? " sync periods or polling intervals" : " sync periods") + " (" +
+                       seconds_text(max_window_periods * period) + "), found " +
+                       seconds_text(spec.metric_window_s));
+      ok = false;
     }
   }
   if (!ok) return std::nullopt;

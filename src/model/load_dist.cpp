@@ -277,25 +277,25 @@ DistSpec DistReader::empirical_file() {
     ok_ = false;
     return {};
   }
-  const auto lines = read_lines(reader_, *file, at("file"));
-  if (!lines) {
+  dist::Empirical spec;
+  const bool read =
+      read_lines(reader_, *file, at("file"), [&](std::size_t number, std::string_view text) {
+        const std::string_view line = trim(text);
+        if (line.empty() || line.front() == '#') return;
+        std::optional<double> value = parse_number(line);
+        if (!value && quantity_ == Quantity::time) value = dist::parse_duration(line);
+        if (!value || *value < 0) {
+          reader_.error(at("file"), *file + " line " + std::to_string(number) + ": expected " +
+                                        std::string(time_noun()) + " >= 0, found " +
+                                        describe_text(line));
+          ok_ = false;
+          return;
+        }
+        spec.samples_s.push_back(*value);
+      });
+  if (!read) {
     ok_ = false;
     return {};
-  }
-  dist::Empirical spec;
-  for (std::size_t i = 0; i < lines->size(); ++i) {
-    const std::string_view line = trim((*lines)[i]);
-    if (line.empty() || line.front() == '#') continue;
-    std::optional<double> value = parse_number(line);
-    if (!value && quantity_ == Quantity::time) value = dist::parse_duration(line);
-    if (!value || *value < 0) {
-      reader_.error(at("file"), *file + " line " + std::to_string(i + 1) + ": expected " +
-                                    std::string(time_noun()) + " >= 0, found \"" +
-                                    std::string(line) + "\"");
-      ok_ = false;
-      continue;
-    }
-    spec.samples_s.push_back(*value);
   }
   if (ok_ && spec.samples_s.empty()) {
     reader_.error(at("file"), *file + ": expected at least one sample, found none");

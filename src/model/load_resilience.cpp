@@ -13,6 +13,8 @@ namespace capsim::model::detail {
 namespace {
 
 constexpr std::int64_t max_attempts_limit = 100;
+// Each replica keeps its last max_fails failure times: a bound keeps that memory small.
+constexpr std::int64_t max_fails_limit = 100;
 constexpr std::int64_t max_int = INT_MAX;
 
 const Json* find(const Json& object, std::string_view key) {
@@ -235,7 +237,7 @@ std::optional<HealthSpec> read_health(Reader& reader, const Json& value,
   HealthSpec spec;
   bool ok = true;
   if (const Json* fails = find(value, "max_fails")) {
-    const auto n = reader.integer(*fails, child(pointer, "max_fails"), 1, max_int);
+    const auto n = reader.integer(*fails, child(pointer, "max_fails"), 1, max_fails_limit);
     ok = n.has_value();
     if (n) spec.max_fails = static_cast<int>(*n);
   }

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -26,6 +27,10 @@ std::string child(const std::string& pointer, std::size_t index);
 
 /// The value as compact JSON (strings quoted), cut to about 40 characters with "...".
 std::string describe(const Json& value);
+
+/// A text (a line of a file) as describe() shows a string: quoted, escaped, cut to about 40
+/// characters.
+std::string describe_text(std::string_view text);
 
 /// A number for messages: integral values without a fraction ("600"), others in the shortest
 /// form that reads back exactly ("0.005").
@@ -92,6 +97,9 @@ class Reader {
                 std::string_view suffix = {});
   /// "missing; expected WHAT".
   void missing(std::string pointer, std::string_view what);
+  /// An error that follows from one already reported (a call to a service when there are no
+  /// services): counted, so that the element is left out, but not listed.
+  void follow_up_error() { ++follow_up_errors_; }
   void unsupported(std::string pointer);
 
   /// Reports every key of `object` that is not in `allowed`: a key of a refused feature (see
@@ -126,16 +134,22 @@ class Reader {
                                     const Names& names);
 
   /// Sorts the diagnostics into document order (by the position in `doc` of the longest prefix
-  /// of their pointer that exists), drops exact duplicates, and returns them.
+  /// of their pointer that exists), drops exact duplicates, and returns them; past
+  /// kMaxDiagnostics, a last diagnostic (pointer "") says how many more there were.
   std::vector<Diagnostic> sorted_errors(const Json& doc) const;
   std::vector<Diagnostic> sorted_warnings(const Json& doc) const;
-  bool has_errors() const { return !errors_.empty(); }
-  std::size_t error_count() const { return errors_.size(); }
+  bool has_errors() const { return error_count() != 0; }
+  /// Every error reported, those beyond kMaxDiagnostics and follow-ups (counted, not kept)
+  /// included.
+  std::size_t error_count() const { return errors_.size() + more_errors_ + follow_up_errors_; }
 
  private:
   std::filesystem::path base_dir_;
   std::vector<Diagnostic> errors_;
   std::vector<Diagnostic> warnings_;
+  std::size_t more_errors_ = 0;
+  std::size_t more_warnings_ = 0;
+  std::size_t follow_up_errors_ = 0;
 };
 
 // ---- Resilience settings (load_resilience.cpp) ----------------------------------------------
@@ -169,9 +183,11 @@ std::optional<dist::DistSpec> read_distribution(Reader& reader, const Json& valu
                                                 const std::string& pointer, Quantity quantity,
                                                 const Names& extra_keys = {});
 
-/// The lines of a text file under the reader's base directory; on failure reports
-/// "cannot read 'PATH': REASON" at `pointer` and returns std::nullopt.
-std::optional<std::vector<std::string>> read_lines(Reader& reader, const std::string& file,
-                                                   const std::string& pointer);
+/// Calls `on_line(number, line)` for each line (numbered from 1, without its "\n" or "\r\n") of
+/// a text file under the reader's base directory. The file must be a regular file of at most
+/// kMaxInputFileBytes: a model must not make capsim read /dev/zero or wait on a pipe. On failure
+/// reports "cannot read 'PATH': REASON" at `pointer` and returns false.
+bool read_lines(Reader& reader, const std::string& file, const std::string& pointer,
+                const std::function<void(std::size_t, std::string_view)>& on_line);
 
 }  // namespace capsim::model::detail

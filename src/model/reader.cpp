@@ -6,6 +6,7 @@
 #include <limits>
 #include <set>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "capsim/dist/duration.hpp"
 #include "loader.hpp"
@@ -34,9 +35,51 @@ std::string child(const std::string& pointer, std::size_t index) {
   return pointer + '/' + std::to_string(index);
 }
 
+namespace {
+
+constexpr std::size_t describe_limit = 40;
+
+/// Appends `value` as compact JSON to `out`, stopping soon after `out` passes `limit`
+/// characters, so that describing a huge value costs no more than describing a small one.
+void dump_prefix(const Json& value, std::string& out, std::size_t limit) {
+  if (out.size() > limit) return;
+  if (value.is_array()) {
+    out += '[';
+    bool first = true;
+    for (const Json& item : value) {
+      if (out.size() > limit) return;
+      if (!first) out += ',';
+      first = false;
+      dump_prefix(item, out, limit);
+    }
+    out += ']';
+  } else if (value.is_object()) {
+    out += '{';
+    bool first = true;
+    for (const auto& [key, member] : value.items()) {
+      if (out.size() > limit) return;
+      if (!first) out += ',';
+      first = false;
+      dump_prefix(Json(key.substr(0, limit + 1)), out, limit);
+      out += ':';
+      dump_prefix(member, out, limit);
+    }
+    out += '}';
+  } else if (value.is_string() && value.get_ref<const std::string&>().size() > limit) {
+    // Every byte gives at least one character of output: a prefix shows the same beginning.
+    out += Json(value.get_ref<const std::string&>().substr(0, limit + 1))
+               .dump(-1, ' ', false, Json::error_handler_t::replace);
+  } else {
+    out += value.dump(-1, ' ', false, Json::error_handler_t::replace);
+  }
+}
+
+}  // namespace
+
 std::string describe(const Json& value) {
-  constexpr std::size_t limit = 40;
-  std::string text = value.dump(-1, ' ', false, Json::error_handler_t::replace);
+  constexpr std::size_t limit = describe_limit;
+  std::string text;
+  dump_prefix(value, text, limit);
   if (text.size() > limit) {
     text.resize(limit - 3);
     // Do not leave half of a UTF-8 sequence before the ellipsis.
@@ -47,6 +90,10 @@ std::string describe(const Json& value) {
     text += "...";
   }
   return text;
+}
+
+std::string describe_text(std::string_view text) {
+  return describe(Json(std::string(text.substr(0, describe_limit + 1))));
 }
 
 std::string number_text(double value) {
@@ -128,10 +175,18 @@ std::size_t edit_distance(std::string_view a, std::string_view b) {
 
 std::optional<std::string> closest(std::string_view word,
                                    const std::vector<std::string>& candidates) {
+  // Names are short: a long word (a mistake of another kind) gets no suggestion, so that
+  // comparing it costs nothing.
+  constexpr std::size_t longest_word = 100;
+  if (word.size() > longest_word) return std::nullopt;
   const std::size_t limit = std::max<std::size_t>(2, word.size() / 3);
   std::optional<std::string> best;
   std::size_t best_distance = limit + 1;
   for (const std::string& candidate : candidates) {
+    // The distance is at least the difference in length.
+    const std::size_t gap = candidate.size() > word.size() ? candidate.size() - word.size()
+                                                           : word.size() - candidate.size();
+    if (gap >= best_distance) continue;
     const std::size_t distance = edit_distance(word, candidate);
     if (distance < best_distance) {
       best_distance = distance;
@@ -150,10 +205,19 @@ std::string did_you_mean(std::string_view word, const std::vector<std::string>& 
 // ---- Reader -------------------------------------------------------------------------------
 
 void Reader::error(std::string pointer, std::string message) {
+  // Past the limit errors are only counted: a huge broken document must not take the memory.
+  if (errors_.size() >= kMaxDiagnostics) {
+    ++more_errors_;
+    return;
+  }
   errors_.push_back({std::move(pointer), std::move(message)});
 }
 
 void Reader::warning(std::string pointer, std::string message) {
+  if (warnings_.size() >= kMaxDiagnostics) {
+    ++more_warnings_;
+    return;
+  }
   warnings_.push_back({std::move(pointer), std::move(message)});
 }
 
@@ -320,19 +384,51 @@ namespace {
 
 using Ranks = std::unordered_map<std::string, std::size_t>;
 
-void rank_values(const Json& value, const std::string& pointer, Ranks& ranks) {
+/// Numbers, in document order, the values whose pointers are in `wanted` (and their ancestors,
+/// also in `wanted`): only the branches leading to them are visited, so that sorting a few
+/// diagnostics of a huge document costs little.
+void rank_values(const Json& value, const std::string& pointer,
+                 const std::unordered_set<std::string>& wanted, Ranks& ranks) {
   ranks.emplace(pointer, ranks.size());
   if (value.is_object()) {
-    for (const auto& [key, member] : value.items()) rank_values(member, child(pointer, key), ranks);
+    for (const auto& [key, member] : value.items()) {
+      const std::string at = child(pointer, key);
+      if (wanted.count(at) != 0) rank_values(member, at, wanted, ranks);
+    }
   } else if (value.is_array()) {
-    for (std::size_t i = 0; i < value.size(); ++i) rank_values(value[i], child(pointer, i), ranks);
+    // The wanted indices of this array, in order.
+    std::set<std::size_t> indices;
+    const std::string prefix = pointer + '/';
+    for (const std::string& w : wanted) {
+      if (w.size() <= prefix.size() || w.compare(0, prefix.size(), prefix) != 0) continue;
+      const std::string_view token = std::string_view(w).substr(prefix.size());
+      if (token.find('/') != std::string_view::npos || token.size() > 18) continue;
+      std::size_t index = 0;
+      const auto [end, ec] = std::from_chars(token.data(), token.data() + token.size(), index);
+      if (ec == std::errc{} && end == token.data() + token.size() && index < value.size() &&
+          std::to_string(index) == token) {
+        indices.insert(index);
+      }
+    }
+    for (const std::size_t i : indices) rank_values(value[i], child(pointer, i), wanted, ranks);
   }
 }
 
-std::vector<Diagnostic> in_document_order(const Json& doc, std::vector<Diagnostic> diagnostics) {
+std::vector<Diagnostic> in_document_order(const Json& doc, std::vector<Diagnostic> diagnostics,
+                                          std::size_t more, std::string_view noun) {
   if (diagnostics.empty()) return diagnostics;
+  // Every diagnostic's pointer and its prefixes.
+  std::unordered_set<std::string> wanted;
+  for (const Diagnostic& diagnostic : diagnostics) {
+    std::string pointer = diagnostic.pointer;
+    while (wanted.insert(pointer).second) {
+      const auto slash = pointer.rfind('/');
+      if (slash == std::string::npos) break;
+      pointer.resize(slash);
+    }
+  }
   Ranks ranks;
-  rank_values(doc, "", ranks);
+  rank_values(doc, "", wanted, ranks);
   const auto rank_of = [&ranks](std::string pointer) {
     while (true) {
       if (const auto found = ranks.find(pointer); found != ranks.end()) return found->second;
@@ -355,17 +451,22 @@ std::vector<Diagnostic> in_document_order(const Json& doc, std::vector<Diagnosti
     if (!seen.emplace(diagnostic.pointer, diagnostic.message).second) continue;
     sorted.push_back(std::move(diagnostic));
   }
+  if (more > 0) {
+    sorted.push_back({"", "and " + std::to_string(more) + " more " + std::string(noun) +
+                              " (only the first " + std::to_string(kMaxDiagnostics) +
+                              " are listed)"});
+  }
   return sorted;
 }
 
 }  // namespace
 
 std::vector<Diagnostic> Reader::sorted_errors(const Json& doc) const {
-  return in_document_order(doc, errors_);
+  return in_document_order(doc, errors_, more_errors_, "errors");
 }
 
 std::vector<Diagnostic> Reader::sorted_warnings(const Json& doc) const {
-  return in_document_order(doc, warnings_);
+  return in_document_order(doc, warnings_, more_warnings_, "warnings");
 }
 
 }  // namespace capsim::model::detail

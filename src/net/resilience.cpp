@@ -35,7 +35,16 @@ double backoff_delay(const model::BackoffSpec& b, int retry, double previous_s,
 }
 
 void SlidingCounter::roll(double t) {
-  const auto bucket = static_cast<std::int64_t>(std::floor(t / width_s_));
+  const double position = std::floor(t / width_s_);
+  // Bucket numbers beyond 2^62 (a window of picoseconds, or times of 1e20 s) do not fit in an
+  // integer: each such roll empties every bucket, as so short a window would.
+  constexpr double last_bucket = 4.6e18;
+  if (!(position < last_bucket)) {
+    clear();
+    head_ = static_cast<std::int64_t>(last_bucket);
+    return;
+  }
+  const auto bucket = static_cast<std::int64_t>(position);
   if (bucket <= head_) return;
   const std::int64_t steps = std::min<std::int64_t>(bucket - head_, kBuckets);
   for (std::int64_t k = 1; k <= steps; ++k) {

@@ -155,8 +155,9 @@ class Problems {
     if (!object.is_object()) return;
     for (const auto& [key, value] : object.items()) {
       if (std::find(allowed.begin(), allowed.end(), key) != allowed.end()) continue;
+      // Captured by name: clang before 16 cannot capture a structured binding.
       const auto other = std::find_if(elsewhere.begin(), elsewhere.end(),
-                                      [&](const auto& e) { return e.first == key; });
+                                      [&k = key](const auto& e) { return e.first == k; });
       if (other != elsewhere.end()) {
         error(child(pointer, key), "unknown key here: '" + key + "' belongs to " + other->second);
         continue;

@@ -187,12 +187,12 @@ TEST(ModelCache, Ranges) {
   EXPECT_EQ(errors(with_cache(R"({"kind": "cache", "backend": "db",
       "keys": {"count": 0, "popularity": {"zipf": -1}}, "capacity": -1, "ttl": "0s"})")),
             (std::vector<std::string>{
-                "/services/cache/keys/count: expected an integer from 1 to 100000000, found 0",
+                "/services/cache/keys/count: expected an integer from 1 to 10000000, found 0",
                 "/services/cache/keys/popularity/zipf: expected a number >= 0, found -1",
                 "/services/cache/capacity: expected an integer >= 0, found -1",
                 "/services/cache/ttl: expected a duration > 0, found \"0s\""}));
   EXPECT_EQ(error(with_cache(R"({"kind": "cache", "backend": "db", "keys": {"count": 1e9}})")),
-            "/services/cache/keys/count: expected an integer from 1 to 100000000, found "
+            "/services/cache/keys/count: expected an integer from 1 to 10000000, found "
             "1000000000.0");
 }
 

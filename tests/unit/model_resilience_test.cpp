@@ -425,7 +425,7 @@ TEST(ModelService, HealthRanges) {
   EXPECT_EQ(errors(doc),
             (std::vector<std::string>{
                 "/services/api/load_balancer/health/max_fails: expected an integer from 1 to "
-                "2147483647, found 0",
+                "100, found 0",
                 "/services/api/load_balancer/health/fail_timeout: expected a duration > 0, found "
                 "\"0s\"",
                 "/services/api/load_balancer/health/max_fail: unknown key; did you mean "

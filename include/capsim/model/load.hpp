@@ -1,6 +1,7 @@
 #pragma once
 /// \file Model loading: parse -> overrides -> defaults -> validation -> Spec.
 
+#include <cstdint>
 #include <filesystem>
 #include <string>
 #include <string_view>
@@ -14,21 +15,42 @@ namespace capsim::model {
 
 using Json = nlohmann::ordered_json;
 
-/// Reads and parses a JSON file. Throws ModelError: pointer "" and a message naming the file and
-/// the line and column of a syntax error, or saying the file cannot be read.
+/// The deepest nesting of arrays and objects a document may have (a model needs about 12).
+/// Deeper documents are refused before they are parsed: nothing downstream has to guard its
+/// recursion.
+inline constexpr int kMaxJsonDepth = 256;
+
+/// The largest file read: a model, an experiment, a trace or a file of samples.
+inline constexpr std::uintmax_t kMaxInputFileBytes = std::uintmax_t{64} * 1024 * 1024;
+
+/// The most diagnostics one ModelError lists: a last one says how many more were found.
+inline constexpr std::size_t kMaxDiagnostics = 100;
+
+/// Parses JSON text as a model or experiment file holds it: comments allowed, a UTF-8 byte order
+/// mark skipped. Refuses, with ModelError, a syntax error (pointer "", a message naming `source`
+/// and the line and column), UTF-16 text, an empty text, nesting deeper than kMaxJsonDepth
+/// (with the line and column), and a key given twice in one object (the key's pointer).
+Json parse_json(std::string_view text, const std::string& source);
+
+/// Reads and parses a JSON file (parse_json, named by its path). Throws ModelError when the file
+/// cannot be read, is not a regular file or a pipe, or is larger than kMaxInputFileBytes.
 Json read_json_file(const std::filesystem::path& path);
 
-/// Applies one override "POINTER=VALUE" to `doc`: VALUE is parsed as JSON, and if that fails it is
-/// taken as a bare string. The pointer's parent must exist (an object gains a new key; an array
-/// index may be one past the end or "-" to append). Throws ModelError naming the pointer.
+/// Applies one override "POINTER=VALUE" to `doc`: VALUE is parsed as JSON (parse_json), and if
+/// that fails with a syntax error it is taken as a bare string. The pointer's parent must exist (an
+/// object gains a new key; an array index may be one past the end or "-" to append). Throws
+/// ModelError naming the pointer.
 void apply_override(Json& doc, std::string_view assignment);
 
 /// Same with the pointer and value already split.
 void apply_override(Json& doc, const std::string& pointer, const Json& value);
 
 /// Builds a Spec from a parsed model: fills defaults and validates everything, collecting every
-/// problem before throwing one ModelError that lists them all (in document order).
-/// `base_dir` resolves relative file names (traces, empirical samples).
+/// problem before throwing one ModelError that lists them all (in document order; past
+/// kMaxDiagnostics, a last line counts the rest). A document nested deeper than kMaxJsonDepth,
+/// or holding a number that is not finite (1e999 parses as infinity), is refused first, alone.
+/// `base_dir` resolves relative file names (traces, empirical samples), which must name regular
+/// files of at most kMaxInputFileBytes.
 Spec load(const Json& doc, const std::filesystem::path& base_dir);
 
 /// read_json_file + apply_override for each of `overrides` + load.
