@@ -53,6 +53,13 @@ void add_model_options(CLI::App* cmd, ModelOptions& o) {
 
 capsim::model::Spec load_model(const ModelOptions& o) {
   std::vector<std::string> overrides = o.sets;
+  // --seed, --replications and --duration set values under /simulation, which a model may omit.
+  if (o.seed || o.replications || o.duration) {
+    const capsim::model::Json doc = capsim::model::read_json_file(o.model);
+    if (doc.is_object() && !doc.contains("simulation")) {
+      overrides.insert(overrides.begin(), "/simulation={}");
+    }
+  }
   if (o.seed) overrides.push_back("/simulation/seed=" + std::to_string(*o.seed));
   if (o.replications)
     overrides.push_back("/simulation/replications=" + std::to_string(*o.replications));

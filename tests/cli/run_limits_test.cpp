@@ -121,5 +121,19 @@ TEST(RunLimits, SigintAndSigtermStopARunCleanly) {
   }
 }
 
+TEST(RunOptions, SeedReplicationsAndDurationWorkOnAModelWithoutASimulationObject) {
+  Sandbox box;
+  write_text(box / "m.json", R"({
+    "workloads": [ { "name": "w", "target": "s", "rate": 5 } ],
+    "services": { "s": { "steps": [ { "work": "10ms" } ] } } })");
+  const RunResult r = box.run({"run", "m.json", "--seed", "3", "--replications", "2", "--duration",
+                               "30s", "-o", "out.json", "-q"});
+  ASSERT_EQ(r.status, 0) << r;
+  const Json out = read_json(box / "out.json");
+  EXPECT_EQ(out["seed"], 3);
+  EXPECT_EQ(out["replications"], 2);
+  EXPECT_EQ(out["simulated_seconds"], 30.0);
+}
+
 }  // namespace
 }  // namespace capsim::cli_test
