@@ -54,7 +54,9 @@ void add_model_options(CLI::App* cmd, ModelOptions& o) {
 capsim::model::Spec load_model(const ModelOptions& o) {
   std::vector<std::string> overrides = o.sets;
   // --seed, --replications and --duration set values under /simulation, which a model may omit.
-  if (o.seed || o.replications || o.duration) {
+  // Only a regular file is read twice: a pipe (`capsim run <(gen) --seed 3`) can be read once.
+  std::error_code ec;
+  if ((o.seed || o.replications || o.duration) && fs::is_regular_file(o.model, ec)) {
     const capsim::model::Json doc = capsim::model::read_json_file(o.model);
     if (doc.is_object() && !doc.contains("simulation")) {
       overrides.insert(overrides.begin(), "/simulation={}");
