@@ -175,12 +175,6 @@ void check_event_budget(const model::Spec& spec, std::uint64_t max_events) {
 
 }  // namespace
 
-double expected_open_arrivals(const model::Spec& spec) {
-  double total = 0.0;
-  for (const auto& w : spec.workloads) total += open_arrivals(w, spec.simulation.duration_s);
-  return total;
-}
-
 Results run_replications(const model::Spec& spec, const RunOptions& options) {
   const auto start = std::chrono::steady_clock::now();
   const int n = spec.simulation.replications;
@@ -290,13 +284,10 @@ Results run_replications(const model::Spec& spec, const RunOptions& options) {
       what += std::to_string(finished);
       what += " of ";
       what += std::to_string(n);
-      what += " replications had finished";
-      if (finished < n) {
-        what += ", the furthest unfinished one had reached ";
-        what += dist::format_duration(furthest);
-        what += " of ";
-        what += dist::format_duration(spec.simulation.duration_s);
-      }
+      what += " replications had finished, the furthest unfinished one had reached ";
+      what += dist::format_duration(furthest);
+      what += " of ";
+      what += dist::format_duration(spec.simulation.duration_s);
       throw RunStopped(reason, finished, n, furthest, what);
     }
   }

@@ -97,11 +97,6 @@ class RunStopped : public std::runtime_error {
   double furthest_s;  ///< simulated time reached by the furthest unfinished replication
 };
 
-/// An upper estimate of the arrivals of one replication of the open workloads (the integral of
-/// each rate profile over the simulated time), for the pre-flight check against max_events.
-/// Closed workloads are bounded by their users and are not counted.
-double expected_open_arrivals(const model::Spec& spec);
-
 /// Runs replications 0 .. spec.simulation.replications - 1 and merges them. The results are the
 /// same, byte for byte once written (performance aside), whatever the number of threads.
 /// Rethrows the first failure (by replication index) of any replication.
