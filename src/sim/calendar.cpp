@@ -8,8 +8,7 @@ namespace {
 constexpr std::size_t kArity = 4;
 }
 
-EventId Calendar::schedule(Time t, EventHandler* handler, std::uint32_t tag, std::uint64_t data,
-                           Priority priority) {
+EventId Calendar::schedule(Time t, std::uint32_t tag, std::uint64_t data, Priority priority) {
   if (!(t >= 0.0)) throw std::logic_error("event scheduled at a negative or NaN time");
   t += 0.0;  // -0.0 becomes +0.0, whose bits order correctly
   std::uint32_t token;
@@ -18,10 +17,9 @@ EventId Calendar::schedule(Time t, EventHandler* handler, std::uint32_t tag, std
     free_tokens_.pop_back();
   } else {
     token = static_cast<std::uint32_t>(payloads_.size());
-    payloads_.push_back(Payload{nullptr, 0, 0, 1});
+    payloads_.push_back(Payload{0, 0, 1});
   }
   Payload& p = payloads_[token];
-  p.handler = handler;
   p.data = data;
   p.tag = tag;
   const Entry e{std::bit_cast<std::uint64_t>(t),
@@ -50,7 +48,7 @@ Calendar::Fired Calendar::pop() {
   discard_cancelled();
   const Entry& top = heap_.front();
   const Payload& p = payloads_[top.token];
-  const Fired fired{std::bit_cast<Time>(top.time_bits), p.handler, p.tag, p.data};
+  const Fired fired{std::bit_cast<Time>(top.time_bits), p.tag, p.data};
   retire(top.token);
   --live_;
   remove_top();

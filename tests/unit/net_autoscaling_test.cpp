@@ -8,12 +8,14 @@
 #include <vector>
 
 #include "capsim/model/load.hpp"
-#include "capsim/net/autoscaler.hpp"
 #include "capsim/net/network.hpp"
 #include "capsim/run/replications.hpp"
+#include "capsim/scale/hpa.hpp"
 
 namespace capsim::net {
 namespace {
+
+using namespace capsim::scale;  // NOLINT: the HPA decisions under test
 
 // ---- The algorithm ---------------------------------------------------------------------------
 

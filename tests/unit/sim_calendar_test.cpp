@@ -10,15 +10,16 @@
 namespace capsim::sim {
 namespace {
 
-struct Recorder final : EventHandler {
+enum class TestEvent : std::uint32_t { tick };
+
+struct Recorder {
   std::vector<std::uint64_t> seen;
-  void on_event(std::uint32_t, std::uint64_t data) override { seen.push_back(data); }
+  void on_event(TestEvent, std::uint64_t data) { seen.push_back(data); }
 };
 
 TEST(EventCalendar, FiresInTimeOrder) {
   Calendar c;
-  Recorder r;
-  for (double t : {5.0, 1.0, 3.0, 2.0, 4.0}) c.schedule(t, &r, 0, static_cast<std::uint64_t>(t));
+  for (double t : {5.0, 1.0, 3.0, 2.0, 4.0}) c.schedule(t, 0, static_cast<std::uint64_t>(t));
   std::vector<double> times;
   while (!c.empty()) times.push_back(c.pop().time);
   EXPECT_EQ(times, (std::vector<double>{1, 2, 3, 4, 5}));
@@ -26,18 +27,16 @@ TEST(EventCalendar, FiresInTimeOrder) {
 
 TEST(EventCalendar, TiesBreakByInsertionOrder) {
   Calendar c;
-  Recorder r;
-  for (std::uint64_t i = 0; i < 100; ++i) c.schedule(1.0, &r, 0, i);
+  for (std::uint64_t i = 0; i < 100; ++i) c.schedule(1.0, 0, i);
   for (std::uint64_t i = 0; i < 100; ++i) EXPECT_EQ(c.pop().data, i);
 }
 
 TEST(EventCalendar, TiesBreakByPriorityFirst) {
   Calendar c;
-  Recorder r;
-  c.schedule(1.0, &r, 0, 1, Priority::observe);
-  c.schedule(1.0, &r, 0, 2, Priority::normal);
-  c.schedule(1.0, &r, 0, 3, Priority::urgent);
-  c.schedule(0.5, &r, 0, 4, Priority::observe);
+  c.schedule(1.0, 0, 1, Priority::observe);
+  c.schedule(1.0, 0, 2, Priority::normal);
+  c.schedule(1.0, 0, 3, Priority::urgent);
+  c.schedule(0.5, 0, 4, Priority::observe);
   EXPECT_EQ(c.pop().data, 4u);
   EXPECT_EQ(c.pop().data, 3u);
   EXPECT_EQ(c.pop().data, 2u);
@@ -46,10 +45,8 @@ TEST(EventCalendar, TiesBreakByPriorityFirst) {
 
 TEST(EventCalendar, CancelRemovesOnlyThatEvent) {
   Calendar c;
-  Recorder r;
   std::vector<EventId> ids;
-  for (std::uint64_t i = 0; i < 10; ++i)
-    ids.push_back(c.schedule(static_cast<double>(i), &r, 0, i));
+  for (std::uint64_t i = 0; i < 10; ++i) ids.push_back(c.schedule(static_cast<double>(i), 0, i));
   EXPECT_TRUE(c.cancel(ids[3]));
   EXPECT_TRUE(c.cancel(ids[0]));
   EXPECT_TRUE(c.cancel(ids[9]));
@@ -61,11 +58,10 @@ TEST(EventCalendar, CancelRemovesOnlyThatEvent) {
 
 TEST(EventCalendar, StaleHandleDoesNotCancelReusedSlot) {
   Calendar c;
-  Recorder r;
-  const EventId first = c.schedule(1.0, &r, 0, 1);
+  const EventId first = c.schedule(1.0, 0, 1);
   c.pop();
   EXPECT_FALSE(c.pending(first));
-  const EventId second = c.schedule(2.0, &r, 0, 2);
+  const EventId second = c.schedule(2.0, 0, 2);
   EXPECT_EQ(second.token, first.token) << "the token is reused";
   EXPECT_FALSE(c.cancel(first));
   EXPECT_TRUE(c.pending(second));
@@ -74,7 +70,6 @@ TEST(EventCalendar, StaleHandleDoesNotCancelReusedSlot) {
 
 TEST(EventCalendar, RandomScheduleAndCancelMatchesSortedReference) {
   Calendar c;
-  Recorder r;
   RandomStream rng(123);
   struct Ref {
     double t;
@@ -85,7 +80,7 @@ TEST(EventCalendar, RandomScheduleAndCancelMatchesSortedReference) {
   std::vector<Ref> refs;
   for (std::uint64_t i = 0; i < 5000; ++i) {
     const double t = std::floor(rng.uniform01() * 100.0);  // many ties
-    refs.push_back({t, i, c.schedule(t, &r, 0, i), false});
+    refs.push_back({t, i, c.schedule(t, 0, i), false});
     if (i % 3 == 0) {
       Ref& victim = refs[rng.below(refs.size())];
       if (!victim.cancelled) {
@@ -108,22 +103,22 @@ TEST(EventCalendar, RandomScheduleAndCancelMatchesSortedReference) {
 }
 
 TEST(Simulator, RunUntilStopsAtHorizonAndKeepsLaterEvents) {
-  Simulator sim;
   Recorder r;
-  sim.at(1.0, &r, 0, 1);
-  sim.at(2.0, &r, 0, 2);
-  sim.at(3.5, &r, 0, 3);
+  Simulator<Recorder, TestEvent> sim(r);
+  sim.at(1.0, TestEvent::tick, 1);
+  sim.at(2.0, TestEvent::tick, 2);
+  const EventId later = sim.at(3.5, TestEvent::tick, 3);
   EXPECT_TRUE(sim.run_until(3.0));
   EXPECT_EQ(r.seen, (std::vector<std::uint64_t>{1, 2}));
   EXPECT_EQ(sim.now(), 3.0);
-  EXPECT_EQ(sim.calendar().size(), 1u);
+  EXPECT_TRUE(sim.pending(later));
   EXPECT_EQ(sim.events_fired(), 2u);
 }
 
 TEST(Simulator, EventBudgetStopsTheRun) {
-  Simulator sim;
   Recorder r;
-  for (int i = 0; i < 10; ++i) sim.at(i, &r, 0, static_cast<std::uint64_t>(i));
+  Simulator<Recorder, TestEvent> sim(r);
+  for (int i = 0; i < 10; ++i) sim.at(i, TestEvent::tick, static_cast<std::uint64_t>(i));
   EXPECT_FALSE(sim.run_until(100.0, 4));
   EXPECT_EQ(r.seen.size(), 4u);
 }

@@ -18,15 +18,6 @@ enum class Priority : std::uint8_t {
   observe = 2,  ///< measurements (time-series window boundaries, autoscaler metric reads)
 };
 
-/// Receives the events it scheduled. `tag` and `data` are whatever it passed to schedule().
-class EventHandler {
- public:
-  virtual void on_event(std::uint32_t tag, std::uint64_t data) = 0;
-
- protected:
-  ~EventHandler() = default;
-};
-
 /// A handle to a scheduled event, valid until the event fires or is cancelled; a stale handle is
 /// detected (its generation no longer matches) and cancelling it does nothing.
 struct EventId {
@@ -35,7 +26,9 @@ struct EventId {
   bool valid() const { return generation != 0; }
 };
 
-/// The pending events, ordered totally by (time, priority, sequence number).
+/// The pending events, ordered totally by (time, priority, sequence number). An event is a
+/// `tag` and a `data` word, both the scheduler's to interpret: the calendar has no handlers, so
+/// that the one who pops (sim::Simulator) dispatches with no virtual call.
 ///
 /// Each heap entry carries its event whole, so moving entries touches nothing else. Cancellation
 /// is lazy: it retires the event's token at once (pending() turns false, the event will never
@@ -46,13 +39,12 @@ class Calendar {
  public:
   struct Fired {
     Time time;
-    EventHandler* handler;
     std::uint32_t tag;
     std::uint64_t data;
   };
 
   /// Schedules an event at time `t` (t >= 0, not NaN).
-  EventId schedule(Time t, EventHandler* handler, std::uint32_t tag, std::uint64_t data,
+  EventId schedule(Time t, std::uint32_t tag, std::uint64_t data,
                    Priority priority = Priority::normal);
   /// Cancels a pending event. Returns false (and does nothing) if it already fired or was
   /// cancelled.
@@ -85,7 +77,6 @@ class Calendar {
     std::uint32_t generation;
   };
   struct Payload {
-    EventHandler* handler;
     std::uint64_t data;
     std::uint32_t tag;
     std::uint32_t generation;  // bumped when its event fires or is cancelled

@@ -1,11 +1,11 @@
-#include "capsim/net/autoscaler.hpp"
+#include "capsim/scale/hpa.hpp"
 
 #include <algorithm>
 #include <climits>
 #include <cmath>
 #include <sstream>
 
-namespace capsim::net {
+namespace capsim::scale {
 
 namespace {
 
@@ -205,4 +205,4 @@ HpaBehavior::Decision HpaBehavior::decide(double now, int current, int recommend
   return d;
 }
 
-}  // namespace capsim::net
+}  // namespace capsim::scale

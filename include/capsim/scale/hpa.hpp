@@ -10,7 +10,7 @@
 
 #include "capsim/model/spec.hpp"
 
-namespace capsim::net {
+namespace capsim::scale {
 
 /// The replicas an HPA sees at a sync, grouped as the Kubernetes documentation groups pods.
 struct ReplicaGroups {
@@ -74,4 +74,4 @@ class HpaBehavior {
   std::deque<std::pair<double, int>> ups_, downs_;      ///< (time, replicas added or removed)
 };
 
-}  // namespace capsim::net
+}  // namespace capsim::scale

@@ -1,0 +1,167 @@
+#pragma once
+/// \file The load balancer: which replica gets a request. One implementation of the five
+/// policies over a view of the candidates: every replica of a range (the fast path of a service
+/// whose replicas are always all up), or only the eligible ones (up, and not ejected by passive
+/// health checks) of a range or of an autoscaled service's up replicas.
+
+#include <cstdint>
+#include <vector>
+
+#include "capsim/model/spec.hpp"
+#include "capsim/sim/random.hpp"
+#include "replica_set.hpp"
+
+namespace capsim::net {
+
+class Balancer {
+ public:
+  /// `simple`: every replica is always eligible (no crash faults, health checks, database
+  /// routing or autoscaling): the fast path.
+  Balancer(const model::ServiceSpec& spec, sim::RandomStream rng, bool simple)
+      : policy_(spec.load_balancer.policy),
+        health_(spec.load_balancer.health ? &*spec.load_balancer.health : nullptr),
+        rng_(rng),
+        simple_(simple) {}
+
+  /// A replica among [lo, hi) (the set's up replicas when it is autoscaled), or kNone when none
+  /// is up. When health checks have ejected every live replica, nginx-like, all are tried again.
+  std::uint32_t pick(ReplicaSet& replicas, std::uint32_t lo, std::uint32_t hi, double now) {
+    if (simple_) return pick_among(replicas, All{lo, hi - lo});
+    if (replicas.tracks_active()) {
+      const auto& active = replicas.active();
+      const auto n = static_cast<std::uint32_t>(active.size());
+      std::uint32_t r = pick_among(replicas, Listed{&active, n, now, false});
+      if (r == kNone) r = pick_among(replicas, Listed{&active, n, now, true});
+      return r;
+    }
+    std::uint32_t r = pick_among(replicas, Range{lo, hi - lo, now, false});
+    if (r == kNone) r = pick_among(replicas, Range{lo, hi - lo, now, true});
+    return r;
+  }
+
+  /// Passive health check (nginx max_fails): a failure of replica `r` at `now`. Returns true
+  /// when it ejects the replica (for fail_timeout).
+  bool record_failure(Replica& r, double now) {
+    if (health_ == nullptr) return false;
+    // The oldest of the last max_fails failures is within fail_timeout: eject.
+    r.fail_times[r.fail_next] = now;
+    r.fail_next = (r.fail_next + 1) % static_cast<std::uint32_t>(r.fail_times.size());
+    const double oldest = r.fail_times[r.fail_next];
+    if (now - oldest <= health_->fail_timeout_s && r.ejected_until_s <= now) {
+      r.ejected_until_s = now + health_->fail_timeout_s;
+      return true;
+    }
+    return false;
+  }
+
+ private:
+  // Views of the candidates: candidate k is replica index(k).
+  struct All {
+    static constexpr bool kAllEligible = true;
+    std::uint32_t lo, n;
+    std::uint32_t index(std::uint32_t k) const { return lo + k; }
+    bool eligible(const Replica&) const { return true; }
+  };
+  struct Range {
+    static constexpr bool kAllEligible = false;
+    std::uint32_t lo, n;
+    double now;
+    bool ignore_health;
+    std::uint32_t index(std::uint32_t k) const { return lo + k; }
+    bool eligible(const Replica& r) const {
+      return r.up && (ignore_health || r.ejected_until_s <= now);
+    }
+  };
+  struct Listed {
+    static constexpr bool kAllEligible = false;
+    const std::vector<std::uint32_t>* list;
+    std::uint32_t n;
+    double now;
+    bool ignore_health;
+    std::uint32_t index(std::uint32_t k) const { return (*list)[k]; }
+    bool eligible(const Replica& r) const {
+      return r.up && (ignore_health || r.ejected_until_s <= now);
+    }
+  };
+
+  template <class View>
+  std::uint32_t pick_among(ReplicaSet& rs, const View& v);
+
+  model::LbPolicy policy_;
+  const model::HealthSpec* health_;
+  std::uint64_t rr_next_ = 0;
+  sim::RandomStream rng_;
+  bool simple_;
+};
+
+template <class View>
+std::uint32_t Balancer::pick_among(ReplicaSet& rs, const View& v) {
+  const std::uint32_t n = v.n;
+  std::uint32_t count = n;
+  if constexpr (View::kAllEligible) {
+    if (n == 1) return v.index(0);
+  } else {
+    count = 0;
+    for (std::uint32_t k = 0; k < n; ++k) count += v.eligible(rs[v.index(k)]);
+    if (count == 0) return kNone;
+  }
+  // The m-th eligible candidate.
+  const auto nth = [&](std::uint64_t m) {
+    if constexpr (View::kAllEligible) {
+      return v.index(static_cast<std::uint32_t>(m));
+    } else {
+      for (std::uint32_t k = 0; k < n; ++k) {
+        if (v.eligible(rs[v.index(k)]) && m-- == 0) return v.index(k);
+      }
+      return v.index(0);
+    }
+  };
+  switch (policy_) {
+    case model::LbPolicy::round_robin:
+      for (std::uint32_t k = 0; k < n; ++k) {
+        const std::uint32_t i = v.index(static_cast<std::uint32_t>(rr_next_++ % n));
+        if (v.eligible(rs[i])) return i;
+      }
+      return kNone;
+    case model::LbPolicy::random:
+      return nth(rng_.below(count));
+    case model::LbPolicy::least_outstanding: {
+      // Fewest outstanding requests; ties go to the first in a rotating order so that idle
+      // replicas share the load evenly.
+      const auto first = static_cast<std::uint32_t>(rr_next_++ % n);
+      std::uint32_t best = kNone;
+      for (std::uint32_t k = 0; k < n; ++k) {
+        const std::uint32_t i = v.index((first + k) % n);
+        if (!v.eligible(rs[i])) continue;
+        if (best == kNone || rs[i].outstanding < rs[best].outstanding) best = i;
+      }
+      return best;
+    }
+    case model::LbPolicy::power_of_two: {
+      if (count == 1) return nth(0);
+      const std::uint64_t a = rng_.below(count);
+      std::uint64_t b = rng_.below(count - 1);
+      if (b >= a) ++b;
+      const std::uint32_t ra = nth(a), rb = nth(b);
+      return rs[rb].outstanding < rs[ra].outstanding ? rb : ra;
+    }
+    case model::LbPolicy::weighted_round_robin: {
+      // Smooth weighted round robin: every candidate gains its weight, the richest is chosen and
+      // pays the total. Spreads picks evenly in proportion to the weights.
+      double total = 0.0;
+      std::uint32_t best = kNone;
+      for (std::uint32_t k = 0; k < n; ++k) {
+        const std::uint32_t i = v.index(k);
+        if (!v.eligible(rs[i])) continue;
+        rs[i].wrr_current += rs.weight(i);
+        total += rs.weight(i);
+        if (best == kNone || rs[i].wrr_current > rs[best].wrr_current) best = i;
+      }
+      rs[best].wrr_current -= total;
+      return best;
+    }
+  }
+  return kNone;
+}
+
+}  // namespace capsim::net

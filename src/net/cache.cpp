@@ -1,0 +1,76 @@
+#include "cache.hpp"
+
+#include <cmath>
+#include <limits>
+
+namespace capsim::net {
+
+namespace {
+/// The label of a job's cache draws among its keyed draws (2 step: work; 2 step + 1: calls).
+constexpr std::uint64_t kCacheLabel = std::numeric_limits<std::uint64_t>::max() - 8;
+}  // namespace
+
+Cache::Cache(const model::CacheSpec& spec, CallSite backend, sim::RandomStream rng)
+    : spec_(spec), backend_(std::move(backend)), rng_(rng) {
+  if (!spec.hit_ratio) {
+    keys_.emplace(spec.key_count, spec.popularity, spec.zipf_exponent);
+    store_.emplace(spec.key_count, spec.capacity, spec.eviction);
+  }
+}
+
+Cache::Lookup Cache::lookup(Ref job, Job& j, double now, ServiceStats& stats) {
+  bool hit;
+  // The request's own draws: the same request looks up the same key in every variant.
+  sim::KeyedRandom rng(sim::derive_key(j.key, kCacheLabel));
+  if (spec_.hit_ratio) {
+    hit = rng.uniform01() < *spec_.hit_ratio;
+  } else {
+    j.cache_key = keys_->from_uniform(rng.uniform01());
+    const CacheStore::Entry* e = store_->lookup(j.cache_key, now);
+    hit = e != nullptr;
+    if (hit && spec_.stampede == model::Stampede::early_refresh) {
+      // XFetch (Vattani et al.): refresh early with a probability that grows as the expiry
+      // nears, scaled by how long a fetch takes.
+      const double gap = -e->fetch_s * spec_.early_refresh_beta * std::log(rng_.uniform01());
+      if (now + gap >= e->expires_s) hit = false;
+    }
+  }
+  stats.cache_lookup(hit);
+  if (hit) return Lookup::hit;
+  if (store_ && spec_.stampede == model::Stampede::coalesce) {
+    auto [it, fresh] = waiting_.try_emplace(j.cache_key);
+    if (!fresh) {
+      // A fetch of this key is under way: wait for it instead of calling the backend.
+      j.cache_stage = CacheStage::waiting;
+      it->second.push_back(job);
+      return Lookup::wait;
+    }
+  }
+  j.cache_stage = CacheStage::fetching;
+  j.started_s = now;  // the fetch's start, for early refresh's delta
+  return Lookup::fetch;
+}
+
+std::vector<Ref> Cache::fetched(const Job& j, double now) {
+  std::vector<Ref> waiters;
+  if (!store_) return waiters;
+  if (!j.failed) {
+    const double ttl = spec_.ttl_s.value_or(std::numeric_limits<double>::infinity());
+    store_->fill(j.cache_key, now + ttl, now - j.started_s, rng_);
+  }
+  if (spec_.stampede == model::Stampede::coalesce) {
+    auto it = waiting_.find(j.cache_key);
+    if (it != waiting_.end()) {
+      waiters = std::move(it->second);
+      waiting_.erase(it);
+    }
+  }
+  return waiters;
+}
+
+/// The key of the backend call of a job's miss.
+std::uint64_t cache_fetch_key(std::uint64_t job_key) {
+  return sim::derive_key(job_key, kCacheLabel + 1);
+}
+
+}  // namespace capsim::net

@@ -1,0 +1,54 @@
+#pragma once
+/// \file A cache service's lookup: a fixed hit ratio, or keys drawn by popularity from a store
+/// with capacity, eviction and TTL; on a miss the coordinator calls the backend, and concurrent
+/// misses of one key may wait for one fetch (stampede: coalesce) or refresh early (XFetch).
+
+#include <cstdint>
+#include <optional>
+#include <unordered_map>
+#include <vector>
+
+#include "capsim/model/spec.hpp"
+#include "capsim/net/cache_store.hpp"
+#include "capsim/sim/random.hpp"
+#include "job.hpp"
+#include "program.hpp"
+#include "service_stats.hpp"
+
+namespace capsim::net {
+
+/// The random-number key of the backend call that a job's miss makes.
+std::uint64_t cache_fetch_key(std::uint64_t job_key);
+
+class Cache {
+ public:
+  Cache(const model::CacheSpec& spec, CallSite backend, sim::RandomStream rng);
+
+  const CallSite& backend() const { return backend_; }
+
+  enum class Lookup : std::uint8_t {
+    hit,    ///< answer the request
+    wait,   ///< a fetch of the key is under way: the job waits for it
+    fetch,  ///< call the backend (the job's stage is now `fetching`)
+  };
+  /// Looks up the job's key at `now` (after its lookup work).
+  Lookup lookup(Ref job, Job& j, double now, ServiceStats& stats);
+  /// The backend answered the job's fetch: fills the store unless it failed, and returns the jobs
+  /// that waited for this key (coalesce), to be answered like this one.
+  std::vector<Ref> fetched(const Job& j, double now);
+  /// A cache_flush fault: the store empties.
+  void flush() {
+    if (store_) store_->clear();
+  }
+
+ private:
+  const model::CacheSpec& spec_;
+  CallSite backend_;
+  std::optional<KeySampler> keys_;
+  std::optional<CacheStore> store_;
+  sim::RandomStream rng_;
+  /// stampede == coalesce: jobs waiting for a fetch in progress, by key.
+  std::unordered_map<std::uint32_t, std::vector<Ref>> waiting_;
+};
+
+}  // namespace capsim::net

@@ -1,0 +1,38 @@
+#pragma once
+/// \file The kinds of events of a replication and the simulator that carries them.
+///
+/// Every event goes to the replication's coordinator (net::Replication), which holds the one
+/// dispatch switch over `Event` and routes it to the component that scheduled it. Components
+/// schedule through `Clock` (a sim::Simulator bound to the coordinator at compile time).
+
+#include <cstdint>
+
+#include "capsim/sim/simulator.hpp"
+
+namespace capsim::net {
+
+/// What an event means; its data word is said on each (see Ref and Pair in pool.hpp).
+enum class Event : std::uint32_t {
+  arrival,         ///< an open workload's next request          data: workload
+  user_send,       ///< a closed workload's user sends            data: Pair{workload, user}
+  users_change,    ///< a closed workload's user level changes    data: Pair{workload, level}
+  timeouts,        ///< the head of a timeout queue is due        data: queue
+  retry,           ///< a call's backoff is over                  data: Ref of the call
+  work_done,       ///< FCFS: a job's CPU demand is served        data: Ref of the job
+  ps_done,         ///< processor sharing: the next job finishes  data: Pair{service, replica}
+  window,          ///< a time-series window closes               data: 0
+  warmup_end,      ///< measurement begins                        data: 0
+  fault,           ///< a fault starts                            data: fault index
+  fault_end,       ///< a slowdown or outage ends                  data: fault index
+  restart,         ///< a crashed replica restarts                data: Pair{service, replica}
+  replica_ready,   ///< a new replica ends its start-up           data: Pair{service, replica}
+  autoscale_sync,  ///< an HPA sync                               data: service
+  autoscale_poll,  ///< a KEDA poll                               data: service
+  autoscale_mark,  ///< a metric window's start is recorded       data: Pair{service, meter}
+  schedule_step,   ///< a scaling schedule's step                 data: Pair{service, step}
+};
+
+class Replication;
+using Clock = sim::Simulator<Replication, Event>;
+
+}  // namespace capsim::net

@@ -1,0 +1,73 @@
+#pragma once
+/// \file A job: one attempt of a request at one service (or one branch of a parallel step), and
+/// the intrusive FIFO that queues jobs for a worker or a core.
+
+#include <cstdint>
+
+#include "capsim/model/spec.hpp"
+#include "pool.hpp"
+#include "program.hpp"
+
+namespace capsim::net {
+
+/// A job's parent: the call whose attempt it serves, or (for a branch of a parallel step) the job
+/// that forked it.
+enum class ParentKind : std::uint8_t { call, job };
+
+/// Where a cache job is after its lookup work.
+enum class CacheStage : std::uint8_t { lookup, fetching, waiting };
+
+struct Job {
+  std::uint32_t generation = 1;
+  std::uint32_t next_free = kNone;
+  bool live = false;
+  const Steps* steps = nullptr;
+  std::uint32_t service = kNone;  ///< kNone: a branch of a parallel step (holds no worker)
+  std::uint32_t replica = kNone;
+  std::uint32_t step = 0;
+  bool calls_drawn = false;     ///< the current call step has drawn its count (calls_left)
+  std::int64_t calls_left = 0;  ///< calls of the current call step still to send
+  std::uint32_t pending = 0;    ///< calls issued and not yet answered
+  std::uint32_t next_in_queue = kNone;
+  bool failed = false;
+  bool holds_worker = false;
+  ParentKind parent_kind = ParentKind::call;
+  model::DbOp op = model::DbOp::read;
+  CacheStage cache_stage = CacheStage::lookup;
+  Ref parent;
+  std::uint32_t parent_attempt = 0;
+  std::uint32_t cache_key = 0;
+  std::uint64_t key = 0;  ///< the request's random-number key (common random numbers)
+  double arrived_s = 0.0;
+  double started_s = 0.0;
+  double work_s = 0.0;          ///< CPU demand this job has started, for wasted-work accounting
+  double work_pending_s = 0.0;  ///< FCFS: demand waiting for a core
+};
+
+/// Intrusive FIFO of jobs linked through Job::next_in_queue.
+struct JobQueue {
+  std::uint32_t head = kNone;
+  std::uint32_t tail = kNone;
+  std::int64_t size = 0;
+
+  void push(Pool<Job>& jobs, std::uint32_t index) {
+    jobs[index].next_in_queue = kNone;
+    if (tail == kNone) {
+      head = index;
+    } else {
+      jobs[tail].next_in_queue = index;
+    }
+    tail = index;
+    ++size;
+  }
+  /// Requires size > 0.
+  std::uint32_t pop(Pool<Job>& jobs) {
+    const std::uint32_t index = head;
+    head = jobs[index].next_in_queue;
+    if (head == kNone) tail = kNone;
+    --size;
+    return index;
+  }
+};
+
+}  // namespace capsim::net

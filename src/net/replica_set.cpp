@@ -1,0 +1,161 @@
+#include "replica_set.hpp"
+
+#include <algorithm>
+
+namespace capsim::net {
+
+ReplicaSet::ReplicaSet(const model::ServiceSpec& spec) : spec_(spec) {
+  const auto initial = static_cast<std::size_t>(spec.replicas);
+  std::size_t slots = initial;
+  if (spec.autoscaling) slots = std::max(slots, static_cast<std::size_t>(spec.autoscaling->max));
+  replicas_.resize(slots);
+  for (std::size_t k = initial; k < slots; ++k) {
+    replicas_[k].up = false;
+    replicas_[k].phase = Phase::off;
+  }
+  up_count_ = static_cast<std::uint32_t>(initial);
+  weights_.assign(replicas_.size(), 1.0);
+  for (std::size_t k = 0; k < weights_.size() && k < spec.load_balancer.weights.size(); ++k) {
+    weights_[k] = spec.load_balancer.weights[k];
+  }
+  if (const auto& h = spec.load_balancer.health) {
+    for (Replica& r : replicas_) r.fail_times.assign(static_cast<std::size_t>(h->max_fails), -kInf);
+  }
+  tracks_active_ = spec.autoscaling.has_value();
+  if (tracks_active_) {
+    for (std::uint32_t k = 0; k < replicas_.size(); ++k) {
+      if (replicas_[k].up) active_.push_back(k);
+    }
+  }
+}
+
+void ReplicaSet::set(std::uint32_t i, Phase phase, bool up, double now, ServiceStats& stats) {
+  // A replica counts as ready while up; its cores and workers count while up or draining; it is
+  // paid for while starting, up or draining.
+  Replica& r = replicas_[i];
+  const auto serving = [](Phase p, bool u) { return u || p == Phase::draining; };
+  const auto paid = [](Phase p, bool u) {
+    return u || p == Phase::draining || p == Phase::starting;
+  };
+  const double d_ready = static_cast<double>(up) - static_cast<double>(r.up);
+  const double d_serving = static_cast<double>(serving(phase, up)) - serving(r.phase, r.up);
+  const double d_paid = static_cast<double>(paid(phase, up)) - paid(r.phase, r.up);
+  r.phase = phase;
+  r.up = up;
+  if (d_ready != 0.0) {
+    up_count_ += up ? 1 : -1;
+    if (up) r.ready_since_s = now;
+    if (tracks_active_) {
+      const auto at = std::lower_bound(active_.begin(), active_.end(), i);
+      if (up) {
+        active_.insert(at, i);
+      } else if (at != active_.end() && *at == i) {
+        active_.erase(at);
+      }
+    }
+    stats.ready_replicas(now, d_ready);
+  }
+  if (d_serving != 0.0) {
+    stats.serving_capacity(now, d_serving * spec_.cores, d_serving * spec_.workers);
+  }
+  if (d_paid != 0.0) stats.provisioned(now, d_paid);
+}
+
+std::uint32_t ReplicaSet::start_one(double now, ServiceStats& stats) {
+  std::uint32_t ri = 0;
+  while (ri < replicas_.size() && replicas_[ri].phase != Phase::off) ++ri;
+  if (ri == replicas_.size()) {
+    // Every slot is busy (replicas still draining): one more.
+    replicas_.emplace_back();
+    replicas_.back().up = false;
+    replicas_.back().phase = Phase::off;
+    const auto& weights = spec_.load_balancer.weights;
+    weights_.push_back(ri < weights.size() ? weights[ri] : 1.0);
+  }
+  Replica& r = replicas_[ri];
+  // A fresh replica: no health history, no balancer credit.
+  r.ejected_until_s = -kInf;
+  if (const auto& h = spec_.load_balancer.health) {
+    r.fail_times.assign(static_cast<std::size_t>(h->max_fails), -kInf);
+  }
+  r.fail_next = 0;
+  r.wrr_current = 0.0;
+  r.started_s = now;
+  set(ri, Phase::starting, false, now, stats);
+  ++starting_;
+  return ri;
+}
+
+bool ReplicaSet::become_ready(std::uint32_t i, double now, ServiceStats& stats) {
+  Replica& r = replicas_[i];
+  if (r.phase != Phase::starting) return false;
+  r.ready_event = sim::EventId{};
+  --starting_;
+  set(i, Phase::ready, true, now, stats);
+  return true;
+}
+
+ReplicaSet::Removal ReplicaSet::remove_one(double now, ServiceStats& stats) {
+  std::uint32_t victim = kNone;
+  int victim_rank = 3;
+  double victim_time = -kInf;
+  for (std::uint32_t k = 0; k < replicas_.size(); ++k) {
+    const Replica& r = replicas_[k];
+    int rank;
+    double time;
+    if (r.phase == Phase::starting) {
+      rank = 0;
+      time = r.started_s;
+    } else if (r.phase == Phase::ready && !r.up) {
+      rank = 1;  // crashed, waiting to restart
+      time = r.ready_since_s;
+    } else if (r.phase == Phase::ready) {
+      rank = 2;
+      time = r.ready_since_s;
+    } else {
+      continue;
+    }
+    if (rank < victim_rank || (rank == victim_rank && time >= victim_time)) {
+      victim = k;
+      victim_rank = rank;
+      victim_time = time;
+    }
+  }
+  Removal out;
+  out.replica = victim;
+  if (victim == kNone) return out;
+  Replica& r = replicas_[victim];
+  switch (victim_rank) {
+    case 0:
+      out.cancel = r.ready_event;
+      r.ready_event = sim::EventId{};
+      --starting_;
+      set(victim, Phase::off, false, now, stats);
+      break;
+    case 1:
+      set(victim, Phase::off, false, now, stats);  // its restart will find it gone
+      break;
+    default:
+      // Out of the balancer at once; its capacity counts until it has finished its requests.
+      set(victim, Phase::draining, false, now, stats);
+      out.drained = r.outstanding == 0;
+      break;
+  }
+  return out;
+}
+
+scale::ReplicaGroups ReplicaSet::groups(int desired, double now) const {
+  scale::ReplicaGroups g;
+  g.current = desired;
+  for (const Replica& r : replicas_) {
+    if (r.up) {
+      // A replica that became ready at this very instant has no metric yet.
+      ++(r.ready_since_s < now ? g.ready : g.missing);
+    } else if (r.phase == Phase::starting || r.phase == Phase::ready) {
+      ++g.unready;
+    }
+  }
+  return g;
+}
+
+}  // namespace capsim::net

@@ -1,0 +1,597 @@
+#include "replication.hpp"
+
+#include <algorithm>
+
+#include "capsim/dist/duration.hpp"
+#include "capsim/model/error.hpp"
+#include "steps.hpp"
+
+namespace capsim::net {
+
+const char* outcome_name(Outcome o) {
+  switch (o) {
+    case Outcome::success:
+      return "success";
+    case Outcome::timeout:
+      return "timeout";
+    case Outcome::rejected:
+      return "rejected";
+    case Outcome::rate_limited:
+      return "rate_limited";
+    case Outcome::circuit_open:
+      return "circuit_open";
+    case Outcome::error:
+      return "error";
+  }
+  return "unknown";
+}
+
+SimulationError::SimulationError(double time_s, const std::string& what)
+    : std::runtime_error("at t = " + std::to_string(time_s) + " s: " + what), time_s_(time_s) {}
+
+namespace {
+
+/// Databases route reads and writes, health checks eject, autoscalers and crashes take replicas
+/// away: all of these leave the balancer's fast path (every replica always eligible).
+std::vector<bool> simple_balancing(const model::Spec& spec) {
+  std::vector<bool> simple(spec.services.size(), true);
+  for (const model::FaultSpec& f : spec.faults) {
+    if (f.kind == model::FaultKind::crash) simple[*spec.service_index(f.service)] = false;
+  }
+  for (std::size_t i = 0; i < spec.services.size(); ++i) {
+    const model::ServiceSpec& s = spec.services[i];
+    if (s.database || s.load_balancer.health || s.autoscaling) simple[i] = false;
+  }
+  return simple;
+}
+
+}  // namespace
+
+Replication::Replication(const model::Spec& spec, const ReplicationOptions& options)
+    : spec_(spec),
+      options_(options),
+      clock_(*this),
+      stats_(spec, options.timeseries),
+      calls_(clock_, stats_, spec, options.replication),
+      cpu_(clock_, jobs_),
+      station_(jobs_, stats_, spec.simulation.max_queue),
+      workloads_(clock_, stats_, spec, options.replication) {
+  const std::uint64_t seed = spec.simulation.seed;
+  const std::uint64_t rep = options.replication;
+  const std::vector<bool> simple = simple_balancing(spec);
+  services_.reserve(spec.services.size());
+  for (std::size_t i = 0; i < spec.services.size(); ++i) {
+    const model::ServiceSpec& ss = spec.services[i];
+    Service& s = services_.emplace_back(
+        ss, static_cast<std::uint32_t>(i),
+        sim::RandomStream(seed, rep, "service/" + ss.name + "/balancer"), simple[i]);
+    if (ss.rate_limit) s.rate_limit.emplace(*ss.rate_limit);
+  }
+  // Compile after every service exists so calls can be resolved.
+  ProgramCompiler compiler(spec, calls_);
+  for (Service& s : services_) {
+    for (const model::EndpointSpec& e : s.spec->endpoints) {
+      s.endpoints.push_back(compiler.steps(e.steps, s.spec->name));
+    }
+    if (const auto& cs = s.spec->cache) {
+      const auto backend = spec.service_index(cs->backend);
+      if (!backend) throw model::ModelError(s.spec->pointer + "/backend", "unknown service");
+      CallSite site;
+      site.service = static_cast<std::uint32_t>(*backend);
+      site.endpoint = endpoint_index(spec.services[*backend], cs->backend_endpoint,
+                                     s.spec->pointer + "/backend");
+      s.cache.emplace(*cs, std::move(site),
+                      sim::RandomStream(seed, rep, "service/" + s.spec->name + "/cache"));
+    }
+    if (s.spec->autoscaling) {
+      s.autoscaler = std::make_unique<scale::Autoscaler>(*s.spec->autoscaling, s.spec->replicas);
+      stats_.service(s.index).set_latency_slice(s.autoscaler->latency_slice());
+    }
+  }
+  workloads_.build(calls_);
+}
+
+void Replication::fail(const std::string& what) const {
+  throw SimulationError(clock_.now(), what);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Calls: a request or a job's call goes out as attempts; each attempt is a job at the callee.
+
+void Replication::send_request(const CallRequest& request) {
+  send_attempt(calls_.start(request));
+}
+
+void Replication::send_attempt(Ref call) {
+  const std::optional<Delivery> d = calls_.send(call);
+  if (!d) {
+    attempt_done(call, Outcome::circuit_open);
+    return;
+  }
+  Service& s = services_[d->service];
+  const Ref job =
+      new_job(&s.endpoints[d->endpoint], d->service, ParentKind::call, call, d->attempt);
+  Job& j = jobs_[job.index];
+  j.op = d->op;
+  j.key = d->key;
+  arrive(job);
+}
+
+void Replication::attempt_returned(Ref call, std::uint32_t attempt, Outcome outcome) {
+  if (calls_.returned(call, attempt)) attempt_done(call, outcome);
+}
+
+void Replication::attempt_done(Ref call, Outcome outcome) {
+  switch (calls_.after_attempt(call, outcome)) {
+    case AfterAttempt::retry_now:
+      send_attempt(call);
+      return;
+    case AfterAttempt::retry_later:
+      return;
+    case AfterAttempt::complete:
+      call_complete(call, outcome);
+      return;
+  }
+}
+
+void Replication::call_complete(Ref call, Outcome outcome) {
+  const CallState& c = calls_[call];
+  if (c.caller_kind == CallerKind::client) {
+    workloads_.done(c.workload, c.user, outcome, c.attempt, clock_.now() - c.first_sent_s);
+    calls_.release(call);
+    return;
+  }
+  const Ref caller = c.caller;
+  calls_.release(call);
+  child_done(caller, outcome);
+}
+
+void Replication::timeouts(std::uint32_t queue) {
+  calls_.timeouts_begin(queue);
+  while (const std::optional<Ref> call = calls_.next_timed_out(queue, clock_.now())) {
+    attempt_done(*call, Outcome::timeout);
+  }
+  calls_.timeouts_done(queue);
+}
+
+bool Replication::is_orphan(const Job& job) const {
+  // Walk up the chain of callers: the job's work is used only if every call on the way up is
+  // still waiting for the very attempt that leads to it.
+  ParentKind kind = job.parent_kind;
+  Ref parent = job.parent;
+  std::uint32_t attempt = job.parent_attempt;
+  for (int depth = 0; depth < 10000; ++depth) {
+    const Job* up = nullptr;
+    if (kind == ParentKind::job) {
+      up = jobs_.get(parent);
+    } else {
+      const CallState* c = calls_.get(parent);
+      if (c == nullptr || c->attempt != attempt || !c->in_flight) return true;
+      if (c->caller_kind == CallerKind::client) return false;
+      up = jobs_.get(c->caller);
+    }
+    if (up == nullptr) return true;
+    kind = up->parent_kind;
+    parent = up->parent;
+    attempt = up->parent_attempt;
+  }
+  return false;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Jobs at a service: arrival, admission, steps, the end.
+
+Ref Replication::new_job(const Steps* steps, std::uint32_t service, ParentKind kind, Ref parent,
+                         std::uint32_t parent_attempt) {
+  const Ref r = jobs_.acquire();
+  Job& j = jobs_[r.index];
+  j.live = true;
+  j.steps = steps;
+  j.service = service;
+  j.parent_kind = kind;
+  j.parent = parent;
+  j.parent_attempt = parent_attempt;
+  j.arrived_s = clock_.now();
+  return r;
+}
+
+void Replication::arrive(Ref job) {
+  Job& j = jobs_[job.index];
+  Service& s = services_[j.service];
+  ServiceStats& st = stats_.service(j.service);
+  const double now = clock_.now();
+  st.arrival();
+  if (now < s.outage_until_s) {
+    finish(job, Outcome::error);  // an outage answers every request at once
+    return;
+  }
+  if (s.rate_limit && !s.rate_limit->try_take(now)) {
+    st.rate_limited();
+    finish(job, Outcome::rate_limited);
+    return;
+  }
+  std::uint32_t lo = 0;
+  std::uint32_t hi = s.replicas.size();
+  if (s.spec->database && s.spec->database->read_replicas > 0) {
+    // Writes go to the primary, reads to the read replicas.
+    if (j.op == model::DbOp::write) {
+      hi = 1;
+    } else {
+      lo = 1;
+    }
+  }
+  const std::uint32_t ri = s.balancer.pick(s.replicas, lo, hi, now);
+  if (ri == kNone) {
+    // No replica is up. An autoscaled service holds the request at the balancer while a replica
+    // is on its way (or, scaling from zero, may be); otherwise it fails at once.
+    if (s.autoscaler &&
+        (s.replicas.starting() > 0 || s.autoscaler->spec().kind == model::AutoscalerKind::keda)) {
+      wait_at_balancer(job, s);
+      return;
+    }
+    finish(job, Outcome::error);
+    return;
+  }
+  admit(job, j, s, ri);
+}
+
+void Replication::admit(Ref job, Job& j, Service& s, std::uint32_t ri) {
+  const double now = clock_.now();
+  switch (station_.admit(s, ri, job, j, now)) {
+    case Station::Admission::started:
+      station_.start(s, j, now);
+      ready_.push_back(job);
+      return;
+    case Station::Admission::queued:
+      return;
+    case Station::Admission::rejected:
+      record_health(s, s.replicas[ri], ri);
+      finish(job, Outcome::rejected);
+      return;
+  }
+}
+
+void Replication::advance(Ref job) {
+  Job& j = jobs_[job.index];
+  const StepAction a = next_step(j);
+  switch (a.kind) {
+    case StepAction::Kind::work:
+      start_work(job, j, a.demand_s);
+      return;
+    case StepAction::Kind::call: {
+      const CallSite& c = *a.call;
+      CallRequest r;
+      r.caller_kind = CallerKind::job;
+      r.caller_job = job;
+      r.policy = &c.policy;
+      r.service = c.service;
+      r.endpoint = c.endpoint;
+      r.op = c.op;
+      r.key = a.key;
+      send_request(r);
+      return;
+    }
+    case StepAction::Kind::fork: {
+      std::uint64_t b = 0;
+      for (const Steps& branch : a.step->branches) {
+        const Ref child = new_job(&branch, kNone, ParentKind::job, job, 0);
+        jobs_[child.index].key = sim::derive_key(a.key, b++);
+        ready_.push_back(child);
+      }
+      return;
+    }
+    case StepAction::Kind::done:
+      if (j.service != kNone && services_[j.service].cache) {
+        cache_step(job, j);
+        return;
+      }
+      finish(job, Outcome::success);
+      return;
+  }
+}
+
+void Replication::cache_step(Ref job, Job& j) {
+  Service& s = services_[j.service];
+  Cache& c = *s.cache;
+  switch (j.cache_stage) {
+    case CacheStage::lookup:
+      switch (c.lookup(job, j, clock_.now(), stats_.service(j.service))) {
+        case Cache::Lookup::hit:
+          finish(job, Outcome::success);
+          return;
+        case Cache::Lookup::wait:
+          return;
+        case Cache::Lookup::fetch: {
+          j.pending = 1;
+          const CallSite& b = c.backend();
+          CallRequest r;
+          r.caller_kind = CallerKind::job;
+          r.caller_job = job;
+          r.policy = &b.policy;
+          r.service = b.service;
+          r.endpoint = b.endpoint;
+          r.op = model::DbOp::read;
+          r.key = cache_fetch_key(j.key);
+          send_request(r);
+          return;
+        }
+      }
+      return;
+    case CacheStage::fetching:
+      cache_fetched(job, j);
+      return;
+    case CacheStage::waiting:
+      finish(job, j.failed ? Outcome::error : Outcome::success);
+      return;
+  }
+}
+
+void Replication::cache_fetched(Ref job, Job& j) {
+  Cache& c = *services_[j.service].cache;
+  for (const Ref w : c.fetched(j, clock_.now())) {
+    if (Job* waiter = jobs_.get(w)) {
+      waiter->failed = j.failed;
+      // Not through drain's failure path: a waiting job answers like a fetched one.
+      ready_.push_back(w);
+    }
+  }
+  finish(job, j.failed ? Outcome::error : Outcome::success);
+}
+
+void Replication::start_work(Ref job, Job& j, double demand_s) {
+  Service& s = services_[j.service];
+  Replica& r = s.replicas[j.replica];
+  demand_s *= s.slowdown;
+  if (s.spec->database && s.spec->database->contention) {
+    // Universal Scalability Law: each query slows down with the queries running beside it.
+    const model::ContentionSpec& k = *s.spec->database->contention;
+    const double n = r.busy_workers;
+    demand_s *= 1.0 + k.alpha * (n - 1.0) + k.beta * n * (n - 1.0);
+  }
+  j.work_s += demand_s;
+  cpu_.start(*s.spec, stats_.service(j.service), r.cpu, Pair{j.service, j.replica}, job, demand_s);
+}
+
+void Replication::work_done(Ref job) {
+  Job* j = jobs_.get(job);
+  if (j == nullptr) return;  // its replica crashed meanwhile
+  Service& s = services_[j->service];
+  cpu_.fcfs_done(stats_.service(j->service), s.replicas[j->replica].cpu);
+  ++j->step;
+  ready_.push_back(job);
+}
+
+void Replication::ps_done(Pair where) {
+  Service& s = services_[where.first];
+  const Ref job =
+      cpu_.ps_done(*s.spec, stats_.service(where.first), s.replicas[where.second].cpu, where);
+  if (Job* j = jobs_.get(job)) {
+    ++j->step;
+    ready_.push_back(job);
+  }
+}
+
+void Replication::child_done(Ref parent, Outcome outcome) {
+  Job* p = jobs_.get(parent);
+  if (p == nullptr) return;  // the caller's replica crashed: nobody is waiting
+  // A failed call fails the caller's request with `error` (a 5xx upstream), once every call it
+  // has in flight has returned.
+  if (outcome != Outcome::success) p->failed = true;
+  if (--p->pending > 0) return;
+  if (p->cache_stage == CacheStage::fetching) {
+    // The backend answered a cache miss: fill and answer, failed or not.
+    ready_.push_back(parent);
+    cache_fetched(parent, *p);
+    return;
+  }
+  if (!p->failed && (*p->steps)[p->step].kind == model::StepKind::parallel) ++p->step;
+  ready_.push_back(parent);
+}
+
+void Replication::record_health(Service& s, Replica& r, std::uint32_t replica) {
+  if (s.balancer.record_failure(r, clock_.now())) {
+    stats_.log_event(clock_.now(), "ejected", s.spec->name, "replica " + std::to_string(replica));
+  }
+}
+
+void Replication::release_worker(Service& s, Replica& r) {
+  // The worker goes to the next queued job, skipping (with drop_expired) jobs whose caller has
+  // already given up: they are discarded at no cost.
+  const double now = clock_.now();
+  while (const std::optional<Ref> next = station_.next_waiting(s, r, now)) {
+    Job& n = jobs_[next->index];
+    if (s.spec->drop_expired && is_orphan(n)) {
+      station_.drop(s, r, now);
+      finish(*next, Outcome::error);
+      continue;
+    }
+    station_.start(s, n, now);
+    ready_.push_back(*next);
+    return;
+  }
+  station_.free_worker(s, r, now);
+}
+
+void Replication::finish(Ref job, Outcome outcome) {
+  Job& j = jobs_[job.index];
+  if (j.service != kNone) {
+    Service& s = services_[j.service];
+    ServiceStats& st = stats_.service(j.service);
+    st.work(j.work_s, j.work_s > 0.0 && is_orphan(j));
+    if (j.holds_worker) {
+      const double now = clock_.now();
+      Replica& r = s.replicas[j.replica];
+      station_.leave(s, r, now);
+      st.completed(outcome == Outcome::success, now - j.arrived_s);
+      if (outcome == Outcome::error) record_health(s, r, j.replica);
+      j.holds_worker = false;
+      release_worker(s, r);
+      if (r.phase == Phase::draining && r.outstanding == 0) [[unlikely]] {
+        drained(j.service, j.replica);
+      }
+    }
+  }
+  const ParentKind kind = j.parent_kind;
+  const Ref parent = j.parent;
+  const std::uint32_t attempt = j.parent_attempt;
+  j.live = false;
+  jobs_.release(job.index);
+  if (kind == ParentKind::job) {
+    child_done(parent, outcome);
+  } else {
+    attempt_returned(parent, attempt, outcome);
+  }
+}
+
+void Replication::drain() {
+  // Jobs made ready by this event run in the order they became ready, at this instant.
+  for (std::size_t i = 0; i < ready_.size(); ++i) {
+    const Ref r = ready_[i];
+    Job* j = jobs_.get(r);
+    if (j == nullptr) continue;
+    if (j->failed && j->cache_stage == CacheStage::lookup) {
+      finish(r, Outcome::error);
+    } else {
+      advance(r);
+    }
+  }
+  ready_.clear();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Events.
+
+void Replication::on_event(Event event, std::uint64_t data) {
+  const double now = clock_.now();
+  if (now == last_event_s_) {
+    // A model whose requests fail instantly and are re-sent at once (zero think time) would spin
+    // forever without time moving; stop it with an explanation.
+    if (++same_time_events_ > 50'000'000) {
+      fail(
+          "50,000,000 events without simulated time advancing (a closed workload with zero "
+          "think time whose requests fail at once?)");
+    }
+  } else {
+    last_event_s_ = now;
+    same_time_events_ = 0;
+  }
+  const auto index = static_cast<std::uint32_t>(data);
+  switch (event) {
+    case Event::arrival:
+      send_request(workloads_.next_request(index, kNone));
+      workloads_.schedule_next_arrival(index);
+      break;
+    case Event::user_send:
+      if (const std::optional<CallRequest> r = workloads_.user_send(Pair::unpack(data))) {
+        send_request(*r);
+      }
+      break;
+    case Event::users_change: {
+      const Pair p = Pair::unpack(data);
+      workloads_.set_user_level(p.first, static_cast<long>(p.second));
+      break;
+    }
+    case Event::timeouts:
+      timeouts(index);
+      break;
+    case Event::retry: {
+      const Ref call = Ref::unpack(data);
+      if (calls_.backoff_over(call)) send_attempt(call);
+      break;
+    }
+    case Event::work_done:
+      work_done(Ref::unpack(data));
+      break;
+    case Event::ps_done:
+      ps_done(Pair::unpack(data));
+      break;
+    case Event::window:
+      close_window();
+      break;
+    case Event::warmup_end:
+      stats_.begin_measurement(now);
+      break;
+    case Event::fault:
+      fault(index);
+      break;
+    case Event::fault_end:
+      fault_end(index);
+      break;
+    case Event::restart:
+      restart(Pair::unpack(data));
+      break;
+    case Event::replica_ready:
+      replica_ready(Pair::unpack(data));
+      break;
+    case Event::autoscale_sync:
+      autoscale_sync(index);
+      break;
+    case Event::autoscale_poll:
+      keda_poll(index);
+      break;
+    case Event::autoscale_mark:
+      take_mark(Pair::unpack(data));
+      break;
+    case Event::schedule_step:
+      schedule_step(Pair::unpack(data));
+      break;
+  }
+  drain();
+}
+
+// ---------------------------------------------------------------------------------------------
+// The run.
+
+void Replication::close_window() {
+  const double now = clock_.now();
+  if (options_.progress_s) options_.progress_s->store(now, std::memory_order_relaxed);
+  stats_.close_window(window_start_s_, now);
+  window_start_s_ = now;
+  const double next = now + spec_.simulation.effective_window_s();
+  const double end = spec_.simulation.duration_s;
+  if (now < end) clock_.at(std::min(next, end), Event::window, 0, sim::Priority::observe);
+}
+
+stats::Summary Replication::run() {
+  const double duration = spec_.simulation.duration_s;
+  const double warmup = spec_.simulation.warmup_s;
+  if (warmup > 0.0) {
+    clock_.at(warmup, Event::warmup_end, 0, sim::Priority::urgent);
+  } else {
+    stats_.begin_measurement(clock_.now());
+  }
+  clock_.at(std::min(spec_.simulation.effective_window_s(), duration), Event::window, 0,
+            sim::Priority::observe);
+  for (std::uint32_t f = 0; f < spec_.faults.size(); ++f) {
+    clock_.at(spec_.faults[f].at_s, Event::fault, f, sim::Priority::urgent);
+  }
+  for (std::uint32_t i = 0; i < services_.size(); ++i) {
+    if (services_[i].autoscaler) start_autoscaler(i);
+  }
+  for (std::uint32_t w = 0; w < spec_.workloads.size(); ++w) workloads_.start(w);
+  // Events run in chunks so that a cancellation (Ctrl-C, --max-wall) is seen within about a
+  // million events without a check per event.
+  constexpr std::uint64_t kChunk = std::uint64_t{1} << 20;
+  for (;;) {
+    const std::uint64_t fired = clock_.events_fired();
+    const std::uint64_t budget =
+        options_.max_events - fired > kChunk ? fired + kChunk : options_.max_events;
+    if (clock_.run_until(duration, budget)) break;
+    if (clock_.events_fired() >= options_.max_events) {
+      fail("the event budget (" + std::to_string(options_.max_events) +
+           " events, --max-events) was spent at simulated time " +
+           dist::format_duration(clock_.now()) + " of " + dist::format_duration(duration));
+    }
+    if (options_.cancel && options_.cancel->load(std::memory_order_relaxed)) {
+      throw Cancelled(clock_.now());
+    }
+  }
+  return stats_.summarize(clock_.now(), clock_.events_fired());
+}
+
+stats::Summary simulate(const model::Spec& spec, const ReplicationOptions& options) {
+  Replication replication(spec, options);
+  return replication.run();
+}
+
+}  // namespace capsim::net

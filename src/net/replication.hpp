@@ -1,0 +1,97 @@
+#pragma once
+/// \file The coordinator of one replication: it owns the clock, the pools of jobs and calls,
+/// and the components; it holds the one dispatch switch over events and routes what the
+/// components return (a call's attempt to deliver, a job's next step, an answer to a caller, a
+/// scale change), in a fixed order, so that components never call each other.
+/// docs/engine.md draws the picture.
+
+#include <cstdint>
+#include <vector>
+
+#include "calls.hpp"
+#include "capsim/model/spec.hpp"
+#include "capsim/net/network.hpp"
+#include "clock.hpp"
+#include "cpu.hpp"
+#include "job.hpp"
+#include "service.hpp"
+#include "station.hpp"
+#include "statistics.hpp"
+#include "workloads.hpp"
+
+namespace capsim::net {
+
+class Replication {
+ public:
+  Replication(const model::Spec& spec, const ReplicationOptions& options);
+  Replication(const Replication&) = delete;
+  Replication& operator=(const Replication&) = delete;
+
+  stats::Summary run();
+  /// The dispatch switch (called by the clock).
+  void on_event(Event event, std::uint64_t data);
+
+ private:
+  // The request path (replication.cpp).
+  void send_request(const CallRequest& request);
+  void send_attempt(Ref call);
+  void attempt_returned(Ref call, std::uint32_t attempt, Outcome outcome);
+  void attempt_done(Ref call, Outcome outcome);
+  void call_complete(Ref call, Outcome outcome);
+  Ref new_job(const Steps* steps, std::uint32_t service, ParentKind kind, Ref parent,
+              std::uint32_t parent_attempt);
+  void arrive(Ref job);
+  void admit(Ref job, Job& j, Service& s, std::uint32_t ri);
+  void advance(Ref job);
+  void cache_step(Ref job, Job& j);
+  void cache_fetched(Ref job, Job& j);
+  void start_work(Ref job, Job& j, double demand_s);
+  void work_done(Ref job);
+  void ps_done(Pair where);
+  void child_done(Ref parent, Outcome outcome);
+  void finish(Ref job, Outcome outcome);
+  void release_worker(Service& s, Replica& r);
+  void record_health(Service& s, Replica& r, std::uint32_t replica);
+  bool is_orphan(const Job& j) const;
+  void timeouts(std::uint32_t queue);
+  void drain();
+  // Capacity: faults, restarts, autoscaling (replication_capacity.cpp).
+  void fault(std::uint32_t index);
+  void fault_end(std::uint32_t index);
+  void crash(std::uint32_t service, std::uint32_t replica);
+  void restart(Pair where);
+  void start_autoscaler(std::uint32_t service);
+  scale::Snapshot snapshot(std::uint32_t service, double t) const;
+  void take_mark(Pair which);
+  void autoscale_sync(std::uint32_t service);
+  void keda_poll(std::uint32_t service);
+  void schedule_step(Pair which);
+  void scale_to(std::uint32_t service, const scale::ScaleChange& change);
+  void start_replica(std::uint32_t service);
+  void remove_replica(std::uint32_t service);
+  void replica_ready(Pair where);
+  void drained(std::uint32_t service, std::uint32_t replica);
+  void wait_at_balancer(Ref job, Service& s);
+  void dispatch_waiting(std::uint32_t service);
+  // Measurement.
+  void close_window();
+  [[noreturn]] void fail(const std::string& what) const;
+
+  const model::Spec& spec_;
+  ReplicationOptions options_;
+  Clock clock_;
+  Statistics stats_;
+  Pool<Job> jobs_;
+  Calls calls_;
+  Cpu cpu_;
+  Station station_;
+  std::vector<Service> services_;
+  Workloads workloads_;
+  /// Jobs made ready by the current event, run in order at its end.
+  std::vector<Ref> ready_;
+  double window_start_s_ = 0.0;
+  std::uint64_t same_time_events_ = 0;
+  double last_event_s_ = -1.0;
+};
+
+}  // namespace capsim::net

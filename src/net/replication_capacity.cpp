@@ -1,0 +1,255 @@
+/// \file The coordinator's capacity events: faults (crash, slowdown, outage, cache flush),
+/// restarts, and autoscaling. Autoscalers decide (scale/autoscaler.hpp); their decisions are
+/// applied here through each service's replica set, the one door through which capacity
+/// changes. Nothing here runs on the path of a request.
+
+#include "capsim/model/error.hpp"
+#include "replication.hpp"
+
+namespace capsim::net {
+
+// ---------------------------------------------------------------------------------------------
+// Faults.
+
+void Replication::crash(std::uint32_t service, std::uint32_t replica) {
+  Service& s = services_[service];
+  Replica& r = s.replicas[replica];
+  const double now = clock_.now();
+  // Every request on the replica (working, waiting for a core, a worker or a call) is lost.
+  std::vector<Ref> lost;
+  for (std::uint32_t i = 0; i < jobs_.extent(); ++i) {
+    const Job& j = jobs_[i];
+    if (j.live && j.service == service && j.replica == replica) {
+      lost.push_back(Ref{i, j.generation});
+    }
+  }
+  cpu_.crash(*s.spec, stats_.service(service), r.cpu);
+  station_.crash(s, r, now);
+  s.replicas.set_up(replica, false, now, stats_.service(service));
+  for (const Ref ref : lost) {
+    Job& j = jobs_[ref.index];
+    j.holds_worker = false;
+    j.replica = kNone;
+    finish(ref, Outcome::error);
+  }
+}
+
+void Replication::fault(std::uint32_t index) {
+  const model::FaultSpec& f = spec_.faults[index];
+  const auto si = static_cast<std::uint32_t>(*spec_.service_index(f.service));
+  Service& s = services_[si];
+  const double now = clock_.now();
+  switch (f.kind) {
+    case model::FaultKind::crash: {
+      int left = f.replicas;
+      for (auto i = static_cast<std::int64_t>(s.replicas.size()) - 1; i >= 0 && left > 0; --i) {
+        const auto ri = static_cast<std::uint32_t>(i);
+        if (!s.replicas[ri].up) continue;
+        crash(si, ri);
+        stats_.log_event(now, "crash", s.spec->name, "replica " + std::to_string(ri));
+        if (f.restart_after_s) {
+          clock_.after(*f.restart_after_s, Event::restart, Pair{si, ri}.pack(),
+                       sim::Priority::urgent);
+        }
+        --left;
+      }
+      break;
+    }
+    case model::FaultKind::slowdown:
+      s.slowdown *= f.factor;
+      stats_.log_event(now, "slowdown", s.spec->name,
+                       std::string("x").append(std::to_string(f.factor)));
+      clock_.after(f.duration_s, Event::fault_end, index, sim::Priority::urgent);
+      break;
+    case model::FaultKind::outage:
+      s.outage_until_s = std::max(s.outage_until_s, now + f.duration_s);
+      stats_.log_event(now, "outage", s.spec->name, "");
+      clock_.after(f.duration_s, Event::fault_end, index, sim::Priority::urgent);
+      break;
+    case model::FaultKind::cache_flush:
+      if (s.cache) s.cache->flush();
+      stats_.log_event(now, "cache_flush", s.spec->name, "");
+      break;
+  }
+}
+
+void Replication::fault_end(std::uint32_t index) {
+  const model::FaultSpec& f = spec_.faults[index];
+  Service& s = services_[*spec_.service_index(f.service)];
+  if (f.kind == model::FaultKind::slowdown) {
+    s.slowdown /= f.factor;
+    stats_.log_event(clock_.now(), "slowdown_end", s.spec->name, "");
+  } else if (f.kind == model::FaultKind::outage) {
+    stats_.log_event(clock_.now(), "outage_end", s.spec->name, "");
+  }
+}
+
+void Replication::restart(Pair where) {
+  Service& s = services_[where.first];
+  const Replica& r = s.replicas[where.second];
+  // An autoscaler may have removed the crashed replica meanwhile.
+  if (r.phase != Phase::ready || r.up) return;
+  s.replicas.set_up(where.second, true, clock_.now(), stats_.service(where.first));
+  stats_.log_event(clock_.now(), "restart", s.spec->name,
+                   "replica " + std::to_string(where.second));
+  dispatch_waiting(where.first);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Autoscaling.
+
+void Replication::start_autoscaler(std::uint32_t si) {
+  scale::Autoscaler& a = *services_[si].autoscaler;
+  const model::AutoscalingSpec& as = a.spec();
+  const double end = spec_.simulation.duration_s;
+  auto start_meter = [&](scale::WindowMeter& meter, std::uint32_t which, Event read) {
+    // Reads whose window begins before t = 0 average from t = 0; the first snapshot serves the
+    // first read whose window begins at or after 0.
+    while (meter.mark_time(meter.marks) < -1e-9) ++meter.marks;
+    const double mark = std::max(0.0, meter.mark_time(meter.marks));
+    if (mark <= end) {
+      clock_.at(mark, Event::autoscale_mark, Pair{si, which}.pack(), sim::Priority::observe);
+    }
+    if (meter.read_time(0) <= end) {
+      clock_.at(meter.read_time(0), read, si, sim::Priority::observe);
+    }
+  };
+  if (as.kind != model::AutoscalerKind::schedule) {
+    start_meter(a.sync_meter(), 0, Event::autoscale_sync);
+  }
+  if (as.kind == model::AutoscalerKind::keda) {
+    start_meter(a.poll_meter(), 1, Event::autoscale_poll);
+  }
+  for (std::uint32_t k = 0; k < as.schedule.size(); ++k) {
+    if (as.schedule[k].at_s <= end) {
+      clock_.at(as.schedule[k].at_s, Event::schedule_step, Pair{si, k}.pack(),
+                sim::Priority::urgent);
+    }
+  }
+}
+
+scale::Snapshot Replication::snapshot(std::uint32_t si, double t) const {
+  const ServiceStats& st = stats_.service(si);
+  scale::Snapshot snap;
+  snap.t = t;
+  snap.marks = st.marks(t);
+  snap.arrivals = st.arrivals_total();
+  snap.balancer_queued = st.balancer_queued_integral(t);
+  return snap;
+}
+
+void Replication::take_mark(Pair which) {
+  scale::Autoscaler& a = *services_[which.first].autoscaler;
+  scale::WindowMeter& meter = which.second == 0 ? a.sync_meter() : a.poll_meter();
+  meter.snapshots.push_back(snapshot(which.first, clock_.now()));
+  ++meter.marks;
+  const double next = meter.mark_time(meter.marks);
+  if (next <= spec_.simulation.duration_s) {
+    clock_.at(next, Event::autoscale_mark, which.pack(), sim::Priority::observe);
+  }
+}
+
+void Replication::autoscale_sync(std::uint32_t si) {
+  Service& s = services_[si];
+  scale::Autoscaler& a = *s.autoscaler;
+  const double now = clock_.now();
+  scale::WindowMeter& meter = a.sync_meter();
+  const scale::Snapshot base = meter.window_start(now);
+  const scale::Snapshot cur = snapshot(si, now);
+  ++meter.reads;
+  const double next = meter.read_time(meter.reads);
+  if (next <= spec_.simulation.duration_s) {
+    clock_.at(next, Event::autoscale_sync, si, sim::Priority::observe);
+  }
+  const auto change = a.sync(base, cur, s.replicas.groups(a.desired(), now), s.spec->cores, now);
+  stats_.service(si).set_latency_slice(a.latency_slice());
+  if (change) scale_to(si, *change);
+}
+
+void Replication::keda_poll(std::uint32_t si) {
+  scale::Autoscaler& a = *services_[si].autoscaler;
+  const double now = clock_.now();
+  scale::WindowMeter& meter = a.poll_meter();
+  const scale::Snapshot base = meter.window_start(now);
+  const scale::Snapshot cur = snapshot(si, now);
+  ++meter.reads;
+  const double next = meter.read_time(meter.reads);
+  if (next <= spec_.simulation.duration_s) {
+    clock_.at(next, Event::autoscale_poll, si, sim::Priority::observe);
+  }
+  if (const auto change = a.poll(base, cur, now)) scale_to(si, *change);
+}
+
+void Replication::schedule_step(Pair which) {
+  if (const auto change = services_[which.first].autoscaler->schedule_step(which.second)) {
+    scale_to(which.first, *change);
+  }
+}
+
+void Replication::scale_to(std::uint32_t si, const scale::ScaleChange& change) {
+  Service& s = services_[si];
+  scale::Autoscaler& a = *s.autoscaler;
+  const int from = a.desired();
+  const int to = change.to;
+  if (to == from) return;
+  const double now = clock_.now();
+  a.apply(change, now);
+  stats_.service(si).desired(now, static_cast<double>(to));
+  stats_.log_scale(stats::ScaleEventRow{now, s.spec->name, from, to, change.metric, change.policy,
+                                        change.reason});
+  for (int k = from; k < to; ++k) start_replica(si);
+  for (int k = to; k < from; ++k) remove_replica(si);
+}
+
+void Replication::start_replica(std::uint32_t si) {
+  Service& s = services_[si];
+  const std::uint32_t ri = s.replicas.start_one(clock_.now(), stats_.service(si));
+  if (s.spec->startup_time_s <= 0.0) {
+    replica_ready(Pair{si, ri});
+  } else {
+    s.replicas[ri].ready_event = clock_.after(s.spec->startup_time_s, Event::replica_ready,
+                                              Pair{si, ri}.pack(), sim::Priority::urgent);
+  }
+}
+
+void Replication::replica_ready(Pair where) {
+  Service& s = services_[where.first];
+  if (!s.replicas.become_ready(where.second, clock_.now(), stats_.service(where.first))) return;
+  dispatch_waiting(where.first);
+}
+
+void Replication::remove_replica(std::uint32_t si) {
+  Service& s = services_[si];
+  const ReplicaSet::Removal removal = s.replicas.remove_one(clock_.now(), stats_.service(si));
+  clock_.cancel(removal.cancel);
+  if (removal.drained) drained(si, removal.replica);
+}
+
+void Replication::drained(std::uint32_t si, std::uint32_t ri) {
+  services_[si].replicas.set(ri, Phase::off, false, clock_.now(), stats_.service(si));
+}
+
+void Replication::wait_at_balancer(Ref job, Service& s) {
+  if (!station_.hold_at_balancer(s, job, jobs_[job.index], clock_.now())) {
+    finish(job, Outcome::rejected);
+  }
+}
+
+void Replication::dispatch_waiting(std::uint32_t si) {
+  Service& s = services_[si];
+  if (!s.autoscaler) return;
+  const double now = clock_.now();
+  while (const std::optional<Ref> job = station_.next_at_balancer(s, now)) {
+    Job* j = jobs_.get(*job);
+    if (j == nullptr) continue;
+    if (s.spec->drop_expired && is_orphan(*j)) {
+      stats_.service(si).dropped();
+      finish(*job, Outcome::error);
+      continue;
+    }
+    const std::uint32_t ri = s.balancer.pick(s.replicas, 0, s.replicas.size(), now);
+    admit(*job, *j, s, ri);
+  }
+}
+
+}  // namespace capsim::net

@@ -1,0 +1,143 @@
+#pragma once
+/// \file What is measured of one service: the one place its statistics are kept. Components
+/// report what happened (an arrival, a rejection, a level change); the collector decides what to
+/// keep: counts and histograms after the warm-up, the current time-series window, the latency
+/// slice an autoscaler reads. Levels are integrated from t = 0, so that any interval's average
+/// (after warm-up, a window, an autoscaler's metric window) is a difference of two marks.
+
+#include <algorithm>
+#include <cstdint>
+#include <optional>
+
+#include "capsim/stats/histogram.hpp"
+#include "capsim/stats/marks.hpp"
+#include "capsim/stats/time_weighted.hpp"
+
+namespace capsim::net {
+
+using stats::Marks;
+
+class ServiceStats {
+ public:
+  /// `replicas` ready at t = 0 with `cores` and `workers` each; `windows`: keep time series.
+  ServiceStats(double replicas, double cores, double workers, bool windows)
+      : replica_count_(replicas),
+        core_capacity_(replicas * cores),
+        worker_capacity_(replicas * workers),
+        provisioned_(replicas),
+        desired_(replicas),
+        windows_(windows) {}
+
+  // Requests.
+  void arrival() {
+    ++arrivals_total_;
+    if (measuring_) ++arrivals_;
+    if (windows_) ++w_arrivals_;
+  }
+  void rejected() {
+    if (measuring_) ++rejected_;
+  }
+  void rate_limited() {
+    if (measuring_) ++rate_limited_;
+  }
+  void dropped() {
+    if (measuring_) ++dropped_;
+  }
+  /// The first time the service's queues held simulation.max_queue requests.
+  void saturated(double now) {
+    if (!saturated_at_s_) saturated_at_s_ = now;
+  }
+  /// A job got a worker after waiting `wait_s`.
+  void started(double wait_s) {
+    if (measuring_) wait_.record(wait_s);
+  }
+  /// A job that held a worker has ended, `latency_s` after it arrived.
+  void completed(bool success, double latency_s) {
+    if (measuring_) {
+      ++completions_;
+      if (success) latency_.record(latency_s);
+    }
+    if (!success) return;
+    if (windows_) w_latency_.record(latency_s);
+    if (latency_slice_ != nullptr) latency_slice_->record(latency_s);
+  }
+  /// A job ended having started `work_s` of CPU demand; `wasted` when nobody used its answer.
+  void work(double work_s, bool wasted) {
+    work_total_s_ += work_s;
+    if (wasted) work_wasted_s_ += work_s;
+  }
+  void cache_lookup(bool hit) {
+    if (measuring_) {
+      ++cache_lookups_;
+      cache_hits_ += hit;
+    }
+  }
+
+  // Levels.
+  void busy_cores(double now, double delta) { busy_cores_.add(now, delta); }
+  void busy_workers(double now, double delta) { busy_workers_.add(now, delta); }
+  void queued(double now, double delta) { queued_.add(now, delta); }
+  void in_flight(double now, double delta) { in_flight_.add(now, delta); }
+  /// Requests held at the balancer of an autoscaled service while no replica is ready.
+  void balancer_queued(double now, double delta) { balancer_queued_.add(now, delta); }
+  void ready_replicas(double now, double delta) {
+    replica_count_.add(now, delta);
+    if (measuring_) {
+      replicas_min_ = std::min(replicas_min_, replica_count_.value());
+      replicas_max_ = std::max(replicas_max_, replica_count_.value());
+    }
+  }
+  void serving_capacity(double now, double cores, double workers) {
+    core_capacity_.add(now, cores);
+    worker_capacity_.add(now, workers);
+  }
+  void provisioned(double now, double delta) { provisioned_.add(now, delta); }
+  void desired(double now, double replicas) { desired_.update(now, replicas); }
+
+  /// Where an autoscaler on latency_p95 wants successful latencies (null: nowhere).
+  void set_latency_slice(stats::Histogram* slice) { latency_slice_ = slice; }
+
+  // Reading.
+  Marks marks(double t) const {
+    return Marks{
+        busy_cores_.integral(t),      busy_workers_.integral(t),  queued_.integral(t),
+        in_flight_.integral(t),       replica_count_.integral(t), core_capacity_.integral(t),
+        worker_capacity_.integral(t), provisioned_.integral(t),   desired_.integral(t)};
+  }
+  /// Arrivals since t = 0 (what an autoscaler's rps reads).
+  std::uint64_t arrivals_total() const { return arrivals_total_; }
+  double balancer_queued_integral(double t) const { return balancer_queued_.integral(t); }
+
+  /// The warm-up ends: counts and histograms start now.
+  void begin_measurement(double now) {
+    measuring_ = true;
+    warm_ = marks(now);
+    replicas_min_ = replicas_max_ = replica_count_.value();
+  }
+
+ private:
+  friend class Statistics;
+
+  bool measuring_ = false;
+  // After warm-up.
+  std::uint64_t arrivals_ = 0, completions_ = 0, rejected_ = 0, rate_limited_ = 0, dropped_ = 0;
+  std::uint64_t cache_lookups_ = 0, cache_hits_ = 0;
+  stats::Histogram latency_;
+  stats::Histogram wait_;  // arrival to worker (databases: waiting for a connection)
+  double replicas_min_ = 0.0, replicas_max_ = 0.0;
+  Marks warm_;
+  // The whole run.
+  std::uint64_t arrivals_total_ = 0;
+  double work_total_s_ = 0.0, work_wasted_s_ = 0.0;
+  std::optional<double> saturated_at_s_;
+  stats::TimeWeighted busy_cores_, busy_workers_, queued_, in_flight_, replica_count_,
+      core_capacity_, worker_capacity_, provisioned_, desired_, balancer_queued_;
+  // The current time-series window.
+  bool windows_;
+  std::uint64_t w_arrivals_ = 0;
+  stats::Histogram w_latency_;
+  Marks window_;
+  stats::Histogram* latency_slice_ = nullptr;
+};
+
+}  // namespace capsim::net

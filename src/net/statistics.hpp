@@ -1,0 +1,52 @@
+#pragma once
+/// \file The statistics of one replication: a collector per service and per workload, the event
+/// and scale logs, the time-series windows, and the summary they become. Nothing outside the
+/// collectors touches a statistic; the summary is built here and nowhere else.
+
+#include <string>
+#include <vector>
+
+#include "capsim/model/spec.hpp"
+#include "capsim/stats/summary.hpp"
+#include "service_stats.hpp"
+#include "workload_stats.hpp"
+
+namespace capsim::net {
+
+class Statistics {
+ public:
+  /// One collector per service and workload of `spec`; `timeseries`: keep windows and logs.
+  Statistics(const model::Spec& spec, bool timeseries);
+
+  ServiceStats& service(std::uint32_t i) { return services_[i]; }
+  const ServiceStats& service(std::uint32_t i) const { return services_[i]; }
+  WorkloadStats& workload(std::uint32_t i) { return workloads_[i]; }
+
+  /// Logs an event of replication 0 (a crash, a breaker's state change, ...).
+  void log_event(double now, const std::string& kind, const std::string& service,
+                 const std::string& detail) {
+    if (timeseries_) event_log_.push_back(stats::EventRow{now, kind, service, detail});
+  }
+  /// Logs a change of a service's replica count by its autoscaler.
+  void log_scale(stats::ScaleEventRow row) {
+    if (timeseries_) scale_log_.push_back(std::move(row));
+  }
+
+  /// The warm-up ends at `now`.
+  void begin_measurement(double now);
+  /// Closes the time-series window that began at `start_s`, at `now` (timeseries.cpp).
+  void close_window(double start_s, double now);
+  /// The replication's results at its end, `now`, after `events` events (summary.cpp).
+  stats::Summary summarize(double now, std::uint64_t events);
+
+ private:
+  const model::Spec& spec_;
+  bool timeseries_;
+  std::vector<ServiceStats> services_;
+  std::vector<WorkloadStats> workloads_;
+  std::vector<stats::TimeSeriesRow> rows_;
+  std::vector<stats::EventRow> event_log_;
+  std::vector<stats::ScaleEventRow> scale_log_;
+};
+
+}  // namespace capsim::net

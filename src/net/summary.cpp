@@ -1,0 +1,126 @@
+/// \file The summary of a replication: every metric of the results format, from the collectors.
+
+#include <sstream>
+
+#include "pool.hpp"
+#include "statistics.hpp"
+
+namespace capsim::net {
+
+Statistics::Statistics(const model::Spec& spec, bool timeseries)
+    : spec_(spec), timeseries_(timeseries) {
+  services_.reserve(spec.services.size());
+  for (const model::ServiceSpec& s : spec.services) {
+    services_.emplace_back(static_cast<double>(s.replicas), s.cores, s.workers, timeseries);
+  }
+  workloads_.assign(spec.workloads.size(), WorkloadStats(timeseries));
+}
+
+void Statistics::begin_measurement(double now) {
+  for (ServiceStats& s : services_) s.begin_measurement(now);
+  for (WorkloadStats& w : workloads_) w.begin_measurement(now);
+}
+
+stats::Summary Statistics::summarize(double now, std::uint64_t events) {
+  stats::Summary out;
+  const double measured = spec_.simulation.duration_s - spec_.simulation.warmup_s;
+  out.measured_s = measured;
+  out.events = events;
+  auto add = [&out](std::vector<std::string> path, double value,
+                    stats::Merge merge = stats::Merge::estimate) {
+    out.metrics.push_back(stats::Metric{std::move(path), value, merge});
+  };
+  auto ratio = [](double a, double b) { return b > 0.0 ? a / b : kNaN; };
+  auto q = [](const stats::Histogram& h, double p) {
+    return h.count() > 0 ? h.quantile(p) * 1e3 : kNaN;
+  };
+  for (std::size_t i = 0; i < workloads_.size(); ++i) {
+    const WorkloadStats& w = workloads_[i];
+    const model::WorkloadSpec& ws = spec_.workloads[i];
+    const std::string& n = ws.name;
+    add({"workloads", n, "offered_rps"}, w.offered_ / measured);
+    add({"workloads", n, "throughput_rps"}, w.finished_ / measured);
+    const auto ok = w.outcomes_[static_cast<int>(Outcome::success)];
+    add({"workloads", n, "goodput_rps"}, ok / measured);
+    add({"workloads", n, "error_rate"}, ratio(static_cast<double>(w.finished_ - ok), w.finished_));
+    for (Outcome o : {Outcome::timeout, Outcome::rejected, Outcome::rate_limited,
+                      Outcome::circuit_open, Outcome::error}) {
+      add({"workloads", n, "errors", outcome_name(o)},
+          ratio(static_cast<double>(w.outcomes_[static_cast<int>(o)]), w.finished_));
+    }
+    add({"workloads", n, "attempts_per_request"},
+        ratio(static_cast<double>(w.attempts_), w.finished_));
+    add({"workloads", n, "retries_rps"}, w.retries_ / measured);
+    const stats::Histogram& h = w.latency_;
+    add({"workloads", n, "latency_ms", "mean"}, h.count() > 0 ? h.mean() * 1e3 : kNaN);
+    add({"workloads", n, "latency_ms", "p50"}, q(h, 0.50));
+    add({"workloads", n, "latency_ms", "p90"}, q(h, 0.90));
+    add({"workloads", n, "latency_ms", "p95"}, q(h, 0.95));
+    add({"workloads", n, "latency_ms", "p99"}, q(h, 0.99));
+    add({"workloads", n, "latency_ms", "p999"}, q(h, 0.999));
+    add({"workloads", n, "latency_ms", "max"}, h.count() > 0 ? h.max() * 1e3 : kNaN);
+    if (ws.kind == model::WorkloadKind::closed) {
+      add({"workloads", n, "users"}, (w.users_.integral(now) - w.users_warm_) / measured);
+    }
+  }
+  for (std::size_t i = 0; i < services_.size(); ++i) {
+    const ServiceStats& s = services_[i];
+    const model::ServiceSpec& ss = spec_.services[i];
+    const std::string& n = ss.name;
+    add({"services", n, "arrival_rps"}, s.arrivals_ / measured);
+    add({"services", n, "throughput_rps"}, s.completions_ / measured);
+    const Marks m = s.marks(now);
+    const Marks& warm = s.warm_;
+    add({"services", n, "cpu_utilization"},
+        ratio(m.busy_cores - warm.busy_cores, m.core_capacity - warm.core_capacity));
+    add({"services", n, "worker_utilization"},
+        ratio(m.busy_workers - warm.busy_workers, m.worker_capacity - warm.worker_capacity));
+    add({"services", n, "queue_length"}, (m.queued - warm.queued) / measured);
+    add({"services", n, "in_flight"}, (m.in_flight - warm.in_flight) / measured);
+    add({"services", n, "replicas", "mean"}, (m.replicas - warm.replicas) / measured);
+    add({"services", n, "replicas", "min"}, s.replicas_min_, stats::Merge::min);
+    add({"services", n, "replicas", "max"}, s.replicas_max_, stats::Merge::max);
+    // What is paid for: replicas starting, ready or draining.
+    const double replica_seconds = m.provisioned - warm.provisioned;
+    add({"services", n, "replica_seconds"}, replica_seconds);
+    if (ss.price_per_replica_hour) {
+      add({"services", n, "cost"}, replica_seconds / 3600.0 * *ss.price_per_replica_hour);
+    }
+    add({"services", n, "rejected"}, ratio(static_cast<double>(s.rejected_), s.arrivals_));
+    add({"services", n, "rate_limited"}, ratio(static_cast<double>(s.rate_limited_), s.arrivals_));
+    if (ss.drop_expired) {
+      add({"services", n, "dropped"}, ratio(static_cast<double>(s.dropped_), s.arrivals_));
+    }
+    add({"services", n, "wait_ms", "mean"}, s.wait_.count() > 0 ? s.wait_.mean() * 1e3 : kNaN);
+    add({"services", n, "wait_ms", "p99"}, q(s.wait_, 0.99));
+    if (ss.cache) {
+      add({"services", n, "hit_ratio"},
+          ratio(static_cast<double>(s.cache_hits_), s.cache_lookups_));
+    }
+    if (ss.database) {
+      double requests = 0.0;
+      for (const WorkloadStats& w : workloads_) requests += w.offered_;
+      add({"services", n, "queries_per_request"}, ratio(s.arrivals_, requests));
+    }
+    add({"services", n, "wasted_work_fraction"}, ratio(s.work_wasted_s_, s.work_total_s_));
+    const stats::Histogram& h = s.latency_;
+    add({"services", n, "latency_ms", "mean"}, h.count() > 0 ? h.mean() * 1e3 : kNaN);
+    add({"services", n, "latency_ms", "p50"}, q(h, 0.50));
+    add({"services", n, "latency_ms", "p95"}, q(h, 0.95));
+    add({"services", n, "latency_ms", "p99"}, q(h, 0.99));
+    add({"services", n, "saturated"}, s.saturated_at_s_ ? 1.0 : 0.0, stats::Merge::max);
+    if (s.saturated_at_s_) {
+      std::ostringstream msg;
+      msg << "service '" << n << "' saturated at t = " << *s.saturated_at_s_ << " s: more than "
+          << spec_.simulation.max_queue
+          << " requests queued (simulation.max_queue); later arrivals were rejected";
+      out.notices.push_back(msg.str());
+    }
+  }
+  out.timeseries = std::move(rows_);
+  out.event_log = std::move(event_log_);
+  out.scale_events = std::move(scale_log_);
+  return out;
+}
+
+}  // namespace capsim::net
