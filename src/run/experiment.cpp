@@ -9,8 +9,7 @@
 
 #include "capsim/model/error.hpp"
 #include "capsim/model/load.hpp"
-#include "capsim/net/network.hpp"
-#include "experiment_input.hpp"
+#include "experiment_reader.hpp"
 
 namespace capsim::run {
 
@@ -29,32 +28,6 @@ const char* kind_name(ExperimentKind kind) {
   return "sweep";
 }
 
-const char* better_name(Better better) {
-  switch (better) {
-    case Better::lower:
-      return "lower";
-    case Better::higher:
-      return "higher";
-    case Better::neither:
-      return "neither";
-  }
-  return "neither";
-}
-
-Better default_better(const std::string& metric) {
-  const auto has = [&metric](std::string_view part) {
-    return metric.find(part) != std::string::npos;
-  };
-  if (has(".latency_ms.") || has(".error_rate") || has(".errors.") || has(".rejected") ||
-      has(".queue_length") || has(".wasted_work_fraction") || has(".replica_seconds") ||
-      has(".replicas.") || has(".saturated") || has(".attempts_per_request") || has(".cost") ||
-      has(".wait_ms")) {
-    return Better::lower;
-  }
-  if (has(".throughput_rps") || has(".goodput_rps")) return Better::higher;
-  return Better::neither;
-}
-
 std::vector<Override> Experiment::point_overrides(std::size_t point) const {
   std::vector<Override> out;
   const std::vector<std::size_t>& choice = points.at(point);
@@ -66,25 +39,6 @@ std::vector<Override> Experiment::point_overrides(std::size_t point) const {
                    detail::child(p.source, "pointer")});
   }
   return out;
-}
-
-std::vector<std::string> metric_names(const model::Spec& spec) {
-  // The names depend on the model's structure only: simulate an instant of it.
-  model::Spec probe = spec;
-  probe.simulation.duration_s = 1e-9;
-  probe.simulation.warmup_s = 0.0;
-  probe.simulation.window_s = 1.0;
-  net::ReplicationOptions options;
-  options.max_events = 1'000'000;
-  const stats::Summary summary = net::simulate(probe, options);
-  std::vector<std::string> names;
-  names.reserve(summary.metrics.size());
-  for (const stats::Metric& m : summary.metrics) {
-    std::string name;
-    for (const std::string& part : m.path) name += (name.empty() ? "" : ".") + part;
-    names.push_back(std::move(name));
-  }
-  return names;
 }
 
 namespace {
@@ -377,71 +331,6 @@ std::vector<SweepParameter> read_parameters(const Json& list, Problems& problems
       ok = false;
     }
     if (ok) out.push_back(std::move(p));
-  }
-  return out;
-}
-
-std::vector<MetricChoice> read_metrics(const Json& list, Problems& problems) {
-  std::vector<MetricChoice> out;
-  const std::string pointer = "/metrics";
-  if (!list.is_array() || list.empty()) {
-    problems.expected(pointer, "a non-empty list of metric names", list);
-    return out;
-  }
-  for (std::size_t i = 0; i < list.size(); ++i) {
-    const Json& item = list[i];
-    const std::string at = child(pointer, i);
-    MetricChoice m;
-    m.source = at;
-    if (item.is_string() && !item.get_ref<const std::string&>().empty()) {
-      m.name = item.get<std::string>();
-      m.better = default_better(m.name);
-    } else if (item.is_object()) {
-      problems.check_keys(item, at, {"name", "better"});
-      if (!item.contains("name")) {
-        problems.missing(child(at, "name"),
-                         "a metric name such as workloads.browse.latency_ms.p99");
-        continue;
-      }
-      const auto name = problems.string(item["name"], child(at, "name"),
-                                        "a metric name such as "
-                                        "workloads.browse.latency_ms.p99");
-      if (!name) continue;
-      m.name = *name;
-      m.better = default_better(m.name);
-      if (item.contains("better")) {
-        const auto b =
-            problems.choice(item["better"], child(at, "better"), {"lower", "higher", "neither"});
-        if (b) m.better = static_cast<Better>(*b);
-      }
-    } else {
-      problems.expected(at, "a metric name such as workloads.browse.latency_ms.p99", item);
-      continue;
-    }
-    out.push_back(std::move(m));
-  }
-  return out;
-}
-
-std::vector<MetricChoice> default_metrics(const Experiment& e) {
-  std::vector<MetricChoice> out;
-  const auto add = [&out](std::string name) {
-    const Better b = default_better(name);
-    out.push_back({std::move(name), b, ""});
-  };
-  for (const model::WorkloadSpec& w : e.base.workloads) {
-    add("workloads." + w.name + ".latency_ms.p50");
-    add("workloads." + w.name + ".latency_ms.p99");
-    add("workloads." + w.name + ".error_rate");
-    if (e.kind != ExperimentKind::size) add("workloads." + w.name + ".goodput_rps");
-  }
-  for (const model::ServiceSpec& s : e.base.services) {
-    const bool sized = std::find(e.services.begin(), e.services.end(), s.name) != e.services.end();
-    if (e.kind != ExperimentKind::size || sized) add("services." + s.name + ".cpu_utilization");
-    if (e.kind == ExperimentKind::size && sized) {
-      add("services." + s.name + ".worker_utilization");
-    }
-    if (e.kind == ExperimentKind::compare) add("services." + s.name + ".replica_seconds");
   }
   return out;
 }
@@ -789,29 +678,11 @@ Experiment parse_experiment(const Json& doc, const std::filesystem::path& file,
   }
   // The metrics, checked against what the model reports.
   if (doc.contains("metrics")) {
-    e.metrics = read_metrics(doc["metrics"], problems);
+    e.metrics = detail::read_metrics(doc["metrics"], problems);
   }
   if (model_ok && problems.empty()) {
-    std::vector<std::string> names;
-    try {
-      names = metric_names(e.base);
-    } catch (const std::exception& err) {
-      problems.error("/model", std::string("cannot simulate the model: ") + err.what());
-    }
-    std::string example = names.empty() ? std::string("...") : names.front();
-    for (const std::string& n : names) {
-      if (n.size() > 15 && n.compare(n.size() - 15, 15, ".latency_ms.p99") == 0) {
-        example = n;
-        break;
-      }
-    }
-    for (const MetricChoice& m : e.metrics) {
-      if (std::find(names.begin(), names.end(), m.name) == names.end()) {
-        problems.expected(m.source, "a metric of the model's results such as " + example, m.name,
-                          detail::did_you_mean(m.name, names));
-      }
-    }
-    if (!doc.contains("metrics")) e.metrics = default_metrics(e);
+    detail::check_metrics(e, problems);
+    if (!doc.contains("metrics")) e.metrics = detail::default_metrics(e);
   }
   if (!problems.empty()) {
     throw ModelError(in_document_order(doc, std::move(problems.list())));
