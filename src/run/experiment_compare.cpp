@@ -4,9 +4,12 @@
 #include <cmath>
 
 #include "capsim/run/replications.hpp"
+#include "experiment_estimate.hpp"
 #include "experiment_output.hpp"
 
 namespace capsim::run {
+
+using detail::estimate_json;
 
 const char* verdict_name(Verdict verdict) {
   switch (verdict) {
@@ -113,16 +116,6 @@ CompareResult run_compare(const Experiment& experiment, Executor& executor,
 }
 
 namespace {
-
-Json estimate_json(const stats::Estimate& e) {
-  Json j;
-  j["mean"] = e.n > 0 ? detail::number_json(e.mean) : Json(nullptr);
-  j["ci"] = e.ci
-                ? Json::array({detail::number_json(e.ci->first), detail::number_json(e.ci->second)})
-                : Json(nullptr);
-  j["n"] = e.n;
-  return j;
-}
 
 std::string estimate_text(const stats::Estimate& e) {
   if (e.n == 0) return "-";

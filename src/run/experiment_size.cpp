@@ -5,9 +5,12 @@
 #include <map>
 
 #include "capsim/analytic/model_analysis.hpp"
+#include "experiment_estimate.hpp"
 #include "experiment_output.hpp"
 
 namespace capsim::run {
+
+using detail::estimate_json;
 
 std::vector<Override> peak_overrides(const model::Spec& spec) {
   std::vector<Override> out;
@@ -368,16 +371,6 @@ class Sizer {
   std::vector<Override> peak_;
   std::map<std::string, Runs> runs_;
 };
-
-Json estimate_json(const stats::Estimate& e) {
-  Json j;
-  j["mean"] = e.n > 0 ? detail::number_json(e.mean) : Json(nullptr);
-  j["ci"] = e.ci
-                ? Json::array({detail::number_json(e.ci->first), detail::number_json(e.ci->second)})
-                : Json(nullptr);
-  j["n"] = e.n;
-  return j;
-}
 
 Json evaluation_json(const Experiment& e, const SizeEvaluation& ev) {
   Json j;

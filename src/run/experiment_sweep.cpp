@@ -12,6 +12,7 @@
 #include "capsim/model/error.hpp"
 #include "capsim/run/replications.hpp"
 #include "capsim/run/results_io.hpp"
+#include "experiment_estimate.hpp"
 #include "experiment_output.hpp"
 
 namespace capsim::run {
@@ -311,12 +312,8 @@ Json sweep_json(const Experiment& experiment, const SweepResult& result) {
     Json cells = Json::object();
     for (std::size_t m = 0; m < experiment.metrics.size(); ++m) {
       const SweepCell& c = row.metrics[m];
-      Json cj;
-      cj["mean"] = c.defined ? number_json(c.mean) : Json(nullptr);
-      cj["ci"] = c.ci_lo && c.ci_hi ? Json::array({number_json(*c.ci_lo), number_json(*c.ci_hi)})
-                                    : Json(nullptr);
-      cj["n"] = c.n;
-      cells[experiment.metrics[m].name] = std::move(cj);
+      cells[experiment.metrics[m].name] = detail::estimate_json(
+          c.defined ? std::optional<double>(c.mean) : std::nullopt, c.ci_lo, c.ci_hi, c.n);
     }
     pj["metrics"] = std::move(cells);
     pj["slo_met"] = row.slo_met ? Json(*row.slo_met) : Json(nullptr);

@@ -129,8 +129,9 @@ Experiment parse_experiment(const Json& doc, const std::filesystem::path& file,
 /// diagnostics name the overrides' sources.
 model::Spec load_variant(const Experiment& experiment, const std::vector<Override>& overrides);
 
-/// The dotted names of every metric a replication of `spec` reports, in results order (found by
-/// simulating an instant of it).
+/// The dotted names of every metric a replication of `spec` reports, in results order: a
+/// catalogue computed from the model's workloads and services and their features (closed users,
+/// prices, drop_expired, caches, databases), without simulating.
 std::vector<std::string> metric_names(const model::Spec& spec);
 
 }  // namespace capsim::run

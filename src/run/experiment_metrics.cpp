@@ -1,0 +1,169 @@
+// Metric naming: the catalogue of the names a model's results hold, which way each is better,
+// and the `metrics` an experiment reports (chosen, checked, or the defaults of its kind).
+
+#include <algorithm>
+#include <string_view>
+
+#include "capsim/net/network.hpp"
+#include "capsim/run/experiment.hpp"
+#include "experiment_reader.hpp"
+
+namespace capsim::run {
+
+const char* better_name(Better better) {
+  switch (better) {
+    case Better::lower:
+      return "lower";
+    case Better::higher:
+      return "higher";
+    case Better::neither:
+      return "neither";
+  }
+  return "neither";
+}
+
+Better default_better(const std::string& metric) {
+  const auto has = [&metric](std::string_view part) {
+    return metric.find(part) != std::string::npos;
+  };
+  if (has(".latency_ms.") || has(".error_rate") || has(".errors.") || has(".rejected") ||
+      has(".queue_length") || has(".wasted_work_fraction") || has(".replica_seconds") ||
+      has(".replicas.") || has(".saturated") || has(".attempts_per_request") || has(".cost") ||
+      has(".wait_ms")) {
+    return Better::lower;
+  }
+  if (has(".throughput_rps") || has(".goodput_rps")) return Better::higher;
+  return Better::neither;
+}
+
+// The catalogue follows what a replication's summary reports (net::simulate): the same names in
+// the same order, each present under the same condition on the model. The unit test
+// run_experiment_metrics_test compares the two for every model of models/.
+std::vector<std::string> metric_names(const model::Spec& spec) {
+  std::vector<std::string> names;
+  for (const model::WorkloadSpec& w : spec.workloads) {
+    const std::string at = "workloads." + w.name + ".";
+    for (const char* name : {"offered_rps", "throughput_rps", "goodput_rps", "error_rate"}) {
+      names.push_back(at + name);
+    }
+    for (const net::Outcome o :
+         {net::Outcome::timeout, net::Outcome::rejected, net::Outcome::rate_limited,
+          net::Outcome::circuit_open, net::Outcome::error}) {
+      names.push_back(at + "errors." + net::outcome_name(o));
+    }
+    names.push_back(at + "attempts_per_request");
+    names.push_back(at + "retries_rps");
+    for (const char* q : {"mean", "p50", "p90", "p95", "p99", "p999", "max"}) {
+      names.push_back(at + "latency_ms." + q);
+    }
+    if (w.kind == model::WorkloadKind::closed) names.push_back(at + "users");
+  }
+  for (const model::ServiceSpec& s : spec.services) {
+    const std::string at = "services." + s.name + ".";
+    for (const char* name :
+         {"arrival_rps", "throughput_rps", "cpu_utilization", "worker_utilization", "queue_length",
+          "in_flight", "replicas.mean", "replicas.min", "replicas.max", "replica_seconds"}) {
+      names.push_back(at + name);
+    }
+    if (s.price_per_replica_hour) names.push_back(at + "cost");
+    names.push_back(at + "rejected");
+    names.push_back(at + "rate_limited");
+    if (s.drop_expired) names.push_back(at + "dropped");
+    names.push_back(at + "wait_ms.mean");
+    names.push_back(at + "wait_ms.p99");
+    if (s.cache) names.push_back(at + "hit_ratio");
+    if (s.database) names.push_back(at + "queries_per_request");
+    names.push_back(at + "wasted_work_fraction");
+    for (const char* q : {"mean", "p50", "p95", "p99"}) names.push_back(at + "latency_ms." + q);
+    names.push_back(at + "saturated");
+  }
+  return names;
+}
+
+namespace detail {
+
+std::vector<MetricChoice> read_metrics(const Json& list, Problems& problems) {
+  std::vector<MetricChoice> out;
+  const std::string pointer = "/metrics";
+  if (!list.is_array() || list.empty()) {
+    problems.expected(pointer, "a non-empty list of metric names", list);
+    return out;
+  }
+  for (std::size_t i = 0; i < list.size(); ++i) {
+    const Json& item = list[i];
+    const std::string at = child(pointer, i);
+    MetricChoice m;
+    m.source = at;
+    if (item.is_string() && !item.get_ref<const std::string&>().empty()) {
+      m.name = item.get<std::string>();
+      m.better = default_better(m.name);
+    } else if (item.is_object()) {
+      problems.check_keys(item, at, {"name", "better"});
+      if (!item.contains("name")) {
+        problems.missing(child(at, "name"),
+                         "a metric name such as workloads.browse.latency_ms.p99");
+        continue;
+      }
+      const auto name = problems.string(item["name"], child(at, "name"),
+                                        "a metric name such as "
+                                        "workloads.browse.latency_ms.p99");
+      if (!name) continue;
+      m.name = *name;
+      m.better = default_better(m.name);
+      if (item.contains("better")) {
+        const auto b =
+            problems.choice(item["better"], child(at, "better"), {"lower", "higher", "neither"});
+        if (b) m.better = static_cast<Better>(*b);
+      }
+    } else {
+      problems.expected(at, "a metric name such as workloads.browse.latency_ms.p99", item);
+      continue;
+    }
+    out.push_back(std::move(m));
+  }
+  return out;
+}
+
+void check_metrics(const Experiment& e, Problems& problems) {
+  const std::vector<std::string> names = metric_names(e.base);
+  std::string example = names.empty() ? std::string("...") : names.front();
+  for (const std::string& n : names) {
+    if (n.size() > 15 && n.compare(n.size() - 15, 15, ".latency_ms.p99") == 0) {
+      example = n;
+      break;
+    }
+  }
+  for (const MetricChoice& m : e.metrics) {
+    if (std::find(names.begin(), names.end(), m.name) == names.end()) {
+      problems.expected(m.source, "a metric of the model's results such as " + example, m.name,
+                        did_you_mean(m.name, names));
+    }
+  }
+}
+
+std::vector<MetricChoice> default_metrics(const Experiment& e) {
+  std::vector<MetricChoice> out;
+  const auto add = [&out](std::string name) {
+    const Better b = default_better(name);
+    out.push_back({std::move(name), b, ""});
+  };
+  for (const model::WorkloadSpec& w : e.base.workloads) {
+    add("workloads." + w.name + ".latency_ms.p50");
+    add("workloads." + w.name + ".latency_ms.p99");
+    add("workloads." + w.name + ".error_rate");
+    if (e.kind != ExperimentKind::size) add("workloads." + w.name + ".goodput_rps");
+  }
+  for (const model::ServiceSpec& s : e.base.services) {
+    const bool sized = std::find(e.services.begin(), e.services.end(), s.name) != e.services.end();
+    if (e.kind != ExperimentKind::size || sized) add("services." + s.name + ".cpu_utilization");
+    if (e.kind == ExperimentKind::size && sized) {
+      add("services." + s.name + ".worker_utilization");
+    }
+    if (e.kind == ExperimentKind::compare) add("services." + s.name + ".replica_seconds");
+  }
+  return out;
+}
+
+}  // namespace detail
+
+}  // namespace capsim::run

@@ -1,0 +1,84 @@
+// The catalogue of metric names (run::metric_names) against what a replication really reports:
+// for every model of models/, the same names in the same order.
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "capsim/model/load.hpp"
+#include "capsim/net/network.hpp"
+#include "capsim/run/experiment.hpp"
+
+namespace {
+
+namespace fs = std::filesystem;
+namespace model = capsim::model;
+namespace net = capsim::net;
+namespace run = capsim::run;
+
+std::vector<fs::path> model_files() {
+  std::vector<fs::path> files;
+  for (const auto& entry : fs::directory_iterator(fs::path(CAPSIM_SOURCE_DIR) / "models")) {
+    if (entry.is_regular_file() && entry.path().extension() == ".json") {
+      files.push_back(entry.path());
+    }
+  }
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
+/// The dotted names of the metrics of a short replication of `spec`.
+std::vector<std::string> simulated_names(model::Spec spec) {
+  spec.simulation.duration_s = std::min(spec.simulation.duration_s, 5.0);
+  spec.simulation.warmup_s = 0.0;
+  net::ReplicationOptions options;
+  options.max_events = 5'000'000;
+  std::vector<std::string> names;
+  for (const auto& m : net::simulate(spec, options).metrics) names.push_back(m.dotted());
+  return names;
+}
+
+TEST(MetricCatalogue, NamesEveryMetricOfEveryModelInResultsOrder) {
+  const std::vector<fs::path> files = model_files();
+  ASSERT_GE(files.size(), 10U);
+  for (const fs::path& file : files) {
+    SCOPED_TRACE(file.filename().string());
+    const model::Spec spec = model::load(model::read_json_file(file), file.parent_path());
+    EXPECT_EQ(run::metric_names(spec), simulated_names(spec));
+  }
+}
+
+model::Spec load_text(const char* text) {
+  return model::load(model::Json::parse(text), ".");
+}
+
+bool holds(const std::vector<std::string>& names, const std::string& name) {
+  return std::find(names.begin(), names.end(), name) != names.end();
+}
+
+TEST(MetricCatalogue, OptionalMetricsFollowTheModelsFeatures) {
+  const auto plain = run::metric_names(load_text(R"({ "name": "m",
+    "workloads": [ { "name": "w", "target": "api", "rate": 10 } ],
+    "services": { "api": { "steps": [ { "work": "5ms" } ] } } })"));
+  EXPECT_EQ(plain.front(), "workloads.w.offered_rps");
+  EXPECT_EQ(plain.back(), "services.api.saturated");
+  for (const char* absent : {"workloads.w.users", "services.api.cost", "services.api.dropped",
+                             "services.api.hit_ratio", "services.api.queries_per_request"}) {
+    EXPECT_FALSE(holds(plain, absent)) << absent;
+  }
+  const model::Spec featured = load_text(R"({ "name": "m",
+    "workloads": [ { "name": "w", "kind": "closed", "target": "api", "users": 5,
+                     "think_time": "1s" } ],
+    "services": { "api": { "steps": [ { "work": "5ms" } ], "drop_expired": true,
+                           "price_per_replica_hour": 0.1 } } })");
+  const auto names = run::metric_names(featured);
+  for (const char* present : {"workloads.w.users", "services.api.cost", "services.api.dropped"}) {
+    EXPECT_TRUE(holds(names, present)) << present;
+  }
+  EXPECT_EQ(names, simulated_names(featured));
+}
+
+}  // namespace
