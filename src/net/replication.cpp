@@ -154,6 +154,10 @@ void Replication::timeouts(std::uint32_t queue) {
   calls_.timeouts_done(queue);
 }
 
+bool Replication::expired(const Service& s, const Job& j) const {
+  return s.spec->drop_expired && is_orphan(j);
+}
+
 bool Replication::is_orphan(const Job& job) const {
   // Walk up the chain of callers: the job's work is used only if every call on the way up is
   // still waiting for the very attempt that leads to it.
@@ -400,7 +404,7 @@ void Replication::release_worker(Service& s, Replica& r) {
   const double now = clock_.now();
   while (const std::optional<Ref> next = station_.next_waiting(s, r, now)) {
     Job& n = jobs_[next->index];
-    if (s.spec->drop_expired && is_orphan(n)) {
+    if (expired(s, n)) {
       station_.drop(s, r, now);
       finish(*next, Outcome::error);
       continue;

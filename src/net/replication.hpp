@@ -6,6 +6,7 @@
 /// docs/engine.md draws the picture.
 
 #include <cstdint>
+#include <utility>
 #include <vector>
 
 #include "calls.hpp"
@@ -53,6 +54,8 @@ class Replication {
   void release_worker(Service& s, Replica& r);
   void record_health(Service& s, Replica& r, std::uint32_t replica);
   bool is_orphan(const Job& j) const;
+  /// drop_expired: a job taken from a queue whose caller has given up is discarded.
+  bool expired(const Service& s, const Job& j) const;
   void timeouts(std::uint32_t queue);
   void drain();
   // Capacity: faults, restarts, autoscaling (replication_capacity.cpp).
@@ -63,6 +66,10 @@ class Replication {
   void start_autoscaler(std::uint32_t service);
   scale::Snapshot snapshot(std::uint32_t service, double t) const;
   void take_mark(Pair which);
+  /// The one "read the metric window" step of HPA syncs and KEDA polls: the snapshots at the
+  /// start of the window of a read now and at now; schedules the meter's next read.
+  std::pair<scale::Snapshot, scale::Snapshot> read_window(std::uint32_t service,
+                                                          scale::WindowMeter& meter, Event read);
   void autoscale_sync(std::uint32_t service);
   void keda_poll(std::uint32_t service);
   void schedule_step(Pair which);

@@ -149,18 +149,23 @@ void Replication::take_mark(Pair which) {
   }
 }
 
-void Replication::autoscale_sync(std::uint32_t si) {
-  Service& s = services_[si];
-  scale::Autoscaler& a = *s.autoscaler;
+std::pair<scale::Snapshot, scale::Snapshot> Replication::read_window(std::uint32_t si,
+                                                                     scale::WindowMeter& meter,
+                                                                     Event read) {
   const double now = clock_.now();
-  scale::WindowMeter& meter = a.sync_meter();
   const scale::Snapshot base = meter.window_start(now);
   const scale::Snapshot cur = snapshot(si, now);
   ++meter.reads;
   const double next = meter.read_time(meter.reads);
-  if (next <= spec_.simulation.duration_s) {
-    clock_.at(next, Event::autoscale_sync, si, sim::Priority::observe);
-  }
+  if (next <= spec_.simulation.duration_s) clock_.at(next, read, si, sim::Priority::observe);
+  return {base, cur};
+}
+
+void Replication::autoscale_sync(std::uint32_t si) {
+  Service& s = services_[si];
+  scale::Autoscaler& a = *s.autoscaler;
+  const double now = clock_.now();
+  const auto [base, cur] = read_window(si, a.sync_meter(), Event::autoscale_sync);
   const auto change = a.sync(base, cur, s.replicas.groups(a.desired(), now), s.spec->cores, now);
   stats_.service(si).set_latency_slice(a.latency_slice());
   if (change) scale_to(si, *change);
@@ -168,16 +173,8 @@ void Replication::autoscale_sync(std::uint32_t si) {
 
 void Replication::keda_poll(std::uint32_t si) {
   scale::Autoscaler& a = *services_[si].autoscaler;
-  const double now = clock_.now();
-  scale::WindowMeter& meter = a.poll_meter();
-  const scale::Snapshot base = meter.window_start(now);
-  const scale::Snapshot cur = snapshot(si, now);
-  ++meter.reads;
-  const double next = meter.read_time(meter.reads);
-  if (next <= spec_.simulation.duration_s) {
-    clock_.at(next, Event::autoscale_poll, si, sim::Priority::observe);
-  }
-  if (const auto change = a.poll(base, cur, now)) scale_to(si, *change);
+  const auto [base, cur] = read_window(si, a.poll_meter(), Event::autoscale_poll);
+  if (const auto change = a.poll(base, cur, clock_.now())) scale_to(si, *change);
 }
 
 void Replication::schedule_step(Pair which) {
@@ -242,7 +239,7 @@ void Replication::dispatch_waiting(std::uint32_t si) {
   while (const std::optional<Ref> job = station_.next_at_balancer(s, now)) {
     Job* j = jobs_.get(*job);
     if (j == nullptr) continue;
-    if (s.spec->drop_expired && is_orphan(*j)) {
+    if (expired(s, *j)) {
       stats_.service(si).dropped();
       finish(*job, Outcome::error);
       continue;

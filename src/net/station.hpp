@@ -36,9 +36,7 @@ class Station {
       return Admission::started;
     }
     const bool full = s.spec->queue_capacity && r.queue.size >= *s.spec->queue_capacity;
-    const bool saturated = s.queued >= max_queue_;
-    if (full || saturated) {
-      if (saturated) st.saturated(now);
+    if (at_bound(s, st, now) || full) {
       st.rejected();
       return Admission::rejected;
     }
@@ -87,8 +85,7 @@ class Station {
   /// saturation bound rejects it (counted).
   bool hold_at_balancer(Service& s, Ref job, Job& j, double now) {
     ServiceStats& st = stats_.service(s.index);
-    if (s.queued >= max_queue_) {
-      st.saturated(now);
+    if (at_bound(s, st, now)) {
       st.rejected();
       return false;
     }
@@ -123,6 +120,14 @@ class Station {
   }
 
  private:
+  /// The saturation bound: the service's queues hold simulation.max_queue requests (the service
+  /// is then marked saturated, once).
+  bool at_bound(const Service& s, ServiceStats& st, double now) const {
+    if (s.queued < max_queue_) return false;
+    st.saturated(now);
+    return true;
+  }
+
   Pool<Job>& jobs_;
   Statistics& stats_;
   std::int64_t max_queue_;
