@@ -4,7 +4,6 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
-#include <cstring>
 #include <exception>
 #include <mutex>
 #include <thread>
@@ -50,12 +49,7 @@ std::vector<stats::Summary> ThreadExecutor::run(const std::vector<model::Spec>& 
 
   // Longest first: the most expensive replications start first, so that no worker is left
   // with a long one at the end. The order does not change any result.
-  const std::vector<double> cost = estimated_costs(specs);
-  std::vector<std::size_t> order(n);
-  for (std::size_t i = 0; i < n; ++i) order[i] = i;
-  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
-    return cost[tasks[a].spec] > cost[tasks[b].spec];
-  });
+  const std::vector<std::size_t> order = longest_first(specs, tasks);
   std::atomic<std::size_t> next{0};
   std::mutex done_mutex;  // serialises on_done
   auto worker = [&] {
@@ -135,148 +129,15 @@ std::vector<double> estimated_costs(const std::vector<model::Spec>& specs) {
   return out;
 }
 
-// ---- Serialisation ----------------------------------------------------------------------------
-
-namespace {
-
-class Writer {
- public:
-  void u8(std::uint8_t v) { out_.push_back(static_cast<char>(v)); }
-  void u64(std::uint64_t v) {
-    char bytes[8];
-    std::memcpy(bytes, &v, 8);
-    out_.append(bytes, 8);
-  }
-  void f64(double v) {
-    std::uint64_t bits = 0;
-    std::memcpy(&bits, &v, 8);
-    u64(bits);
-  }
-  void str(const std::string& s) {
-    u64(s.size());
-    out_ += s;
-  }
-  std::string take() { return std::move(out_); }
-
- private:
-  std::string out_;
-};
-
-class Reader {
- public:
-  explicit Reader(std::string_view in) : in_(in) {}
-  std::uint8_t u8() {
-    need(1);
-    return static_cast<std::uint8_t>(in_[pos_++]);
-  }
-  std::uint64_t u64() {
-    need(8);
-    std::uint64_t v = 0;
-    std::memcpy(&v, in_.data() + pos_, 8);
-    pos_ += 8;
-    return v;
-  }
-  double f64() {
-    const std::uint64_t bits = u64();
-    double v = 0.0;
-    std::memcpy(&v, &bits, 8);
-    return v;
-  }
-  std::string str() {
-    const std::uint64_t size = u64();
-    need(size);
-    std::string s(in_.substr(pos_, size));
-    pos_ += size;
-    return s;
-  }
-  bool at_end() const { return pos_ == in_.size(); }
-
- private:
-  void need(std::uint64_t bytes) const {
-    if (bytes > in_.size() - pos_) throw std::runtime_error("deserialize: truncated summary");
-  }
-  std::string_view in_;
-  std::size_t pos_ = 0;
-};
-
-constexpr std::uint64_t kMagic = 0x3176'6d6d'7573'6373;  // "csummv1" little-endian-ish tag
-
-}  // namespace
-
-std::string serialize(const stats::Summary& summary) {
-  Writer w;
-  w.u64(kMagic);
-  w.u64(summary.metrics.size());
-  for (const stats::Metric& m : summary.metrics) {
-    w.u64(m.path.size());
-    for (const std::string& p : m.path) w.str(p);
-    w.f64(m.value);
-    w.u8(static_cast<std::uint8_t>(m.merge));
-  }
-  w.u64(summary.notices.size());
-  for (const std::string& notice : summary.notices) w.str(notice);
-  w.u64(summary.events);
-  w.f64(summary.measured_s);
-  return w.take();
-}
-
-stats::Summary deserialize(std::string_view bytes) {
-  Reader r(bytes);
-  if (r.u64() != kMagic) throw std::runtime_error("deserialize: not a serialised summary");
-  stats::Summary s;
-  const std::uint64_t metrics = r.u64();
-  if (metrics > bytes.size()) throw std::runtime_error("deserialize: corrupt summary");
-  s.metrics.resize(metrics);
-  for (stats::Metric& m : s.metrics) {
-    const std::uint64_t parts = r.u64();
-    if (parts > bytes.size()) throw std::runtime_error("deserialize: corrupt summary");
-    m.path.resize(parts);
-    for (std::string& p : m.path) p = r.str();
-    m.value = r.f64();
-    const std::uint8_t merge = r.u8();
-    if (merge > static_cast<std::uint8_t>(stats::Merge::max)) {
-      throw std::runtime_error("deserialize: corrupt summary");
-    }
-    m.merge = static_cast<stats::Merge>(merge);
-  }
-  const std::uint64_t notices = r.u64();
-  if (notices > bytes.size()) throw std::runtime_error("deserialize: corrupt summary");
-  s.notices.resize(notices);
-  for (std::string& notice : s.notices) notice = r.str();
-  s.events = r.u64();
-  s.measured_s = r.f64();
-  if (!r.at_end()) throw std::runtime_error("deserialize: trailing bytes after the summary");
-  return s;
-}
-
-TaskFailure describe_failure(const std::exception_ptr& error) {
-  TaskFailure f;
-  if (!error) return f;
-  try {
-    std::rethrow_exception(error);
-  } catch (const net::SimulationError& e) {
-    f.kind = 1;
-    f.time_s = e.time_s();
-    // what() is "at t = T s: MESSAGE"; keep MESSAGE so that rethrowing rebuilds the same text.
-    std::string what = e.what();
-    if (const auto colon = what.find(" s: ");
-        what.rfind("at t = ", 0) == 0 && colon != std::string::npos) {
-      what.erase(0, colon + 4);
-    }
-    f.what = what;
-  } catch (const std::exception& e) {
-    f.kind = 2;
-    f.what = e.what();
-  } catch (...) {
-    f.kind = 2;
-    f.what = "unknown failure";
-  }
-  return f;
-}
-
-void rethrow_failure(const TaskFailure& failure) {
-  if (failure.kind == 1) throw net::SimulationError(failure.time_s, failure.what);
-  throw std::runtime_error(failure.what);
+std::vector<std::size_t> longest_first(const std::vector<model::Spec>& specs,
+                                       const std::vector<Task>& tasks) {
+  const std::vector<double> cost = estimated_costs(specs);
+  std::vector<std::size_t> order(tasks.size());
+  for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+    return cost[tasks[a].spec] > cost[tasks[b].spec];
+  });
+  return order;
 }
 
 }  // namespace capsim::run
