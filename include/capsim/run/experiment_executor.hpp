@@ -1,7 +1,7 @@
 #pragma once
 /// \file Runs replications of several prepared models (the points or variants of an experiment)
-/// on the threads of this process, or spread over the processes of an MPI job
-/// (run/process_share.hpp, src/cli/mpi_executor.cpp). Every replication goes through
+/// on the threads of this process (run_pool, run/work_pool.hpp), or spread over the processes of
+/// an MPI job (run/process_share.hpp, src/cli/mpi_executor.cpp). Every replication goes through
 /// net::simulate, the same path as `capsim run`.
 
 #include <cstddef>
@@ -79,7 +79,7 @@ class Executor {
 };
 
 /// Runs the tasks on `threads` worker threads of this process (0: one per core), taking them
-/// longest first from one shared queue: points and replications share one pool.
+/// longest first from one shared queue (run_pool): points and replications share one pool.
 class ThreadExecutor : public Executor {
  public:
   explicit ThreadExecutor(int threads = 0);
