@@ -14,6 +14,7 @@
 #include "capsim/run/experiment_size.hpp"
 #include "capsim/run/replications.hpp"
 #include "capsim/run/results_io.hpp"
+#include "capsim/stats/format.hpp"
 #include "commands.hpp"
 #include "progress.hpp"
 
@@ -23,11 +24,10 @@ namespace {
 
 using Json = nlohmann::ordered_json;
 
-std::string fmt(double v, const char* format = "%.4g") {
+/// Four significant digits, or `format` (one printf conversion); "-" when not finite.
+std::string fmt(double v, const char* format = nullptr) {
   if (!std::isfinite(v)) return "-";
-  char buffer[32];
-  std::snprintf(buffer, sizeof buffer, format, v);
-  return buffer;
+  return format == nullptr ? stats::significant(v) : stats::printf_number(format, v);
 }
 std::string fmt(const std::optional<double>& v, double scale = 1.0) {
   return v ? fmt(*v * scale) : "-";

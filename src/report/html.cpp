@@ -1,7 +1,8 @@
 #include "capsim/report/html.hpp"
 
 #include <cmath>
-#include <cstdio>
+
+#include "capsim/stats/format.hpp"
 
 namespace capsim::report {
 
@@ -42,15 +43,9 @@ std::string format_number(double value) {
   if (!std::isfinite(value)) return "";
   if (value == 0.0) return "0";
   const double a = std::fabs(value);
-  char buffer[64];
-  if (a >= 1e4 && a < 1e15) {
-    std::snprintf(buffer, sizeof buffer, "%.0f", value);
-  } else if (a < 1e-4 || a >= 1e15) {
-    std::snprintf(buffer, sizeof buffer, "%.3g", value);
-  } else {
-    std::snprintf(buffer, sizeof buffer, "%.4g", value);
-  }
-  return buffer;
+  if (a >= 1e4 && a < 1e15) return stats::printf_number("%.0f", value);
+  if (a < 1e-4 || a >= 1e15) return stats::significant(value, 3);
+  return stats::significant(value);
 }
 
 std::string render_table(const Table& table) {

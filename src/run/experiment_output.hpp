@@ -4,12 +4,12 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "capsim/run/experiment.hpp"
+#include "capsim/stats/format.hpp"
 #include "experiment_input.hpp"
 
 namespace capsim::run::detail {
@@ -31,23 +31,15 @@ inline std::string csv_field(const std::string& s) {
 
 /// "95%".
 inline std::string percent(double fraction) {
-  char buffer[32];
-  std::snprintf(buffer, sizeof buffer, "%g%%", fraction * 100.0);
-  return buffer;
+  return stats::printf_number("%g%%", fraction * 100.0);
 }
 
 /// A number for tables: four significant digits, no exponent for ordinary magnitudes.
 inline std::string short_number(double v) {
-  char buffer[32];
   const double a = std::fabs(v);
-  if (a != 0.0 && (a >= 1e7 || a < 1e-3)) {
-    std::snprintf(buffer, sizeof buffer, "%.3g", v);
-  } else if (a >= 1000) {
-    std::snprintf(buffer, sizeof buffer, "%.0f", v);
-  } else {
-    std::snprintf(buffer, sizeof buffer, "%.4g", v);
-  }
-  return buffer;
+  if (a != 0.0 && (a >= 1e7 || a < 1e-3)) return stats::significant(v, 3);
+  if (a >= 1000) return stats::printf_number("%.0f", v);
+  return stats::significant(v);
 }
 
 /// "35.1 ±0.4", "35.1" without an interval, "-" when undefined.

@@ -3,19 +3,19 @@
 #include <sys/resource.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cmath>
-#include <condition_variable>
 #include <exception>
-#include <mutex>
 #include <sstream>
-#include <thread>
 
 #include "capsim/dist/duration.hpp"
 #include "capsim/model/error.hpp"
 #include "capsim/net/network.hpp"
 #include "capsim/net/profile.hpp"
 #include "capsim/run/experiment_executor.hpp"
+#include "capsim/run/work_pool.hpp"
+#include "capsim/stats/format.hpp"
 
 namespace capsim::run {
 
@@ -138,10 +138,7 @@ double open_arrivals(const model::WorkloadSpec& w, double duration) {
 }
 
 std::string count_text(double x) {
-  std::ostringstream out;
-  out.precision(3);
-  out << x;
-  return out.str();
+  return stats::significant(x, 3);
 }
 
 /// Refuses, before anything runs, a model whose open arrivals alone exceed the event budget.
@@ -178,91 +175,67 @@ void check_event_budget(const model::Spec& spec, std::uint64_t max_events) {
 Results run_replications(const model::Spec& spec, const RunOptions& options) {
   const auto start = std::chrono::steady_clock::now();
   const int n = spec.simulation.replications;
+  const double duration = spec.simulation.duration_s;
   check_event_budget(spec, options.max_events);
-  int threads = options.threads > 0
-                    ? options.threads
-                    : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  threads = std::min(threads, n);
 
   std::vector<stats::Summary> summaries(static_cast<std::size_t>(n));
-  std::vector<std::exception_ptr> errors(static_cast<std::size_t>(n));
+  // Simulated seconds reached by each replication; -1 - t once cancelled at t.
   std::vector<std::atomic<double>> progress(static_cast<std::size_t>(n));
   for (auto& p : progress) p.store(0.0);
-  std::atomic<int> next{0};
-  std::atomic<int> done{0};
   std::atomic<bool> cancel{false};
   std::atomic<int> cancel_reason{-1};
 
-  auto worker = [&] {
-    for (int r = next.fetch_add(1); r < n; r = next.fetch_add(1)) {
-      try {
-        net::ReplicationOptions ro;
-        ro.replication = static_cast<std::uint64_t>(r);
-        ro.timeseries = r == 0;
-        ro.max_events = options.max_events;
-        ro.progress_s = &progress[static_cast<std::size_t>(r)];
-        ro.cancel = &cancel;
-        if (cancel.load()) throw net::Cancelled(0.0);
-        summaries[static_cast<std::size_t>(r)] = net::simulate(spec, ro);
-      } catch (const net::Cancelled& c) {
-        progress[static_cast<std::size_t>(r)].store(-1.0 - c.time_s());  // unfinished, reached
-        errors[static_cast<std::size_t>(r)] = std::current_exception();
-        done.fetch_add(1);
-        continue;
-      } catch (...) {
-        errors[static_cast<std::size_t>(r)] = std::current_exception();
-      }
-      progress[static_cast<std::size_t>(r)].store(spec.simulation.duration_s);
-      done.fetch_add(1);
-    }
-  };
-
-  std::mutex mutex;
-  std::condition_variable finished;
-  bool all_done = false;
-  // A monitor: progress reports, the wall-clock limit and stop requests (Ctrl-C).
-  const bool watch =
-      options.on_progress || options.max_wall_s > 0.0 || options.honour_stop_requests;
-  std::thread reporter;
-  if (watch) {
-    reporter = std::thread([&] {
-      std::unique_lock lock(mutex);
-      const auto tick = std::chrono::milliseconds(options.on_progress ? 100 : 50);
-      while (!finished.wait_for(lock, tick, [&] { return all_done; })) {
-        if (!cancel.load()) {
-          const double elapsed =
-              std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-          int reason = -1;
-          if (options.honour_stop_requests && stop_requested()) {
-            reason = static_cast<int>(RunStopped::Reason::stop_request);
-          } else if (options.max_wall_s > 0.0 && elapsed > options.max_wall_s) {
-            reason = static_cast<int>(RunStopped::Reason::max_wall);
-          }
-          if (reason >= 0) {
-            cancel_reason.store(reason);
-            cancel.store(true);
-          }
+  PoolOptions pool;
+  pool.threads = worker_threads(options.threads);
+  // A monitor: progress reports, the wall-clock limit and stop requests (Ctrl-C). Unlike
+  // experiments, a stop cancels the running replications too (they may take minutes).
+  if (options.on_progress || options.max_wall_s > 0.0 || options.honour_stop_requests) {
+    pool.tick = std::chrono::milliseconds(options.on_progress ? 100 : 50);
+    pool.on_tick = [&] {
+      if (!cancel.load()) {
+        const double elapsed =
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        int reason = -1;
+        if (options.honour_stop_requests && stop_requested()) {
+          reason = static_cast<int>(RunStopped::Reason::stop_request);
+        } else if (options.max_wall_s > 0.0 && elapsed > options.max_wall_s) {
+          reason = static_cast<int>(RunStopped::Reason::max_wall);
         }
-        if (options.on_progress) {
-          double total = 0.0;
-          for (const auto& p : progress) total += std::max(0.0, p.load(std::memory_order_relaxed));
-          options.on_progress(total / (spec.simulation.duration_s * n));
+        if (reason >= 0) {
+          cancel_reason.store(reason);
+          cancel.store(true);
         }
       }
-    });
+      if (options.on_progress) {
+        double total = 0.0;
+        for (const auto& p : progress) total += std::max(0.0, p.load(std::memory_order_relaxed));
+        options.on_progress(total / (duration * n));
+      }
+    };
   }
-  std::vector<std::thread> pool;
-  for (int t = 1; t < threads; ++t) pool.emplace_back(worker);
-  worker();
-  for (std::thread& t : pool) t.join();
-  if (reporter.joinable()) {
-    {
-      std::lock_guard lock(mutex);
-      all_done = true;
-    }
-    finished.notify_all();
-    reporter.join();
-  }
+  const PoolOutcome outcome = run_pool(
+      static_cast<std::size_t>(n),
+      [&](std::size_t r) {
+        try {
+          net::ReplicationOptions ro;
+          ro.replication = static_cast<std::uint64_t>(r);
+          ro.timeseries = r == 0;
+          ro.max_events = options.max_events;
+          ro.progress_s = &progress[r];
+          ro.cancel = &cancel;
+          if (cancel.load()) throw net::Cancelled(0.0);
+          summaries[r] = net::simulate(spec, ro);
+        } catch (const net::Cancelled& c) {
+          progress[r].store(-1.0 - c.time_s());  // unfinished, reached
+          throw;
+        } catch (...) {
+          progress[r].store(duration);
+          throw;
+        }
+        progress[r].store(duration);
+      },
+      pool);
+  const std::vector<std::exception_ptr>& errors = outcome.errors;
   if (cancel.load()) {
     int finished = 0;
     double furthest = 0.0;
@@ -287,13 +260,11 @@ Results run_replications(const model::Spec& spec, const RunOptions& options) {
       what += " replications had finished, the furthest unfinished one had reached ";
       what += dist::format_duration(furthest);
       what += " of ";
-      what += dist::format_duration(spec.simulation.duration_s);
+      what += dist::format_duration(duration);
       throw RunStopped(reason, finished, n, furthest, what);
     }
   }
-  for (const std::exception_ptr& e : errors) {
-    if (e) std::rethrow_exception(e);
-  }
+  outcome.rethrow_first_error();
 
   Results r = merge(spec, summaries);
   const double wall =

@@ -1,17 +1,18 @@
 #pragma once
 /// \file Runs replications of several prepared models (the points or variants of an experiment)
-/// in one pool of threads, or spread over the processes of an MPI job (src/cli/mpi_executor.cpp).
-/// Every replication goes through net::simulate, the same path as `capsim run`.
+/// on the threads of this process (run_pool, run/work_pool.hpp), or spread over the processes of
+/// an MPI job (run/process_share.hpp, src/cli/mpi_executor.cpp). Every replication goes through
+/// net::simulate, the same path as `capsim run`.
 
 #include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <stdexcept>
 #include <string>
-#include <string_view>
 #include <vector>
 
 #include "capsim/model/spec.hpp"
+#include "capsim/run/codec.hpp"  // serialize, TaskFailure: what executors carry between processes
 #include "capsim/stats/summary.hpp"
 
 namespace capsim::run {
@@ -77,8 +78,8 @@ class Executor {
   virtual std::size_t batch_hint() const = 0;
 };
 
-/// Runs the tasks on `threads` worker threads of this process (0: one per core), taking them in
-/// task order from one shared queue: points and replications share one pool.
+/// Runs the tasks on `threads` worker threads of this process (0: one per core), taking them
+/// longest first from one shared queue (run_pool): points and replications share one pool.
 class ThreadExecutor : public Executor {
  public:
   explicit ThreadExecutor(int threads = 0);
@@ -96,22 +97,9 @@ class ThreadExecutor : public Executor {
 /// handled per second, from the analytic traffic equations), to start the longest first.
 std::vector<double> estimated_costs(const std::vector<model::Spec>& specs);
 
-/// The summary as bytes and back, exactly (doubles by their bits), for sending between
-/// processes. The time series is not carried (experiments do not collect it).
-std::string serialize(const stats::Summary& summary);
-/// Throws std::runtime_error when the bytes are not a serialised summary.
-stats::Summary deserialize(std::string_view bytes);
-
-/// A failure carried between processes: kind 0 none, 1 net::SimulationError (with its time),
-/// 2 any other exception (its what()).
-struct TaskFailure {
-  int kind = 0;
-  double time_s = 0.0;
-  std::string what;
-};
-/// The failure held by `error` (kind 0 for a null pointer).
-TaskFailure describe_failure(const std::exception_ptr& error);
-/// Throws the failure again: SimulationError for kind 1, std::runtime_error for kind 2.
-[[noreturn]] void rethrow_failure(const TaskFailure& failure);
+/// The indices of `tasks`, most expensive first (estimated_costs; ties in task order): the order
+/// in which executors start them, so that no worker is left with a long one at the end.
+std::vector<std::size_t> longest_first(const std::vector<model::Spec>& specs,
+                                       const std::vector<Task>& tasks);
 
 }  // namespace capsim::run

@@ -1,0 +1,123 @@
+// run_replications on the shared work pool: the same results whatever the thread count, a stop
+// request or the wall-clock limit cancels running replications (RunStopped), a failure is
+// rethrown, and progress is reported while it runs.
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <string>
+
+#include "capsim/model/load.hpp"
+#include "capsim/net/network.hpp"
+#include "capsim/run/experiment_executor.hpp"
+#include "capsim/run/replications.hpp"
+
+namespace {
+
+namespace run = capsim::run;
+using capsim::model::Spec;
+
+Spec model(const std::string& duration, int replications, double rate = 20) {
+  return capsim::model::load(capsim::model::Json::parse(R"({
+    "simulation": { "duration": ")" + duration + R"(", "replications": )" +
+                                                        std::to_string(replications) + R"(,
+                    "seed": 5, "window": "10s" },
+    "workloads": [ { "name": "w", "target": "s", "rate": )" +
+                                                        std::to_string(rate) + R"( } ],
+    "services": { "s": { "replicas": 2, "workers": 4,
+                         "steps": [ { "work": { "dist": "exponential", "mean": "50ms" } } ] } }
+  })"),
+                             ".");
+}
+
+run::RunOptions on_threads(int threads) {
+  run::RunOptions o;
+  o.threads = threads;
+  return o;
+}
+
+TEST(Replications, ResultsDoNotDependOnTheThreadCount) {
+  const Spec spec = model("100s", 5);
+  const run::Results one = run::run_replications(spec, on_threads(1));
+  for (const int threads : {2, 4, 16}) {
+    const run::Results other = run::run_replications(spec, on_threads(threads));
+    ASSERT_EQ(other.metrics.size(), one.metrics.size());
+    for (std::size_t i = 0; i < one.metrics.size(); ++i) {
+      const auto& a = one.metrics[i].values;
+      const auto& b = other.metrics[i].values;
+      ASSERT_EQ(a.size(), b.size());
+      for (std::size_t k = 0; k < a.size(); ++k) {
+        // Bitwise, NaN included.
+        EXPECT_TRUE(a[k] == b[k] || (a[k] != a[k] && b[k] != b[k]))
+            << one.metrics[i].dotted() << " replication " << k << " on " << threads;
+      }
+    }
+    EXPECT_EQ(other.performance.events, one.performance.events);
+    EXPECT_EQ(other.timeseries.size(), one.timeseries.size()) << "replication 0's time series";
+  }
+}
+
+TEST(Replications, AStopRequestCancelsRunningReplications) {
+  // Long enough that no replication finishes before the first progress report stops the run.
+  const Spec spec = model("1000000s", 3, 50);
+  run::RunOptions o = on_threads(2);
+  std::atomic<int> reports{0};
+  o.on_progress = [&](double fraction) {
+    EXPECT_GE(fraction, 0.0);
+    EXPECT_LE(fraction, 1.0);
+    ++reports;
+    run::request_stop();  // as SIGINT would
+  };
+  try {
+    run::run_replications(spec, o);
+    ADD_FAILURE() << "expected RunStopped";
+  } catch (const run::RunStopped& stopped) {
+    EXPECT_EQ(stopped.reason, run::RunStopped::Reason::stop_request);
+    EXPECT_EQ(stopped.finished, 0);
+    EXPECT_EQ(stopped.total, 3);
+    EXPECT_GT(stopped.furthest_s, 0.0);
+    EXPECT_LT(stopped.furthest_s, 1000000.0);
+    EXPECT_EQ(std::string(stopped.what()).rfind("stopped on request: 0 of 3 replications", 0), 0u)
+        << stopped.what();
+  }
+  run::clear_stop();
+  EXPECT_GT(reports.load(), 0);
+}
+
+TEST(Replications, AStopRequestIsIgnoredWhenNotHonoured) {
+  run::request_stop();
+  run::RunOptions o = on_threads(2);
+  o.honour_stop_requests = false;
+  EXPECT_NO_THROW(run::run_replications(model("20s", 2), o));
+  run::clear_stop();
+}
+
+TEST(Replications, TheWallClockLimitCancelsRunningReplications) {
+  run::RunOptions o = on_threads(2);
+  o.max_wall_s = 0.05;
+  try {
+    run::run_replications(model("1000000s", 2, 100), o);
+    ADD_FAILURE() << "expected RunStopped";
+  } catch (const run::RunStopped& stopped) {
+    EXPECT_EQ(stopped.reason, run::RunStopped::Reason::max_wall);
+    EXPECT_EQ(std::string(stopped.what()).rfind("stopped at the wall-clock limit", 0), 0u)
+        << stopped.what();
+  }
+}
+
+TEST(Replications, AFailureIsRethrown) {
+  // Each request calls a second service, so a request costs more than the two events per
+  // arrival that the up-front budget check counts: the check passes and the run fails.
+  const Spec spec = capsim::model::load(capsim::model::Json::parse(R"({
+    "simulation": { "duration": "100s", "replications": 3, "seed": 5 },
+    "workloads": [ { "name": "w", "target": "front", "rate": 20 } ],
+    "services": { "front": { "steps": [ { "work": "1ms" }, { "call": "back" } ] },
+                  "back": { "steps": [ { "work": "1ms" } ] } }
+  })"),
+                                        ".");
+  run::RunOptions o = on_threads(2);
+  o.max_events = 4000;
+  EXPECT_THROW(run::run_replications(spec, o), capsim::net::SimulationError);
+}
+
+}  // namespace
