@@ -25,6 +25,13 @@ using Names = std::vector<std::string_view>;
 std::string child(const std::string& pointer, std::string_view token);
 std::string child(const std::string& pointer, std::size_t index);
 
+/// The member `key` of `object`, or nullptr when `object` is not an object or lacks the key.
+inline const Json* find(const Json& object, std::string_view key) {
+  if (!object.is_object()) return nullptr;
+  const auto found = object.find(std::string(key));
+  return found == object.end() ? nullptr : &*found;
+}
+
 /// The value as compact JSON (strings quoted), cut to about 40 characters with "...".
 std::string describe(const Json& value);
 
