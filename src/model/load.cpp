@@ -162,7 +162,6 @@ namespace capsim::model {
 
 namespace {
 
-using detail::child;
 using detail::ModelLoader;
 using detail::Reader;
 
