@@ -1,83 +1,25 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
-#include <fstream>
 #include <string>
 #include <vector>
 
 #include "capsim/model/error.hpp"
 #include "capsim/model/load.hpp"
 #include "capsim/model/spec.hpp"
+#include "model_test_support.hpp"
 
 namespace {
 
 using capsim::model::Json;
 using capsim::model::ModelError;
 using capsim::model::Spec;
+using model_test::error;
+using model_test::errors;
+using model_test::minimal_model;
+using model_test::TempDir;
+using model_test::two_services;
 namespace fs = std::filesystem;
-
-/// A small valid model: one open workload on a service with one endpoint.
-Json minimal_model() {
-  return Json::parse(R"({
-    "workloads": [ { "name": "w", "target": "api", "rate": 10 } ],
-    "services": { "api": { "steps": [ { "work": "5ms" } ] } }
-  })");
-}
-
-/// Two services, the first with two endpoints.
-Json two_services() {
-  return Json::parse(R"({
-    "workloads": [ { "name": "w", "target": "api", "endpoint": "get", "rate": 10 } ],
-    "services": {
-      "api": { "endpoints": {
-        "get": { "steps": [ { "work": "1ms" }, { "call": "db" } ] },
-        "put": { "steps": [ { "work": "2ms" } ] } } },
-      "db": { "steps": [ { "work": "3ms" } ] }
-    }
-  })");
-}
-
-/// The diagnostics' texts of loading `doc`, or an empty list when it loads.
-std::vector<std::string> errors(const Json& doc, const fs::path& base = {}) {
-  try {
-    capsim::model::load(doc, base);
-  } catch (const ModelError& e) {
-    std::vector<std::string> texts;
-    for (const auto& d : e.diagnostics()) texts.push_back(d.text());
-    return texts;
-  }
-  return {};
-}
-
-/// The single diagnostic of loading `doc` ("" if it loads; every diagnostic if several).
-std::string error(const Json& doc, const fs::path& base = {}) {
-  const auto texts = errors(doc, base);
-  std::string joined;
-  for (const auto& t : texts) joined += (joined.empty() ? "" : "\n") + t;
-  return joined;
-}
-
-/// A fresh folder under the system temporary directory for files a test writes.
-class TempDir {
- public:
-  explicit TempDir(const std::string& name)
-      : path_(fs::temp_directory_path() / "capsim-model-tests" / name) {
-    fs::remove_all(path_);
-    fs::create_directories(path_);
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    fs::remove_all(path_, ignored);
-  }
-  fs::path write(const std::string& file, const std::string& text) const {
-    std::ofstream(path_ / file) << text;
-    return path_ / file;
-  }
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
-};
 
 // ---- Defaults and plain values ----------------------------------------------------------------
 
