@@ -1,8 +1,10 @@
 #pragma once
 // Internal to experiments (not installed): the diagnostics helpers of the experiment reader and
 // the commands. They are the model reader's (capsim/model/diagnostics.hpp), so that both phrase
-// problems alike ("expected X, found Y", "unknown key; did you mean 'x'?").
+// problems alike ("expected X, found Y", "unknown key; did you mean 'x'?"). The names stay as
+// they were in run::detail; sort problems with model::sort_in_document_order.
 
+// <cmath> stays: the experiment sources have it from here.
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
