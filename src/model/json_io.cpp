@@ -248,7 +248,7 @@ class DomBuilder {
   bool key(Json::string_t& name) {
     Frame& frame = frames_.back();
     if (!frame.keys.insert(name).second) {
-      throw ModelError(pointer() + detail::child("", name),
+      throw ModelError(pointer() + child("", name),
                        "duplicate key; expected each key once in an object");
     }
     frame.key = std::move(name);
@@ -275,7 +275,7 @@ class DomBuilder {
 
   std::string pointer() const {
     std::string text;
-    for (std::size_t i = 1; i < frames_.size(); ++i) text = detail::child(text, frames_[i].token);
+    for (std::size_t i = 1; i < frames_.size(); ++i) text = child(text, frames_[i].token);
     return text;
   }
 
@@ -448,7 +448,7 @@ void apply_override(Json& doc, const std::string& pointer, const Json& value) {
   std::string prefix;
   for (std::size_t i = 0; i + 1 < tokens->size(); ++i) {
     const std::string& token = (*tokens)[i];
-    prefix = detail::child(prefix, token);
+    prefix = child(prefix, token);
     Json* next = nullptr;
     if (node->is_object()) {
       if (const auto found = node->find(token); found != node->end()) next = &*found;
@@ -481,8 +481,7 @@ void apply_override(Json& doc, const std::string& pointer, const Json& value) {
     }
   } else {
     throw ModelError(pointer, "cannot set: expected '" + prefix +
-                                  "' to be an object or an array, found " +
-                                  detail::describe(*node));
+                                  "' to be an object or an array, found " + describe(*node));
   }
 }
 

@@ -15,12 +15,6 @@ constexpr std::int64_t max_replicas = 100000;
 constexpr std::int64_t max_window_periods = 1000;
 constexpr std::int64_t max_policy_value = 1000000;
 
-const Json* find(const Json& object, std::string_view key) {
-  if (!object.is_object()) return nullptr;
-  const auto found = object.find(std::string(key));
-  return found == object.end() ? nullptr : &*found;
-}
-
 constexpr std::string_view metric_names[] = {"cpu", "workers",      "in_flight",
                                              "rps", "queue_length", "latency_p95"};
 

@@ -17,12 +17,6 @@ constexpr std::int64_t max_attempts_limit = 100;
 constexpr std::int64_t max_fails_limit = 100;
 constexpr std::int64_t max_int = INT_MAX;
 
-const Json* find(const Json& object, std::string_view key) {
-  if (!object.is_object()) return nullptr;
-  const auto found = object.find(std::string(key));
-  return found == object.end() ? nullptr : &*found;
-}
-
 std::optional<BackoffSpec> read_backoff(Reader& reader, const Json& value,
                                         const std::string& pointer) {
   if (!value.is_object()) {

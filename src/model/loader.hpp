@@ -1,7 +1,8 @@
 #pragma once
-/// \file Internal to model loading (not installed): JSON Pointer helpers, "did you mean"
-/// suggestions, the table of features not supported yet, and the Reader that collects
-/// diagnostics while typed values are read out of the document.
+/// \file Internal to model loading (not installed): text helpers for messages, the table of
+/// features not supported yet, the Reader that collects diagnostics while typed values are read
+/// out of the document (on capsim/model/diagnostics.hpp, shared with experiments), and the
+/// readers of the settings that refer to no other part of the model.
 
 #include <cstdint>
 #include <filesystem>
@@ -11,6 +12,7 @@
 #include <string_view>
 #include <vector>
 
+#include "capsim/model/diagnostics.hpp"
 #include "capsim/model/error.hpp"
 #include "capsim/model/load.hpp"
 #include "capsim/model/spec.hpp"
@@ -19,18 +21,14 @@ namespace capsim::model::detail {
 
 using Names = std::vector<std::string_view>;
 
-// ---- JSON Pointers and text ---------------------------------------------------------------
+// ---- Text (reader.cpp; the rest is in capsim/model/diagnostics.hpp) --------------------------
 
-/// `pointer` + "/" + `token`, with '~' and '/' in the token escaped as "~0" and "~1" (RFC 6901).
-std::string child(const std::string& pointer, std::string_view token);
-std::string child(const std::string& pointer, std::size_t index);
-
-/// The value as compact JSON (strings quoted), cut to about 40 characters with "...".
-std::string describe(const Json& value);
-
-/// A text (a line of a file) as describe() shows a string: quoted, escaped, cut to about 40
-/// characters.
-std::string describe_text(std::string_view text);
+/// The member `key` of `object`, or nullptr when `object` is not an object or lacks the key.
+inline const Json* find(const Json& object, std::string_view key) {
+  if (!object.is_object()) return nullptr;
+  const auto found = object.find(std::string(key));
+  return found == object.end() ? nullptr : &*found;
+}
 
 /// A number for messages: integral values without a fraction ("600"), others in the shortest
 /// form that reads back exactly ("0.005").
@@ -44,23 +42,6 @@ std::optional<double> parse_number(std::string_view text);
 
 /// `text` without leading and trailing spaces and tabs.
 std::string_view trim(std::string_view text);
-
-/// The items joined by ", ".
-std::string join(const std::vector<std::string>& items);
-std::string join(const Names& items);
-
-// ---- Suggestions --------------------------------------------------------------------------
-
-/// Damerau-Levenshtein distance (optimal string alignment: insertions, deletions, substitutions
-/// and transpositions of adjacent characters each cost 1).
-std::size_t edit_distance(std::string_view a, std::string_view b);
-
-/// The candidate closest to `word`, if within max(2, |word| / 3) edits; ties go to the first.
-std::optional<std::string> closest(std::string_view word,
-                                   const std::vector<std::string>& candidates);
-
-/// "; did you mean 'x'?" for the closest candidate, or "" when none is close.
-std::string did_you_mean(std::string_view word, const std::vector<std::string>& candidates);
 
 // ---- Features defined by the model format but not implemented yet (features.cpp) ------------
 
@@ -82,21 +63,18 @@ inline constexpr std::string_view not_supported_message =
 
 enum class Sign { any, non_negative, positive };
 
-/// Collects errors and warnings while values are read. Every typed read reports its own problem
-/// and returns std::nullopt, so that loading carries on and finds every problem in one pass.
-class Reader {
+/// Collects a model's errors (the Diagnostics it is) and warnings while values are read, each
+/// kept up to kMaxDiagnostics.
+class Reader : public Diagnostics {
  public:
-  explicit Reader(std::filesystem::path base_dir) : base_dir_(std::move(base_dir)) {}
+  explicit Reader(std::filesystem::path base_dir)
+      : Diagnostics(kMaxDiagnostics), base_dir_(std::move(base_dir)) {}
 
   const std::filesystem::path& base_dir() const { return base_dir_; }
 
-  void error(std::string pointer, std::string message);
-  void warning(std::string pointer, std::string message);
-  /// "expected WHAT, found VALUE" + `suffix`.
-  void expected(std::string pointer, std::string_view what, const Json& found,
-                std::string_view suffix = {});
-  /// "missing; expected WHAT".
-  void missing(std::string pointer, std::string_view what);
+  void warning(std::string pointer, std::string message) {
+    warnings_.error(std::move(pointer), std::move(message));
+  }
   /// An error that follows from one already reported (a call to a service when there are no
   /// services): counted, so that the element is left out, but not listed.
   void follow_up_error() { ++follow_up_errors_; }
@@ -108,47 +86,24 @@ class Reader {
   void check_keys(const Json& object, const std::string& pointer, std::string_view context,
                   const Names& allowed, const Names& elsewhere = {});
 
-  /// An integer (an integral float is accepted) within [min, max].
-  std::optional<std::int64_t> integer(const Json& value, const std::string& pointer,
-                                      std::int64_t min, std::int64_t max);
-  /// A number for which `ok` holds; else "expected WHAT, found ...".
-  template <class Predicate>
-  std::optional<double> number(const Json& value, const std::string& pointer, std::string_view what,
-                               Predicate ok) {
-    if (value.is_number()) {
-      const double x = value.get<double>();
-      if (ok(x)) return x;
-    }
-    expected(pointer, what, value);
-    return std::nullopt;
-  }
   /// A duration (number of seconds or string with a unit) of the given sign.
   std::optional<double> duration(const Json& value, const std::string& pointer, Sign sign);
   /// A plain number of the given sign ("expected a number > 0").
   std::optional<double> signed_number(const Json& value, const std::string& pointer, Sign sign);
-  /// A string, non-empty; else "expected WHAT, found ...".
-  std::optional<std::string> string(const Json& value, const std::string& pointer,
-                                    std::string_view what);
-  /// One of `names`, as its index; a near miss gets a suggestion.
-  std::optional<std::size_t> choice(const Json& value, const std::string& pointer,
-                                    const Names& names);
 
-  /// Sorts the diagnostics into document order (by the position in `doc` of the longest prefix
-  /// of their pointer that exists), drops exact duplicates, and returns them; past
-  /// kMaxDiagnostics, a last diagnostic (pointer "") says how many more there were.
-  std::vector<Diagnostic> sorted_errors(const Json& doc) const;
-  std::vector<Diagnostic> sorted_warnings(const Json& doc) const;
+  /// The diagnostics in document order (Diagnostics::sorted).
+  std::vector<Diagnostic> sorted_errors(const Json& doc) const { return sorted(doc, "errors"); }
+  std::vector<Diagnostic> sorted_warnings(const Json& doc) const {
+    return warnings_.sorted(doc, "warnings");
+  }
   bool has_errors() const { return error_count() != 0; }
   /// Every error reported, those beyond kMaxDiagnostics and follow-ups (counted, not kept)
   /// included.
-  std::size_t error_count() const { return errors_.size() + more_errors_ + follow_up_errors_; }
+  std::size_t error_count() const { return size() + follow_up_errors_; }
 
  private:
   std::filesystem::path base_dir_;
-  std::vector<Diagnostic> errors_;
-  std::vector<Diagnostic> warnings_;
-  std::size_t more_errors_ = 0;
-  std::size_t more_warnings_ = 0;
+  Diagnostics warnings_{kMaxDiagnostics};
   std::size_t follow_up_errors_ = 0;
 };
 

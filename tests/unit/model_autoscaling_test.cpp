@@ -9,42 +9,24 @@
 #include "capsim/model/error.hpp"
 #include "capsim/model/load.hpp"
 #include "capsim/model/spec.hpp"
+#include "model_test_support.hpp"
 
 namespace {
 
 using capsim::model::AutoscalerKind;
 using capsim::model::Json;
-using capsim::model::ModelError;
 using capsim::model::ScaleMetric;
 using capsim::model::ScalingPolicyType;
 using capsim::model::SelectPolicy;
 using capsim::model::Spec;
+using model_test::error;
+using model_test::errors;
 
 /// One workload on service "api", whose autoscaling is `autoscaling` (JSON text).
 Json with_autoscaling(const std::string& autoscaling) {
-  Json doc = Json::parse(R"({
-    "workloads": [ { "name": "w", "target": "api", "rate": 10 } ],
-    "services": { "api": { "steps": [ { "work": "5ms" } ] } }
-  })");
+  Json doc = model_test::minimal_model();
   doc["services"]["api"]["autoscaling"] = Json::parse(autoscaling);
   return doc;
-}
-
-std::vector<std::string> errors(const Json& doc) {
-  try {
-    capsim::model::load(doc, {});
-  } catch (const ModelError& e) {
-    std::vector<std::string> texts;
-    for (const auto& d : e.diagnostics()) texts.push_back(d.text());
-    return texts;
-  }
-  return {};
-}
-
-std::string error(const Json& doc) {
-  std::string joined;
-  for (const auto& t : errors(doc)) joined += (joined.empty() ? "" : "\n") + t;
-  return joined;
 }
 
 const std::string at = "/services/api/autoscaling";

@@ -10,18 +10,21 @@
 #include "capsim/model/error.hpp"
 #include "capsim/model/load.hpp"
 #include "capsim/model/spec.hpp"
+#include "model_test_support.hpp"
 
 namespace {
 
 using capsim::model::Eviction;
 using capsim::model::FaultKind;
 using capsim::model::Json;
-using capsim::model::ModelError;
 using capsim::model::Popularity;
 using capsim::model::ServiceKind;
 using capsim::model::Spec;
 using capsim::model::Stampede;
 using capsim::model::StepKind;
+using model_test::error;
+using model_test::errors;
+using model_test::load;
 
 /// api -> cache (hit ratio 85%) -> db (a database).
 Json tiered() {
@@ -33,27 +36,6 @@ Json tiered() {
       "db": { "kind": "database", "work": "4ms" }
     }
   })");
-}
-
-std::vector<std::string> errors(const Json& doc) {
-  try {
-    capsim::model::load(doc, {});
-  } catch (const ModelError& e) {
-    std::vector<std::string> texts;
-    for (const auto& d : e.diagnostics()) texts.push_back(d.text());
-    return texts;
-  }
-  return {};
-}
-
-std::string error(const Json& doc) {
-  std::string joined;
-  for (const auto& t : errors(doc)) joined += (joined.empty() ? "" : "\n") + t;
-  return joined;
-}
-
-Spec load(const Json& doc) {
-  return capsim::model::load(doc, {});
 }
 
 /// tiered() with the cache's body replaced by `cache`.

@@ -2,33 +2,30 @@
 
 #include <cmath>
 #include <filesystem>
-#include <fstream>
 #include <string>
 #include <vector>
 
 #include "capsim/model/error.hpp"
 #include "capsim/model/load.hpp"
+#include "model_test_support.hpp"
 
 namespace {
 
 using capsim::model::Json;
-using capsim::model::ModelError;
 namespace dist = capsim::dist;
 namespace fs = std::filesystem;
 
 constexpr double z_99 = 2.3263478740408408;
 
-Json model_with_work(const Json& work) {
-  Json doc = Json::parse(R"({
-    "workloads": [ { "name": "w", "target": "api", "rate": 10 } ],
-    "services": { "api": { "steps": [ { "work": 0 } ] } }
-  })");
-  doc["services"]["api"]["steps"][0]["work"] = work;
+/// model_test::minimal_model() with its only work step set to `work_json`.
+Json model_with_work(const std::string& work_json) {
+  Json doc = model_test::minimal_model();
+  doc["services"]["api"]["steps"][0]["work"] = Json::parse(work_json);
   return doc;
 }
 
 capsim::model::Spec load_work(const std::string& work_json, const fs::path& base = {}) {
-  return capsim::model::load(model_with_work(Json::parse(work_json)), base);
+  return model_test::load(model_with_work(work_json), base);
 }
 
 /// The work distribution of the only step, read from `work_json`.
@@ -38,12 +35,7 @@ dist::DistSpec work(const std::string& work_json, const fs::path& base = {}) {
 
 /// Every diagnostic of loading a model whose only work step is `work_json`, joined by newlines.
 std::string work_error(const std::string& work_json, const fs::path& base = {}) {
-  try {
-    load_work(work_json, base);
-  } catch (const ModelError& e) {
-    return e.what();
-  }
-  return "no error";
+  return model_test::error(model_with_work(work_json), base);
 }
 
 template <class T>
@@ -196,18 +188,17 @@ TEST(ModelDist, EmpiricalSamples) {
 }
 
 TEST(ModelDist, EmpiricalFile) {
-  const fs::path dir = fs::temp_directory_path() / "capsim-model-tests" / "empirical";
-  fs::create_directories(dir);
-  std::ofstream(dir / "samples.txt") << "# measured\n0.001\n\n 2ms \n1.5e-3\n";
-  std::ofstream(dir / "bad.txt") << "1ms\nfast\n";
-  std::ofstream(dir / "empty.txt") << "# nothing\n";
+  const model_test::TempDir temp("empirical");
+  const fs::path& dir = temp.path();
+  temp.write("samples.txt", "# measured\n0.001\n\n 2ms \n1.5e-3\n");
+  temp.write("bad.txt", "1ms\nfast\n");
+  temp.write("empty.txt", "# nothing\n");
   const auto e = as<dist::Empirical>(work(R"({"dist": "empirical", "file": "samples.txt"})", dir));
   EXPECT_EQ(e.samples_s, (std::vector<double>{0.001, 0.002, 0.0015}));
   EXPECT_EQ(work_error(R"({"dist": "empirical", "file": "bad.txt"})", dir),
             at + "/file: bad.txt line 2: expected a duration >= 0, found \"fast\"");
   EXPECT_EQ(work_error(R"({"dist": "empirical", "file": "empty.txt"})", dir),
             at + "/file: empty.txt: expected at least one sample, found none");
-  fs::remove_all(dir);
 }
 
 TEST(ModelDist, MixtureWeightsNormalised) {

@@ -9,6 +9,7 @@
 #include "capsim/model/error.hpp"
 #include "capsim/model/load.hpp"
 #include "capsim/model/spec.hpp"
+#include "model_test_support.hpp"
 
 namespace {
 
@@ -18,42 +19,11 @@ using capsim::model::Failure;
 using capsim::model::failure_bit;
 using capsim::model::Jitter;
 using capsim::model::Json;
-using capsim::model::ModelError;
 using capsim::model::Spec;
-
-/// api.get calls db (step 1); api.put does work; a workload sends to api.get.
-Json two_services() {
-  return Json::parse(R"({
-    "workloads": [ { "name": "w", "target": "api", "endpoint": "get", "rate": 10 } ],
-    "services": {
-      "api": { "endpoints": {
-        "get": { "steps": [ { "work": "1ms" }, { "call": "db" } ] },
-        "put": { "steps": [ { "work": "2ms" } ] } } },
-      "db": { "steps": [ { "work": "3ms" } ] }
-    }
-  })");
-}
-
-std::vector<std::string> errors(const Json& doc) {
-  try {
-    capsim::model::load(doc, {});
-  } catch (const ModelError& e) {
-    std::vector<std::string> texts;
-    for (const auto& d : e.diagnostics()) texts.push_back(d.text());
-    return texts;
-  }
-  return {};
-}
-
-std::string error(const Json& doc) {
-  std::string joined;
-  for (const auto& t : errors(doc)) joined += (joined.empty() ? "" : "\n") + t;
-  return joined;
-}
-
-Spec load(const Json& doc) {
-  return capsim::model::load(doc, {});
-}
+using model_test::error;
+using model_test::errors;
+using model_test::load;
+using model_test::two_services;
 
 /// two_services() with `retry` set on the workload.
 Json with_workload_retry(const std::string& retry) {

@@ -1,0 +1,169 @@
+/// \file The top-level `faults`: crashes, slowdowns and errors injected into a service at a time.
+
+#include <algorithm>
+
+#include "model_loader.hpp"
+
+namespace capsim::model::detail {
+
+void ModelLoader::read_faults(const Json& value, const std::string& pointer, Spec& spec) {
+  if (!value.is_array()) {
+    reader_.expected(pointer, "an array of faults", value);
+    return;
+  }
+  for (std::size_t i = 0; i < value.size(); ++i) {
+    if (auto fault = read_fault(value[i], child(pointer, i), spec)) {
+      spec.faults.push_back(std::move(*fault));
+    }
+  }
+  std::stable_sort(spec.faults.begin(), spec.faults.end(),
+                   [](const FaultSpec& a, const FaultSpec& b) { return a.at_s < b.at_s; });
+}
+
+std::optional<FaultSpec> ModelLoader::read_fault(const Json& value, const std::string& pointer,
+                                                 const Spec& spec) {
+  if (!value.is_object()) {
+    reader_.expected(pointer, R"(a fault such as {"at": "5m", "kind": "crash", "service": "api"})",
+                     value);
+    return std::nullopt;
+  }
+  const std::size_t errors_before = reader_.error_count();
+  FaultSpec fault;
+  fault.pointer = pointer;
+
+  // The keys of each kind of fault, besides at, kind and service.
+  struct FaultKey {
+    std::string_view key;
+    std::vector<FaultKind> kinds;
+  };
+  const std::vector<FaultKey> kind_keys = {
+      {"replicas", {FaultKind::crash}},
+      {"restart_after", {FaultKind::crash}},
+      {"factor", {FaultKind::slowdown}},
+      {"duration", {FaultKind::slowdown, FaultKind::outage}},
+  };
+  constexpr std::string_view kind_names[] = {"crash", "slowdown", "outage", "cache_flush"};
+
+  bool kind_known = false;
+  if (const Json* kind = find(value, "kind")) {
+    const auto index = reader_.choice(*kind, child(pointer, "kind"),
+                                      {"crash", "slowdown", "outage", "cache_flush"});
+    kind_known = index.has_value();
+    if (index) fault.kind = static_cast<FaultKind>(*index);
+  } else {
+    reader_.missing(child(pointer, "kind"), "one of crash, slowdown, outage, cache_flush");
+  }
+  Names own{"at", "kind", "service"};
+  Names others;
+  for (const FaultKey& entry : kind_keys) {
+    const bool mine = !kind_known || std::find(entry.kinds.begin(), entry.kinds.end(),
+                                               fault.kind) != entry.kinds.end();
+    (mine ? own : others).push_back(entry.key);
+  }
+  reader_.check_keys(value, pointer, "fault", own, others);
+  for (const FaultKey& entry : kind_keys) {
+    if (std::find(others.begin(), others.end(), entry.key) == others.end()) continue;
+    if (find(value, entry.key) == nullptr) continue;
+    std::string kinds;
+    for (const FaultKind kind : entry.kinds) {
+      if (!kinds.empty()) kinds += " or ";
+      kinds += kind_names[static_cast<std::size_t>(kind)];
+    }
+    reader_.error(child(pointer, entry.key), "only for " + kinds + " faults");
+  }
+
+  if (const Json* at = find(value, "at")) {
+    const std::string at_pointer = child(pointer, "at");
+    if (const auto seconds = reader_.duration(*at, at_pointer, Sign::non_negative)) {
+      // A fault after the end is not an error: shortening a run with --duration must not break
+      // a model. It simply never happens, and the user is told.
+      if (duration_known_ && *seconds >= spec.simulation.duration_s) {
+        reader_.warning(at_pointer, "this fault at " + seconds_text(*seconds) +
+                                        " never happens: the simulation ends at " +
+                                        seconds_text(spec.simulation.duration_s));
+      }
+      fault.at_s = *seconds;
+    }
+  } else {
+    reader_.missing(child(pointer, "at"), R"(the time of the fault, such as "5m")");
+  }
+
+  const ServiceOutline* service = nullptr;
+  const std::string service_pointer = child(pointer, "service");
+  if (const Json* name = find(value, "service")) {
+    service = resolve_service(*name, service_pointer);
+    if (service != nullptr) fault.service = service->name;
+  } else {
+    reader_.missing(service_pointer, service_what());
+  }
+  if (service != nullptr && kind_known && fault.kind == FaultKind::cache_flush &&
+      service->kind_known && service->kind != ServiceKind::cache) {
+    std::vector<std::string> caches;
+    for (const ServiceOutline& outline : outlines_) {
+      if (outline.kind_known && outline.kind == ServiceKind::cache) caches.push_back(outline.name);
+    }
+    const std::string what = caches.empty()
+                                 ? std::string("the name of a cache service (none)")
+                                 : "the name of a cache service (" + names_text(caches) + ")";
+    reader_.expected(service_pointer, what, *find(value, "service"),
+                     " (a " + std::string(kind_name(service->kind)) + " service)");
+  }
+
+  if (!kind_known) return std::nullopt;
+  switch (fault.kind) {
+    case FaultKind::crash: {
+      if (const Json* replicas = find(value, "replicas")) {
+        const std::string at = child(pointer, "replicas");
+        // Bounded by the service's replicas when it was read without problems.
+        const auto index = service != nullptr ? spec.service_index(service->name) : std::nullopt;
+        std::int64_t max = max_replicas;
+        if (index) {
+          const ServiceSpec& target = spec.services[*index];
+          max = target.replicas;
+          if (target.autoscaling) max = std::max(max, std::int64_t{target.autoscaling->max});
+        }
+        if (const auto n = reader_.integer(*replicas, at, 1, max_replicas)) {
+          if (*n > max) {
+            reader_.expected(at,
+                             "an integer from 1 to " + std::to_string(max) + " (the replicas of '" +
+                                 service->name + "')",
+                             *replicas);
+          } else {
+            fault.replicas = static_cast<int>(*n);
+          }
+        }
+      }
+      if (const Json* restart = find(value, "restart_after")) {
+        fault.restart_after_s =
+            reader_.duration(*restart, child(pointer, "restart_after"), Sign::positive);
+      }
+      break;
+    }
+    case FaultKind::slowdown:
+      if (const Json* factor = find(value, "factor")) {
+        if (const auto f =
+                reader_.signed_number(*factor, child(pointer, "factor"), Sign::positive)) {
+          fault.factor = *f;
+        }
+      } else {
+        reader_.missing(child(pointer, "factor"), "the factor the work is multiplied by (> 0)");
+      }
+      [[fallthrough]];
+    case FaultKind::outage:
+      if (const Json* duration = find(value, "duration")) {
+        if (const auto seconds =
+                reader_.duration(*duration, child(pointer, "duration"), Sign::positive)) {
+          fault.duration_s = *seconds;
+        }
+      } else {
+        reader_.missing(child(pointer, "duration"), R"(how long the fault lasts, such as "2m")");
+      }
+      break;
+    case FaultKind::cache_flush:
+      break;
+  }
+  if (reader_.error_count() != errors_before) return std::nullopt;
+  return fault;
+}
+
+}  // namespace capsim::model::detail

@@ -1,0 +1,312 @@
+/// \file Services: the keys each kind takes, replicas, workers, queues, autoscaling and the load
+/// balancer, and the totals over all services. A service's endpoints are read in
+/// load_steps.cpp, a cache's and a database's settings in load_data.cpp.
+
+#include <algorithm>
+
+#include "model_loader.hpp"
+
+namespace capsim::model::detail {
+
+namespace {
+
+// Memory grows with replicas, for each replication running (about 200 bytes a replica slot):
+// bounds that keep a model within a few hundred MiB.
+constexpr std::int64_t max_total_replicas = 1000000;
+constexpr std::int64_t max_total_cache_keys = max_cache_keys;
+// Each service keeps its statistics (histograms, about 200 KB) per running replication.
+constexpr std::size_t max_services = 1000;
+
+/// The replica count an autoscaled service starts with: hpa and keda, `replicas` within
+/// [min, max] (min when not given); schedule, `replicas` until the first step (that of a step at
+/// 0 s when there is one).
+void initial_replicas(ServiceSpec& spec, bool replicas_given) {
+  const AutoscalingSpec& a = *spec.autoscaling;
+  if (a.kind == AutoscalerKind::schedule) {
+    if (!a.schedule.empty() && a.schedule.front().at_s == 0.0) {
+      spec.replicas = a.schedule.front().replicas;
+    }
+    return;
+  }
+  int lowest = a.min;
+  if (!a.schedule.empty() && a.schedule.front().at_s == 0.0) {
+    lowest = std::max(lowest, a.schedule.front().replicas);
+  }
+  spec.replicas = replicas_given ? std::clamp(spec.replicas, lowest, a.max) : lowest;
+}
+
+}  // namespace
+
+const std::vector<KindKey>& kind_keys() {
+  using enum ServiceKind;
+  static const std::vector<KindKey> keys = {
+      {"replicas", {generic, cache}},
+      {"workers", {generic, cache}},
+      {"endpoints", {generic}},
+      {"steps", {generic}},
+      {"backend", {cache}},
+      {"backend_endpoint", {cache}},
+      {"hit_ratio", {cache}},
+      {"keys", {cache}},
+      {"capacity", {cache}},
+      {"ttl", {cache}},
+      {"eviction", {cache}},
+      {"stampede", {cache}},
+      {"early_refresh_beta", {cache}},
+      {"work", {cache, database}},
+      {"connections", {database}},
+      {"read_replicas", {database}},
+      {"contention", {database}},
+      {"startup_time", {generic, cache}},
+      {"autoscaling", {generic, cache}},
+  };
+  return keys;
+}
+
+std::string_view kind_name(ServiceKind kind) {
+  switch (kind) {
+    case ServiceKind::generic:
+      return "generic";
+    case ServiceKind::cache:
+      return "cache";
+    case ServiceKind::database:
+      return "database";
+  }
+  return "generic";
+}
+
+void ModelLoader::read_services(const Json& value, const std::string& pointer, Spec& spec) {
+  if (!value.is_object()) {
+    reader_.expected(pointer, "an object of services by name", value);
+    return;
+  }
+  if (value.empty()) {
+    reader_.expected(pointer, "at least one service", value);
+    return;
+  }
+  if (value.size() > max_services) {
+    reader_.error(pointer, "expected at most " + std::to_string(max_services) +
+                               " services, found " + std::to_string(value.size()));
+    return;
+  }
+  for (const auto& [name, body] : value.items()) {
+    if (auto service = read_service(name, body, child(pointer, name))) {
+      spec.services.push_back(std::move(*service));
+    }
+  }
+}
+
+void ModelLoader::check_totals(const Spec& spec) {
+  std::int64_t replicas = 0;
+  std::int64_t keys = 0;
+  bool replicas_reported = false;
+  bool keys_reported = false;
+  for (const ServiceSpec& service : spec.services) {
+    // Every replica an autoscaler may add has its slot from the start.
+    std::int64_t slots = service.replicas;
+    if (service.autoscaling) slots = std::max<std::int64_t>(slots, service.autoscaling->max);
+    replicas += slots;
+    if (replicas > max_total_replicas && !replicas_reported) {
+      reader_.error(service.pointer, "expected at most " + std::to_string(max_total_replicas) +
+                                         " replicas in all services together (autoscaling "
+                                         "maxima included), found " +
+                                         std::to_string(replicas) + " up to this service");
+      replicas_reported = true;
+    }
+    if (service.cache && !service.cache->hit_ratio) {
+      keys += service.cache->key_count;
+      if (keys > max_total_cache_keys && !keys_reported) {
+        reader_.error(child(child(service.pointer, "keys"), "count"),
+                      "expected at most " + std::to_string(max_total_cache_keys) +
+                          " keys in all caches together, found " + std::to_string(keys) +
+                          " up to this cache");
+        keys_reported = true;
+      }
+    }
+  }
+}
+
+std::optional<ServiceSpec> ModelLoader::read_service(const std::string& name, const Json& value,
+                                                     const std::string& pointer) {
+  const std::size_t errors_before = reader_.error_count();
+  if (!is_name(name)) {
+    reader_.expected(pointer, "a service name of letters, digits, '_', '.' and '-'", Json(name));
+  }
+  if (!value.is_object()) {
+    reader_.expected(pointer, "a service object", value);
+    return std::nullopt;
+  }
+  ServiceSpec spec;
+  spec.name = name;
+  spec.pointer = pointer;
+  if (const Json* kind = find(value, "kind")) {
+    const std::string at = child(pointer, "kind");
+    const auto index = reader_.choice(*kind, at, {"generic", "cache", "database"});
+    if (!index) return std::nullopt;
+    if (is_unsupported_value("service", "kind", kind->get<std::string>())) {
+      // The other keys of such a service belong to its kind: one refusal says it all.
+      reader_.unsupported(at);
+      return std::nullopt;
+    }
+    spec.kind = static_cast<ServiceKind>(*index);
+  }
+
+  // Keys of every kind, then those of this kind; the keys of other kinds are refused by name.
+  Names own{"kind",          "cores",      "cpu",          "queue_capacity",
+            "load_balancer", "rate_limit", "drop_expired", "price_per_replica_hour"};
+  Names others;
+  for (const KindKey& entry : kind_keys()) {
+    const bool mine =
+        std::find(entry.kinds.begin(), entry.kinds.end(), spec.kind) != entry.kinds.end();
+    (mine ? own : others).push_back(entry.key);
+  }
+  reader_.check_keys(value, pointer, "service", own, others);
+  for (const KindKey& entry : kind_keys()) {
+    if (std::find(others.begin(), others.end(), entry.key) == others.end()) continue;
+    if (find(value, entry.key) == nullptr) continue;
+    const std::string at = child(pointer, entry.key);
+    if (spec.kind == ServiceKind::database && entry.key == "replicas") {
+      reader_.error(at,
+                    "not for a database: its replicas are the primary and its read_replicas "
+                    "(set read_replicas)");
+    } else if (spec.kind == ServiceKind::database && entry.key == "workers") {
+      reader_.error(at, "not for a database: its workers are its connections (set connections)");
+    } else {
+      std::string kinds;
+      for (const ServiceKind kind : entry.kinds) {
+        if (!kinds.empty()) kinds += " or ";
+        kinds += kind_name(kind);
+      }
+      std::string message = "only for services of kind " + kinds;
+      if (spec.kind == ServiceKind::cache && (entry.key == "steps" || entry.key == "endpoints")) {
+        message += R"( (a cache has one endpoint, "default", that runs its work))";
+      } else if (spec.kind == ServiceKind::database &&
+                 (entry.key == "steps" || entry.key == "endpoints")) {
+        message += R"( (a database has one endpoint, "query", that runs its work))";
+      }
+      reader_.error(at, message);
+    }
+  }
+
+  if (spec.kind != ServiceKind::database) {
+    // `"autoscaling": false` says there is none (handy with --set).
+    const Json* autoscaling = find(value, "autoscaling");
+    if (autoscaling != nullptr && *autoscaling == Json(false)) autoscaling = nullptr;
+    const Json* replicas = find(value, "replicas");
+    if (replicas != nullptr) {
+      // An autoscaler may start from zero replicas.
+      const std::int64_t lowest = autoscaling != nullptr ? 0 : 1;
+      if (const auto n =
+              reader_.integer(*replicas, child(pointer, "replicas"), lowest, max_replicas)) {
+        spec.replicas = static_cast<int>(*n);
+      }
+    }
+    if (autoscaling != nullptr) {
+      spec.autoscaling = read_autoscaling(reader_, *autoscaling, child(pointer, "autoscaling"));
+      if (spec.autoscaling) initial_replicas(spec, replicas != nullptr);
+    }
+    if (const Json* startup = find(value, "startup_time")) {
+      const std::string at = child(pointer, "startup_time");
+      if (const auto s = reader_.duration(*startup, at, Sign::non_negative)) {
+        spec.startup_time_s = *s;
+        if (*s > 0 && autoscaling == nullptr) {
+          reader_.warning(at,
+                          "has no effect without autoscaling (only replicas that an "
+                          "autoscaler adds start up)");
+        }
+      }
+    }
+    if (const Json* workers = find(value, "workers")) {
+      if (const auto n = reader_.integer(*workers, child(pointer, "workers"), 1, max_int)) {
+        spec.workers = static_cast<int>(*n);
+      }
+    }
+  }
+  if (const Json* cores = find(value, "cores")) {
+    if (const auto n = reader_.integer(*cores, child(pointer, "cores"), 1, max_int)) {
+      spec.cores = static_cast<int>(*n);
+    }
+  }
+  if (const Json* cpu = find(value, "cpu")) {
+    if (const auto index = reader_.choice(*cpu, child(pointer, "cpu"), {"fcfs", "ps"})) {
+      spec.cpu = *index == 0 ? CpuDiscipline::fcfs : CpuDiscipline::ps;
+    }
+  }
+  if (const Json* capacity = find(value, "queue_capacity")) {
+    spec.queue_capacity =
+        reader_.integer(*capacity, child(pointer, "queue_capacity"), 0, max_int64);
+  }
+  if (const Json* balancer = find(value, "load_balancer")) {
+    if (auto lb = read_load_balancer(*balancer, child(pointer, "load_balancer"))) {
+      spec.load_balancer = std::move(*lb);
+    }
+  }
+  if (const Json* rate_limit = find(value, "rate_limit")) {
+    spec.rate_limit = read_rate_limit(reader_, *rate_limit, child(pointer, "rate_limit"));
+  }
+  if (const Json* price = find(value, "price_per_replica_hour")) {
+    spec.price_per_replica_hour =
+        reader_.signed_number(*price, child(pointer, "price_per_replica_hour"), Sign::non_negative);
+  }
+  if (const Json* drop = find(value, "drop_expired")) {
+    if (drop->is_boolean()) {
+      spec.drop_expired = drop->get<bool>();
+    } else {
+      reader_.expected(child(pointer, "drop_expired"), "true or false", *drop);
+    }
+  }
+
+  switch (spec.kind) {
+    case ServiceKind::generic:
+      read_endpoints(value, pointer, spec);
+      break;
+    case ServiceKind::cache:
+      read_cache(value, pointer, spec);
+      break;
+    case ServiceKind::database:
+      read_database(value, pointer, spec);
+      break;
+  }
+  // A service with a problem is left out, so that nothing is checked against wrong values.
+  if (reader_.error_count() != errors_before) return std::nullopt;
+  return spec;
+}
+
+std::optional<LoadBalancerSpec> ModelLoader::read_load_balancer(const Json& value,
+                                                                const std::string& pointer) {
+  if (!value.is_object()) {
+    reader_.expected(pointer, R"(an object such as {"policy": "least_outstanding"})", value);
+    return std::nullopt;
+  }
+  reader_.check_keys(value, pointer, "load_balancer", {"policy", "health", "weights"});
+  LoadBalancerSpec spec;
+  if (const Json* health = find(value, "health")) {
+    spec.health = read_health(reader_, *health, child(pointer, "health"));
+    if (!spec.health) return std::nullopt;
+  }
+  if (const Json* policy = find(value, "policy")) {
+    const auto index = reader_.choice(
+        *policy, child(pointer, "policy"),
+        {"round_robin", "random", "least_outstanding", "power_of_two", "weighted_round_robin"});
+    if (!index) return std::nullopt;
+    spec.policy = static_cast<LbPolicy>(*index);
+  }
+  if (const Json* weights = find(value, "weights")) {
+    const std::string at = child(pointer, "weights");
+    if (spec.policy != LbPolicy::weighted_round_robin) {
+      reader_.error(at, "only with policy weighted_round_robin");
+      return std::nullopt;
+    }
+    if (!weights->is_array() || weights->empty()) {
+      reader_.expected(at, "a non-empty array of weights > 0, one per replica", *weights);
+      return std::nullopt;
+    }
+    for (std::size_t i = 0; i < weights->size(); ++i) {
+      const auto weight = reader_.signed_number((*weights)[i], child(at, i), Sign::positive);
+      if (weight) spec.weights.push_back(*weight);
+    }
+  }
+  return spec;
+}
+
+}  // namespace capsim::model::detail
