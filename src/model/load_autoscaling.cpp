@@ -15,9 +15,6 @@ constexpr std::int64_t max_replicas = 100000;
 constexpr std::int64_t max_window_periods = 1000;
 constexpr std::int64_t max_policy_value = 1000000;
 
-constexpr std::string_view metric_names[] = {"cpu", "workers",      "in_flight",
-                                             "rps", "queue_length", "latency_p95"};
-
 bool is_utilisation(ScaleMetric m) {
   return m == ScaleMetric::cpu || m == ScaleMetric::workers;
 }
@@ -37,7 +34,7 @@ std::optional<double> read_target(Reader& reader, const Json& value, const std::
 
 std::optional<ScaleMetric> read_metric_name(Reader& reader, const Json& value,
                                             const std::string& pointer, bool keda) {
-  const Names names(std::begin(metric_names), std::end(metric_names));
+  const Names names(std::begin(model::kScaleMetricNames), std::end(model::kScaleMetricNames));
   const auto index = reader.choice(value, pointer, names);
   if (!index) return std::nullopt;
   const auto metric = static_cast<ScaleMetric>(*index);
@@ -81,7 +78,8 @@ bool read_metrics(Reader& reader, const Json& value, const std::string& pointer,
       const Json* t = find(item, "target");
       if (name == nullptr) {
         reader.missing(child(at, "metric"),
-                       "one of " + join(Names(std::begin(metric_names), std::end(metric_names))));
+                       "one of " + join(Names(std::begin(model::kScaleMetricNames),
+                                              std::end(model::kScaleMetricNames))));
         ok = false;
         continue;
       }

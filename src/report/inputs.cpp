@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "capsim/model/diagnostics.hpp"
 #include "capsim/model/error.hpp"
 
 namespace capsim::report {
@@ -25,23 +26,7 @@ constexpr const char* kExpected =
   throw ModelError(where, message);
 }
 
-/// "/a/b" + key, with the key escaped as a JSON Pointer token.
-std::string child(const std::string& pointer, const std::string& key) {
-  std::string token;
-  for (const char c : key) {
-    if (c == '~') {
-      token += "~0";
-    } else if (c == '/') {
-      token += "~1";
-    } else {
-      token += c;
-    }
-  }
-  return pointer + "/" + token;
-}
-std::string child(const std::string& pointer, std::size_t index) {
-  return pointer + "/" + std::to_string(index);
-}
+using model::child;
 
 /// What a JSON value is, for messages: `"text"`, `3.5`, `null`, `an array`, `an object`.
 std::string describe(const Json& j) {

@@ -7,9 +7,8 @@
 #include <array>
 #include <cinttypes>
 #include <cstdio>
-#include <set>
-#include <unordered_map>
 
+#include "capsim/model/diagnostics.hpp"
 #include "capsim/model/error.hpp"
 #include "capsim/model/load.hpp"
 #include "experiment_reader.hpp"
@@ -37,42 +36,6 @@ using detail::child;
 using detail::Problems;
 
 // ---- Diagnostics in document order ----------------------------------------------------------
-
-void rank_values(const Json& value, const std::string& pointer,
-                 std::unordered_map<std::string, std::size_t>& ranks) {
-  ranks.emplace(pointer, ranks.size());
-  if (value.is_object()) {
-    for (const auto& [key, member] : value.items()) rank_values(member, child(pointer, key), ranks);
-  } else if (value.is_array()) {
-    for (std::size_t i = 0; i < value.size(); ++i) rank_values(value[i], child(pointer, i), ranks);
-  }
-}
-
-std::vector<Diagnostic> in_document_order(const Json& doc, std::vector<Diagnostic> list) {
-  std::unordered_map<std::string, std::size_t> ranks;
-  rank_values(doc, "", ranks);
-  const auto rank_of = [&ranks](std::string pointer) {
-    while (true) {
-      if (const auto found = ranks.find(pointer); found != ranks.end()) return found->second;
-      const auto slash = pointer.rfind('/');
-      if (slash == std::string::npos) return std::size_t{0};
-      pointer.resize(slash);
-    }
-  };
-  std::vector<std::pair<std::size_t, Diagnostic>> ranked;
-  for (Diagnostic& d : list) {
-    const std::size_t rank = rank_of(d.pointer);
-    ranked.emplace_back(rank, std::move(d));
-  }
-  std::stable_sort(ranked.begin(), ranked.end(),
-                   [](const auto& a, const auto& b) { return a.first < b.first; });
-  std::vector<Diagnostic> sorted;
-  std::set<std::pair<std::string, std::string>> seen;
-  for (auto& [rank, d] : ranked) {
-    if (seen.emplace(d.pointer, d.message).second) sorted.push_back(std::move(d));
-  }
-  return sorted;
-}
 
 // ---- The fingerprint and the model's simulation settings --------------------------------------
 
@@ -222,7 +185,7 @@ Experiment parse_experiment(const Json& doc, const std::filesystem::path& file,
     if (!doc.contains("metrics")) e.metrics = detail::default_metrics(e);
   }
   if (!problems.empty()) {
-    throw ModelError(in_document_order(doc, std::move(problems.list())));
+    throw ModelError(model::sort_in_document_order(doc, std::move(problems.list())));
   }
   Json fingerprint = Json::object();
   fingerprint["capsim"] = CAPSIM_VERSION;

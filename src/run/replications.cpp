@@ -20,12 +20,7 @@
 namespace capsim::run {
 
 std::string MergedMetric::dotted() const {
-  std::string out;
-  for (const std::string& p : path) {
-    if (!out.empty()) out += '.';
-    out += p;
-  }
-  return out;
+  return stats::dotted(path);
 }
 
 const MergedMetric* Results::find(const std::string& dotted) const {

@@ -2,9 +2,9 @@
 
 #include <algorithm>
 #include <cmath>
-#include <iomanip>
 #include <limits>
-#include <sstream>
+
+#include "capsim/stats/format.hpp"
 
 namespace capsim::scale {
 
@@ -13,27 +13,11 @@ namespace {
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
 std::string number_text(double x) {
-  std::ostringstream out;
-  out << std::setprecision(4) << x;
-  return out.str();
+  return stats::significant(x);
 }
 
-const char* metric_name(model::ScaleMetric m) {
-  switch (m) {
-    case model::ScaleMetric::cpu:
-      return "cpu";
-    case model::ScaleMetric::workers:
-      return "workers";
-    case model::ScaleMetric::in_flight:
-      return "in_flight";
-    case model::ScaleMetric::rps:
-      return "rps";
-    case model::ScaleMetric::queue_length:
-      return "queue_length";
-    case model::ScaleMetric::latency_p95:
-      return "latency_p95";
-  }
-  return "metric";
+std::string metric_name(model::ScaleMetric m) {
+  return std::string(model::scale_metric_name(m));
 }
 
 }  // namespace
@@ -149,7 +133,7 @@ std::optional<ScaleChange> Autoscaler::sync(const Snapshot& base, const Snapshot
     if (wanted > best) {
       best = wanted;
       best_metric = m.metric;
-      best_text = std::string(metric_name(m.metric)) + " " + number_text(value) + " (target " +
+      best_text = metric_name(m.metric) + " " + number_text(value) + " (target " +
                   number_text(m.target) + ") asks for " + std::to_string(wanted);
     }
   }
@@ -192,8 +176,8 @@ std::optional<ScaleChange> Autoscaler::poll(const Snapshot& base, const Snapshot
     }
     if (total > spec_.activation_threshold && !active) {
       active = true;
-      what = std::string(metric_name(m.metric)) + " " + number_text(total) +
-             " above the activation threshold " + number_text(spec_.activation_threshold);
+      what = metric_name(m.metric) + " " + number_text(total) + " above the activation threshold " +
+             number_text(spec_.activation_threshold);
     }
   }
   if (active) {

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "capsim/dist/distribution_spec.hpp"
@@ -224,6 +225,12 @@ struct DatabaseSpec {
 /// utilisation, requests in flight per replica, arrivals per second per ready replica, queued
 /// requests per replica, or the 95th percentile of the service's latency.
 enum class ScaleMetric { cpu, workers, in_flight, rps, queue_length, latency_p95 };
+/// The metrics' names in the model format, indexed by ScaleMetric.
+inline constexpr std::string_view kScaleMetricNames[] = {"cpu", "workers",      "in_flight",
+                                                         "rps", "queue_length", "latency_p95"};
+inline std::string_view scale_metric_name(ScaleMetric m) {
+  return kScaleMetricNames[static_cast<int>(m)];
+}
 
 struct ScaleMetricSpec {
   ScaleMetric metric = ScaleMetric::cpu;

@@ -16,6 +16,9 @@ enum class Merge : std::uint8_t {
   max,       ///< largest value over replications (a plain number)
 };
 
+/// A metric's path joined with dots: {"workloads", "browse", "p99"} -> "workloads.browse.p99".
+std::string dotted(const std::vector<std::string>& path);
+
 /// One scalar of one replication, named by its path in the results document, e.g.
 /// {"workloads", "browse", "latency_ms", "p99"}.
 struct Metric {
