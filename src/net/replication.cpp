@@ -8,27 +8,6 @@
 
 namespace capsim::net {
 
-const char* outcome_name(Outcome o) {
-  switch (o) {
-    case Outcome::success:
-      return "success";
-    case Outcome::timeout:
-      return "timeout";
-    case Outcome::rejected:
-      return "rejected";
-    case Outcome::rate_limited:
-      return "rate_limited";
-    case Outcome::circuit_open:
-      return "circuit_open";
-    case Outcome::error:
-      return "error";
-  }
-  return "unknown";
-}
-
-SimulationError::SimulationError(double time_s, const std::string& what)
-    : std::runtime_error("at t = " + std::to_string(time_s) + " s: " + what), time_s_(time_s) {}
-
 namespace {
 
 /// Databases route reads and writes, health checks eject, autoscalers and crashes take replicas
@@ -591,11 +570,6 @@ stats::Summary Replication::run() {
     }
   }
   return stats_.summarize(clock_.now(), clock_.events_fired());
-}
-
-stats::Summary simulate(const model::Spec& spec, const ReplicationOptions& options) {
-  Replication replication(spec, options);
-  return replication.run();
 }
 
 }  // namespace capsim::net

@@ -11,9 +11,12 @@
 #include "capsim/net/network.hpp"
 #include "capsim/run/replications.hpp"
 #include "capsim/scale/hpa.hpp"
+#include "net_test_support.hpp"
 
 namespace capsim::net {
 namespace {
+
+using test_support::mean;
 
 using namespace capsim::scale;  // NOLINT: the HPA decisions under test
 
@@ -221,12 +224,6 @@ double metric(const stats::Summary& s, const std::string& dotted) {
     if (name == dotted) return m.value;
   }
   throw std::runtime_error("no metric " + dotted);
-}
-
-double mean(const run::Results& r, const std::string& name) {
-  const run::MergedMetric* m = r.find(name);
-  if (m == nullptr) throw std::runtime_error("no metric " + name);
-  return m->merge == stats::Merge::estimate ? m->estimate.mean : m->extreme;
 }
 
 struct Change {

@@ -9,23 +9,13 @@
 #include "capsim/analytic/queueing.hpp"
 #include "capsim/model/load.hpp"
 #include "capsim/run/replications.hpp"
+#include "net_test_support.hpp"
 
 namespace capsim::net {
 namespace {
 
-run::Results run_json(const std::string& text,
-                      const std::vector<std::pair<std::string, std::string>>& sets = {}) {
-  model::Json doc = model::Json::parse(text);
-  for (const auto& [pointer, value] : sets) model::apply_override(doc, pointer + "=" + value);
-  const model::Spec spec = model::load(doc, ".");
-  return run::run_replications(spec);
-}
-
-double mean(const run::Results& r, const std::string& name) {
-  const run::MergedMetric* m = r.find(name);
-  if (m == nullptr) throw std::runtime_error("no metric " + name);
-  return m->merge == stats::Merge::estimate ? m->estimate.mean : m->extreme;
-}
+using test_support::mean;
+using test_support::run_json;
 
 TEST(Failure, DuringATotalOutageEveryRequestMakesExactlyMaxAttempts) {
   const run::Results r = run_json(R"({

@@ -8,22 +8,13 @@
 #include "capsim/model/load.hpp"
 #include "capsim/net/network.hpp"
 #include "capsim/run/replications.hpp"
+#include "net_test_support.hpp"
 
 namespace capsim::net {
 namespace {
 
-run::Results run_json(const std::string& text, int threads = 0) {
-  const model::Spec spec = model::load(model::Json::parse(text), ".");
-  run::RunOptions o;
-  o.threads = threads;
-  return run::run_replications(spec, o);
-}
-
-double mean(const run::Results& r, const std::string& name) {
-  const run::MergedMetric* m = r.find(name);
-  if (m == nullptr) throw std::runtime_error("no metric " + name);
-  return m->merge == stats::Merge::estimate ? m->estimate.mean : m->extreme;
-}
+using test_support::mean;
+using test_support::run_json;
 
 TEST(Network, CallsMultiplyArrivalsByCountAndProbability) {
   const run::Results r = run_json(R"({
