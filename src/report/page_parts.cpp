@@ -1,0 +1,138 @@
+#include "page_parts.hpp"
+
+#include <set>
+#include <utility>
+
+#include "capsim/report/html.hpp"
+
+namespace capsim::report {
+
+namespace detail {
+
+namespace {
+
+std::string seconds_text(double s) {
+  return format_number(s) + " s";
+}
+
+}  // namespace
+
+std::vector<std::string> split(const std::string& s, char sep) {
+  std::vector<std::string> parts;
+  std::string part;
+  for (const char c : s) {
+    if (c == sep) {
+      parts.push_back(std::move(part));
+      part.clear();
+    } else {
+      part += c;
+    }
+  }
+  parts.push_back(std::move(part));
+  return parts;
+}
+
+double scaled(const std::optional<double>& v, double factor) {
+  return v ? *v * factor : kNaN;
+}
+
+std::string value_text(const std::optional<double>& v, double factor) {
+  return v ? format_number(*v * factor) : "undefined";
+}
+
+std::string interval_text(const Value& v, double factor) {
+  if (!v.lo || !v.hi) return "";
+  // Built piecewise: GCC 12 warns falsely (-Wrestrict) about "literal" + std::string.
+  std::string out("[");
+  out += format_number(*v.lo * factor);
+  out += ", ";
+  out += format_number(*v.hi * factor);
+  return out + "]";
+}
+
+std::string estimate_text(const Value& v, const DisplayUnit& u) {
+  if (!v.mean) return "undefined";
+  const std::string interval = interval_text(v, u.factor);
+  return format_number(*v.mean * u.factor) + (interval.empty() ? "" : " " + interval);
+}
+
+std::string percent_text(double fraction) {
+  return format_number(fraction * 100.0) + "%";
+}
+
+std::string confidence_text(const Header& h) {
+  return percent_text(h.confidence.value_or(0.95));
+}
+
+std::string label_with_unit(const std::string& label, const DisplayUnit& u) {
+  return u.unit.empty() ? label : label + " (" + u.unit + ")";
+}
+
+std::string page_header(const std::string& title, const Header& h, const ReportOptions& options,
+                        const std::string& what) {
+  std::string out = "<h1>" + escape_html(title) + "</h1>\n";
+  std::vector<std::string> facts;
+  if (!options.source.empty()) facts.push_back(what + " " + options.source);
+  if (!h.model.empty()) facts.push_back("model " + h.model);
+  if (!h.capsim_version.empty()) facts.push_back("capsim " + h.capsim_version);
+  if (h.seed) facts.push_back("seed " + std::to_string(*h.seed));
+  if (h.replications) {
+    std::string r =
+        std::to_string(*h.replications) + " replication" + (*h.replications == 1 ? "" : "s");
+    if (h.simulated_seconds) r += " of " + seconds_text(*h.simulated_seconds);
+    if (h.warmup_seconds) r += " (warm-up " + seconds_text(*h.warmup_seconds) + ")";
+    facts.push_back(r);
+  }
+  if (h.confidence) {
+    facts.push_back("intervals: " + confidence_text(h) +
+                    " confidence, Student t over replications");
+  }
+  if (!facts.empty()) {
+    std::string line;
+    for (const std::string& f : facts) line += (line.empty() ? "" : " \xC2\xB7 ") + escape_html(f);
+    out += "<p class=\"meta\">" + line + "</p>\n";
+  }
+  if (!h.description.empty()) out += "<p>" + escape_html(h.description) + "</p>\n";
+  return out;
+}
+
+std::string badge(const std::optional<bool>& ok, const std::string& yes, const std::string& no) {
+  if (!ok) return "<span class=\"badge neutral\">n/a</span>";
+  return *ok ? "<span class=\"badge good\">" + escape_html(yes) + "</span>"
+             : "<span class=\"badge bad\">" + escape_html(no) + "</span>";
+}
+
+std::string figure(const std::string& svg, bool half) {
+  return std::string(half ? "<figure class=\"half\">\n" : "<figure>\n") + svg + "</figure>\n";
+}
+
+std::string notices_html(const std::vector<std::string>& notices, std::size_t limit) {
+  if (notices.empty()) return "";
+  std::string out = "<ul class=\"notices\">\n";
+  for (std::size_t i = 0; i < notices.size() && i < limit; ++i) {
+    out += "<li>" + escape_html(notices[i]) + "</li>\n";
+  }
+  if (notices.size() > limit) {
+    out += "<li>... and " + std::to_string(notices.size() - limit) + " more</li>\n";
+  }
+  return out + "</ul>\n";
+}
+
+}  // namespace detail
+
+DisplayUnit display_unit(const std::string& metric) {
+  const std::vector<std::string> parts = detail::split(metric, '.');
+  static const std::set<std::string> percent{
+      "error_rate",   "errors",  "cpu_utilization", "worker_utilization",  "rejected",
+      "rate_limited", "dropped", "hit_ratio",       "wasted_work_fraction"};
+  for (const std::string& p : parts) {
+    if (p.ends_with("_ms")) return {1.0, "ms"};
+  }
+  for (const std::string& p : parts) {
+    if (percent.count(p) > 0) return {100.0, "%"};
+  }
+  if (parts.back().ends_with("_rps")) return {1.0, "/s"};
+  return {};
+}
+
+}  // namespace capsim::report
