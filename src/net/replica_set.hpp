@@ -66,7 +66,9 @@ class ReplicaSet {
     set(i, replicas_[i].phase, up, now, stats);
   }
 
-  /// A new replica starts (a free slot, or one more): returns its index.
+  /// A new replica starts (a free slot, or one more): returns its index. The only call that may
+  /// grow the replicas (invalidating Replica references); autoscaling calls it, never a
+  /// request's path.
   std::uint32_t start_one(double now, ServiceStats& stats);
   /// A starting replica becomes ready; false (nothing changes) when it is no longer starting.
   bool become_ready(std::uint32_t i, double now, ServiceStats& stats);

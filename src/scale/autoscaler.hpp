@@ -2,7 +2,7 @@
 /// \file What a service's autoscaler decides: an HPA's syncs, KEDA's polls and a schedule's
 /// steps, each turned into a replica count or nothing. It reads the service only through
 /// snapshots of its integrals (scale/window_meter.hpp) and the replica groups an HPA sees; the
-/// runtime applies its decisions through the service's replica set (net/autoscaling.cpp).
+/// runtime applies its decisions through the service's replica set (net/replication_capacity.cpp).
 
 #include <cstddef>
 #include <optional>
