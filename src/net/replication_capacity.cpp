@@ -27,10 +27,18 @@ void Replication::crash(std::uint32_t service, std::uint32_t replica) {
   station_.crash(s, r, now);
   s.replicas.set_up(replica, false, now, stats_.service(service));
   for (const Ref ref : lost) {
-    Job& j = jobs_[ref.index];
-    j.holds_worker = false;
-    j.replica = kNone;
-    finish(ref, Outcome::error);
+    Job* j = jobs_.get(ref);
+    if (j == nullptr) continue;  // a coalesced waiter already answered by a lost fetch below
+    j->holds_worker = false;
+    j->replica = kNone;
+    if (j->cache_stage == CacheStage::fetching) {
+      // A lost fetch fails the requests waiting for it (coalesce), as a failed fetch does;
+      // otherwise they would wait for an answer that never comes.
+      j->failed = true;
+      cache_fetched(ref, *j);
+    } else {
+      finish(ref, Outcome::error);
+    }
   }
 }
 
