@@ -81,6 +81,18 @@ void Replication::send_request(const CallRequest& request) {
   send_attempt(calls_.start(request));
 }
 
+void Replication::call_from(Ref job, const CallSite& site, std::uint64_t key) {
+  CallRequest r;
+  r.caller_kind = CallerKind::job;
+  r.caller_job = job;
+  r.policy = &site.policy;
+  r.service = site.service;
+  r.endpoint = site.endpoint;
+  r.op = site.op;
+  r.key = key;
+  send_request(r);
+}
+
 void Replication::send_attempt(Ref call) {
   const std::optional<Delivery> d = calls_.send(call);
   if (!d) {
@@ -241,19 +253,9 @@ void Replication::advance(Ref job) {
     case StepAction::Kind::work:
       start_work(job, j, a.demand_s);
       return;
-    case StepAction::Kind::call: {
-      const CallSite& c = *a.call;
-      CallRequest r;
-      r.caller_kind = CallerKind::job;
-      r.caller_job = job;
-      r.policy = &c.policy;
-      r.service = c.service;
-      r.endpoint = c.endpoint;
-      r.op = c.op;
-      r.key = a.key;
-      send_request(r);
+    case StepAction::Kind::call:
+      call_from(job, *a.call, a.key);
       return;
-    }
     case StepAction::Kind::fork: {
       std::uint64_t b = 0;
       for (const Steps& branch : a.step->branches) {
@@ -284,20 +286,10 @@ void Replication::cache_step(Ref job, Job& j) {
           return;
         case Cache::Lookup::wait:
           return;
-        case Cache::Lookup::fetch: {
+        case Cache::Lookup::fetch:
           j.pending = 1;
-          const CallSite& b = c.backend();
-          CallRequest r;
-          r.caller_kind = CallerKind::job;
-          r.caller_job = job;
-          r.policy = &b.policy;
-          r.service = b.service;
-          r.endpoint = b.endpoint;
-          r.op = model::DbOp::read;
-          r.key = cache_fetch_key(j.key);
-          send_request(r);
+          call_from(job, c.backend(), cache_fetch_key(j.key));  // a read: the site's default
           return;
-        }
       }
       return;
     case CacheStage::fetching:

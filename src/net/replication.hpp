@@ -35,6 +35,8 @@ class Replication {
  private:
   // The request path (replication.cpp).
   void send_request(const CallRequest& request);
+  /// The job `job` calls `site` (a call step, or a cache's backend on a miss), keyed `key`.
+  void call_from(Ref job, const CallSite& site, std::uint64_t key);
   void send_attempt(Ref call);
   void attempt_returned(Ref call, std::uint32_t attempt, Outcome outcome);
   void attempt_done(Ref call, Outcome outcome);
