@@ -11,7 +11,7 @@
 
 #include "capsim/analytic/model_analysis.hpp"
 #include "capsim/model/load.hpp"
-#include "capsim/run/experiment_size.hpp"
+#include "capsim/run/analysis_json.hpp"
 #include "capsim/run/replications.hpp"
 #include "capsim/run/results_io.hpp"
 #include "capsim/stats/format.hpp"
@@ -33,10 +33,6 @@ std::string fmt(const std::optional<double>& v, double scale = 1.0) {
   return v ? fmt(*v * scale) : "-";
 }
 
-Json opt(const std::optional<double>& v) {
-  return v && std::isfinite(*v) ? Json(*v) : Json(nullptr);
-}
-
 std::string table(const std::vector<std::vector<std::string>>& rows) {
   std::vector<std::size_t> width;
   for (const auto& row : rows) {
@@ -55,66 +51,6 @@ std::string table(const std::vector<std::vector<std::string>>& rows) {
     out += line + "\n";
   }
   return out;
-}
-
-const char* station_model(analytic::StationModel m) {
-  switch (m) {
-    case analytic::StationModel::pooled:
-      return "pooled";
-    case analytic::StationModel::per_replica:
-      return "per_replica";
-    case analytic::StationModel::none:
-      return "none";
-  }
-  return "none";
-}
-
-Json analysis_json(const model::Spec& spec, const analytic::ModelAnalysis& a) {
-  Json j;
-  j["kind"] = "analyze";
-  j["capsim_version"] = CAPSIM_VERSION;
-  j["model"] = spec.name;
-  Json stations = Json::object();
-  for (const analytic::StationEstimate& s : a.stations) {
-    Json sj;
-    sj["arrival_rps"] = s.arrival_rps;
-    sj["work_visits_rps"] = s.work_visits_rps;
-    sj["demand_ms"] = s.demand_s * 1e3;
-    sj["work_mean_ms"] = s.work_mean_s * 1e3;
-    sj["work_scv"] = s.work_scv;
-    sj["replicas"] = s.replicas;
-    sj["servers_per_replica"] = s.servers_per_replica;
-    sj["queue_model"] = station_model(s.model);
-    sj["cpu_utilization"] = s.utilization;
-    sj["stable"] = s.stable;
-    sj["wait_probability"] = opt(s.wait_probability);
-    sj["mean_wait_ms"] = s.mean_wait_s ? Json(*s.mean_wait_s * 1e3) : Json(nullptr);
-    sj["own_time_ms"] = s.own_time_s ? Json(*s.own_time_s * 1e3) : Json(nullptr);
-    sj["latency_ms_mean"] = s.holding_time_s ? Json(*s.holding_time_s * 1e3) : Json(nullptr);
-    sj["worker_utilization"] = opt(s.worker_utilization);
-    sj["replica_capacity_rps"] = opt(s.replica_capacity_rps);
-    sj["assumptions"] = s.assumptions;
-    stations[s.service] = std::move(sj);
-  }
-  j["services"] = std::move(stations);
-  Json workloads = Json::object();
-  for (const analytic::WorkloadEstimate& w : a.workloads) {
-    Json wj;
-    wj["kind"] = w.closed ? "closed" : "open";
-    wj[w.closed ? "throughput_rps" : "rate_rps"] = w.rate_rps;
-    if (w.closed) wj["users"] = w.users;
-    wj["stable"] = w.stable;
-    wj["latency_ms_mean"] = w.mean_latency_s ? Json(*w.mean_latency_s * 1e3) : Json(nullptr);
-    Json q = Json::object();
-    for (const auto& [name, v] : w.latency_quantiles_s) q[name] = v * 1e3;
-    wj["latency_ms"] = std::move(q);
-    wj["quantiles_exact"] = w.quantiles_exact;
-    wj["assumptions"] = w.assumptions;
-    workloads[w.workload] = std::move(wj);
-  }
-  j["workloads"] = std::move(workloads);
-  j["notes"] = a.notes;
-  return j;
 }
 
 std::string analysis_text(const model::Spec& spec, const analytic::ModelAnalysis& a) {
@@ -168,7 +104,7 @@ std::string pct(double v) {
 }
 
 /// Analytic against simulated, side by side.
-std::pair<std::string, Json> check_text(const analytic::ModelAnalysis& a, const run::Results& r) {
+std::string check_text(const analytic::ModelAnalysis& a, const run::Results& r) {
   const auto sim = [&r](const std::string& name) -> std::optional<run::MergedMetric> {
     if (const run::MergedMetric* m = r.find(name)) return *m;
     return std::nullopt;
@@ -180,42 +116,26 @@ std::pair<std::string, Json> check_text(const analytic::ModelAnalysis& a, const 
       t += " ±" + fmt((m->estimate.ci->second - m->estimate.ci->first) / 2 * scale, "%.2g");
     return t;
   };
-  Json j = Json::object();
   std::vector<std::vector<std::string>> rows{{"quantity", "analytic", "simulated"}};
   for (const analytic::StationEstimate& s : a.stations) {
     const auto util = sim("services." + s.service + ".cpu_utilization");
     const auto arr = sim("services." + s.service + ".arrival_rps");
     rows.push_back({s.service + " arrivals/s", fmt(s.arrival_rps), est_text(arr)});
     rows.push_back({s.service + " cpu", pct(s.utilization), est_text(util, 100.0) + "%"});
-    Json sj;
-    sj["arrival_rps"] = {{"analytic", s.arrival_rps},
-                         {"simulated", arr ? opt(arr->estimate.mean) : Json(nullptr)}};
-    sj["cpu_utilization"] = {{"analytic", s.utilization},
-                             {"simulated", util ? opt(util->estimate.mean) : Json(nullptr)}};
-    j["services"][s.service] = std::move(sj);
   }
   for (const analytic::WorkloadEstimate& w : a.workloads) {
     const std::string base = "workloads." + w.workload + ".latency_ms.";
     const auto mean = sim(base + "mean");
     rows.push_back({w.workload + " mean ms", fmt(w.mean_latency_s, 1e3), est_text(mean)});
-    Json wj;
-    wj["latency_ms_mean"] = {
-        {"analytic", w.mean_latency_s ? Json(*w.mean_latency_s * 1e3) : Json(nullptr)},
-        {"simulated", mean ? opt(mean->estimate.mean) : Json(nullptr)}};
     for (const auto& [name, v] : w.latency_quantiles_s) {
       const auto q = sim(base + name);
       rows.push_back({w.workload + " " + name + " ms",
                       fmt(v * 1e3) + (w.quantiles_exact ? "" : "~"), est_text(q)});
-      wj["latency_ms_" + name] = {{"analytic", v * 1e3},
-                                  {"simulated", q ? opt(q->estimate.mean) : Json(nullptr)}};
     }
     if (w.closed) {
       const auto x = sim("workloads." + w.workload + ".throughput_rps");
       rows.push_back({w.workload + " throughput/s", fmt(w.rate_rps), est_text(x)});
-      wj["throughput_rps"] = {{"analytic", w.rate_rps},
-                              {"simulated", x ? opt(x->estimate.mean) : Json(nullptr)}};
     }
-    j["workloads"][w.workload] = std::move(wj);
   }
   std::string out = "\ncheck: a simulation of the same load (" + std::to_string(r.replications) +
                     " replications of " + fmt(r.simulated_seconds, "%g") + " s, warm-up " +
@@ -223,7 +143,7 @@ std::pair<std::string, Json> check_text(const analytic::ModelAnalysis& a, const 
                     "% half-width)\n\n";
   out += table(rows);
   for (const std::string& n : r.notices) out += "notice: " + n + "\n";
-  return {out, j};
+  return out;
 }
 
 }  // namespace
@@ -235,31 +155,19 @@ int command_analyze(const AnalyzeCommand& c) {
   const model::Spec spec = model::load(doc, base_dir);
   for (const auto& w : spec.warnings) std::cerr << "warning: " << w.text() << '\n';
   const analytic::ModelAnalysis a = analytic::analyze(spec);
-  Json out = analysis_json(spec, a);
+  Json out = run::analysis_json(spec, a);
   std::string text = analysis_text(spec, a);
   if (c.check) {
-    // The same load as the analysis: every rate at its peak, held constant.
-    model::Json peak_doc = doc;
-    for (const run::Override& o : run::peak_overrides(spec)) {
-      model::apply_override(peak_doc, o.pointer, o.value);
-    }
-    if (!peak_doc.contains("simulation")) peak_doc["simulation"] = model::Json::object();
-    if (c.seed) peak_doc["simulation"]["seed"] = *c.seed;
-    if (c.replications) peak_doc["simulation"]["replications"] = *c.replications;
-    if (c.duration) peak_doc["simulation"]["duration"] = *c.duration;
-    const model::Spec check_spec = model::load(peak_doc, base_dir);
+    const model::Spec check_spec =
+        model::load(run::check_document(doc, spec, c.seed, c.replications, c.duration), base_dir);
     Progress progress(true);
     run::RunOptions ro;
     ro.threads = c.threads;
     ro.on_progress = [&progress](double f) { progress.update(f); };
     const run::Results r = run::run_replications(check_spec, ro);
     progress.clear();
-    auto [check, check_json] = check_text(a, r);
-    text += check;
-    out["check"] = std::move(check_json);
-    out["check"]["replications"] = r.replications;
-    out["check"]["simulated_seconds"] = r.simulated_seconds;
-    out["check"]["notices"] = r.notices;
+    text += check_text(a, r);
+    out["check"] = run::check_json(a, r);
   }
   if (!c.output.empty()) run::write_file_atomic(c.output, out.dump(2) + "\n");
   std::cout << text;

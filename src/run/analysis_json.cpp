@@ -1,0 +1,136 @@
+// The documents of `capsim analyze`: analytic estimates, and the --check simulation beside them.
+
+#include "capsim/run/analysis_json.hpp"
+
+#include <cmath>
+#include <utility>
+
+#include "capsim/model/load.hpp"
+#include "capsim/run/experiment_size.hpp"
+
+namespace capsim::run {
+
+namespace {
+
+using Json = nlohmann::ordered_json;
+
+Json opt(const std::optional<double>& v) {
+  return v && std::isfinite(*v) ? Json(*v) : Json(nullptr);
+}
+
+const char* station_model(analytic::StationModel m) {
+  switch (m) {
+    case analytic::StationModel::pooled:
+      return "pooled";
+    case analytic::StationModel::per_replica:
+      return "per_replica";
+    case analytic::StationModel::none:
+      return "none";
+  }
+  return "none";
+}
+
+}  // namespace
+
+Json analysis_json(const model::Spec& spec, const analytic::ModelAnalysis& a) {
+  Json j;
+  j["kind"] = "analyze";
+  j["capsim_version"] = CAPSIM_VERSION;
+  j["model"] = spec.name;
+  Json stations = Json::object();
+  for (const analytic::StationEstimate& s : a.stations) {
+    Json sj;
+    sj["arrival_rps"] = s.arrival_rps;
+    sj["work_visits_rps"] = s.work_visits_rps;
+    sj["demand_ms"] = s.demand_s * 1e3;
+    sj["work_mean_ms"] = s.work_mean_s * 1e3;
+    sj["work_scv"] = s.work_scv;
+    sj["replicas"] = s.replicas;
+    sj["servers_per_replica"] = s.servers_per_replica;
+    sj["queue_model"] = station_model(s.model);
+    sj["cpu_utilization"] = s.utilization;
+    sj["stable"] = s.stable;
+    sj["wait_probability"] = opt(s.wait_probability);
+    sj["mean_wait_ms"] = s.mean_wait_s ? Json(*s.mean_wait_s * 1e3) : Json(nullptr);
+    sj["own_time_ms"] = s.own_time_s ? Json(*s.own_time_s * 1e3) : Json(nullptr);
+    sj["latency_ms_mean"] = s.holding_time_s ? Json(*s.holding_time_s * 1e3) : Json(nullptr);
+    sj["worker_utilization"] = opt(s.worker_utilization);
+    sj["replica_capacity_rps"] = opt(s.replica_capacity_rps);
+    sj["assumptions"] = s.assumptions;
+    stations[s.service] = std::move(sj);
+  }
+  j["services"] = std::move(stations);
+  Json workloads = Json::object();
+  for (const analytic::WorkloadEstimate& w : a.workloads) {
+    Json wj;
+    wj["kind"] = w.closed ? "closed" : "open";
+    wj[w.closed ? "throughput_rps" : "rate_rps"] = w.rate_rps;
+    if (w.closed) wj["users"] = w.users;
+    wj["stable"] = w.stable;
+    wj["latency_ms_mean"] = w.mean_latency_s ? Json(*w.mean_latency_s * 1e3) : Json(nullptr);
+    Json q = Json::object();
+    for (const auto& [name, v] : w.latency_quantiles_s) q[name] = v * 1e3;
+    wj["latency_ms"] = std::move(q);
+    wj["quantiles_exact"] = w.quantiles_exact;
+    wj["assumptions"] = w.assumptions;
+    workloads[w.workload] = std::move(wj);
+  }
+  j["workloads"] = std::move(workloads);
+  j["notes"] = a.notes;
+  return j;
+}
+
+Json check_document(const Json& doc, const model::Spec& spec,
+                    const std::optional<std::uint64_t>& seed,
+                    const std::optional<int>& replications,
+                    const std::optional<std::string>& duration) {
+  // The same load as the analysis: every rate at its peak, held constant.
+  Json peak_doc = doc;
+  for (const Override& o : peak_overrides(spec)) {
+    model::apply_override(peak_doc, o.pointer, o.value);
+  }
+  if (!peak_doc.contains("simulation")) peak_doc["simulation"] = Json::object();
+  if (seed) peak_doc["simulation"]["seed"] = *seed;
+  if (replications) peak_doc["simulation"]["replications"] = *replications;
+  if (duration) peak_doc["simulation"]["duration"] = *duration;
+  return peak_doc;
+}
+
+Json check_json(const analytic::ModelAnalysis& a, const Results& r) {
+  const auto simulated = [&r](const std::string& name) {
+    const MergedMetric* m = r.find(name);
+    return m != nullptr ? opt(m->estimate.mean) : Json(nullptr);
+  };
+  Json j = Json::object();
+  for (const analytic::StationEstimate& s : a.stations) {
+    Json sj;
+    sj["arrival_rps"] = {{"analytic", s.arrival_rps},
+                         {"simulated", simulated("services." + s.service + ".arrival_rps")}};
+    sj["cpu_utilization"] = {
+        {"analytic", s.utilization},
+        {"simulated", simulated("services." + s.service + ".cpu_utilization")}};
+    j["services"][s.service] = std::move(sj);
+  }
+  for (const analytic::WorkloadEstimate& w : a.workloads) {
+    const std::string base = "workloads." + w.workload + ".latency_ms.";
+    Json wj;
+    wj["latency_ms_mean"] = {
+        {"analytic", w.mean_latency_s ? Json(*w.mean_latency_s * 1e3) : Json(nullptr)},
+        {"simulated", simulated(base + "mean")}};
+    for (const auto& [name, v] : w.latency_quantiles_s) {
+      wj["latency_ms_" + name] = {{"analytic", v * 1e3}, {"simulated", simulated(base + name)}};
+    }
+    if (w.closed) {
+      wj["throughput_rps"] = {
+          {"analytic", w.rate_rps},
+          {"simulated", simulated("workloads." + w.workload + ".throughput_rps")}};
+    }
+    j["workloads"][w.workload] = std::move(wj);
+  }
+  j["replications"] = r.replications;
+  j["simulated_seconds"] = r.simulated_seconds;
+  j["notices"] = r.notices;
+  return j;
+}
+
+}  // namespace capsim::run
