@@ -4,11 +4,13 @@
 #
 #   scripts/run_notebooks.sh [OUTPUT_DIR]
 #
-# CAPSIM_BINARY: the capsim executable (default build/capsim). OUTPUT_DIR (default: a temporary
+# CAPSIM_PYTHONPATH: the folder holding the built Python module capsim (default build/python; the
+# notebooks run the engine through it, docs/python.md). OUTPUT_DIR (default: a temporary
 # directory, removed afterwards) receives the figures, capsim's outputs and the executed notebooks.
 # Debian's Python and Jupyter are used explicitly (/usr/bin/python3, /usr/bin/jupyter-nbconvert:
-# `scripts/setup.sh python` installs them with pandas and matplotlib); without them the script
-# says so and exits 77 (skipped, for ctest).
+# `scripts/setup.sh python` installs them with pandas and matplotlib); without them, or without
+# the module (built when python3-dev and pybind11-dev are present), the script says so and exits
+# 77 (skipped, for ctest).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -22,11 +24,13 @@ if [ ! -x "$nbconvert" ] || [ ! -x "$python" ] ||
   exit 77
 fi
 
-binary=${CAPSIM_BINARY:-build/capsim}
-case "$binary" in /*) ;; *) binary=$root/$binary ;; esac
-if [ ! -x "$binary" ]; then
-  echo "run_notebooks.sh: no capsim binary at $binary (build it, or set CAPSIM_BINARY)" >&2
-  exit 1
+module_dir=${CAPSIM_PYTHONPATH:-build/python}
+case "$module_dir" in /*) ;; *) module_dir=$root/$module_dir ;; esac
+if ! PYTHONPATH=$module_dir "$python" -c 'import capsim' 2>/dev/null; then
+  echo "run_notebooks.sh: skipped: no capsim Python module in $module_dir (built by" \
+       "scripts/build.sh where python3-dev and pybind11-dev are installed: scripts/setup.sh" \
+       "python; or set CAPSIM_PYTHONPATH)"
+  exit 77
 fi
 
 if [ $# -ge 1 ]; then
@@ -38,7 +42,7 @@ else
   trap 'rm -rf "$out"' EXIT
 fi
 
-export CAPSIM_BINARY=$binary CAPSIM_NOTEBOOK_SMALL=1 CAPSIM_NOTEBOOK_OUT=$out MPLBACKEND=Agg
+export CAPSIM_PYTHONPATH=$module_dir CAPSIM_NOTEBOOK_SMALL=1 CAPSIM_NOTEBOOK_OUT=$out MPLBACKEND=Agg
 # ipykernel warns about frozen modules under its debugger; nothing to act on here.
 export PYDEVD_DISABLE_FILE_VALIDATION=1
 # Jupyter's runtime files (kernel connection files) stay in the output directory.

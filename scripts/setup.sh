@@ -10,13 +10,15 @@ packages=(
 )
 # Optional groups, asked for with arguments: `setup.sh mpi`, `setup.sh python`, `setup.sh all`.
 #   mpi      OpenMPI for the distributed build (-DCAPSIM_MPI=ON)
-#   python   SimPy (benchmark), pandas, matplotlib and Jupyter's nbconvert (notebooks)
+#   python   SimPy (benchmark), pandas, matplotlib and Jupyter's nbconvert (notebooks), the
+#            headers, pybind11 and pytest of the Python module (python/, docs/python.md)
 #   fuzz     clang with libFuzzer and the sanitizer runtimes (fuzz/), clang-format (format check)
 #   browser  Debian's Chromium, headless, to check that `capsim report` pages render
 #   all      every group above
 mpi_packages=(libopenmpi-dev openmpi-bin)
 python_packages=(python3 python3-simpy3 python3-pandas python3-matplotlib python3-nbconvert
-                 python3-ipykernel jupyter-nbconvert)
+                 python3-ipykernel jupyter-nbconvert python3-dev pybind11-dev python3-pybind11
+                 python3-pytest)
 fuzz_packages=(clang-14 libclang-rt-14-dev clang-format)
 browser_packages=(chromium)
 for group in "$@"; do
