@@ -145,3 +145,25 @@ def test_experiment_options_apply_to_every_point(swept):
     m = "workloads.jobs.latency_ms.mean.mean"
     assert all(s < r for s, r in zip(slower.points[m], result.points[m]))
     assert not math.isnan(slower.points[m].iloc[0])
+
+
+def test_ctrl_c_stops_a_sweep_and_the_next_one_is_whole(swept):
+    import os
+    import signal
+    import threading
+    if threading.current_thread() is not threading.main_thread():
+        pytest.skip("signals reach the main thread only")
+    long_sweep = sweep_experiment()
+    # 400 points of 2 h each: minutes of work, ended by the interrupt after half a second
+    # (replications already running finish first, as on the command line).
+    long_sweep["parameters"][0]["values"] = [round(1 + i * 0.02, 2) for i in range(400)]
+    long_sweep["overrides"][0]["value"] = "2h"
+    timer = threading.Timer(0.5, os.kill, (os.getpid(), signal.SIGINT))
+    timer.start()
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            capsim.sweep(long_sweep, seed=5)
+    finally:
+        timer.cancel()
+    result, _ = swept
+    assert capsim.sweep(sweep_experiment(), seed=5).csv == result.csv
