@@ -155,6 +155,12 @@ class Analysis(_Document):
     def __init__(self, out):
         super().__init__(out)
         self.services, self.workloads, self.check = analysis_frames(self.document)
+        # The command line's text table stays in the command line (src/cli): show the frames.
+        parts = [f"model {self.document.get('model')}: analytic estimates at the peak load",
+                 self.services.to_string(), self.workloads.to_string()]
+        if self.check is not None:
+            parts.append(self.check.to_string(index=False))
+        self.table = "\n\n".join(parts) + "\n"
 
 
 def run(model, *, seed=None, replications=None, duration=None, set=None, threads=0,
