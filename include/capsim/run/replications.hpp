@@ -49,8 +49,11 @@ struct SloCheck {
   std::string metric;  ///< dotted name, e.g. "workloads.browse.latency_ms.p99"
   double limit = 0.0;  ///< in the metric's unit
   stats::Estimate value;
-  bool met = false;        ///< the mean is within the limit
+  bool met = false;        ///< the mean is within the limit, defined in every replication
   bool confident = false;  ///< the whole confidence interval is on the same side as the mean
+  /// Replications where the value is undefined (no successful request): a certain failure.
+  int undefined_replications = 0;
+  int replications = 0;  ///< the replications judged
 };
 
 struct Performance {
