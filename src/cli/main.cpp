@@ -204,7 +204,7 @@ int main(int argc, char** argv) {
   RunLimits run_limits;
   run->add_option("--max-events", run_limits.max_events,
                   "per-replication event budget (default 1000000000; 0: none); a model "
-                  "whose arrivals alone need more is refused at once")
+                  "whose arrivals times its calls per request need more is refused at once")
       ->type_name("N");
   run->add_option("--max-wall", run_limits.max_wall,
                   "stop (writing nothing) after this much wall-clock time, e.g. 30s or 10m")

@@ -19,8 +19,10 @@ struct RunOptions {
   /// Worker threads; 0 means every core. Results do not depend on it.
   int threads = 0;
   /// Per-replication event budget (SimulationError when spent). When finite, a model whose
-  /// expected arrivals alone exceed it is refused before it starts (model::ModelError naming the
-  /// workload's rate), so that an absurd model ends at once rather than after minutes.
+  /// expected arrivals, times the visits to services per request (the traffic equations of
+  /// analytic::analyze), need more at two events per visit is refused before it starts
+  /// (model::ModelError naming the workload's rate), so that an absurd model ends at once
+  /// rather than after minutes.
   std::uint64_t max_events = UINT64_MAX;
   /// Wall-clock limit of the whole run in seconds (0: none): when it passes, running
   /// replications are cancelled and run_replications throws RunStopped.
