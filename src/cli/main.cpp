@@ -22,6 +22,8 @@
 #include "capsim/run/replications.hpp"
 #include "capsim/run/results_io.hpp"
 #include "commands.hpp"
+#include "flag_suggestions.hpp"
+#include "output_paths.hpp"
 #include "progress.hpp"
 
 namespace {
@@ -202,7 +204,7 @@ int main(int argc, char** argv) {
   RunLimits run_limits;
   run->add_option("--max-events", run_limits.max_events,
                   "per-replication event budget (default 1000000000; 0: none); a model "
-                  "whose arrivals alone need more is refused at once")
+                  "whose arrivals times its calls per request need more is refused at once")
       ->type_name("N");
   run->add_option("--max-wall", run_limits.max_wall,
                   "stop (writing nothing) after this much wall-clock time, e.g. 30s or 10m")
@@ -270,6 +272,12 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
+    if (e.get_exit_code() != 0) {
+      if (const auto message = capsim::cli::unknown_option_message(app, argc, argv)) {
+        std::cerr << *message << '\n';
+        return kBadInput;
+      }
+    }
     const int code = app.exit(e);
     return code == 0 ? 0 : kBadInput;
   }
@@ -279,6 +287,17 @@ int main(int argc, char** argv) {
     if (capsim::cli::is_leader()) std::cerr << text;
   };
   try {
+    // Every output is checked before any work: a long run must not end with "cannot write".
+    using capsim::cli::check_output_file;
+    if (*run) {
+      check_output_file("-o", output);
+      capsim::cli::check_output_folder("--csv", csv_dir);
+    }
+    if (*sweep) check_output_file("-o", sweep_cmd.output);
+    if (*size) check_output_file("-o", size_cmd.output);
+    if (*compare) check_output_file("-o", compare_cmd.output);
+    if (*analyze) check_output_file("-o", analyze_cmd.output);
+    if (*report) check_output_file("-o", report_cmd.output);
     if (*run) return command_run(run_model, output, csv_dir, threads, quiet, run_limits);
     if (*validate) return command_validate(validate_model);
     if (*sweep) return capsim::cli::command_sweep(sweep_cmd);

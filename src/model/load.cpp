@@ -6,6 +6,7 @@
 
 #include "capsim/model/load.hpp"
 #include "model_loader.hpp"
+#include "plausibility.hpp"
 
 namespace capsim::model::detail {
 
@@ -216,6 +217,7 @@ Spec load(const Json& doc, const std::filesystem::path& base_dir) {
   Reader reader(base_dir);
   Spec spec = ModelLoader(doc, reader).load();
   if (reader.has_errors()) throw ModelError(reader.sorted_errors(doc));
+  detail::check_plausibility(doc, reader);
   spec.warnings = reader.sorted_warnings(doc);
   return spec;
 }

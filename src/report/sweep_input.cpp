@@ -113,10 +113,14 @@ SweepDoc parse_sweep_csv(const std::string& text) {
     if (header[i].empty()) bad("line 1", "column " + std::to_string(i + 1) + " has no name");
     doc.parameters.push_back(header[i]);
   }
-  for (std::size_t i = first_metric; i < header.size(); i += 3) {
+  // capsim's own trailing columns (slo_met, notices) are not metrics.
+  std::size_t metrics_end = header.size();
+  if (metrics_end > first_metric && header[metrics_end - 1] == "notices") --metrics_end;
+  if (metrics_end > first_metric && header[metrics_end - 1] == "slo_met") --metrics_end;
+  for (std::size_t i = first_metric; i < metrics_end; i += 3) {
     const std::string& h = header[i];
     const std::string name = h.ends_with(".mean") ? h.substr(0, h.size() - 5) : std::string();
-    if (name.empty() || i + 2 >= header.size() || header[i + 1] != name + ".ci_lo" ||
+    if (name.empty() || i + 2 >= metrics_end || header[i + 1] != name + ".ci_lo" ||
         header[i + 2] != name + ".ci_hi") {
       bad("line 1", "column " + std::to_string(i + 1) + " (\"" + h +
                         "\"): expected three columns NAME.mean, NAME.ci_lo, NAME.ci_hi");
@@ -139,7 +143,7 @@ SweepDoc parse_sweep_csv(const std::string& text) {
       point.parameters.push_back(std::move(pv));
     }
     std::vector<std::optional<double>> cells;
-    for (std::size_t i = first_metric; i < fields.size(); ++i) {
+    for (std::size_t i = first_metric; i < metrics_end; ++i) {
       const std::optional<double> v = parse_number(fields[i]);
       if (!v && !fields[i].empty()) {
         std::string shown = fields[i].size() > 40 ? fields[i].substr(0, 37) + "..." : fields[i];

@@ -180,9 +180,10 @@ Experiment parse_experiment(const Json& doc, const std::filesystem::path& file,
   if (doc.contains("metrics")) {
     e.metrics = detail::read_metrics(doc["metrics"], problems);
   }
-  if (model_ok && problems.empty()) {
-    detail::check_metrics(e, problems);
-    if (!doc.contains("metrics")) e.metrics = detail::default_metrics(e);
+  // Checked even when something else is wrong: every problem is reported in one pass.
+  if (model_ok) detail::check_metrics(e, problems);
+  if (model_ok && problems.empty() && !doc.contains("metrics")) {
+    e.metrics = detail::default_metrics(e);
   }
   if (!problems.empty()) {
     throw ModelError(model::sort_in_document_order(doc, std::move(problems.list())));

@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "capsim/run/replications.hpp"
+#include "capsim/run/slo_verdict.hpp"
 #include "experiment_estimate.hpp"
 #include "experiment_output.hpp"
 
@@ -96,9 +97,9 @@ CompareResult run_compare(const Experiment& experiment, Executor& executor,
     }
     out.metrics.push_back(std::move(metrics));
     out.notices.push_back(r.notices);
+    out.activity.push_back(activity_of(r));
     if (r.slo) {
-      out.slo_met.emplace_back(
-          std::all_of(r.slo->begin(), r.slo->end(), [](const SloCheck& c) { return c.met; }));
+      out.slo_met.emplace_back(slo_verdict(r).met);
     } else {
       out.slo_met.emplace_back();
     }
@@ -117,11 +118,96 @@ CompareResult run_compare(const Experiment& experiment, Executor& executor,
 
 namespace {
 
-std::string estimate_text(const stats::Estimate& e) {
+std::string estimate_text(const std::string& metric, const stats::Estimate& e) {
   if (e.n == 0) return "-";
-  return detail::cell_summary(true, e.mean,
-                              e.ci ? std::optional<double>(e.ci->first) : std::nullopt,
-                              e.ci ? std::optional<double>(e.ci->second) : std::nullopt);
+  return detail::metric_cell(metric, true, e.mean,
+                             e.ci ? std::optional<double>(e.ci->first) : std::nullopt,
+                             e.ci ? std::optional<double>(e.ci->second) : std::nullopt);
+}
+
+std::string rate_text(double rps) {
+  return rps == 0.0 ? "0" : detail::short_number(rps) + "/s";
+}
+
+/// Per variant: the SLO verdict, the cheapest variant meeting it, what each mechanism did, and
+/// why a variant that changed nothing changed nothing.
+std::string verdicts_text(const Experiment& experiment, const CompareResult& result) {
+  const std::size_t n = experiment.variants.size();
+  const bool priced = std::any_of(result.activity.begin(), result.activity.end(),
+                                  [](const VariantActivity& a) { return a.cost.has_value(); });
+  const bool any_slo = std::any_of(result.slo_met.begin(), result.slo_met.end(),
+                                   [](const std::optional<bool>& m) { return m.has_value(); });
+  std::vector<std::vector<std::string>> table;
+  std::vector<std::string> header{"per variant"};
+  for (const Variant& v : experiment.variants) header.push_back(v.name);
+  table.push_back(header);
+  const auto row = [&](const std::string& name, auto cell) {
+    std::vector<std::string> line{std::string(2, ' ').append(name)};
+    for (std::size_t v = 0; v < n; ++v) line.push_back(cell(v));
+    table.push_back(std::move(line));
+  };
+  if (any_slo) {
+    row("SLO", [&](std::size_t v) {
+      return result.slo_met[v] ? (*result.slo_met[v] ? "met" : "NOT met") : "-";
+    });
+  }
+  if (priced) {
+    row("cost", [&](std::size_t v) {
+      return result.activity[v].cost ? detail::short_number(*result.activity[v].cost) : "-";
+    });
+  }
+  row("replica-hours",
+      [&](std::size_t v) { return detail::short_number(result.activity[v].replica_hours); });
+  row("retries", [&](std::size_t v) { return rate_text(result.activity[v].retries_rps); });
+  row("timeouts", [&](std::size_t v) { return rate_text(result.activity[v].timeouts_rps); });
+  row("breaker transitions (rep. 0)",
+      [&](std::size_t v) { return std::to_string(result.activity[v].breaker_transitions); });
+  row("refused by breaker",
+      [&](std::size_t v) { return rate_text(result.activity[v].circuit_open_rps); });
+  row("rejected", [&](std::size_t v) { return rate_text(result.activity[v].rejected_rps); });
+  row("rate limited",
+      [&](std::size_t v) { return rate_text(result.activity[v].rate_limited_rps); });
+  row("scale events (rep. 0)",
+      [&](std::size_t v) { return std::to_string(result.activity[v].scale_events); });
+  // Built piecewise: GCC 12 warns falsely (-Wrestrict) about "literal" + std::string.
+  std::string out(1, '\n');
+  out += detail::render_table(table);
+  if (any_slo) {
+    // The cheapest by cost when priced, else by replica-hours.
+    std::optional<std::size_t> best;
+    const auto price = [&](std::size_t v) {
+      return priced ? result.activity[v].cost.value_or(INFINITY) : result.activity[v].replica_hours;
+    };
+    for (std::size_t v = 0; v < n; ++v) {
+      if (result.slo_met[v].value_or(false) && (!best || price(v) < price(*best))) best = v;
+    }
+    if (best) {
+      out += "cheapest variant meeting the SLO: " + experiment.variants[*best].name + " (" +
+             detail::short_number(price(*best)) + (priced ? " cost" : " replica-hours") + ")\n";
+    } else {
+      out += "no variant meets the SLO\n";
+    }
+  }
+  const std::size_t b = experiment.baseline;
+  for (std::size_t v = 0; v < n; ++v) {
+    if (v == b) continue;
+    const bool same =
+        std::all_of(result.differences[v].begin(), result.differences[v].end(),
+                    [](const Difference& d) { return d.verdict == Verdict::no_difference; });
+    if (!same || experiment.metrics.empty()) continue;
+    const std::vector<std::string> idle = idle_mechanisms(result.activity[v]);
+    out += "note: " + experiment.variants[v].name + " shows no significant difference from " +
+           experiment.variants[b].name + " on any metric";
+    if (!idle.empty()) {
+      out += "; in it: ";
+      for (std::size_t i = 0; i < idle.size(); ++i) {
+        if (i > 0) out += ", ";
+        out += idle[i];
+      }
+    }
+    out += "\n";
+  }
+  return out;
 }
 
 }  // namespace
@@ -194,7 +280,7 @@ std::string compare_table(const Experiment& experiment, const CompareResult& res
   for (std::size_t m = 0; m < experiment.metrics.size(); ++m) {
     std::vector<std::string> line{experiment.metrics[m].name};
     for (std::size_t v = 0; v < experiment.variants.size(); ++v) {
-      line.push_back(estimate_text(result.metrics[v][m].estimate));
+      line.push_back(estimate_text(experiment.metrics[m].name, result.metrics[v][m].estimate));
     }
     table.push_back(std::move(line));
   }
@@ -206,11 +292,13 @@ std::string compare_table(const Experiment& experiment, const CompareResult& res
     std::vector<std::vector<std::string>> rows;
     for (std::size_t m = 0; m < experiment.metrics.size(); ++m) {
       const Difference& d = result.differences[v][m];
-      rows.push_back(
-          {"  " + experiment.metrics[m].name, estimate_text(d.estimate), verdict_name(d.verdict)});
+      rows.push_back({"  " + experiment.metrics[m].name,
+                      estimate_text(experiment.metrics[m].name, d.estimate),
+                      verdict_name(d.verdict)});
     }
     out += detail::render_table(rows);
   }
+  out += verdicts_text(experiment, result);
   return out;
 }
 

@@ -124,6 +124,24 @@ std::vector<MetricChoice> read_metrics(const Json& list, Problems& problems) {
   return out;
 }
 
+namespace {
+
+/// "; did you mean 'x'?" for a near miss, or for the first metric that `name` begins
+/// (services.api.cpu -> services.api.cpu_utilization; workloads.w.latency_ms -> ....p50).
+std::string metric_suggestion(const std::string& name, const std::vector<std::string>& names) {
+  std::string hint = did_you_mean(name, names);
+  if (!hint.empty()) return hint;
+  for (const std::string& n : names) {
+    if (n.size() > name.size() && n.compare(0, name.size(), name) == 0 &&
+        (n[name.size()] == '_' || n[name.size()] == '.')) {
+      return "; did you mean '" + n + "'?";
+    }
+  }
+  return "";
+}
+
+}  // namespace
+
 void check_metrics(const Experiment& e, Problems& problems) {
   const std::vector<std::string> names = metric_names(e.base);
   std::string example = names.empty() ? std::string("...") : names.front();
@@ -136,7 +154,7 @@ void check_metrics(const Experiment& e, Problems& problems) {
   for (const MetricChoice& m : e.metrics) {
     if (std::find(names.begin(), names.end(), m.name) == names.end()) {
       problems.expected(m.source, "a metric of the model's results such as " + example, m.name,
-                        did_you_mean(m.name, names));
+                        metric_suggestion(m.name, names));
     }
   }
 }

@@ -37,6 +37,8 @@ inline std::string percent(double fraction) {
 /// A number for tables: four significant digits, no exponent for ordinary magnitudes.
 inline std::string short_number(double v) {
   const double a = std::fabs(v);
+  // Rounding noise (a difference of equal means, -1.89e-16) is zero to a reader.
+  if (a < 1e-12) return "0";
   if (a != 0.0 && (a >= 1e7 || a < 1e-3)) return stats::significant(v, 3);
   if (a >= 1000) return stats::printf_number("%.0f", v);
   return stats::significant(v);
@@ -53,6 +55,30 @@ inline std::string cell_summary(bool defined, double mean, const std::optional<d
     text += " ±" + (half <= 1e-12 * std::max(1.0, std::fabs(mean)) ? "0" : short_number(half));
   }
   return text;
+}
+
+/// Whether `metric` (a dotted name) is a fraction that `capsim run` prints as a percentage:
+/// error rates and error shares, utilisations, rejected, rate-limited and dropped shares, hit
+/// ratios, wasted work.
+inline bool is_fraction_metric(const std::string& metric) {
+  const std::size_t dot = metric.rfind('.');
+  const std::string last = dot == std::string::npos ? metric : metric.substr(dot + 1);
+  for (const char* f : {"error_rate", "cpu_utilization", "worker_utilization", "rejected",
+                        "rate_limited", "dropped", "hit_ratio", "wasted_work_fraction"}) {
+    if (last == f) return true;
+  }
+  return metric.find(".errors.") != std::string::npos;
+}
+
+/// cell_summary() for `metric`: fractions as percentages, as `capsim run` prints them
+/// ("12.3 ±0.4%"), other metrics in their unit.
+inline std::string metric_cell(const std::string& metric, bool defined, double mean,
+                               const std::optional<double>& lo, const std::optional<double>& hi) {
+  if (!defined || !is_fraction_metric(metric)) return cell_summary(defined, mean, lo, hi);
+  const auto scaled = [](const std::optional<double>& v) {
+    return v ? std::optional<double>(*v * 100.0) : std::nullopt;
+  };
+  return cell_summary(true, mean * 100.0, scaled(lo), scaled(hi)) + "%";
 }
 
 /// Left-aligned first column, right-aligned others, two spaces apart.

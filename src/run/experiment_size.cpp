@@ -5,8 +5,10 @@
 #include <map>
 
 #include "capsim/analytic/model_analysis.hpp"
+#include "capsim/run/slo_verdict.hpp"
 #include "experiment_estimate.hpp"
 #include "experiment_output.hpp"
+#include "size_binding.hpp"
 
 namespace capsim::run {
 
@@ -169,21 +171,17 @@ class Sizer {
     for (const auto& [name, n] : counts) ev.counts.emplace_back(name, n);
     ev.replications = r.replications;
     if (r.slo) ev.checks = *r.slo;
-    // Met: every check met, each confidently for a confident decision. Not met: one check
-    // failing confidently settles it (a percentile no request defines fails for sure).
-    ev.met =
-        std::all_of(ev.checks.begin(), ev.checks.end(), [](const SloCheck& c) { return c.met; });
-    ev.confident = ev.met ? std::all_of(ev.checks.begin(), ev.checks.end(),
-                                        [](const SloCheck& c) { return c.confident; })
-                          : std::any_of(ev.checks.begin(), ev.checks.end(), [](const SloCheck& c) {
-                              return !c.met && (c.confident || c.value.n == 0);
-                            });
-    // A saturated service fails whatever the percentiles say, and that is certain.
-    for (const MergedMetric& m : r.metrics) {
-      if (m.path.size() == 3 && m.path[0] == "services" && m.path[2] == "saturated" &&
-          m.extreme > 0.0) {
-        ev.met = false;
-        ev.confident = true;
+    // The verdict `run` and `compare` give too (slo_verdict.hpp): an undefined percentile or a
+    // saturated service fails for sure.
+    const SloVerdict verdict = slo_verdict(r);
+    ev.met = verdict.met;
+    ev.confident = verdict.confident;
+    ev.reasons = verdict.reasons;
+    if (!ev.met) {
+      if (const auto bound = detail::binding_station(runs.spec, r, s)) {
+        ev.bound_by = bound->service;
+        ev.bound_what = bound->what;
+        ev.bound_instead = bound->instead;
       }
     }
     for (const MetricChoice& choice : e_.metrics) {
@@ -225,6 +223,10 @@ class Sizer {
                        " replications): SLO " + (ev.met ? "met" : "not met") +
                        (ev.confident ? "" : " (not confident)");
     for (const SloCheck& c : ev.checks) {
+      if (const std::string undefined = undefined_text(c); !undefined.empty()) {
+        line += "; " + c.metric + " " + undefined;
+        continue;
+      }
       line += "; " + c.metric + " " +
               detail::cell_summary(c.value.n > 0, c.value.mean,
                                    c.value.ci ? std::optional(c.value.ci->first) : std::nullopt,
@@ -313,7 +315,7 @@ class Sizer {
     } else {
       fail = guess;
       int step = 1;
-      while (true) {
+      while (known.at(fail).bound_by.empty()) {
         const int above = std::min(hi_limit, fail + step);
         if (above <= fail) break;  // hi_limit failed
         try_counts({above});
@@ -324,6 +326,18 @@ class Sizer {
         fail = above;
         step *= 2;
       }
+    }
+    if (pass == 0 && !known.at(fail).bound_by.empty()) {
+      // More replicas of this tier cannot help: another station is saturated.
+      const SizeEvaluation& ev = known.at(fail);
+      out.bound_by = ev.bound_by;
+      out.notes.push_back("the SLO is bound by " + ev.bound_what + " at " + std::to_string(fail) +
+                          " " + s + (fail == 1 ? " replica" : " replicas") + ", while " + s +
+                          "'s cores are not saturated: adding " + s +
+                          " replicas does not help; size " + ev.bound_by + " instead (" +
+                          ev.bound_instead + "), e.g. list it in \"services\" before " + s);
+      out.at_answer = ev;
+      return out;
     }
     if (pass == 0) {
       out.notes.push_back("the SLO is not met even with " + std::to_string(hi_limit) +
@@ -455,6 +469,7 @@ Json size_json(const Experiment& experiment, const SizeResult& result) {
     sj["evaluations"] = std::move(evaluations);
     sj["analytic_assumptions"] = s.analytic_assumptions;
     sj["notes"] = s.notes;
+    sj["bound_by"] = s.bound_by.empty() ? Json(nullptr) : Json(s.bound_by);
     services[s.service] = std::move(sj);
   }
   j["services"] = std::move(services);
@@ -472,7 +487,11 @@ std::string size_table(const Experiment& experiment, const SizeResult& result) {
     out += "\n";
     out += "service " + s.service + ": ";
     out += s.replicas ? std::to_string(*s.replicas) + " replicas" : std::string("no answer");
-    out += s.confident ? " (confident)" : " (uncertain)";
+    if (!s.bound_by.empty()) {
+      out += " (bound by " + s.bound_by + ": size " + s.bound_by + " instead)";
+    } else {
+      out += s.confident ? " (confident)" : " (uncertain)";
+    }
     out += "\n";
     std::vector<std::vector<std::string>> rows;
     rows.push_back({"  analytic estimate", s.analytic ? std::to_string(*s.analytic) : "-"});
@@ -493,10 +512,11 @@ std::string size_table(const Experiment& experiment, const SizeResult& result) {
       std::vector<std::string> line{
           "  " + std::to_string(e.replicas), std::to_string(e.replications),
           std::string(e.met ? "met" : "NOT met") + (e.confident ? "" : "?")};
-      for (const stats::Estimate& est : e.metrics) {
-        line.push_back(detail::cell_summary(est.n > 0, est.mean,
-                                            est.ci ? std::optional(est.ci->first) : std::nullopt,
-                                            est.ci ? std::optional(est.ci->second) : std::nullopt));
+      for (std::size_t m = 0; m < e.metrics.size(); ++m) {
+        const stats::Estimate& est = e.metrics[m];
+        line.push_back(detail::metric_cell(experiment.metrics[m].name, est.n > 0, est.mean,
+                                           est.ci ? std::optional(est.ci->first) : std::nullopt,
+                                           est.ci ? std::optional(est.ci->second) : std::nullopt));
       }
       table.push_back(std::move(line));
     }

@@ -1,4 +1,5 @@
 #include "capsim/run/experiment_sweep.hpp"
+#include "capsim/run/slo_verdict.hpp"
 
 #include <algorithm>
 #include <atomic>
@@ -45,8 +46,7 @@ SweepRow sweep_row(const Experiment& experiment, const model::Spec& spec, std::s
     row.metrics.push_back(cell);
   }
   if (r.slo) {
-    row.slo_met =
-        std::all_of(r.slo->begin(), r.slo->end(), [](const SloCheck& c) { return c.met; });
+    row.slo_met = slo_verdict(r).met;
   }
   row.notices = r.notices;
   return row;
@@ -258,6 +258,34 @@ std::string cell_text(const std::optional<double>& v) {
   return v ? number_json(*v).dump() : std::string();
 }
 
+/// "rate=900, replicas=3": a point's parameter values.
+std::string point_text(const Experiment& experiment, const SweepRow& row) {
+  std::string out;
+  const std::vector<Override> overrides = experiment.point_overrides(row.point);
+  for (std::size_t i = 0; i < overrides.size() && i < experiment.parameters.size(); ++i) {
+    if (i > 0) out += ", ";
+    out += experiment.parameters[i].name;
+    out += '=';
+    out += value_text(overrides[i].value);
+  }
+  return out;
+}
+
+/// A point's notices in one line, "; " apart.
+std::string notices_text(const SweepRow& row) {
+  std::string out;
+  for (std::size_t i = 0; i < row.notices.size(); ++i) {
+    if (i > 0) out += "; ";
+    out += row.notices[i];
+  }
+  return out;
+}
+
+/// The marker of a point with notices: its row number, from 1.
+std::size_t notice_number(const SweepRow& row) {
+  return row.point + 1;
+}
+
 }  // namespace
 
 std::string sweep_csv(const Experiment& experiment, const SweepResult& result) {
@@ -269,6 +297,10 @@ std::string sweep_csv(const Experiment& experiment, const SweepResult& result) {
     header.push_back(csv_field(m.name + ".ci_lo"));
     header.push_back(csv_field(m.name + ".ci_hi"));
   }
+  bool any_slo = false;
+  for (const SweepRow& row : result.rows) any_slo = any_slo || row.slo_met.has_value();
+  if (any_slo) header.push_back("slo_met");
+  header.push_back("notices");
   out += detail::join(header, ",") + "\n";
   for (const SweepRow& row : result.rows) {
     std::vector<std::string> fields;
@@ -280,6 +312,8 @@ std::string sweep_csv(const Experiment& experiment, const SweepResult& result) {
       fields.push_back(cell_text(c.ci_lo));
       fields.push_back(cell_text(c.ci_hi));
     }
+    if (any_slo) fields.push_back(row.slo_met ? (*row.slo_met ? "true" : "false") : "");
+    fields.push_back(csv_field(notices_text(row)));
     out += detail::join(fields, ",") + "\n";
   }
   return out;
@@ -332,15 +366,23 @@ std::string sweep_table(const Experiment& experiment, const SweepResult& result)
   bool any_slo = false;
   for (const SweepRow& row : result.rows) any_slo = any_slo || row.slo_met.has_value();
   if (any_slo) header.push_back("slo");
+  bool any_notice = false;
+  for (const SweepRow& row : result.rows) any_notice = any_notice || !row.notices.empty();
+  if (any_notice) header.push_back("notices");
   table.push_back(header);
   for (const SweepRow& row : result.rows) {
     std::vector<std::string> line;
     for (const Override& o : experiment.point_overrides(row.point)) {
       line.push_back(detail::describe(o.value));
     }
-    for (const SweepCell& c : row.metrics)
-      line.push_back(detail::cell_summary(c.defined, c.mean, c.ci_lo, c.ci_hi));
+    for (std::size_t m = 0; m < row.metrics.size(); ++m) {
+      const SweepCell& c = row.metrics[m];
+      line.push_back(
+          detail::metric_cell(experiment.metrics[m].name, c.defined, c.mean, c.ci_lo, c.ci_hi));
+    }
     if (any_slo) line.push_back(row.slo_met ? (*row.slo_met ? "met" : "NOT met") : "");
+    if (any_notice)
+      line.push_back(row.notices.empty() ? "" : "!" + std::to_string(notice_number(row)));
     table.push_back(std::move(line));
   }
   std::string out = "sweep " + experiment.name + ": " + std::to_string(result.rows.size()) +
@@ -349,13 +391,14 @@ std::string sweep_table(const Experiment& experiment, const SweepResult& result)
                     "; ± is the half-width of the " + detail::percent(experiment.confidence) +
                     " confidence interval\n\n";
   out += detail::render_table(table);
-  std::size_t noticed = 0;
-  for (const SweepRow& row : result.rows) noticed += row.notices.empty() ? 0 : 1;
-  if (noticed > 0) {
-    out += '\n';
-    out += std::to_string(noticed);
-    out += noticed == 1 ? " point" : " points";
-    out += " with notices (saturation and the like): see the JSON output\n";
+  // The notices themselves, numbered as marked in the table (!1, !2, ...).
+  bool first = true;
+  for (const SweepRow& row : result.rows) {
+    if (row.notices.empty()) continue;
+    if (first) out += '\n';
+    first = false;
+    out += "!" + std::to_string(notice_number(row)) + " " + point_text(experiment, row) + ": " +
+           notices_text(row) + '\n';
   }
   return out;
 }

@@ -9,11 +9,13 @@
 #include <exception>
 #include <sstream>
 
+#include "capsim/analytic/model_analysis.hpp"
 #include "capsim/dist/duration.hpp"
 #include "capsim/model/error.hpp"
 #include "capsim/net/network.hpp"
 #include "capsim/net/profile.hpp"
 #include "capsim/run/experiment_executor.hpp"
+#include "capsim/run/slo_verdict.hpp"
 #include "capsim/run/work_pool.hpp"
 #include "capsim/stats/format.hpp"
 
@@ -45,14 +47,7 @@ std::vector<SloCheck> check_slo(const model::Spec& spec, const Results& r) {
     auto check = [&](const std::string& name, double limit) {
       const MergedMetric* m = r.find(name);
       if (m == nullptr) return;
-      SloCheck c;
-      c.metric = name;
-      c.limit = limit;
-      c.value = m->estimate;
-      // A metric with no defined value (no successful request at all) fails its SLO.
-      c.met = c.value.n > 0 && c.value.mean <= limit;
-      c.confident = c.value.ci ? (c.met ? c.value.ci->second <= limit : c.value.ci->first > limit)
-                               : c.value.n > 0;
+      SloCheck c = judge_slo_check(name, limit, *m);
       checks.push_back(std::move(c));
     };
     for (const auto& [percentile, limit_s] : slo.latency_s) {
@@ -136,7 +131,27 @@ std::string count_text(double x) {
   return stats::significant(x, 3);
 }
 
-/// Refuses, before anything runs, a model whose open arrivals alone exceed the event budget.
+/// The expected visits to services per workload request (1 for a request served by its target
+/// alone; more when calls fan out with `count`, `parallel` or over several tiers): the traffic
+/// equations of `capsim analyze`, the stations' arrivals over the workloads' rate. 1 when the
+/// analysis has nothing to say.
+double visits_per_request(const model::Spec& spec) {
+  try {
+    const analytic::ModelAnalysis a = analytic::analyze(spec);
+    double rate = 0.0, arrivals = 0.0;
+    for (const analytic::WorkloadEstimate& w : a.workloads) {
+      if (!w.closed) rate += w.rate_rps;
+    }
+    for (const analytic::StationEstimate& st : a.stations) arrivals += st.arrival_rps;
+    if (rate > 0.0 && std::isfinite(arrivals) && arrivals > rate) return arrivals / rate;
+  } catch (const std::exception&) {
+    // An estimate only: the arrivals alone are still checked.
+  }
+  return 1.0;
+}
+
+/// Refuses, before anything runs, a model whose open arrivals, times the visits to services
+/// each causes, exceed the event budget.
 void check_event_budget(const model::Spec& spec, std::uint64_t max_events) {
   if (max_events == UINT64_MAX) return;
   const double duration = spec.simulation.duration_s;
@@ -147,8 +162,29 @@ void check_event_budget(const model::Spec& spec, std::uint64_t max_events) {
     total += a;
     if (a > largest) largest = a, which = i;
   }
-  // Every arrival costs at least two events (it arrives; it is served, rejected or times out).
-  if (2.0 * total <= static_cast<double>(max_events)) return;
+  // Every arrival at a service costs at least two events (it arrives; it is served, rejected
+  // or times out), and a request arrives at `visits` services on average.
+  const double budget = static_cast<double>(max_events);
+  if (2.0 * total <= budget) {
+    const double visits = visits_per_request(spec);
+    if (2.0 * total * visits <= budget) return;
+    std::string text = "expected at most ";
+    text += count_text(budget);
+    text +=
+        " events per replication (--max-events), found a model whose requests fan out to "
+        "about ";
+    text += visits >= 100.0 ? stats::printf_number("%.0f", visits) : stats::significant(visits, 3);
+    text +=
+        " calls each (the traffic equations of capsim analyze): at least 2 events per call, "
+        "about ";
+    text += count_text(2.0 * total * visits);
+    text += " events in ";
+    text += dist::format_duration(duration);
+    text +=
+        "; lower the rate or the calls' count, shorten /simulation/duration or raise "
+        "--max-events";
+    throw model::ModelError("/workloads/" + std::to_string(which) + "/rate", text);
+  }
   std::string text = "expected at most ";
   text += count_text(static_cast<double>(max_events));
   text +=

@@ -9,8 +9,13 @@
 #include <fstream>
 #include <iomanip>
 #include <map>
+#include <optional>
 #include <sstream>
 #include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "capsim/run/slo_verdict.hpp"
 
 namespace capsim::run {
 
@@ -79,10 +84,9 @@ Json to_json(const Results& r, bool performance) {
   j["notices"] = r.notices;
   if (r.slo) {
     Json slo;
-    bool met = true;
+    const bool met = slo_verdict(r).met;
     Json checks = Json::array();
     for (const SloCheck& c : *r.slo) {
-      met = met && c.met;
       checks.push_back(Json{{"metric", c.metric},
                             {"limit", c.limit},
                             {"value", estimate_json(c.value)},
@@ -212,6 +216,49 @@ struct Table {
   }
 };
 
+/// Errors at or above this fraction make the latency columns worth a caveat.
+constexpr double kSignificantErrorRate = 0.01;
+
+/// What a reader might misread in a workload's row (issue 15): percentiles of successful
+/// requests only under many errors, and done/s above offered/s.
+std::vector<std::string> reading_notes(const Results& r, const std::string& workload) {
+  std::vector<std::string> notes;
+  const std::string p = "workloads." + workload + ".";
+  const auto mean = [&](const std::string& name) -> std::optional<double> {
+    const MergedMetric* m = r.find(p + name);
+    if (m == nullptr || m->estimate.n == 0 || !std::isfinite(m->estimate.mean)) return {};
+    return m->estimate.mean;
+  };
+  const auto pct = [](double f) {
+    std::ostringstream out;
+    out << std::fixed << std::setprecision(2) << f * 100.0 << '%';
+    return out.str();
+  };
+  if (const auto errors = mean("error_rate"); errors && *errors >= kSignificantErrorRate) {
+    if (mean("latency_ms.p50")) {
+      notes.push_back(workload + ": " + pct(*errors) +
+                      " of requests failed; the latency columns cover the successful " +
+                      pct(1.0 - *errors) + " only");
+    } else {
+      notes.push_back(workload + ": no request succeeded; its latencies are undefined (-)");
+    }
+  }
+  const auto offered = mean("offered_rps");
+  const auto done = mean("throughput_rps");
+  if (offered && done && *offered > 0.0 && *done > *offered * 1.01) {
+    std::ostringstream out;
+    out << workload << ": done/s is above offered/s: it counts the requests that finished in the "
+        << "measured time, some sent before the warm-up ended (a backlog";
+    if (const auto attempts = mean("attempts_per_request"); attempts && *attempts > 1.0) {
+      out << ", kept alive by retries: " << std::fixed << std::setprecision(2) << *attempts
+          << " attempts per request";
+    }
+    out << "); it is not capacity beyond the load";
+    notes.push_back(out.str());
+  }
+  return notes;
+}
+
 }  // namespace
 
 std::string summary_table(const Results& r) {
@@ -256,20 +303,28 @@ std::string summary_table(const Results& r) {
                       format_estimate(est(p + "replicas.mean"))});
   }
   out << s.render();
-  if (!r.notices.empty()) {
+  std::vector<std::string> notes;
+  for (const std::string& n : workloads) {
+    for (std::string& note : reading_notes(r, n)) notes.push_back(std::move(note));
+  }
+  notes.insert(notes.end(), r.notices.begin(), r.notices.end());
+  if (!notes.empty()) {
     out << '\n';
-    for (const std::string& n : r.notices) out << "! " << n << '\n';
+    for (const std::string& n : notes) out << "! " << n << '\n';
   }
   if (r.slo) {
     out << '\n';
-    bool met = true;
     for (const SloCheck& c : *r.slo) {
-      met = met && c.met;
-      out << (c.met ? "  ok    " : "  MISS  ") << c.metric << " = " << format_estimate(c.value)
-          << " (limit " << c.limit << ")"
-          << (c.confident ? "" : " (not significant at this confidence)") << '\n';
+      const std::string undefined = undefined_text(c);
+      out << (c.met ? "  ok    " : "  MISS  ") << c.metric << " = "
+          << (undefined.empty() ? format_estimate(c.value) : undefined) << " (limit " << c.limit
+          << ")" << (c.confident ? "" : " (not significant at this confidence)") << '\n';
     }
-    out << (met ? "SLO met\n" : "SLO missed\n");
+    const SloVerdict verdict = slo_verdict(r);
+    for (const std::string& why : verdict.reasons) {
+      if (why.find(" is saturated") != std::string::npos) out << "  MISS  " << why << '\n';
+    }
+    out << (verdict.met ? "SLO met\n" : "SLO missed\n");
   }
   return out.str();
 }

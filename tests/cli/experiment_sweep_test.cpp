@@ -48,9 +48,11 @@ TEST(SweepCommand, WritesOneCsvRowPerPoint) {
             "rate,/services/s/replicas,workloads.w.latency_ms.p99.mean,"
             "workloads.w.latency_ms.p99.ci_lo,workloads.w.latency_ms.p99.ci_hi,"
             "services.s.cpu_utilization.mean,services.s.cpu_utilization.ci_lo,"
-            "services.s.cpu_utilization.ci_hi");
+            "services.s.cpu_utilization.ci_hi,slo_met,notices");
   const auto first = csv_fields(lines[1]);
-  ASSERT_EQ(first.size(), 8u);
+  ASSERT_EQ(first.size(), 10u);
+  EXPECT_EQ(first[8], "true");  // 20% busy: p99 well under 1 s
+  EXPECT_EQ(first[9], "");      // no notices
   EXPECT_EQ(first[0], "4");
   EXPECT_EQ(first[1], "2");
   EXPECT_EQ(csv_fields(lines[4])[0], "10");

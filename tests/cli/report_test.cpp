@@ -253,7 +253,7 @@ TEST(ReportCommand, UnwritableOutputFailsWithoutLeavingFiles) {
   Sandbox box;
   write_text(box / "s.csv", "rate,m.mean,m.ci_lo,m.ci_hi\n100,1,0.5,1.5\n");
   const RunResult r = box.run({"report", "s.csv", "-o", "no/such/dir/r.html"});
-  EXPECT_EQ(r.status, 1) << r;
+  EXPECT_EQ(r.status, 2) << r;  // refused before anything is read (issue 15)
   EXPECT_TRUE(contains(r.err, "no/such/dir/r.html")) << r;
   EXPECT_EQ(box.entries(), std::vector<std::string>{"s.csv"});
 }

@@ -197,8 +197,21 @@ TEST_F(SweepFiles, RowsAndCsv) {
             "workloads.w.latency_ms.p99.ci_hi,services.s.cpu_utilization.mean,"
             "services.s.cpu_utilization.ci_lo,services.s.cpu_utilization.ci_hi,"
             "services.s.replicas.max.mean,services.s.replicas.max.ci_lo,"
-            "services.s.replicas.max.ci_hi");
+            "services.s.replicas.max.ci_hi,slo_met,notices");
   EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'), 5);
+  // The first point meets the SLO, the last does not; no notices.
+  const std::vector<std::string> lines = [&csv] {
+    std::vector<std::string> out;
+    std::size_t at = 0;
+    while (at < csv.size()) {
+      const std::size_t end = csv.find('\n', at);
+      out.push_back(csv.substr(at, end - at));
+      at = end + 1;
+    }
+    return out;
+  }();
+  EXPECT_TRUE(lines[1].ends_with(",true,")) << lines[1];
+  EXPECT_TRUE(lines[4].ends_with(",false,")) << lines[4];
   EXPECT_NE(csv.find("\n8,"), std::string::npos);
   const Json j = run::sweep_json(experiment_, r);
   EXPECT_EQ(j["kind"], "sweep");

@@ -106,17 +106,20 @@ TEST(Replications, TheWallClockLimitCancelsRunningReplications) {
 }
 
 TEST(Replications, AFailureIsRethrown) {
-  // Each request calls a second service, so a request costs more than the two events per
-  // arrival that the up-front budget check counts: the check passes and the run fails.
+  // Each request visits two services: the up-front check counts at least 2 x 2000 x 2 = 8000
+  // events (two per visit), but each of a request's eight work steps ends with an event of its
+  // own too (at least 16,000 more): a budget of 9000 passes the check and the run fails.
   const Spec spec = capsim::model::load(capsim::model::Json::parse(R"({
     "simulation": { "duration": "100s", "replications": 3, "seed": 5 },
     "workloads": [ { "name": "w", "target": "front", "rate": 20 } ],
-    "services": { "front": { "steps": [ { "work": "1ms" }, { "call": "back" } ] },
-                  "back": { "steps": [ { "work": "1ms" } ] } }
+    "services": { "front": { "steps": [ { "work": "1ms" }, { "work": "1ms" }, { "work": "1ms" },
+                                        { "work": "1ms" }, { "call": "back" } ] },
+                  "back": { "steps": [ { "work": "1ms" }, { "work": "1ms" }, { "work": "1ms" },
+                                       { "work": "1ms" } ] } }
   })"),
                                         ".");
   run::RunOptions o = on_threads(2);
-  o.max_events = 4000;
+  o.max_events = 9000;
   EXPECT_THROW(run::run_replications(spec, o), capsim::net::SimulationError);
 }
 

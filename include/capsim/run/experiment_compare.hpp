@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "capsim/run/compare_activity.hpp"
 #include "capsim/run/experiment.hpp"
 #include "capsim/run/experiment_executor.hpp"
 #include "capsim/stats/estimate.hpp"
@@ -38,6 +39,7 @@ struct CompareResult {
   std::vector<std::vector<Difference>> differences;
   std::vector<std::vector<std::string>> notices;  ///< per variant
   std::vector<std::optional<bool>> slo_met;       ///< per variant, when the model has an SLO
+  std::vector<VariantActivity> activity;          ///< per variant
 };
 
 /// The paired difference of `variant` and `baseline` (per-replication values) and its verdict

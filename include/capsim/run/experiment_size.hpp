@@ -28,6 +28,10 @@ struct SizeEvaluation {
   std::vector<SloCheck> checks;
   std::vector<stats::Estimate> metrics;  ///< the experiment's metrics, in order
   std::vector<std::string> notices;
+  std::vector<std::string> reasons;  ///< why the SLO is not met (slo_verdict)
+  /// When the SLO fails because another station is saturated (the sized one is not): its name,
+  /// what it shows and what to size instead; empty otherwise.
+  std::string bound_by, bound_what, bound_instead;
 };
 
 struct ServiceSizing {
@@ -44,6 +48,9 @@ struct ServiceSizing {
   std::optional<SizeEvaluation> at_answer, at_one_fewer;
   std::vector<SizeEvaluation> evaluations;  ///< every count tried, in the order decided
   std::vector<std::string> notes;
+  /// The station that bounds the SLO instead of this service (sizing stopped there); empty
+  /// when none did.
+  std::string bound_by;
 };
 
 struct SizeResult {

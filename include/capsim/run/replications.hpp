@@ -19,8 +19,10 @@ struct RunOptions {
   /// Worker threads; 0 means every core. Results do not depend on it.
   int threads = 0;
   /// Per-replication event budget (SimulationError when spent). When finite, a model whose
-  /// expected arrivals alone exceed it is refused before it starts (model::ModelError naming the
-  /// workload's rate), so that an absurd model ends at once rather than after minutes.
+  /// expected arrivals, times the visits to services per request (the traffic equations of
+  /// analytic::analyze), need more at two events per visit is refused before it starts
+  /// (model::ModelError naming the workload's rate), so that an absurd model ends at once
+  /// rather than after minutes.
   std::uint64_t max_events = UINT64_MAX;
   /// Wall-clock limit of the whole run in seconds (0: none): when it passes, running
   /// replications are cancelled and run_replications throws RunStopped.
@@ -49,8 +51,11 @@ struct SloCheck {
   std::string metric;  ///< dotted name, e.g. "workloads.browse.latency_ms.p99"
   double limit = 0.0;  ///< in the metric's unit
   stats::Estimate value;
-  bool met = false;        ///< the mean is within the limit
+  bool met = false;        ///< the mean is within the limit, defined in every replication
   bool confident = false;  ///< the whole confidence interval is on the same side as the mean
+  /// Replications where the value is undefined (no successful request): a certain failure.
+  int undefined_replications = 0;
+  int replications = 0;  ///< the replications judged
 };
 
 struct Performance {

@@ -1,0 +1,37 @@
+#pragma once
+/// \file What each compared variant's mechanisms did (compare_activity.cpp), so that a variant
+/// with "no significant difference" shows why: a breaker that never opened, a retry policy
+/// never triggered, an autoscaler that never scaled.
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "capsim/run/replications.hpp"
+
+namespace capsim::run {
+
+/// One variant's mechanism activity: rates are means over replications (per second of measured
+/// time, summed over workloads or services); counts of events are of replication 0 (the one
+/// whose event log is kept).
+struct VariantActivity {
+  double retries_rps = 0.0;       ///< workloads' retries_rps
+  double timeouts_rps = 0.0;      ///< requests ending in a timeout (errors.timeout x throughput)
+  double circuit_open_rps = 0.0;  ///< requests refused by an open breaker
+  double rejected_rps = 0.0;      ///< services' rejected arrivals (full queue or saturation)
+  double rate_limited_rps = 0.0;  ///< services' arrivals refused by a rate limit
+  int breaker_transitions = 0;    ///< breaker_open, breaker_half_open, breaker_closed events
+  int scale_events = 0;           ///< replica-count changes by autoscalers
+  /// services' cost (price_per_replica_hour) summed, when some service has a price.
+  std::optional<double> cost;
+  double replica_hours = 0.0;  ///< services' replica_seconds summed / 3600
+};
+
+/// The activity of a merged run.
+VariantActivity activity_of(const Results& r);
+
+/// The mechanisms with no activity at all in `a`, as phrases ("no retry", "no breaker
+/// transition", ...), for explaining a variant that changed nothing.
+std::vector<std::string> idle_mechanisms(const VariantActivity& a);
+
+}  // namespace capsim::run

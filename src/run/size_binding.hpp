@@ -1,0 +1,32 @@
+#pragma once
+/// \file The binding tier of `capsim size` (size_binding.cpp): when the SLO fails because
+/// another station is saturated, adding replicas to the sized tier cannot help.
+
+#include <optional>
+#include <string>
+
+#include "capsim/model/spec.hpp"
+#include "capsim/run/replications.hpp"
+
+namespace capsim::run::detail {
+
+/// A station (service, database or cache) other than the sized one that is saturated.
+struct BindingStation {
+  std::string service;
+  /// "the database db: its connections are 100% busy (cpu 64%)" and the like.
+  std::string what;
+  /// What to size instead: "its replicas, cores or connections".
+  std::string instead;
+};
+
+/// A station is saturated at or above this busy fraction (cores or workers/connections).
+inline constexpr double kSaturatedBusy = 0.95;
+
+/// In a run `r` of `spec` that failed its SLO: the station other than `sized` that is saturated
+/// (busy >= kSaturatedBusy, or its queue passed simulation.max_queue; saturated cores ranked
+/// before full workers, which may only wait for a station further down) while the cores of
+/// `sized` are not; nothing otherwise (the sized tier may still be the bottleneck).
+std::optional<BindingStation> binding_station(const model::Spec& spec, const Results& r,
+                                              const std::string& sized);
+
+}  // namespace capsim::run::detail

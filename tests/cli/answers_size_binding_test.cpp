@@ -1,0 +1,97 @@
+// `capsim size` finds the binding tier (issue 15): with a database saturated whatever the api's
+// replica count, sizing the api stops at once, names the database and says to size it instead,
+// rather than growing the api to max_replicas and blaming it.
+//
+// Hand calculation: the database has 4 connections and a 10 ms mean query (exponential), so it
+// serves at most 4 / 0.010 = 400 queries/s; the workload sends 600 requests/s with one query
+// each: the database is over capacity (offered load 1.5) at every api count. One api replica
+// (2 cores, 3 ms of work) serves 666/s, so the api is not the bottleneck from 2 replicas on.
+
+#include "cli_support.hpp"
+
+namespace capsim::cli_test {
+namespace {
+
+const char* kModel = R"({
+  "name": "db-bound",
+  "simulation": { "duration": "60s", "warmup": "10s", "replications": 2, "seed": 7 },
+  "workloads": [ { "name": "browse", "target": "api", "rate": 600, "timeout": "1s" } ],
+  "services": {
+    "api": { "replicas": 2, "cores": 2, "workers": 64,
+             "steps": [ { "work": "3ms" }, { "call": "db" } ] },
+    "db": { "kind": "database", "connections": 4,
+            "work": { "dist": "exponential", "mean": "10ms" } }
+  },
+  "slo": { "latency": { "p99": "200ms" }, "error_rate": 0.01 }
+})";
+
+const char* kExperiment = R"({
+  "kind": "size",
+  "model": "db-bound.json",
+  "services": [ "api" ],
+  "replications": 2,
+  "max_replications": 4,
+  "max_replicas": 64
+})";
+
+TEST(SizeBinding, ASaturatedDatabaseIsNamedAndSizingStops) {
+  Sandbox box;
+  write_text(box / "db-bound.json", kModel);
+  write_text(box / "size.json", kExperiment);
+  const RunResult r = box.run({"size", "size.json", "-o", "out.json", "--threads", "2"});
+  ASSERT_EQ(r.status, 0) << r;
+  EXPECT_NE(r.out.find("service api: no answer (bound by db: size db instead)"), std::string::npos)
+      << r;
+  EXPECT_NE(r.out.find("the SLO is bound by the database db: its connections are 100% busy"),
+            std::string::npos)
+      << r;
+  EXPECT_NE(r.out.find("adding api replicas does not help; size db instead (its replicas, cores "
+                       "or connections)"),
+            std::string::npos)
+      << r;
+  const Json out = read_json(box / "out.json");
+  const Json& api = out["services"]["api"];
+  EXPECT_EQ(api["bound_by"], "db");
+  EXPECT_TRUE(api["replicas"].is_null());
+  // It stopped at the first counts tried (the guess and one fewer), far below max_replicas (the
+  // analytic guess, which cannot see the database, and one more at most).
+  EXPECT_LE(api["evaluations"].size(), 2u) << api.dump(2);
+  for (const Json& ev : api["evaluations"]) EXPECT_LT(ev["replicas"].get<int>(), 10);
+}
+
+TEST(SizeBinding, ASaturatedServiceOfAnyKindIsNamedToo) {
+  Sandbox box;
+  // A plain service instead of the database: 2 cores x 5 ms = 400/s, offered 600/s.
+  std::string model = kModel;
+  const std::size_t db = model.find("\"db\": { \"kind\"");
+  model.replace(db, model.find("} }", db) + 3 - db,
+                R"("db": { "replicas": 1, "cores": 2, "workers": 64,
+                           "steps": [ { "work": { "dist": "exponential", "mean": "5ms" } } ] })");
+  write_text(box / "db-bound.json", model);
+  write_text(box / "size.json", kExperiment);
+  const RunResult r = box.run({"size", "size.json", "-o", "out.json", "--threads", "2"});
+  ASSERT_EQ(r.status, 0) << r;
+  EXPECT_NE(r.out.find("service api: no answer (bound by db: size db instead)"), std::string::npos)
+      << r;
+  EXPECT_NE(r.out.find("the SLO is bound by the service db: "), std::string::npos) << r;
+  EXPECT_NE(r.out.find("size db instead (its replicas, cores or workers)"), std::string::npos) << r;
+  EXPECT_EQ(read_json(box / "out.json")["services"]["api"]["bound_by"], "db");
+}
+
+TEST(SizeBinding, AHealthyDatabaseDoesNotStopSizing) {
+  Sandbox box;
+  // 40 connections: 4000 queries/s, the database is 15% busy; the api is sized as before.
+  std::string model = kModel;
+  model.replace(model.find("\"connections\": 4"), 16, "\"connections\": 40");
+  write_text(box / "db-bound.json", model);
+  write_text(box / "size.json", kExperiment);
+  const RunResult r = box.run({"size", "size.json", "-o", "out.json", "--threads", "2"});
+  ASSERT_EQ(r.status, 0) << r;
+  const Json out = read_json(box / "out.json");
+  EXPECT_TRUE(out["services"]["api"]["bound_by"].is_null());
+  EXPECT_TRUE(out["services"]["api"]["replicas"].is_number()) << out.dump(2);
+  EXPECT_EQ(r.out.find("bound by"), std::string::npos) << r;
+}
+
+}  // namespace
+}  // namespace capsim::cli_test

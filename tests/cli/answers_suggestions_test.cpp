@@ -1,0 +1,59 @@
+// Did-you-mean for mistyped options, and experiment files that report every problem in one pass,
+// metric names included (issue 15).
+
+#include "cli_support.hpp"
+
+namespace capsim::cli_test {
+namespace {
+
+TEST(Suggestions, AMistypedOptionGetsTheClosestOptionOfItsCommand) {
+  Sandbox box;
+  const RunResult r =
+      box.run({"run", example_model("web-peak.json").string(), "--replication", "3"});
+  EXPECT_EQ(r.status, 2) << r;
+  EXPECT_EQ(r.err, "capsim run: unknown option '--replication'; did you mean '--replications'?\n");
+  const RunResult eq = box.run({"run", example_model("web-peak.json").string(), "--max-event=10"});
+  EXPECT_EQ(eq.status, 2) << eq;
+  EXPECT_EQ(eq.err, "capsim run: unknown option '--max-event'; did you mean '--max-events'?\n");
+  const RunResult sweep = box.run({"sweep", "x.json", "--thread", "2"});
+  EXPECT_EQ(sweep.status, 2) << sweep;
+  EXPECT_EQ(sweep.err, "capsim sweep: unknown option '--thread'; did you mean '--threads'?\n");
+  EXPECT_TRUE(box.entries().empty());
+}
+
+TEST(Suggestions, AnOptionFarFromAnyListsTheCommandsOptions) {
+  Sandbox box;
+  const RunResult r =
+      box.run({"validate", example_model("web-peak.json").string(), "--frobnicate"});
+  EXPECT_EQ(r.status, 2) << r;
+  EXPECT_EQ(r.err,
+            "capsim validate: unknown option '--frobnicate'; expected one of: --help, --set, "
+            "--seed, --replications, --duration (capsim validate --help says more)\n");
+}
+
+TEST(Suggestions, ExperimentFilesReportEveryProblemInOnePassMetricsIncluded) {
+  Sandbox box;
+  write_text(box / "e.json", R"({
+    "kind": "compare",
+    "model": ")" + example_model("web-peak.json").string() +
+                                 R"(",
+    "replications": 1,
+    "variants": { "a": [], "b": [ { "pointer": "/services/api/replicas", "value": 4 } ] },
+    "metrics": [ "services.api.cpu", "workloads.browse.latency_ms.p99x" ]
+  })");
+  const RunResult r = box.run({"compare", "e.json"});
+  EXPECT_EQ(r.status, 2) << r;
+  // The bad replication count and both metrics, in document order, in one message.
+  EXPECT_NE(r.err.find("/replications"), std::string::npos) << r;
+  EXPECT_NE(r.err.find("/metrics/0: expected a metric of the model's results such as "
+                       "workloads.browse.latency_ms.p99, found \"services.api.cpu\"; did you mean "
+                       "'services.api.cpu_utilization'?"),
+            std::string::npos)
+      << r;
+  EXPECT_NE(r.err.find("/metrics/1:"), std::string::npos) << r;
+  EXPECT_NE(r.err.find("did you mean 'workloads.browse.latency_ms.p99'?"), std::string::npos) << r;
+  EXPECT_LT(r.err.find("/replications"), r.err.find("/metrics/0")) << r;
+}
+
+}  // namespace
+}  // namespace capsim::cli_test

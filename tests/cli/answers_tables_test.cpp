@@ -1,0 +1,109 @@
+// Sweep and compare on the terminal (issue 15): fractions as percentages as `run` prints them,
+// no rounding noise, sweep notices on the terminal and in the CSV (with slo_met), and per
+// variant of a compare the SLO verdict, the cheapest variant meeting it and what each mechanism
+// did.
+
+#include "cli_support.hpp"
+
+namespace capsim::cli_test {
+namespace {
+
+/// One service, 100 ms exponential work, 2 replicas x 1 worker: capacity 20/s.
+const char* kModel = R"({
+  "name": "small",
+  "simulation": { "duration": "120s", "warmup": "10s", "replications": 2, "seed": 4,
+                  "max_queue": 200 },
+  "workloads": [ { "name": "w", "target": "s", "rate": 10 } ],
+  "services": { "s": { "replicas": 2, "workers": 1,
+                       "steps": [ { "work": { "dist": "exponential", "mean": "100ms" } } ] } },
+  "slo": { "latency": { "p99": "1s" } }
+})";
+
+TEST(Tables, SweepPrintsPercentagesAndItsNoticesOnTheTerminalAndInTheCsv) {
+  Sandbox box;
+  write_text(box / "model.json", kModel);
+  // Rate 4/s: 10% busy; rate 60/s: three times the capacity, saturated.
+  write_text(box / "sweep.json", R"({ "kind": "sweep", "model": "model.json",
+    "parameters": [ { "name": "rate", "pointer": "/workloads/0/rate", "values": [4, 60] } ],
+    "metrics": [ "services.s.cpu_utilization", "workloads.w.error_rate" ] })");
+  const RunResult r = box.run({"sweep", "sweep.json", "-o", "out.csv", "--threads", "2"});
+  ASSERT_EQ(r.status, 0) << r;
+  const std::vector<std::string> lines = lines_of(r.out);
+  ASSERT_GE(lines.size(), 5u) << r;
+  EXPECT_EQ(lines[2].substr(0, 4), "rate") << r;
+  EXPECT_NE(lines[2].find("slo"), std::string::npos) << r;
+  EXPECT_NE(lines[2].find("notices"), std::string::npos) << r;
+  // The first point: cpu about 20% (4/s x 100 ms / 2 cores), printed as a percentage, no
+  // errors printed as "0%", SLO met, no notice.
+  EXPECT_NE(lines[3].find("%"), std::string::npos) << r;
+  EXPECT_NE(lines[3].find(" 0 ±0%"), std::string::npos) << r;
+  EXPECT_NE(lines[3].find("met"), std::string::npos) << r;
+  EXPECT_EQ(lines[3].find("!"), std::string::npos) << r;
+  // The second: NOT met, marked !2, and its notice printed below the table.
+  EXPECT_NE(lines[4].find("NOT met"), std::string::npos) << r;
+  EXPECT_NE(lines[4].find("!2"), std::string::npos) << r;
+  EXPECT_NE(r.out.find("\n!2 rate=60: replication 0: service 's' saturated"), std::string::npos)
+      << r;
+  EXPECT_EQ(r.out.find("e-1"), std::string::npos) << r;  // no rounding noise
+  const std::vector<std::string> csv = lines_of(read_text(box / "out.csv"));
+  ASSERT_EQ(csv.size(), 3u);
+  EXPECT_NE(csv[0].find(",slo_met,notices"), std::string::npos) << csv[0];
+  EXPECT_NE(csv[1].find(",true,"), std::string::npos) << csv[1];
+  EXPECT_NE(csv[2].find(",false,replication 0: service 's' saturated"), std::string::npos)
+      << csv[2];
+  // The report still reads the CSV.
+  const RunResult page = box.run({"report", "out.csv", "-o", "r.html", "-q"});
+  EXPECT_EQ(page.status, 0) << page;
+}
+
+TEST(Tables, CompareShowsVerdictsTheCheapestVariantAndWhyNothingChanged) {
+  Sandbox box;
+  write_text(box / "model.json", kModel);
+  // 15/s of 100 ms work: one replica (capacity 10/s) is saturated; two are 75% busy, with a
+  // p99 near 1.8 s (M/M/1 per replica: 0.1 / (1 - 0.75) x ln 100), over the 1 s limit; four
+  // (37.5% busy, p99 near 0.74 s) and eight meet it, four more cheaply. "same" sets workers to
+  // the 1 it already is: it changes nothing, and the note says which mechanisms were idle.
+  write_text(box / "compare.json", R"({ "kind": "compare", "model": "model.json",
+    "overrides": [ { "pointer": "/workloads/0/rate", "value": 15 } ],
+    "replications": 4,
+    "variants": {
+      "two": [],
+      "one": [ { "pointer": "/services/s/replicas", "value": 1 } ],
+      "four": [ { "pointer": "/services/s/replicas", "value": 4 } ],
+      "eight": [ { "pointer": "/services/s/replicas", "value": 8 } ],
+      "same": [ { "pointer": "/services/s/workers", "value": 1 } ]
+    },
+    "baseline": "two",
+    "metrics": [ "workloads.w.latency_ms.p99", "services.s.cpu_utilization" ] })");
+  const RunResult r = box.run({"compare", "compare.json", "--threads", "2"});
+  ASSERT_EQ(r.status, 0) << r;
+  EXPECT_NE(r.out.find("  SLO"), std::string::npos) << r;
+  const std::size_t slo = r.out.find("  SLO");
+  const std::string slo_line = r.out.substr(slo, r.out.find('\n', slo) - slo);
+  std::string words;  // the line with single spaces
+  for (char c : slo_line) {
+    if (c != ' ' || (!words.empty() && words.back() != ' ')) words += c;
+  }
+  // two, one, four, eight, same.
+  EXPECT_EQ(words, "SLO NOT met NOT met met met NOT met") << r;
+  // 4 replicas x 110 measured seconds / 3600.
+  EXPECT_NE(r.out.find("cheapest variant meeting the SLO: four (0.1222 replica-hours)"),
+            std::string::npos)
+      << r;
+  EXPECT_NE(r.out.find("  rejected"), std::string::npos) << r;
+  EXPECT_NE(r.out.find("  retries"), std::string::npos) << r;
+  EXPECT_NE(r.out.find("  breaker transitions (rep. 0)"), std::string::npos) << r;
+  EXPECT_NE(r.out.find("  scale events (rep. 0)"), std::string::npos) << r;
+  // cpu as a percentage in the table, as `run` prints it.
+  EXPECT_NE(r.out.find("services.s.cpu_utilization"), std::string::npos) << r;
+  EXPECT_NE(r.out.find("%"), std::string::npos) << r;
+  // "same" changes nothing (workers was already 1): explained, with zero differences, no noise.
+  EXPECT_NE(r.out.find("note: same shows no significant difference from two on any metric; in "
+                       "it: no retry, no timeout, no breaker transition"),
+            std::string::npos)
+      << r;
+  EXPECT_EQ(r.out.find("e-1"), std::string::npos) << r;
+}
+
+}  // namespace
+}  // namespace capsim::cli_test

@@ -1,0 +1,156 @@
+// The one SLO verdict (slo_verdict.hpp) and the reading notes of the run summary (issue 15):
+// hand-built results, so that each rule is checked on its own.
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <string>
+#include <vector>
+
+#include "capsim/run/results_io.hpp"
+#include "capsim/run/slo_verdict.hpp"
+#include "capsim/stats/estimate.hpp"
+
+namespace {
+
+namespace run = capsim::run;
+namespace stats = capsim::stats;
+
+/// A metric merged from per-replication `values` (NaN: undefined) at 95% confidence.
+run::MergedMetric metric(const std::string& dotted, const std::vector<double>& values) {
+  run::MergedMetric m;
+  std::string part;
+  for (char c : dotted + ".") {
+    if (c == '.') {
+      m.path.push_back(part);
+      part.clear();
+    } else {
+      part += c;
+    }
+  }
+  m.values = values;
+  std::vector<double> defined;
+  for (double v : values) {
+    if (std::isfinite(v)) defined.push_back(v);
+  }
+  m.estimate = stats::estimate(defined, 0.95);
+  return m;
+}
+
+const double kNaN = std::nan("");
+
+TEST(SloVerdict, AMeanWithinTheLimitIsMetConfidentlyWhenTheIntervalIsToo) {
+  const run::SloCheck c = run::judge_slo_check("w.p99", 200.0, metric("x.y.z", {100, 110, 105}));
+  EXPECT_TRUE(c.met);
+  EXPECT_TRUE(c.confident);
+  // Mean 190 with values 150..230: met by the mean, the interval crosses the limit.
+  const run::SloCheck close =
+      run::judge_slo_check("w.p99", 200.0, metric("x.y.z", {150, 230, 190}));
+  EXPECT_TRUE(close.met);
+  EXPECT_FALSE(close.confident);
+}
+
+TEST(SloVerdict, AnUndefinedValueIsACertainFailure) {
+  // No successful request in any replication: p99 undefined.
+  const run::SloCheck none =
+      run::judge_slo_check("workloads.w.latency_ms.p99", 200.0, metric("x.y.z", {kNaN, kNaN}));
+  EXPECT_FALSE(none.met);
+  EXPECT_TRUE(none.confident);
+  EXPECT_EQ(run::undefined_text(none),
+            "undefined (no successful request in any replication), a failure");
+  // Undefined in one replication of three, the others well within the limit: still a failure.
+  const run::SloCheck some =
+      run::judge_slo_check("workloads.w.latency_ms.p99", 200.0, metric("x.y.z", {10, kNaN, 12}));
+  EXPECT_FALSE(some.met);
+  EXPECT_TRUE(some.confident);
+  EXPECT_EQ(run::undefined_text(some),
+            "undefined (no successful request in 1 of 3 replications), a failure");
+}
+
+run::Results results_with(std::vector<run::MergedMetric> metrics, bool with_slo) {
+  run::Results r;
+  r.model = "m";
+  r.replications = 2;
+  r.confidence = 0.95;
+  r.metrics = std::move(metrics);
+  if (with_slo) {
+    r.slo.emplace();
+    for (const run::MergedMetric& m : r.metrics) {
+      if (m.path.size() == 4 && m.path[3] == "p99") {
+        r.slo->push_back(run::judge_slo_check(m.dotted(), 200.0, m));
+      }
+    }
+  }
+  return r;
+}
+
+TEST(SloVerdict, ASaturatedServiceFailsWhateverThePercentilesSay) {
+  run::MergedMetric saturated = metric("services.db.saturated", {0, 1});
+  saturated.merge = stats::Merge::max;
+  saturated.extreme = 1.0;
+  const run::Results r =
+      results_with({metric("workloads.w.latency_ms.p99", {50, 52}), saturated}, true);
+  const run::SloVerdict v = run::slo_verdict(r);
+  EXPECT_FALSE(v.met);
+  EXPECT_TRUE(v.confident);
+  ASSERT_EQ(v.reasons.size(), 1u);
+  EXPECT_EQ(v.reasons[0], "services.db is saturated (its queue passed simulation.max_queue)");
+  // The run's summary says the same.
+  const std::string table = run::summary_table(r);
+  EXPECT_NE(table.find("  MISS  services.db is saturated"), std::string::npos) << table;
+  EXPECT_NE(table.find("SLO missed"), std::string::npos) << table;
+}
+
+TEST(SloVerdict, TheRunSummarySaysAnUndefinedPercentilePlainly) {
+  const run::Results r = results_with({metric("workloads.w.error_rate", {1.0, 1.0}),
+                                       metric("workloads.w.latency_ms.p99", {kNaN, kNaN})},
+                                      true);
+  const std::string table = run::summary_table(r);
+  EXPECT_NE(table.find("  MISS  workloads.w.latency_ms.p99 = undefined (no successful request in "
+                       "any replication), a failure (limit 200)\n"),
+            std::string::npos)
+      << table;
+  EXPECT_NE(table.find("! w: no request succeeded; its latencies are undefined (-)"),
+            std::string::npos)
+      << table;
+  EXPECT_EQ(table.find("not significant"), std::string::npos) << table;
+}
+
+TEST(SummaryNotes, ManyErrorsSayThePercentilesCoverSuccessesOnly) {
+  const run::Results r = results_with({metric("workloads.w.offered_rps", {100, 100}),
+                                       metric("workloads.w.throughput_rps", {100, 100}),
+                                       metric("workloads.w.error_rate", {0.30, 0.40}),
+                                       metric("workloads.w.latency_ms.p50", {20, 22})},
+                                      false);
+  const std::string table = run::summary_table(r);
+  EXPECT_NE(table.find("! w: 35.00% of requests failed; the latency columns cover the successful "
+                       "65.00% only\n"),
+            std::string::npos)
+      << table;
+  // Below 1% errors: no note.
+  const run::Results fine = results_with({metric("workloads.w.error_rate", {0.004, 0.006}),
+                                          metric("workloads.w.latency_ms.p50", {20, 22})},
+                                         false);
+  EXPECT_EQ(run::summary_table(fine).find("!"), std::string::npos);
+}
+
+TEST(SummaryNotes, DoneAboveOfferedIsExplained) {
+  const run::Results r = results_with({metric("workloads.w.offered_rps", {100, 100}),
+                                       metric("workloads.w.throughput_rps", {110, 112}),
+                                       metric("workloads.w.attempts_per_request", {2.5, 2.5})},
+                                      false);
+  const std::string table = run::summary_table(r);
+  EXPECT_NE(table.find("! w: done/s is above offered/s: it counts the requests that finished in "
+                       "the measured time, some sent before the warm-up ended (a backlog, kept "
+                       "alive by retries: 2.50 attempts per request); it is not capacity beyond "
+                       "the load\n"),
+            std::string::npos)
+      << table;
+  // Within 1%: no note.
+  const run::Results close = results_with({metric("workloads.w.offered_rps", {100, 100}),
+                                           metric("workloads.w.throughput_rps", {100.5, 100.5})},
+                                          false);
+  EXPECT_EQ(run::summary_table(close).find("done/s is above"), std::string::npos);
+}
+
+}  // namespace
