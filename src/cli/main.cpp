@@ -16,6 +16,7 @@
 #include <CLI/CLI.hpp>
 
 #include "capsim/dist/duration.hpp"
+#include "capsim/model/document.hpp"
 #include "capsim/model/error.hpp"
 #include "capsim/model/load.hpp"
 #include "capsim/net/network.hpp"
@@ -57,7 +58,7 @@ capsim::model::Spec load_model(const ModelOptions& o) {
   // Only a regular file is read twice: a pipe (`capsim run <(gen) --seed 3`) can be read once.
   std::error_code ec;
   if ((o.seed || o.replications || o.duration) && fs::is_regular_file(o.model, ec)) {
-    const capsim::model::Json doc = capsim::model::read_json_file(o.model);
+    const capsim::model::Json doc = capsim::model::read_document(o.model).json;
     if (doc.is_object() && !doc.contains("simulation")) {
       overrides.insert(overrides.begin(), "/simulation={}");
     }
