@@ -16,6 +16,7 @@
 #include <CLI/CLI.hpp>
 
 #include "capsim/dist/duration.hpp"
+#include "capsim/model/diagnostics.hpp"
 #include "capsim/model/document.hpp"
 #include "capsim/model/error.hpp"
 #include "capsim/model/load.hpp"
@@ -23,6 +24,7 @@
 #include "capsim/run/replications.hpp"
 #include "capsim/run/results_io.hpp"
 #include "commands.hpp"
+#include "import_commands.hpp"
 #include "progress.hpp"
 
 namespace {
@@ -259,13 +261,17 @@ int main(int argc, char** argv) {
       ->required();
   report->add_flag("-q,--quiet", report_cmd.quiet, "print nothing on success");
 
+  capsim::cli::FitCommand fit_cmd;
+  CLI::App* fit = capsim::cli::add_fit_command(app, fit_cmd);
+
   // CLI11 reports an unknown command as a missing one; say what is wrong instead.
-  const std::vector<std::string> commands{"run",     "validate", "sweep", "size",
-                                          "compare", "analyze",  "report"};
+  std::vector<std::string> commands{"run",     "validate", "sweep", "size",
+                                    "compare", "analyze",  "report"};
+  commands.insert(commands.end(), {"fit"});
   if (argc > 1 && argv[1][0] != '-' &&
       std::find(commands.begin(), commands.end(), std::string(argv[1])) == commands.end()) {
     std::cerr << "capsim: unknown command '" << argv[1]
-              << "'; expected one of: run, validate, sweep, size, compare, analyze, report\n";
+              << "'; expected one of: " << capsim::model::join(commands) << "\n";
     return kBadInput;
   }
   try {
@@ -287,6 +293,7 @@ int main(int argc, char** argv) {
     if (*compare) return capsim::cli::command_compare(compare_cmd);
     if (*analyze) return capsim::cli::command_analyze(analyze_cmd);
     if (*report) return capsim::cli::command_report(report_cmd);
+    if (*fit) return capsim::cli::command_fit(fit_cmd);
   } catch (const ModelError& e) {
     const char* what = experiment ? "invalid experiment:\n" : "invalid model:\n";
     error(std::string("capsim: ") + (e.diagnostics().size() > 1 ? what : "") + e.what() + "\n");

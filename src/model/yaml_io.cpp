@@ -63,8 +63,7 @@ class Converter {
     if (++values_ > max_values_) {
       fail(node.Mark(), "expected at most " + std::to_string(max_values_) +
                             " values with aliases expanded (the file's bytes plus " +
-                            std::to_string(kYamlAliasAllowance) +
-                            "), found more (an alias bomb?)");
+                            std::to_string(kYamlAliasAllowance) + "), found more (an alias bomb?)");
     }
     if (depth > kMaxJsonDepth) {
       fail(node.Mark(), "expected at most " + std::to_string(kMaxJsonDepth) +
@@ -131,12 +130,12 @@ class Converter {
     if (tag.rfind(core, 0) == 0) {
       want = std::string_view(tag).substr(core.size());
       if (want != "int" && want != "float" && want != "bool" && want != "null") {
-        fail(node.Mark(), "expected no tag or one of !!str, !!int, !!float, !!bool, !!null, found " +
-                              tag);
+        fail(node.Mark(),
+             "expected no tag or one of !!str, !!int, !!float, !!bool, !!null, found " + tag);
       }
     } else if (tag != "?" && !tag.empty()) {
-      fail(node.Mark(), "expected no tag or one of !!str, !!int, !!float, !!bool, !!null, found " +
-                            tag);
+      fail(node.Mark(),
+           "expected no tag or one of !!str, !!int, !!float, !!bool, !!null, found " + tag);
     }
     if (want.empty() || want == "bool") {
       if (text == "true" || text == "True" || text == "TRUE") return Json(true);
@@ -149,9 +148,8 @@ class Converter {
       }
       if (want == "null") fail(node.Mark(), "expected null, found " + describe_text(text));
     }
-    if (text == ".inf" || text == ".Inf" || text == ".INF" || text == "+.inf" ||
-        text == "-.inf" || text == "-.Inf" || text == "-.INF" || text == ".nan" ||
-        text == ".NaN" || text == ".NAN") {
+    if (text == ".inf" || text == ".Inf" || text == ".INF" || text == "+.inf" || text == "-.inf" ||
+        text == "-.Inf" || text == "-.INF" || text == ".nan" || text == ".NaN" || text == ".NAN") {
       fail(node.Mark(), "expected a finite number, found " + text);
     }
     if (want.empty() || want == "int") {
@@ -259,7 +257,7 @@ DocumentFormat document_format(const fs::path& path, std::string_view text) {
   const char c = text[first];
   // UTF-16 byte order marks go to JSON, whose message names them.
   return (c == '{' || c == '[' || c == '/' || c == '\xFF' || c == '\xFE') ? DocumentFormat::json
-                                                                         : DocumentFormat::yaml;
+                                                                          : DocumentFormat::yaml;
 }
 
 Document read_document(const fs::path& path) {

@@ -50,9 +50,9 @@ DocumentFormat document_format(const std::filesystem::path& path, std::string_vi
 /// JSON value with the same keys. Refuses with ModelError naming `source`, the line and column: a
 /// syntax error, more than one document, nesting deeper than kMaxJsonDepth, more than
 /// more values after aliases are
-/// expanded than the text has bytes plus kYamlAliasAllowance, a key given twice, a key that is not a
-/// scalar, a number that is not finite (.inf, .nan, 1e999), an unknown tag.
-/// Fills `positions` when given.
+/// expanded than the text has bytes plus kYamlAliasAllowance, a key given twice, a key that is not
+/// a scalar, a number that is not finite (.inf, .nan, 1e999), an unknown tag. Fills `positions`
+/// when given.
 Json parse_yaml(std::string_view text, const std::string& source,
                 SourcePositions* positions = nullptr);
 

@@ -1,0 +1,26 @@
+#pragma once
+// The commands that build a model from what teams already have: fit (a service-time
+// distribution from observed latencies) and import (k6 options, Kubernetes manifests).
+
+#include <string>
+
+namespace CLI {
+class App;
+}
+
+namespace capsim::cli {
+
+struct FitCommand {
+  std::string input;
+  std::string format = "auto";  ///< auto, csv, prometheus, prometheus-json, k6
+  std::string unit = "s";       ///< s, ms or us: of a CSV's numbers and Prometheus bounds
+  std::string column;
+  std::string metric;
+};
+
+/// Adds `capsim fit` to `app`.
+CLI::App* add_fit_command(CLI::App& app, FitCommand& c);
+/// Prints each candidate's fit and the chosen `work` snippet; exit 0, or ModelError (exit 2).
+int command_fit(const FitCommand& c);
+
+}  // namespace capsim::cli
