@@ -50,7 +50,8 @@ CLI::App* add_fit_command(CLI::App& app, FitCommand& c) {
       ->required();
   fit->add_option("--format", c.format, "auto (default), csv, prometheus, prometheus-json, k6")
       ->check(CLI::IsMember({"auto", "csv", "prometheus", "prometheus-json", "k6"}));
-  fit->add_option("--unit", c.unit, "unit of CSV numbers and Prometheus bounds: s (default), ms, us")
+  fit->add_option("--unit", c.unit,
+                  "unit of CSV numbers and Prometheus bounds: s (default), ms, us")
       ->check(CLI::IsMember({"s", "ms", "us"}));
   fit->add_option("--column", c.column, "CSV: the column (header name or 1-based number)");
   fit->add_option("--metric", c.metric,
@@ -88,8 +89,8 @@ int command_fit(const FitCommand& c) {
       break;
     case fit::Observations::Kind::histogram:
       out += "fit: histogram " + observations.source + " (" + std::to_string(r.count) +
-             " observations in " + std::to_string(observations.buckets.size()) +
-             " buckets) from " + c.input;
+             " observations in " + std::to_string(observations.buckets.size()) + " buckets) from " +
+             c.input;
       break;
     case fit::Observations::Kind::percentiles:
       out += "fit: " + std::to_string(observations.percentiles.size()) + " percentiles of " +
@@ -117,8 +118,9 @@ int command_fit(const FitCommand& c) {
   }
   out += "\nchosen: " + fit::family_name(r.candidates[r.chosen].family) + " (" + r.reason + ")\n";
   if (samples && empirical_file.empty()) {
-    out += "note: empirical takes a file of one number of seconds per line; write the samples "
-           "so to use it\n";
+    out +=
+        "note: empirical takes a file of one number of seconds per line; write the samples "
+        "so to use it\n";
   }
   out += "\"work\": " + r.candidates[r.chosen].work.dump() + "\n";
   std::cout << out;

@@ -263,11 +263,14 @@ int main(int argc, char** argv) {
 
   capsim::cli::FitCommand fit_cmd;
   CLI::App* fit = capsim::cli::add_fit_command(app, fit_cmd);
+  capsim::cli::ImportCommand import_cmd;
+  CLI::App* import_k6 = nullptr;
+  capsim::cli::add_import_command(app, import_cmd, import_k6);
 
   // CLI11 reports an unknown command as a missing one; say what is wrong instead.
   std::vector<std::string> commands{"run",     "validate", "sweep", "size",
                                     "compare", "analyze",  "report"};
-  commands.insert(commands.end(), {"fit"});
+  commands.insert(commands.end(), {"fit", "import"});
   if (argc > 1 && argv[1][0] != '-' &&
       std::find(commands.begin(), commands.end(), std::string(argv[1])) == commands.end()) {
     std::cerr << "capsim: unknown command '" << argv[1]
@@ -294,6 +297,7 @@ int main(int argc, char** argv) {
     if (*analyze) return capsim::cli::command_analyze(analyze_cmd);
     if (*report) return capsim::cli::command_report(report_cmd);
     if (*fit) return capsim::cli::command_fit(fit_cmd);
+    if (*import_k6) return capsim::cli::command_import_k6(import_cmd);
   } catch (const ModelError& e) {
     const char* what = experiment ? "invalid experiment:\n" : "invalid model:\n";
     error(std::string("capsim: ") + (e.diagnostics().size() > 1 ? what : "") + e.what() + "\n");

@@ -131,8 +131,7 @@ double log_pdf(Family family, const std::vector<double>& p, double x) {
       return log_lognormal(p[0], p[1]);
     case Family::weibull: {
       const double log_ratio = log_x - std::log(p[1]);
-      return std::log(p[0]) - std::log(p[1]) + (p[0] - 1) * log_ratio -
-             std::exp(p[0] * log_ratio);
+      return std::log(p[0]) - std::log(p[1]) + (p[0] - 1) * log_ratio - std::exp(p[0] * log_ratio);
     }
     case Family::mixture: {
       const double a = std::log(p[0]) + log_lognormal(p[1], p[2]);
@@ -185,8 +184,7 @@ bool usable(Family family, const std::vector<double>& p) {
     case Family::lognormal:
       return p[1] > 1e-6 && p[1] < 20;
     case Family::mixture:
-      return p[0] > 1e-4 && p[0] < 1 - 1e-4 && p[2] > 1e-6 && p[2] < 20 && p[4] > 1e-6 &&
-             p[4] < 20;
+      return p[0] > 1e-4 && p[0] < 1 - 1e-4 && p[2] > 1e-6 && p[2] < 20 && p[4] > 1e-6 && p[4] < 20;
     case Family::empirical:
       return true;
   }

@@ -79,8 +79,8 @@ std::vector<double> minimise(const std::function<double(const std::vector<double
         }
       }
     }
-    start = simplex[static_cast<std::size_t>(
-        std::min_element(value.begin(), value.end()) - value.begin())];
+    start = simplex[static_cast<std::size_t>(std::min_element(value.begin(), value.end()) -
+                                             value.begin())];
   }
   return start;
 }
@@ -217,7 +217,7 @@ FitResult fit(const Observations& o, const std::string& empirical_file) {
   const auto [mean, cv] = moments(o);
 
   std::vector<Family> families = {Family::exponential, Family::gamma, Family::lognormal,
-                                   Family::weibull, Family::mixture};
+                                  Family::weibull, Family::mixture};
   // Percentiles alone cannot identify five parameters from a few points.
   if (o.kind == Observations::Kind::percentiles && o.percentiles.size() < 6) families.pop_back();
   for (const Family family : families) {
@@ -280,7 +280,8 @@ FitResult fit(const Observations& o, const std::string& empirical_file) {
       }
       c.statistic = worst;
     }
-    for (double p : r.probabilities) c.quantiles_s.push_back(detail::quantile(family, c.parameters, p));
+    for (double p : r.probabilities)
+      c.quantiles_s.push_back(detail::quantile(family, c.parameters, p));
     c.work = detail::work(family, c.parameters, empirical_file);
     r.candidates.push_back(std::move(c));
   }
@@ -307,7 +308,8 @@ FitResult fit(const Observations& o, const std::string& empirical_file) {
   }
   r.chosen = best;
   r.reason = by_aic ? "lowest AIC" : "lowest " + r.statistic_name;
-  if (r.candidates[best].family == Family::mixture) r.reason += ", clearly below every single family";
+  if (r.candidates[best].family == Family::mixture)
+    r.reason += ", clearly below every single family";
   if (o.kind == Observations::Kind::samples) {
     Candidate e;
     e.family = Family::empirical;

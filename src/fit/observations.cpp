@@ -7,9 +7,9 @@
 #include <cmath>
 #include <cstdio>
 #include <functional>
-#include <optional>
 #include <limits>
 #include <map>
+#include <optional>
 
 #include "capsim/model/diagnostics.hpp"
 #include "capsim/model/error.hpp"
@@ -37,7 +37,8 @@ std::string_view trim(std::string_view t) {
   while (!t.empty() && (t.front() == ' ' || t.front() == '\t' || t.front() == '\r')) {
     t.remove_prefix(1);
   }
-  while (!t.empty() && (t.back() == ' ' || t.back() == '\t' || t.back() == '\r')) t.remove_suffix(1);
+  while (!t.empty() && (t.back() == ' ' || t.back() == '\t' || t.back() == '\r'))
+    t.remove_suffix(1);
   return t;
 }
 
@@ -75,9 +76,9 @@ Observations read_csv(std::string_view text, const std::string& source, const Re
     std::vector<std::pair<std::size_t, std::string_view>> fields;  // (0-based offset, text)
     for (std::size_t start = 0;;) {
       const std::size_t comma = line.find(',', start);
-      fields.emplace_back(start, line.substr(start, comma == std::string_view::npos
-                                                        ? std::string_view::npos
-                                                        : comma - start));
+      fields.emplace_back(
+          start, line.substr(start, comma == std::string_view::npos ? std::string_view::npos
+                                                                    : comma - start));
       if (comma == std::string_view::npos) break;
       start = comma + 1;
     }
@@ -135,8 +136,8 @@ void add_buckets(Observations& obs, std::map<double, double>& by_bound,
   double previous = -1;
   for (const auto& [bound, count] : by_bound) {
     if (count < previous) {
-      refuse(bound, "expected cumulative counts that never decrease, found " +
-                        number_text(count) + " after " + number_text(previous));
+      refuse(bound, "expected cumulative counts that never decrease, found " + number_text(count) +
+                        " after " + number_text(previous));
     }
     previous = count;
     obs.buckets.emplace_back(bound, count);
@@ -167,8 +168,8 @@ Observations read_prometheus_text(std::string_view text, const std::string& sour
     if (metric.empty()) metric = base;
     if (base != metric) continue;
     if (name_end == std::string_view::npos || line[name_end] != '{') {
-      refuse_at(source, i + 1, offset + name.size() + 1, "expected {le=\"...\"} after " +
-                                                            std::string(name));
+      refuse_at(source, i + 1, offset + name.size() + 1,
+                "expected {le=\"...\"} after " + std::string(name));
     }
     const std::size_t close = line.find('}', name_end);
     if (close == std::string_view::npos) {
@@ -223,8 +224,8 @@ Observations read_prometheus_json(const model::Json& doc, const std::string& sou
   const auto expect = [&](bool ok, const std::string& pointer, const std::string& what,
                           const model::Json& found) {
     if (!ok) {
-      throw ModelError(pointer, "expected " + what + ", found " + model::describe(found) + " (" +
-                                    source + ")");
+      throw ModelError(
+          pointer, "expected " + what + ", found " + model::describe(found) + " (" + source + ")");
     }
   };
   expect(doc.is_object() && doc.contains("data") && doc["data"].is_object() &&
@@ -310,9 +311,10 @@ Observations read_k6(const model::Json& doc, const std::string& source, const Re
     obs.percentiles.emplace_back(p, value.get<double>() / 1000.0);
   }
   std::sort(obs.percentiles.begin(), obs.percentiles.end());
-  obs.percentiles.erase(std::unique(obs.percentiles.begin(), obs.percentiles.end(),
-                                    [](const auto& a, const auto& b) { return a.first == b.first; }),
-                        obs.percentiles.end());
+  obs.percentiles.erase(
+      std::unique(obs.percentiles.begin(), obs.percentiles.end(),
+                  [](const auto& a, const auto& b) { return a.first == b.first; }),
+      obs.percentiles.end());
   if (obs.percentiles.size() < 2) {
     throw ModelError(at, "expected at least two percentiles (med, p(90), p(95), p(99)...), found " +
                              std::to_string(obs.percentiles.size()));

@@ -34,23 +34,23 @@ std::string family_name(Family family);
 /// One fitted candidate.
 struct Candidate {
   Family family = Family::exponential;
-  std::vector<double> parameters;  ///< natural parameters (see parameter_text)
-  double statistic = 0;            ///< goodness of fit: smaller is better (see statistic_name)
-  double aic = 0;                  ///< 2k - 2 ln L (samples; a histogram's binned likelihood)
-  std::vector<double> quantiles_s; ///< at FitResult::probabilities
-  Json work;                       ///< the model's `work` object for this candidate
+  std::vector<double> parameters;   ///< natural parameters (see parameter_text)
+  double statistic = 0;             ///< goodness of fit: smaller is better (see statistic_name)
+  double aic = 0;                   ///< 2k - 2 ln L (samples; a histogram's binned likelihood)
+  std::vector<double> quantiles_s;  ///< at FitResult::probabilities
+  Json work;                        ///< the model's `work` object for this candidate
 };
 
 struct FitResult {
   /// "KS" (samples: Kolmogorov-Smirnov D), "chi-square" (histogram: Pearson's statistic over
   /// the buckets) or "max |log error|" (percentiles: the largest |ln(fitted / observed)|).
   std::string statistic_name;
-  std::vector<double> probabilities;    ///< 0.5, 0.9, 0.95, 0.99 (and the input's own, k6)
-  std::vector<double> observed_s;       ///< the observed quantiles at `probabilities`
-  std::vector<Candidate> candidates;    ///< in the order of Family
-  std::size_t chosen = 0;               ///< index into candidates
-  std::string reason;                   ///< why that one
-  std::size_t count = 0;                ///< observations (samples or histogram total)
+  std::vector<double> probabilities;  ///< 0.5, 0.9, 0.95, 0.99 (and the input's own, k6)
+  std::vector<double> observed_s;     ///< the observed quantiles at `probabilities`
+  std::vector<Candidate> candidates;  ///< in the order of Family
+  std::size_t chosen = 0;             ///< index into candidates
+  std::string reason;                 ///< why that one
+  std::size_t count = 0;              ///< observations (samples or histogram total)
 };
 
 /// Fits every family that the input supports (empirical: samples only) and chooses: samples and
