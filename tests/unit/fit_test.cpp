@@ -35,7 +35,7 @@ const Candidate& candidate(const FitResult& r, Family family) {
   for (const Candidate& c : r.candidates) {
     if (c.family == family) return c;
   }
-  throw std::runtime_error("no candidate " + family_name(family));
+  throw std::runtime_error(std::string("no candidate ") += family_name(family));
 }
 
 // Tolerances: several standard errors of the maximum-likelihood estimates at n = 20000
