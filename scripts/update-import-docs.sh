@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Regenerates docs/import.md: its example outputs are what build/capsim prints for the files in
-# docs/examples/import/ (run after changing fit or import).
+# docs/examples/import/ (run after changing fit or import). With an argument, writes there
+# instead (the test import_docs_up_to_date compares that with docs/import.md).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 capsim=${CAPSIM:-build/capsim}
+out=${1:-docs/import.md}
 ex=docs/examples/import
 run() { echo "\$ capsim $*"; "$capsim" "$@" 2>&1; }
 {
@@ -138,4 +140,4 @@ cat <<'EOF'
 Kubernetes manifests (Deployment, HPA, KEDA ScaledObject), trace import (OTLP, Jaeger), trace
 export and calibration against a whole model are not implemented yet (issue 16).
 EOF
-} > docs/import.md
+} > "$out"
