@@ -7,6 +7,7 @@ packages=(
   build-essential cmake ninja-build pkg-config
   libeigen3-dev libboost-dev libboost-random-dev nlohmann-json3-dev libcli11-dev
   libgtest-dev libgmock-dev libbenchmark-dev
+  libyaml-cpp-dev
 )
 # Optional groups, asked for with arguments: `setup.sh mpi`, `setup.sh python`, `setup.sh all`.
 #   mpi      OpenMPI for the distributed build (-DCAPSIM_MPI=ON)

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "capsim/analytic/model_analysis.hpp"
+#include "capsim/model/document.hpp"
 #include "capsim/model/load.hpp"
 #include "capsim/run/analysis_json.hpp"
 #include "capsim/run/replications.hpp"
@@ -149,10 +150,16 @@ std::string check_text(const analytic::ModelAnalysis& a, const run::Results& r) 
 }  // namespace
 
 int command_analyze(const AnalyzeCommand& c) {
-  model::Json doc = model::read_json_file(c.model);
+  model::Document document = model::read_document(c.model);
+  model::Json& doc = document.json;
   for (const std::string& set : c.sets) model::apply_override(doc, set);
   const std::filesystem::path base_dir = std::filesystem::path(c.model).parent_path();
-  const model::Spec spec = model::load(doc, base_dir);
+  model::Spec spec;
+  try {
+    spec = model::load(doc, base_dir);
+  } catch (const model::ModelError& e) {
+    throw model::locate(e, document.positions);
+  }
   for (const auto& w : spec.warnings) std::cerr << "warning: " << w.text() << '\n';
   const analytic::ModelAnalysis a = analytic::analyze(spec);
   Json out = run::analysis_json(spec, a);

@@ -16,6 +16,8 @@
 #include <CLI/CLI.hpp>
 
 #include "capsim/dist/duration.hpp"
+#include "capsim/model/diagnostics.hpp"
+#include "capsim/model/document.hpp"
 #include "capsim/model/error.hpp"
 #include "capsim/model/load.hpp"
 #include "capsim/net/network.hpp"
@@ -24,6 +26,7 @@
 #include "commands.hpp"
 #include "flag_suggestions.hpp"
 #include "output_paths.hpp"
+#include "import_commands.hpp"
 #include "progress.hpp"
 
 namespace {
@@ -59,7 +62,7 @@ capsim::model::Spec load_model(const ModelOptions& o) {
   // Only a regular file is read twice: a pipe (`capsim run <(gen) --seed 3`) can be read once.
   std::error_code ec;
   if ((o.seed || o.replications || o.duration) && fs::is_regular_file(o.model, ec)) {
-    const capsim::model::Json doc = capsim::model::read_json_file(o.model);
+    const capsim::model::Json doc = capsim::model::read_document(o.model).json;
     if (doc.is_object() && !doc.contains("simulation")) {
       overrides.insert(overrides.begin(), "/simulation={}");
     }
@@ -260,13 +263,20 @@ int main(int argc, char** argv) {
       ->required();
   report->add_flag("-q,--quiet", report_cmd.quiet, "print nothing on success");
 
+  capsim::cli::FitCommand fit_cmd;
+  CLI::App* fit = capsim::cli::add_fit_command(app, fit_cmd);
+  capsim::cli::ImportCommand import_cmd;
+  CLI::App* import_k6 = nullptr;
+  capsim::cli::add_import_command(app, import_cmd, import_k6);
+
   // CLI11 reports an unknown command as a missing one; say what is wrong instead.
-  const std::vector<std::string> commands{"run",     "validate", "sweep", "size",
-                                          "compare", "analyze",  "report"};
+  std::vector<std::string> commands{"run",     "validate", "sweep", "size",
+                                    "compare", "analyze",  "report"};
+  commands.insert(commands.end(), {"fit", "import"});
   if (argc > 1 && argv[1][0] != '-' &&
       std::find(commands.begin(), commands.end(), std::string(argv[1])) == commands.end()) {
     std::cerr << "capsim: unknown command '" << argv[1]
-              << "'; expected one of: run, validate, sweep, size, compare, analyze, report\n";
+              << "'; expected one of: " << capsim::model::join(commands) << "\n";
     return kBadInput;
   }
   try {
@@ -305,6 +315,8 @@ int main(int argc, char** argv) {
     if (*compare) return capsim::cli::command_compare(compare_cmd);
     if (*analyze) return capsim::cli::command_analyze(analyze_cmd);
     if (*report) return capsim::cli::command_report(report_cmd);
+    if (*fit) return capsim::cli::command_fit(fit_cmd);
+    if (*import_k6) return capsim::cli::command_import_k6(import_cmd);
   } catch (const ModelError& e) {
     const char* what = experiment ? "invalid experiment:\n" : "invalid model:\n";
     error(std::string("capsim: ") + (e.diagnostics().size() > 1 ? what : "") + e.what() + "\n");

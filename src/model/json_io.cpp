@@ -3,6 +3,7 @@
 #include <system_error>
 #include <unordered_set>
 
+#include "capsim/model/document.hpp"
 #include "loader.hpp"
 
 namespace capsim::model {
@@ -415,6 +416,13 @@ Json read_json_file(const fs::path& path) {
   const std::string text = read_text(path, Source::document, failure);
   if (!failure.empty()) throw ModelError("", failure);
   return parse(text, path.string(), nullptr);
+}
+
+std::string read_input_file(const fs::path& path) {
+  std::string failure;
+  std::string text = read_text(path, Source::document, failure);
+  if (!failure.empty()) throw ModelError("", failure);
+  return text;
 }
 
 void apply_override(Json& doc, std::string_view assignment) {

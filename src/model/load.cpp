@@ -4,6 +4,7 @@
 
 #include <cmath>
 
+#include "capsim/model/document.hpp"
 #include "capsim/model/load.hpp"
 #include "model_loader.hpp"
 #include "plausibility.hpp"
@@ -223,7 +224,8 @@ Spec load(const Json& doc, const std::filesystem::path& base_dir) {
 }
 
 Spec load_file(const std::filesystem::path& path, const std::vector<std::string>& overrides) {
-  Json doc = read_json_file(path);
+  Document document = read_document(path);
+  Json& doc = document.json;
   std::vector<Diagnostic> problems;
   for (const std::string& assignment : overrides) {
     try {
@@ -234,7 +236,12 @@ Spec load_file(const std::filesystem::path& path, const std::vector<std::string>
   }
   if (!problems.empty()) throw ModelError(std::move(problems));
   const bool named = doc.is_object() && doc.contains("name");
-  Spec spec = load(doc, path.parent_path());
+  Spec spec;
+  try {
+    spec = load(doc, path.parent_path());
+  } catch (const ModelError& e) {
+    throw locate(e, document.positions);
+  }
   if (!named && !path.stem().empty()) spec.name = path.stem().string();
   return spec;
 }

@@ -9,6 +9,7 @@
 #include <cstdio>
 
 #include "capsim/model/diagnostics.hpp"
+#include "capsim/model/document.hpp"
 #include "capsim/model/error.hpp"
 #include "capsim/model/load.hpp"
 #include "experiment_reader.hpp"
@@ -89,6 +90,7 @@ Experiment parse_experiment(const Json& doc, const std::filesystem::path& file,
 
   // The model, with the experiment's and the command line's changes.
   bool model_ok = false;
+  model::SourcePositions model_positions;  // YAML: where the model's values are
   if (!doc.contains("model")) {
     problems.missing("/model", "the path of a model file, relative to the experiment");
   } else if (const auto path = problems.string(doc["model"], "/model",
@@ -96,7 +98,9 @@ Experiment parse_experiment(const Json& doc, const std::filesystem::path& file,
                                                "experiment")) {
     e.model_file = file.parent_path() / *path;
     try {
-      e.model = model::read_json_file(e.model_file);
+      model::Document model_document = model::read_document(e.model_file);
+      e.model = std::move(model_document.json);
+      model_positions = std::move(model_document.positions);
       model_ok = true;
     } catch (const ModelError& err) {
       for (const Diagnostic& d : err.diagnostics()) problems.error("/model", d.text());
@@ -157,7 +161,8 @@ Experiment parse_experiment(const Json& doc, const std::filesystem::path& file,
       e.base = model::load(e.model, e.model_file.parent_path());
       if (!doc.contains("confidence")) e.confidence = e.base.simulation.confidence;
     } catch (const ModelError& err) {
-      for (const Diagnostic& d : err.diagnostics()) {
+      const ModelError located = model::locate(err, model_positions);
+      for (const Diagnostic& d : located.diagnostics()) {
         problems.error("/model", e.model_file.string() + ": " + d.text());
       }
       model_ok = false;
@@ -198,7 +203,12 @@ Experiment parse_experiment(const Json& doc, const std::filesystem::path& file,
 }
 
 Experiment read_experiment(const std::filesystem::path& file, const ExperimentOptions& options) {
-  return parse_experiment(model::read_json_file(file), file, options);
+  const model::Document document = model::read_document(file);
+  try {
+    return parse_experiment(document.json, file, options);
+  } catch (const ModelError& e) {
+    throw model::locate(e, document.positions);
+  }
 }
 
 }  // namespace capsim::run

@@ -1,0 +1,364 @@
+/// \file The readers of observed latencies (capsim::fit::read_observations).
+
+#include "capsim/fit/observations.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <cstdio>
+#include <functional>
+#include <limits>
+#include <map>
+#include <optional>
+
+#include "capsim/model/diagnostics.hpp"
+#include "capsim/model/error.hpp"
+#include "capsim/model/load.hpp"
+
+namespace capsim::fit {
+
+namespace {
+
+using model::ModelError;
+
+std::string number_text(double x) {
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, "%.10g", x);
+  return buffer;
+}
+
+[[noreturn]] void refuse_at(const std::string& source, std::size_t line, std::size_t column,
+                            const std::string& message) {
+  throw ModelError("", source + ": line " + std::to_string(line) + ", column " +
+                           std::to_string(column) + ": " + message);
+}
+
+std::string_view trim(std::string_view t) {
+  while (!t.empty() && (t.front() == ' ' || t.front() == '\t' || t.front() == '\r')) {
+    t.remove_prefix(1);
+  }
+  while (!t.empty() && (t.back() == ' ' || t.back() == '\t' || t.back() == '\r'))
+    t.remove_suffix(1);
+  return t;
+}
+
+std::optional<double> number(std::string_view t) {
+  t = trim(t);
+  if (!t.empty() && t.front() == '+') t.remove_prefix(1);
+  if (t == "Inf" || t == "inf" || t == "+Inf") return std::numeric_limits<double>::infinity();
+  double x = 0;
+  const auto [end, ec] = std::from_chars(t.data(), t.data() + t.size(), x);
+  if (t.empty() || ec != std::errc{} || end != t.data() + t.size()) return std::nullopt;
+  if (std::isnan(x)) return std::nullopt;
+  return x;
+}
+
+std::vector<std::string_view> lines_of(std::string_view text) {
+  std::vector<std::string_view> lines;
+  for (std::size_t start = 0; start < text.size();) {
+    std::size_t end = text.find('\n', start);
+    if (end == std::string_view::npos) end = text.size();
+    lines.push_back(text.substr(start, end - start));
+    start = end + 1;
+  }
+  return lines;
+}
+
+Observations read_csv(std::string_view text, const std::string& source, const ReadOptions& o) {
+  Observations obs;
+  obs.kind = Observations::Kind::samples;
+  const auto lines = lines_of(text);
+  std::size_t column = 0;  // 0-based
+  bool header_done = false;
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    const std::string_view line = trim(lines[i]);
+    if (line.empty() || line.front() == '#') continue;
+    std::vector<std::pair<std::size_t, std::string_view>> fields;  // (0-based offset, text)
+    for (std::size_t start = 0;;) {
+      const std::size_t comma = line.find(',', start);
+      fields.emplace_back(
+          start, line.substr(start, comma == std::string_view::npos ? std::string_view::npos
+                                                                    : comma - start));
+      if (comma == std::string_view::npos) break;
+      start = comma + 1;
+    }
+    const std::size_t offset = static_cast<std::size_t>(line.data() - lines[i].data());
+    if (!header_done) {
+      header_done = true;
+      if (!number(fields[0].second) || (!o.column.empty() && !number(o.column))) {
+        // A header: find the column by name (or number).
+        if (!o.column.empty()) {
+          const auto index = number(o.column);
+          bool found = false;
+          for (std::size_t k = 0; k < fields.size(); ++k) {
+            if (trim(fields[k].second) == o.column) {
+              column = k;
+              found = true;
+            }
+          }
+          if (!found && index && *index >= 1 && *index <= static_cast<double>(fields.size())) {
+            column = static_cast<std::size_t>(*index) - 1;
+            found = true;
+          }
+          if (!found) {
+            refuse_at(source, i + 1, offset + 1,
+                      "expected a column named " + model::describe_text(o.column) +
+                          " in the header, found " + model::describe_text(line));
+          }
+        }
+        continue;
+      }
+      if (!o.column.empty()) column = static_cast<std::size_t>(*number(o.column)) - 1;
+    }
+    if (column >= fields.size()) {
+      refuse_at(source, i + 1, offset + line.size() + 1,
+                "expected at least " + std::to_string(column + 1) + " fields, found " +
+                    std::to_string(fields.size()));
+    }
+    const auto& [at, field] = fields[column];
+    const auto x = number(field);
+    if (!x || !std::isfinite(*x) || *x <= 0) {
+      refuse_at(source, i + 1, offset + at + 1,
+                "expected a latency > 0, found " + model::describe_text(trim(field)));
+    }
+    obs.samples_s.push_back(*x * o.seconds_per_unit);
+  }
+  if (obs.samples_s.size() < 10) {
+    throw ModelError("", source + ": expected at least 10 samples, found " +
+                             std::to_string(obs.samples_s.size()));
+  }
+  return obs;
+}
+
+/// Checks and stores cumulative buckets: bounds increasing, counts not decreasing.
+void add_buckets(Observations& obs, std::map<double, double>& by_bound,
+                 const std::function<void(double, const std::string&)>& refuse) {
+  double previous = -1;
+  for (const auto& [bound, count] : by_bound) {
+    if (count < previous) {
+      refuse(bound, "expected cumulative counts that never decrease, found " + number_text(count) +
+                        " after " + number_text(previous));
+    }
+    previous = count;
+    obs.buckets.emplace_back(bound, count);
+  }
+  if (obs.buckets.size() < 2 || obs.buckets.back().second <= 0) {
+    refuse(std::numeric_limits<double>::quiet_NaN(),
+           "expected at least two buckets and some observations, found " +
+               std::to_string(obs.buckets.size()) + " buckets");
+  }
+}
+
+Observations read_prometheus_text(std::string_view text, const std::string& source,
+                                  const ReadOptions& o) {
+  Observations obs;
+  obs.kind = Observations::Kind::histogram;
+  std::map<double, double> by_bound;  // summed over the label sets (sum by (le))
+  std::map<double, std::pair<std::size_t, std::size_t>> where;
+  std::string metric = o.metric;
+  const auto lines = lines_of(text);
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    const std::string_view line = trim(lines[i]);
+    const std::size_t offset = static_cast<std::size_t>(line.data() - lines[i].data());
+    if (line.empty() || line.front() == '#') continue;
+    const std::size_t name_end = line.find_first_of("{ ");
+    const std::string_view name = line.substr(0, name_end);
+    if (name.size() < 7 || name.substr(name.size() - 7) != "_bucket") continue;
+    const std::string base(name.substr(0, name.size() - 7));
+    if (metric.empty()) metric = base;
+    if (base != metric) continue;
+    if (name_end == std::string_view::npos || line[name_end] != '{') {
+      refuse_at(source, i + 1, offset + name.size() + 1,
+                "expected {le=\"...\"} after " + std::string(name));
+    }
+    const std::size_t close = line.find('}', name_end);
+    if (close == std::string_view::npos) {
+      refuse_at(source, i + 1, offset + line.size() + 1, "expected '}' closing the labels");
+    }
+    const std::string_view labels = line.substr(name_end + 1, close - name_end - 1);
+    std::size_t le_at = labels.find("le=\"");
+    while (le_at != std::string_view::npos && le_at > 0 && labels[le_at - 1] != ',' &&
+           labels[le_at - 1] != ' ') {
+      le_at = labels.find("le=\"", le_at + 1);
+    }
+    if (le_at == std::string_view::npos) {
+      refuse_at(source, i + 1, offset + name_end + 2, "expected a label le=\"BOUND\"");
+    }
+    const std::size_t le_end = labels.find('"', le_at + 4);
+    const std::size_t le_column = offset + name_end + 1 + le_at + 4 + 1;
+    const auto bound =
+        number(labels.substr(le_at + 4, le_end == std::string_view::npos ? 0 : le_end - le_at - 4));
+    if (!bound || *bound < 0) {
+      refuse_at(source, i + 1, le_column, "expected a bucket bound >= 0 or +Inf");
+    }
+    std::string_view rest = trim(line.substr(close + 1));
+    const std::size_t value_column = static_cast<std::size_t>(rest.data() - lines[i].data()) + 1;
+    rest = rest.substr(0, rest.find(' '));  // a timestamp may follow
+    const auto count = number(rest);
+    if (!count || !std::isfinite(*count) || *count < 0) {
+      refuse_at(source, i + 1, value_column,
+                "expected a count >= 0, found " + model::describe_text(rest));
+    }
+    const double b = *bound * (std::isinf(*bound) ? 1.0 : o.seconds_per_unit);
+    by_bound[b] += *count;
+    where.emplace(b, std::make_pair(i + 1, value_column));
+  }
+  if (by_bound.empty()) {
+    throw ModelError("", source + ": expected " +
+                             (metric.empty() ? std::string("a histogram's _bucket series")
+                                             : metric + "_bucket series") +
+                             ", found none");
+  }
+  obs.source = metric;
+  add_buckets(obs, by_bound, [&](double bound, const std::string& message) {
+    if (std::isnan(bound)) throw ModelError("", source + ": " + message);
+    refuse_at(source, where[bound].first, where[bound].second, message);
+  });
+  return obs;
+}
+
+Observations read_prometheus_json(const model::Json& doc, const std::string& source,
+                                  const ReadOptions& o) {
+  Observations obs;
+  obs.kind = Observations::Kind::histogram;
+  const auto expect = [&](bool ok, const std::string& pointer, const std::string& what,
+                          const model::Json& found) {
+    if (!ok) {
+      throw ModelError(
+          pointer, "expected " + what + ", found " + model::describe(found) + " (" + source + ")");
+    }
+  };
+  expect(doc.is_object() && doc.contains("data") && doc["data"].is_object() &&
+             doc["data"].contains("result") && doc["data"]["result"].is_array(),
+         "", "a Prometheus API response {\"status\":\"success\",\"data\":{\"result\":[...]}}", doc);
+  if (doc.contains("status") && doc["status"] != "success") {
+    expect(false, "/status", "\"success\"", doc["status"]);
+  }
+  const model::Json& result = doc["data"]["result"];
+  std::map<double, double> by_bound;
+  std::map<double, std::string> where;
+  for (std::size_t i = 0; i < result.size(); ++i) {
+    const std::string at = "/data/result/" + std::to_string(i);
+    const model::Json& series = result[i];
+    expect(series.is_object() && series.contains("metric") && series["metric"].is_object(), at,
+           "a series with \"metric\" and \"value\"", series);
+    const model::Json& labels = series["metric"];
+    if (!o.metric.empty() && labels.contains("__name__") &&
+        labels["__name__"] != o.metric + "_bucket") {
+      continue;
+    }
+    expect(labels.contains("le") && labels["le"].is_string(), at + "/metric/le",
+           "a bucket bound \"le\"", labels.contains("le") ? labels["le"] : model::Json());
+    const auto bound = number(labels["le"].get<std::string>());
+    expect(bound && *bound >= 0, at + "/metric/le", "a bucket bound >= 0 or \"+Inf\"",
+           labels["le"]);
+    // An instant vector has "value": [time, "count"]; a range vector "values": the last one.
+    const model::Json* value = nullptr;
+    std::string value_at = at + "/value";
+    if (series.contains("value")) {
+      value = &series["value"];
+    } else if (series.contains("values") && series["values"].is_array() &&
+               !series["values"].empty()) {
+      value_at = at + "/values/" + std::to_string(series["values"].size() - 1);
+      value = &series["values"].back();
+    }
+    expect(value != nullptr, at, "\"value\" or \"values\"", series);
+    expect(value->is_array() && value->size() == 2 && (*value)[1].is_string(), value_at,
+           "[time, \"count\"]", *value);
+    const auto count = number((*value)[1].get<std::string>());
+    expect(count && std::isfinite(*count) && *count >= 0, value_at + "/1", "a count >= 0",
+           (*value)[1]);
+    const double b = *bound * (std::isinf(*bound) ? 1.0 : o.seconds_per_unit);
+    by_bound[b] += *count;
+    where.emplace(b, value_at + "/1");
+  }
+  add_buckets(obs, by_bound, [&](double bound, const std::string& message) {
+    if (std::isnan(bound)) throw ModelError("/data/result", message + " (" + source + ")");
+    throw ModelError(where[bound], message + " (" + source + ")");
+  });
+  obs.source = o.metric.empty() ? "histogram" : o.metric;
+  return obs;
+}
+
+Observations read_k6(const model::Json& doc, const std::string& source, const ReadOptions& o) {
+  Observations obs;
+  obs.kind = Observations::Kind::percentiles;
+  const std::string metric = o.metric.empty() ? "http_req_duration" : o.metric;
+  const std::string at = "/metrics/" + metric;
+  if (!doc.is_object() || !doc.contains("metrics") || !doc["metrics"].is_object() ||
+      !doc["metrics"].contains(metric) || !doc["metrics"][metric].is_object()) {
+    throw ModelError(at, "missing; expected the trend metric " + metric + " in " + source);
+  }
+  const model::Json& m = doc["metrics"][metric];
+  // k6 writes "med" for the median and "p(N)" for the summaryTrendStats percentiles.
+  for (const auto& [key, value] : m.items()) {
+    double p = 0;
+    if (key == "med") {
+      p = 0.5;
+    } else if (key.size() > 3 && key.rfind("p(", 0) == 0 && key.back() == ')') {
+      const auto q = number(std::string_view(key).substr(2, key.size() - 3));
+      if (!q || *q <= 0 || *q >= 100) {
+        throw ModelError(model::child(at, key), "expected a percentile p(N) with 0 < N < 100");
+      }
+      p = *q / 100;
+    } else {
+      continue;  // avg, min, max, count, rate...
+    }
+    if (!value.is_number() || !(value.get<double>() > 0)) {
+      throw ModelError(model::child(at, key),
+                       "expected a latency in milliseconds > 0, found " + model::describe(value));
+    }
+    obs.percentiles.emplace_back(p, value.get<double>() / 1000.0);
+  }
+  std::sort(obs.percentiles.begin(), obs.percentiles.end());
+  obs.percentiles.erase(
+      std::unique(obs.percentiles.begin(), obs.percentiles.end(),
+                  [](const auto& a, const auto& b) { return a.first == b.first; }),
+      obs.percentiles.end());
+  if (obs.percentiles.size() < 2) {
+    throw ModelError(at, "expected at least two percentiles (med, p(90), p(95), p(99)...), found " +
+                             std::to_string(obs.percentiles.size()));
+  }
+  for (std::size_t i = 1; i < obs.percentiles.size(); ++i) {
+    if (obs.percentiles[i].second < obs.percentiles[i - 1].second) {
+      throw ModelError(at, "expected percentiles that grow with p, found p" +
+                               number_text(obs.percentiles[i].first * 100) + " below p" +
+                               number_text(obs.percentiles[i - 1].first * 100));
+    }
+  }
+  obs.source = metric;
+  return obs;
+}
+
+}  // namespace
+
+InputFormat detect_format(const std::string& name, std::string_view text) {
+  if (name.size() >= 4 && name.substr(name.size() - 4) == ".csv") return InputFormat::csv;
+  const auto first = text.find_first_not_of(" \t\r\n");
+  if (first != std::string_view::npos && text[first] == '{') {
+    return text.find("\"metrics\"") != std::string_view::npos ? InputFormat::k6
+                                                              : InputFormat::prometheus_json;
+  }
+  if (text.find("_bucket{") != std::string_view::npos) return InputFormat::prometheus;
+  return InputFormat::csv;
+}
+
+Observations read_observations(std::string_view text, const std::string& source,
+                               const ReadOptions& options) {
+  InputFormat format = options.format;
+  if (format == InputFormat::automatic) format = detect_format(source, text);
+  switch (format) {
+    case InputFormat::csv:
+      return read_csv(text, source, options);
+    case InputFormat::prometheus:
+      return read_prometheus_text(text, source, options);
+    case InputFormat::prometheus_json:
+      return read_prometheus_json(model::parse_json(text, source), source, options);
+    case InputFormat::k6:
+    case InputFormat::automatic:
+      break;
+  }
+  return read_k6(model::parse_json(text, source), source, options);
+}
+
+}  // namespace capsim::fit

@@ -1,0 +1,52 @@
+// capsim import k6 end to end: the fragment, completed with a service, is a model that
+// validates; bad options exit 2 with the pointer (and the line in a YAML file), nothing written.
+
+#include <string>
+
+#include "cli_support.hpp"
+
+namespace capsim::cli_test {
+namespace {
+
+const char* kOptions = R"({
+  "scenarios": {
+    "browse": { "executor": "ramping-arrival-rate", "startRate": 50, "timeUnit": "1s",
+                "preAllocatedVUs": 200,
+                "stages": [ { "duration": "2m", "target": 300 }, { "duration": "1m", "target": 0 } ] },
+    "shoppers": { "executor": "ramping-vus", "startVUs": 0,
+                  "stages": [ { "duration": "1m30s", "target": 40 } ] } },
+  "thresholds": { "http_req_duration": [ "p(95)<500" ], "http_req_failed": [ "rate<0.01" ] } })";
+
+TEST(ImportK6Command, FragmentCompletesIntoAValidModel) {
+  Sandbox box;
+  write_text(box.work() / "k6.json", kOptions);
+  const RunResult r = box.run({"import", "k6", "k6.json", "-o", "fragment.json"});
+  ASSERT_EQ(r.status, 0) << r;
+  EXPECT_EQ(r.err,
+            "warning: /scenarios/browse/preAllocatedVUs: not modelled (the model sends every "
+            "arrival; k6 drops those beyond its VUs)\n");
+  Json model = read_json(box.work() / "fragment.json");
+  EXPECT_EQ(model["simulation"]["duration"], "180s");
+  EXPECT_EQ(model["slo"]["latency"]["p95"], "0.5s");
+  model["services"] = Json::parse(
+      R"({"api": {"replicas": 4, "steps": [{"work": {"dist": "exponential", "mean": "5ms"}}]}})");
+  model["simulation"]["warmup"] = "0s";
+  write_text(box.work() / "model.json", model.dump());
+  const RunResult v = box.run({"validate", "model.json"});
+  EXPECT_EQ(v.status, 0) << v;
+}
+
+TEST(ImportK6Command, UnknownExecutorInYamlExit2WithLine) {
+  Sandbox box;
+  write_text(box.work() / "k6.yaml",
+             "scenarios:\n  a:\n    executor: per-vu-iterations\n    vus: 10\n");
+  const RunResult r = box.run({"import", "k6", "k6.yaml", "-o", "out.json"});
+  EXPECT_EQ(r.status, 2) << r;
+  EXPECT_NE(r.err.find("/scenarios/a/executor: expected one of: constant-vus"), std::string::npos)
+      << r;
+  EXPECT_NE(r.err.find("(k6.yaml: line 3, column 15)"), std::string::npos) << r;
+  EXPECT_FALSE(fs::exists(box.work() / "out.json"));
+}
+
+}  // namespace
+}  // namespace capsim::cli_test

@@ -1,0 +1,87 @@
+// capsim import k6: executors, stages and thresholds mapped as documented; unknown executors
+// refused with their pointer.
+
+#include <gtest/gtest.h>
+
+#include "capsim/import/k6.hpp"
+#include "capsim/model/error.hpp"
+
+namespace capsim::import {
+namespace {
+
+std::string refusal(const char* text) {
+  try {
+    import_k6(Json::parse(text), "api");
+  } catch (const model::ModelError& e) {
+    return e.what();
+  }
+  return "(accepted)";
+}
+
+TEST(ImportK6, ArrivalRateScenariosBecomeOpenWorkloadsPerSecond) {
+  const Fragment f = import_k6(Json::parse(R"({"scenarios": {
+      "steady": {"executor": "constant-arrival-rate", "rate": 600, "timeUnit": "1m",
+                 "duration": "10m", "preAllocatedVUs": 50},
+      "peak": {"executor": "ramping-arrival-rate", "startRate": 10, "timeUnit": "1s",
+               "startTime": "1m",
+               "stages": [{"duration": "1m30s", "target": 200}, {"duration": "30s", "target": 0}]}}})"),
+                               "api");
+  const Json& w = f.model["workloads"];
+  ASSERT_EQ(w.size(), 2u);
+  EXPECT_EQ(w[0]["kind"], "open");
+  EXPECT_EQ(w[0]["rate"], 10);  // 600 per minute
+  EXPECT_EQ(w[1]["rate"]["start"], 10);
+  EXPECT_EQ(w[1]["rate"]["stages"][0], Json::parse(R"({"duration": "90s", "target": 200})"));
+  // The longest scenario: steady 10 min; peak 1 min + 2 min.
+  EXPECT_EQ(f.model["simulation"]["duration"], "600s");
+  ASSERT_EQ(f.warnings.size(), 2u);
+  EXPECT_EQ(f.warnings[0].rfind("/scenarios/steady/preAllocatedVUs: not modelled", 0), 0u);
+  EXPECT_EQ(f.warnings[1].rfind("/scenarios/peak/startTime: not modelled", 0), 0u);
+}
+
+TEST(ImportK6, StagesShortcutIsRampingVus) {
+  const Fragment f = import_k6(
+      Json::parse(R"({"vus": 5, "stages": [{"duration": "30s", "target": 20},
+                                           {"duration": "1m", "target": 20}]})"),
+      "lb");
+  const Json& w = f.model["workloads"][0];
+  EXPECT_EQ(w["kind"], "closed");
+  EXPECT_EQ(w["target"], "lb");
+  EXPECT_EQ(w["users"]["start"], 5);
+  EXPECT_EQ(w["users"]["stages"][1], Json::parse(R"({"duration": "60s", "target": 20})"));
+  EXPECT_EQ(f.model["simulation"]["duration"], "90s");
+}
+
+TEST(ImportK6, ThresholdsBecomeTheSlo) {
+  const Fragment f = import_k6(Json::parse(R"({"vus": 10, "duration": "5m", "thresholds": {
+      "http_req_duration": ["p(95)<500", "med<=120", {"threshold": "p(99.9)<2000"}],
+      "http_req_failed": ["rate<0.001"], "checks": ["rate>0.99"]}})"),
+                               "api");
+  EXPECT_EQ(f.model["slo"]["latency"]["p95"], "0.5s");
+  EXPECT_EQ(f.model["slo"]["latency"]["p50"], "0.12s");
+  EXPECT_EQ(f.model["slo"]["latency"]["p999"], "2s");
+  EXPECT_EQ(f.model["slo"]["error_rate"], 0.001);
+  EXPECT_EQ(f.model["workloads"][0]["users"], 10);
+  ASSERT_EQ(f.warnings.size(), 1u);
+  EXPECT_EQ(f.warnings[0].rfind("/thresholds/checks/0: threshold \"rate>0.99\" not modelled", 0),
+            0u);
+}
+
+TEST(ImportK6, UnknownAndUnmodelledExecutorsRefused) {
+  EXPECT_EQ(refusal(R"({"scenarios": {"a": {"executor": "ramping-arival-rate"}}})"),
+            "/scenarios/a/executor: expected one of: constant-vus, ramping-vus, "
+            "constant-arrival-rate, ramping-arrival-rate, found \"ramping-arival-rate\"; did you "
+            "mean 'ramping-arrival-rate'?");
+  EXPECT_NE(refusal(R"({"scenarios": {"a": {"executor": "shared-iterations", "iterations": 100}}})")
+                .find("/scenarios/a/executor: expected one of"),
+            std::string::npos);
+  EXPECT_EQ(refusal(R"({"stages": [{"duration": "soon", "target": 3}]})"),
+            "/stages/0/duration: expected a k6 duration such as \"30s\" or \"1m30s\", found "
+            "\"soon\"");
+  EXPECT_EQ(refusal(R"({"iterations": 10})"),
+            "/iterations: expected stages, scenarios or a duration: a fixed number of iterations "
+            "has no rate or population over time to simulate");
+}
+
+}  // namespace
+}  // namespace capsim::import
