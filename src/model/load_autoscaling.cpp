@@ -16,7 +16,7 @@ constexpr std::int64_t max_window_periods = 1000;
 constexpr std::int64_t max_policy_value = 1000000;
 
 bool is_utilisation(ScaleMetric m) {
-  return m == ScaleMetric::cpu || m == ScaleMetric::workers;
+  return m == ScaleMetric::cpu || m == ScaleMetric::workers || m == ScaleMetric::memory;
 }
 
 /// A metric's target: a utilisation in (0, 1], a latency (duration > 0), or a number > 0.
@@ -169,7 +169,7 @@ bool read_rules(Reader& reader, const Json& value, const std::string& pointer,
     return false;
   }
   reader.check_keys(value, pointer, "scaling_rules",
-                    {"stabilization_window", "policies", "select"});
+                    {"stabilization_window", "policies", "select", "tolerance"});
   bool ok = true;
   if (const Json* window = find(value, "stabilization_window")) {
     const auto s =
@@ -198,6 +198,13 @@ bool read_rules(Reader& reader, const Json& value, const std::string& pointer,
     const auto index = reader.choice(*select, child(pointer, "select"), {"max", "min", "disabled"});
     ok = ok && index.has_value();
     if (index) rules.select = static_cast<SelectPolicy>(*index);
+  }
+  if (const Json* tolerance = find(value, "tolerance")) {
+    const auto t = reader.number(*tolerance, child(pointer, "tolerance"),
+                                 "a tolerance >= 0 and < 1 (0.1 for 10 %)",
+                                 [](double x) { return x >= 0 && x < 1; });
+    ok = ok && t.has_value();
+    if (t) rules.tolerance = *t;
   }
   return ok;
 }

@@ -59,6 +59,7 @@ const std::vector<KindKey>& kind_keys() {
       {"contention", {database}},
       {"startup_time", {generic, cache}},
       {"autoscaling", {generic, cache}},
+      {"memory", {generic, cache}},
   };
   return keys;
 }
@@ -204,6 +205,17 @@ std::optional<ServiceSpec> ModelLoader::read_service(const std::string& name, co
     if (autoscaling != nullptr) {
       spec.autoscaling = read_autoscaling(reader_, *autoscaling, child(pointer, "autoscaling"));
       if (spec.autoscaling) initial_replicas(spec, replicas != nullptr);
+    }
+    if (const Json* memory = find(value, "memory")) {
+      spec.memory = read_memory(reader_, *memory, child(pointer, "memory"));
+    }
+    if (spec.autoscaling && !spec.memory && find(value, "memory") == nullptr) {
+      for (std::size_t k = 0; k < spec.autoscaling->metrics.size(); ++k) {
+        if (spec.autoscaling->metrics[k].metric != ScaleMetric::memory) continue;
+        reader_.error(child(pointer, "autoscaling"),
+                      R"(metric memory needs the service's "memory" (its request_mib))");
+        break;
+      }
     }
     if (const Json* startup = find(value, "startup_time")) {
       const std::string at = child(pointer, "startup_time");

@@ -121,6 +121,13 @@ std::optional<RateLimitSpec> read_rate_limit(Reader& reader, const Json& value,
 std::optional<HealthSpec> read_health(Reader& reader, const Json& value,
                                       const std::string& pointer);
 
+// ---- Memory (load_memory.cpp) ---------------------------------------------------------------
+
+/// `memory` of a service: baseline_mib (required), per_request_mib (a distribution of plain
+/// numbers), request_mib, limit_mib (> baseline_mib).
+std::optional<MemorySpec> read_memory(Reader& reader, const Json& value,
+                                      const std::string& pointer);
+
 // ---- Autoscaling (load_autoscaling.cpp) -----------------------------------------------------
 
 /// `autoscaling` of a service: kind hpa, keda or schedule, with Kubernetes' defaults filled in.

@@ -42,6 +42,7 @@ struct Job {
   double started_s = 0.0;
   double work_s = 0.0;          ///< CPU demand this job has started, for wasted-work accounting
   double work_pending_s = 0.0;  ///< FCFS: demand waiting for a core
+  double memory_mib = 0.0;      ///< memory it holds on its replica (services with `memory`)
 };
 
 /// Intrusive FIFO of jobs linked through Job::next_in_queue.

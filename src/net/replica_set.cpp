@@ -14,6 +14,9 @@ ReplicaSet::ReplicaSet(const model::ServiceSpec& spec) : spec_(spec) {
     replicas_[k].phase = Phase::off;
   }
   up_count_ = static_cast<std::uint32_t>(initial);
+  if (spec.memory) {
+    for (std::size_t k = 0; k < initial; ++k) replicas_[k].memory_mib = spec.memory->baseline_mib;
+  }
   weights_.assign(replicas_.size(), 1.0);
   for (std::size_t k = 0; k < weights_.size() && k < spec.load_balancer.weights.size(); ++k) {
     weights_[k] = spec.load_balancer.weights[k];
@@ -57,6 +60,12 @@ void ReplicaSet::set(std::uint32_t i, Phase phase, bool up, double now, ServiceS
   }
   if (d_serving != 0.0) {
     stats.serving_capacity(now, d_serving * spec_.cores, d_serving * spec_.workers);
+    if (spec_.memory) {
+      // A replica holds its baseline while it serves; whatever it held goes when it stops.
+      const double to = d_serving > 0.0 ? spec_.memory->baseline_mib : 0.0;
+      stats.memory(now, to - r.memory_mib, to);
+      r.memory_mib = to;
+    }
   }
   if (d_paid != 0.0) stats.provisioned(now, d_paid);
 }

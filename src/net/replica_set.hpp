@@ -41,6 +41,10 @@ struct Replica {
   JobQueue queue;                 ///< waiting for a worker
   CpuState cpu;
   double wrr_current = 0.0;  ///< smooth weighted round robin's credit
+  // Memory (services with `memory`; replication_memory.cpp).
+  double memory_mib = 0.0;         ///< serving: baseline + requests in flight; otherwise 0
+  std::uint32_t oom_restarts = 0;  ///< OOM kills since it last ran 10 min: the restart back-off
+  bool oom_pending = false;        ///< over its limit: the kill is on the calendar
 };
 
 class ReplicaSet {

@@ -10,8 +10,9 @@ namespace capsim::net {
 
 namespace {
 
-/// Databases route reads and writes, health checks eject, autoscalers and crashes take replicas
-/// away: all of these leave the balancer's fast path (every replica always eligible).
+/// Databases route reads and writes, health checks eject, autoscalers, crashes and OOM kills
+/// (a memory limit) take replicas away: all of these leave the balancer's fast path (every
+/// replica always eligible).
 std::vector<bool> simple_balancing(const model::Spec& spec) {
   std::vector<bool> simple(spec.services.size(), true);
   for (const model::FaultSpec& f : spec.faults) {
@@ -20,6 +21,7 @@ std::vector<bool> simple_balancing(const model::Spec& spec) {
   for (std::size_t i = 0; i < spec.services.size(); ++i) {
     const model::ServiceSpec& s = spec.services[i];
     if (s.database || s.load_balancer.health || s.autoscaling) simple[i] = false;
+    if (s.memory && s.memory->limit_mib) simple[i] = false;
   }
   return simple;
 }
@@ -62,8 +64,15 @@ Replication::Replication(const model::Spec& spec, const ReplicationOptions& opti
       s.cache.emplace(*cs, std::move(site),
                       sim::RandomStream(seed, rep, "service/" + s.spec->name + "/cache"));
     }
+    if (const auto& memory = s.spec->memory) {
+      s.memory_per_request.emplace(memory->per_request_mib);
+      // The replicas up at t = 0 hold their baseline (ReplicaSet's constructor set theirs).
+      stats_.service(s.index).memory(0.0, s.spec->replicas * memory->baseline_mib,
+                                     memory->baseline_mib);
+    }
     if (s.spec->autoscaling) {
       s.autoscaler = std::make_unique<scale::Autoscaler>(*s.spec->autoscaling, s.spec->replicas);
+      if (s.spec->memory) s.autoscaler->set_memory_request(s.spec->memory->request_mib);
       stats_.service(s.index).set_latency_slice(s.autoscaler->latency_slice());
     }
   }
@@ -232,7 +241,11 @@ void Replication::arrive(Ref job) {
 
 void Replication::admit(Ref job, Job& j, Service& s, std::uint32_t ri) {
   const double now = clock_.now();
-  switch (station_.admit(s, ri, job, j, now)) {
+  const Station::Admission admission = station_.admit(s, ri, job, j, now);
+  if (s.memory_per_request && admission != Station::Admission::rejected) [[unlikely]] {
+    memory_admit(s, ri, j);
+  }
+  switch (admission) {
     case Station::Admission::started:
       station_.start(s, j, now);
       ready_.push_back(job);
@@ -377,6 +390,8 @@ void Replication::release_worker(Service& s, Replica& r) {
     Job& n = jobs_[next->index];
     if (expired(s, n)) {
       station_.drop(s, r, now);
+      if (s.memory_per_request) [[unlikely]]
+        memory_release(s, r, n);
       finish(*next, Outcome::error);
       continue;
     }
@@ -397,6 +412,8 @@ void Replication::finish(Ref job, Outcome outcome) {
       const double now = clock_.now();
       Replica& r = s.replicas[j.replica];
       station_.leave(s, r, now);
+      if (s.memory_per_request) [[unlikely]]
+        memory_release(s, r, j);
       st.completed(outcome == Outcome::success, now - j.arrived_s);
       if (outcome == Outcome::error) record_health(s, r, j.replica);
       j.holds_worker = false;
@@ -509,6 +526,9 @@ void Replication::on_event(Event event, std::uint64_t data) {
       break;
     case Event::schedule_step:
       schedule_step(Pair::unpack(data));
+      break;
+    case Event::oom_kill:
+      oom_kill(Pair::unpack(data));
       break;
   }
   drain();

@@ -65,6 +65,10 @@ class Replication {
   void fault_end(std::uint32_t index);
   void crash(std::uint32_t service, std::uint32_t replica);
   void restart(Pair where);
+  // Memory: requests' memory, OOM kills (replication_memory.cpp).
+  void memory_admit(Service& s, std::uint32_t replica, Job& j);
+  void memory_release(Service& s, Replica& r, Job& j);
+  void oom_kill(Pair where);
   void start_autoscaler(std::uint32_t service);
   scale::Snapshot snapshot(std::uint32_t service, double t) const;
   void take_mark(Pair which);

@@ -10,6 +10,7 @@
 #include "../scale/autoscaler.hpp"
 #include "balancer.hpp"
 #include "cache.hpp"
+#include "capsim/dist/distribution.hpp"
 #include "capsim/model/spec.hpp"
 #include "capsim/net/resilience.hpp"
 #include "program.hpp"
@@ -37,6 +38,8 @@ struct Service {
   // Autoscaling.
   std::unique_ptr<scale::Autoscaler> autoscaler;
   std::deque<Ref> balancer_queue;  ///< requests waiting for a ready replica
+  // Memory: what a request holds (services with `memory`).
+  std::optional<dist::Distribution> memory_per_request;
 };
 
 }  // namespace capsim::net

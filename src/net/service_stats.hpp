@@ -93,16 +93,26 @@ class ServiceStats {
   }
   void provisioned(double now, double delta) { provisioned_.add(now, delta); }
   void desired(double now, double replicas) { desired_.update(now, replicas); }
+  /// Memory held by the serving replicas changes by `delta_mib`; one of them now holds
+  /// `replica_mib` (for the peak).
+  void memory(double now, double delta_mib, double replica_mib) {
+    memory_.add(now, delta_mib);
+    if (measuring_) memory_max_mib_ = std::max(memory_max_mib_, replica_mib);
+  }
+  void oom_killed() {
+    if (measuring_) ++oom_kills_;
+  }
 
   /// Where an autoscaler on latency_p95 wants successful latencies (null: nowhere).
   void set_latency_slice(stats::Histogram* slice) { latency_slice_ = slice; }
 
   // Reading.
   Marks marks(double t) const {
-    return Marks{
-        busy_cores_.integral(t),      busy_workers_.integral(t),  queued_.integral(t),
-        in_flight_.integral(t),       replica_count_.integral(t), core_capacity_.integral(t),
-        worker_capacity_.integral(t), provisioned_.integral(t),   desired_.integral(t)};
+    return Marks{busy_cores_.integral(t),      busy_workers_.integral(t),
+                 queued_.integral(t),          in_flight_.integral(t),
+                 replica_count_.integral(t),   core_capacity_.integral(t),
+                 worker_capacity_.integral(t), provisioned_.integral(t),
+                 desired_.integral(t),         memory_.integral(t)};
   }
   /// Arrivals since t = 0 (what an autoscaler's rps reads).
   std::uint64_t arrivals_total() const { return arrivals_total_; }
@@ -125,13 +135,15 @@ class ServiceStats {
   stats::Histogram latency_;
   stats::Histogram wait_;  // arrival to worker (databases: waiting for a connection)
   double replicas_min_ = 0.0, replicas_max_ = 0.0;
+  double memory_max_mib_ = 0.0;
+  std::uint64_t oom_kills_ = 0;
   Marks warm_;
   // The whole run.
   std::uint64_t arrivals_total_ = 0;
   double work_total_s_ = 0.0, work_wasted_s_ = 0.0;
   std::optional<double> saturated_at_s_;
   stats::TimeWeighted busy_cores_, busy_workers_, queued_, in_flight_, replica_count_,
-      core_capacity_, worker_capacity_, provisioned_, desired_, balancer_queued_;
+      core_capacity_, worker_capacity_, provisioned_, desired_, balancer_queued_, memory_;
   // The current time-series window.
   bool windows_;
   std::uint64_t w_arrivals_ = 0;

@@ -86,6 +86,15 @@ stats::Summary Statistics::summarize(double now, std::uint64_t events) {
     if (ss.price_per_replica_hour) {
       add({"services", n, "cost"}, replica_seconds / 3600.0 * *ss.price_per_replica_hour);
     }
+    if (ss.memory) {
+      // Per serving replica (ready or draining), time-averaged; the peak of any one replica.
+      const double serving_s = (m.core_capacity - warm.core_capacity) / ss.cores;
+      const double mean_mib = ratio(m.memory_mib - warm.memory_mib, serving_s);
+      add({"services", n, "memory", "mean_mib"}, mean_mib);
+      add({"services", n, "memory", "max_mib"}, s.memory_max_mib_, stats::Merge::max);
+      add({"services", n, "memory", "utilization"}, mean_mib / ss.memory->request_mib);
+      add({"services", n, "memory", "oom_kills"}, static_cast<double>(s.oom_kills_));
+    }
     add({"services", n, "rejected"}, ratio(static_cast<double>(s.rejected_), s.arrivals_));
     add({"services", n, "rate_limited"}, ratio(static_cast<double>(s.rate_limited_), s.arrivals_));
     if (ss.drop_expired) {

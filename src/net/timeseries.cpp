@@ -46,6 +46,9 @@ void Statistics::close_window(double start_s, double now) {
     row.queue_length = (mark.queued - s.window_.queued) / width;
     row.replicas = (mark.replicas - s.window_.replicas) / width;
     row.desired_replicas = (mark.desired - s.window_.desired) / width;
+    if (const auto& memory = spec_.services[i].memory; memory && cap > 0.0) {
+      row.memory_mib = (mark.memory_mib - s.window_.memory_mib) / (cap / spec_.services[i].cores);
+    }
     s.window_ = mark;
     rows_.push_back(std::move(row));
     s.w_arrivals_ = 0;

@@ -29,7 +29,7 @@ Better default_better(const std::string& metric) {
   if (has(".latency_ms.") || has(".error_rate") || has(".errors.") || has(".rejected") ||
       has(".queue_length") || has(".wasted_work_fraction") || has(".replica_seconds") ||
       has(".replicas.") || has(".saturated") || has(".attempts_per_request") || has(".cost") ||
-      has(".wait_ms")) {
+      has(".wait_ms") || has(".memory.oom_kills")) {
     return Better::lower;
   }
   if (has(".throughput_rps") || has(".goodput_rps")) return Better::higher;
@@ -66,6 +66,11 @@ std::vector<std::string> metric_names(const model::Spec& spec) {
       names.push_back(at + name);
     }
     if (s.price_per_replica_hour) names.push_back(at + "cost");
+    if (s.memory) {
+      for (const char* m : {"mean_mib", "max_mib", "utilization", "oom_kills"}) {
+        names.push_back(at + "memory." + m);
+      }
+    }
     names.push_back(at + "rejected");
     names.push_back(at + "rate_limited");
     if (s.drop_expired) names.push_back(at + "dropped");

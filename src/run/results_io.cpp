@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cmath>
 #include <cstdio>
@@ -102,6 +103,10 @@ Json to_json(const Results& r, bool performance) {
   ts["columns"] = {
       "t",      "workload", "service",         "rps",          "error_rate", "p50_ms",
       "p95_ms", "p99_ms",   "cpu_utilization", "queue_length", "replicas",   "desired_replicas"};
+  // memory_mib only for models with memory, so that other results keep their columns.
+  const bool memory = std::any_of(r.timeseries.begin(), r.timeseries.end(),
+                                  [](const auto& row) { return row.memory_mib.has_value(); });
+  if (memory) ts["columns"].push_back("memory_mib");
   Json rows = Json::array();
   auto opt = [](const std::optional<double>& v) { return v ? number_or_null(*v) : Json(nullptr); };
   for (const stats::TimeSeriesRow& row : r.timeseries) {
@@ -109,6 +114,7 @@ Json to_json(const Results& r, bool performance) {
                                 opt(row.error_rate), opt(row.p50_ms), opt(row.p95_ms),
                                 opt(row.p99_ms), opt(row.cpu_utilization), opt(row.queue_length),
                                 opt(row.replicas), opt(row.desired_replicas)}));
+    if (memory) rows.back().push_back(opt(row.memory_mib));
   }
   ts["rows"] = std::move(rows);
   j["timeseries"] = std::move(ts);
@@ -157,14 +163,19 @@ std::string summary_csv(const Results& r) {
 
 std::string timeseries_csv(const Results& r) {
   std::ostringstream out;
+  const bool memory = std::any_of(r.timeseries.begin(), r.timeseries.end(),
+                                  [](const auto& row) { return row.memory_mib.has_value(); });
   out << "t,workload,service,rps,error_rate,p50_ms,p95_ms,p99_ms,cpu_utilization,queue_length,"
-         "replicas,desired_replicas\n";
+         "replicas,desired_replicas"
+      << (memory ? ",memory_mib\n" : "\n");
   for (const stats::TimeSeriesRow& row : r.timeseries) {
     out << csv_number(row.t_s) << ',' << csv_field(row.workload) << ',' << csv_field(row.service)
         << ',' << csv_number(row.rps) << ',' << opt_number(row.error_rate) << ','
         << opt_number(row.p50_ms) << ',' << opt_number(row.p95_ms) << ',' << opt_number(row.p99_ms)
         << ',' << opt_number(row.cpu_utilization) << ',' << opt_number(row.queue_length) << ','
-        << opt_number(row.replicas) << ',' << opt_number(row.desired_replicas) << '\n';
+        << opt_number(row.replicas) << ',' << opt_number(row.desired_replicas);
+    if (memory) out << ',' << opt_number(row.memory_mib);
+    out << '\n';
   }
   return out.str();
 }

@@ -26,6 +26,10 @@ Autoscaler::Autoscaler(const model::AutoscalingSpec& spec, int initial_replicas)
     : spec_(spec), desired_(initial_replicas) {
   if (spec.kind == model::AutoscalerKind::schedule) return;
   behavior_.emplace(spec.scale_up, spec.scale_down);
+  // The controller records the count it first sees as a recommendation (t = 0 here).
+  behavior_->first_seen(0.0, initial_replicas);
+  tolerances_.scale_up = spec.scale_up.tolerance.value_or(spec.tolerance);
+  tolerances_.scale_down = spec.scale_down.tolerance.value_or(spec.tolerance);
   sync_meter_.first_s = spec.sync_period_s;
   sync_meter_.period_s = spec.sync_period_s;
   sync_meter_.window_s = spec.metric_window_s;
@@ -121,15 +125,26 @@ std::optional<ScaleChange> Autoscaler::sync(const Snapshot& base, const Snapshot
       case model::ScaleMetric::latency_p95:
         value = latency_p95;
         break;
+      case model::ScaleMetric::memory:
+        // Memory held per serving replica over the window, as a fraction of its request.
+        if (serving_seconds > 0.0 && memory_request_mib_ > 0.0) {
+          value = (m1.memory_mib - m0.memory_mib) / serving_seconds / memory_request_mib_;
+        }
+        break;
     }
     const ReplicaGroups& groups = m.metric == model::ScaleMetric::rps ? balancer : g;
     if (!std::isfinite(value) || groups.ready == 0) {
       unavailable = true;
       continue;
     }
+    MetricRule rule;
+    rule.target = m.target;
+    rule.utilization =
+        m.metric == model::ScaleMetric::cpu || m.metric == model::ScaleMetric::memory;
+    rule.tolerances = tolerances_;
     const int wanted = m.metric == model::ScaleMetric::latency_p95
-                           ? hpa_service_metric_replicas(value, m.target, spec_.tolerance, groups)
-                           : hpa_replicas(value, m.target, spec_.tolerance, groups);
+                           ? hpa_service_metric_replicas(value, m.target, tolerances_, groups)
+                           : hpa_replicas(value, rule, groups);
     if (wanted > best) {
       best = wanted;
       best_metric = m.metric;

@@ -33,6 +33,8 @@ class Autoscaler {
   int desired() const { return desired_; }
   /// The HPA's minimum now: `min`, raised by a schedule's floor; at least 1 under KEDA's HPA.
   int effective_min() const;
+  /// The replicas' memory request (MiB), what the `memory` metric's utilisation divides by.
+  void set_memory_request(double mib) { memory_request_mib_ = mib; }
   WindowMeter& sync_meter() { return sync_meter_; }
   WindowMeter& poll_meter() { return poll_meter_; }
   /// Where successful latencies go for latency_p95 (null when no metric needs them).
@@ -58,6 +60,8 @@ class Autoscaler {
 
   const model::AutoscalingSpec& spec_;
   std::optional<HpaBehavior> behavior_;  // hpa and keda
+  Tolerances tolerances_;                // hpa and keda: per direction
+  double memory_request_mib_ = 0.0;      // the memory metric's denominator
   int desired_ = 0;
   int floor_ = 0;                                 // the schedule's current minimum (hpa, keda)
   WindowMeter sync_meter_;                        // hpa and keda: the HPA's syncs

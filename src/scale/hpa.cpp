@@ -7,41 +7,55 @@
 
 namespace capsim::scale {
 
+int ceil_count(double x) {
+  if (!(x > 0.0)) return 0;
+  if (x >= static_cast<double>(INT_MAX)) return INT_MAX;
+  return static_cast<int>(std::ceil(x));
+}
+
+int whole_percent(double utilization) {
+  if (!(utilization > 0.0)) return 0;
+  const double p = std::floor(utilization * 100.0 + 1e-9);
+  return p >= static_cast<double>(INT_MAX) ? INT_MAX : static_cast<int>(p);
+}
+
 namespace {
 
-/// |1 - ratio| <= tolerance, forgiving rounding: 0.66 / 0.6 is inside a tolerance of 0.1.
-bool within(double ratio, double tolerance) {
-  return std::abs(1.0 - ratio) <= tolerance + 1e-9;
+/// The usage ratio of an average `value`: whole percent over an integer percent target for a
+/// utilisation, value / target otherwise.
+double usage_ratio(double value, const MetricRule& rule) {
+  if (!rule.utilization) return value / rule.target;
+  const auto target_percent = static_cast<double>(std::lround(rule.target * 100.0));
+  return static_cast<double>(whole_percent(value)) / target_percent;
 }
 
 }  // namespace
 
-int ceil_count(double x) {
-  if (!(x > 0.0)) return 0;
-  if (x >= static_cast<double>(INT_MAX)) return INT_MAX;
-  // A count a hair above an integer is that integer: 1.1 x 10 = 11.000000000000002.
-  return static_cast<int>(std::ceil(x * (1.0 - 1e-12) - 1e-9));
-}
-
-int hpa_replicas(double value, double target, double tolerance, const ReplicaGroups& g) {
-  const double ratio = value / target;
-  const bool up = ratio > 1.0;
-  const bool rebalance_unready = g.unready > 0 && up;
-  if (g.missing == 0 && !rebalance_unready) {
-    if (within(ratio, tolerance)) return g.current;
+int hpa_replicas(double value, const MetricRule& rule, const ReplicaGroups& g) {
+  const double ratio = usage_ratio(value, rule);
+  const bool scale_up_with_unready = g.unready > 0 && ratio > 1.0;
+  if (!scale_up_with_unready && g.missing == 0) {
+    if (rule.tolerances.within(ratio)) return g.current;
     return ceil_count(ratio * g.ready);
   }
-  // Recompute the average with the replicas set aside: missing metrics at 100 % of the target
-  // on a scale-down and 0 % on a scale-up; not-ready replicas at 0 % on a scale-up.
+  // Recompute the average with the replicas set aside: missing metrics at the fallback on a
+  // scale-down and 0 on a scale-up; not-ready replicas at 0 on a scale-up.
   double sum = value * g.ready;
   int n = g.ready;
   if (g.missing > 0) {
-    sum += (ratio < 1.0 ? target : 0.0) * g.missing;
-    n += g.missing;
+    if (ratio < 1.0) {
+      // GetResourceUtilizationRatio: max(100, target) % of the request; plain: the target.
+      const double fallback =
+          rule.utilization ? std::max(100L, std::lround(rule.target * 100.0)) / 100.0 : rule.target;
+      sum += fallback * g.missing;
+      n += g.missing;
+    } else if (ratio > 1.0) {
+      n += g.missing;
+    }
   }
-  if (rebalance_unready) n += g.unready;
-  const double new_ratio = sum / n / target;
-  if (within(new_ratio, tolerance) || (ratio < 1.0 && new_ratio > 1.0) ||
+  if (scale_up_with_unready) n += g.unready;
+  const double new_ratio = usage_ratio(sum / n, rule);
+  if (rule.tolerances.within(new_ratio) || (ratio < 1.0 && new_ratio > 1.0) ||
       (ratio > 1.0 && new_ratio < 1.0)) {
     return g.current;
   }
@@ -53,10 +67,10 @@ int hpa_replicas(double value, double target, double tolerance, const ReplicaGro
   return desired;
 }
 
-int hpa_service_metric_replicas(double value, double target, double tolerance,
+int hpa_service_metric_replicas(double value, double target, const Tolerances& tolerances,
                                 const ReplicaGroups& g) {
   const double ratio = value / target;
-  if (within(ratio, tolerance)) return g.current;
+  if (tolerances.within(ratio)) return g.current;
   return ceil_count(ratio * g.ready);
 }
 
@@ -100,6 +114,12 @@ int HpaBehavior::changed_within(const std::deque<std::pair<double, int>>& events
     if (t > now - period_s) n += count;
   }
   return n;
+}
+
+void HpaBehavior::first_seen(double now, int current) {
+  if (recommendations_.empty() && down_.stabilization_window_s > 0.0) {
+    recommendations_.emplace_back(now, current);
+  }
 }
 
 void HpaBehavior::prune(double now) {
@@ -150,6 +170,7 @@ HpaBehavior::Decision HpaBehavior::decide(double now, int current, int recommend
                           changed_within(downs_, now, p.period_s);
         const int l = p.type == model::ScalingPolicyType::pods
                           ? start + p.value
+                          // int32(math.Ceil(float64(start) * (1 + float64(value)/100)))
                           : ceil_count(start * (1.0 + p.value / 100.0));
         const bool better = up_.select == model::SelectPolicy::max ? l > limit : l < limit;
         if (first || better) {
@@ -176,7 +197,9 @@ HpaBehavior::Decision HpaBehavior::decide(double now, int current, int recommend
                           changed_within(ups_, now, p.period_s);
         const int l = p.type == model::ScalingPolicyType::pods
                           ? start - p.value
-                          : ceil_count(start * (1.0 - p.value / 100.0));
+                          // int32(float64(start) * (1 - float64(value)/100)): Go's
+                          // conversion truncates, so 10 less 25 % allows 7, not 8.
+                          : static_cast<int>(start * (1.0 - p.value / 100.0));
         // max: the policy that allows the largest change, i.e. the lowest count.
         const bool better = down_.select == model::SelectPolicy::max ? l < limit : l > limit;
         if (first || better) {

@@ -54,6 +54,9 @@ TEST(ModelAutoscaling, HpaDefaultsAreKubernetes) {
   EXPECT_EQ(a.scale_up.policies[1].value, 4);
   EXPECT_EQ(a.scale_up.select, SelectPolicy::max);
   EXPECT_DOUBLE_EQ(a.scale_down.stabilization_window_s, 300.0);
+  // Per-direction tolerances default to the HPA's.
+  EXPECT_FALSE(a.scale_up.tolerance.has_value());
+  EXPECT_FALSE(a.scale_down.tolerance.has_value());
   ASSERT_EQ(a.scale_down.policies.size(), 1u);
   EXPECT_EQ(a.scale_down.policies[0].type, ScalingPolicyType::percent);
   EXPECT_EQ(a.scale_down.policies[0].value, 100);
@@ -67,7 +70,7 @@ TEST(ModelAutoscaling, EveryHpaKeyIsRead) {
     "kind": "hpa", "min": 2, "max": 20, "metric": "rps", "target": 120,
     "sync_period": "10s", "tolerance": 0.05, "metric_window": "1m",
     "behavior": {
-      "scale_up": { "stabilization_window": "30s", "select": "min",
+      "scale_up": { "stabilization_window": "30s", "select": "min", "tolerance": 0.2,
                     "policies": [ { "type": "pods", "value": 2, "period": "1m" } ] },
       "scale_down": { "select": "disabled" } },
     "schedule": [ { "at": "8h", "replicas": 6 }, { "at": "18h", "replicas": 2 } ] })");
@@ -92,6 +95,8 @@ TEST(ModelAutoscaling, EveryHpaKeyIsRead) {
   EXPECT_DOUBLE_EQ(a.scale_up.policies[0].period_s, 60.0);
   // A direction given in part keeps the defaults of what it leaves out.
   EXPECT_EQ(a.scale_down.select, SelectPolicy::disabled);
+  EXPECT_DOUBLE_EQ(*a.scale_up.tolerance, 0.2);
+  EXPECT_FALSE(a.scale_down.tolerance.has_value());  // the HPA's tolerance applies
   EXPECT_DOUBLE_EQ(a.scale_down.stabilization_window_s, 300.0);
   ASSERT_EQ(a.schedule.size(), 2u);
   EXPECT_DOUBLE_EQ(a.schedule[0].at_s, 8 * 3600.0);
@@ -199,9 +204,13 @@ TEST(ModelAutoscaling, MetricsAndTargets) {
   EXPECT_EQ(error(with_autoscaling(R"({"kind": "hpa", "max": 3, "metric": "cpu", "target": 60})")),
             at + "/target: expected a utilisation > 0 and <= 1 (0.6 for 60 %), found 60");
   EXPECT_EQ(
-      error(with_autoscaling(R"({"kind": "hpa", "max": 3, "metric": "memory", "target": 1})")),
+      error(with_autoscaling(R"({"kind": "hpa", "max": 3, "metric": "memroy", "target": 1})")),
       at + R"(/metric: expected one of cpu, workers, in_flight, rps, queue_length, )"
-           R"(latency_p95, found "memory")");
+           R"(latency_p95, memory, found "memroy"; did you mean 'memory'?)");
+  // memory is a utilisation of the request, like cpu.
+  EXPECT_EQ(
+      error(with_autoscaling(R"({"kind": "hpa", "max": 3, "metric": "memory", "target": 80})")),
+      at + "/target: expected a utilisation > 0 and <= 1 (0.6 for 60 %), found 80");
   EXPECT_EQ(error(with_autoscaling(R"({"kind": "hpa", "max": 3, "metric": "rps"})")),
             at + "/target: missing; expected the target value of the metric");
   EXPECT_EQ(error(with_autoscaling(R"({"kind": "hpa", "max": 3, "metric": "rps", "target": 0})")),
@@ -273,6 +282,10 @@ TEST(ModelAutoscaling, PeriodsToleranceAndBehavior) {
                 R"({"kind": "hpa", "max": 3, "behavior": {"scale_up": {"select": "mx"}}})")),
             at + R"(/behavior/scale_up/select: expected one of max, min, disabled, found )"
                  R"("mx"; did you mean 'max'?)");
+  EXPECT_EQ(error(with_autoscaling(
+                R"({"kind": "hpa", "max": 3, "behavior": {"scale_down": {"tolerance": -0.1}}})")),
+            at + "/behavior/scale_down/tolerance: expected a tolerance >= 0 and < 1 (0.1 for "
+                 "10 %), found -0.1");
   EXPECT_EQ(error(with_autoscaling(R"({"kind": "hpa", "max": 3, "behavior": {"up": {}}})")),
             at + "/behavior/up: unknown key; expected one of: scale_up, scale_down");
 }

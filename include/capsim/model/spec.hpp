@@ -224,10 +224,11 @@ struct DatabaseSpec {
 /// What an autoscaler measures, averaged over its metric window: core utilisation, worker
 /// utilisation, requests in flight per replica, arrivals per second per ready replica, queued
 /// requests per replica, or the 95th percentile of the service's latency.
-enum class ScaleMetric { cpu, workers, in_flight, rps, queue_length, latency_p95 };
+/// `memory`: utilisation of the replicas' memory request (docs/memory.md).
+enum class ScaleMetric { cpu, workers, in_flight, rps, queue_length, latency_p95, memory };
 /// The metrics' names in the model format, indexed by ScaleMetric.
-inline constexpr std::string_view kScaleMetricNames[] = {"cpu", "workers",      "in_flight",
-                                                         "rps", "queue_length", "latency_p95"};
+inline constexpr std::string_view kScaleMetricNames[] = {
+    "cpu", "workers", "in_flight", "rps", "queue_length", "latency_p95", "memory"};
 inline std::string_view scale_metric_name(ScaleMetric m) {
   return kScaleMetricNames[static_cast<int>(m)];
 }
@@ -256,6 +257,8 @@ struct ScalingRulesSpec {
   double stabilization_window_s = 0.0;
   std::vector<ScalingPolicySpec> policies;
   SelectPolicy select = SelectPolicy::max;
+  /// `tolerance` of this direction (behavior.scaleUp/scaleDown.tolerance); unset: the HPA's.
+  std::optional<double> tolerance;
 };
 
 /// From `at_s` on (until the next step), `replicas` replicas; with an HPA or KEDA, their minimum.
@@ -293,6 +296,17 @@ struct AutoscalingSpec {
   static ScalingRulesSpec default_scale_down();
 };
 
+/// `memory` of a service's replicas (docs/memory.md): a baseline plus what each request in
+/// flight (holding or waiting for a worker) holds, against the pod's memory request (what the
+/// HPA's `memory` metric divides by) and its limit (above it the replica is OOM-killed).
+struct MemorySpec {
+  double baseline_mib = 0.0;
+  dist::DistSpec per_request_mib;   ///< drawn per request when it enters a replica
+  double request_mib = 0.0;         ///< default: the limit, else the baseline
+  std::optional<double> limit_mib;  ///< absent: never killed
+  std::string pointer;
+};
+
 struct ServiceSpec {
   std::string name;
   ServiceKind kind = ServiceKind::generic;
@@ -319,6 +333,7 @@ struct ServiceSpec {
   /// With an autoscaler, `replicas` is the initial count (hpa and keda: within [min, max]).
   std::optional<AutoscalingSpec> autoscaling;
   std::string pointer;
+  std::optional<MemorySpec> memory;  ///< absent: memory is not modelled
 };
 
 enum class FaultKind { crash, slowdown, outage, cache_flush };

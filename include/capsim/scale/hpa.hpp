@@ -20,20 +20,45 @@ struct ReplicaGroups {
   int unready = 0;  ///< not ready: starting, or crashed and waiting to restart
 };
 
-/// ceil(x) for a product of ratios, forgiving the last bits of rounding (1.1 x 10 is 11, not 12).
+/// The controller's tolerance band (replica_calculator.go, `Tolerances.isWithin`): a usage ratio
+/// r leaves the count alone when 1 - scale_down <= r <= 1 + scale_up.
+struct Tolerances {
+  double scale_down = 0.1;
+  double scale_up = 0.1;
+  bool within(double ratio) const { return 1.0 - scale_down <= ratio && ratio <= 1.0 + scale_up; }
+};
+
+/// int32(math.Ceil(x)) as the controller computes a count: no forgiveness of rounding, so
+/// 1.1 x 10 = 11.000000000000002 gives 12, as in Kubernetes; 0 for x <= 0, capped at INT_MAX.
 int ceil_count(double x);
 
-/// The replica count a per-replica metric asks for, by the HPA algorithm: ratio = value / target;
-/// within `tolerance` of 1 the count stays `current`; otherwise ceil(ready x ratio). Replicas
-/// without a metric count as using 100 % of the target on a scale-down and 0 % on a scale-up;
-/// not-ready replicas count as 0 % on a scale-up (and are ignored on a scale-down). When these
-/// assumptions reverse the direction of the change or bring the ratio within the tolerance, the
-/// count stays `current`. Needs groups.ready > 0.
-int hpa_replicas(double value, double target, double tolerance, const ReplicaGroups& groups);
+/// A per-replica metric as the controller reads it.
+struct MetricRule {
+  double target = 0.8;
+  /// A resource utilisation (cpu, memory): the controller's GetResourceUtilizationRatio works in
+  /// whole percent, int32(usage x 100 / request), against an integer percent target; replicas
+  /// without a metric count at max(100 %, target) on a scale-down. Otherwise a plain average
+  /// (missing replicas at the target on a scale-down).
+  bool utilization = false;
+  Tolerances tolerances;
+};
 
-/// The same for a metric of the whole service (latency_p95): within the tolerance, `current`;
-/// otherwise ceil(ready x value / target), with no adjustment for other replicas.
-int hpa_service_metric_replicas(double value, double target, double tolerance,
+/// The whole percent the controller computes from a utilisation u (a fraction of the request):
+/// floor(100 u), forgiving the last bits of rounding of u itself.
+int whole_percent(double utilization);
+
+/// The replica count a per-replica metric asks for, by GetResourceReplicas (utilisation) or
+/// calcPlainMetricReplicas (plain): ratio = value / target; within the tolerances the count
+/// stays `current`; otherwise ceil(ready x ratio). Replicas without a metric count as using the
+/// fallback (see MetricRule) on a scale-down and 0 on a scale-up; not-ready replicas count as 0
+/// on a scale-up (and are ignored on a scale-down). When these assumptions reverse the direction
+/// of the change or bring the ratio within the tolerances, the count stays `current`. Needs
+/// groups.ready > 0.
+int hpa_replicas(double value, const MetricRule& rule, const ReplicaGroups& groups);
+
+/// The same for a metric of the whole service (latency_p95; an Object metric with a Value
+/// target): within the tolerances, `current`; otherwise ceil(ready x value / target).
+int hpa_service_metric_replicas(double value, double target, const Tolerances& tolerances,
                                 const ReplicaGroups& groups);
 
 /// The policies' name as scale events give it: "scale_up policy pods 4 per 15 s".
@@ -44,6 +69,11 @@ std::string policy_text(bool up, const model::ScalingPolicySpec& policy);
 class HpaBehavior {
  public:
   HpaBehavior(model::ScalingRulesSpec up, model::ScalingRulesSpec down);
+
+  /// The controller's first sight of the workload (maybeInitScaleDownStabilizationWindow): with
+  /// a scale-down stabilisation window, the current count is recorded as a recommendation at
+  /// `now`, so that a workload that starts over-provisioned holds for the window.
+  void first_seen(double now, int current);
 
   struct Decision {
     int replicas = 0;

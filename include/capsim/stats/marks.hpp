@@ -15,6 +15,7 @@ struct Marks {
   double worker_capacity = 0.0;
   double provisioned = 0.0;  ///< starting, ready and draining replicas (what is paid for)
   double desired = 0.0;      ///< the replica count asked for
+  double memory_mib = 0.0;   ///< memory held by the serving replicas (services with `memory`)
 };
 
 }  // namespace capsim::stats

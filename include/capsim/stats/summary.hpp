@@ -42,6 +42,7 @@ struct TimeSeriesRow {
   std::optional<double> queue_length;
   std::optional<double> replicas;          ///< ready replicas, time-averaged over the window
   std::optional<double> desired_replicas;  ///< the count asked for (autoscaler or model)
+  std::optional<double> memory_mib;        ///< memory per serving replica (services with memory)
 };
 
 /// Something that happened at an instant of replication 0: a fault starting or ending, a
