@@ -35,14 +35,15 @@ __all__ = ["run", "validate", "sweep", "size", "compare", "analyze", "ModelError
 
 def _source(document):
     """(text or path, is_text) of a model or experiment: a dict (or list) is sent as its JSON
-    text; a str that starts with '{' is a document; any other str or os.PathLike is a path."""
+    text; a str that starts with '{' or holds a line break is a document (JSON or YAML); any other
+    str or os.PathLike is a path."""
     if isinstance(document, (dict, list)):
         return json.dumps(document), True
     if isinstance(document, os.PathLike):
         return os.fspath(document), False
     if isinstance(document, str):
-        return document, document.lstrip().startswith("{")
-    raise TypeError("expected a path, a JSON document (str) or a dict, found "
+        return document, document.lstrip().startswith("{") or "\n" in document.strip()
+    raise TypeError("expected a path, a JSON or YAML document (str) or a dict, found "
                     f"{type(document).__name__}")
 
 

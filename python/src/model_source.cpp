@@ -1,5 +1,6 @@
 #include "model_source.hpp"
 
+#include "capsim/model/document.hpp"
 #include "capsim/model/load.hpp"
 
 namespace capsim::python {
@@ -7,11 +8,14 @@ namespace capsim::python {
 Source read_source(const std::string& source, bool is_text) {
   Source s;
   if (is_text) {
-    s.doc = model::parse_json(source, "<string>");
+    // Text is JSON or YAML by its first character, as a file without a telling extension is.
+    s.doc = model::document_format({}, source) == model::DocumentFormat::yaml
+                ? model::parse_yaml(source, "<string>")
+                : model::parse_json(source, "<string>");
     s.base_dir = std::filesystem::current_path();
   } else {
     s.file = source;
-    s.doc = model::read_json_file(s.file);
+    s.doc = model::read_document(s.file).json;
     s.base_dir = s.file.parent_path();
   }
   return s;
