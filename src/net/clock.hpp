@@ -30,6 +30,7 @@ enum class Event : std::uint32_t {
   autoscale_poll,  ///< a KEDA poll                               data: service
   autoscale_mark,  ///< a metric window's start is recorded       data: Pair{service, meter}
   schedule_step,   ///< a scaling schedule's step                 data: Pair{service, step}
+  delay_done,      ///< a job's delay step is over                data: Ref of the job
 };
 
 class Replication;
