@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "capsim/dist/distribution.hpp"
 #include "model_test_support.hpp"
 
 namespace {

@@ -103,6 +103,38 @@ TEST(RequestPathValidation, FallbackOnlyForTheFailuresItNames) {
   EXPECT_EQ(metric(r, "services.page.fallback_rps").mean, 0.0);
 }
 
+TEST(RequestPathValidation, FallbackInsideAParallelBranchRunsAtTheCaller) {
+  // The loss system's call as one branch of a parallel step beside a call that always
+  // succeeds: the branch falls back (on the page's replica: its work is the page's CPU) and the
+  // request is degraded with the same probability B = 1/3.
+  std::string text = kLossModel;
+  const std::string call = R"({"call": "rec", "fallback": {"on": ["rejected"],
+                                                      "steps": [{"work": "1ms"}]}})";
+  const auto at = text.find(call);
+  ASSERT_NE(at, std::string::npos);
+  text.replace(at, call.size(), R"({"parallel": [{"call": "ok"}, )" + call + "]}");
+  text.replace(text.find(R"("rec": {)"), 8, R"("ok": {"steps": [{"work": "1ms"}]}, "rec": {)");
+  const run::Results r = run_model(text);
+  EXPECT_TRUE(covers(metric(r, "workloads.w.degraded_rate"), 0.5 / 1.5));
+  EXPECT_EQ(metric(r, "workloads.w.error_rate").mean, 0.0);
+  // The page's CPU: 1 ms of fallback work for a third of 5 requests/s, on 8 cores.
+  EXPECT_TRUE(covers(metric(r, "services.page.cpu_utilization"), 5.0 / 3.0 * 0.001 / 8.0));
+}
+
+TEST(RequestPathValidation, AFallbackThatFailsFailsTheCall) {
+  // The fallback calls rec again, at the instant rec rejected the first call: rec's only worker
+  // is still busy, so the fallback's call is rejected too and the request fails. Every
+  // rejection of a first call is an error (B = 1/3), none is degraded, and rec sees 1 + B
+  // calls per request of which 2 B are rejected: a fraction 2B / (1 + B) = 1/2.
+  std::string text = kLossModel;
+  text.replace(text.find(R"("steps": [{"work": "1ms"}])"), 26, R"("steps": [{"call": "rec"}])");
+  const run::Results r = run_model(text);
+  const double b = 0.5 / 1.5;
+  EXPECT_TRUE(covers(metric(r, "workloads.w.error_rate"), b));
+  EXPECT_EQ(metric(r, "workloads.w.degraded_rate").mean, 0.0);
+  EXPECT_TRUE(covers(metric(r, "services.rec.rejected"), 2.0 * b / (1.0 + b)));
+}
+
 // ---- Stampede locks and preloading ---------------------------------------------------------
 
 // One key, requests every 100 ms exactly, a TTL of 4 s and a fetch of 1.05 s: a cycle starts
