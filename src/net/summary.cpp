@@ -2,35 +2,11 @@
 
 #include <sstream>
 
+#include "capsim/model/request_path.hpp"
 #include "pool.hpp"
 #include "statistics.hpp"
 
 namespace capsim::net {
-
-namespace {
-
-bool has_fallback(const std::vector<model::StepSpec>& steps) {
-  const auto call_has = [](const model::CallSpec& c) { return c.fallback.has_value(); };
-  for (const model::StepSpec& s : steps) {
-    if (s.kind == model::StepKind::call && call_has(s.call)) return true;
-    for (const model::CallSpec& c : s.parallel) {
-      if (call_has(c)) return true;
-    }
-  }
-  return false;
-}
-
-/// Some call of the model has a fallback (fallback steps' own calls are inside one).
-bool uses_fallbacks(const model::Spec& spec) {
-  for (const model::ServiceSpec& s : spec.services) {
-    for (const model::EndpointSpec& e : s.endpoints) {
-      if (has_fallback(e.steps)) return true;
-    }
-  }
-  return false;
-}
-
-}  // namespace
 
 Statistics::Statistics(const model::Spec& spec, bool timeseries)
     : spec_(spec), timeseries_(timeseries) {
@@ -39,7 +15,7 @@ Statistics::Statistics(const model::Spec& spec, bool timeseries)
     services_.emplace_back(static_cast<double>(s.replicas), s.cores, s.workers, timeseries);
   }
   workloads_.assign(spec.workloads.size(), WorkloadStats(timeseries));
-  fallbacks_ = uses_fallbacks(spec);
+  fallbacks_ = model::uses_fallbacks(spec);
 }
 
 void Statistics::begin_measurement(double now) {
