@@ -94,6 +94,8 @@ Graph build_graph(const model::Spec& spec) {
           g.work_second_moment[i] += d.mean() * d.mean() * (1.0 + d.scv());
           break;
         }
+        case model::StepKind::delay:
+          break;  // holds a worker, not a core: no CPU demand
         case model::StepKind::call:
           add_call(step.call);
           break;
@@ -444,6 +446,10 @@ ModelAnalysis analyze(const model::Spec& spec, const AnalysisOptions& options) {
           } else {
             *total += q.wait_s + dist::mean_of(step.work);
           }
+          break;
+        case model::StepKind::delay:
+          // The estimate assumes workers are not the bottleneck: a delay adds its mean.
+          *total += dist::mean_of(step.delay);
           break;
         case model::StepKind::call:
           if (const auto t = call_time(step.call)) {

@@ -112,7 +112,7 @@ void ModelLoader::read_cache(const Json& value, const std::string& pointer, Serv
 
   // What only an emergent hit ratio (keys) uses.
   for (const std::string_view key :
-       {"capacity", "ttl", "eviction", "stampede", "early_refresh_beta"}) {
+       {"capacity", "ttl", "eviction", "stampede", "early_refresh_beta", "preload", "lock_ttl"}) {
     if (keys == nullptr && find(value, key) != nullptr) {
       reader_.error(child(pointer, key), "only with keys (an emergent hit ratio)");
     }
@@ -135,7 +135,7 @@ void ModelLoader::read_cache(const Json& value, const std::string& pointer, Serv
     bool stampede_known = true;
     if (const Json* stampede = find(value, "stampede")) {
       const auto index = reader_.choice(*stampede, child(pointer, "stampede"),
-                                        {"none", "coalesce", "early_refresh"});
+                                        {"none", "coalesce", "early_refresh", "reject"});
       stampede_known = index.has_value();
       if (index) cache.stampede = static_cast<Stampede>(*index);
     }
@@ -148,6 +148,7 @@ void ModelLoader::read_cache(const Json& value, const std::string& pointer, Serv
         reader_.error(at, "only with stampede early_refresh");
       }
     }
+    read_cache_warmth(value, pointer, cache, stampede_known);
   }
 
   spec.endpoints.push_back(work_endpoint(cache_endpoint, cache.work, value, pointer));

@@ -123,20 +123,9 @@ std::optional<RetrySpec> read_retry(Reader& reader, const Json& value, const std
     if (n) spec.max_attempts = static_cast<int>(*n);
   }
   if (const Json* on = find(value, "on")) {
-    const std::string at = child(pointer, "on");
-    if (!on->is_array()) {
-      reader.expected(at, R"(an array of failures such as ["timeout", "error"])", *on);
-      ok = false;
-    } else {
-      spec.on = 0;
-      for (std::size_t i = 0; i < on->size(); ++i) {
-        const auto index =
-            reader.choice((*on)[i], child(at, i),
-                          {"timeout", "rejected", "error", "rate_limited", "circuit_open"});
-        ok = ok && index.has_value();
-        if (index) spec.on |= failure_bit(static_cast<Failure>(*index));
-      }
-    }
+    const auto failures = read_failure_set(reader, *on, child(pointer, "on"));
+    ok = ok && failures.has_value();
+    if (failures) spec.on = *failures;
   }
   if (const Json* backoff = find(value, "backoff")) {
     auto b = read_backoff(reader, *backoff, child(pointer, "backoff"));
@@ -149,6 +138,25 @@ std::optional<RetrySpec> read_retry(Reader& reader, const Json& value, const std
   }
   if (!ok) return std::nullopt;
   return spec;
+}
+
+std::optional<FailureSet> read_failure_set(Reader& reader, const Json& value,
+                                           const std::string& pointer) {
+  if (!value.is_array()) {
+    reader.expected(pointer, R"(an array of failures such as ["timeout", "error"])", value);
+    return std::nullopt;
+  }
+  FailureSet set = 0;
+  bool ok = true;
+  for (std::size_t i = 0; i < value.size(); ++i) {
+    const auto index =
+        reader.choice(value[i], child(pointer, i),
+                      {"timeout", "rejected", "error", "rate_limited", "circuit_open"});
+    ok = ok && index.has_value();
+    if (index) set |= failure_bit(static_cast<Failure>(*index));
+  }
+  if (!ok) return std::nullopt;
+  return set;
 }
 
 std::optional<CircuitBreakerSpec> read_circuit_breaker(Reader& reader, const Json& value,

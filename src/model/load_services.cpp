@@ -53,6 +53,8 @@ const std::vector<KindKey>& kind_keys() {
       {"eviction", {cache}},
       {"stampede", {cache}},
       {"early_refresh_beta", {cache}},
+      {"preload", {cache}},
+      {"lock_ttl", {cache}},
       {"work", {cache, database}},
       {"connections", {database}},
       {"read_replicas", {database}},

@@ -13,7 +13,7 @@ namespace {
 
 /// The keys of a call besides "call" itself.
 constexpr std::string_view call_only_keys[] = {
-    "endpoint", "count", "probability", "timeout", "retry", "circuit_breaker", "op"};
+    "endpoint", "count", "probability", "timeout", "retry", "circuit_breaker", "op", "fallback"};
 // A bound that catches typos (an extra zero or three) before they cost an hour of simulation.
 constexpr std::int64_t max_call_count = 1000000;
 
@@ -103,13 +103,13 @@ bool ModelLoader::refuse_call_keys(const Json& value, const std::string& pointer
 }
 
 std::optional<StepSpec> ModelLoader::read_step(const Json& value, const std::string& pointer) {
-  constexpr std::string_view what = "a step: an object with one of work, call or parallel";
+  constexpr std::string_view what = "a step: an object with one of work, delay, call or parallel";
   if (!value.is_object()) {
     reader_.expected(pointer, what, value);
     return std::nullopt;
   }
   std::vector<std::string> kinds;
-  for (const std::string_view kind : {"work", "call", "parallel"}) {
+  for (const std::string_view kind : {"work", "delay", "call", "parallel"}) {
     if (find(value, kind) != nullptr) kinds.emplace_back(kind);
   }
   if (kinds.empty()) {
@@ -117,8 +117,8 @@ std::optional<StepSpec> ModelLoader::read_step(const Json& value, const std::str
     return std::nullopt;
   }
   if (kinds.size() > 1) {
-    reader_.error(pointer,
-                  "expected exactly one of work, call or parallel, found " + join_and(kinds));
+    reader_.error(
+        pointer, "expected exactly one of work, delay, call or parallel, found " + join_and(kinds));
     return std::nullopt;
   }
   StepSpec spec;
@@ -132,6 +132,16 @@ std::optional<StepSpec> ModelLoader::read_step(const Json& value, const std::str
         read_distribution(reader_, *find(value, "work"), child(pointer, "work"), Quantity::time);
     if (!work || refused) return std::nullopt;
     spec.work = std::move(*work);
+    return spec;
+  }
+  if (kinds.front() == "delay") {
+    spec.kind = StepKind::delay;
+    reader_.check_keys(value, pointer, "delay step", {"delay"}, call_keys);
+    const bool refused = refuse_call_keys(value, pointer);
+    auto delay =
+        read_distribution(reader_, *find(value, "delay"), child(pointer, "delay"), Quantity::time);
+    if (!delay || refused) return std::nullopt;
+    spec.delay = std::move(*delay);
     return spec;
   }
   if (kinds.front() == "call") {
@@ -154,7 +164,8 @@ std::optional<StepSpec> ModelLoader::read_step(const Json& value, const std::str
     const Json& call_value = calls[i];
     const std::string call_pointer = child(at, i);
     if (!call_value.is_object() || find(call_value, "call") == nullptr ||
-        find(call_value, "work") != nullptr || find(call_value, "parallel") != nullptr) {
+        find(call_value, "work") != nullptr || find(call_value, "delay") != nullptr ||
+        find(call_value, "parallel") != nullptr) {
       reader_.expected(call_pointer, R"(a call step such as {"call": "db"})", call_value);
       ok = false;
       continue;
@@ -168,9 +179,9 @@ std::optional<StepSpec> ModelLoader::read_step(const Json& value, const std::str
 }
 
 std::optional<CallSpec> ModelLoader::read_call(const Json& value, const std::string& pointer) {
-  reader_.check_keys(
-      value, pointer, "call",
-      {"call", "endpoint", "count", "probability", "timeout", "retry", "circuit_breaker", "op"});
+  reader_.check_keys(value, pointer, "call",
+                     {"call", "endpoint", "count", "probability", "timeout", "retry",
+                      "circuit_breaker", "op", "fallback"});
   CallSpec spec;
   spec.pointer = pointer;
   bool ok = true;
@@ -249,6 +260,10 @@ std::optional<CallSpec> ModelLoader::read_call(const Json& value, const std::str
                             callee->name + "' (kind " + std::string(kind_name(callee->kind)) + ")");
       ok = false;
     }
+  }
+  if (const Json* fallback = find(value, "fallback")) {
+    spec.fallback = read_fallback(*fallback, child(pointer, "fallback"));
+    ok = ok && spec.fallback.has_value();
   }
   if (!ok) return std::nullopt;
   return spec;

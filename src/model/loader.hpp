@@ -111,6 +111,10 @@ class Reader : public Diagnostics {
 
 /// `retry` of a workload or a call: max_attempts, on, backoff, budget.
 std::optional<RetrySpec> read_retry(Reader& reader, const Json& value, const std::string& pointer);
+/// A list of failures (`retry.on`, `fallback.on`): names among timeout, rejected, error,
+/// rate_limited, circuit_open.
+std::optional<FailureSet> read_failure_set(Reader& reader, const Json& value,
+                                           const std::string& pointer);
 /// `circuit_breaker` of a call.
 std::optional<CircuitBreakerSpec> read_circuit_breaker(Reader& reader, const Json& value,
                                                        const std::string& pointer);

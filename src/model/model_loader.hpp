@@ -121,8 +121,13 @@ class ModelLoader {
   std::optional<StepSpec> read_step(const Json& value, const std::string& pointer);
   std::optional<CallSpec> read_call(const Json& value, const std::string& pointer);
   bool refuse_call_keys(const Json& value, const std::string& pointer);
+  /// `fallback` of a call (load_request_path.cpp): on, steps.
+  std::optional<FallbackSpec> read_fallback(const Json& value, const std::string& pointer);
   void read_endpoints(const Json& value, const std::string& pointer, ServiceSpec& spec);
   void read_cache(const Json& value, const std::string& pointer, ServiceSpec& spec);
+  /// A keyed cache's `preload` and `lock_ttl` (load_request_path.cpp).
+  void read_cache_warmth(const Json& value, const std::string& pointer, CacheSpec& cache,
+                         bool stampede_known);
   void read_database(const Json& value, const std::string& pointer, ServiceSpec& spec);
 
   void read_faults(const Json& value, const std::string& pointer, Spec& spec);

@@ -1,5 +1,6 @@
 #include "cache.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -15,6 +16,7 @@ Cache::Cache(const model::CacheSpec& spec, CallSite backend, sim::RandomStream r
   if (!spec.hit_ratio) {
     keys_.emplace(spec.key_count, spec.popularity, spec.zipf_exponent);
     store_.emplace(spec.key_count, spec.capacity, spec.eviction);
+    preload();
   }
 }
 
@@ -37,35 +39,53 @@ Cache::Lookup Cache::lookup(Ref job, Job& j, double now, ServiceStats& stats) {
   }
   stats.cache_lookup(hit);
   if (hit) return Lookup::hit;
-  if (store_ && spec_.stampede == model::Stampede::coalesce) {
+  if (store_ &&
+      (spec_.stampede == model::Stampede::coalesce || spec_.stampede == model::Stampede::reject)) {
     auto [it, fresh] = waiting_.try_emplace(j.cache_key);
-    if (!fresh) {
+    Lock& lock = it->second;
+    const bool lapsed = !fresh && spec_.lock_ttl_s && now - lock.since_s >= *spec_.lock_ttl_s;
+    if (!fresh && !lapsed) {
+      if (spec_.stampede == model::Stampede::reject) return Lookup::reject;
       // A fetch of this key is under way: wait for it instead of calling the backend.
       j.cache_stage = CacheStage::waiting;
-      it->second.push_back(job);
+      lock.waiting.push_back(job);
       return Lookup::wait;
     }
+    // This miss takes the lock (a lapsed one's waiters now wait for this fetch).
+    lock.holder = job;
+    lock.since_s = now;
   }
   j.cache_stage = CacheStage::fetching;
   j.started_s = now;  // the fetch's start, for early refresh's delta
   return Lookup::fetch;
 }
 
-std::vector<Ref> Cache::fetched(const Job& j, double now) {
+std::vector<Ref> Cache::fetched(Ref job, const Job& j, double now) {
   std::vector<Ref> waiters;
   if (!store_) return waiters;
   if (!j.failed) {
     const double ttl = spec_.ttl_s.value_or(std::numeric_limits<double>::infinity());
     store_->fill(j.cache_key, now + ttl, now - j.started_s, rng_);
   }
-  if (spec_.stampede == model::Stampede::coalesce) {
+  if (spec_.stampede == model::Stampede::coalesce || spec_.stampede == model::Stampede::reject) {
     auto it = waiting_.find(j.cache_key);
-    if (it != waiting_.end()) {
-      waiters = std::move(it->second);
+    if (it != waiting_.end() && it->second.holder.pack() == job.pack()) {
+      waiters = std::move(it->second.waiting);
       waiting_.erase(it);
     }
   }
   return waiters;
+}
+
+void Cache::preload() {
+  // The hottest keys (rank 0 first), at most what the store holds, filled coldest first so that
+  // under LRU the hottest are the most recently used.
+  std::int64_t n = spec_.preload_keys;
+  if (spec_.capacity > 0) n = std::min(n, spec_.capacity);
+  const double ttl = spec_.ttl_s.value_or(std::numeric_limits<double>::infinity());
+  for (std::int64_t k = n - 1; k >= 0; --k) {
+    store_->fill(static_cast<std::uint32_t>(k), ttl, 0.0, rng_);
+  }
 }
 
 /// The key of the backend call of a job's miss.

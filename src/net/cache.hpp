@@ -27,28 +27,40 @@ class Cache {
   const CallSite& backend() const { return backend_; }
 
   enum class Lookup : std::uint8_t {
-    hit,    ///< answer the request
-    wait,   ///< a fetch of the key is under way: the job waits for it
-    fetch,  ///< call the backend (the job's stage is now `fetching`)
+    hit,     ///< answer the request
+    wait,    ///< a fetch of the key is under way: the job waits for it
+    reject,  ///< a fetch of the key is under way: the job fails at once (stampede: reject)
+    fetch,   ///< call the backend (the job's stage is now `fetching`)
   };
   /// Looks up the job's key at `now` (after its lookup work).
   Lookup lookup(Ref job, Job& j, double now, ServiceStats& stats);
   /// The backend answered the job's fetch: fills the store unless it failed, and returns the jobs
   /// that waited for this key (coalesce), to be answered like this one.
-  std::vector<Ref> fetched(const Job& j, double now);
+  /// Only the fetch that holds the key's lock releases it (another, whose lock lapsed after
+  /// lock_ttl, fills the store and answers nobody).
+  std::vector<Ref> fetched(Ref job, const Job& j, double now);
   /// A cache_flush fault: the store empties.
   void flush() {
     if (store_) store_->clear();
   }
 
  private:
+  /// Fills `preload_keys` of the hottest keys at t = 0.
+  void preload();
+
   const model::CacheSpec& spec_;
   CallSite backend_;
   std::optional<KeySampler> keys_;
   std::optional<CacheStore> store_;
   sim::RandomStream rng_;
-  /// stampede == coalesce: jobs waiting for a fetch in progress, by key.
-  std::unordered_map<std::uint32_t, std::vector<Ref>> waiting_;
+  /// A key's miss lock (stampede coalesce or reject): the fetch that holds it, since when, and
+  /// (coalesce) the jobs waiting for it.
+  struct Lock {
+    Ref holder;
+    double since_s = 0.0;
+    std::vector<Ref> waiting;
+  };
+  std::unordered_map<std::uint32_t, Lock> waiting_;
 };
 
 }  // namespace capsim::net

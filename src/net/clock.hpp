@@ -31,6 +31,7 @@ enum class Event : std::uint32_t {
   autoscale_mark,  ///< a metric window's start is recorded       data: Pair{service, meter}
   schedule_step,   ///< a scaling schedule's step                 data: Pair{service, step}
   oom_kill,        ///< a replica over its memory limit is killed data: Pair{service, replica}
+  delay_done,      ///< a job's delay step is over                data: Ref of the job
 };
 
 class Replication;

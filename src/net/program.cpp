@@ -27,6 +27,10 @@ CallSite ProgramCompiler::call(const model::CallSpec& c, const std::string& call
   call.op = c.op;
   call.policy = calls_.add_policy(c.timeout_s, c.retry, c.circuit_breaker,
                                   caller + "->" + c.service, call.service);
+  if (c.fallback) {
+    call.policy.fallback = std::make_shared<const Steps>(steps(c.fallback->steps, caller));
+    call.policy.fallback_on = c.fallback->on;
+  }
   return call;
 }
 
@@ -38,6 +42,9 @@ Steps ProgramCompiler::steps(const std::vector<model::StepSpec>& steps, const st
     switch (s.kind) {
       case model::StepKind::work:
         step.work = dist::Distribution(s.work);
+        break;
+      case model::StepKind::delay:
+        step.work = dist::Distribution(s.delay);
         break;
       case model::StepKind::call:
         step.call = call(s.call, caller);

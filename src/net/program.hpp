@@ -3,6 +3,7 @@
 /// indices and distributions turned into samplers. Built once per replication, read-only after.
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -24,6 +25,9 @@ struct Policy {
   const model::RetrySpec* retry = nullptr;
   std::uint32_t budget = kNone;   ///< retry budget, when the retry has one
   std::uint32_t breaker = kNone;  ///< circuit breaker, when the call has one
+  /// The caller's own answer when the call fails with one of `fallback_on` (null: none).
+  std::shared_ptr<const Steps> fallback;
+  model::FailureSet fallback_on = 0;
 };
 
 /// A call to another service: whom, how often, and under which policy.
@@ -38,7 +42,7 @@ struct CallSite {
 
 struct Step {
   model::StepKind kind = model::StepKind::work;
-  dist::Distribution work;
+  dist::Distribution work;  ///< work, or the delay of a delay step
   CallSite call;
   /// parallel: one single-call step list per branch, run as a branch job.
   std::vector<Steps> branches;

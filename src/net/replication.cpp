@@ -117,11 +117,12 @@ void Replication::send_attempt(Ref call) {
   arrive(job);
 }
 
-void Replication::attempt_returned(Ref call, std::uint32_t attempt, Outcome outcome) {
-  if (calls_.returned(call, attempt)) attempt_done(call, outcome);
+void Replication::attempt_returned(Ref call, std::uint32_t attempt, Outcome outcome,
+                                   bool degraded) {
+  if (calls_.returned(call, attempt)) attempt_done(call, outcome, degraded);
 }
 
-void Replication::attempt_done(Ref call, Outcome outcome) {
+void Replication::attempt_done(Ref call, Outcome outcome, bool degraded) {
   switch (calls_.after_attempt(call, outcome)) {
     case AfterAttempt::retry_now:
       send_attempt(call);
@@ -129,20 +130,26 @@ void Replication::attempt_done(Ref call, Outcome outcome) {
     case AfterAttempt::retry_later:
       return;
     case AfterAttempt::complete:
-      call_complete(call, outcome);
+      call_complete(call, outcome, degraded && outcome == Outcome::success);
       return;
   }
 }
 
-void Replication::call_complete(Ref call, Outcome outcome) {
+void Replication::call_complete(Ref call, Outcome outcome, bool degraded) {
   const CallState& c = calls_[call];
   if (c.caller_kind == CallerKind::client) {
+    if (degraded) stats_.workload(c.workload).degraded();
     workloads_.done(c.workload, c.user, outcome, c.attempt, clock_.now() - c.first_sent_s);
     calls_.release(call);
     return;
   }
   const Ref caller = c.caller;
+  if (outcome != Outcome::success && c.policy->fallback && start_fallback(c, outcome)) {
+    calls_.release(call);
+    return;
+  }
   calls_.release(call);
+  if (degraded) mark_degraded(ParentKind::job, caller);
   child_done(caller, outcome);
 }
 
@@ -266,6 +273,10 @@ void Replication::advance(Ref job) {
     case StepAction::Kind::work:
       start_work(job, j, a.demand_s);
       return;
+    case StepAction::Kind::delay:
+      // I/O, an external API, a sleep: the job keeps its worker, and no core is busy.
+      clock_.after(std::max(0.0, a.demand_s), Event::delay_done, job.pack());
+      return;
     case StepAction::Kind::call:
       call_from(job, *a.call, a.key);
       return;
@@ -299,6 +310,9 @@ void Replication::cache_step(Ref job, Job& j) {
           return;
         case Cache::Lookup::wait:
           return;
+        case Cache::Lookup::reject:
+          finish(job, Outcome::rejected);  // another request holds the key's miss lock
+          return;
         case Cache::Lookup::fetch:
           j.pending = 1;
           call_from(job, c.backend(), cache_fetch_key(j.key));  // a read: the site's default
@@ -316,7 +330,7 @@ void Replication::cache_step(Ref job, Job& j) {
 
 void Replication::cache_fetched(Ref job, Job& j) {
   Cache& c = *services_[j.service].cache;
-  for (const Ref w : c.fetched(j, clock_.now())) {
+  for (const Ref w : c.fetched(job, j, clock_.now())) {
     if (Job* waiter = jobs_.get(w)) {
       waiter->failed = j.failed;
       // Not through drain's failure path: a waiting job answers like a fetched one.
@@ -415,6 +429,7 @@ void Replication::finish(Ref job, Outcome outcome) {
       if (s.memory_per_request) [[unlikely]]
         memory_release(s, r, j);
       st.completed(outcome == Outcome::success, now - j.arrived_s);
+      if (j.degraded && outcome == Outcome::success) st.degraded();
       if (outcome == Outcome::error) record_health(s, r, j.replica);
       j.holds_worker = false;
       release_worker(s, r);
@@ -426,12 +441,14 @@ void Replication::finish(Ref job, Outcome outcome) {
   const ParentKind kind = j.parent_kind;
   const Ref parent = j.parent;
   const std::uint32_t attempt = j.parent_attempt;
+  const bool degraded = j.degraded && outcome == Outcome::success;
   j.live = false;
   jobs_.release(job.index);
   if (kind == ParentKind::job) {
+    if (degraded) mark_degraded(kind, parent);
     child_done(parent, outcome);
   } else {
-    attempt_returned(parent, attempt, outcome);
+    attempt_returned(parent, attempt, outcome, degraded);
   }
 }
 
@@ -496,6 +513,12 @@ void Replication::on_event(Event event, std::uint64_t data) {
       break;
     case Event::ps_done:
       ps_done(Pair::unpack(data));
+      break;
+    case Event::delay_done:
+      if (Job* j = jobs_.get(Ref::unpack(data))) {  // null: its replica crashed meanwhile
+        ++j->step;
+        ready_.push_back(Ref::unpack(data));
+      }
       break;
     case Event::window:
       close_window();

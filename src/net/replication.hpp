@@ -38,9 +38,15 @@ class Replication {
   /// The job `job` calls `site` (a call step, or a cache's backend on a miss), keyed `key`.
   void call_from(Ref job, const CallSite& site, std::uint64_t key);
   void send_attempt(Ref call);
-  void attempt_returned(Ref call, std::uint32_t attempt, Outcome outcome);
-  void attempt_done(Ref call, Outcome outcome);
-  void call_complete(Ref call, Outcome outcome);
+  /// `degraded`: a success that a fallback answered somewhere on the attempt's path.
+  void attempt_returned(Ref call, std::uint32_t attempt, Outcome outcome, bool degraded = false);
+  void attempt_done(Ref call, Outcome outcome, bool degraded = false);
+  void call_complete(Ref call, Outcome outcome, bool degraded = false);
+  // Fallbacks and degraded answers (replication_path.cpp).
+  /// The caller's answer in place of a call that ended with `outcome`: true when the call's
+  /// fallback covers it and was started (the caller then waits for it, as for the call).
+  bool start_fallback(const CallState& call, Outcome outcome);
+  void mark_degraded(ParentKind kind, Ref parent);
   Ref new_job(const Steps* steps, std::uint32_t service, ParentKind kind, Ref parent,
               std::uint32_t parent_attempt);
   void arrive(Ref job);

@@ -66,6 +66,14 @@ class ServiceStats {
     work_total_s_ += work_s;
     if (wasted) work_wasted_s_ += work_s;
   }
+  /// A job that held a worker succeeded, but degraded: a fallback answered on its path.
+  void degraded() {
+    if (measuring_) ++degraded_;
+  }
+  /// A call of the service's jobs was answered by the caller's fallback.
+  void fallback() {
+    if (measuring_) ++fallbacks_;
+  }
   void cache_lookup(bool hit) {
     if (measuring_) {
       ++cache_lookups_;
@@ -132,6 +140,7 @@ class ServiceStats {
   // After warm-up.
   std::uint64_t arrivals_ = 0, completions_ = 0, rejected_ = 0, rate_limited_ = 0, dropped_ = 0;
   std::uint64_t cache_lookups_ = 0, cache_hits_ = 0;
+  std::uint64_t degraded_ = 0, fallbacks_ = 0;
   stats::Histogram latency_;
   stats::Histogram wait_;  // arrival to worker (databases: waiting for a connection)
   double replicas_min_ = 0.0, replicas_max_ = 0.0;

@@ -42,6 +42,7 @@ class Statistics {
  private:
   const model::Spec& spec_;
   bool timeseries_;
+  bool fallbacks_ = false;  ///< some call has a fallback: the results count degraded answers
   std::vector<ServiceStats> services_;
   std::vector<WorkloadStats> workloads_;
   std::vector<stats::TimeSeriesRow> rows_;

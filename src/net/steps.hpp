@@ -15,10 +15,11 @@ namespace capsim::net {
 
 struct StepAction {
   enum class Kind : std::uint8_t {
-    work,  ///< serve `demand_s` of CPU work
-    call,  ///< call `call` once, keyed `key` (the job now waits for one answer)
-    fork,  ///< run the branches of `step` in parallel, branch b keyed derive(key, b)
-    done,  ///< no step left
+    work,   ///< serve `demand_s` of CPU work
+    delay,  ///< wait `demand_s`, holding the worker but no core
+    call,   ///< call `call` once, keyed `key` (the job now waits for one answer)
+    fork,   ///< run the branches of `step` in parallel, branch b keyed derive(key, b)
+    done,   ///< no step left
   };
   Kind kind = Kind::done;
   double demand_s = 0.0;
@@ -38,6 +39,14 @@ struct StepAction {
         sim::KeyedRandom rng(sim::derive_key(j.key, 2 * std::uint64_t{j.step}));
         StepAction a;
         a.kind = StepAction::Kind::work;
+        a.demand_s = step.work.sample(rng);
+        return a;
+      }
+      case model::StepKind::delay: {
+        // Keyed like work (its own step index): the same request waits as long everywhere.
+        sim::KeyedRandom rng(sim::derive_key(j.key, 2 * std::uint64_t{j.step}));
+        StepAction a;
+        a.kind = StepAction::Kind::delay;
         a.demand_s = step.work.sample(rng);
         return a;
       }

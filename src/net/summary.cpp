@@ -2,6 +2,7 @@
 
 #include <sstream>
 
+#include "capsim/model/request_path.hpp"
 #include "pool.hpp"
 #include "statistics.hpp"
 
@@ -14,6 +15,7 @@ Statistics::Statistics(const model::Spec& spec, bool timeseries)
     services_.emplace_back(static_cast<double>(s.replicas), s.cores, s.workers, timeseries);
   }
   workloads_.assign(spec.workloads.size(), WorkloadStats(timeseries));
+  fallbacks_ = model::uses_fallbacks(spec);
 }
 
 void Statistics::begin_measurement(double now) {
@@ -47,6 +49,9 @@ stats::Summary Statistics::summarize(double now, std::uint64_t events) {
                       Outcome::circuit_open, Outcome::error}) {
       add({"workloads", n, "errors", outcome_name(o)},
           ratio(static_cast<double>(w.outcomes_[static_cast<int>(o)]), w.finished_));
+    }
+    if (fallbacks_) {
+      add({"workloads", n, "degraded_rate"}, ratio(static_cast<double>(w.degraded_), w.finished_));
     }
     add({"workloads", n, "attempts_per_request"},
         ratio(static_cast<double>(w.attempts_), w.finished_));
@@ -110,6 +115,11 @@ stats::Summary Statistics::summarize(double now, std::uint64_t events) {
       double requests = 0.0;
       for (const WorkloadStats& w : workloads_) requests += w.offered_;
       add({"services", n, "queries_per_request"}, ratio(s.arrivals_, requests));
+    }
+    if (fallbacks_) {
+      add({"services", n, "degraded_rate"},
+          ratio(static_cast<double>(s.degraded_), s.completions_));
+      add({"services", n, "fallback_rps"}, s.fallbacks_ / measured);
     }
     add({"services", n, "wasted_work_fraction"}, ratio(s.work_wasted_s_, s.work_total_s_));
     const stats::Histogram& h = s.latency_;

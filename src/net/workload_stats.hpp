@@ -39,6 +39,10 @@ class WorkloadStats {
       }
     }
   }
+  /// The request about to be reported done succeeded degraded (a fallback answered on its path).
+  void degraded() {
+    if (measuring_) ++degraded_;
+  }
   /// A closed workload's active users become `users` at `now`.
   void users(double now, double users) { users_.update(now, users); }
 
@@ -55,6 +59,7 @@ class WorkloadStats {
   bool measuring_ = false;
   std::uint64_t offered_ = 0, finished_ = 0, attempts_ = 0, retries_ = 0;
   std::uint64_t outcomes_[kOutcomeCount] = {};
+  std::uint64_t degraded_ = 0;
   stats::Histogram latency_;
   stats::TimeWeighted users_;  // integrated from t = 0
   double users_warm_ = 0.0;    // its integral at the end of warm-up

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <string_view>
 
+#include "capsim/model/request_path.hpp"
 #include "capsim/net/network.hpp"
 #include "capsim/run/experiment.hpp"
 #include "experiment_reader.hpp"
@@ -29,7 +30,7 @@ Better default_better(const std::string& metric) {
   if (has(".latency_ms.") || has(".error_rate") || has(".errors.") || has(".rejected") ||
       has(".queue_length") || has(".wasted_work_fraction") || has(".replica_seconds") ||
       has(".replicas.") || has(".saturated") || has(".attempts_per_request") || has(".cost") ||
-      has(".wait_ms") || has(".memory.oom_kills")) {
+      has(".wait_ms") || has(".memory.oom_kills") || has(".degraded_rate")) {
     return Better::lower;
   }
   if (has(".throughput_rps") || has(".goodput_rps")) return Better::higher;
@@ -41,6 +42,7 @@ Better default_better(const std::string& metric) {
 // run_experiment_metrics_test compares the two for every model of models/.
 std::vector<std::string> metric_names(const model::Spec& spec) {
   std::vector<std::string> names;
+  const bool fallbacks = model::uses_fallbacks(spec);
   for (const model::WorkloadSpec& w : spec.workloads) {
     const std::string at = "workloads." + w.name + ".";
     for (const char* name : {"offered_rps", "throughput_rps", "goodput_rps", "error_rate"}) {
@@ -51,6 +53,7 @@ std::vector<std::string> metric_names(const model::Spec& spec) {
           net::Outcome::circuit_open, net::Outcome::error}) {
       names.push_back(at + "errors." + net::outcome_name(o));
     }
+    if (fallbacks) names.push_back(at + "degraded_rate");
     names.push_back(at + "attempts_per_request");
     names.push_back(at + "retries_rps");
     for (const char* q : {"mean", "p50", "p90", "p95", "p99", "p999", "max"}) {
@@ -78,6 +81,10 @@ std::vector<std::string> metric_names(const model::Spec& spec) {
     names.push_back(at + "wait_ms.p99");
     if (s.cache) names.push_back(at + "hit_ratio");
     if (s.database) names.push_back(at + "queries_per_request");
+    if (fallbacks) {
+      names.push_back(at + "degraded_rate");
+      names.push_back(at + "fallback_rps");
+    }
     names.push_back(at + "wasted_work_fraction");
     for (const char* q : {"mean", "p50", "p95", "p99"}) names.push_back(at + "latency_ms." + q);
     names.push_back(at + "saturated");

@@ -298,6 +298,14 @@ std::string summary_table(const Results& r) {
          format_estimate(est(p + "latency_ms.mean")), format_estimate(est(p + "latency_ms.p50")),
          format_estimate(est(p + "latency_ms.p95")), format_estimate(est(p + "latency_ms.p99"))});
   }
+  // Models with a fallback: degraded successes beside the errors (docs/request-path.md).
+  if (!workloads.empty() && r.find("workloads." + workloads.front() + ".degraded_rate")) {
+    w.header.insert(w.header.begin() + 4, "degraded");
+    for (std::size_t i = 0; i < workloads.size(); ++i) {
+      const auto degraded = est("workloads." + workloads[i] + ".degraded_rate");
+      w.rows[i].insert(w.rows[i].begin() + 4, format_estimate(degraded, 100.0, 2) + "%");
+    }
+  }
   out << w.render() << '\n';
   Table s{{"service", "arrivals/s", "cpu", "workers", "queue", "rejected", "p50 ms", "p99 ms",
            "replicas"},

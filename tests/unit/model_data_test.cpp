@@ -179,18 +179,19 @@ TEST(ModelCache, Ranges) {
 }
 
 TEST(ModelCache, ChoicesAndKeysSuggest) {
-  EXPECT_EQ(errors(with_cache(R"({"kind": "cache", "backend": "db",
+  EXPECT_EQ(
+      errors(with_cache(R"({"kind": "cache", "backend": "db",
       "keys": {"count": 5, "popularity": "unifrom", "cuont": 1},
       "eviction": "lur", "stampede": "coalese", "hit_ration": 1})")),
-            (std::vector<std::string>{
-                "/services/cache/keys/popularity: expected \"uniform\" or an object such as "
-                "{\"zipf\": 0.9}, found \"unifrom\"; did you mean 'uniform'?",
-                "/services/cache/keys/cuont: unknown key; did you mean 'count'?",
-                "/services/cache/eviction: expected one of lru, lfu, fifo, random, found \"lur\"; "
-                "did you mean 'lru'?",
-                "/services/cache/stampede: expected one of none, coalesce, early_refresh, found "
-                "\"coalese\"; did you mean 'coalesce'?",
-                "/services/cache/hit_ration: unknown key; did you mean 'hit_ratio'?"}));
+      (std::vector<std::string>{
+          "/services/cache/keys/popularity: expected \"uniform\" or an object such as "
+          "{\"zipf\": 0.9}, found \"unifrom\"; did you mean 'uniform'?",
+          "/services/cache/keys/cuont: unknown key; did you mean 'count'?",
+          "/services/cache/eviction: expected one of lru, lfu, fifo, random, found \"lur\"; "
+          "did you mean 'lru'?",
+          "/services/cache/stampede: expected one of none, coalesce, early_refresh, reject, found "
+          "\"coalese\"; did you mean 'coalesce'?",
+          "/services/cache/hit_ration: unknown key; did you mean 'hit_ratio'?"}));
   EXPECT_EQ(errors(with_cache(R"({"kind": "cache", "backend": "db",
       "keys": {"popularity": {"zpif": 1}}})")),
             (std::vector<std::string>{

@@ -281,16 +281,17 @@ TEST(ModelLoad, ServiceNeedsSteps) {
 TEST(ModelLoad, StepMixingKindsIsRefused) {
   Json doc = minimal_model();
   doc["services"]["api"]["steps"] = Json::parse(R"([{"work": "1ms", "call": "api"}])");
-  EXPECT_EQ(error(doc),
-            "/services/api/steps/0: expected exactly one of work, call or parallel, found work "
-            "and call");
+  EXPECT_EQ(
+      error(doc),
+      "/services/api/steps/0: expected exactly one of work, delay, call or parallel, found work "
+      "and call");
 }
 
 TEST(ModelLoad, StepWithoutKindIsRefused) {
   Json doc = minimal_model();
   doc["services"]["api"]["steps"] = Json::parse(R"([{"count": 2}])");
   EXPECT_EQ(error(doc),
-            "/services/api/steps/0: expected a step: an object with one of work, call or "
+            "/services/api/steps/0: expected a step: an object with one of work, delay, call or "
             "parallel, found {\"count\":2}");
 }
 

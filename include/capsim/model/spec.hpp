@@ -137,6 +137,19 @@ struct WorkloadSpec {
 /// One synchronous call to another service's endpoint.
 enum class DbOp { read, write };
 
+struct StepSpec;
+
+/// What a caller answers in place of a call that failed with one of `on` (after its retries),
+/// or that an open breaker refused: the caller runs `steps` (on its own worker and cores) and
+/// the request counts as a degraded success (docs/request-path.md).
+struct FallbackSpec {
+  FailureSet on = failure_bit(Failure::timeout) | failure_bit(Failure::rejected) |
+                  failure_bit(Failure::error) | failure_bit(Failure::rate_limited) |
+                  failure_bit(Failure::circuit_open);
+  std::vector<StepSpec> steps;  ///< may be empty: an answer at no cost
+  std::string pointer;
+};
+
 struct CallSpec {
   std::string service;
   std::string endpoint;             ///< empty: the callee's only endpoint
@@ -147,9 +160,10 @@ struct CallSpec {
   std::optional<CircuitBreakerSpec> circuit_breaker;
   DbOp op = DbOp::read;  ///< calls to databases: reads go to read replicas, writes to the primary
   std::string pointer;
+  std::optional<FallbackSpec> fallback;
 };
 
-enum class StepKind { work, call, parallel };
+enum class StepKind { work, call, parallel, delay };
 
 struct StepSpec {
   StepKind kind = StepKind::work;
@@ -157,6 +171,7 @@ struct StepSpec {
   CallSpec call;                   ///< kind == call
   std::vector<CallSpec> parallel;  ///< kind == parallel: all issued at once, joined
   std::string pointer;
+  DistSpec delay;  ///< kind == delay: time holding the worker (and its calls) but no core
 };
 
 struct EndpointSpec {
@@ -191,7 +206,7 @@ struct RateLimitSpec {
 
 enum class Popularity { zipf, uniform };
 enum class Eviction { lru, lfu, fifo, random };
-enum class Stampede { none, coalesce, early_refresh };
+enum class Stampede { none, coalesce, early_refresh, reject };
 
 struct CacheSpec {
   std::string backend;           ///< the service a miss calls
@@ -207,6 +222,10 @@ struct CacheSpec {
   Eviction eviction = Eviction::lru;
   Stampede stampede = Stampede::none;
   double early_refresh_beta = 1.0;  ///< XFetch's beta (Vattani et al., VLDB 2015)
+  /// Keys filled at t = 0, the hottest first (docs/request-path.md); key_count: all.
+  std::int64_t preload_keys = 0;
+  /// coalesce, reject: a key's miss lock (its fetch under way) lapses after this long.
+  std::optional<double> lock_ttl_s;
 };
 
 /// Universal Scalability Law slowdown of a query: 1 + alpha (n - 1) + beta n (n - 1) with n

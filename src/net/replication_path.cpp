@@ -1,0 +1,38 @@
+/// \file The coordinator's part of the request path beyond work and calls: fallbacks (a
+/// caller's own answer in place of a failed call) and the degraded answers they make.
+/// docs/request-path.md describes the behaviour.
+
+#include "calls.hpp"
+#include "replication.hpp"
+
+namespace capsim::net {
+
+bool Replication::start_fallback(const CallState& call, Outcome outcome) {
+  const Policy& policy = *call.policy;
+  if (!(policy.fallback_on & model::failure_bit(failure_of(outcome)))) return false;
+  Job* caller = jobs_.get(call.caller);
+  if (caller == nullptr) return false;  // the caller's replica crashed: nobody is waiting
+  // The fallback runs on the caller's replica (its worker and cores): a branch of a parallel
+  // step holds none of its own, so its host is the job that forked it.
+  const Job* host = caller;
+  while (host != nullptr && host->service == kNone && host->parent_kind == ParentKind::job) {
+    host = jobs_.get(host->parent);
+  }
+  if (host == nullptr || host->service == kNone) return false;
+  caller->degraded = true;
+  stats_.service(host->service).fallback();
+  const Ref job = new_job(policy.fallback.get(), host->service, ParentKind::job, call.caller, 0);
+  Job& j = jobs_[job.index];
+  j.replica = host->replica;
+  // Attempt n of the call is keyed derive(key, n), n small: this key is the fallback's own.
+  j.key = sim::derive_key(call.key, ~std::uint64_t{0});
+  ready_.push_back(job);
+  return true;
+}
+
+void Replication::mark_degraded(ParentKind kind, Ref parent) {
+  if (kind != ParentKind::job) return;
+  if (Job* p = jobs_.get(parent)) p->degraded = true;
+}
+
+}  // namespace capsim::net

@@ -1,0 +1,89 @@
+// The request-path keys (docs/request-path.md) through the command line: a bad delay, fallback,
+// preload, stampede or lock_ttl in a model file is refused by run and validate with exit
+// status 2, one message naming the JSON Pointer with what was expected and what was found, and
+// nothing written.
+
+#include <string>
+#include <vector>
+
+#include "cli_support.hpp"
+
+namespace capsim::cli_test {
+namespace {
+
+constexpr int kBadInput = 2;
+
+struct BadKey {
+  std::string name;
+  std::string services;  ///< the model's "services" object
+  std::string message;   ///< stderr without "capsim: " and the newline
+};
+
+void PrintTo(const BadKey& c, std::ostream* os) {
+  *os << c.name;
+}
+
+const char* const kCache =
+    R"("cache": { "kind": "cache", "backend": "db", "keys": { "count": 100 }, )";
+const char* const kDb = R"("db": { "kind": "database", "work": "4ms" })";
+
+const std::vector<BadKey>& cases() {
+  static const std::vector<BadKey> list = {
+      {"delay_negative", R"({ "api": { "steps": [ { "delay": "-5ms" } ] } })",
+       "/services/api/steps/0/delay: expected a duration >= 0, found \"-5ms\""},
+      {"delay_and_work", R"({ "api": { "steps": [ { "delay": "5ms", "work": "1ms" } ] } })",
+       "/services/api/steps/0: expected exactly one of work, delay, call or parallel, found work "
+       "and delay"},
+      {"fallback_not_an_object",
+       R"({ "api": { "steps": [ { "call": "db", "fallback": "static" } ] }, )" + std::string(kDb) +
+           " }",
+       "/services/api/steps/0/fallback: expected a fallback such as {\"steps\": [{\"work\": "
+       "\"1ms\"}]}, found \"static\""},
+      {"fallback_unknown_failure",
+       R"({ "api": { "steps": [ { "call": "db", "fallback": { "on": ["open"] } } ] }, )" +
+           std::string(kDb) + " }",
+       "/services/api/steps/0/fallback/on/0: expected one of timeout, rejected, error, "
+       "rate_limited, circuit_open, found \"open\""},
+      {"preload_too_many",
+       R"({ "api": { "steps": [ { "call": "cache" } ] }, )" + std::string(kCache) +
+           R"("preload": 1000 }, )" + kDb + " }",
+       "/services/cache/preload: expected an integer from 0 to 100, found 1000"},
+      {"stampede_unknown",
+       R"({ "api": { "steps": [ { "call": "cache" } ] }, )" + std::string(kCache) +
+           R"("stampede": "rejct" }, )" + kDb + " }",
+       "/services/cache/stampede: expected one of none, coalesce, early_refresh, reject, found "
+       "\"rejct\"; did you mean 'reject'?"},
+      {"lock_ttl_without_lock",
+       R"({ "api": { "steps": [ { "call": "cache" } ] }, )" + std::string(kCache) +
+           R"("lock_ttl": "1s" }, )" + kDb + " }",
+       "/services/cache/lock_ttl: only with stampede coalesce or reject"},
+  };
+  return list;
+}
+
+class RequestPathInput : public ::testing::TestWithParam<BadKey> {};
+
+TEST_P(RequestPathInput, RefusedWithOneMessageAndNothingWritten) {
+  const BadKey& c = GetParam();
+  Sandbox box;
+  const fs::path model = box.work().parent_path() / "model.json";
+  write_text(model, R"({ "simulation": { "duration": "10s", "replications": 1 },
+  "workloads": [ { "name": "w", "target": "api", "rate": 10 } ],
+  "services": )" + c.services +
+                        "\n}\n");
+  for (const std::vector<std::string>& args :
+       {std::vector<std::string>{"run", model.string(), "-o", "results.json", "--csv", "csv"},
+        std::vector<std::string>{"validate", model.string()}}) {
+    const RunResult r = box.run(args);
+    EXPECT_EQ(r.status, kBadInput) << r;
+    EXPECT_EQ(r.err, "capsim: " + c.message + "\n") << r;
+    EXPECT_EQ(r.out, "") << r;
+    EXPECT_TRUE(box.entries().empty()) << "files written on bad input" << r;
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Keys, RequestPathInput, ::testing::ValuesIn(cases()),
+                         [](const auto& info) { return test_name_of(info.param.name); });
+
+}  // namespace
+}  // namespace capsim::cli_test
