@@ -69,7 +69,7 @@ TEST(SloVerdict, AnUndefinedValueIsACertainFailure) {
 
 run::Results results_with(std::vector<run::MergedMetric> metrics, bool with_slo) {
   run::Results r;
-  r.model = "m";
+  r.model.assign(1, 'm');  // not = "m": g++ 12 warns falsely (-Wrestrict) on that assignment
   r.replications = 2;
   r.confidence = 0.95;
   r.metrics = std::move(metrics);
