@@ -25,8 +25,8 @@
 #include "capsim/run/results_io.hpp"
 #include "commands.hpp"
 #include "flag_suggestions.hpp"
-#include "output_paths.hpp"
 #include "import_commands.hpp"
+#include "output_paths.hpp"
 #include "progress.hpp"
 
 namespace {

@@ -32,7 +32,8 @@ std::optional<double> k6_duration(const std::string& text) {
   std::size_t i = 0;
   while (i < text.size()) {
     const std::size_t start = i;
-    while (i < text.size() && (std::isdigit(static_cast<unsigned char>(text[i])) || text[i] == '.')) {
+    while (i < text.size() &&
+           (std::isdigit(static_cast<unsigned char>(text[i])) || text[i] == '.')) {
       ++i;
     }
     while (i < text.size() && std::isalpha(static_cast<unsigned char>(text[i]))) ++i;
@@ -49,8 +50,8 @@ double duration_s(const Json& value, const std::string& pointer) {
   if (value.is_string()) s = k6_duration(value.get<std::string>());
   if (value.is_number()) s = value.get<double>() / 1000.0;  // k6 reads bare numbers as ms
   if (!s || !std::isfinite(*s) || *s < 0) {
-    refuse(pointer, "expected a k6 duration such as \"30s\" or \"1m30s\", found " +
-                        describe(value));
+    refuse(pointer,
+           "expected a k6 duration such as \"30s\" or \"1m30s\", found " + describe(value));
   }
   return *s;
 }
@@ -81,8 +82,8 @@ Json rounded(double x) {
 /// k6 stages -> model stages ({duration, target} scaled by `per_s`), and their total length.
 Json stages(const Json& value, const std::string& pointer, double per_s, double& total_s) {
   if (!value.is_array() || value.empty()) {
-    refuse(pointer, "expected a non-empty array of stages {duration, target}, found " +
-                        describe(value));
+    refuse(pointer,
+           "expected a non-empty array of stages {duration, target}, found " + describe(value));
   }
   Json out = Json::array();
   for (std::size_t i = 0; i < value.size(); ++i) {
@@ -116,8 +117,9 @@ Scenario scenario(const std::string& name, const Json& s, const std::string& at,
     std::string why = "expected one of: " + model::join(known) + ", found " + describe(executor);
     if (kind == "per-vu-iterations" || kind == "shared-iterations" ||
         kind == "externally-controlled") {
-      why += " (a fixed number of iterations or an external controller has no rate or "
-             "population over time to simulate)";
+      why +=
+          " (a fixed number of iterations or an external controller has no rate or "
+          "population over time to simulate)";
     } else {
       why += model::did_you_mean(kind, known);
     }
@@ -219,8 +221,8 @@ void thresholds(const Json& value, Json& model, std::vector<std::string>& warnin
     for (std::size_t i = 0; i < items.size(); ++i) {
       const std::string item_at = list.is_array() ? child(at, i) : at;
       const Json& item = items[i];
-      const Json& expression = item.is_object() && item.contains("threshold") ? item["threshold"]
-                                                                               : item;
+      const Json& expression =
+          item.is_object() && item.contains("threshold") ? item["threshold"] : item;
       if (!expression.is_string()) {
         refuse(item_at, "expected a threshold such as \"p(95)<500\", found " + describe(item));
       }
@@ -240,9 +242,10 @@ void thresholds(const Json& value, Json& model, std::vector<std::string>& warnin
           used = true;
         }
       }
-      if (!used) warnings.push_back(item_at + ": threshold " + describe(expression) +
-                                    " not modelled (the SLO takes http_req_duration p(N), med, "
-                                    "avg, max and http_req_failed rate)");
+      if (!used)
+        warnings.push_back(item_at + ": threshold " + describe(expression) +
+                           " not modelled (the SLO takes http_req_duration p(N), med, "
+                           "avg, max and http_req_failed rate)");
     }
   }
   if (!latency.empty()) model["slo"]["latency"] = std::move(latency);
@@ -252,7 +255,8 @@ void thresholds(const Json& value, Json& model, std::vector<std::string>& warnin
 
 Fragment import_k6(const Json& options, const std::string& target) {
   Fragment f;
-  if (!options.is_object()) refuse("", "expected k6 options (a JSON object), found " + describe(options));
+  if (!options.is_object())
+    refuse("", "expected k6 options (a JSON object), found " + describe(options));
   std::vector<Scenario> found;
   if (options.contains("scenarios") && !options["scenarios"].is_null()) {
     const Json& scenarios = options["scenarios"];
@@ -264,7 +268,8 @@ Fragment import_k6(const Json& options, const std::string& target) {
     }
     for (const char* key : {"stages", "vus", "duration", "iterations"}) {
       if (options.contains(key) && !options[key].is_null()) {
-        f.warnings.push_back(std::string("/") + key + ": ignored (scenarios are given; k6 does the same)");
+        f.warnings.push_back(std::string("/") + key +
+                             ": ignored (scenarios are given; k6 does the same)");
       }
     }
   } else if (options.contains("stages") && !options["stages"].is_null()) {
@@ -273,12 +278,14 @@ Fragment import_k6(const Json& options, const std::string& target) {
     if (options.contains("vus")) s["startVUs"] = options["vus"];
     found.push_back(scenario("default", s, "", target, f.warnings));
   } else if (options.contains("duration")) {
-    Json s = {{"executor", "constant-vus"}, {"duration", options["duration"]},
+    Json s = {{"executor", "constant-vus"},
+              {"duration", options["duration"]},
               {"vus", options.contains("vus") ? options["vus"] : Json(1)}};
     found.push_back(scenario("default", s, "", target, f.warnings));
   } else if (options.contains("iterations")) {
-    refuse("/iterations", "expected stages, scenarios or a duration: a fixed number of iterations "
-                          "has no rate or population over time to simulate");
+    refuse("/iterations",
+           "expected stages, scenarios or a duration: a fixed number of iterations "
+           "has no rate or population over time to simulate");
   } else {
     refuse("", "expected k6 options with scenarios, stages or vus and duration, found none");
   }

@@ -40,10 +40,10 @@ TEST(ImportK6, ArrivalRateScenariosBecomeOpenWorkloadsPerSecond) {
 }
 
 TEST(ImportK6, StagesShortcutIsRampingVus) {
-  const Fragment f = import_k6(
-      Json::parse(R"({"vus": 5, "stages": [{"duration": "30s", "target": 20},
+  const Fragment f =
+      import_k6(Json::parse(R"({"vus": 5, "stages": [{"duration": "30s", "target": 20},
                                            {"duration": "1m", "target": 20}]})"),
-      "lb");
+                "lb");
   const Json& w = f.model["workloads"][0];
   EXPECT_EQ(w["kind"], "closed");
   EXPECT_EQ(w["target"], "lb");
