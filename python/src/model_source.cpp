@@ -10,12 +10,14 @@ Source read_source(const std::string& source, bool is_text) {
   if (is_text) {
     // Text is JSON or YAML by its first character, as a file without a telling extension is.
     s.doc = model::document_format({}, source) == model::DocumentFormat::yaml
-                ? model::parse_yaml(source, "<string>")
+                ? model::parse_yaml(source, "<string>", &s.positions)
                 : model::parse_json(source, "<string>");
     s.base_dir = std::filesystem::current_path();
   } else {
     s.file = source;
-    s.doc = model::read_document(s.file).json;
+    model::Document document = model::read_document(s.file);
+    s.doc = std::move(document.json);
+    s.positions = std::move(document.positions);
     s.base_dir = s.file.parent_path();
   }
   return s;

@@ -7,6 +7,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "capsim/model/document.hpp"
+
 namespace capsim::python {
 
 struct Source {
@@ -16,11 +18,15 @@ struct Source {
   /// Where relative file names in it (traces, samples, an experiment's model) are resolved: the
   /// file's folder, or the current directory for text.
   std::filesystem::path base_dir;
+  /// For YAML: where its values are, so that messages name the line and column as the command
+  /// line's do (model::locate); empty for JSON.
+  model::SourcePositions positions;
 };
 
 /// Reads a model or experiment document: the file at `source` (`is_text` false), or `source`
 /// itself as a document. The one place that parses what Python users hand over: a reader of
-/// other formats (YAML) takes its place here. Throws model::ModelError as the command line does.
+/// JSON or YAML (files by model::read_document, text by its first character). Throws
+/// model::ModelError as the command line does.
 Source read_source(const std::string& source, bool is_text);
 
 }  // namespace capsim::python

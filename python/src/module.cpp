@@ -44,6 +44,11 @@ std::vector<std::string> warning_texts(const model::Spec& spec) {
   return texts;
 }
 
+model::Spec load_located(const python::Source& source, std::vector<std::string> overrides,
+                         const std::optional<std::uint64_t>& seed,
+                         const std::optional<int>& replications,
+                         const std::optional<std::string>& duration);
+
 /// The model as `capsim run MODEL --set ... --seed ... --replications ... --duration ...` loads
 /// it: the overrides in that order, /simulation created first when the options need it, every
 /// override's problem reported at once, and an unnamed model file named after its file.
@@ -51,6 +56,17 @@ model::Spec load_model(const python::Source& source, std::vector<std::string> ov
                        const std::optional<std::uint64_t>& seed,
                        const std::optional<int>& replications,
                        const std::optional<std::string>& duration) {
+  try {
+    return load_located(source, std::move(overrides), seed, replications, duration);
+  } catch (const ModelError& e) {
+    throw model::locate(e, source.positions);  // YAML: the line and column, as the CLI says
+  }
+}
+
+model::Spec load_located(const python::Source& source, std::vector<std::string> overrides,
+                         const std::optional<std::uint64_t>& seed,
+                         const std::optional<int>& replications,
+                         const std::optional<std::string>& duration) {
   Json doc = source.doc;
   if ((seed || replications || duration) && doc.is_object() && !doc.contains("simulation")) {
     overrides.insert(overrides.begin(), "/simulation={}");

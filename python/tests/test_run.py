@@ -229,3 +229,37 @@ def test_validate_says_what_the_model_holds():
     assert info["duration_s"] == 600.0
     with pytest.raises(capsim.ModelError):
         capsim.validate({"name": "empty"})
+
+
+MM1_YAML = """name: mm1
+simulation: {duration: 2h, warmup: 10m, replications: 10, seed: 7}
+workloads:
+  - name: jobs
+    target: server
+    rate: 8
+services:
+  server:
+    workers: 1
+    steps:
+      - work: {dist: exponential, mean: 100ms}
+"""
+
+
+def test_a_yaml_model_as_text_or_file_gives_the_json_models_results(tmp_path):
+    as_json = json.loads(MM1.read_text(encoding="utf-8"))
+    as_json.pop("description")
+    reference = capsim.run(as_json, **SMALL)
+    path = tmp_path / "mm1.yaml"
+    path.write_text(MM1_YAML, encoding="utf-8")
+    for source in (MM1_YAML, str(path)):
+        result = capsim.run(source, **SMALL)
+        assert without_performance(result.json_text) == without_performance(reference.json_text)
+
+
+def test_a_yaml_error_names_the_pointer_line_and_column(tmp_path):
+    path = tmp_path / "bad.yaml"
+    path.write_text(MM1_YAML.replace("workers: 1", "workers: -1"), encoding="utf-8")
+    with pytest.raises(capsim.ModelError) as error:
+        capsim.validate(str(path))
+    assert "/services/server/workers" in str(error.value)
+    assert "line 9, column 14" in str(error.value)
