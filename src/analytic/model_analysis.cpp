@@ -11,6 +11,7 @@
 #include "analysis_graph.hpp"
 #include "capsim/analytic/queueing.hpp"
 #include "capsim/dist/distribution.hpp"
+#include "data_stations.hpp"
 #include "station_queue.hpp"
 
 namespace capsim::analytic {
@@ -23,6 +24,51 @@ using detail::make_queue;
 using detail::num;
 using detail::Queue;
 using detail::replicas_of;
+
+namespace {
+
+/// A database with read replicas: reads queue at the read replicas (balanced like any
+/// service), writes at the primary. The station's utilisation is the busier side's, its wait
+/// the mean over queries.
+void split_database(const model::Spec& spec, const Graph& g, const Eigen::VectorXd& rates,
+                    std::size_t s, bool ps, StationEstimate& st, Queue& queue) {
+  const model::ServiceSpec& svc = spec.services[s];
+  const detail::DatabaseLoad load = detail::database_load(spec, g, rates, s);
+  const int readers = svc.database->read_replicas;
+  const int c = st.servers_per_replica;
+  const double steps = st.work_visits_rps / st.arrival_rps;  // work steps per query
+  const double reads = load.reads_rps * steps, writes = load.writes_rps * steps;
+  const model::LbPolicy policy = svc.load_balancer.policy;
+  const bool pooled = readers == 1 || policy == model::LbPolicy::least_outstanding ||
+                      policy == model::LbPolicy::power_of_two;
+  const Queue read_q = make_queue(pooled ? reads : reads / readers, st.work_mean_s,
+                                  pooled ? readers * c : c, st.work_scv, ps);
+  const Queue write_q = make_queue(writes, st.work_mean_s, c, st.work_scv, ps);
+  const double read_util = reads * st.work_mean_s / (static_cast<double>(readers) * c);
+  const double write_util = writes * st.work_mean_s / c;
+  st.utilization = std::max(read_util, write_util);
+  st.stable = st.utilization < 1.0;
+  st.model = pooled ? StationModel::pooled : StationModel::per_replica;
+  st.assumptions.push_back("reads (" + num(load.reads_rps) + "/s) on the " +
+                           std::to_string(readers) + " read replicas, " + num(read_util * 100) +
+                           "% busy; writes (" + num(load.writes_rps) + "/s) on the primary, " +
+                           num(write_util * 100) + "% busy; utilisation is the busier side's");
+  queue = read_q;
+  queue.valid = read_q.valid && write_q.valid;
+  if (!queue.valid || reads + writes <= 0.0) {
+    st.wait_probability.reset();
+    st.mean_wait_s.reset();
+    st.own_time_s.reset();
+    return;
+  }
+  queue.wait_s = (reads * read_q.wait_s + writes * write_q.wait_s) / (reads + writes);
+  st.wait_probability =
+      (reads * read_q.wait_probability + writes * write_q.wait_probability) / (reads + writes);
+  st.mean_wait_s = queue.wait_s;
+  st.own_time_s = st.demand_s + steps * queue.wait_s;
+}
+
+}  // namespace
 
 double profile_peak(const model::Profile& p) {
   switch (p.kind) {
@@ -57,7 +103,9 @@ std::vector<double> visits_per_request(const model::Spec& spec,
 
 ModelAnalysis analyze(const model::Spec& spec, const AnalysisOptions& options) {
   ModelAnalysis out;
-  const Graph g = build_graph(spec);
+  Graph g = build_graph(spec);
+  // A cache's misses are calls to its backend, at the estimated miss ratio.
+  const std::vector<std::optional<CacheHitEstimate>> cache_hits = detail::add_cache_misses(spec, g);
   const auto n_endpoints = static_cast<Eigen::Index>(g.endpoint.size());
   const std::size_t n_services = spec.services.size();
 
@@ -191,14 +239,20 @@ ModelAnalysis analyze(const model::Spec& spec, const AnalysisOptions& options) {
     }
     const int c = st.servers_per_replica;
     const int n = st.replicas;
-    if (svc.kind != model::ServiceKind::generic) {
-      // Unknown rather than unstable: what reaches it and what it calls are not modelled.
-      st.stable = true;
-      st.assumptions.push_back(
-          "not analysed: caches and databases have no closed form here (their own traffic, "
-          "such as a cache's misses, is not counted)");
-      out.stations.push_back(std::move(st));
-      continue;
+    if (cache_hits[s]) {
+      st.hit_ratio = cache_hits[s]->hit_ratio;
+      st.assumptions.insert(st.assumptions.end(), cache_hits[s]->assumptions.begin(),
+                            cache_hits[s]->assumptions.end());
+    }
+    if (svc.database) {
+      st.assumptions.push_back("database: each node's " + std::to_string(svc.workers) +
+                               " connections and " + std::to_string(svc.cores) +
+                               " cores; a query holds one of each (the fewer are the servers)");
+      if (svc.database->contention) {
+        st.assumptions.push_back(
+            "contention (USL) ignored: queries take their plain work "
+            "(optimistic under load)");
+      }
     }
     if (svc.autoscaling) {
       st.assumptions.push_back("autoscaling ignored: analysed at " + std::to_string(n) +
@@ -259,6 +313,9 @@ ModelAnalysis analyze(const model::Spec& spec, const AnalysisOptions& options) {
     } else if (visits <= 0.0) {
       st.own_time_s = 0.0;
     }
+    if (svc.database && svc.database->read_replicas > 0 && visits > 0.0 && !mva_wait[s]) {
+      split_database(spec, g, rates, s, ps, st, queues[s]);
+    }
     out.stations.push_back(std::move(st));
   }
 
@@ -286,7 +343,7 @@ ModelAnalysis analyze(const model::Spec& spec, const AnalysisOptions& options) {
       if (!total) break;
       switch (step.kind) {
         case model::StepKind::work:
-          if (!q.valid || spec.services[s].kind != model::ServiceKind::generic) {
+          if (!q.valid) {
             total.reset();
           } else {
             *total += q.wait_s + dist::mean_of(step.work);
@@ -315,6 +372,19 @@ ModelAnalysis analyze(const model::Spec& spec, const AnalysisOptions& options) {
           }
           if (total) *total += slowest;
           break;
+        }
+      }
+    }
+    if (total && spec.services[s].cache) {
+      // The misses: calls to the backend that are no step of the endpoint.
+      for (Eigen::Index j = 0; j < g.routing.cols() && total; ++j) {
+        const double misses = g.routing(static_cast<Eigen::Index>(e), j);
+        if (misses <= 0.0) continue;
+        const auto r = respond(static_cast<std::size_t>(j));
+        if (r) {
+          *total += misses * *r;
+        } else {
+          total.reset();
         }
       }
     }
