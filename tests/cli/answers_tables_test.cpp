@@ -169,5 +169,28 @@ TEST(Tables, CompareJsonCarriesEachVariantsMechanismActivity) {
   EXPECT_EQ(doc.at("cheapest_meeting_slo").at("by"), "replica_hours");
 }
 
+TEST(Tables, PercentileIntervalsAreNoNarrowerThanTheHistogramsResolution) {
+  Sandbox box;
+  // One request every 100 ms, 50 ms of constant work, never waiting: every replication's p99 is
+  // the same bucket midpoint, an interval of 0; the table shows the histogram's resolution
+  // instead, 1/256 of the value (about ±0.2 ms), while the error rate keeps its honest ±0.
+  write_text(box / "model.json", R"({
+    "name": "steady",
+    "simulation": { "duration": "60s", "warmup": "10s", "replications": 3, "seed": 2 },
+    "workloads": [ { "name": "w", "target": "s", "rate": 10, "interarrival": "100ms" } ],
+    "services": { "s": { "cores": 1, "workers": 1, "steps": [ { "work": "50ms" } ] } } })");
+  write_text(box / "sweep.json", R"({ "kind": "sweep", "model": "model.json",
+    "parameters": [ { "name": "cores", "pointer": "/services/s/cores", "values": [1, 2] } ],
+    "metrics": [ "workloads.w.latency_ms.p99", "workloads.w.error_rate" ] })");
+  const RunResult r = box.run({"sweep", "sweep.json", "--threads", "2"});
+  ASSERT_EQ(r.status, 0) << r;
+  const std::vector<std::string> lines = lines_of(r.out);
+  ASSERT_GE(lines.size(), 5u) << r;
+  for (std::size_t i = 3; i < 5; ++i) {
+    EXPECT_NE(lines[i].find(" ±0.19"), std::string::npos) << lines[i];
+    EXPECT_NE(lines[i].find(" 0 ±0%"), std::string::npos) << lines[i];
+  }
+}
+
 }  // namespace
 }  // namespace capsim::cli_test
