@@ -8,173 +8,64 @@
 
 #include <Eigen/Dense>
 
+#include "analysis_graph.hpp"
 #include "capsim/analytic/queueing.hpp"
 #include "capsim/dist/distribution.hpp"
+#include "data_stations.hpp"
+#include "station_queue.hpp"
 
 namespace capsim::analytic {
 
+using detail::build_graph;
+using detail::endpoint_rates;
+using detail::expected_calls;
+using detail::Graph;
+using detail::make_queue;
+using detail::num;
+using detail::Queue;
+using detail::replicas_of;
+
 namespace {
 
-std::string num(double x) {
-  char buffer[32];
-  std::snprintf(buffer, sizeof buffer, "%.3g", x);
-  return buffer;
-}
-
-/// Expected number of calls a call step makes: E[count] x probability. Counts are rounded to
-/// the nearest integer by the engine; for a random count the mean is used.
-double expected_calls(const model::CallSpec& c, bool& approximate) {
-  double count = 1.0;
-  if (c.count) {
-    if (const auto* k = std::get_if<dist::Constant>(&c.count->v)) {
-      count = std::max(0.0, std::round(k->value_s));
-    } else {
-      count = std::max(0.0, dist::mean_of(*c.count));
-      approximate = true;
-    }
+/// A database with read replicas: reads queue at the read replicas (balanced like any
+/// service), writes at the primary. The station's utilisation is the busier side's, its wait
+/// the mean over queries.
+void split_database(const model::Spec& spec, const Graph& g, const Eigen::VectorXd& rates,
+                    std::size_t s, bool ps, StationEstimate& st, Queue& queue) {
+  const model::ServiceSpec& svc = spec.services[s];
+  const detail::DatabaseLoad load = detail::database_load(spec, g, rates, s);
+  const int readers = svc.database->read_replicas;
+  const int c = st.servers_per_replica;
+  const double steps = st.work_visits_rps / st.arrival_rps;  // work steps per query
+  const double reads = load.reads_rps * steps, writes = load.writes_rps * steps;
+  const model::LbPolicy policy = svc.load_balancer.policy;
+  const bool pooled = readers == 1 || policy == model::LbPolicy::least_outstanding ||
+                      policy == model::LbPolicy::power_of_two;
+  const Queue read_q = make_queue(pooled ? reads : reads / readers, st.work_mean_s,
+                                  pooled ? readers * c : c, st.work_scv, ps);
+  const Queue write_q = make_queue(writes, st.work_mean_s, c, st.work_scv, ps);
+  const double read_util = reads * st.work_mean_s / (static_cast<double>(readers) * c);
+  const double write_util = writes * st.work_mean_s / c;
+  st.utilization = std::max(read_util, write_util);
+  st.stable = st.utilization < 1.0;
+  st.model = pooled ? StationModel::pooled : StationModel::per_replica;
+  st.assumptions.push_back("reads (" + num(load.reads_rps) + "/s) on the " +
+                           std::to_string(readers) + " read replicas, " + num(read_util * 100) +
+                           "% busy; writes (" + num(load.writes_rps) + "/s) on the primary, " +
+                           num(write_util * 100) + "% busy; utilisation is the busier side's");
+  queue = read_q;
+  queue.valid = read_q.valid && write_q.valid;
+  if (!queue.valid || reads + writes <= 0.0) {
+    st.wait_probability.reset();
+    st.mean_wait_s.reset();
+    st.own_time_s.reset();
+    return;
   }
-  return count * c.probability;
-}
-
-/// The graph of endpoints: every (service, endpoint) pair gets an index.
-struct Graph {
-  std::vector<std::size_t> service_of;                  // per endpoint
-  std::vector<const model::EndpointSpec*> endpoint;     // per endpoint
-  std::vector<std::vector<std::size_t>> of_service;     // endpoints of each service
-  Eigen::MatrixXd routing;                              // expected calls from i to j
-  std::vector<int> work_steps;                          // per endpoint
-  std::vector<double> work_mean_s, work_second_moment;  // per endpoint: sums over work steps
-  bool approximate_counts = false;
-  bool has_parallel = false;
-
-  std::optional<std::size_t> find(const model::Spec& spec, const std::string& service,
-                                  const std::string& name) const {
-    const auto s = spec.service_index(service);
-    if (!s) return std::nullopt;
-    const auto& list = of_service[*s];
-    if (name.empty()) {
-      if (list.empty()) return std::nullopt;
-      return list.front();
-    }
-    for (std::size_t e : list) {
-      if (endpoint[e]->name == name) return e;
-    }
-    return std::nullopt;
-  }
-};
-
-Graph build_graph(const model::Spec& spec) {
-  Graph g;
-  g.of_service.resize(spec.services.size());
-  for (std::size_t s = 0; s < spec.services.size(); ++s) {
-    for (const model::EndpointSpec& e : spec.services[s].endpoints) {
-      g.of_service[s].push_back(g.endpoint.size());
-      g.service_of.push_back(s);
-      g.endpoint.push_back(&e);
-    }
-  }
-  const std::size_t n = g.endpoint.size();
-  g.routing = Eigen::MatrixXd::Zero(static_cast<Eigen::Index>(n), static_cast<Eigen::Index>(n));
-  g.work_steps.assign(n, 0);
-  g.work_mean_s.assign(n, 0.0);
-  g.work_second_moment.assign(n, 0.0);
-  for (std::size_t i = 0; i < n; ++i) {
-    const auto add_call = [&](const model::CallSpec& c) {
-      if (const auto j = g.find(spec, c.service, c.endpoint)) {
-        g.routing(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(*j)) +=
-            expected_calls(c, g.approximate_counts);
-      }
-    };
-    for (const model::StepSpec& step : g.endpoint[i]->steps) {
-      switch (step.kind) {
-        case model::StepKind::work: {
-          const dist::Distribution d(step.work);
-          ++g.work_steps[i];
-          g.work_mean_s[i] += d.mean();
-          g.work_second_moment[i] += d.mean() * d.mean() * (1.0 + d.scv());
-          break;
-        }
-        case model::StepKind::delay:
-          break;  // holds a worker, not a core: no CPU demand
-        case model::StepKind::call:
-          add_call(step.call);
-          break;
-        case model::StepKind::parallel:
-          g.has_parallel = true;
-          for (const model::CallSpec& c : step.parallel) add_call(c);
-          break;
-      }
-    }
-  }
-  return g;
-}
-
-/// The traffic equations lambda = a + C^T lambda, where C(i, j) is the expected number of calls
-/// one visit of i makes to j (a count, possibly above 1, so not Jackson's routing
-/// probabilities), solved with Eigen. The loader refuses call cycles, so I - C^T is invertible.
-Eigen::VectorXd traffic_rates(const Eigen::VectorXd& external, const Eigen::MatrixXd& calls) {
-  const Eigen::Index n = external.size();
-  if (n == 0) return Eigen::VectorXd();
-  const Eigen::MatrixXd system = Eigen::MatrixXd::Identity(n, n) - calls.transpose();
-  return system.colPivHouseholderQr().solve(external).cwiseMax(0.0);
-}
-
-/// Endpoint arrival rates for external arrivals `rate` at `workload`'s entry endpoints.
-Eigen::VectorXd endpoint_rates(const model::Spec& spec, const Graph& g,
-                               const model::WorkloadSpec& w, double rate) {
-  Eigen::VectorXd external = Eigen::VectorXd::Zero(static_cast<Eigen::Index>(g.endpoint.size()));
-  for (const model::MixEntry& m : w.mix) {
-    if (const auto e = g.find(spec, w.target, m.endpoint)) {
-      external(static_cast<Eigen::Index>(*e)) += rate * m.weight;
-    }
-  }
-  return traffic_rates(external, g.routing);
-}
-
-int replicas_of(const model::ServiceSpec& s, const AnalysisOptions& options) {
-  for (const auto& [name, n] : options.replicas) {
-    if (name == s.name) return n;
-  }
-  return s.replicas;
-}
-
-/// The queue one visit of a work step joins.
-struct Queue {
-  bool valid = false;
-  double lambda = 0.0;  // arrivals to one queue
-  double mean_s = 0.0;  // per visit
-  int servers = 1;
-  double scv = 1.0;
-  bool ps = false;
-  double wait_s = 0.0;  // mean wait per visit (ps: sojourn - mean)
-  double wait_probability = 0.0;
-};
-
-Queue make_queue(double lambda, double mean_s, int servers, double scv, bool ps) {
-  Queue q;
-  q.lambda = lambda;
-  q.mean_s = mean_s;
-  q.servers = servers;
-  q.scv = scv;
-  q.ps = ps;
-  if (lambda <= 0.0 || mean_s <= 0.0) {
-    q.valid = true;
-    return q;
-  }
-  if (lambda * mean_s >= servers) return q;  // unstable
-  const MMc mmc{lambda, 1.0 / mean_s, servers};
-  q.wait_probability = mmc.wait_probability();
-  if (ps) {
-    // Processor sharing on c cores: the population is that of M/M/c whatever the work's
-    // distribution (a symmetric queue), so the mean sojourn is L / lambda.
-    q.wait_s = mmc.mean_in_system() / lambda - mean_s;
-  } else if (servers == 1) {
-    q.wait_s = mg1_mean_wait(lambda, mean_s, scv);  // Pollaczek-Khinchine, exact for M/G/1
-  } else {
-    q.wait_s = mmc.mean_wait() * (1.0 + scv) / 2.0;  // Allen-Cunneen (exact when scv = 1)
-  }
-  q.valid = true;
-  return q;
+  queue.wait_s = (reads * read_q.wait_s + writes * write_q.wait_s) / (reads + writes);
+  st.wait_probability =
+      (reads * read_q.wait_probability + writes * write_q.wait_probability) / (reads + writes);
+  st.mean_wait_s = queue.wait_s;
+  st.own_time_s = st.demand_s + steps * queue.wait_s;
 }
 
 }  // namespace
@@ -212,7 +103,9 @@ std::vector<double> visits_per_request(const model::Spec& spec,
 
 ModelAnalysis analyze(const model::Spec& spec, const AnalysisOptions& options) {
   ModelAnalysis out;
-  const Graph g = build_graph(spec);
+  Graph g = build_graph(spec);
+  // A cache's misses are calls to its backend, at the estimated miss ratio.
+  const std::vector<std::optional<CacheHitEstimate>> cache_hits = detail::add_cache_misses(spec, g);
   const auto n_endpoints = static_cast<Eigen::Index>(g.endpoint.size());
   const std::size_t n_services = spec.services.size();
 
@@ -346,14 +239,20 @@ ModelAnalysis analyze(const model::Spec& spec, const AnalysisOptions& options) {
     }
     const int c = st.servers_per_replica;
     const int n = st.replicas;
-    if (svc.kind != model::ServiceKind::generic) {
-      // Unknown rather than unstable: what reaches it and what it calls are not modelled.
-      st.stable = true;
-      st.assumptions.push_back(
-          "not analysed: caches and databases have no closed form here (their own traffic, "
-          "such as a cache's misses, is not counted)");
-      out.stations.push_back(std::move(st));
-      continue;
+    if (cache_hits[s]) {
+      st.hit_ratio = cache_hits[s]->hit_ratio;
+      st.assumptions.insert(st.assumptions.end(), cache_hits[s]->assumptions.begin(),
+                            cache_hits[s]->assumptions.end());
+    }
+    if (svc.database) {
+      st.assumptions.push_back("database: each node's " + std::to_string(svc.workers) +
+                               " connections and " + std::to_string(svc.cores) +
+                               " cores; a query holds one of each (the fewer are the servers)");
+      if (svc.database->contention) {
+        st.assumptions.push_back(
+            "contention (USL) ignored: queries take their plain work "
+            "(optimistic under load)");
+      }
     }
     if (svc.autoscaling) {
       st.assumptions.push_back("autoscaling ignored: analysed at " + std::to_string(n) +
@@ -414,6 +313,9 @@ ModelAnalysis analyze(const model::Spec& spec, const AnalysisOptions& options) {
     } else if (visits <= 0.0) {
       st.own_time_s = 0.0;
     }
+    if (svc.database && svc.database->read_replicas > 0 && visits > 0.0 && !mva_wait[s]) {
+      split_database(spec, g, rates, s, ps, st, queues[s]);
+    }
     out.stations.push_back(std::move(st));
   }
 
@@ -441,7 +343,7 @@ ModelAnalysis analyze(const model::Spec& spec, const AnalysisOptions& options) {
       if (!total) break;
       switch (step.kind) {
         case model::StepKind::work:
-          if (!q.valid || spec.services[s].kind != model::ServiceKind::generic) {
+          if (!q.valid) {
             total.reset();
           } else {
             *total += q.wait_s + dist::mean_of(step.work);
@@ -470,6 +372,19 @@ ModelAnalysis analyze(const model::Spec& spec, const AnalysisOptions& options) {
           }
           if (total) *total += slowest;
           break;
+        }
+      }
+    }
+    if (total && spec.services[s].cache) {
+      // The misses: calls to the backend that are no step of the endpoint.
+      for (Eigen::Index j = 0; j < g.routing.cols() && total; ++j) {
+        const double misses = g.routing(static_cast<Eigen::Index>(e), j);
+        if (misses <= 0.0) continue;
+        const auto r = respond(static_cast<std::size_t>(j));
+        if (r) {
+          *total += misses * *r;
+        } else {
+          total.reset();
         }
       }
     }

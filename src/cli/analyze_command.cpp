@@ -54,6 +54,10 @@ std::string table(const std::vector<std::vector<std::string>>& rows) {
   return out;
 }
 
+std::string pct(double v) {
+  return fmt(v * 100, "%.1f%%");
+}
+
 std::string analysis_text(const model::Spec& spec, const analytic::ModelAnalysis& a) {
   std::string out = "model " + spec.name + ": analytic estimates at the peak load\n\n";
   std::vector<std::vector<std::string>> rows{{"service", "arrivals/s", "demand ms", "servers",
@@ -69,6 +73,12 @@ std::string analysis_text(const model::Spec& spec, const analytic::ModelAnalysis
                     s.worker_utilization ? fmt(*s.worker_utilization * 100, "%.1f%%") : "-"});
   }
   out += table(rows);
+  for (const analytic::StationEstimate& s : a.stations) {
+    if (s.hit_ratio) {
+      out += "cache " + s.service + ": hit ratio " + pct(*s.hit_ratio) +
+             ", misses to its backend " + pct(1.0 - *s.hit_ratio) + "\n";
+    }
+  }
   out += "\n";
   rows = {{"workload", "rate/s", "mean ms", "p50 ms", "p90 ms", "p95 ms", "p99 ms", "p999 ms"}};
   for (const analytic::WorkloadEstimate& w : a.workloads) {
@@ -100,10 +110,6 @@ std::string analysis_text(const model::Spec& spec, const analytic::ModelAnalysis
   return out;
 }
 
-std::string pct(double v) {
-  return fmt(v * 100, "%.1f%%");
-}
-
 /// Analytic against simulated, side by side.
 std::string check_text(const analytic::ModelAnalysis& a, const run::Results& r) {
   const auto sim = [&r](const std::string& name) -> std::optional<run::MergedMetric> {
@@ -123,6 +129,10 @@ std::string check_text(const analytic::ModelAnalysis& a, const run::Results& r) 
     const auto arr = sim("services." + s.service + ".arrival_rps");
     rows.push_back({s.service + " arrivals/s", fmt(s.arrival_rps), est_text(arr)});
     rows.push_back({s.service + " cpu", pct(s.utilization), est_text(util, 100.0) + "%"});
+    if (s.hit_ratio) {
+      const auto hits = sim("services." + s.service + ".hit_ratio");
+      rows.push_back({s.service + " hit ratio", pct(*s.hit_ratio), est_text(hits, 100.0) + "%"});
+    }
   }
   for (const analytic::WorkloadEstimate& w : a.workloads) {
     const std::string base = "workloads." + w.workload + ".latency_ms.";

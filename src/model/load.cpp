@@ -98,9 +98,9 @@ SimulationSpec ModelLoader::read_simulation(const Json& value, const std::string
     duration_known_ = false;
     return spec;
   }
-  reader_.check_keys(
-      value, pointer, "simulation",
-      {"duration", "warmup", "replications", "seed", "confidence", "window", "max_queue"});
+  reader_.check_keys(value, pointer, "simulation",
+                     {"duration", "warmup", "replications", "seed", "confidence", "window",
+                      "max_queue", "phases"});
   bool duration_ok = true;
   if (const Json* duration = find(value, "duration")) {
     const auto seconds = reader_.duration(*duration, child(pointer, "duration"), Sign::positive);
@@ -144,6 +144,10 @@ SimulationSpec ModelLoader::read_simulation(const Json& value, const std::string
     if (const auto q = reader_.integer(*max_queue, child(pointer, "max_queue"), 1, max_int64)) {
       spec.max_queue = *q;
     }
+  }
+  if (const Json* phases = find(value, "phases")) {
+    spec.phases = read_phases(reader_, *phases, child(pointer, "phases"),
+                              duration_ok ? std::optional<double>(spec.duration_s) : std::nullopt);
   }
   return spec;
 }

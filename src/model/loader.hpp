@@ -156,4 +156,11 @@ std::optional<dist::DistSpec> read_distribution(Reader& reader, const Json& valu
 bool read_lines(Reader& reader, const std::string& file, const std::string& pointer,
                 const std::function<void(std::size_t, std::string_view)>& on_line);
 
+// ---- Phases (load_phases.cpp) -----------------------------------------------------------------
+
+/// `simulation.phases`: each {name, from, to}, names unique, 0 <= from < to <= the duration
+/// (when it is known).
+std::vector<PhaseSpec> read_phases(Reader& reader, const Json& value, const std::string& pointer,
+                                   std::optional<double> duration_s);
+
 }  // namespace capsim::model::detail

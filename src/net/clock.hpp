@@ -32,6 +32,7 @@ enum class Event : std::uint32_t {
   schedule_step,   ///< a scaling schedule's step                 data: Pair{service, step}
   oom_kill,        ///< a replica over its memory limit is killed data: Pair{service, replica}
   delay_done,      ///< a job's delay step is over                data: Ref of the job
+  phase,           ///< a named phase begins or ends              data: 2 x phase (+ 1: ends)
 };
 
 class Replication;

@@ -553,6 +553,9 @@ void Replication::on_event(Event event, std::uint64_t data) {
     case Event::oom_kill:
       oom_kill(Pair::unpack(data));
       break;
+    case Event::phase:
+      stats_.phase_boundary(index / 2, index % 2 == 0, now);
+      break;
   }
   drain();
 }
@@ -582,6 +585,15 @@ stats::Summary Replication::run() {
             sim::Priority::observe);
   for (std::uint32_t f = 0; f < spec_.faults.size(); ++f) {
     clock_.at(spec_.faults[f].at_s, Event::fault, f, sim::Priority::urgent);
+  }
+  for (std::uint32_t p = 0; p < spec_.simulation.phases.size(); ++p) {
+    const model::PhaseSpec& phase = spec_.simulation.phases[p];
+    if (phase.from_s > 0.0) {
+      clock_.at(phase.from_s, Event::phase, 2 * p, sim::Priority::urgent);
+    } else {
+      stats_.phase_boundary(p, true, clock_.now());
+    }
+    clock_.at(phase.to_s, Event::phase, 2 * p + 1, sim::Priority::urgent);
   }
   for (std::uint32_t i = 0; i < services_.size(); ++i) {
     if (services_[i].autoscaler) start_autoscaler(i);

@@ -8,6 +8,7 @@
 
 #include "capsim/model/spec.hpp"
 #include "capsim/stats/summary.hpp"
+#include "phase_stats.hpp"
 #include "service_stats.hpp"
 #include "workload_stats.hpp"
 
@@ -34,6 +35,14 @@ class Statistics {
 
   /// The warm-up ends at `now`.
   void begin_measurement(double now);
+  /// Named phase `phase` (simulation.phases) begins, or ends, at `now` (phase_stats.hpp).
+  void phase_boundary(std::size_t phase, bool begins, double now) {
+    if (begins) {
+      phases_.begin(phase, now, workloads_, services_);
+    } else {
+      phases_.end(phase, now, workloads_, services_);
+    }
+  }
   /// Closes the time-series window that began at `start_s`, at `now` (timeseries.cpp).
   void close_window(double start_s, double now);
   /// The replication's results at its end, `now`, after `events` events (summary.cpp).
@@ -48,6 +57,7 @@ class Statistics {
   std::vector<stats::TimeSeriesRow> rows_;
   std::vector<stats::EventRow> event_log_;
   std::vector<stats::ScaleEventRow> scale_log_;
+  PhaseStats phases_;  // named phases and per-window peaks, in every replication
 };
 
 }  // namespace capsim::net

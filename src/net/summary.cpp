@@ -9,7 +9,7 @@
 namespace capsim::net {
 
 Statistics::Statistics(const model::Spec& spec, bool timeseries)
-    : spec_(spec), timeseries_(timeseries) {
+    : spec_(spec), timeseries_(timeseries), phases_(spec) {
   services_.reserve(spec.services.size());
   for (const model::ServiceSpec& s : spec.services) {
     services_.emplace_back(static_cast<double>(s.replicas), s.cores, s.workers, timeseries);
@@ -136,6 +136,9 @@ stats::Summary Statistics::summarize(double now, std::uint64_t events) {
       out.notices.push_back(msg.str());
     }
   }
+  phases_.summarize(
+      now, workloads_, services_,
+      [&add](std::vector<std::string> path, double value) { add(std::move(path), value); });
   out.timeseries = std::move(rows_);
   out.event_log = std::move(event_log_);
   out.scale_events = std::move(scale_log_);

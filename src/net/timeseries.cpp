@@ -20,6 +20,7 @@ void set_window_percentiles(stats::TimeSeriesRow& row, const stats::Histogram& h
 
 void Statistics::close_window(double start_s, double now) {
   const double width = now - start_s;
+  phases_.window(start_s, now, workloads_, services_);
   if (!timeseries_ || width <= 0.0) return;
   for (std::size_t i = 0; i < workloads_.size(); ++i) {
     WorkloadStats& w = workloads_[i];

@@ -3,10 +3,12 @@
 /// are kept. See service_stats.hpp for the pattern.
 
 #include <cstdint>
+#include <vector>
 
 #include "capsim/net/network.hpp"
 #include "capsim/stats/histogram.hpp"
 #include "capsim/stats/time_weighted.hpp"
+#include "phase_tally.hpp"
 
 namespace capsim::net {
 
@@ -16,6 +18,7 @@ class WorkloadStats {
 
   void offered() {
     if (measuring_) ++offered_;
+    for (WorkloadPhaseTally* p : phases_) ++p->offered;
   }
   void retry() {
     if (measuring_) ++retries_;
@@ -30,6 +33,7 @@ class WorkloadStats {
       attempts_ += attempts;
       if (success) latency_.record(latency_s);
     }
+    for (WorkloadPhaseTally* p : phases_) p->done(success, latency_s);
     if (windows_) {
       ++w_finished_;
       if (success) {
@@ -53,6 +57,18 @@ class WorkloadStats {
     users_warm_ = users_.integral(now);
   }
 
+  /// A named phase begins (PhaseStats): its tally counts this workload's requests until
+  /// leave_phase.
+  void enter_phase(WorkloadPhaseTally* tally) { phases_.push_back(tally); }
+  void leave_phase(WorkloadPhaseTally* tally) {
+    for (std::size_t i = 0; i < phases_.size(); ++i) {
+      if (phases_[i] == tally) {
+        phases_.erase(phases_.begin() + static_cast<std::ptrdiff_t>(i));
+        return;
+      }
+    }
+  }
+
  private:
   friend class Statistics;
 
@@ -66,6 +82,7 @@ class WorkloadStats {
   bool windows_;
   std::uint64_t w_finished_ = 0, w_failed_ = 0;
   stats::Histogram w_latency_;
+  std::vector<WorkloadPhaseTally*> phases_;  // the phases in progress
 };
 
 }  // namespace capsim::net

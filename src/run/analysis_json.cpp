@@ -56,6 +56,7 @@ Json analysis_json(const model::Spec& spec, const analytic::ModelAnalysis& a) {
     sj["latency_ms_mean"] = s.holding_time_s ? Json(*s.holding_time_s * 1e3) : Json(nullptr);
     sj["worker_utilization"] = opt(s.worker_utilization);
     sj["replica_capacity_rps"] = opt(s.replica_capacity_rps);
+    if (s.hit_ratio) sj["hit_ratio"] = *s.hit_ratio;
     sj["assumptions"] = s.assumptions;
     stations[s.service] = std::move(sj);
   }
@@ -109,6 +110,10 @@ Json check_json(const analytic::ModelAnalysis& a, const Results& r) {
     sj["cpu_utilization"] = {
         {"analytic", s.utilization},
         {"simulated", simulated("services." + s.service + ".cpu_utilization")}};
+    if (s.hit_ratio) {
+      sj["hit_ratio"] = {{"analytic", *s.hit_ratio},
+                         {"simulated", simulated("services." + s.service + ".hit_ratio")}};
+    }
     j["services"][s.service] = std::move(sj);
   }
   for (const analytic::WorkloadEstimate& w : a.workloads) {

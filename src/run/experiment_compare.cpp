@@ -167,23 +167,21 @@ std::string verdicts_text(const Experiment& experiment, const CompareResult& res
   row("rejected", [&](std::size_t v) { return rate_text(result.activity[v].rejected_rps); });
   row("rate limited",
       [&](std::size_t v) { return rate_text(result.activity[v].rate_limited_rps); });
+  row("fallbacks", [&](std::size_t v) { return rate_text(result.activity[v].fallback_rps); });
   row("scale events (rep. 0)",
       [&](std::size_t v) { return std::to_string(result.activity[v].scale_events); });
   // Built piecewise: GCC 12 warns falsely (-Wrestrict) about "literal" + std::string.
   std::string out(1, '\n');
   out += detail::render_table(table);
   if (any_slo) {
-    // The cheapest by cost when priced, else by replica-hours.
-    std::optional<std::size_t> best;
-    const auto price = [&](std::size_t v) {
-      return priced ? result.activity[v].cost.value_or(INFINITY) : result.activity[v].replica_hours;
-    };
-    for (std::size_t v = 0; v < n; ++v) {
-      if (result.slo_met[v].value_or(false) && (!best || price(v) < price(*best))) best = v;
-    }
+    bool by_cost = false;
+    const std::optional<std::size_t> best =
+        cheapest_meeting_slo(result.activity, result.slo_met, by_cost);
     if (best) {
+      const VariantActivity& a = result.activity[*best];
       out += "cheapest variant meeting the SLO: " + experiment.variants[*best].name + " (" +
-             detail::short_number(price(*best)) + (priced ? " cost" : " replica-hours") + ")\n";
+             detail::short_number(by_cost ? a.cost.value_or(INFINITY) : a.replica_hours) +
+             (by_cost ? " cost" : " replica-hours") + ")\n";
     } else {
       out += "no variant meets the SLO\n";
     }
@@ -262,6 +260,20 @@ Json compare_json(const Experiment& experiment, const CompareResult& result) {
     notices[experiment.variants[v].name] = result.notices[v];
   }
   j["notices"] = std::move(notices);
+  Json activity = Json::object();
+  for (std::size_t v = 0; v < experiment.variants.size(); ++v) {
+    activity[experiment.variants[v].name] = activity_json(result.activity[v]);
+  }
+  j["activity"] = std::move(activity);
+  if (any_slo) {
+    bool by_cost = false;
+    const std::optional<std::size_t> best =
+        cheapest_meeting_slo(result.activity, result.slo_met, by_cost);
+    Json cheapest = Json::object();
+    cheapest["variant"] = best ? Json(experiment.variants[*best].name) : Json(nullptr);
+    cheapest["by"] = by_cost ? "cost" : "replica_hours";
+    j["cheapest_meeting_slo"] = std::move(cheapest);
+  }
   return j;
 }
 

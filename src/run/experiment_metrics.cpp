@@ -89,6 +89,32 @@ std::vector<std::string> metric_names(const model::Spec& spec) {
     for (const char* q : {"mean", "p50", "p95", "p99"}) names.push_back(at + "latency_ms." + q);
     names.push_back(at + "saturated");
   }
+  // Per-window peaks and named phases (net/phase_stats.cpp), after every service.
+  for (const model::WorkloadSpec& w : spec.workloads) {
+    names.push_back("workloads." + w.name + ".peak.offered_rps");
+  }
+  for (const model::ServiceSpec& s : spec.services) {
+    for (const char* name : {"arrival_rps", "queue_length", "in_flight", "cpu_utilization"}) {
+      names.push_back("services." + s.name + ".peak." + name);
+    }
+  }
+  for (const model::PhaseSpec& p : spec.simulation.phases) {
+    for (const model::WorkloadSpec& w : spec.workloads) {
+      const std::string at = "phases." + p.name + ".workloads." + w.name + ".";
+      for (const char* name : {"offered_rps", "throughput_rps", "goodput_rps", "error_rate",
+                               "latency_ms.mean", "latency_ms.p50", "latency_ms.p90",
+                               "latency_ms.p95", "latency_ms.p99", "latency_ms.max"}) {
+        names.push_back(at + name);
+      }
+    }
+    for (const model::ServiceSpec& s : spec.services) {
+      const std::string at = "phases." + p.name + ".services." + s.name + ".";
+      for (const char* name : {"arrival_rps", "cpu_utilization", "worker_utilization",
+                               "queue_length", "in_flight", "replicas.mean"}) {
+        names.push_back(at + name);
+      }
+    }
+  }
   return names;
 }
 

@@ -10,6 +10,7 @@
 
 #include "capsim/run/experiment.hpp"
 #include "capsim/stats/format.hpp"
+#include "capsim/stats/histogram.hpp"
 #include "experiment_input.hpp"
 
 namespace capsim::run::detail {
@@ -70,10 +71,29 @@ inline bool is_fraction_metric(const std::string& metric) {
   return metric.find(".errors.") != std::string::npos;
 }
 
-/// cell_summary() for `metric`: fractions as percentages, as `capsim run` prints them
+/// Whether `metric` is a percentile read from a latency histogram (latency_ms.pNN, wait_ms.pNN,
+/// phases' too): known to within Histogram::relative_error() of its value.
+inline bool is_histogram_quantile(const std::string& metric) {
+  const std::size_t dot = metric.rfind('.');
+  if (dot == std::string::npos || dot + 1 >= metric.size() || metric[dot + 1] != 'p') return false;
+  const std::string parent = metric.substr(0, dot);
+  return parent.ends_with(".latency_ms") || parent.ends_with(".wait_ms");
+}
+
+/// cell_summary() for `metric`: latency percentiles with an interval no narrower than the
+/// histogram's resolution; fractions as percentages, as `capsim run` prints them
 /// ("12.3 ±0.4%"), other metrics in their unit.
 inline std::string metric_cell(const std::string& metric, bool defined, double mean,
                                const std::optional<double>& lo, const std::optional<double>& hi) {
+  if (defined && lo && hi && is_histogram_quantile(metric)) {
+    // Honest about the histogram: every replication may give the same bucket midpoint (an
+    // interval of 0), but the true quantile is only known to within its bucket.
+    const double floor = std::fabs(mean) * stats::Histogram::relative_error();
+    if ((*hi - *lo) / 2.0 < floor) {
+      return cell_summary(true, mean, std::optional<double>(mean - floor),
+                          std::optional<double>(mean + floor));
+    }
+  }
   if (!defined || !is_fraction_metric(metric)) return cell_summary(defined, mean, lo, hi);
   const auto scaled = [](const std::optional<double>& v) {
     return v ? std::optional<double>(*v * 100.0) : std::nullopt;

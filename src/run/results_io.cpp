@@ -270,6 +270,55 @@ std::vector<std::string> reading_notes(const Results& r, const std::string& work
   return notes;
 }
 
+/// The named phases (simulation.phases), one row per phase and workload: what its clients saw
+/// in the phase, and the busiest service's cpu then. Empty when the model names no phase.
+template <class Format>
+std::string phases_table(const Results& r, Format format) {
+  std::vector<std::string> phases, workloads, services;
+  for (const MergedMetric& m : r.metrics) {
+    if (m.path.size() < 5 || m.path[0] != "phases") continue;
+    const auto remember = [](std::vector<std::string>& list, const std::string& name) {
+      if (std::find(list.begin(), list.end(), name) == list.end()) list.push_back(name);
+    };
+    remember(phases, m.path[1]);
+    remember(m.path[2] == "workloads" ? workloads : services, m.path[3]);
+  }
+  if (phases.empty()) return "";
+  auto est = [&](const std::string& name) -> stats::Estimate {
+    const MergedMetric* m = r.find(name);
+    return m ? m->estimate : stats::Estimate{};
+  };
+  Table t{{"phase", "workload", "offered/s", "done/s", "errors", "p50 ms", "p99 ms", "busiest cpu"},
+          {}};
+  for (const std::string& ph : phases) {
+    // The service with the highest mean cpu in the phase.
+    std::string busiest;
+    stats::Estimate busiest_cpu;
+    for (const std::string& sv : services) {
+      const stats::Estimate cpu = est("phases." + ph + ".services." + sv + ".cpu_utilization");
+      if (cpu.n > 0 && std::isfinite(cpu.mean) &&
+          (busiest.empty() || cpu.mean > busiest_cpu.mean)) {
+        busiest = sv;
+        busiest_cpu = cpu;
+      }
+    }
+    const std::string busiest_text =
+        busiest.empty() ? "-" : busiest + " " + format(busiest_cpu, 100.0, 1) + "%";
+    for (const std::string& w : workloads) {
+      const std::string p = "phases." + ph + ".workloads." + w + ".";
+      t.rows.push_back({ph, w, format(est(p + "offered_rps"), 1.0, -1),
+                        format(est(p + "throughput_rps"), 1.0, -1),
+                        format(est(p + "error_rate"), 100.0, 2) + "%",
+                        format(est(p + "latency_ms.p50"), 1.0, -1),
+                        format(est(p + "latency_ms.p99"), 1.0, -1), busiest_text});
+    }
+  }
+  // Built piecewise: GCC 12 warns falsely (-Wrestrict) about "literal" + std::string.
+  std::string out(1, '\n');
+  out += t.render();
+  return out;
+}
+
 }  // namespace
 
 std::string summary_table(const Results& r) {
@@ -280,6 +329,7 @@ std::string summary_table(const Results& r) {
   };
   std::vector<std::string> workloads, services;
   for (const MergedMetric& m : r.metrics) {
+    if (m.path.size() < 3 || (m.path[0] != "workloads" && m.path[0] != "services")) continue;
     std::vector<std::string>& list = m.path[0] == "workloads" ? workloads : services;
     if (std::find(list.begin(), list.end(), m.path[1]) == list.end()) list.push_back(m.path[1]);
   }
@@ -322,6 +372,7 @@ std::string summary_table(const Results& r) {
                       format_estimate(est(p + "replicas.mean"))});
   }
   out << s.render();
+  out << phases_table(r, format_estimate);
   std::vector<std::string> notes;
   for (const std::string& n : workloads) {
     for (std::string& note : reading_notes(r, n)) notes.push_back(std::move(note));

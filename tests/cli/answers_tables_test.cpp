@@ -105,5 +105,92 @@ TEST(Tables, CompareShowsVerdictsTheCheapestVariantAndWhyNothingChanged) {
   EXPECT_EQ(r.out.find("e-1"), std::string::npos) << r;
 }
 
+TEST(Tables, CompareJsonCarriesEachVariantsMechanismActivity) {
+  Sandbox box;
+  // front calls back with a fallback; 20 requests/s. "outage": back answers every call with an
+  // error, so every call falls back: fallback_rps = the arrival rate, 20/s (Poisson: a
+  // replication's rate over 200 s has a standard deviation of 0.32/s). "limited": back's token
+  // bucket lets 5/s through (plus its burst of 5 once), so about 15/s are rate limited, each
+  // answered by the fallback. "plain" does nothing of the kind; "bigger" pays for a second back
+  // replica, so "plain" is the cheapest meeting the SLO.
+  write_text(box / "model.json", R"({
+    "name": "fallbacks",
+    "simulation": { "duration": "200s", "warmup": "0s", "replications": 2, "seed": 8 },
+    "workloads": [ { "name": "w", "target": "front", "rate": 20 } ],
+    "services": {
+      "front": { "replicas": 1, "cores": 4, "workers": 64,
+                 "steps": [ { "work": "1ms" },
+                            { "call": "back", "fallback": { "steps": [] } } ] },
+      "back": { "replicas": 1, "cores": 4, "workers": 64, "steps": [ { "work": "1ms" } ] } },
+    "slo": { "latency": { "p99": "1s" } }
+  })");
+  write_text(box / "compare.json", R"({ "kind": "compare", "model": "model.json",
+    "replications": 2,
+    "variants": {
+      "plain": [],
+      "outage": [ { "pointer": "/faults", "value":
+                    [ { "at": "0s", "kind": "outage", "service": "back", "duration": "1h" } ] } ],
+      "limited": [ { "pointer": "/services/back/rate_limit", "value": { "rate": 5, "burst": 5 } } ],
+      "bigger": [ { "pointer": "/services/back/replicas", "value": 2 } ]
+    },
+    "metrics": [ "workloads.w.error_rate" ] })");
+  const RunResult r = box.run({"compare", "compare.json", "-o", "out.json", "--threads", "2"});
+  ASSERT_EQ(r.status, 0) << r;
+  EXPECT_NE(r.out.find("  fallbacks"), std::string::npos) << r;
+  const Json doc = Json::parse(read_text(box / "out.json"));
+  const Json& activity = doc.at("activity");
+  ASSERT_EQ(activity.size(), 4u) << activity.dump(2);
+  for (const char* key :
+       {"retries_rps", "timeouts_rps", "breaker_transitions", "circuit_open_rps", "rejected_rps",
+        "rate_limited_rps", "fallback_rps", "scale_events", "replica_hours", "cost", "idle"}) {
+    EXPECT_TRUE(activity.at("plain").contains(key)) << key;
+  }
+  const Json& plain = activity.at("plain");
+  EXPECT_EQ(plain.at("fallback_rps").get<double>(), 0.0);
+  EXPECT_EQ(plain.at("rate_limited_rps").get<double>(), 0.0);
+  EXPECT_TRUE(plain.at("cost").is_null());
+  // 2 replicas x 200 s / 3600.
+  EXPECT_NEAR(plain.at("replica_hours").get<double>(), 400.0 / 3600.0, 1e-9);
+  EXPECT_NE(std::find(plain.at("idle").begin(), plain.at("idle").end(), Json("no fallback")),
+            plain.at("idle").end())
+      << plain.dump();
+  const Json& outage = activity.at("outage");
+  EXPECT_NEAR(outage.at("fallback_rps").get<double>(), 20.0, 1.5) << outage.dump();
+  EXPECT_EQ(outage.at("rate_limited_rps").get<double>(), 0.0);
+  const Json& limited = activity.at("limited");
+  EXPECT_NEAR(limited.at("rate_limited_rps").get<double>(), 15.0, 1.5) << limited.dump();
+  // Every rate-limited call fell back (the last ones may still be in flight at the end).
+  EXPECT_NEAR(limited.at("fallback_rps").get<double>(),
+              limited.at("rate_limited_rps").get<double>(), 0.05)
+      << limited.dump();
+  EXPECT_NEAR(activity.at("bigger").at("replica_hours").get<double>(), 600.0 / 3600.0, 1e-9);
+  // Degraded answers are successes: every variant meets the SLO; "plain" is the cheapest.
+  EXPECT_EQ(doc.at("cheapest_meeting_slo").at("variant"), "plain") << doc.dump(2);
+  EXPECT_EQ(doc.at("cheapest_meeting_slo").at("by"), "replica_hours");
+}
+
+TEST(Tables, PercentileIntervalsAreNoNarrowerThanTheHistogramsResolution) {
+  Sandbox box;
+  // One request every 100 ms, 50 ms of constant work, never waiting: every replication's p99 is
+  // the same bucket midpoint, an interval of 0; the table shows the histogram's resolution
+  // instead, 1/256 of the value (about ±0.2 ms), while the error rate keeps its honest ±0.
+  write_text(box / "model.json", R"({
+    "name": "steady",
+    "simulation": { "duration": "60s", "warmup": "10s", "replications": 3, "seed": 2 },
+    "workloads": [ { "name": "w", "target": "s", "rate": 10, "interarrival": "100ms" } ],
+    "services": { "s": { "cores": 1, "workers": 1, "steps": [ { "work": "50ms" } ] } } })");
+  write_text(box / "sweep.json", R"({ "kind": "sweep", "model": "model.json",
+    "parameters": [ { "name": "cores", "pointer": "/services/s/cores", "values": [1, 2] } ],
+    "metrics": [ "workloads.w.latency_ms.p99", "workloads.w.error_rate" ] })");
+  const RunResult r = box.run({"sweep", "sweep.json", "--threads", "2"});
+  ASSERT_EQ(r.status, 0) << r;
+  const std::vector<std::string> lines = lines_of(r.out);
+  ASSERT_GE(lines.size(), 5u) << r;
+  for (std::size_t i = 3; i < 5; ++i) {
+    EXPECT_NE(lines[i].find(" ±0.19"), std::string::npos) << lines[i];
+    EXPECT_NE(lines[i].find(" 0 ±0%"), std::string::npos) << lines[i];
+  }
+}
+
 }  // namespace
 }  // namespace capsim::cli_test

@@ -64,7 +64,10 @@ TEST(MetricCatalogue, OptionalMetricsFollowTheModelsFeatures) {
     "workloads": [ { "name": "w", "target": "api", "rate": 10 } ],
     "services": { "api": { "steps": [ { "work": "5ms" } ] } } })"));
   EXPECT_EQ(plain.front(), "workloads.w.offered_rps");
-  EXPECT_EQ(plain.back(), "services.api.saturated");
+  // The per-window peaks come last, after every workload's and service's own metrics.
+  EXPECT_EQ(plain.back(), "services.api.peak.cpu_utilization");
+  EXPECT_TRUE(holds(plain, "services.api.saturated"));
+  EXPECT_TRUE(holds(plain, "workloads.w.peak.offered_rps"));
   for (const char* absent : {"workloads.w.users", "services.api.cost", "services.api.dropped",
                              "services.api.hit_ratio", "services.api.queries_per_request"}) {
     EXPECT_FALSE(holds(plain, absent)) << absent;
@@ -79,6 +82,15 @@ TEST(MetricCatalogue, OptionalMetricsFollowTheModelsFeatures) {
     EXPECT_TRUE(holds(names, present)) << present;
   }
   EXPECT_EQ(names, simulated_names(featured));
+  // Named phases: their metrics in the catalogue, in the summary's order.
+  const model::Spec phased = load_text(R"({ "name": "m",
+    "simulation": { "duration": "60s", "phases": [ { "name": "spike", "from": "10s", "to": "20s" } ] },
+    "workloads": [ { "name": "w", "target": "api", "rate": 10 } ],
+    "services": { "api": { "steps": [ { "work": "5ms" } ] } } })");
+  const auto phase_names = run::metric_names(phased);
+  EXPECT_TRUE(holds(phase_names, "phases.spike.workloads.w.latency_ms.p99"));
+  EXPECT_TRUE(holds(phase_names, "phases.spike.services.api.cpu_utilization"));
+  EXPECT_EQ(phase_names, simulated_names(phased));
 }
 
 }  // namespace

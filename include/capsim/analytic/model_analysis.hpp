@@ -44,6 +44,8 @@ struct StationEstimate {
   /// The rate of workload requests at which one replica's CPUs reach 100% (its capacity,
   /// "breaking point"): servers_per_replica / demand per workload request.
   std::optional<double> replica_capacity_rps;
+  /// Caches: the estimated hit ratio (cache_hit_ratio.hpp); misses call the backend.
+  std::optional<double> hit_ratio;
   std::vector<std::string> assumptions;
 };
 

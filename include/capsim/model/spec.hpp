@@ -16,6 +16,14 @@ namespace capsim::model {
 
 using dist::DistSpec;
 
+/// A named interval of the run summarised on its own (simulation.phases, docs/phases.md), e.g.
+/// "spike" from 300 s to 420 s. Phases may overlap and ignore the warm-up.
+struct PhaseSpec {
+  std::string name;
+  double from_s = 0.0;
+  double to_s = 0.0;
+};
+
 struct SimulationSpec {
   double duration_s = 600.0;
   double warmup_s = 0.0;
@@ -33,6 +41,8 @@ struct SimulationSpec {
   /// windows, the smallest of 1, 2, 5, 10, 15, 30 s, 1, 2, 5, 10, 15, 30 min, 1, 2, 3, 6, 12 h,
   /// 1 d (then whole days) that gives at most kMaxWindows.
   double effective_window_s() const;
+  /// Named phases of the run, in the model's order (results: phases.NAME.*).
+  std::vector<PhaseSpec> phases;
 };
 
 /// One stage of a k6-style ramp: linear from the previous target to `target` over `duration_s`

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "capsim/run/experiment.hpp"
 #include "capsim/run/replications.hpp"
 
 namespace capsim::run {
@@ -20,6 +21,7 @@ struct VariantActivity {
   double circuit_open_rps = 0.0;  ///< requests refused by an open breaker
   double rejected_rps = 0.0;      ///< services' rejected arrivals (full queue or saturation)
   double rate_limited_rps = 0.0;  ///< services' arrivals refused by a rate limit
+  double fallback_rps = 0.0;      ///< services' calls answered by their fallback (fallback_rps)
   int breaker_transitions = 0;    ///< breaker_open, breaker_half_open, breaker_closed events
   int scale_events = 0;           ///< replica-count changes by autoscalers
   /// services' cost (price_per_replica_hour) summed, when some service has a price.
@@ -33,5 +35,15 @@ VariantActivity activity_of(const Results& r);
 /// The mechanisms with no activity at all in `a`, as phrases ("no retry", "no breaker
 /// transition", ...), for explaining a variant that changed nothing.
 std::vector<std::string> idle_mechanisms(const VariantActivity& a);
+
+/// The activity as the compare document's `activity` entry (docs/experiments.md).
+Json activity_json(const VariantActivity& a);
+
+/// Among the variants whose SLO verdict is met, the cheapest: by cost when some variant is
+/// priced (an unpriced one counts as infinitely dear), else by replica-hours; the first on a tie.
+/// `priced` is set to which measure decided. None when no variant meets the SLO.
+std::optional<std::size_t> cheapest_meeting_slo(const std::vector<VariantActivity>& activity,
+                                                const std::vector<std::optional<bool>>& slo_met,
+                                                bool& priced);
 
 }  // namespace capsim::run

@@ -1,0 +1,109 @@
+/// \file The graph of endpoints and the traffic equations of the analysis (analysis_graph.hpp).
+
+#include "analysis_graph.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+
+#include "capsim/dist/distribution.hpp"
+
+namespace capsim::analytic::detail {
+
+std::string num(double x) {
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, "%.3g", x);
+  return buffer;
+}
+
+/// Expected number of calls a call step makes: E[count] x probability. Counts are rounded to
+/// the nearest integer by the engine; for a random count the mean is used.
+double expected_calls(const model::CallSpec& c, bool& approximate) {
+  double count = 1.0;
+  if (c.count) {
+    if (const auto* k = std::get_if<dist::Constant>(&c.count->v)) {
+      count = std::max(0.0, std::round(k->value_s));
+    } else {
+      count = std::max(0.0, dist::mean_of(*c.count));
+      approximate = true;
+    }
+  }
+  return count * c.probability;
+}
+
+Graph build_graph(const model::Spec& spec) {
+  Graph g;
+  g.of_service.resize(spec.services.size());
+  for (std::size_t s = 0; s < spec.services.size(); ++s) {
+    for (const model::EndpointSpec& e : spec.services[s].endpoints) {
+      g.of_service[s].push_back(g.endpoint.size());
+      g.service_of.push_back(s);
+      g.endpoint.push_back(&e);
+    }
+  }
+  const std::size_t n = g.endpoint.size();
+  g.routing = Eigen::MatrixXd::Zero(static_cast<Eigen::Index>(n), static_cast<Eigen::Index>(n));
+  g.work_steps.assign(n, 0);
+  g.work_mean_s.assign(n, 0.0);
+  g.work_second_moment.assign(n, 0.0);
+  for (std::size_t i = 0; i < n; ++i) {
+    const auto add_call = [&](const model::CallSpec& c) {
+      if (const auto j = g.find(spec, c.service, c.endpoint)) {
+        g.routing(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(*j)) +=
+            expected_calls(c, g.approximate_counts);
+      }
+    };
+    for (const model::StepSpec& step : g.endpoint[i]->steps) {
+      switch (step.kind) {
+        case model::StepKind::work: {
+          const dist::Distribution d(step.work);
+          ++g.work_steps[i];
+          g.work_mean_s[i] += d.mean();
+          g.work_second_moment[i] += d.mean() * d.mean() * (1.0 + d.scv());
+          break;
+        }
+        case model::StepKind::delay:
+          break;  // holds a worker, not a core: no CPU demand
+        case model::StepKind::call:
+          add_call(step.call);
+          break;
+        case model::StepKind::parallel:
+          g.has_parallel = true;
+          for (const model::CallSpec& c : step.parallel) add_call(c);
+          break;
+      }
+    }
+  }
+  return g;
+}
+
+/// The traffic equations lambda = a + C^T lambda, where C(i, j) is the expected number of calls
+/// one visit of i makes to j (a count, possibly above 1, so not Jackson's routing
+/// probabilities), solved with Eigen. The loader refuses call cycles, so I - C^T is invertible.
+Eigen::VectorXd traffic_rates(const Eigen::VectorXd& external, const Eigen::MatrixXd& calls) {
+  const Eigen::Index n = external.size();
+  if (n == 0) return Eigen::VectorXd();
+  const Eigen::MatrixXd system = Eigen::MatrixXd::Identity(n, n) - calls.transpose();
+  return system.colPivHouseholderQr().solve(external).cwiseMax(0.0);
+}
+
+/// Endpoint arrival rates for external arrivals `rate` at `workload`'s entry endpoints.
+Eigen::VectorXd endpoint_rates(const model::Spec& spec, const Graph& g,
+                               const model::WorkloadSpec& w, double rate) {
+  Eigen::VectorXd external = Eigen::VectorXd::Zero(static_cast<Eigen::Index>(g.endpoint.size()));
+  for (const model::MixEntry& m : w.mix) {
+    if (const auto e = g.find(spec, w.target, m.endpoint)) {
+      external(static_cast<Eigen::Index>(*e)) += rate * m.weight;
+    }
+  }
+  return traffic_rates(external, g.routing);
+}
+
+int replicas_of(const model::ServiceSpec& s, const AnalysisOptions& options) {
+  for (const auto& [name, n] : options.replicas) {
+    if (name == s.name) return n;
+  }
+  return s.replicas;
+}
+
+}  // namespace capsim::analytic::detail

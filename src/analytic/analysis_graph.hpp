@@ -1,0 +1,63 @@
+#pragma once
+// Internal to the analysis (not installed): the graph of (service, endpoint) pairs, the expected
+// calls between them and the traffic equations over it (analysis_graph.cpp).
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <Eigen/Dense>
+
+#include "capsim/analytic/model_analysis.hpp"
+
+namespace capsim::analytic::detail {
+
+/// A number with three significant digits, for assumptions' text.
+std::string num(double x);
+
+/// Expected number of calls a call step makes: E[count] x probability. Counts are rounded to
+/// the nearest integer by the engine; for a random count the mean is used.
+double expected_calls(const model::CallSpec& c, bool& approximate);
+
+/// The graph of endpoints: every (service, endpoint) pair gets an index.
+struct Graph {
+  std::vector<std::size_t> service_of;                  // per endpoint
+  std::vector<const model::EndpointSpec*> endpoint;     // per endpoint
+  std::vector<std::vector<std::size_t>> of_service;     // endpoints of each service
+  Eigen::MatrixXd routing;                              // expected calls from i to j
+  std::vector<int> work_steps;                          // per endpoint
+  std::vector<double> work_mean_s, work_second_moment;  // per endpoint: sums over work steps
+  bool approximate_counts = false;
+  bool has_parallel = false;
+
+  std::optional<std::size_t> find(const model::Spec& spec, const std::string& service,
+                                  const std::string& name) const {
+    const auto s = spec.service_index(service);
+    if (!s) return std::nullopt;
+    const auto& list = of_service[*s];
+    if (name.empty()) {
+      if (list.empty()) return std::nullopt;
+      return list.front();
+    }
+    for (std::size_t e : list) {
+      if (endpoint[e]->name == name) return e;
+    }
+    return std::nullopt;
+  }
+};
+
+Graph build_graph(const model::Spec& spec);
+
+/// The traffic equations lambda = a + C^T lambda, where C(i, j) is the expected number of calls
+/// one visit of i makes to j (a count, possibly above 1, so not Jackson's routing
+/// probabilities), solved with Eigen. The loader refuses call cycles, so I - C^T is invertible.
+Eigen::VectorXd traffic_rates(const Eigen::VectorXd& external, const Eigen::MatrixXd& calls);
+
+/// Endpoint arrival rates for external arrivals `rate` at `workload`'s entry endpoints.
+Eigen::VectorXd endpoint_rates(const model::Spec& spec, const Graph& g,
+                               const model::WorkloadSpec& w, double rate);
+
+/// The service's replica count: the option's when it names the service, else the model's.
+int replicas_of(const model::ServiceSpec& s, const AnalysisOptions& options);
+
+}  // namespace capsim::analytic::detail

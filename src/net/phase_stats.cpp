@@ -1,0 +1,157 @@
+/// \file Named phases and per-window peaks of one replication (phase_stats.hpp).
+
+#include "phase_stats.hpp"
+
+#include <algorithm>
+
+#include "pool.hpp"
+
+namespace capsim::net {
+
+PhaseStats::PhaseStats(const model::Spec& spec)
+    : spec_(spec),
+      phases_(spec.simulation.phases.size()),
+      workload_tallies_(spec.simulation.phases.size() * spec.workloads.size()),
+      service_phases_(spec.simulation.phases.size() * spec.services.size()),
+      offered_last_(spec.workloads.size(), 0),
+      offered_peak_(spec.workloads.size(), -1.0),
+      service_peaks_(spec.services.size()) {}
+
+void PhaseStats::begin(std::size_t phase, double now, std::vector<WorkloadStats>& workloads,
+                       const std::vector<ServiceStats>& services) {
+  PhaseState& p = phases_[phase];
+  if (p.begun) return;
+  p.begun = true;
+  p.begun_s = now;
+  for (std::size_t w = 0; w < workloads.size(); ++w) {
+    workloads[w].enter_phase(&workload_tallies_[phase * workloads.size() + w]);
+  }
+  for (std::size_t s = 0; s < services.size(); ++s) {
+    ServicePhase& sp = service_phases_[phase * services.size() + s];
+    sp.start = services[s].marks(now);
+    sp.arrivals_start = services[s].arrivals_total();
+  }
+}
+
+void PhaseStats::end(std::size_t phase, double now, std::vector<WorkloadStats>& workloads,
+                     const std::vector<ServiceStats>& services) {
+  PhaseState& p = phases_[phase];
+  if (!p.begun || p.ended) return;
+  p.ended = true;
+  p.ended_s = now;
+  for (std::size_t w = 0; w < workloads.size(); ++w) {
+    workloads[w].leave_phase(&workload_tallies_[phase * workloads.size() + w]);
+  }
+  for (std::size_t s = 0; s < services.size(); ++s) {
+    ServicePhase& sp = service_phases_[phase * services.size() + s];
+    sp.end = services[s].marks(now);
+    sp.arrivals_end = services[s].arrivals_total();
+  }
+}
+
+void PhaseStats::window(double start_s, double now, const std::vector<WorkloadStats>& workloads,
+                        const std::vector<ServiceStats>& services) {
+  const double width = now - start_s;
+  // A window that began during the warm-up is not measured whole (the workloads' offered
+  // counts start at its end): it is no peak.
+  const bool counts = width > 0.0 && start_s >= spec_.simulation.warmup_s;
+  for (std::size_t w = 0; w < workloads.size(); ++w) {
+    const std::uint64_t offered = workloads[w].offered_count();
+    if (counts) {
+      const double rps = static_cast<double>(offered - offered_last_[w]) / width;
+      offered_peak_[w] = std::max(offered_peak_[w], rps);
+    }
+    offered_last_[w] = offered;
+  }
+  for (std::size_t s = 0; s < services.size(); ++s) {
+    ServicePeak& peak = service_peaks_[s];
+    const Marks mark = services[s].marks(now);
+    const std::uint64_t arrivals = services[s].arrivals_total();
+    if (counts) {
+      peak.arrival_rps =
+          std::max(peak.arrival_rps, static_cast<double>(arrivals - peak.arrivals_last) / width);
+      peak.queue_length = std::max(peak.queue_length, (mark.queued - peak.last.queued) / width);
+      peak.in_flight = std::max(peak.in_flight, (mark.in_flight - peak.last.in_flight) / width);
+      const double capacity = mark.core_capacity - peak.last.core_capacity;
+      if (capacity > 0.0) {
+        peak.cpu_utilization =
+            std::max(peak.cpu_utilization, (mark.busy_cores - peak.last.busy_cores) / capacity);
+      }
+    }
+    peak.last = mark;
+    peak.arrivals_last = arrivals;
+  }
+}
+
+void PhaseStats::summarize(double now, std::vector<WorkloadStats>& workloads,
+                           const std::vector<ServiceStats>& services, const Add& add) {
+  const auto peak_value = [](double v) { return v < 0.0 ? kNaN : v; };
+  for (std::size_t w = 0; w < workloads.size(); ++w) {
+    add({"workloads", spec_.workloads[w].name, "peak", "offered_rps"},
+        peak_value(offered_peak_[w]));
+  }
+  for (std::size_t s = 0; s < services.size(); ++s) {
+    const ServicePeak& peak = service_peaks_[s];
+    const std::string& n = spec_.services[s].name;
+    add({"services", n, "peak", "arrival_rps"}, peak_value(peak.arrival_rps));
+    add({"services", n, "peak", "queue_length"}, peak_value(peak.queue_length));
+    add({"services", n, "peak", "in_flight"}, peak_value(peak.in_flight));
+    add({"services", n, "peak", "cpu_utilization"}, peak_value(peak.cpu_utilization));
+  }
+  const auto ratio = [](double a, double b) { return b > 0.0 ? a / b : kNaN; };
+  const auto q = [](const stats::Histogram& h, double p) {
+    return h.count() > 0 ? h.quantile(p) * 1e3 : kNaN;
+  };
+  for (std::size_t p = 0; p < phases_.size(); ++p) {
+    end(p, now, workloads, services);
+    const PhaseState& state = phases_[p];
+    const std::string& name = spec_.simulation.phases[p].name;
+    // The phase's length as simulated (a run stopped early ends it then).
+    const double length = state.begun ? state.ended_s - state.begun_s : 0.0;
+    const auto per_s = [&](double count) { return length > 0.0 ? count / length : kNaN; };
+    for (std::size_t w = 0; w < workloads.size(); ++w) {
+      const WorkloadPhaseTally& t = workload_tallies_[p * workloads.size() + w];
+      const std::string& n = spec_.workloads[w].name;
+      add({"phases", name, "workloads", n, "offered_rps"}, per_s(static_cast<double>(t.offered)));
+      add({"phases", name, "workloads", n, "throughput_rps"},
+          per_s(static_cast<double>(t.finished)));
+      add({"phases", name, "workloads", n, "goodput_rps"}, per_s(static_cast<double>(t.succeeded)));
+      add({"phases", name, "workloads", n, "error_rate"},
+          ratio(static_cast<double>(t.finished - t.succeeded), static_cast<double>(t.finished)));
+      const stats::Histogram& h = t.latency;
+      add({"phases", name, "workloads", n, "latency_ms", "mean"},
+          h.count() > 0 ? h.mean() * 1e3 : kNaN);
+      add({"phases", name, "workloads", n, "latency_ms", "p50"}, q(h, 0.50));
+      add({"phases", name, "workloads", n, "latency_ms", "p90"}, q(h, 0.90));
+      add({"phases", name, "workloads", n, "latency_ms", "p95"}, q(h, 0.95));
+      add({"phases", name, "workloads", n, "latency_ms", "p99"}, q(h, 0.99));
+      add({"phases", name, "workloads", n, "latency_ms", "max"},
+          h.count() > 0 ? h.max() * 1e3 : kNaN);
+    }
+    for (std::size_t s = 0; s < services.size(); ++s) {
+      const ServicePhase& sp = service_phases_[p * services.size() + s];
+      const std::string& n = spec_.services[s].name;
+      const bool seen = state.begun && length > 0.0;
+      const auto level = [&](double end, double start) {
+        return seen ? (end - start) / length : kNaN;
+      };
+      add({"phases", name, "services", n, "arrival_rps"},
+          seen ? static_cast<double>(sp.arrivals_end - sp.arrivals_start) / length : kNaN);
+      add({"phases", name, "services", n, "cpu_utilization"},
+          seen ? ratio(sp.end.busy_cores - sp.start.busy_cores,
+                       sp.end.core_capacity - sp.start.core_capacity)
+               : kNaN);
+      add({"phases", name, "services", n, "worker_utilization"},
+          seen ? ratio(sp.end.busy_workers - sp.start.busy_workers,
+                       sp.end.worker_capacity - sp.start.worker_capacity)
+               : kNaN);
+      add({"phases", name, "services", n, "queue_length"}, level(sp.end.queued, sp.start.queued));
+      add({"phases", name, "services", n, "in_flight"},
+          level(sp.end.in_flight, sp.start.in_flight));
+      add({"phases", name, "services", n, "replicas", "mean"},
+          level(sp.end.replicas, sp.start.replicas));
+    }
+  }
+}
+
+}  // namespace capsim::net

@@ -1,0 +1,63 @@
+#pragma once
+/// \file Summaries over named phases of a run (simulation.phases) and the per-window maxima
+/// (peaks) of a replication: read from the collectors at phase boundaries and at the end of
+/// every time-series window, kept here, reported by the summary (docs/phases.md).
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "capsim/model/spec.hpp"
+#include "phase_tally.hpp"
+#include "service_stats.hpp"
+#include "workload_stats.hpp"
+
+namespace capsim::net {
+
+class PhaseStats {
+ public:
+  explicit PhaseStats(const model::Spec& spec);
+
+  /// Phase `phase` begins or ends at `now` (Event::phase).
+  void begin(std::size_t phase, double now, std::vector<WorkloadStats>& workloads,
+             const std::vector<ServiceStats>& services);
+  void end(std::size_t phase, double now, std::vector<WorkloadStats>& workloads,
+           const std::vector<ServiceStats>& services);
+
+  /// The time-series window [start_s, now) has ended: its averages may be peaks. Windows that
+  /// begin before the warm-up ends do not count.
+  void window(double start_s, double now, const std::vector<WorkloadStats>& workloads,
+              const std::vector<ServiceStats>& services);
+
+  using Add = std::function<void(std::vector<std::string>, double)>;
+  /// The peaks' metrics (workloads.W.peak.*, services.S.peak.*), then the phases' (phases.P.*),
+  /// in the order of model::Spec; a phase still in progress ends at `now`.
+  void summarize(double now, std::vector<WorkloadStats>& workloads,
+                 const std::vector<ServiceStats>& services, const Add& add);
+
+ private:
+  struct ServicePhase {
+    Marks start, end;
+    std::uint64_t arrivals_start = 0, arrivals_end = 0;
+  };
+  struct PhaseState {
+    bool begun = false, ended = false;
+    double begun_s = 0.0, ended_s = 0.0;
+  };
+  struct ServicePeak {
+    Marks last;
+    std::uint64_t arrivals_last = 0;
+    double arrival_rps = -1.0, queue_length = -1.0, in_flight = -1.0, cpu_utilization = -1.0;
+  };
+
+  const model::Spec& spec_;
+  std::vector<PhaseState> phases_;
+  std::vector<WorkloadPhaseTally> workload_tallies_;  // [phase x workloads + workload]
+  std::vector<ServicePhase> service_phases_;          // [phase x services + service]
+  std::vector<std::uint64_t> offered_last_;           // per workload, at the last window's end
+  std::vector<double> offered_peak_;                  // per workload; < 0: no window yet
+  std::vector<ServicePeak> service_peaks_;
+};
+
+}  // namespace capsim::net
