@@ -44,10 +44,6 @@ struct Job {
   double work_s = 0.0;          ///< CPU demand this job has started, for wasted-work accounting
   double work_pending_s = 0.0;  ///< FCFS: demand waiting for a core
   double memory_mib = 0.0;      ///< memory it holds on its replica (services with `memory`)
-  /// Orphan status, kept rather than recomputed (Replication::is_orphan): `orphan` once known
-  /// (it never reverts), and the orphan epoch at which it was last known not to be one.
-  bool orphan = false;
-  std::uint64_t not_orphan_epoch = 0;
 };
 
 /// Intrusive FIFO of jobs linked through Job::next_in_queue.

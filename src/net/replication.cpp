@@ -156,25 +156,16 @@ void Replication::call_complete(Ref call, Outcome outcome, bool degraded) {
 void Replication::timeouts(std::uint32_t queue) {
   calls_.timeouts_begin(queue);
   while (const std::optional<Ref> call = calls_.next_timed_out(queue, clock_.now())) {
-    ++orphan_epoch_;  // the timed-out attempt's job, if still running, is now an orphan
     attempt_done(*call, Outcome::timeout);
   }
   calls_.timeouts_done(queue);
 }
 
-bool Replication::expired(const Service& s, Job& j) {
+bool Replication::expired(const Service& s, const Job& j) const {
   return s.spec->drop_expired && is_orphan(j);
 }
 
-bool Replication::is_orphan(Job& j) {
-  if (j.orphan) return true;
-  if (j.not_orphan_epoch == orphan_epoch_) return false;
-  j.orphan = orphan_walk(j);
-  if (!j.orphan) j.not_orphan_epoch = orphan_epoch_;
-  return j.orphan;
-}
-
-bool Replication::orphan_walk(const Job& job) const {
+bool Replication::is_orphan(const Job& job) const {
   // Walk up the chain of callers: the job's work is used only if every call on the way up is
   // still waiting for the very attempt that leads to it.
   ParentKind kind = job.parent_kind;
@@ -212,19 +203,6 @@ Ref Replication::new_job(const Steps* steps, std::uint32_t service, ParentKind k
   j.parent = parent;
   j.parent_attempt = parent_attempt;
   j.arrived_s = clock_.now();
-  // Its status is its caller's: the call that delivers it waits for this very attempt.
-  const Job* up = nullptr;
-  if (kind == ParentKind::job) {
-    up = jobs_.get(parent);
-  } else if (const CallState& c = calls_[parent]; c.caller_kind == CallerKind::job) {
-    up = jobs_.get(c.caller);
-  } else {
-    j.not_orphan_epoch = orphan_epoch_;  // a client's request
-  }
-  if (up != nullptr) {
-    j.orphan = up->orphan;
-    j.not_orphan_epoch = up->not_orphan_epoch;
-  }
   return r;
 }
 
@@ -464,7 +442,6 @@ void Replication::finish(Ref job, Outcome outcome) {
   const Ref parent = j.parent;
   const std::uint32_t attempt = j.parent_attempt;
   const bool degraded = j.degraded && outcome == Outcome::success;
-  if (j.pending > 0) ++orphan_epoch_;  // what its calls started is now an orphan
   j.live = false;
   jobs_.release(job.index);
   if (kind == ParentKind::job) {

@@ -61,11 +61,9 @@ class Replication {
   void finish(Ref job, Outcome outcome);
   void release_worker(Service& s, Replica& r);
   void record_health(Service& s, Replica& r, std::uint32_t replica);
-  /// Whether nobody waits for the job's work any more; cached in the job (see orphan_epoch_).
-  bool is_orphan(Job& j);
-  bool orphan_walk(const Job& j) const;
+  bool is_orphan(const Job& j) const;
   /// drop_expired: a job taken from a queue whose caller has given up is discarded.
-  bool expired(const Service& s, Job& j);
+  bool expired(const Service& s, const Job& j) const;
   void timeouts(std::uint32_t queue);
   void drain();
   // Capacity: faults, restarts, autoscaling (replication_capacity.cpp).
@@ -113,11 +111,6 @@ class Replication {
   double window_start_s_ = 0.0;
   std::uint64_t same_time_events_ = 0;
   double last_event_s_ = -1.0;
-  /// Bumped whenever a live job may have become an orphan (a call stopped waiting for an attempt
-  /// that is still running, or a job left with calls still out): a job known not to be an
-  /// orphan at the current epoch still is not one, so is_orphan walks the chain of callers only
-  /// after such a change. Orphan status never reverts, so a known orphan stays one.
-  std::uint64_t orphan_epoch_ = 1;
 };
 
 }  // namespace capsim::net
