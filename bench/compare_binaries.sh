@@ -27,8 +27,8 @@ out="$(mktemp -d)"
 trap 'rm -rf "$out"' EXIT
 wall() { grep -o '"wall_seconds": [0-9.e+-]*' "$1" | cut -d' ' -f2; }
 same() {
-  cmp -s <(grep -vE '"(wall_seconds|events_per_second|peak_rss_mb)"' "$1") \
-    <(grep -vE '"(wall_seconds|events_per_second|peak_rss_mb)"' "$2")
+  cmp -s <(grep -vE '"(wall_seconds|events_per_second|peak_rss_mb|events)": [0-9]' "$1") \
+    <(grep -vE '"(wall_seconds|events_per_second|peak_rss_mb|events)": [0-9]' "$2")
 }
 median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 run_model() {
