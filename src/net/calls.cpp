@@ -63,7 +63,17 @@ std::optional<Ref> Calls::next_timed_out(std::uint32_t queue, double now) {
 void Calls::timeouts_done(std::uint32_t queue) {
   // A retry sent meanwhile may already have scheduled the queue's next event.
   TimeoutQueue& q = timeout_queues_[queue];
-  if (!q.entries.empty() && !q.scheduled) {
+  if (q.scheduled) return;
+  // Attempts answered since they were sent need no event of their own: drop them from the head,
+  // so that the next event falls on the deadline of the first attempt still out. (Most attempts
+  // are answered long before their deadline; their events would have fired only to skip them.)
+  while (!q.entries.empty()) {
+    const TimeoutQueue::Entry& e = q.entries.front();
+    const CallState* c = calls_.get(e.call);
+    if (c != nullptr && c->attempt == e.attempt && c->in_flight) break;
+    q.entries.pop_front();
+  }
+  if (!q.entries.empty()) {
     q.scheduled = true;
     clock_.at(q.entries.front().deadline_s, Event::timeouts, queue);
   }
