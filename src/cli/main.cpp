@@ -267,7 +267,9 @@ int main(int argc, char** argv) {
   CLI::App* fit = capsim::cli::add_fit_command(app, fit_cmd);
   capsim::cli::ImportCommand import_cmd;
   CLI::App* import_k6 = nullptr;
-  capsim::cli::add_import_command(app, import_cmd, import_k6);
+  CLI::App* import_app = capsim::cli::add_import_command(app, import_cmd, import_k6);
+  capsim::cli::ImportK8sCommand import_k8s_cmd;
+  CLI::App* import_k8s = capsim::cli::add_import_k8s_command(*import_app, import_k8s_cmd);
 
   // CLI11 reports an unknown command as a missing one; say what is wrong instead.
   std::vector<std::string> commands{"run",     "validate", "sweep", "size",
@@ -317,6 +319,7 @@ int main(int argc, char** argv) {
     if (*report) return capsim::cli::command_report(report_cmd);
     if (*fit) return capsim::cli::command_fit(fit_cmd);
     if (*import_k6) return capsim::cli::command_import_k6(import_cmd);
+    if (*import_k8s) return capsim::cli::command_import_k8s(import_k8s_cmd);
   } catch (const ModelError& e) {
     const char* what = experiment ? "invalid experiment:\n" : "invalid model:\n";
     error(std::string("capsim: ") + (e.diagnostics().size() > 1 ? what : "") + e.what() + "\n");
