@@ -28,6 +28,7 @@
 #include "import_commands.hpp"
 #include "output_paths.hpp"
 #include "progress.hpp"
+#include "trace_output.hpp"
 
 namespace {
 
@@ -126,6 +127,9 @@ int command_run(const ModelOptions& mo, const std::string& output, const std::st
   // Render everything, then write all files or none.
   std::vector<std::pair<fs::path, std::string>> files;
   if (!output.empty()) files.emplace_back(output, capsim::run::to_json(results).dump(2) + "\n");
+  if (const auto& traces = capsim::cli::run_trace_options(); !traces.file.empty()) {
+    files.emplace_back(traces.file, capsim::cli::render_traces(spec, traces));
+  }
   bool created_dir = false;
   if (!csv_dir.empty()) {
     created_dir = fs::create_directories(csv_dir);
@@ -199,6 +203,7 @@ int main(int argc, char** argv) {
   CLI::App* run = app.add_subcommand("run", "run a model and print its summary");
   add_model_options(run, run_model);
   run->add_option("-o,--output", output, "write the results (JSON) to this file");
+  capsim::cli::add_trace_options(run, capsim::cli::run_trace_options());
   run->add_option("--csv", csv_dir,
                   "also write summary.csv and timeseries.csv into this directory");
   run->add_option("--threads", threads, "worker threads (default: every core)")
@@ -303,6 +308,7 @@ int main(int argc, char** argv) {
     using capsim::cli::check_output_file;
     if (*run) {
       check_output_file("-o", output);
+      check_output_file("--traces", capsim::cli::run_trace_options().file);
       capsim::cli::check_output_folder("--csv", csv_dir);
     }
     if (*sweep) check_output_file("-o", sweep_cmd.output);
