@@ -12,9 +12,6 @@
 
 namespace capsim::cli {
 
-namespace {
-
-/// Writes `text` to `path` whole or not at all (a temporary file renamed into place).
 void write_whole(const std::string& path, const std::string& text) {
   const std::filesystem::path target(path);
   const std::filesystem::path temporary = target.string() + ".partial";
@@ -31,11 +28,9 @@ void write_whole(const std::string& path, const std::string& text) {
   std::filesystem::rename(temporary, target);
 }
 
-}  // namespace
-
 CLI::App* add_import_command(CLI::App& app, ImportCommand& c, CLI::App*& k6) {
-  CLI::App* command =
-      app.add_subcommand("import", "model fragments from what teams already have: k6 options");
+  CLI::App* command = app.add_subcommand(
+      "import", "model fragments from what teams already have: k6 options, Kubernetes manifests");
   command->require_subcommand(1);
   k6 = command->add_subcommand(
       "k6", "k6 options (k6 inspect output or a --config JSON) -> workloads, duration and SLO");

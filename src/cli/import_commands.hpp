@@ -3,6 +3,7 @@
 // distribution from observed latencies) and import (k6 options, Kubernetes manifests).
 
 #include <string>
+#include <vector>
 
 namespace CLI {
 class App;
@@ -34,5 +35,19 @@ struct ImportCommand {
 CLI::App* add_import_command(CLI::App& app, ImportCommand& c, CLI::App*& k6);
 /// Prints (or writes whole) the model fragment, warnings on standard error; ModelError: exit 2.
 int command_import_k6(const ImportCommand& c);
+
+/// Writes `text` to `path` whole or not at all (a temporary file renamed into place).
+void write_whole(const std::string& path, const std::string& text);
+
+struct ImportK8sCommand {
+  std::vector<std::string> inputs;
+  std::string output;  ///< write the fragment (JSON) here; default: standard output
+};
+
+/// Adds `capsim import k8s` to the `import` command.
+CLI::App* add_import_k8s_command(CLI::App& import, ImportK8sCommand& c);
+/// Prints (or writes whole) the services fragment, warnings on standard error; ModelError:
+/// exit 2, nothing written.
+int command_import_k8s(const ImportK8sCommand& c);
 
 }  // namespace capsim::cli

@@ -28,6 +28,7 @@
 #include "import_commands.hpp"
 #include "output_paths.hpp"
 #include "progress.hpp"
+#include "trace_output.hpp"
 
 namespace {
 
@@ -126,6 +127,9 @@ int command_run(const ModelOptions& mo, const std::string& output, const std::st
   // Render everything, then write all files or none.
   std::vector<std::pair<fs::path, std::string>> files;
   if (!output.empty()) files.emplace_back(output, capsim::run::to_json(results).dump(2) + "\n");
+  if (const auto& traces = capsim::cli::run_trace_options(); !traces.file.empty()) {
+    files.emplace_back(traces.file, capsim::cli::render_traces(spec, traces));
+  }
   bool created_dir = false;
   if (!csv_dir.empty()) {
     created_dir = fs::create_directories(csv_dir);
@@ -199,6 +203,7 @@ int main(int argc, char** argv) {
   CLI::App* run = app.add_subcommand("run", "run a model and print its summary");
   add_model_options(run, run_model);
   run->add_option("-o,--output", output, "write the results (JSON) to this file");
+  capsim::cli::add_trace_options(run, capsim::cli::run_trace_options());
   run->add_option("--csv", csv_dir,
                   "also write summary.csv and timeseries.csv into this directory");
   run->add_option("--threads", threads, "worker threads (default: every core)")
@@ -267,7 +272,9 @@ int main(int argc, char** argv) {
   CLI::App* fit = capsim::cli::add_fit_command(app, fit_cmd);
   capsim::cli::ImportCommand import_cmd;
   CLI::App* import_k6 = nullptr;
-  capsim::cli::add_import_command(app, import_cmd, import_k6);
+  CLI::App* import_app = capsim::cli::add_import_command(app, import_cmd, import_k6);
+  capsim::cli::ImportK8sCommand import_k8s_cmd;
+  CLI::App* import_k8s = capsim::cli::add_import_k8s_command(*import_app, import_k8s_cmd);
 
   // CLI11 reports an unknown command as a missing one; say what is wrong instead.
   std::vector<std::string> commands{"run",     "validate", "sweep", "size",
@@ -301,6 +308,7 @@ int main(int argc, char** argv) {
     using capsim::cli::check_output_file;
     if (*run) {
       check_output_file("-o", output);
+      check_output_file("--traces", capsim::cli::run_trace_options().file);
       capsim::cli::check_output_folder("--csv", csv_dir);
     }
     if (*sweep) check_output_file("-o", sweep_cmd.output);
@@ -317,6 +325,7 @@ int main(int argc, char** argv) {
     if (*report) return capsim::cli::command_report(report_cmd);
     if (*fit) return capsim::cli::command_fit(fit_cmd);
     if (*import_k6) return capsim::cli::command_import_k6(import_cmd);
+    if (*import_k8s) return capsim::cli::command_import_k8s(import_k8s_cmd);
   } catch (const ModelError& e) {
     const char* what = experiment ? "invalid experiment:\n" : "invalid model:\n";
     error(std::string("capsim: ") + (e.diagnostics().size() > 1 ? what : "") + e.what() + "\n");

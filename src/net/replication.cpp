@@ -4,6 +4,7 @@
 
 #include "capsim/dist/duration.hpp"
 #include "capsim/model/error.hpp"
+#include "capsim/net/traces.hpp"
 #include "steps.hpp"
 
 namespace capsim::net {
@@ -87,7 +88,10 @@ void Replication::fail(const std::string& what) const {
 // Calls: a request or a job's call goes out as attempts; each attempt is a job at the callee.
 
 void Replication::send_request(const CallRequest& request) {
-  send_attempt(calls_.start(request));
+  const Ref call = calls_.start(request);
+  if (options_.traces != nullptr) [[unlikely]]
+    trace_call(call, request);
+  send_attempt(call);
 }
 
 void Replication::call_from(Ref job, const CallSite& site, std::uint64_t key) {
@@ -105,6 +109,8 @@ void Replication::call_from(Ref job, const CallSite& site, std::uint64_t key) {
 void Replication::send_attempt(Ref call) {
   const std::optional<Delivery> d = calls_.send(call);
   if (!d) {
+    if (options_.traces != nullptr) [[unlikely]]
+      options_.traces->attempt_refused(call.pack(), calls_[call].attempt, clock_.now());
     attempt_done(call, Outcome::circuit_open);
     return;
   }
@@ -114,6 +120,8 @@ void Replication::send_attempt(Ref call) {
   Job& j = jobs_[job.index];
   j.op = d->op;
   j.key = d->key;
+  if (options_.traces != nullptr) [[unlikely]]
+    options_.traces->attempt_sent(call.pack(), d->attempt, job.pack(), clock_.now());
   arrive(job);
 }
 
@@ -137,6 +145,8 @@ void Replication::attempt_done(Ref call, Outcome outcome, bool degraded) {
 
 void Replication::call_complete(Ref call, Outcome outcome, bool degraded) {
   const CallState& c = calls_[call];
+  if (options_.traces != nullptr) [[unlikely]]
+    options_.traces->call_completed(call.pack(), outcome, c.attempt, clock_.now());
   if (c.caller_kind == CallerKind::client) {
     if (degraded) stats_.workload(c.workload).degraded();
     workloads_.done(c.workload, c.user, outcome, c.attempt, clock_.now() - c.first_sent_s);
@@ -418,6 +428,10 @@ void Replication::release_worker(Service& s, Replica& r) {
 
 void Replication::finish(Ref job, Outcome outcome) {
   Job& j = jobs_[job.index];
+  if (options_.traces != nullptr && j.service != kNone) [[unlikely]] {
+    options_.traces->job_finished(job.pack(), j.replica, j.arrived_s, j.holds_worker, j.started_s,
+                                  j.work_s, outcome, clock_.now());
+  }
   if (j.service != kNone) {
     Service& s = services_[j.service];
     ServiceStats& st = stats_.service(j.service);

@@ -94,6 +94,8 @@ class Replication {
   void dispatch_waiting(std::uint32_t service);
   // Measurement.
   void close_window();
+  /// --traces: tells the recorder about a new call (replication_traces.cpp).
+  void trace_call(Ref call, const CallRequest& request);
   [[noreturn]] void fail(const std::string& what) const;
 
   const model::Spec& spec_;

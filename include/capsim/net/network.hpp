@@ -17,6 +17,8 @@ inline constexpr int kOutcomeCount = 6;
 /// The outcome's name as the results format spells it ("timeout", "rejected", ...).
 const char* outcome_name(Outcome o);
 
+class TraceRecorder;
+
 struct ReplicationOptions {
   std::uint64_t replication = 0;
   /// Collect the time series (the results carry replication 0's only).
@@ -28,6 +30,9 @@ struct ReplicationOptions {
   /// When set and it becomes true, the replication ends with Cancelled within about a million
   /// events (a few tens of milliseconds): checked between chunks of events, never per event.
   const std::atomic<bool>* cancel = nullptr;
+  /// When set, records a sample of requests' paths (capsim/net/traces.hpp); the request path
+  /// tests this pointer and does nothing more when it is null.
+  TraceRecorder* traces = nullptr;
 };
 
 /// A failure inside a running simulation (not bad input): carries the simulated time.
