@@ -32,6 +32,8 @@ enum class Event : std::uint32_t {
   schedule_step,   ///< a scaling schedule's step                 data: Pair{service, step}
   oom_kill,        ///< a replica over its memory limit is killed data: Pair{service, replica}
   delay_done,      ///< a job's delay step is over                data: Ref of the job
+  node_ready,      ///< a node ends its provisioning              data: node
+  cluster_scan,    ///< the cluster autoscaler's scan             data: 0
 };
 
 class Replication;
