@@ -56,7 +56,7 @@ Spec ModelLoader::load() {
   }
   reader_.check_keys(
       doc_, "", "model",
-      {"name", "description", "simulation", "workloads", "services", "faults", "slo"});
+      {"name", "description", "simulation", "workloads", "services", "faults", "slo", "nodes"});
   outline_services();
 
   if (const Json* name = find(doc_, "name")) {
@@ -85,6 +85,12 @@ Spec ModelLoader::load() {
   }
   if (const Json* faults = find(doc_, "faults")) read_faults(*faults, "/faults", spec);
   if (const Json* slo = find(doc_, "slo")) spec.slo = read_slo(*slo, "/slo");
+  if (const Json* nodes = find(doc_, "nodes")) spec.nodes = read_nodes(reader_, *nodes, "/nodes");
+  // Pods name pools: read once both are (not at all when the nodes had errors).
+  const Json* services = find(doc_, "services");
+  if (services && (spec.nodes || !find(doc_, "nodes"))) {
+    read_pods(reader_, *services, "/services", spec);
+  }
   check_cycles();
   return spec;
 }

@@ -62,6 +62,7 @@ const std::vector<KindKey>& kind_keys() {
       {"startup_time", {generic, cache}},
       {"autoscaling", {generic, cache}},
       {"memory", {generic, cache}},
+      {"pod", {generic, cache}},
   };
   return keys;
 }

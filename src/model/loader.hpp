@@ -132,6 +132,16 @@ std::optional<HealthSpec> read_health(Reader& reader, const Json& value,
 std::optional<MemorySpec> read_memory(Reader& reader, const Json& value,
                                       const std::string& pointer);
 
+// ---- Nodes (load_nodes.cpp) -----------------------------------------------------------------
+
+/// The model's `nodes`: pools (cores, memory_mib, price_per_hour, min, max, initial,
+/// provisioning_time) and the cluster autoscaler's settings.
+std::optional<NodesSpec> read_nodes(Reader& reader, const Json& value, const std::string& pointer);
+/// Each service's `pod` (pool, cores, memory_mib) in `services` (the model's "services" at
+/// `pointer`), once the services and `spec.nodes` are read; a pod larger than its pool's node is
+/// refused.
+void read_pods(Reader& reader, const Json& services, const std::string& pointer, Spec& spec);
+
 // ---- Autoscaling (load_autoscaling.cpp) -----------------------------------------------------
 
 /// `autoscaling` of a service: kind hpa, keda or schedule, with Kubernetes' defaults filled in.

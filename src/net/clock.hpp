@@ -33,6 +33,8 @@ enum class Event : std::uint32_t {
   oom_kill,        ///< a replica over its memory limit is killed data: Pair{service, replica}
   delay_done,      ///< a job's delay step is over                data: Ref of the job
   phase,           ///< a named phase begins or ends              data: 2 x phase (+ 1: ends)
+  node_ready,      ///< a node ends its provisioning              data: node
+  cluster_scan,    ///< the cluster autoscaler's scan             data: 0
 };
 
 class Replication;

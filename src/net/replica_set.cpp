@@ -24,7 +24,7 @@ ReplicaSet::ReplicaSet(const model::ServiceSpec& spec) : spec_(spec) {
   if (const auto& h = spec.load_balancer.health) {
     for (Replica& r : replicas_) r.fail_times.assign(static_cast<std::size_t>(h->max_fails), -kInf);
   }
-  tracks_active_ = spec.autoscaling.has_value();
+  tracks_active_ = spec.autoscaling.has_value() || spec.pod.has_value();
   if (tracks_active_) {
     for (std::uint32_t k = 0; k < replicas_.size(); ++k) {
       if (replicas_[k].up) active_.push_back(k);
@@ -130,10 +130,18 @@ ReplicaSet::Removal ReplicaSet::remove_one(double now, ServiceStats& stats) {
       victim_time = time;
     }
   }
+  if (victim == kNone) return Removal{};
+  return remove_at(victim, now, stats);
+}
+
+ReplicaSet::Removal ReplicaSet::remove_at(std::uint32_t victim, double now, ServiceStats& stats) {
   Removal out;
   out.replica = victim;
-  if (victim == kNone) return out;
   Replica& r = replicas_[victim];
+  const int victim_rank = r.phase == Phase::starting           ? 0
+                          : (r.phase == Phase::ready && !r.up) ? 1
+                          : r.phase == Phase::ready            ? 2
+                                                               : 3;
   switch (victim_rank) {
     case 0:
       out.cancel = r.ready_event;
@@ -144,13 +152,22 @@ ReplicaSet::Removal ReplicaSet::remove_one(double now, ServiceStats& stats) {
     case 1:
       set(victim, Phase::off, false, now, stats);  // its restart will find it gone
       break;
-    default:
+    case 2:
       // Out of the balancer at once; its capacity counts until it has finished its requests.
       set(victim, Phase::draining, false, now, stats);
       out.drained = r.outstanding == 0;
       break;
+    default:
+      out.replica = kNone;  // off or draining already
+      break;
   }
   return out;
+}
+
+void ReplicaSet::make_pending(std::uint32_t i, double now, ServiceStats& stats) {
+  replicas_[i].started_s = now;
+  set(i, Phase::starting, false, now, stats);
+  ++starting_;
 }
 
 scale::ReplicaGroups ReplicaSet::groups(int desired, double now) const {

@@ -85,6 +85,12 @@ class ReplicaSet {
     sim::EventId cancel;
   };
   Removal remove_one(double now, ServiceStats& stats);
+  /// Removes replica `i` (a pod evicted from a node being deleted, docs/nodes.md) as remove_one
+  /// removes its victim: starting or crashed at once, ready by draining.
+  Removal remove_at(std::uint32_t i, double now, ServiceStats& stats);
+  /// A replica up at t = 0 whose pod fits on no node: Pending, counted as starting until a node
+  /// takes it and its start-up ends (docs/nodes.md).
+  void make_pending(std::uint32_t i, double now, ServiceStats& stats);
 
   /// The replicas an HPA sees at `now`.
   scale::ReplicaGroups groups(int desired, double now) const;

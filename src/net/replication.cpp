@@ -23,6 +23,7 @@ std::vector<bool> simple_balancing(const model::Spec& spec) {
     const model::ServiceSpec& s = spec.services[i];
     if (s.database || s.load_balancer.health || s.autoscaling) simple[i] = false;
     if (s.memory && s.memory->limit_mib) simple[i] = false;
+    if (s.pod) simple[i] = false;  // Pending pods, evictions
   }
   return simple;
 }
@@ -245,8 +246,9 @@ void Replication::arrive(Ref job) {
   if (ri == kNone) {
     // No replica is up. An autoscaled service holds the request at the balancer while a replica
     // is on its way (or, scaling from zero, may be); otherwise it fails at once.
-    if (s.autoscaler &&
-        (s.replicas.starting() > 0 || s.autoscaler->spec().kind == model::AutoscalerKind::keda)) {
+    if ((s.autoscaler || s.spec->pod) &&
+        (s.replicas.starting() > 0 ||
+         (s.autoscaler && s.autoscaler->spec().kind == model::AutoscalerKind::keda))) {
       wait_at_balancer(job, s);
       return;
     }
@@ -570,6 +572,12 @@ void Replication::on_event(Event event, std::uint64_t data) {
     case Event::phase:
       stats_.phase_boundary(index / 2, index % 2 == 0, now);
       break;
+    case Event::node_ready:
+      node_ready(index);
+      break;
+    case Event::cluster_scan:
+      cluster_scan();
+      break;
   }
   drain();
 }
@@ -609,6 +617,7 @@ stats::Summary Replication::run() {
     }
     clock_.at(phase.to_s, Event::phase, 2 * p + 1, sim::Priority::urgent);
   }
+  if (spec_.nodes) start_nodes();
   for (std::uint32_t i = 0; i < services_.size(); ++i) {
     if (services_[i].autoscaler) start_autoscaler(i);
   }

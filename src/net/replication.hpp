@@ -6,15 +6,18 @@
 /// docs/engine.md draws the picture.
 
 #include <cstdint>
+#include <memory>
 #include <utility>
 #include <vector>
 
+#include "../scale/cluster_autoscaler.hpp"
 #include "calls.hpp"
 #include "capsim/model/spec.hpp"
 #include "capsim/net/network.hpp"
 #include "clock.hpp"
 #include "cpu.hpp"
 #include "job.hpp"
+#include "node_pool.hpp"
 #include "service.hpp"
 #include "station.hpp"
 #include "statistics.hpp"
@@ -92,6 +95,17 @@ class Replication {
   void drained(std::uint32_t service, std::uint32_t replica);
   void wait_at_balancer(Ref job, Service& s);
   void dispatch_waiting(std::uint32_t service);
+  // Nodes: pods on node pools, the cluster autoscaler (replication_nodes.cpp).
+  void start_nodes();
+  /// A new replica's pod: bound to a node (its start-up begins) or Pending.
+  void place_pod(std::uint32_t service, std::uint32_t replica);
+  void pod_bound(PodId pod, std::uint32_t node);
+  /// A pod's replica is off: its node's room is free (or it leaves the pending queue).
+  void pod_gone(std::uint32_t service, std::uint32_t replica);
+  void bind_pending();
+  void node_ready(std::uint32_t node);
+  void cluster_scan();
+  void delete_node(std::uint32_t node);
   // Measurement.
   void close_window();
   /// --traces: tells the recorder about a new call (replication_traces.cpp).
@@ -113,6 +127,8 @@ class Replication {
   double window_start_s_ = 0.0;
   std::uint64_t same_time_events_ = 0;
   double last_event_s_ = -1.0;
+  std::unique_ptr<NodePools> nodes_;  ///< models with `nodes`
+  std::unique_ptr<scale::ClusterAutoscaler> cluster_autoscaler_;
 };
 
 }  // namespace capsim::net

@@ -209,6 +209,10 @@ void Replication::scale_to(std::uint32_t si, const scale::ScaleChange& change) {
 void Replication::start_replica(std::uint32_t si) {
   Service& s = services_[si];
   const std::uint32_t ri = s.replicas.start_one(clock_.now(), stats_.service(si));
+  if (nodes_ && s.spec->pod) {
+    place_pod(si, ri);  // its start-up begins once a node takes it
+    return;
+  }
   if (s.spec->startup_time_s <= 0.0) {
     replica_ready(Pair{si, ri});
   } else {
@@ -220,6 +224,9 @@ void Replication::start_replica(std::uint32_t si) {
 void Replication::replica_ready(Pair where) {
   Service& s = services_[where.first];
   if (!s.replicas.become_ready(where.second, clock_.now(), stats_.service(where.first))) return;
+  if (nodes_ && s.spec->pod) {
+    stats_.nodes().pod_ready(where.first, clock_.now() - s.replicas[where.second].started_s);
+  }
   dispatch_waiting(where.first);
 }
 
@@ -227,11 +234,16 @@ void Replication::remove_replica(std::uint32_t si) {
   Service& s = services_[si];
   const ReplicaSet::Removal removal = s.replicas.remove_one(clock_.now(), stats_.service(si));
   clock_.cancel(removal.cancel);
-  if (removal.drained) drained(si, removal.replica);
+  if (removal.drained) {
+    drained(si, removal.replica);
+  } else if (removal.replica != kNone && s.replicas[removal.replica].phase == Phase::off) {
+    pod_gone(si, removal.replica);
+  }
 }
 
 void Replication::drained(std::uint32_t si, std::uint32_t ri) {
   services_[si].replicas.set(ri, Phase::off, false, clock_.now(), stats_.service(si));
+  pod_gone(si, ri);
 }
 
 void Replication::wait_at_balancer(Ref job, Service& s) {
@@ -242,7 +254,7 @@ void Replication::wait_at_balancer(Ref job, Service& s) {
 
 void Replication::dispatch_waiting(std::uint32_t si) {
   Service& s = services_[si];
-  if (!s.autoscaler) return;
+  if (!s.autoscaler && !s.spec->pod) return;
   const double now = clock_.now();
   while (const std::optional<Ref> job = station_.next_at_balancer(s, now)) {
     Job* j = jobs_.get(*job);

@@ -9,6 +9,7 @@
 #include "capsim/model/spec.hpp"
 #include "capsim/stats/summary.hpp"
 #include "phase_stats.hpp"
+#include "node_stats.hpp"
 #include "service_stats.hpp"
 #include "workload_stats.hpp"
 
@@ -22,6 +23,8 @@ class Statistics {
   ServiceStats& service(std::uint32_t i) { return services_[i]; }
   const ServiceStats& service(std::uint32_t i) const { return services_[i]; }
   WorkloadStats& workload(std::uint32_t i) { return workloads_[i]; }
+  /// Node pools and pods (models with `nodes`).
+  NodeStats& nodes() { return nodes_; }
 
   /// Logs an event of replication 0 (a crash, a breaker's state change, ...).
   void log_event(double now, const std::string& kind, const std::string& service,
@@ -58,6 +61,7 @@ class Statistics {
   std::vector<stats::EventRow> event_log_;
   std::vector<stats::ScaleEventRow> scale_log_;
   PhaseStats phases_;  // named phases and per-window peaks, in every replication
+  NodeStats nodes_;
 };
 
 }  // namespace capsim::net

@@ -9,7 +9,7 @@
 namespace capsim::net {
 
 Statistics::Statistics(const model::Spec& spec, bool timeseries)
-    : spec_(spec), timeseries_(timeseries), phases_(spec) {
+    : spec_(spec), timeseries_(timeseries), phases_(spec), nodes_(spec) {
   services_.reserve(spec.services.size());
   for (const model::ServiceSpec& s : spec.services) {
     services_.emplace_back(static_cast<double>(s.replicas), s.cores, s.workers, timeseries);
@@ -21,6 +21,7 @@ Statistics::Statistics(const model::Spec& spec, bool timeseries)
 void Statistics::begin_measurement(double now) {
   for (ServiceStats& s : services_) s.begin_measurement(now);
   for (WorkloadStats& w : workloads_) w.begin_measurement(now);
+  nodes_.begin_measurement(now);
 }
 
 stats::Summary Statistics::summarize(double now, std::uint64_t events) {
@@ -139,6 +140,7 @@ stats::Summary Statistics::summarize(double now, std::uint64_t events) {
   phases_.summarize(
       now, workloads_, services_,
       [&add](std::vector<std::string> path, double value) { add(std::move(path), value); });
+  nodes_.summarize(now, measured, out.metrics);
   out.timeseries = std::move(rows_);
   out.event_log = std::move(event_log_);
   out.scale_events = std::move(scale_log_);

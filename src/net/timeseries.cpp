@@ -50,6 +50,7 @@ void Statistics::close_window(double start_s, double now) {
     if (const auto& memory = spec_.services[i].memory; memory && cap > 0.0) {
       row.memory_mib = (mark.memory_mib - s.window_.memory_mib) / (cap / spec_.services[i].cores);
     }
+    nodes_.window(static_cast<std::uint32_t>(i), now, width, row);
     s.window_ = mark;
     rows_.push_back(std::move(row));
     s.w_arrivals_ = 0;

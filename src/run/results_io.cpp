@@ -107,6 +107,13 @@ Json to_json(const Results& r, bool performance) {
   const bool memory = std::any_of(r.timeseries.begin(), r.timeseries.end(),
                                   [](const auto& row) { return row.memory_mib.has_value(); });
   if (memory) ts["columns"].push_back("memory_mib");
+  // nodes and pending_pods only for models with node pools (docs/nodes.md).
+  const bool nodes = std::any_of(r.timeseries.begin(), r.timeseries.end(),
+                                 [](const auto& row) { return row.pending_pods.has_value(); });
+  if (nodes) {
+    ts["columns"].push_back("nodes");
+    ts["columns"].push_back("pending_pods");
+  }
   Json rows = Json::array();
   auto opt = [](const std::optional<double>& v) { return v ? number_or_null(*v) : Json(nullptr); };
   for (const stats::TimeSeriesRow& row : r.timeseries) {
@@ -115,6 +122,10 @@ Json to_json(const Results& r, bool performance) {
                                 opt(row.p99_ms), opt(row.cpu_utilization), opt(row.queue_length),
                                 opt(row.replicas), opt(row.desired_replicas)}));
     if (memory) rows.back().push_back(opt(row.memory_mib));
+    if (nodes) {
+      rows.back().push_back(opt(row.nodes));
+      rows.back().push_back(opt(row.pending_pods));
+    }
   }
   ts["rows"] = std::move(rows);
   j["timeseries"] = std::move(ts);
@@ -167,7 +178,10 @@ std::string timeseries_csv(const Results& r) {
                                   [](const auto& row) { return row.memory_mib.has_value(); });
   out << "t,workload,service,rps,error_rate,p50_ms,p95_ms,p99_ms,cpu_utilization,queue_length,"
          "replicas,desired_replicas"
-      << (memory ? ",memory_mib\n" : "\n");
+      << (memory ? ",memory_mib" : "");
+  const bool nodes = std::any_of(r.timeseries.begin(), r.timeseries.end(),
+                                 [](const auto& row) { return row.pending_pods.has_value(); });
+  out << (nodes ? ",nodes,pending_pods\n" : "\n");
   for (const stats::TimeSeriesRow& row : r.timeseries) {
     out << csv_number(row.t_s) << ',' << csv_field(row.workload) << ',' << csv_field(row.service)
         << ',' << csv_number(row.rps) << ',' << opt_number(row.error_rate) << ','
@@ -175,6 +189,7 @@ std::string timeseries_csv(const Results& r) {
         << ',' << opt_number(row.cpu_utilization) << ',' << opt_number(row.queue_length) << ','
         << opt_number(row.replicas) << ',' << opt_number(row.desired_replicas);
     if (memory) out << ',' << opt_number(row.memory_mib);
+    if (nodes) out << ',' << opt_number(row.nodes) << ',' << opt_number(row.pending_pods);
     out << '\n';
   }
   return out.str();

@@ -167,6 +167,15 @@ TEST(BadModel, AutoscalingTargetIsAUtilisation) {
       << r;
 }
 
+TEST(BadModel, PodLargerThanItsPoolsNode) {
+  // A pod that fits on no node of its pool would be Pending for ever (docs/nodes.md).
+  const RunResult r = expect_bad_fixture("pod_too_large.json");
+  EXPECT_TRUE(contains(r.err,
+                       "/services/api/pod/cores: expected a pod that fits on "
+                       "a node of pool 'general' (at most 4 cores), found a request of 8 cores"))
+      << r;
+}
+
 TEST(BadModel, SeveralErrorsAreReportedAtOnce) {
   const RunResult r = expect_bad_fixture("several_errors.json");
   for (const char* line : {

@@ -336,6 +336,44 @@ struct MemorySpec {
   std::string pointer;
 };
 
+/// One node pool (docs/nodes.md): nodes of one instance type, what one node can allocate to
+/// pods, and the bounds the cluster autoscaler keeps its size in.
+struct NodePoolSpec {
+  std::string name;
+  double cores = 0.0;       ///< allocatable cores per node
+  double memory_mib = 0.0;  ///< allocatable memory per node
+  std::optional<double> price_per_hour;
+  int min_nodes = 0;
+  int max_nodes = 0;
+  int initial_nodes = 0;             ///< ready at t = 0
+  double provisioning_time_s = 0.0;  ///< the autoscaler's request to the node being Ready
+  std::string pointer;
+};
+
+/// The cluster autoscaler's settings, with its documented defaults.
+struct ClusterAutoscalerSpec {
+  double scan_interval_s = 10.0;
+  double scale_down_unneeded_time_s = 600.0;
+  double scale_down_delay_after_add_s = 600.0;
+  double scale_down_utilization_threshold = 0.5;
+  int max_empty_bulk_delete = 10;
+};
+
+/// `nodes` of the model: its node pools and the cluster autoscaler that sizes them.
+struct NodesSpec {
+  std::vector<NodePoolSpec> pools;  ///< in the model file's order
+  ClusterAutoscalerSpec cluster_autoscaler;
+  std::string pointer;
+};
+
+/// `pod` of a service: the node pool its replicas run on and what each requests of a node.
+struct PodSpec {
+  std::uint32_t pool = 0;  ///< index in NodesSpec::pools
+  double cores = 0.0;
+  double memory_mib = 0.0;
+  std::string pointer;
+};
+
 struct ServiceSpec {
   std::string name;
   ServiceKind kind = ServiceKind::generic;
@@ -363,6 +401,7 @@ struct ServiceSpec {
   std::optional<AutoscalingSpec> autoscaling;
   std::string pointer;
   std::optional<MemorySpec> memory;  ///< absent: memory is not modelled
+  std::optional<PodSpec> pod;        ///< absent: the replicas need no node (docs/nodes.md)
 };
 
 enum class FaultKind { crash, slowdown, outage, cache_flush };
@@ -399,6 +438,7 @@ struct Spec {
 
   /// Index of the service named `name`, if any.
   std::optional<std::size_t> service_index(const std::string& name) const;
+  std::optional<NodesSpec> nodes;  ///< absent: replicas need no nodes (docs/nodes.md)
 };
 
 }  // namespace capsim::model

@@ -43,6 +43,8 @@ struct TimeSeriesRow {
   std::optional<double> replicas;          ///< ready replicas, time-averaged over the window
   std::optional<double> desired_replicas;  ///< the count asked for (autoscaler or model)
   std::optional<double> memory_mib;        ///< memory per serving replica (services with memory)
+  std::optional<double> nodes;             ///< nodes of the service's pool (services with a pod)
+  std::optional<double> pending_pods;      ///< the service's pods waiting for a node
 };
 
 /// Something that happened at an instant of replication 0: a fault starting or ending, a

@@ -1,0 +1,87 @@
+#pragma once
+/// \file The nodes of a model's node pools and the pods bound to them (docs/nodes.md): what the
+/// scheduler sees. A pod (a replica of a service with `pod`) is bound to the first Ready node of
+/// its pool with room for its requests, in the order the nodes were created; a pod that fits
+/// nowhere waits in the pending queue, first in first out. Nothing here decides to add or remove
+/// a node: the cluster autoscaler does (scale/cluster_autoscaler.hpp), the coordinator applies
+/// it (replication_nodes.cpp).
+
+#include <cstdint>
+#include <deque>
+#include <vector>
+
+#include "capsim/model/spec.hpp"
+#include "capsim/sim/calendar.hpp"
+#include "pool.hpp"
+
+namespace capsim::net {
+
+enum class NodeState : std::uint8_t {
+  provisioning,  ///< asked for, not Ready yet: no pod can be bound to it
+  ready,         ///< pods may be bound to it
+  deleting,      ///< being drained by the cluster autoscaler: no new pods; gone once empty
+  gone,          ///< deleted (kept so that node indices stay stable)
+};
+
+struct Node {
+  std::uint32_t pool = 0;
+  NodeState state = NodeState::provisioning;
+  double cores_used = 0.0;  ///< requests of the pods bound to it
+  double memory_used_mib = 0.0;
+  std::uint32_t pods = 0;
+};
+
+/// A pod: a replica slot of a service.
+struct PodId {
+  std::uint32_t service = 0;
+  std::uint32_t replica = 0;
+  bool operator==(const PodId&) const = default;
+};
+
+class NodePools {
+ public:
+  /// Each pool's `initial_nodes`, Ready at t = 0 (no pod bound yet).
+  explicit NodePools(const model::Spec& spec);
+
+  const model::NodesSpec& spec() const { return *spec_.nodes; }
+  std::uint32_t size() const { return static_cast<std::uint32_t>(nodes_.size()); }
+  const Node& operator[](std::uint32_t i) const { return nodes_[i]; }
+  /// Nodes of `pool` that exist (provisioning, ready or deleting): what is paid for.
+  int existing(std::uint32_t pool) const { return existing_[pool]; }
+
+  /// A new node of `pool`, provisioning; returns its index.
+  std::uint32_t add(std::uint32_t pool);
+  void set_state(std::uint32_t node, NodeState state);
+
+  /// Binds `pod` to the first Ready node of its service's pool with room; the node's index, or
+  /// kNone (then nothing changes).
+  std::uint32_t bind(PodId pod);
+  /// Unbinds `pod` from its node; the node's index, or kNone when it was bound to none.
+  std::uint32_t unbind(PodId pod);
+  std::uint32_t node_of(PodId pod) const;
+  /// The pods bound to `node`, by service and replica.
+  std::vector<PodId> pods_on(std::uint32_t node) const;
+
+  void add_pending(PodId pod) { pending_.push_back(pod); }
+  /// Takes `pod` out of the pending queue; false when it was not pending.
+  bool remove_pending(PodId pod);
+  const std::deque<PodId>& pending() const { return pending_; }
+  /// Binds the pending pods that now fit, in queue order (a pod that does not fit stays and the
+  /// ones after it are still tried); returns those bound.
+  std::vector<PodId> bind_pending();
+
+  /// The requests of a pod of `service`.
+  const model::PodSpec& pod(std::uint32_t service) const { return *spec_.services[service].pod; }
+
+ private:
+  bool fits(const Node& n, const model::PodSpec& p) const;
+
+  const model::Spec& spec_;
+  std::vector<Node> nodes_;
+  std::vector<int> existing_;
+  /// By service, by replica: the node the pod is bound to (kNone: none).
+  std::vector<std::vector<std::uint32_t>> bound_;
+  std::deque<PodId> pending_;
+};
+
+}  // namespace capsim::net

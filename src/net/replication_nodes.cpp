@@ -1,0 +1,176 @@
+/// \file The coordinator's node events (docs/nodes.md): pods bound to the nodes of their pool or
+/// Pending, nodes becoming Ready, and the cluster autoscaler's scans, whose decisions are applied
+/// here: new nodes, and nodes drained (their pods evicted through the replica-set door, each
+/// replaced by a new pod elsewhere) and deleted. Only models with `nodes` come here.
+
+#include <sstream>
+
+#include "replication.hpp"
+
+namespace capsim::net {
+
+namespace {
+
+std::string node_text(const model::NodesSpec& spec, const Node& n, std::uint32_t index) {
+  return "pool " + spec.pools[n.pool].name + ", node " + std::to_string(index);
+}
+
+}  // namespace
+
+void Replication::start_nodes() {
+  nodes_ = std::make_unique<NodePools>(spec_);
+  cluster_autoscaler_ = std::make_unique<scale::ClusterAutoscaler>(*spec_.nodes);
+  // The initial replicas are scheduled at t = 0 in service order; those that fit on no initial
+  // node are Pending (not ready, no traffic) until the cluster autoscaler brings one.
+  for (std::uint32_t si = 0; si < services_.size(); ++si) {
+    Service& s = services_[si];
+    if (!s.spec->pod) continue;
+    for (std::uint32_t ri = 0; ri < static_cast<std::uint32_t>(s.spec->replicas); ++ri) {
+      const std::uint32_t node = nodes_->bind(PodId{si, ri});
+      if (node != kNone) {
+        stats_.nodes().requested(s.spec->pod->pool, 0.0, s.spec->pod->cores);
+        continue;
+      }
+      s.replicas.make_pending(ri, 0.0, stats_.service(si));
+      nodes_->add_pending(PodId{si, ri});
+      stats_.nodes().pending(si, 0.0, 1.0);
+    }
+  }
+  clock_.at(0.0, Event::cluster_scan, 0, sim::Priority::observe);
+}
+
+void Replication::place_pod(std::uint32_t si, std::uint32_t ri) {
+  const std::uint32_t node = nodes_->bind(PodId{si, ri});
+  if (node == kNone) {
+    nodes_->add_pending(PodId{si, ri});
+    stats_.nodes().pending(si, clock_.now(), 1.0);
+    return;
+  }
+  pod_bound(PodId{si, ri}, node);
+}
+
+void Replication::pod_bound(PodId pod, std::uint32_t /*node*/) {
+  Service& s = services_[pod.service];
+  stats_.nodes().requested(s.spec->pod->pool, clock_.now(), s.spec->pod->cores);
+  // The pod's own start-up (image pull, the application's start) begins on its node.
+  if (s.spec->startup_time_s <= 0.0) {
+    replica_ready(Pair{pod.service, pod.replica});
+  } else {
+    s.replicas[pod.replica].ready_event =
+        clock_.after(s.spec->startup_time_s, Event::replica_ready,
+                     Pair{pod.service, pod.replica}.pack(), sim::Priority::urgent);
+  }
+}
+
+void Replication::pod_gone(std::uint32_t si, std::uint32_t ri) {
+  if (!nodes_ || !services_[si].spec->pod) return;
+  const double now = clock_.now();
+  if (nodes_->remove_pending(PodId{si, ri})) {
+    stats_.nodes().pending(si, now, -1.0);
+    return;
+  }
+  const std::uint32_t node = nodes_->unbind(PodId{si, ri});
+  if (node == kNone) return;
+  const model::PodSpec& pod = *services_[si].spec->pod;
+  stats_.nodes().requested(pod.pool, now, -pod.cores);
+  const Node& n = (*nodes_)[node];
+  if (n.state == NodeState::deleting && n.pods == 0) {
+    nodes_->set_state(node, NodeState::gone);
+    stats_.nodes().nodes(n.pool, now, -1.0);
+    stats_.log_event(now, "node_deleted", "", node_text(*spec_.nodes, n, node));
+  }
+  bind_pending();  // the room it leaves may take a Pending pod
+}
+
+void Replication::bind_pending() {
+  if (nodes_->pending().empty()) return;
+  const double now = clock_.now();
+  for (const PodId pod : nodes_->bind_pending()) {
+    stats_.nodes().pending(pod.service, now, -1.0);
+    pod_bound(pod, nodes_->node_of(pod));
+  }
+}
+
+void Replication::node_ready(std::uint32_t node) {
+  if ((*nodes_)[node].state != NodeState::provisioning) return;
+  nodes_->set_state(node, NodeState::ready);
+  stats_.log_event(clock_.now(), "node_ready", "", node_text(*spec_.nodes, (*nodes_)[node], node));
+  bind_pending();
+}
+
+void Replication::cluster_scan() {
+  const double now = clock_.now();
+  const model::NodesSpec& ns = *spec_.nodes;
+  scale::ClusterView view;
+  view.nodes.resize(nodes_->size());
+  for (std::uint32_t i = 0; i < nodes_->size(); ++i) {
+    const Node& n = (*nodes_)[i];
+    scale::NodeView& v = view.nodes[i];
+    v.pool = n.pool;
+    v.provisioning = n.state == NodeState::provisioning;
+    v.ready = n.state == NodeState::ready;
+    if (n.pods == 0 || n.state == NodeState::gone) continue;
+    for (const PodId pod : nodes_->pods_on(i)) {
+      const model::PodSpec& p = nodes_->pod(pod.service);
+      v.pods.push_back(scale::PodRequest{p.cores, p.memory_mib});
+    }
+  }
+  view.existing.resize(ns.pools.size());
+  for (std::uint32_t p = 0; p < ns.pools.size(); ++p) view.existing[p] = nodes_->existing(p);
+  view.pending.resize(ns.pools.size());
+  for (const PodId pod : nodes_->pending()) {
+    const model::PodSpec& p = nodes_->pod(pod.service);
+    view.pending[p.pool].push_back(scale::PodRequest{p.cores, p.memory_mib});
+  }
+  const scale::ClusterDecision d = cluster_autoscaler_->scan(view, now);
+  std::size_t reason = 0;
+  for (std::uint32_t p = 0; p < d.add.size(); ++p) {
+    if (d.add[p] == 0) continue;
+    stats_.log_event(now, "nodes_added", "", d.reasons[reason++]);
+    for (int k = 0; k < d.add[p]; ++k) {
+      const std::uint32_t node = nodes_->add(p);
+      stats_.nodes().nodes(p, now, 1.0);
+      clock_.after(ns.pools[p].provisioning_time_s, Event::node_ready, node, sim::Priority::urgent);
+    }
+  }
+  for (const std::uint32_t node : d.remove) {
+    stats_.log_event(now, "node_drained", "", d.reasons[reason++]);
+    delete_node(node);
+  }
+  const double next = now + ns.cluster_autoscaler.scan_interval_s;
+  if (next <= spec_.simulation.duration_s) {
+    clock_.at(next, Event::cluster_scan, 0, sim::Priority::observe);
+  }
+}
+
+void Replication::delete_node(std::uint32_t node) {
+  const double now = clock_.now();
+  nodes_->set_state(node, NodeState::deleting);
+  const std::vector<PodId> pods = nodes_->pods_on(node);
+  if (pods.empty()) {
+    const Node& n = (*nodes_)[node];
+    nodes_->set_state(node, NodeState::gone);
+    stats_.nodes().nodes(n.pool, now, -1.0);
+    stats_.log_event(now, "node_deleted", "", node_text(*spec_.nodes, n, node));
+    return;
+  }
+  // Each pod is evicted: it leaves the balancer and finishes what it holds (graceful
+  // termination), and its ReplicaSet creates a replacement at once, which the scheduler binds to
+  // another node (the autoscaler found room) or leaves Pending.
+  for (const PodId pod : pods) {
+    Service& s = services_[pod.service];
+    stats_.log_event(now, "evicted", s.spec->name, "replica " + std::to_string(pod.replica));
+    const ReplicaSet::Removal removal =
+        s.replicas.remove_at(pod.replica, now, stats_.service(pod.service));
+    clock_.cancel(removal.cancel);
+    // Off first, so that the replacement cannot take the slot while the pod is still bound.
+    if (removal.drained) {
+      drained(pod.service, pod.replica);
+    } else if (s.replicas[pod.replica].phase == Phase::off) {
+      pod_gone(pod.service, pod.replica);
+    }
+    start_replica(pod.service);
+  }
+}
+
+}  // namespace capsim::net
