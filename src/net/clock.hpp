@@ -32,6 +32,8 @@ enum class Event : std::uint32_t {
   schedule_step,   ///< a scaling schedule's step                 data: Pair{service, step}
   oom_kill,        ///< a replica over its memory limit is killed data: Pair{service, replica}
   delay_done,      ///< a job's delay step is over                data: Ref of the job
+  pool_handover,   ///< a returned connection goes to a waiting call  data: 0 (in order)
+  pool_timeouts,   ///< a connection pool's first waiter is due   data: pool
 };
 
 class Replication;

@@ -36,7 +36,8 @@ Replication::Replication(const model::Spec& spec, const ReplicationOptions& opti
       calls_(clock_, stats_, spec, options.replication),
       cpu_(clock_, jobs_),
       station_(jobs_, stats_, spec.simulation.max_queue),
-      workloads_(clock_, stats_, spec, options.replication) {
+      workloads_(clock_, stats_, spec, options.replication),
+      pools_(spec, clock_, stats_) {
   const std::uint64_t seed = spec.simulation.seed;
   const std::uint64_t rep = options.replication;
   const std::vector<bool> simple = simple_balancing(spec);
@@ -108,12 +109,20 @@ void Replication::send_attempt(Ref call) {
     attempt_done(call, Outcome::circuit_open);
     return;
   }
-  Service& s = services_[d->service];
-  const Ref job =
-      new_job(&s.endpoints[d->endpoint], d->service, ParentKind::call, call, d->attempt);
+  std::uint32_t connection = kNone;
+  if (pools_.any()) [[unlikely]] {
+    if (!acquire_connection(call, *d, connection)) return;
+  }
+  deliver(call, *d, connection);
+}
+
+void Replication::deliver(Ref call, const Delivery& d, std::uint32_t connection) {
+  Service& s = services_[d.service];
+  const Ref job = new_job(&s.endpoints[d.endpoint], d.service, ParentKind::call, call, d.attempt);
   Job& j = jobs_[job.index];
-  j.op = d->op;
-  j.key = d->key;
+  j.op = d.op;
+  j.key = d.key;
+  j.connection = connection;
   arrive(job);
 }
 
@@ -418,6 +427,9 @@ void Replication::release_worker(Service& s, Replica& r) {
 
 void Replication::finish(Ref job, Outcome outcome) {
   Job& j = jobs_[job.index];
+  // The query is over: its connection goes back to the caller's pool.
+  if (j.connection != kNone) [[unlikely]]
+    pools_.release(j.connection);
   if (j.service != kNone) {
     Service& s = services_[j.service];
     ServiceStats& st = stats_.service(j.service);
@@ -519,6 +531,12 @@ void Replication::on_event(Event event, std::uint64_t data) {
         ++j->step;
         ready_.push_back(Ref::unpack(data));
       }
+      break;
+    case Event::pool_handover:
+      pool_handover();
+      break;
+    case Event::pool_timeouts:
+      pool_timeouts(index);
       break;
     case Event::window:
       close_window();

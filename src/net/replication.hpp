@@ -13,6 +13,7 @@
 #include "capsim/model/spec.hpp"
 #include "capsim/net/network.hpp"
 #include "clock.hpp"
+#include "connection_pool.hpp"
 #include "cpu.hpp"
 #include "job.hpp"
 #include "service.hpp"
@@ -94,6 +95,14 @@ class Replication {
   void dispatch_waiting(std::uint32_t service);
   // Measurement.
   void close_window();
+  // Connection pools (replication_pools.cpp).
+  /// Before attempt `d` of `call` is sent: true when it may go (then `connection` is the pool
+  /// whose connection it holds, or kNone); false when it waits for a connection or has failed
+  /// (routed already).
+  bool acquire_connection(Ref call, const Delivery& d, std::uint32_t& connection);
+  void deliver(Ref call, const Delivery& d, std::uint32_t connection);
+  void pool_handover();
+  void pool_timeouts(std::uint32_t pool);
   [[noreturn]] void fail(const std::string& what) const;
 
   const model::Spec& spec_;
@@ -106,6 +115,7 @@ class Replication {
   Station station_;
   std::vector<Service> services_;
   Workloads workloads_;
+  ConnectionPools pools_;
   /// Jobs made ready by the current event, run in order at its end.
   std::vector<Ref> ready_;
   double window_start_s_ = 0.0;

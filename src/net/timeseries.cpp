@@ -49,6 +49,7 @@ void Statistics::close_window(double start_s, double now) {
     if (const auto& memory = spec_.services[i].memory; memory && cap > 0.0) {
       row.memory_mib = (mark.memory_mib - s.window_.memory_mib) / (cap / spec_.services[i].cores);
     }
+    row.pool_in_use = window_pools_in_use(i, now, width);
     s.window_ = mark;
     rows_.push_back(std::move(row));
     s.w_arrivals_ = 0;

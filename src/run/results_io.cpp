@@ -107,6 +107,10 @@ Json to_json(const Results& r, bool performance) {
   const bool memory = std::any_of(r.timeseries.begin(), r.timeseries.end(),
                                   [](const auto& row) { return row.memory_mib.has_value(); });
   if (memory) ts["columns"].push_back("memory_mib");
+  // pool_in_use only for models with connection pools, likewise.
+  const bool pools = std::any_of(r.timeseries.begin(), r.timeseries.end(),
+                                 [](const auto& row) { return row.pool_in_use.has_value(); });
+  if (pools) ts["columns"].push_back("pool_in_use");
   Json rows = Json::array();
   auto opt = [](const std::optional<double>& v) { return v ? number_or_null(*v) : Json(nullptr); };
   for (const stats::TimeSeriesRow& row : r.timeseries) {
@@ -115,6 +119,7 @@ Json to_json(const Results& r, bool performance) {
                                 opt(row.p99_ms), opt(row.cpu_utilization), opt(row.queue_length),
                                 opt(row.replicas), opt(row.desired_replicas)}));
     if (memory) rows.back().push_back(opt(row.memory_mib));
+    if (pools) rows.back().push_back(opt(row.pool_in_use));
   }
   ts["rows"] = std::move(rows);
   j["timeseries"] = std::move(ts);
@@ -167,7 +172,10 @@ std::string timeseries_csv(const Results& r) {
                                   [](const auto& row) { return row.memory_mib.has_value(); });
   out << "t,workload,service,rps,error_rate,p50_ms,p95_ms,p99_ms,cpu_utilization,queue_length,"
          "replicas,desired_replicas"
-      << (memory ? ",memory_mib\n" : "\n");
+      << (memory ? ",memory_mib" : "");
+  const bool pools = std::any_of(r.timeseries.begin(), r.timeseries.end(),
+                                 [](const auto& row) { return row.pool_in_use.has_value(); });
+  out << (pools ? ",pool_in_use\n" : "\n");
   for (const stats::TimeSeriesRow& row : r.timeseries) {
     out << csv_number(row.t_s) << ',' << csv_field(row.workload) << ',' << csv_field(row.service)
         << ',' << csv_number(row.rps) << ',' << opt_number(row.error_rate) << ','
@@ -175,6 +183,7 @@ std::string timeseries_csv(const Results& r) {
         << ',' << opt_number(row.cpu_utilization) << ',' << opt_number(row.queue_length) << ','
         << opt_number(row.replicas) << ',' << opt_number(row.desired_replicas);
     if (memory) out << ',' << opt_number(row.memory_mib);
+    if (pools) out << ',' << opt_number(row.pool_in_use);
     out << '\n';
   }
   return out.str();

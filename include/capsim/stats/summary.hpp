@@ -43,6 +43,7 @@ struct TimeSeriesRow {
   std::optional<double> replicas;          ///< ready replicas, time-averaged over the window
   std::optional<double> desired_replicas;  ///< the count asked for (autoscaler or model)
   std::optional<double> memory_mib;        ///< memory per serving replica (services with memory)
+  std::optional<double> pool_in_use;       ///< connections its pools lend (services with pools)
 };
 
 /// Something that happened at an instant of replication 0: a fault starting or ending, a
