@@ -75,6 +75,7 @@ Spec ModelLoader::load() {
   if (const Json* services = find(doc_, "services")) {
     read_services(*services, "/services", spec);
     check_totals(spec);
+    check_connection_limits(spec);
   } else {
     reader_.missing("/services", "an object of services by name");
   }

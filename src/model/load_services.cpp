@@ -63,6 +63,8 @@ const std::vector<KindKey>& kind_keys() {
       {"autoscaling", {generic, cache}},
       {"memory", {generic, cache}},
       {"pod", {generic, cache}},
+      {"connection_pools", {generic, cache}},
+      {"max_connections", {generic, cache, database}},
   };
   return keys;
 }
@@ -282,6 +284,7 @@ std::optional<ServiceSpec> ModelLoader::read_service(const std::string& name, co
       read_database(value, pointer, spec);
       break;
   }
+  read_connection_pools(value, pointer, spec);
   // A service with a problem is left out, so that nothing is checked against wrong values.
   if (reader_.error_count() != errors_before) return std::nullopt;
   return spec;

@@ -129,6 +129,10 @@ class ModelLoader {
   void read_cache_warmth(const Json& value, const std::string& pointer, CacheSpec& cache,
                          bool stampede_known);
   void read_database(const Json& value, const std::string& pointer, ServiceSpec& spec);
+  /// `connection_pools` and `max_connections` of a service (load_pools.cpp).
+  void read_connection_pools(const Json& value, const std::string& pointer, ServiceSpec& spec);
+  /// Warns when the pools towards a service may open more than its max_connections.
+  void check_connection_limits(const Spec& spec);
 
   void read_faults(const Json& value, const std::string& pointer, Spec& spec);
   std::optional<FaultSpec> read_fault(const Json& value, const std::string& pointer,

@@ -35,6 +35,8 @@ enum class Event : std::uint32_t {
   phase,           ///< a named phase begins or ends              data: 2 x phase (+ 1: ends)
   node_ready,      ///< a node ends its provisioning              data: node
   cluster_scan,    ///< the cluster autoscaler's scan             data: 0
+  pool_handover,   ///< a returned connection goes to a waiting call  data: 0 (in order)
+  pool_timeouts,   ///< a connection pool's first waiter is due   data: pool
 };
 
 class Replication;

@@ -44,6 +44,7 @@ struct Job {
   double work_s = 0.0;          ///< CPU demand this job has started, for wasted-work accounting
   double work_pending_s = 0.0;  ///< FCFS: demand waiting for a core
   double memory_mib = 0.0;      ///< memory it holds on its replica (services with `memory`)
+  std::uint32_t connection = kNone;  ///< the caller's pool whose connection it holds
 };
 
 /// Intrusive FIFO of jobs linked through Job::next_in_queue.

@@ -38,7 +38,8 @@ Replication::Replication(const model::Spec& spec, const ReplicationOptions& opti
       calls_(clock_, stats_, spec, options.replication),
       cpu_(clock_, jobs_),
       station_(jobs_, stats_, spec.simulation.max_queue),
-      workloads_(clock_, stats_, spec, options.replication) {
+      workloads_(clock_, stats_, spec, options.replication),
+      pools_(spec, clock_, stats_) {
   const std::uint64_t seed = spec.simulation.seed;
   const std::uint64_t rep = options.replication;
   const std::vector<bool> simple = simple_balancing(spec);
@@ -115,14 +116,22 @@ void Replication::send_attempt(Ref call) {
     attempt_done(call, Outcome::circuit_open);
     return;
   }
-  Service& s = services_[d->service];
-  const Ref job =
-      new_job(&s.endpoints[d->endpoint], d->service, ParentKind::call, call, d->attempt);
+  std::uint32_t connection = kNone;
+  if (pools_.any()) [[unlikely]] {
+    if (!acquire_connection(call, *d, connection)) return;
+  }
+  deliver(call, *d, connection);
+}
+
+void Replication::deliver(Ref call, const Delivery& d, std::uint32_t connection) {
+  Service& s = services_[d.service];
+  const Ref job = new_job(&s.endpoints[d.endpoint], d.service, ParentKind::call, call, d.attempt);
   Job& j = jobs_[job.index];
-  j.op = d->op;
-  j.key = d->key;
+  j.op = d.op;
+  j.key = d.key;
+  j.connection = connection;
   if (options_.traces != nullptr) [[unlikely]]
-    options_.traces->attempt_sent(call.pack(), d->attempt, job.pack(), clock_.now());
+    options_.traces->attempt_sent(call.pack(), d.attempt, job.pack(), clock_.now());
   arrive(job);
 }
 
@@ -434,6 +443,9 @@ void Replication::finish(Ref job, Outcome outcome) {
     options_.traces->job_finished(job.pack(), j.replica, j.arrived_s, j.holds_worker, j.started_s,
                                   j.work_s, outcome, clock_.now());
   }
+  // The query is over: its connection goes back to the caller's pool.
+  if (j.connection != kNone) [[unlikely]]
+    pools_.release(j.connection);
   if (j.service != kNone) {
     Service& s = services_[j.service];
     ServiceStats& st = stats_.service(j.service);
@@ -535,6 +547,12 @@ void Replication::on_event(Event event, std::uint64_t data) {
         ++j->step;
         ready_.push_back(Ref::unpack(data));
       }
+      break;
+    case Event::pool_handover:
+      pool_handover();
+      break;
+    case Event::pool_timeouts:
+      pool_timeouts(index);
       break;
     case Event::window:
       close_window();

@@ -15,6 +15,7 @@
 #include "capsim/model/spec.hpp"
 #include "capsim/net/network.hpp"
 #include "clock.hpp"
+#include "connection_pool.hpp"
 #include "cpu.hpp"
 #include "job.hpp"
 #include "node_pool.hpp"
@@ -110,6 +111,14 @@ class Replication {
   void close_window();
   /// --traces: tells the recorder about a new call (replication_traces.cpp).
   void trace_call(Ref call, const CallRequest& request);
+  // Connection pools (replication_pools.cpp).
+  /// Before attempt `d` of `call` is sent: true when it may go (then `connection` is the pool
+  /// whose connection it holds, or kNone); false when it waits for a connection or has failed
+  /// (routed already).
+  bool acquire_connection(Ref call, const Delivery& d, std::uint32_t& connection);
+  void deliver(Ref call, const Delivery& d, std::uint32_t connection);
+  void pool_handover();
+  void pool_timeouts(std::uint32_t pool);
   [[noreturn]] void fail(const std::string& what) const;
 
   const model::Spec& spec_;
@@ -122,6 +131,7 @@ class Replication {
   Station station_;
   std::vector<Service> services_;
   Workloads workloads_;
+  ConnectionPools pools_;
   /// Jobs made ready by the current event, run in order at its end.
   std::vector<Ref> ready_;
   double window_start_s_ = 0.0;

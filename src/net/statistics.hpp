@@ -3,6 +3,7 @@
 /// and scale logs, the time-series windows, and the summary they become. Nothing outside the
 /// collectors touches a statistic; the summary is built here and nowhere else.
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -10,6 +11,7 @@
 #include "capsim/stats/summary.hpp"
 #include "phase_stats.hpp"
 #include "node_stats.hpp"
+#include "pool_stats.hpp"
 #include "service_stats.hpp"
 #include "workload_stats.hpp"
 
@@ -25,6 +27,9 @@ class Statistics {
   WorkloadStats& workload(std::uint32_t i) { return workloads_[i]; }
   /// Node pools and pods (models with `nodes`).
   NodeStats& nodes() { return nodes_; }
+  /// The collector of connection pool `i`: the services' pools numbered in order (service by
+  /// service, each service's `connection_pools` in order).
+  PoolStats& pool(std::uint32_t i) { return pools_[i]; }
 
   /// Logs an event of replication 0 (a crash, a breaker's state change, ...).
   void log_event(double now, const std::string& kind, const std::string& service,
@@ -62,6 +67,13 @@ class Statistics {
   std::vector<stats::ScaleEventRow> scale_log_;
   PhaseStats phases_;  // named phases and per-window peaks, in every replication
   NodeStats nodes_;
+  // Connection pools (pool_summary.cpp).
+  std::vector<PoolStats> pools_;
+  std::vector<std::uint32_t> first_pool_;  ///< per service: the index of its first pool
+  void summarize_pools(stats::Summary& out, double now) const;
+  /// Service `i`'s connections in use, averaged over the window ending at `now`; absent when
+  /// it has no pool.
+  std::optional<double> window_pools_in_use(std::size_t i, double now, double width_s);
 };
 
 }  // namespace capsim::net

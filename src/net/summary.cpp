@@ -16,12 +16,17 @@ Statistics::Statistics(const model::Spec& spec, bool timeseries)
   }
   workloads_.assign(spec.workloads.size(), WorkloadStats(timeseries));
   fallbacks_ = model::uses_fallbacks(spec);
+  for (const model::ServiceSpec& s : spec.services) {
+    first_pool_.push_back(static_cast<std::uint32_t>(pools_.size()));
+    pools_.resize(pools_.size() + s.connection_pools.size());
+  }
 }
 
 void Statistics::begin_measurement(double now) {
   for (ServiceStats& s : services_) s.begin_measurement(now);
   for (WorkloadStats& w : workloads_) w.begin_measurement(now);
   nodes_.begin_measurement(now);
+  for (PoolStats& p : pools_) p.begin_measurement(now);
 }
 
 stats::Summary Statistics::summarize(double now, std::uint64_t events) {
@@ -141,6 +146,7 @@ stats::Summary Statistics::summarize(double now, std::uint64_t events) {
       now, workloads_, services_,
       [&add](std::vector<std::string> path, double value) { add(std::move(path), value); });
   nodes_.summarize(now, measured, out.metrics);
+  summarize_pools(out, now);
   out.timeseries = std::move(rows_);
   out.event_log = std::move(event_log_);
   out.scale_events = std::move(scale_log_);

@@ -51,6 +51,7 @@ void Statistics::close_window(double start_s, double now) {
       row.memory_mib = (mark.memory_mib - s.window_.memory_mib) / (cap / spec_.services[i].cores);
     }
     nodes_.window(static_cast<std::uint32_t>(i), now, width, row);
+    row.pool_in_use = window_pools_in_use(i, now, width);
     s.window_ = mark;
     rows_.push_back(std::move(row));
     s.w_arrivals_ = 0;

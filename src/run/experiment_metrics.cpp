@@ -115,6 +115,16 @@ std::vector<std::string> metric_names(const model::Spec& spec) {
       }
     }
   }
+  // Connection pools (docs/request-path.md), after every service, as the summary adds them.
+  for (const model::ServiceSpec& s : spec.services) {
+    for (const model::ConnectionPoolSpec& pool : s.connection_pools) {
+      const std::string at = "services." + s.name + ".pools." + pool.service + ".";
+      for (const char* name : {"acquire_rps", "wait_ms.mean", "wait_ms.p95", "wait_ms.p99",
+                               "timeout_rate", "refused_rate", "in_use", "in_use_max", "open"}) {
+        names.push_back(at + name);
+      }
+    }
+  }
   return names;
 }
 

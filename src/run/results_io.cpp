@@ -114,6 +114,10 @@ Json to_json(const Results& r, bool performance) {
     ts["columns"].push_back("nodes");
     ts["columns"].push_back("pending_pods");
   }
+  // pool_in_use only for models with connection pools, likewise.
+  const bool pools = std::any_of(r.timeseries.begin(), r.timeseries.end(),
+                                 [](const auto& row) { return row.pool_in_use.has_value(); });
+  if (pools) ts["columns"].push_back("pool_in_use");
   Json rows = Json::array();
   auto opt = [](const std::optional<double>& v) { return v ? number_or_null(*v) : Json(nullptr); };
   for (const stats::TimeSeriesRow& row : r.timeseries) {
@@ -126,6 +130,7 @@ Json to_json(const Results& r, bool performance) {
       rows.back().push_back(opt(row.nodes));
       rows.back().push_back(opt(row.pending_pods));
     }
+    if (pools) rows.back().push_back(opt(row.pool_in_use));
   }
   ts["rows"] = std::move(rows);
   j["timeseries"] = std::move(ts);
@@ -181,7 +186,10 @@ std::string timeseries_csv(const Results& r) {
       << (memory ? ",memory_mib" : "");
   const bool nodes = std::any_of(r.timeseries.begin(), r.timeseries.end(),
                                  [](const auto& row) { return row.pending_pods.has_value(); });
-  out << (nodes ? ",nodes,pending_pods\n" : "\n");
+  out << (nodes ? ",nodes,pending_pods" : "");
+  const bool pools = std::any_of(r.timeseries.begin(), r.timeseries.end(),
+                                 [](const auto& row) { return row.pool_in_use.has_value(); });
+  out << (pools ? ",pool_in_use\n" : "\n");
   for (const stats::TimeSeriesRow& row : r.timeseries) {
     out << csv_number(row.t_s) << ',' << csv_field(row.workload) << ',' << csv_field(row.service)
         << ',' << csv_number(row.rps) << ',' << opt_number(row.error_rate) << ','
@@ -190,6 +198,7 @@ std::string timeseries_csv(const Results& r) {
         << opt_number(row.replicas) << ',' << opt_number(row.desired_replicas);
     if (memory) out << ',' << opt_number(row.memory_mib);
     if (nodes) out << ',' << opt_number(row.nodes) << ',' << opt_number(row.pending_pods);
+    if (pools) out << ',' << opt_number(row.pool_in_use);
     out << '\n';
   }
   return out.str();

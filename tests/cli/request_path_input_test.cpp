@@ -57,6 +57,27 @@ const std::vector<BadKey>& cases() {
        R"({ "api": { "steps": [ { "call": "cache" } ] }, )" + std::string(kCache) +
            R"("lock_ttl": "1s" }, )" + kDb + " }",
        "/services/cache/lock_ttl: only with stampede coalesce or reject"},
+      {"pool_max_below_min",
+       R"({ "api": { "steps": [ { "call": "db" } ],
+                     "connection_pools": { "db": { "min": 8, "max": 4 } } }, )" +
+           std::string(kDb) + " }",
+       "/services/api/connection_pools/db/max: expected min <= max, found min 8 and max 4"},
+      {"pool_negative_timeout",
+       R"({ "api": { "steps": [ { "call": "db" } ],
+                     "connection_pools": { "db": { "acquire_timeout": "-1s" } } }, )" +
+           std::string(kDb) + " }",
+       "/services/api/connection_pools/db/acquire_timeout: expected a duration >= 0, found "
+       "\"-1s\""},
+      {"pool_unknown_callee",
+       R"({ "api": { "steps": [ { "call": "db" } ],
+                     "connection_pools": { "bd": { "max": 4 } } }, )" +
+           std::string(kDb) + " }",
+       "/services/api/connection_pools/bd: expected the name of a service (api, db), found "
+       "\"bd\"; did you mean 'db'?"},
+      {"max_connections_zero",
+       R"({ "api": { "steps": [ { "call": "db" } ] },
+            "db": { "kind": "database", "work": "4ms", "max_connections": 0 } })",
+       "/services/db/max_connections: expected an integer from 1 to 2147483647, found 0"},
   };
   return list;
 }

@@ -374,6 +374,16 @@ struct PodSpec {
   std::string pointer;
 };
 
+/// A pool of connections that each replica of a service keeps towards one service it calls, as
+/// HikariCP or node-postgres' Pool do (docs/request-path.md#connection-pools).
+struct ConnectionPoolSpec {
+  std::string service;              ///< the callee: every call of the replica to it uses the pool
+  int min = 0;                      ///< connections opened when the replica starts
+  int max = 10;                     ///< connections open at most
+  double acquire_timeout_s = 30.0;  ///< a call waiting longer for a connection fails with error
+  std::string pointer;
+};
+
 struct ServiceSpec {
   std::string name;
   ServiceKind kind = ServiceKind::generic;
@@ -402,6 +412,11 @@ struct ServiceSpec {
   std::string pointer;
   std::optional<MemorySpec> memory;  ///< absent: memory is not modelled
   std::optional<PodSpec> pod;        ///< absent: the replicas need no node (docs/nodes.md)
+  /// Connection pools of each replica towards the services it calls (at most one per callee).
+  std::vector<ConnectionPoolSpec> connection_pools;
+  /// Connections this service accepts from its callers' pools, all its replicas together (a
+  /// database's max_connections); absent: no limit.
+  std::optional<std::int64_t> max_connections;
 };
 
 enum class FaultKind { crash, slowdown, outage, cache_flush };

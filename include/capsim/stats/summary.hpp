@@ -45,6 +45,7 @@ struct TimeSeriesRow {
   std::optional<double> memory_mib;        ///< memory per serving replica (services with memory)
   std::optional<double> nodes;             ///< nodes of the service's pool (services with a pod)
   std::optional<double> pending_pods;      ///< the service's pods waiting for a node
+  std::optional<double> pool_in_use;       ///< connections its pools lend (services with pools)
 };
 
 /// Something that happened at an instant of replication 0: a fault starting or ending, a
