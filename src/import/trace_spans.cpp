@@ -31,6 +31,13 @@ std::string need_text(const Json& object, const char* key, const std::string& at
   return v.get<std::string>();
 }
 
+/// `object[key]` when it is a string, else "" (exporters vary; a wrong type is not ours to fix).
+std::string text_of(const Json& object, const char* key) {
+  if (!object.is_object()) return "";
+  const auto it = object.find(key);
+  return it != object.end() && it->is_string() ? it->get<std::string>() : "";
+}
+
 /// An integer time: OTLP writes 64-bit integers as decimal strings, some exporters as numbers.
 double integer_time(const Json& v, const std::string& at, double unit_s) {
   std::uint64_t n = 0;
@@ -49,7 +56,7 @@ double integer_time(const Json& v, const std::string& at, double unit_s) {
 std::string attribute_text(const Json& attributes, const char* key) {
   if (!attributes.is_array()) return "";
   for (const Json& a : attributes) {
-    if (a.is_object() && a.value("key", "") == key && a.contains("value") &&
+    if (a.is_object() && text_of(a, "key") == key && a.contains("value") &&
         a["value"].is_object() && a["value"].contains("stringValue") &&
         a["value"]["stringValue"].is_string()) {
       return a["value"]["stringValue"];
@@ -93,11 +100,11 @@ void otlp(const Json& doc, std::vector<TraceSpan>& out) {
         t.end_s = integer_time(need(s, "endTimeUnixNano", at), child(at, "endTimeUnixNano"), 1e-9);
         if (s.contains("events") && s["events"].is_array()) {
           for (const Json& e : s["events"]) {
-            if (!e.is_object() || e.value("name", "") != "completed" || !e.contains("attributes")) {
+            if (!e.is_object() || text_of(e, "name") != "completed" || !e.contains("attributes")) {
               continue;
             }
             for (const Json& a : e["attributes"]) {
-              if (a.is_object() && a.value("key", "") == "capsim.cpu_work_s" &&
+              if (a.is_object() && text_of(a, "key") == "capsim.cpu_work_s" &&
                   a.contains("value") && a["value"].contains("doubleValue") &&
                   a["value"]["doubleValue"].is_number()) {
                 t.cpu_work_s = a["value"]["doubleValue"].get<double>();
@@ -134,19 +141,21 @@ void jaeger(const Json& doc, std::vector<TraceSpan>& out) {
         refuse(child(at, "processID"), "expected a process of /data/" + std::to_string(d) +
                                            "/processes, found \"" + process + "\"");
       }
-      t.service = processes[process].value("serviceName", "unknown");
+      t.service = text_of(processes[process], "serviceName");
+      if (t.service.empty()) t.service = "unknown";
       if (s.contains("references") && s["references"].is_array()) {
         for (const Json& ref : s["references"]) {
-          if (ref.is_object() && ref.value("refType", "") == "CHILD_OF" && ref.contains("spanID")) {
-            t.parent = ref["spanID"].get<std::string>();
+          if (ref.is_object() && text_of(ref, "refType") == "CHILD_OF" &&
+              !text_of(ref, "spanID").empty()) {
+            t.parent = text_of(ref, "spanID");
             break;
           }
         }
       }
       if (s.contains("tags") && s["tags"].is_array()) {
         for (const Json& tag : s["tags"]) {
-          if (tag.is_object() && tag.value("key", "") == "span.kind" &&
-              tag.value("value", Json()) == "client") {
+          if (tag.is_object() && text_of(tag, "key") == "span.kind" &&
+              text_of(tag, "value") == "client") {
             t.client = true;
           }
         }

@@ -10,10 +10,13 @@
 
 #include "capsim/fit/fit.hpp"
 #include "capsim/import/traces.hpp"
+#include "capsim/model/error.hpp"
 
 namespace capsim::import {
 
 namespace {
+
+constexpr std::size_t kMaxDepth = 1000;
 
 /// A name the model accepts: [A-Za-z0-9_.-]+, other characters as '_'.
 std::string model_name(const std::string& text) {
@@ -130,7 +133,14 @@ Fragment import_traces(const std::vector<TraceSpan>& spans) {
     invocations[k].calls = std::move(calls);
     return k;
   };
+  std::size_t depth = 0;
   below = [&](std::size_t span, const std::string& service, std::vector<std::size_t>& calls) {
+    // Deeper than any real call chain: refuse rather than exhaust the stack.
+    if (++depth > kMaxDepth) {
+      throw model::ModelError(
+          spans[span].pointer,
+          "expected spans nested at most " + std::to_string(kMaxDepth) + " deep, found more");
+    }
     for (const std::size_t c : children[span]) {
       if (spans[c].service != service) {
         calls.push_back(invoke(c));
@@ -138,6 +148,7 @@ Fragment import_traces(const std::vector<TraceSpan>& spans) {
         below(c, service, calls);
       }
     }
+    --depth;
   };
   for (const std::size_t r : roots) {
     if (spans[r].client) {

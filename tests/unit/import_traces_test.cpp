@@ -112,6 +112,29 @@ TEST(ImportTraces, MissingParentsAndOtherFormatsAreRefused) {
               "export?)");
   }
   EXPECT_THROW(read_trace_spans(Json::parse(R"({"spans": []})")), model::ModelError);
+  // Wrong types where strings belong are read as absent, not a crash.
+  Json odd = Json::parse(kJaeger);
+  odd["data"][0]["spans"][1]["references"][0]["refType"] = 7;
+  odd["data"][0]["processes"]["p2"]["serviceName"] = 3;
+  const std::vector<TraceSpan> spans = read_trace_spans(odd);
+  EXPECT_EQ(spans[1].parent, "");
+  EXPECT_EQ(spans[1].service, "unknown");
+  // A chain deeper than any real one is refused, not a stack overflow.
+  Json deep = Json::parse(R"({"data": [{"traceID": "t", "spans": [],
+                                         "processes": {"a": {"serviceName": "a"},
+                                                       "b": {"serviceName": "b"}}}]})");
+  for (int i = 0; i < 3000; ++i) {
+    Json s = Json::parse(R"({"traceID": "t", "operationName": "op", "startTime": 1,
+                             "duration": 1, "references": []})");
+    s["spanID"] = std::to_string(i);
+    s["processID"] = i % 2 == 0 ? "a" : "b";
+    if (i > 0) {
+      s["references"].push_back(
+          Json{{"refType", "CHILD_OF"}, {"traceID", "t"}, {"spanID", std::to_string(i - 1)}});
+    }
+    deep["data"][0]["spans"].push_back(s);
+  }
+  EXPECT_THROW(import_traces(read_trace_spans(deep)), model::ModelError);
 }
 
 }  // namespace
