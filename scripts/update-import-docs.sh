@@ -183,7 +183,8 @@ Refused (exit 2, nothing written), naming the file, the document, the pointer an
 column: an unknown kind of a built-in or KEDA API group (with a suggestion for a near miss), a
 `scaleTargetRef` whose workload is not among the manifests, two autoscalers for one workload, a
 quantity that is not one (`"500x"`, `"1 Gi"`), `autoscaling/v2beta1` (its metrics differ), an
-HPA `minReplicas` of 0, a missing `maxReplicas`, YAML errors and alias bombs (as for models).
+HPA `minReplicas` of 0, a missing `maxReplicas`, a pod cpu request above 100,000 cores, YAML
+errors and alias bombs (as for models).
 
 [k8s-api.yaml](examples/import/k8s-api.yaml) (a Deployment, its Service and an HPA on cpu and
 requests per second) and [k8s-worker.yaml](examples/import/k8s-worker.yaml) (a queue consumer
@@ -244,8 +245,9 @@ its statistic, each call's count, probability and parallelism), and what it coul
 cores, workers, timeouts and retries. Self time from real traces includes any waiting inside the
 service (for a core, a lock, a connection): import traces of a lightly loaded period. Refused
 (exit 2, nothing written): neither format, a span without its ids, name or times, an end before
-its start, a parent that is not in its trace (a truncated export), invalid or truncated JSON
-(line and column).
+its start, a parent that is not in its trace (a truncated export), spans nested more than 1,000
+deep, invalid or truncated JSON (line and column). Strings of the wrong type (a numeric
+`refType`) are read as absent.
 
 The round trip: [traced-shop.json](examples/import/traced-shop.json) exports its traces and
 imports them again (the test `ImportTraces.RoundTripGivesTheCallGraphRatesAndLatenciesBack` runs
