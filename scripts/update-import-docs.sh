@@ -16,7 +16,7 @@ cat <<'EOF'
 
 Writing a model whose numbers match the real system is the hard part. capsim reads what teams
 already have: observed latencies (`capsim fit`), k6 options (`capsim import k6`), Kubernetes manifests
-(`capsim import k8s`), and models and experiments in YAML as well as JSON (see [model-format.md](model-format.md#yaml-models-and-experiments)).
+(`capsim import k8s`), traces (`capsim import traces`), and models and experiments in YAML as well as JSON (see [model-format.md](model-format.md#yaml-models-and-experiments)).
 Every reader refuses a bad file with exit status 2, one message naming the place (line and
 column, or the JSON Pointer) and nothing written.
 
@@ -183,7 +183,8 @@ Refused (exit 2, nothing written), naming the file, the document, the pointer an
 column: an unknown kind of a built-in or KEDA API group (with a suggestion for a near miss), a
 `scaleTargetRef` whose workload is not among the manifests, two autoscalers for one workload, a
 quantity that is not one (`"500x"`, `"1 Gi"`), `autoscaling/v2beta1` (its metrics differ), an
-HPA `minReplicas` of 0, a missing `maxReplicas`, YAML errors and alias bombs (as for models).
+HPA `minReplicas` of 0, a missing `maxReplicas`, a pod cpu request above 100,000 cores, YAML
+errors and alias bombs (as for models).
 
 [k8s-api.yaml](examples/import/k8s-api.yaml) (a Deployment, its Service and an HPA on cpu and
 requests per second) and [k8s-worker.yaml](examples/import/k8s-worker.yaml) (a queue consumer
@@ -209,9 +210,70 @@ rm -f /tmp/capsim-k8s-bad.yaml /tmp/capsim-k8s-worker.yaml
 cat <<'EOF'
 ```
 
+## capsim import traces
+
+```
+capsim import traces SPANS.json [-o MODEL.json]
+```
+
+Reads spans exported as **OTLP JSON** (`resourceSpans` / `scopeSpans` / `spans`, as an OTLP/HTTP
+exporter or the OpenTelemetry Collector's `file` exporter writes them; times in Unix nanoseconds,
+the service from the resource's `service.name`) or **Jaeger JSON** (`data[].spans` as the Jaeger
+UI's "Download JSON" and its `/api/traces` write them; microseconds, the service from
+`processes`, the parent from a `CHILD_OF` reference), and prints a model that validates and runs:
+
+- **Services and endpoints**: an *invocation* is a span whose parent is in another service (or
+  a root); its endpoint is the span's name (a leading `SERVICE/` dropped, other characters than
+  `[A-Za-z0-9_.-]` as `_`). A root span of kind CLIENT is a caller outside the system (a load
+  generator): the invocations below it are the roots.
+- **The call graph**: an invocation's calls are the invocations below it through spans of its own
+  service (its client spans). Per caller endpoint and callee: `count` = the calls per calling
+  invocation that made any (rounded; a count that varies is noted), `probability` = the share of
+  invocations that made any (left out at 1), **parallel** when most of the calls overlapped a
+  sibling call in time (those form one `parallel` step); calls are ordered by their mean start.
+- **Self time**: the invocation's duration less the union of its calls' intervals (for capsim's
+  own traces, the `capsim.cpu_work_s` of the `completed` event, which excludes waiting), fitted
+  as `capsim fit` fits samples (at most 10,000, evenly strided; the empirical candidate is not
+  used, it would need a file; fewer than 10 samples: an exponential with their mean), as one
+  `work` step before the calls.
+- **Workloads**: one open workload per root endpoint, at the sample's mean rate (arrivals less
+  one over the time from the first to the last): the rate of the exported sample, noted so that
+  the real one is set.
+
+What it inferred is printed on standard error (`note:` lines: invocations, the fitted family and
+its statistic, each call's count, probability and parallelism), and what it could not: replicas,
+cores, workers, timeouts and retries. Self time from real traces includes any waiting inside the
+service (for a core, a lock, a connection): import traces of a lightly loaded period. Refused
+(exit 2, nothing written): neither format, a span without its ids, name or times, an end before
+its start, a parent that is not in its trace (a truncated export), spans nested more than 1,000
+deep, invalid or truncated JSON (line and column). Strings of the wrong type (a numeric
+`refType`) are read as absent.
+
+The round trip: [traced-shop.json](examples/import/traced-shop.json) exports its traces and
+imports them again (the test `ImportTraces.RoundTripGivesTheCallGraphRatesAndLatenciesBack` runs
+both models and checks the mean, p50 and p99 latencies agree within 5, 5 and 10 %):
+
+```
+EOF
+echo "\$ capsim run traced-shop.json -q --traces shop-traces.json --traces-sample 2000"
+"$capsim" run $ex/traced-shop.json -q --traces /tmp/capsim-shop-traces.json --traces-sample 2000
+echo "\$ capsim import traces shop-traces.json"
+"$capsim" import traces /tmp/capsim-shop-traces.json 2>&1
+rm -f /tmp/capsim-shop-traces.json
+cat <<'EOF'
+```
+
+[jaeger.json](examples/import/jaeger.json), two traces of a cart service and its database:
+
+```
+EOF
+run import traces $ex/jaeger.json
+cat <<'EOF'
+```
+
 ## Not yet
 
-Trace import (OTLP, Jaeger) and calibration against a whole model are not implemented yet
-(issue 16). Trace export is `capsim run --traces` ([traces.md](traces.md)).
+Calibration of a whole model against observed percentiles is not implemented yet (issue 16).
+Trace export is `capsim run --traces` ([traces.md](traces.md)).
 EOF
 } > "$out"

@@ -1,6 +1,6 @@
 #pragma once
 // The commands that build a model from what teams already have: fit (a service-time
-// distribution from observed latencies) and import (k6 options, Kubernetes manifests).
+// distribution from observed latencies) and import (k6 options, Kubernetes manifests, traces).
 
 #include <string>
 #include <vector>
@@ -49,5 +49,16 @@ CLI::App* add_import_k8s_command(CLI::App& import, ImportK8sCommand& c);
 /// Prints (or writes whole) the services fragment, warnings on standard error; ModelError:
 /// exit 2, nothing written.
 int command_import_k8s(const ImportK8sCommand& c);
+
+struct ImportTracesCommand {
+  std::string input;
+  std::string output;  ///< write the model (JSON) here; default: standard output
+};
+
+/// Adds `capsim import traces` to the `import` command.
+CLI::App* add_import_traces_command(CLI::App& import, ImportTracesCommand& c);
+/// Prints (or writes whole) the model skeleton, what was inferred on standard error;
+/// ModelError: exit 2, nothing written.
+int command_import_traces(const ImportTracesCommand& c);
 
 }  // namespace capsim::cli

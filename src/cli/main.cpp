@@ -275,6 +275,8 @@ int main(int argc, char** argv) {
   CLI::App* import_app = capsim::cli::add_import_command(app, import_cmd, import_k6);
   capsim::cli::ImportK8sCommand import_k8s_cmd;
   CLI::App* import_k8s = capsim::cli::add_import_k8s_command(*import_app, import_k8s_cmd);
+  capsim::cli::ImportTracesCommand import_traces_cmd;
+  CLI::App* import_traces = capsim::cli::add_import_traces_command(*import_app, import_traces_cmd);
 
   // CLI11 reports an unknown command as a missing one; say what is wrong instead.
   std::vector<std::string> commands{"run",     "validate", "sweep", "size",
@@ -326,6 +328,7 @@ int main(int argc, char** argv) {
     if (*fit) return capsim::cli::command_fit(fit_cmd);
     if (*import_k6) return capsim::cli::command_import_k6(import_cmd);
     if (*import_k8s) return capsim::cli::command_import_k8s(import_k8s_cmd);
+    if (*import_traces) return capsim::cli::command_import_traces(import_traces_cmd);
   } catch (const ModelError& e) {
     const char* what = experiment ? "invalid experiment:\n" : "invalid model:\n";
     error(std::string("capsim: ") + (e.diagnostics().size() > 1 ? what : "") + e.what() + "\n");

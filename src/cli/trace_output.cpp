@@ -28,7 +28,7 @@ std::string render_traces(const model::Spec& spec, const TraceOptions& o) {
   options.replication = 0;
   options.traces = &recorder;
   net::simulate(spec, options);
-  return recorder.otlp(spec).dump(1) + "\n";
+  return recorder.otlp(spec).dump() + "\n";
 }
 
 }  // namespace capsim::cli

@@ -238,6 +238,10 @@ Workload read_workload(const Manifest& m, const Warn& warn) {
   }
   const ResourceTotals cpu = pod_totals(*containers, c_at, "cpu");
   const ResourceTotals memory = pod_totals(*containers, c_at, "memory");
+  if (cpu.request && *cpu.request > 100'000) {
+    refuse(c_at,
+           "expected a pod cpu request of at most 100000 cores, found " + amount(*cpu.request));
+  }
   if (cpu.request && *cpu.request > 0) {
     w.pod.cpu_request_cores = *cpu.request;
     w.pod.cores = static_cast<int>(std::max(1.0, std::ceil(*cpu.request - 1e-9)));

@@ -258,6 +258,11 @@ TEST(ImportK8s, BadManifestsNameTheDocumentPointerAndLine) {
             "m.yaml document 1 (Deployment php-apache): "
             "/spec/template/spec/containers/0/resources/requests/cpu: expected a quantity such as "
             "\"500m\", \"2\" or \"256Mi\", found \"200mc\" (m.yaml: line 23, column 18)");
+  std::string huge = kPhpApache;
+  huge.replace(huge.find("cpu: 200m"), 9, "cpu: 1e12");
+  EXPECT_NE(refusal(huge).find("expected a pod cpu request of at most 100000 cores, found 1e+12"),
+            std::string::npos)
+      << refusal(huge);
   std::string no_max = kPhpApache;
   no_max.replace(no_max.find("  maxReplicas: 10\n"), 18, "");
   EXPECT_NE(refusal(no_max).find("/spec/maxReplicas: missing"), std::string::npos);

@@ -1,0 +1,296 @@
+/// \file Spans -> a model skeleton (capsim::import::import_traces): invocations of services,
+/// their calls, self times fitted, arrival rates of the roots.
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <functional>
+#include <map>
+#include <utility>
+
+#include "capsim/fit/fit.hpp"
+#include "capsim/import/traces.hpp"
+#include "capsim/model/error.hpp"
+
+namespace capsim::import {
+
+namespace {
+
+constexpr std::size_t kMaxDepth = 1000;
+
+/// A name the model accepts: [A-Za-z0-9_.-]+, other characters as '_'.
+std::string model_name(const std::string& text) {
+  std::string out;
+  for (const char c : text) {
+    const bool ok = std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.' || c == '-';
+    out += ok ? c : '_';
+  }
+  return out.empty() ? "unnamed" : out;
+}
+
+/// One service's handling of a request: a span whose parent is in another service (or none).
+struct Invocation {
+  std::size_t span = 0;
+  std::string endpoint;  ///< "service/endpoint"
+  double start_s = 0, end_s = 0;
+  std::vector<std::size_t> calls;  ///< child invocations, by start
+};
+
+struct CalleeStats {
+  std::size_t calls = 0;    ///< in all
+  std::size_t callers = 0;  ///< invocations with at least one
+  /// Per other callee: invocations that called both, and those where the two overlapped.
+  std::map<std::string, std::pair<std::size_t, std::size_t>> beside;
+  double offset_sum = 0;            ///< start - caller start, summed over first calls
+  std::vector<std::size_t> counts;  ///< per calling invocation with at least one
+};
+
+struct EndpointStats {
+  std::string service, endpoint;
+  std::size_t invocations = 0;
+  std::vector<double> self_s;
+  std::map<std::string, CalleeStats> callees;  ///< by "service/endpoint"
+};
+
+std::string seconds_text(double s) {
+  char buffer[48];
+  std::snprintf(buffer, sizeof buffer, "%.6gs", s);
+  return buffer;
+}
+
+/// The self times' fitted `work`, the chosen family unless it is empirical (a file), then the
+/// best other by AIC; with fewer than 10 samples an exponential with their mean.
+Json fitted_work(const std::vector<double>& self_s, std::string& note) {
+  double sum = 0;
+  for (const double s : self_s) sum += s;
+  const double mean = sum / static_cast<double>(self_s.size());
+  if (self_s.size() < 10) {
+    note =
+        "exponential with the mean of " + std::to_string(self_s.size()) + " samples (< 10 to fit)";
+    return Json{{"dist", "exponential"}, {"mean", seconds_text(mean)}};
+  }
+  // At most kMaxFitted samples, evenly strided: fitting is by likelihood over every sample,
+  // and more than a few thousand change the parameters less than the spans' own noise.
+  constexpr std::size_t kMaxFitted = 10000;
+  const std::size_t stride = (self_s.size() + kMaxFitted - 1) / kMaxFitted;
+  fit::Observations o;
+  for (std::size_t i = 0; i < self_s.size(); i += stride) {
+    o.samples_s.push_back(std::max(self_s[i], 1e-6));
+  }
+  const fit::FitResult r = fit::fit(o);
+  std::size_t best = r.chosen;
+  if (r.candidates[best].family == fit::Family::empirical) {
+    best = 0;
+    for (std::size_t i = 0; i < r.candidates.size(); ++i) {
+      if (r.candidates[i].family != fit::Family::empirical &&
+          r.candidates[i].aic < r.candidates[best].aic) {
+        best = i;
+      }
+    }
+  }
+  note = fit::family_name(r.candidates[best].family) + " (" + r.statistic_name + " " +
+         std::to_string(r.candidates[best].statistic) + ", " + std::to_string(o.samples_s.size()) +
+         " of " + std::to_string(self_s.size()) + " samples)";
+  return r.candidates[best].work;
+}
+
+}  // namespace
+
+Fragment import_traces(const std::vector<TraceSpan>& spans) {
+  Fragment f;
+  // Spans by (trace, id), and children by parent.
+  std::map<std::pair<std::string, std::string>, std::size_t> index;
+  for (std::size_t i = 0; i < spans.size(); ++i) index[{spans[i].trace, spans[i].id}] = i;
+  std::vector<std::vector<std::size_t>> children(spans.size());
+  std::vector<std::size_t> roots;
+  for (std::size_t i = 0; i < spans.size(); ++i) {
+    if (spans[i].parent.empty()) {
+      roots.push_back(i);
+    } else {
+      children[index.at({spans[i].trace, spans[i].parent})].push_back(i);
+    }
+  }
+  // Invocations: a root, or a span whose parent is in another service. A root CLIENT span is a
+  // caller outside the system (a load generator): its invocations are the roots.
+  std::vector<Invocation> invocations;
+  std::vector<std::size_t> root_invocations;
+  const auto endpoint_of = [&](const TraceSpan& s) {
+    std::string name = s.name;
+    if (name.rfind(s.service + "/", 0) == 0) name = name.substr(s.service.size() + 1);
+    return model_name(s.service) + "/" + model_name(name);
+  };
+  // Collects the invocations below `span` (through spans of its own service).
+  std::function<void(std::size_t, const std::string&, std::vector<std::size_t>&)> below;
+  std::function<std::size_t(std::size_t)> invoke = [&](std::size_t span) {
+    const std::size_t k = invocations.size();
+    invocations.push_back(
+        Invocation{span, endpoint_of(spans[span]), spans[span].start_s, spans[span].end_s, {}});
+    std::vector<std::size_t> calls;
+    below(span, spans[span].service, calls);
+    std::sort(calls.begin(), calls.end(), [&](std::size_t a, std::size_t b) {
+      return invocations[a].start_s < invocations[b].start_s;
+    });
+    invocations[k].calls = std::move(calls);
+    return k;
+  };
+  std::size_t depth = 0;
+  below = [&](std::size_t span, const std::string& service, std::vector<std::size_t>& calls) {
+    // Deeper than any real call chain: refuse rather than exhaust the stack.
+    if (++depth > kMaxDepth) {
+      throw model::ModelError(
+          spans[span].pointer,
+          "expected spans nested at most " + std::to_string(kMaxDepth) + " deep, found more");
+    }
+    for (const std::size_t c : children[span]) {
+      if (spans[c].service != service) {
+        calls.push_back(invoke(c));
+      } else {
+        below(c, service, calls);
+      }
+    }
+    --depth;
+  };
+  for (const std::size_t r : roots) {
+    if (spans[r].client) {
+      std::vector<std::size_t> calls;
+      below(r, spans[r].service, calls);
+      root_invocations.insert(root_invocations.end(), calls.begin(), calls.end());
+    } else {
+      root_invocations.push_back(invoke(r));
+    }
+  }
+  // Per endpoint: self time (duration less the union of its calls' intervals) and callees.
+  std::map<std::string, EndpointStats> endpoints;
+  for (const Invocation& inv : invocations) {
+    EndpointStats& e = endpoints[inv.endpoint];
+    e.service = inv.endpoint.substr(0, inv.endpoint.find('/'));
+    e.endpoint = inv.endpoint.substr(inv.endpoint.find('/') + 1);
+    ++e.invocations;
+    double covered = 0, reach = inv.start_s;
+    std::map<std::string, std::size_t> count;
+    for (std::size_t i = 0; i < inv.calls.size(); ++i) {
+      const Invocation& c = invocations[inv.calls[i]];
+      const double a = std::max(c.start_s, reach), b = std::min(c.end_s, inv.end_s);
+      if (b > a) covered += b - a;
+      reach = std::max(reach, std::min(c.end_s, inv.end_s));
+      CalleeStats& cs = e.callees[c.endpoint];
+      ++cs.calls;
+      if (count[c.endpoint]++ == 0) cs.offset_sum += c.start_s - inv.start_s;
+    }
+    for (const auto& [callee, n] : count) {
+      ++e.callees[callee].callers;
+      e.callees[callee].counts.push_back(n);
+    }
+    // Two callees are parallel when their calls overlap in time in most invocations that make
+    // both (a conditional parallel call leaves its sibling alone in the others).
+    std::map<std::pair<std::string, std::string>, bool> overlapped;  // (a, b) with a < b
+    for (std::size_t i = 0; i < inv.calls.size(); ++i) {
+      for (std::size_t j = i + 1; j < inv.calls.size(); ++j) {
+        const Invocation& a = invocations[inv.calls[i]];
+        const Invocation& b = invocations[inv.calls[j]];
+        if (a.endpoint == b.endpoint) continue;
+        bool& o = overlapped[std::minmax(a.endpoint, b.endpoint)];
+        o = o || (a.start_s < b.end_s && b.start_s < a.end_s);
+      }
+    }
+    for (const auto& [pair, o] : overlapped) {
+      for (const auto& [x, y] : {pair, std::make_pair(pair.second, pair.first)}) {
+        auto& both = e.callees[x].beside[y];
+        ++both.first;
+        if (o) ++both.second;
+      }
+    }
+    // capsim's own traces say the CPU demand; otherwise the self time includes any waiting.
+    const double cpu_s = spans[inv.span].cpu_work_s;
+    e.self_s.push_back(cpu_s >= 0 ? cpu_s : std::max(0.0, inv.end_s - inv.start_s - covered));
+  }
+  // The model.
+  Json services = Json::object();
+  for (auto& [key, e] : endpoints) {
+    Json steps = Json::array();
+    std::string note;
+    double self_sum = 0;
+    for (const double s : e.self_s) self_sum += s;
+    if (self_sum > 0) steps.push_back(Json{{"work", fitted_work(e.self_s, note)}});
+    // Calls in the order they start on average; overlapping callees in one parallel step.
+    std::vector<std::pair<double, std::string>> order;
+    for (const auto& [callee, cs] : e.callees) {
+      order.emplace_back(cs.offset_sum / static_cast<double>(cs.callers), callee);
+    }
+    std::sort(order.begin(), order.end());
+    Json parallel = Json::array();
+    std::string inferred;
+    for (const auto& [offset, callee] : order) {
+      const CalleeStats& cs = e.callees[callee];
+      Json call = Json::object();
+      call["call"] = callee.substr(0, callee.find('/'));
+      call["endpoint"] = callee.substr(callee.find('/') + 1);
+      const double mean_count = static_cast<double>(cs.calls) / static_cast<double>(cs.callers);
+      const bool fixed = std::all_of(cs.counts.begin(), cs.counts.end(),
+                                     [&](std::size_t n) { return n == cs.counts[0]; });
+      const long long count = std::llround(mean_count);
+      if (count != 1) call["count"] = count;
+      if (!fixed) {
+        f.warnings.push_back(key + " -> " + callee + ": the number of calls varies (mean " +
+                             std::to_string(mean_count) + "); modelled as " +
+                             std::to_string(count));
+      }
+      const double p = static_cast<double>(cs.callers) / static_cast<double>(e.invocations);
+      if (p < 1.0) call["probability"] = std::round(p * 1000.0) / 1000.0;
+      bool is_parallel = false;
+      for (const auto& [other, both] : cs.beside) {
+        if (2 * both.second > both.first) is_parallel = true;
+      }
+      is_parallel = is_parallel && count == 1;
+      inferred += " " + callee + (is_parallel ? " (parallel)" : "") + " x" +
+                  std::to_string(mean_count) + " p=" + std::to_string(p) + ";";
+      if (is_parallel) {
+        parallel.push_back(std::move(call));
+      } else {
+        if (!parallel.empty())
+          steps.push_back(Json{{"parallel", std::exchange(parallel, Json::array())}});
+        steps.push_back(std::move(call));
+      }
+    }
+    if (!parallel.empty()) steps.push_back(Json{{"parallel", std::move(parallel)}});
+    if (steps.empty()) steps.push_back(Json{{"work", "1us"}});
+    f.warnings.push_back("inferred " + key + ": " + std::to_string(e.invocations) +
+                         " invocations; self time " + (note.empty() ? "none" : note) + ";" +
+                         inferred);
+    Json& service = services[e.service];
+    if (service.is_null()) service = Json{{"endpoints", Json::object()}};
+    service["endpoints"][e.endpoint] = Json{{"steps", std::move(steps)}};
+  }
+  // Open workloads: one per root endpoint, at its mean arrival rate over the traces' span.
+  std::map<std::string, std::vector<double>> arrivals;
+  for (const std::size_t r : root_invocations) {
+    arrivals[invocations[r].endpoint].push_back(invocations[r].start_s);
+  }
+  Json workloads = Json::array();
+  for (auto& [endpoint, times] : arrivals) {
+    std::sort(times.begin(), times.end());
+    Json w = Json::object();
+    w["name"] = model_name(endpoint);
+    w["target"] = endpoint.substr(0, endpoint.find('/'));
+    w["endpoint"] = endpoint.substr(endpoint.find('/') + 1);
+    if (times.size() < 2 || times.back() <= times.front()) {
+      w["rate"] = 1;
+      f.warnings.push_back("workload " + endpoint + ": fewer than two arrivals; rate 1/s assumed");
+    } else {
+      const double rate = static_cast<double>(times.size() - 1) / (times.back() - times.front());
+      w["rate"] = std::round(rate * 1e6) / 1e6;
+      f.warnings.push_back("inferred workload " + endpoint + ": " + std::to_string(times.size()) +
+                           " requests over " + seconds_text(times.back() - times.front()) +
+                           " (a sample's rate: set the real one)");
+    }
+    workloads.push_back(std::move(w));
+  }
+  f.warnings.push_back(
+      "not inferred: replicas, cores, workers, timeouts and retries (set them); "
+      "self time is one work step before the calls");
+  f.model["workloads"] = std::move(workloads);
+  f.model["services"] = std::move(services);
+  return f;
+}
+
+}  // namespace capsim::import

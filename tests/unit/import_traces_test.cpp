@@ -1,0 +1,141 @@
+// capsim import traces: the round trip (traces exported from a known model, imported, give its
+// call graph, rates and latencies back), Jaeger JSON read as the Jaeger UI exports it, and
+// spans whose parent is missing refused with their pointer.
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "capsim/import/traces.hpp"
+#include "capsim/model/error.hpp"
+#include "capsim/model/load.hpp"
+#include "capsim/net/network.hpp"
+#include "capsim/net/traces.hpp"
+
+namespace capsim::import {
+namespace {
+
+double metric(const stats::Summary& s, const std::string& name) {
+  for (const stats::Metric& m : s.metrics) {
+    if (m.dotted() == name) return m.value;
+  }
+  ADD_FAILURE() << "no metric " << name;
+  return 0;
+}
+
+const char* kKnown = R"({
+  "simulation": { "duration": "1000s", "warmup": "0s", "seed": 11 },
+  "workloads": [ { "name": "browse", "target": "api", "rate": 5 } ],
+  "services": {
+    "api": { "steps": [ { "work": { "dist": "exponential", "mean": "10ms" } },
+             { "call": "db", "count": 2 },
+             { "parallel": [ { "call": "search" }, { "call": "profile" } ] } ] },
+    "db": { "steps": [ { "work": { "dist": "lognormal", "p50": "4ms", "p99": "20ms" } } ] },
+    "search": { "steps": [ { "work": { "dist": "exponential", "mean": "3ms" } } ] },
+    "profile": { "steps": [ { "work": { "dist": "exponential", "mean": "7ms" } } ] } } })";
+
+TEST(ImportTraces, RoundTripGivesTheCallGraphRatesAndLatenciesBack) {
+  const model::Spec known = model::load(Json::parse(kKnown), ".");
+  net::TraceRecorder recorder(1'000'000, 0.0);
+  net::ReplicationOptions options;
+  options.traces = &recorder;
+  const stats::Summary original = net::simulate(known, options);
+  const Json otlp = recorder.otlp(known);
+
+  const Fragment f = import_traces(read_trace_spans(Json::parse(otlp.dump())));
+  const Json& m = f.model;
+  ASSERT_EQ(m["workloads"].size(), 1u);
+  EXPECT_EQ(m["workloads"][0]["target"], "api");
+  EXPECT_NEAR(m["workloads"][0]["rate"].get<double>(), 5.0, 0.2);  // ~5,000 arrivals
+  const Json& api = m["services"]["api"]["endpoints"]["default"]["steps"];
+  ASSERT_EQ(api.size(), 3u) << api.dump();
+  EXPECT_TRUE(api[0].contains("work"));
+  EXPECT_EQ(api[1], Json::parse(R"({"call": "db", "endpoint": "default", "count": 2})"));
+  EXPECT_EQ(api[2], Json::parse(R"({"parallel": [{"call": "profile", "endpoint": "default"},
+                                                  {"call": "search", "endpoint": "default"}]})"));
+  EXPECT_EQ(m["services"].size(), 4u);
+
+  // The imported model, run with another seed, has the original's latencies.
+  Json imported = m;
+  imported["simulation"] = Json::parse(R"({"duration": "1000s", "warmup": "0s", "seed": 12})");
+  const stats::Summary again = net::simulate(model::load(imported, "."), net::ReplicationOptions{});
+  // Two runs of ~5,000 requests each: the means differ by well under 1 % from noise, the p99s
+  // by a few per cent; the fits add their own error.
+  for (const auto& [p, tolerance] :
+       {std::pair<const char*, double>{"mean", 0.05}, {"p50", 0.05}, {"p99", 0.10}}) {
+    const double a = metric(original, std::string("workloads.browse.latency_ms.") + p);
+    const double b = metric(again, std::string("workloads.api_default.latency_ms.") + p);
+    EXPECT_NEAR(b, a, tolerance * a) << p;
+  }
+  const double db_a = metric(original, "services.db.latency_ms.mean");
+  const double db_b = metric(again, "services.db.latency_ms.mean");
+  EXPECT_NEAR(db_b, db_a, 0.05 * db_a);
+}
+
+// As the Jaeger UI's "Download JSON" (and /api/traces) writes it: microseconds, processes.
+const char* kJaeger = R"({"data": [
+  {"traceID": "t1", "spans": [
+     {"traceID": "t1", "spanID": "a", "operationName": "GET /cart", "references": [],
+      "startTime": 1000000, "duration": 30000, "processID": "p1", "tags": []},
+     {"traceID": "t1", "spanID": "b", "operationName": "SELECT",
+      "references": [{"refType": "CHILD_OF", "traceID": "t1", "spanID": "a"}],
+      "startTime": 1005000, "duration": 10000, "processID": "p2", "tags": []}],
+   "processes": {"p1": {"serviceName": "cart"}, "p2": {"serviceName": "postgres"}}},
+  {"traceID": "t2", "spans": [
+     {"traceID": "t2", "spanID": "c", "operationName": "GET /cart", "references": [],
+      "startTime": 3000000, "duration": 20000, "processID": "p1", "tags": []}],
+   "processes": {"p1": {"serviceName": "cart"}}}]})";
+
+TEST(ImportTraces, JaegerJson) {
+  const std::vector<TraceSpan> spans = read_trace_spans(Json::parse(kJaeger));
+  ASSERT_EQ(spans.size(), 3u);
+  EXPECT_DOUBLE_EQ(spans[1].start_s, 1.005);
+  EXPECT_DOUBLE_EQ(spans[1].end_s, 1.015);
+  const Fragment f = import_traces(spans);
+  const Json& cart = f.model["services"]["cart"]["endpoints"]["GET__cart"]["steps"];
+  // Self time: 30 - 10 ms and 20 ms (two samples: an exponential with their mean, 20 ms).
+  EXPECT_EQ(cart[0]["work"], Json::parse(R"({"dist": "exponential", "mean": "0.02s"})"));
+  EXPECT_EQ(cart[1],
+            Json::parse(R"({"call": "postgres", "endpoint": "SELECT", "probability": 0.5})"));
+  EXPECT_EQ(f.model["workloads"][0]["rate"], 0.5);  // 2 arrivals 2 s apart
+}
+
+TEST(ImportTraces, MissingParentsAndOtherFormatsAreRefused) {
+  Json bad = Json::parse(kJaeger);
+  bad["data"][0]["spans"][1]["references"][0]["spanID"] = "zz";
+  try {
+    read_trace_spans(bad);
+    FAIL() << "accepted";
+  } catch (const model::ModelError& e) {
+    EXPECT_EQ(std::string(e.what()),
+              "/data/0/spans/1: expected the parent span zz in trace t1, found none (a truncated "
+              "export?)");
+  }
+  EXPECT_THROW(read_trace_spans(Json::parse(R"({"spans": []})")), model::ModelError);
+  // Wrong types where strings belong are read as absent, not a crash.
+  Json odd = Json::parse(kJaeger);
+  odd["data"][0]["spans"][1]["references"][0]["refType"] = 7;
+  odd["data"][0]["processes"]["p2"]["serviceName"] = 3;
+  const std::vector<TraceSpan> spans = read_trace_spans(odd);
+  EXPECT_EQ(spans[1].parent, "");
+  EXPECT_EQ(spans[1].service, "unknown");
+  // A chain deeper than any real one is refused, not a stack overflow.
+  Json deep = Json::parse(R"({"data": [{"traceID": "t", "spans": [],
+                                         "processes": {"a": {"serviceName": "a"},
+                                                       "b": {"serviceName": "b"}}}]})");
+  for (int i = 0; i < 3000; ++i) {
+    Json s = Json::parse(R"({"traceID": "t", "operationName": "op", "startTime": 1,
+                             "duration": 1, "references": []})");
+    s["spanID"] = std::to_string(i);
+    s["processID"] = i % 2 == 0 ? "a" : "b";
+    if (i > 0) {
+      s["references"].push_back(
+          Json{{"refType", "CHILD_OF"}, {"traceID", "t"}, {"spanID", std::to_string(i - 1)}});
+    }
+    deep["data"][0]["spans"].push_back(s);
+  }
+  EXPECT_THROW(import_traces(read_trace_spans(deep)), model::ModelError);
+}
+
+}  // namespace
+}  // namespace capsim::import
