@@ -30,7 +30,8 @@ Better default_better(const std::string& metric) {
   if (has(".latency_ms.") || has(".error_rate") || has(".errors.") || has(".rejected") ||
       has(".queue_length") || has(".wasted_work_fraction") || has(".replica_seconds") ||
       has(".replicas.") || has(".saturated") || has(".attempts_per_request") || has(".cost") ||
-      has(".wait_ms") || has(".memory.oom_kills") || has(".degraded_rate")) {
+      has(".wait_ms") || has(".memory.oom_kills") || has(".degraded_rate") ||
+      has(".pods.pending") || has(".time_to_ready") || has(".node_hours")) {
     return Better::lower;
   }
   if (has(".throughput_rps") || has(".goodput_rps")) return Better::higher;
@@ -113,6 +114,23 @@ std::vector<std::string> metric_names(const model::Spec& spec) {
                                "queue_length", "in_flight", "replicas.mean"}) {
         names.push_back(at + name);
       }
+    }
+  }
+  // Node pools and pods (docs/nodes.md), after every service, as net/node_stats.hpp adds them.
+  if (spec.nodes) {
+    for (const model::ServiceSpec& s : spec.services) {
+      if (!s.pod) continue;
+      for (const char* m : {"pending_mean", "pending_max", "started", "time_to_ready_mean_s",
+                            "time_to_ready_min_s", "time_to_ready_max_s"}) {
+        names.push_back("services." + s.name + ".pods." + m);
+      }
+    }
+    for (const model::NodePoolSpec& p : spec.nodes->pools) {
+      for (const char* m : {"nodes_mean", "nodes_max", "node_hours", "nodes_added", "nodes_removed",
+                            "cpu_requested"}) {
+        names.push_back("node_pools." + p.name + "." + m);
+      }
+      if (p.price_per_hour) names.push_back("node_pools." + p.name + ".cost");
     }
   }
   // Connection pools (docs/request-path.md), after every service, as the summary adds them.

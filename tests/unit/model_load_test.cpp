@@ -126,7 +126,7 @@ TEST(ModelLoad, EscapesPointerTokens) {
   doc["a/b~c"] = 1;
   EXPECT_EQ(error(doc),
             "/a~1b~0c: unknown key; expected one of: name, description, simulation, "
-            "workloads, services, faults, slo");
+            "workloads, services, faults, slo, nodes");
 }
 
 TEST(ModelLoad, RefusesADocumentThatIsNotAnObject) {

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <limits>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -106,7 +107,7 @@ double event_time(const stats::Summary& s, const std::string& kind) {
   for (const stats::EventRow& e : s.event_log) {
     if (e.kind == kind) return e.t_s;
   }
-  return kNaN;
+  return std::numeric_limits<double>::quiet_NaN();
 }
 
 // One pod per node (2 cores each). A schedule asks for a second replica at 25 s: its pod is
@@ -163,7 +164,9 @@ TEST(Nodes, AnEmptyNodeIsDeletedAfterTheUnneededTimeAndTheDelayAfterAdd) {
     ASSERT_TRUE(row.pending_pods.has_value());
     if (row.t_s >= 30.0 && row.t_s + 1e-9 < 800.0 && *row.nodes == 2.0) saw_two = true;
     if (*row.pending_pods > 0.0) saw_pending = true;
-    if (row.t_s >= 800.0) EXPECT_DOUBLE_EQ(*row.nodes, 1.0) << row.t_s;
+    if (row.t_s >= 800.0) {
+      EXPECT_DOUBLE_EQ(*row.nodes, 1.0) << row.t_s;
+    }
   }
   EXPECT_TRUE(saw_two);
   EXPECT_TRUE(saw_pending);
