@@ -9,8 +9,8 @@
 
 #include "capsim/model/spec.hpp"
 #include "capsim/stats/summary.hpp"
-#include "phase_stats.hpp"
 #include "node_stats.hpp"
+#include "phase_stats.hpp"
 #include "pool_stats.hpp"
 #include "service_stats.hpp"
 #include "workload_stats.hpp"
