@@ -165,8 +165,14 @@ TEST_P(ExampleModel, RunWritesCompleteResults) {
 
   // Every estimate anywhere is over the replications asked for.
   int estimates = 0;
+  // Per-window peaks need a window closed after the warm-up and a pod's time to ready a pod
+  // that became ready: in this one-minute run they may be undefined (mean null, n 0), as the
+  // results format documents; every other estimate is defined.
   for_each_estimate(j, "", [&](const std::string& pointer, const Json& e) {
     ++estimates;
+    const bool may_be_undefined = pointer.find("/peak/") != std::string::npos ||
+                                  pointer.find("/time_to_ready_") != std::string::npos;
+    if (may_be_undefined && e.is_object() && e.value("n", -1) == 0 && e["mean"].is_null()) return;
     EXPECT_TRUE(is_estimate(e, kReplications)) << pointer;
   });
   EXPECT_GT(estimates, 20);
@@ -211,6 +217,10 @@ TEST_P(ExampleModel, RunWritesCompleteResults) {
     EXPECT_TRUE(names.insert(fields[0]).second) << "duplicate metric " << fields[0];
     const Json e = find_dotted(j, fields[0]);
     if (!is_estimate_object(e)) continue;
+    if (e["mean"].is_null()) {  // undefined in every replication: empty fields
+      EXPECT_TRUE(fields[1].empty() && fields[2].empty() && fields[3].empty()) << summary[i];
+      continue;
+    }
     ++cross_checked;
     EXPECT_TRUE(close_to(fields[1], e["mean"].get<double>())) << summary[i] << " vs " << e.dump();
     EXPECT_TRUE(close_to(fields[2], e["ci"][0].get<double>())) << summary[i] << " vs " << e.dump();
