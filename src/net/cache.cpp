@@ -27,7 +27,7 @@ Cache::Lookup Cache::lookup(Ref job, Job& j, double now, ServiceStats& stats) {
   if (spec_.hit_ratio) {
     hit = rng.uniform01() < *spec_.hit_ratio;
   } else {
-    j.cache_key = keys_->from_uniform(rng.uniform01());
+    j.cache_key = keys_->sample(rng);
     const CacheStore::Entry* e = store_->lookup(j.cache_key, now);
     hit = e != nullptr;
     if (hit && spec_.stampede == model::Stampede::early_refresh) {

@@ -6,51 +6,28 @@
 namespace capsim::net {
 
 KeySampler::KeySampler(std::int64_t n, model::Popularity popularity, double zipf_exponent)
-    : n_(static_cast<std::size_t>(n)), uniform_(popularity == model::Popularity::uniform) {
+    : n_(static_cast<std::size_t>(n)),
+      uniform_(popularity == model::Popularity::uniform),
+      exponent_(zipf_exponent),
+      n_ranks_(static_cast<double>(n)) {
   if (uniform_) return;
-  probability_.resize(n_);
+  h_integral_x1_ = h_integral(1.5) - 1.0;
+  h_integral_n_ = h_integral(n_ranks_ + 0.5);
+  squeeze_ = 2.0 - h_integral_inverse(h_integral(2.5) - h(2.0));
+  // Summed from the smallest terms up, for precision.
   double sum = 0.0;
-  for (std::size_t k = 0; k < n_; ++k) {
-    probability_[k] = std::pow(static_cast<double>(k + 1), -zipf_exponent);
-    sum += probability_[k];
-  }
-  for (double& p : probability_) p /= sum;
-  // Vose: scale to mean 1, pair each column below 1 with one above, which gives it its excess.
-  threshold_.resize(n_);
-  alias_.resize(n_);
-  std::vector<std::uint32_t> small, large;
-  for (std::size_t k = 0; k < n_; ++k) {
-    threshold_[k] = probability_[k] * static_cast<double>(n_);
-    alias_[k] = static_cast<std::uint32_t>(k);
-    (threshold_[k] < 1.0 ? small : large).push_back(static_cast<std::uint32_t>(k));
-  }
-  while (!small.empty() && !large.empty()) {
-    const std::uint32_t s = small.back();
-    small.pop_back();
-    const std::uint32_t l = large.back();
-    alias_[s] = l;
-    threshold_[l] -= 1.0 - threshold_[s];
-    if (threshold_[l] < 1.0) {
-      large.pop_back();
-      small.push_back(l);
-    }
-  }
-  // Columns left over are full (up to rounding).
-  for (std::uint32_t k : small) threshold_[k] = 1.0;
-  for (std::uint32_t k : large) threshold_[k] = 1.0;
+  for (std::size_t k = n_; k >= 1; --k) sum += h(static_cast<double>(k));
+  normaliser_ = sum;
 }
 
 std::uint32_t KeySampler::from_uniform(double u) const {
   const double x = u * static_cast<double>(n_);
-  const auto column = std::min(n_ - 1, static_cast<std::size_t>(x));
-  if (uniform_) return static_cast<std::uint32_t>(column);
-  const double fraction = x - static_cast<double>(column);
-  return fraction < threshold_[column] ? static_cast<std::uint32_t>(column) : alias_[column];
+  return static_cast<std::uint32_t>(std::min(n_ - 1, static_cast<std::size_t>(x)));
 }
 
 double KeySampler::probability(std::uint32_t k) const {
   if (uniform_) return 1.0 / static_cast<double>(n_);
-  return probability_[k];
+  return h(static_cast<double>(k) + 1.0) / normaliser_;
 }
 
 CacheStore::CacheStore(std::int64_t key_count, std::int64_t capacity, model::Eviction eviction)

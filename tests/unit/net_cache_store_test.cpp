@@ -89,6 +89,60 @@ TEST(KeySampler, ZipfProbabilitiesAreNormalisedPowerLaws) {
   EXPECT_NEAR(zeros / 200000.0, k.probability(0), 0.003);
 }
 
+/// Rejection-inversion must draw exactly the Zipf pmf P(k) = (k+1)^-s / sum_j (j+1)^-s: a
+/// chi-square test of 10^6 draws (fixed seed) over the 100 head keys one by one and the tail in
+/// decades (104 bins, 103 degrees of freedom; the 0.999 quantile is about 153), for exponents
+/// below, at and above 1 and for 0 (every key equally likely through the Zipf path).
+TEST(KeySampler, RejectionInversionMatchesZipfPmfChiSquare) {
+  constexpr std::uint32_t kKeys = 100000;
+  constexpr int kDraws = 1000000;
+  for (const double s : {0.0, 0.6, 0.9, 1.0, 1.5}) {
+    const KeySampler keys(kKeys, model::Popularity::zipf, s);
+    // Bins: keys 0..99, then [100, 1000), [1000, 10000), [10000, 100000).
+    auto bin_of = [](std::uint32_t k) -> std::size_t {
+      if (k < 100) return k;
+      if (k < 1000) return 100;
+      if (k < 10000) return 101;
+      return 102;
+    };
+    std::vector<double> expected(103, 0.0);
+    double total = 0.0;
+    for (std::uint32_t k = 0; k < kKeys; ++k) total += std::pow(k + 1.0, -s);
+    for (std::uint32_t k = 0; k < kKeys; ++k) {
+      expected[bin_of(k)] += kDraws * std::pow(k + 1.0, -s) / total;
+    }
+    std::vector<double> observed(103, 0.0);
+    sim::RandomStream rng(2026);
+    for (int i = 0; i < kDraws; ++i) {
+      const std::uint32_t k = keys.sample(rng);
+      ASSERT_LT(k, kKeys);
+      observed[bin_of(k)] += 1.0;
+    }
+    double chi2 = 0.0;
+    for (std::size_t b = 0; b < expected.size(); ++b) {
+      ASSERT_GT(expected[b], 5.0) << "bin " << b;
+      chi2 += (observed[b] - expected[b]) * (observed[b] - expected[b]) / expected[b];
+    }
+    EXPECT_LT(chi2, 153.0) << "s = " << s;
+    // probability() is the same normalised pmf.
+    EXPECT_NEAR(keys.probability(0), 1.0 / total, 1e-12);
+    EXPECT_NEAR(keys.probability(kKeys - 1), std::pow(kKeys, -s) / total, 1e-15);
+  }
+}
+
+/// With one key, or a huge exponent, every draw is key 0; draws never leave [0, n).
+TEST(KeySampler, RejectionInversionEdgeCases) {
+  sim::RandomStream rng(5);
+  const KeySampler one(1, model::Popularity::zipf, 0.9);
+  for (int i = 0; i < 1000; ++i) EXPECT_EQ(one.sample(rng), 0U);
+  const KeySampler steep(1000, model::Popularity::zipf, 60.0);
+  for (int i = 0; i < 1000; ++i) EXPECT_EQ(steep.sample(rng), 0U);
+  const KeySampler two(2, model::Popularity::zipf, 1.0);
+  int zeros = 0;
+  for (int i = 0; i < 300000; ++i) zeros += two.sample(rng) == 0;
+  EXPECT_NEAR(zeros / 300000.0, 2.0 / 3.0, 0.003);  // P(0) = 1 / (1 + 1/2)
+}
+
 /// Che's approximation: the characteristic time T solves sum_i (1 - e^{-p_i T}) = C (T in
 /// requests), and the hit ratio is sum_i p_i (1 - e^{-p_i T}).
 double che_hit_ratio(const KeySampler& k, double capacity) {

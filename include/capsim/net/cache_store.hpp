@@ -1,6 +1,7 @@
 #pragma once
 /// \file The contents of a cache: which keys it holds, until when, and which it evicts.
 
+#include <cmath>
 #include <cstdint>
 #include <limits>
 #include <vector>
@@ -10,26 +11,70 @@
 
 namespace capsim::net {
 
-/// Draws keys 0..n-1 by popularity: Zipf (P(k) proportional to 1/(k+1)^s) or uniform, with
-/// Walker's alias method (Vose's construction): O(1) per draw from one uniform, whose integer
-/// part picks a column and whose fraction decides between the column and its alias.
+/// Draws keys 0..n-1 by popularity: Zipf (P(k) proportional to 1/(k+1)^s) or uniform.
+/// Zipf keys come from rejection-inversion (Hörmann & Derflinger 1996, "Rejection-inversion to
+/// generate variates from monotone discrete distributions"): O(1) expected uniforms per draw
+/// (below 1.1 for every s >= 0) and no table, so a draw touches no memory beyond a few constants
+/// however many keys there are. Uniform keys take one uniform each.
 class KeySampler {
  public:
   KeySampler() = default;
   KeySampler(std::int64_t n, model::Popularity popularity, double zipf_exponent);
-  std::uint32_t sample(sim::RandomStream& rng) const { return from_uniform(rng.uniform01()); }
-  /// The key for one uniform u in (0, 1) (alias method: one uniform picks column and coin).
+  /// One key, from as many uniforms of `rng` as the rejection step needs (one for uniform keys).
+  template <class Rng>
+  std::uint32_t sample(Rng& rng) const {
+    if (uniform_) return from_uniform(rng.uniform01());
+    for (;;) {
+      const double u = h_integral_n_ + rng.uniform01() * (h_integral_x1_ - h_integral_n_);
+      const double x = h_integral_inverse(u);
+      double k = std::floor(x + 0.5);
+      if (k < 1.0) k = 1.0;
+      if (k > n_ranks_) k = n_ranks_;
+      // Accept at once when x is close enough to k (the squeeze), else compare u with the
+      // area left of k + 1/2 minus the bar of k.
+      if (k - x <= squeeze_ || u >= h_integral(k + 0.5) - h(k)) {
+        return static_cast<std::uint32_t>(k) - 1U;
+      }
+    }
+  }
+  /// The key for one uniform u in (0, 1) when keys are uniform.
   std::uint32_t from_uniform(double u) const;
   /// Probability of key k.
   double probability(std::uint32_t k) const;
   std::size_t size() const { return n_; }
 
  private:
+  // Over ranks x >= 1 (key + 1): h(x) = x^-s, H(x) = integral of h from 1 to x, and its inverse.
+  double h(double x) const { return std::exp(-exponent_ * std::log(x)); }
+  // H(x) = (x^(1-s) - 1) / (1 - s), or log x when s = 1, written so that it is exact near s = 1.
+  double h_integral(double x) const {
+    const double log_x = std::log(x);
+    return expm1_over_x((1.0 - exponent_) * log_x) * log_x;
+  }
+  double h_integral_inverse(double y) const {
+    double t = y * (1.0 - exponent_);
+    if (t < -1.0) t = -1.0;  // only rounding takes it there: beyond the supremum of H
+    return std::exp(log1p_over_x(t) * y);
+  }
+  /// log(1 + x) / x, continuous at 0 (its series there keeps the precision log1p alone loses).
+  static double log1p_over_x(double x) {
+    if (std::abs(x) > 1e-8) return std::log1p(x) / x;
+    return 1.0 - x * (0.5 - x / 3.0);
+  }
+  /// (exp(x) - 1) / x, continuous at 0.
+  static double expm1_over_x(double x) {
+    if (std::abs(x) > 1e-8) return std::expm1(x) / x;
+    return 1.0 + x * (0.5 + x / 6.0);
+  }
+
   std::size_t n_ = 0;
   bool uniform_ = true;
-  std::vector<double> probability_;  // zipf only
-  std::vector<double> threshold_;    // alias table: keep the column when the fraction < this
-  std::vector<std::uint32_t> alias_;
+  double exponent_ = 0.0;
+  double n_ranks_ = 0.0;        // n as a double
+  double h_integral_x1_ = 0.0;  // H(3/2) - h(1): the lower end of the inverted range
+  double h_integral_n_ = 0.0;   // H(n + 1/2)
+  double squeeze_ = 0.0;        // 2 - H^-1(H(5/2) - h(2))
+  double normaliser_ = 1.0;     // sum of h(x) over the n ranks (for probability())
 };
 
 /// Entries of keys in [0, key_count) with an expiry time each, at most `capacity` of them
