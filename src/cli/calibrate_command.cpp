@@ -74,13 +74,12 @@ int command_calibrate(const CalibrateCommand& c) {
   options.run.threads = c.threads;
   const fit::CalibrationResult r = fit::calibrate(spec, problem, options);
 
-  std::string out = "calibrate: " + std::to_string(problem.parameters.size()) + " factor" +
-                    (problem.parameters.size() == 1 ? "" : "s") + ", " +
-                    std::to_string(problem.targets.size()) + " target" +
-                    (problem.targets.size() == 1 ? "" : "s") + ", " +
-                    std::to_string(r.evaluations) + " simulations (seed " +
-                    std::to_string(spec.simulation.seed) + ", " +
-                    std::to_string(spec.simulation.replications) + " replications each)\n\n";
+  std::string out =
+      "calibrate: " + std::to_string(problem.parameters.size()) + " factor" +
+      (problem.parameters.size() == 1 ? "" : "s") + ", " + std::to_string(problem.targets.size()) +
+      " target" + (problem.targets.size() == 1 ? "" : "s") + ", " + std::to_string(r.evaluations) +
+      " simulations (seed " + std::to_string(spec.simulation.seed) + ", " +
+      std::to_string(spec.simulation.replications) + " replications each)\n\n";
   out += pad("work factor", 14, true) + "services\n";
   for (std::size_t p = 0; p < problem.parameters.size(); ++p) {
     std::string names;

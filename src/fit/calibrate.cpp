@@ -117,7 +117,7 @@ std::vector<double> simulate(const model::Spec& spec, const CalibrationProblem& 
   for (const CalibrationTarget& t : problem.targets) {
     const run::MergedMetric* m = results.find(t.metric);
     out.push_back(m != nullptr && m->estimate.n > 0 ? m->estimate.mean * 1e-3
-                                                     : std::numeric_limits<double>::quiet_NaN());
+                                                    : std::numeric_limits<double>::quiet_NaN());
   }
   return out;
 }

@@ -73,9 +73,8 @@ class TargetReader {
     });
     for (std::size_t i = 1; i < read.size(); ++i) {
       if (read[i].observed_s < read[i - 1].observed_s) {
-        fail(read[i].pointer, "expected percentiles that do not decrease: " +
-                                  read[i].percentile + " is " +
-                                  dist::format_duration(read[i].observed_s) + ", below " +
+        fail(read[i].pointer, "expected percentiles that do not decrease: " + read[i].percentile +
+                                  " is " + dist::format_duration(read[i].observed_s) + ", below " +
                                   read[i - 1].percentile + " (" +
                                   dist::format_duration(read[i - 1].observed_s) + ")");
       }
@@ -93,8 +92,7 @@ class TargetReader {
 
 }  // namespace
 
-CalibrationProblem read_calibration(const model::Document& observations,
-                                    const model::Spec& spec) {
+CalibrationProblem read_calibration(const model::Document& observations, const model::Spec& spec) {
   try {
     const Json& doc = observations.json;
     TargetReader reader(spec);

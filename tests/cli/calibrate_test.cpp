@@ -152,8 +152,9 @@ TEST(CalibrateCommand, BadObservationsExit2NamingThePlaceNothingWritten) {
 TEST(CalibrateCommand, YamlObservationsNameLineAndColumn) {
   Sandbox box;
   write_text(box.work() / "m.json", truth_model);
-  write_text(box.work() / "obs.yaml", "observed:\n  services:\n    db:\n      p50: 2ms\n"
-                                      "      p95: 1ms\n");
+  write_text(box.work() / "obs.yaml",
+             "observed:\n  services:\n    db:\n      p50: 2ms\n"
+             "      p95: 1ms\n");
   const RunResult r = box.run({"calibrate", "m.json", "obs.yaml"});
   EXPECT_EQ(r.status, 2) << r;
   EXPECT_EQ(r.err,
