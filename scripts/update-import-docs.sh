@@ -16,7 +16,8 @@ cat <<'EOF'
 
 Writing a model whose numbers match the real system is the hard part. capsim reads what teams
 already have: observed latencies (`capsim fit`), k6 options (`capsim import k6`), Kubernetes manifests
-(`capsim import k8s`), traces (`capsim import traces`), and models and experiments in YAML as well as JSON (see [model-format.md](model-format.md#yaml-models-and-experiments)).
+(`capsim import k8s`), traces (`capsim import traces`), observed percentiles to calibrate a model
+against (`capsim calibrate`), and models and experiments in YAML as well as JSON (see [model-format.md](model-format.md#yaml-models-and-experiments)).
 Every reader refuses a bad file with exit status 2, one message naming the place (line and
 column, or the JSON Pointer) and nothing written.
 
@@ -271,9 +272,63 @@ run import traces $ex/jaeger.json
 cat <<'EOF'
 ```
 
+## capsim calibrate
+
+```
+capsim calibrate MODEL OBSERVED [-o MODEL.json] [--seed N] [--replications N] [--duration D]
+                 [--max-evaluations N (120)] [--tolerance F (0.05)] [--threads N]
+```
+
+Scales the model's `work` so that its simulated percentiles match observed ones at the model's
+load. OBSERVED (JSON or YAML) gives percentiles as durations:
+
+```yaml
+observed:
+  end_to_end: { p50: 40ms, p99: 300ms }   # the model's only workload
+  workloads: { checkout: { p95: 120ms } } # or workloads by name
+  services: { db: { p50: 5ms, p99: 30ms } }
+```
+
+Workloads take p50, p90, p95, p99 and p999; services p50, p95 and p99 (the percentiles the
+results have, [results-format.md](results-format.md)); a service's latency is the time its
+callers wait for it, its queueing and calls included. The unknowns are one factor per service
+named under `services`, multiplying every `work` step of its endpoints (the family and its shape
+stay: a lognormal's mu moves by ln(factor), its sigma stays; a gamma's scale is multiplied), and,
+when there are end-to-end or workload targets, one factor shared by every other service with work
+(`others`). The search is Nelder-Mead on the logarithms of the factors from 1 (the model as
+given), minimising the sum over targets of ln(simulated / observed)^2; every simulation uses the
+model's seed (common random numbers), so the objective changes only with the factors and the
+search is deterministic. `--duration` and `--replications` set the length of each simulation,
+not the written model. It prints the factors and each target's observed and simulated value and
+residual, then the calibrated model (JSON, `work` written as numbers of seconds), or writes it
+whole with `-o`.
+
+Scale factors cannot change the ratio between a service's percentiles (p99 / p50): a target that
+needs a different spread stays out of reach. Refused (exit 2, nothing written, the JSON Pointer
+and, in YAML, line and column): an unknown key, workload or service, a percentile the results do
+not have, a value that is not a positive duration, percentiles that decrease, a service with no
+`work` step, `end_to_end` in a model with several workloads, and a target whose residual after the
+search is above `--tolerance` (the table is printed first).
+
+[calibrate-model.json](examples/import/calibrate-model.json) is a first guess at a checkout API
+and its database; [calibrate-observed.yaml](examples/import/calibrate-observed.yaml) is what was
+measured (the percentiles of the same model with the api's work 1.7 and the db's 2.6 times
+smaller, rounded to four digits; the factors found are within 2 % of 1/1.7 = 0.588 and
+1/2.6 = 0.385):
+
+```
+EOF
+echo "\$ capsim calibrate calibrate-model.json calibrate-observed.yaml -o calibrated.json"
+"$capsim" calibrate $ex/calibrate-model.json $ex/calibrate-observed.yaml \
+  -o /tmp/capsim-calibrated.json 2>&1
+rm -f /tmp/capsim-calibrated.json
+cat <<'EOF'
+```
+
 ## Not yet
 
-Calibration of a whole model against observed percentiles is not implemented yet (issue 16).
+Calibration fits a scale factor per service, not the spread of its work; phase-type fits in
+`capsim fit` (more than two mixture components) are not implemented yet (issue 16).
 Trace export is `capsim run --traces` ([traces.md](traces.md)).
 EOF
 } > "$out"

@@ -2,6 +2,8 @@
 // The commands that build a model from what teams already have: fit (a service-time
 // distribution from observed latencies) and import (k6 options, Kubernetes manifests, traces).
 
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -60,5 +62,24 @@ CLI::App* add_import_traces_command(CLI::App& import, ImportTracesCommand& c);
 /// Prints (or writes whole) the model skeleton, what was inferred on standard error;
 /// ModelError: exit 2, nothing written.
 int command_import_traces(const ImportTracesCommand& c);
+
+struct CalibrateCommand {
+  std::string model;
+  std::string observations;
+  std::string output;  ///< write the calibrated model (JSON) here, whole or not at all
+  std::optional<std::uint64_t> seed;
+  std::optional<int> replications;
+  std::optional<std::string> duration;
+  int threads = 0;
+  int max_evaluations = 120;
+  double tolerance = 0.05;  ///< largest relative residual accepted
+};
+
+/// Adds `capsim calibrate` to `app`.
+CLI::App* add_calibrate_command(CLI::App& app, CalibrateCommand& c);
+/// Prints the fitted factors and each target's residual; writes the calibrated model with -o.
+/// ModelError (exit 2, nothing written) for bad observations or a target not reached within
+/// the tolerance.
+int command_calibrate(const CalibrateCommand& c);
 
 }  // namespace capsim::cli

@@ -270,6 +270,8 @@ int main(int argc, char** argv) {
 
   capsim::cli::FitCommand fit_cmd;
   CLI::App* fit = capsim::cli::add_fit_command(app, fit_cmd);
+  capsim::cli::CalibrateCommand calibrate_cmd;
+  CLI::App* calibrate = capsim::cli::add_calibrate_command(app, calibrate_cmd);
   capsim::cli::ImportCommand import_cmd;
   CLI::App* import_k6 = nullptr;
   CLI::App* import_app = capsim::cli::add_import_command(app, import_cmd, import_k6);
@@ -281,7 +283,7 @@ int main(int argc, char** argv) {
   // CLI11 reports an unknown command as a missing one; say what is wrong instead.
   std::vector<std::string> commands{"run",     "validate", "sweep", "size",
                                     "compare", "analyze",  "report"};
-  commands.insert(commands.end(), {"fit", "import"});
+  commands.insert(commands.end(), {"fit", "calibrate", "import"});
   if (argc > 1 && argv[1][0] != '-' &&
       std::find(commands.begin(), commands.end(), std::string(argv[1])) == commands.end()) {
     std::cerr << "capsim: unknown command '" << argv[1]
@@ -318,6 +320,7 @@ int main(int argc, char** argv) {
     if (*compare) check_output_file("-o", compare_cmd.output);
     if (*analyze) check_output_file("-o", analyze_cmd.output);
     if (*report) check_output_file("-o", report_cmd.output);
+    if (*calibrate) check_output_file("-o", calibrate_cmd.output);
     if (*run) return command_run(run_model, output, csv_dir, threads, quiet, run_limits);
     if (*validate) return command_validate(validate_model);
     if (*sweep) return capsim::cli::command_sweep(sweep_cmd);
@@ -326,6 +329,7 @@ int main(int argc, char** argv) {
     if (*analyze) return capsim::cli::command_analyze(analyze_cmd);
     if (*report) return capsim::cli::command_report(report_cmd);
     if (*fit) return capsim::cli::command_fit(fit_cmd);
+    if (*calibrate) return capsim::cli::command_calibrate(calibrate_cmd);
     if (*import_k6) return capsim::cli::command_import_k6(import_cmd);
     if (*import_k8s) return capsim::cli::command_import_k8s(import_k8s_cmd);
     if (*import_traces) return capsim::cli::command_import_traces(import_traces_cmd);

@@ -98,7 +98,7 @@ TEST(ExperimentCommands, UnknownCommandListsTheNewOnes) {
   EXPECT_EQ(r.status, kBadInput);
   EXPECT_EQ(r.err,
             "capsim: unknown command 'swep'; expected one of: run, validate, sweep, size, "
-            "compare, analyze, report, fit, import\n");
+            "compare, analyze, report, fit, calibrate, import\n");
 }
 
 /// The shipped experiments (experiments/*.json), sorted.

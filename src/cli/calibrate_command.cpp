@@ -1,0 +1,127 @@
+// capsim calibrate: fit the model's work to observed percentiles (src/fit/calibrate.cpp).
+
+#include <CLI/CLI.hpp>
+
+#include <cmath>
+#include <cstdio>
+#include <iostream>
+
+#include "capsim/fit/calibrate.hpp"
+#include "capsim/model/document.hpp"
+#include "capsim/model/error.hpp"
+#include "import_commands.hpp"
+
+namespace capsim::cli {
+
+namespace {
+
+std::string format(const char* pattern, double x) {
+  char buffer[64];
+  std::snprintf(buffer, sizeof buffer, pattern, x);
+  return buffer;
+}
+
+std::string pad(std::string text, std::size_t width, bool left = false) {
+  if (text.size() >= width) return text;
+  return left ? text + std::string(width - text.size(), ' ')
+              : std::string(width - text.size(), ' ') + text;
+}
+
+}  // namespace
+
+CLI::App* add_calibrate_command(CLI::App& app, CalibrateCommand& c) {
+  CLI::App* cmd = app.add_subcommand(
+      "calibrate",
+      "scale each service's work so that the model reproduces observed latency percentiles");
+  cmd->add_option("model", c.model, "model file (JSON or YAML)")->required();
+  cmd->add_option("observations", c.observations,
+                  "observed percentiles: {\"observed\": {\"end_to_end\": {\"p99\": \"300ms\"}, "
+                  "\"services\": {NAME: {\"p50\": \"5ms\"}}}} (JSON or YAML)")
+      ->required();
+  cmd->add_option("-o,--output", c.output, "write the calibrated model (JSON) to this file");
+  cmd->add_option("--seed", c.seed, "random seed of every evaluation (default: the model's)");
+  cmd->add_option("--replications", c.replications,
+                  "replications per evaluation (default: the model's)");
+  cmd->add_option("--duration", c.duration, "simulated time per evaluation, e.g. 5m");
+  cmd->add_option("--threads", c.threads, "worker threads (default: every core)");
+  cmd->add_option("--max-evaluations", c.max_evaluations, "simulations at most (default 120)")
+      ->check(CLI::Range(4, 100000));
+  cmd->add_option("--tolerance", c.tolerance,
+                  "largest relative residual accepted, e.g. 0.05 (default): beyond it, exit 2")
+      ->check(CLI::Range(1e-6, 10.0));
+  return cmd;
+}
+
+int command_calibrate(const CalibrateCommand& c) {
+  // The search settings change the simulations, not the model that is written.
+  std::vector<std::string> overrides;
+  const model::Document document = model::read_document(c.model);
+  if ((c.seed || c.replications || c.duration) && document.json.is_object() &&
+      !document.json.contains("simulation")) {
+    overrides.push_back("/simulation={}");
+  }
+  if (c.seed) overrides.push_back("/simulation/seed=" + std::to_string(*c.seed));
+  if (c.replications) {
+    overrides.push_back("/simulation/replications=" + std::to_string(*c.replications));
+  }
+  if (c.duration) overrides.push_back("/simulation/duration=" + model::Json(*c.duration).dump());
+  const model::Spec spec = model::load_file(c.model, overrides);
+  const fit::CalibrationProblem problem =
+      fit::read_calibration(model::read_document(c.observations), spec);
+
+  fit::CalibrationOptions options;
+  options.max_evaluations = c.max_evaluations;
+  options.run.threads = c.threads;
+  const fit::CalibrationResult r = fit::calibrate(spec, problem, options);
+
+  std::string out =
+      "calibrate: " + std::to_string(problem.parameters.size()) + " factor" +
+      (problem.parameters.size() == 1 ? "" : "s") + ", " + std::to_string(problem.targets.size()) +
+      " target" + (problem.targets.size() == 1 ? "" : "s") + ", " + std::to_string(r.evaluations) +
+      " simulations (seed " + std::to_string(spec.simulation.seed) + ", " +
+      std::to_string(spec.simulation.replications) + " replications each)\n\n";
+  out += pad("work factor", 14, true) + "services\n";
+  for (std::size_t p = 0; p < problem.parameters.size(); ++p) {
+    std::string names;
+    for (std::size_t s : problem.parameters[p].services) {
+      names += (names.empty() ? "" : ", ") + spec.services[s].name;
+    }
+    out += pad(format("%.4f", r.factors[p]), 14, true) + names + "\n";
+  }
+  out += "\n" + pad("target", 36, true) + pad("observed ms", 13) + pad("simulated ms", 14) +
+         pad("residual", 10) + "\n";
+  std::size_t worst = 0;
+  double worst_residual = -1.0;
+  for (std::size_t i = 0; i < problem.targets.size(); ++i) {
+    const fit::CalibrationTarget& t = problem.targets[i];
+    const double residual = r.simulated_s[i] / t.observed_s - 1.0;
+    const double size = std::isfinite(residual) ? std::abs(residual) : INFINITY;
+    if (size > worst_residual) {
+      worst_residual = size;
+      worst = i;
+    }
+    out += pad(t.metric, 36, true) + pad(format("%.4g", t.observed_s * 1e3), 13) +
+           pad(format("%.4g", r.simulated_s[i] * 1e3), 14) +
+           pad(format("%+.1f%%", residual * 100.0), 10) + "\n";
+  }
+  std::cout << out << std::flush;
+  if (!(worst_residual <= c.tolerance)) {
+    const fit::CalibrationTarget& t = problem.targets[worst];
+    const model::ModelError error(
+        t.pointer, "expected a target that scaling work can reach within " +
+                       format("%g", c.tolerance * 100.0) + "%, found simulated " +
+                       format("%.4g", r.simulated_s[worst] * 1e3) + " ms against observed " +
+                       format("%.4g", t.observed_s * 1e3) + " ms after " +
+                       std::to_string(r.evaluations) + " simulations; nothing written");
+    throw model::locate(error, model::read_document(c.observations).positions);
+  }
+  const model::Json calibrated = fit::scale_work_document(document.json, spec, problem, r.factors);
+  if (c.output.empty()) {
+    std::cout << "\n" << calibrated.dump(2) << "\n";
+  } else {
+    write_whole(c.output, calibrated.dump(2) + "\n");
+  }
+  return 0;
+}
+
+}  // namespace capsim::cli
