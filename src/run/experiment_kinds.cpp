@@ -92,6 +92,83 @@ void read_sweep(const Json& doc, Experiment& e, bool model_ok, Problems& problem
   for (Diagnostic& d : found) problems.error(std::move(d.pointer), std::move(d.message));
 }
 
+namespace {
+
+/// One { "pointer", "min", "max" } item of a size experiment's "services": an integer setting of
+/// the model solved for like replicas. Both bounds must load.
+void read_sized_setting(const Json& item, const std::string& at, Experiment& e, bool model_ok,
+                        Problems& problems) {
+  problems.check_keys(item, at, {"pointer", "min", "max"});
+  const auto pointer = read_pointer(item, at, "/services/db/connections", problems);
+  std::optional<long long> lo, hi;
+  if (!item.contains("min")) {
+    problems.missing(child(at, "min"), "the smallest value to try (an integer, at least 0)");
+  } else {
+    lo = problems.integer(item["min"], child(at, "min"), 0, 1000000);
+  }
+  if (!item.contains("max")) {
+    problems.missing(child(at, "max"), "the largest value to try (an integer, at least min)");
+  } else {
+    hi = problems.integer(item["max"], child(at, "max"), lo ? *lo : 0, 1000000);
+  }
+  if (!pointer) return;
+  for (const Experiment::SizedSetting& z : e.sized) {
+    if (z.pointer == *pointer) {
+      problems.error(child(at, "pointer"),
+                     "expected each setting once, found " + describe(item["pointer"]) + " again");
+      return;
+    }
+  }
+  if (!lo || !hi) return;
+  Experiment::SizedSetting z;
+  z.name = *pointer;
+  z.pointer = *pointer;
+  z.replicas = false;
+  z.min = static_cast<int>(*lo);
+  z.max = static_cast<int>(*hi);
+  if (model_ok) {
+    // The service it belongs to: /services/NAME/... names it.
+    for (const model::ServiceSpec& s : e.base.services) {
+      if (pointer->rfind(s.pointer + "/", 0) == 0) z.service = s.name;
+    }
+    // Both bounds must be values the model takes; a problem is reported at the bound.
+    std::vector<Diagnostic> found;
+    for (const auto& [value, key] : {std::pair{z.min, "min"}, std::pair{z.max, "max"}}) {
+      const Override o{*pointer, Json(value), child(at, key), child(at, "pointer")};
+      Json doc = e.model;
+      std::vector<Diagnostic> local;
+      if (!apply_all(doc, {o}, local)) {
+        found.insert(found.end(), local.begin(), local.end());
+        break;
+      }
+      load_mapped(doc, e.model_file.parent_path(), {o}, o.source, "it", found);
+    }
+    if (!found.empty()) {
+      // A problem both bounds share (a key the model does not know) is the pointer's: once.
+      const auto after_value = [](const std::string& m) { return m.substr(m.find(": ") + 1); };
+      for (std::size_t i = 0; i < found.size(); ++i) {
+        bool shared = false, seen = false;
+        for (std::size_t j = 0; j < found.size(); ++j) {
+          if (j == i || found[j].pointer == found[i].pointer ||
+              after_value(found[j].message) != after_value(found[i].message)) {
+            continue;
+          }
+          shared = true;
+          seen = seen || j < i;
+        }
+        if (seen) continue;
+        problems.error(
+            shared ? child(at, "pointer") : found[i].pointer,
+            shared ? "the model refuses it:" + after_value(found[i].message) : found[i].message);
+      }
+      return;
+    }
+  }
+  e.sized.push_back(std::move(z));
+}
+
+}  // namespace
+
 void read_size(const Json& doc, Experiment& e, bool model_ok, Problems& problems) {
   if (!doc.contains("services")) {
     problems.missing("/services", "a list of the services whose replica count is solved for");
@@ -102,7 +179,12 @@ void read_size(const Json& doc, Experiment& e, bool model_ok, Problems& problems
     for (const model::ServiceSpec& s : e.base.services) names.push_back(s.name);
     for (std::size_t i = 0; i < list.size(); ++i) {
       const std::string at = child("/services", i);
-      const auto name = problems.string(list[i], at, "the name of a service");
+      if (list[i].is_object()) {
+        read_sized_setting(list[i], at, e, model_ok, problems);
+        continue;
+      }
+      const auto name = problems.string(
+          list[i], at, R"(the name of a service, or { "pointer": ..., "min": ..., "max": ... })");
       if (!name) continue;
       if (model_ok && std::find(names.begin(), names.end(), *name) == names.end()) {
         problems.expected(at, "the name of a service of the model (" + detail::join(names) + ")",
@@ -124,6 +206,7 @@ void read_size(const Json& doc, Experiment& e, bool model_ok, Problems& problems
         }
       }
       e.services.push_back(*name);
+      e.sized.push_back({*name, "", *name, true, 1, 500});
     }
   }
   if (doc.contains("at")) {
@@ -138,6 +221,12 @@ void read_size(const Json& doc, Experiment& e, bool model_ok, Problems& problems
     if (const auto v = problems.integer(doc["min_replicas"], "/min_replicas", 1, e.max_replicas)) {
       e.min_replicas = static_cast<int>(*v);
     }
+  }
+  for (Experiment::SizedSetting& z : e.sized) {
+    if (!z.replicas) continue;
+    z.min = e.min_replicas;
+    z.max = e.max_replicas;
+    if (model_ok) z.pointer = e.base.services[*e.base.service_index(z.name)].pointer + "/replicas";
   }
   e.max_replications = std::min(100000, e.replications * 8);
   if (doc.contains("max_replications")) {

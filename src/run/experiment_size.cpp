@@ -5,6 +5,7 @@
 #include <map>
 
 #include "capsim/analytic/model_analysis.hpp"
+#include "capsim/model/error.hpp"
 #include "capsim/run/slo_verdict.hpp"
 #include "experiment_estimate.hpp"
 #include "experiment_output.hpp"
@@ -34,6 +35,13 @@ std::vector<Override> peak_overrides(const model::Spec& spec) {
 namespace {
 
 using Counts = std::map<std::string, int>;
+using Setting = Experiment::SizedSetting;
+
+/// "3 replicas", "/services/db/connections = 3".
+std::string value_text(const Setting& z, int n) {
+  if (z.replicas) return std::to_string(n) + (n == 1 ? " replica" : " replicas");
+  return z.pointer + " = " + std::to_string(n);
+}
 
 /// Everything run so far for one set of counts: the summaries, in replication order.
 struct Runs {
@@ -58,10 +66,10 @@ class Sizer {
     }
     // Generous counts for the services not yet sized.
     Counts counts;
-    for (const std::string& s : e_.services) counts[s] = generous(at_peak, s);
-    for (const std::string& s : e_.services) {
-      ServiceSizing sizing = size_one(at_peak, s, counts);
-      if (sizing.replicas) counts[s] = *sizing.replicas;
+    for (const Setting& z : e_.sized) counts[z.name] = generous(at_peak, z);
+    for (const Setting& z : e_.sized) {
+      ServiceSizing sizing = size_one(at_peak, z, counts);
+      if (sizing.replicas) counts[z.name] = *sizing.replicas;
       result.services.push_back(std::move(sizing));
     }
     return result;
@@ -72,15 +80,38 @@ class Sizer {
     return spec.services[*spec.service_index(name)];
   }
 
+  const Setting& setting(const std::string& name) const {
+    return *std::find_if(e_.sized.begin(), e_.sized.end(),
+                         [&](const Setting& z) { return z.name == name; });
+  }
+
+  bool only_replicas(const Counts& counts) const {
+    return std::all_of(counts.begin(), counts.end(),
+                       [&](const auto& c) { return setting(c.first).replicas; });
+  }
+
   analytic::AnalysisOptions analysis_options(const Counts& counts) const {
     analytic::AnalysisOptions o;
-    for (const auto& [name, n] : counts) o.replicas.emplace_back(name, n);
+    for (const auto& [name, n] : counts) {
+      if (setting(name).replicas) o.replicas.emplace_back(name, n);
+    }
     return o;
   }
 
-  /// Whether the analytic estimate at these counts meets the SLO.
+  /// Whether the analytic estimate at these counts meets the SLO. Settings other than replicas
+  /// are applied to the model itself, so every station the analysis sees reflects them.
   bool analytic_meets(const model::Spec& spec, const Counts& counts) const {
-    const analytic::ModelAnalysis a = analytic::analyze(spec, analysis_options(counts));
+    if (only_replicas(counts))
+      return analytic_meets(spec, analytic::analyze(spec, analysis_options(counts)));
+    try {
+      const model::Spec variant = load_variant(e_, overrides(spec, counts));
+      return analytic_meets(variant, analytic::analyze(variant));
+    } catch (const model::ModelError&) {
+      return false;  // a value between the bounds the model refuses: not a candidate
+    }
+  }
+
+  static bool analytic_meets(const model::Spec& spec, const analytic::ModelAnalysis& a) {
     for (const analytic::StationEstimate& st : a.stations) {
       if (st.arrival_rps > 0.0 && !st.stable) return false;
     }
@@ -100,18 +131,47 @@ class Sizer {
     return true;
   }
 
-  std::optional<int> analytic_answer(const model::Spec& spec, const std::string& s,
+  std::optional<int> analytic_answer(const model::Spec& spec, const Setting& z,
                                      Counts counts) const {
-    for (int n = e_.min_replicas; n <= e_.max_replicas; ++n) {
-      counts[s] = n;
-      if (analytic_meets(spec, counts)) return n;
+    if (z.replicas) {
+      for (int n = z.min; n <= z.max; ++n) {
+        counts[z.name] = n;
+        if (analytic_meets(spec, counts)) return n;
+      }
+      return std::nullopt;
+    }
+    // Another setting reloads the model per value: bisect (more capacity never hurts the
+    // analytic estimate).
+    counts[z.name] = z.max;
+    if (!analytic_meets(spec, counts)) return std::nullopt;
+    int fail = z.min - 1, pass = z.max;
+    while (pass - fail > 1) {
+      const int mid = fail + (pass - fail) / 2;
+      counts[z.name] = mid;
+      (analytic_meets(spec, counts) ? pass : fail) = mid;
+    }
+    return pass;
+  }
+
+  /// The setting's value in the model, when it is an integer there.
+  std::optional<int> model_value(const Setting& z) const {
+    try {
+      const Json::json_pointer p(z.pointer);
+      if (e_.model.contains(p) && e_.model.at(p).is_number_integer()) {
+        return e_.model.at(p).get<int>();
+      }
+    } catch (const Json::exception&) {
+      // not a pointer into the document as it is: no value
     }
     return std::nullopt;
   }
 
   /// A count that leaves the service at most half busy at the peak (and no fewer than the
   /// model has): while another service is sized, this one should not be the bottleneck.
-  int generous(const model::Spec& spec, const std::string& s) const {
+  int generous(const model::Spec& spec, const Setting& z) const {
+    // Another setting: its largest value (its effect on the stations is not known here).
+    if (!z.replicas) return z.max;
+    const std::string& s = z.name;
     const analytic::ModelAnalysis a = analytic::analyze(spec);
     int count = service(spec, s).replicas;
     for (const analytic::StationEstimate& st : a.stations) {
@@ -119,13 +179,15 @@ class Sizer {
       const double busy = st.work_visits_rps * st.work_mean_s;  // cores busy at the peak
       count = std::max(count, static_cast<int>(std::ceil(2.0 * busy / st.servers_per_replica)));
     }
-    return std::clamp(count, e_.min_replicas, e_.max_replicas);
+    return std::clamp(count, z.min, z.max);
   }
 
   std::vector<Override> overrides(const model::Spec& spec, const Counts& counts) const {
     std::vector<Override> out = peak_;
     for (const auto& [name, n] : counts) {
-      out.push_back({service(spec, name).pointer + "/replicas", Json(n), "/services", "/services"});
+      const Setting& z = setting(name);
+      out.push_back({z.replicas ? service(spec, name).pointer + "/replicas" : z.pointer, Json(n),
+                     "/services", "/services"});
     }
     return out;
   }
@@ -178,7 +240,7 @@ class Sizer {
     ev.confident = verdict.confident;
     ev.reasons = verdict.reasons;
     if (!ev.met) {
-      if (const auto bound = detail::binding_station(runs.spec, r, s)) {
+      if (const auto bound = detail::binding_station(runs.spec, r, setting(s).service)) {
         ev.bound_by = bound->service;
         ev.bound_what = bound->what;
         ev.bound_instead = bound->instead;
@@ -218,8 +280,9 @@ class Sizer {
 
   void say(const std::string& s, const SizeEvaluation& ev) const {
     if (!log_) return;
-    std::string line = "size: " + s + " = " + std::to_string(ev.replicas) + " replica" +
-                       (ev.replicas == 1 ? "" : "s") + " (" + std::to_string(ev.replications) +
+    const Setting& z = setting(s);
+    std::string line = "size: " + (z.replicas ? s + " = " : std::string()) +
+                       value_text(z, ev.replicas) + " (" + std::to_string(ev.replications) +
                        " replications): SLO " + (ev.met ? "met" : "not met") +
                        (ev.confident ? "" : " (not confident)");
     for (const SloCheck& c : ev.checks) {
@@ -236,12 +299,15 @@ class Sizer {
     log_(line);
   }
 
-  ServiceSizing size_one(const model::Spec& spec, const std::string& s, Counts counts) {
+  ServiceSizing size_one(const model::Spec& spec, const Setting& z, Counts counts) {
+    const std::string& s = z.name;
     ServiceSizing out;
     out.service = s;
-    // Analytic estimate and the rule of thumb.
-    out.analytic = analytic_answer(spec, s, counts);
-    {
+    out.is_replicas = z.replicas;
+    if (!z.replicas) out.pointer = z.pointer;
+    // Analytic estimate and the rule of thumb (replicas only: one replica's breaking point).
+    out.analytic = analytic_answer(spec, z, counts);
+    if (z.replicas) {
       Counts one = counts;
       one[s] = service(spec, s).replicas;
       const analytic::ModelAnalysis a = analytic::analyze(spec, analysis_options(one));
@@ -264,11 +330,12 @@ class Sizer {
             static_cast<int>(std::ceil(out.peak_rps / *out.breaking_point_rps - 1e-9)) + 2;
       }
     }
-    const int lo_limit = e_.min_replicas;
-    const int hi_limit = e_.max_replicas;
+    const int lo_limit = z.min;
+    const int hi_limit = z.max;
     int guess = out.analytic        ? *out.analytic
                 : out.rule_of_thumb ? *out.rule_of_thumb
-                                    : service(spec, s).replicas;
+                : z.replicas        ? service(spec, s).replicas
+                                    : model_value(z).value_or(lo_limit);
     guess = std::clamp(guess, lo_limit, hi_limit);
 
     std::map<int, SizeEvaluation> known;
@@ -292,9 +359,11 @@ class Sizer {
 
     // Bracket: the guess and one fewer together (most often that settles it), then gallop.
     try_counts({guess - 1, guess});
-    int pass = 0;             // smallest count known to pass (0: none)
+    bool passed = false;      // whether some count is known to pass
+    int pass = hi_limit + 1;  // smallest count known to pass
     int fail = lo_limit - 1;  // largest count known to fail below `pass`
     if (known.at(guess).met) {
+      passed = true;
       pass = guess;
       int step = 1;
       while (true) {
@@ -320,6 +389,7 @@ class Sizer {
         if (above <= fail) break;  // hi_limit failed
         try_counts({above});
         if (known.at(above).met) {
+          passed = true;
           pass = above;
           break;
         }
@@ -327,21 +397,24 @@ class Sizer {
         step *= 2;
       }
     }
-    if (pass == 0 && !known.at(fail).bound_by.empty()) {
+    if (!passed && !known.at(fail).bound_by.empty()) {
       // More replicas of this tier cannot help: another station is saturated.
       const SizeEvaluation& ev = known.at(fail);
       out.bound_by = ev.bound_by;
-      out.notes.push_back("the SLO is bound by " + ev.bound_what + " at " + std::to_string(fail) +
-                          " " + s + (fail == 1 ? " replica" : " replicas") + ", while " + s +
-                          "'s cores are not saturated: adding " + s +
-                          " replicas does not help; size " + ev.bound_by + " instead (" +
-                          ev.bound_instead + "), e.g. list it in \"services\" before " + s);
+      const std::string at =
+          z.replicas ? std::to_string(fail) + " " + s + (fail == 1 ? " replica" : " replicas") +
+                           ", while " + s + "'s cores are not saturated: adding " + s + " replicas"
+                     : value_text(z, fail) + ": raising it";
+      out.notes.push_back("the SLO is bound by " + ev.bound_what + " at " + at +
+                          " does not help; size " + ev.bound_by + " instead (" + ev.bound_instead +
+                          "), e.g. list it in \"services\" before " + s);
       out.at_answer = ev;
       return out;
     }
-    if (pass == 0) {
-      out.notes.push_back("the SLO is not met even with " + std::to_string(hi_limit) +
-                          " replicas (max_replicas)");
+    if (!passed) {
+      out.notes.push_back("the SLO is not met even with " +
+                          (z.replicas ? std::to_string(hi_limit) + " replicas (max_replicas)"
+                                      : value_text(z, hi_limit) + " (max)"));
       out.at_answer = known.at(fail);
       return out;
     }
@@ -366,13 +439,16 @@ class Sizer {
                           " replications (max_replications); the answer follows the means");
     }
     if (pass == lo_limit) {
-      out.notes.push_back("the SLO holds at min_replicas (" + std::to_string(lo_limit) + ")");
+      out.notes.push_back(z.replicas
+                              ? "the SLO holds at min_replicas (" + std::to_string(lo_limit) + ")"
+                              : "the SLO holds at min (" + value_text(z, lo_limit) + ")");
     }
     // Non-monotone results (more replicas failing) are worth a word.
     for (const auto& [n, ev] : known) {
       if (n > pass && !ev.met) {
-        out.notes.push_back("not monotone: " + std::to_string(n) +
-                            " replicas failed the SLO although fewer passed");
+        out.notes.push_back(
+            "not monotone: " + (z.replicas ? std::to_string(n) + " replicas" : value_text(z, n)) +
+            " failed the SLO although fewer passed");
         break;
       }
     }
@@ -386,9 +462,9 @@ class Sizer {
   std::map<std::string, Runs> runs_;
 };
 
-Json evaluation_json(const Experiment& e, const SizeEvaluation& ev) {
+Json evaluation_json(const Experiment& e, const SizeEvaluation& ev, const char* unit) {
   Json j;
-  j["replicas"] = ev.replicas;
+  j[unit] = ev.replicas;
   if (ev.counts.size() > 1) {
     Json counts = Json::object();
     for (const auto& [name, n] : ev.counts) counts[name] = n;
@@ -446,21 +522,24 @@ Json size_json(const Experiment& experiment, const SizeResult& result) {
   j["max_replications"] = experiment.max_replications;
   Json services = Json::object();
   for (const ServiceSizing& s : result.services) {
+    // A setting other than replicas: its pointer, and "value" where a service has "replicas".
+    const char* unit = s.is_replicas ? "replicas" : "value";
     Json sj;
-    sj["replicas"] = optional_json(s.replicas);
+    if (!s.is_replicas) sj["pointer"] = s.pointer;
+    sj[unit] = optional_json(s.replicas);
     sj["confident"] = s.confident;
     sj["analytic"] = optional_json(s.analytic);
     sj["rule_of_thumb"] = optional_json(s.rule_of_thumb);
     sj["peak_rps"] = s.peak_rps;
     sj["breaking_point_rps"] =
         s.breaking_point_rps ? detail::number_json(*s.breaking_point_rps) : Json(nullptr);
-    sj["at_answer"] = s.at_answer ? evaluation_json(experiment, *s.at_answer) : Json(nullptr);
+    sj["at_answer"] = s.at_answer ? evaluation_json(experiment, *s.at_answer, unit) : Json(nullptr);
     sj["at_one_fewer"] =
-        s.at_one_fewer ? evaluation_json(experiment, *s.at_one_fewer) : Json(nullptr);
+        s.at_one_fewer ? evaluation_json(experiment, *s.at_one_fewer, unit) : Json(nullptr);
     Json evaluations = Json::array();
     for (const SizeEvaluation& ev : s.evaluations) {
       Json ej;
-      ej["replicas"] = ev.replicas;
+      ej[unit] = ev.replicas;
       ej["replications"] = ev.replications;
       ej["slo_met"] = ev.met;
       ej["confident"] = ev.confident;
@@ -485,8 +564,10 @@ std::string size_table(const Experiment& experiment, const SizeResult& result) {
   out += ", decisions at " + detail::percent(experiment.confidence) + " confidence\n";
   for (const ServiceSizing& s : result.services) {
     out += "\n";
-    out += "service " + s.service + ": ";
-    out += s.replicas ? std::to_string(*s.replicas) + " replicas" : std::string("no answer");
+    out += (s.is_replicas ? "service " : "setting ") + s.service + ": ";
+    out += s.replicas ? (s.is_replicas ? std::to_string(*s.replicas) + " replicas"
+                                       : std::to_string(*s.replicas))
+                      : std::string("no answer");
     if (!s.bound_by.empty()) {
       out += " (bound by " + s.bound_by + ": size " + s.bound_by + " instead)";
     } else {
@@ -495,15 +576,18 @@ std::string size_table(const Experiment& experiment, const SizeResult& result) {
     out += "\n";
     std::vector<std::vector<std::string>> rows;
     rows.push_back({"  analytic estimate", s.analytic ? std::to_string(*s.analytic) : "-"});
-    rows.push_back({"  rule of thumb (peak / breaking point + 2)",
-                    s.rule_of_thumb ? std::to_string(*s.rule_of_thumb) : "-"});
+    if (s.is_replicas) {
+      rows.push_back({"  rule of thumb (peak / breaking point + 2)",
+                      s.rule_of_thumb ? std::to_string(*s.rule_of_thumb) : "-"});
+    }
     if (s.breaking_point_rps) {
       rows.push_back(
           {"  one replica's breaking point", detail::short_number(*s.breaking_point_rps) + "/s"});
     }
     out += detail::render_table(rows);
     std::vector<std::vector<std::string>> table;
-    std::vector<std::string> header{"  replicas", "replications", "SLO"};
+    std::vector<std::string> header{s.is_replicas ? "  replicas" : "  value", "replications",
+                                    "SLO"};
     for (const MetricChoice& m : experiment.metrics) header.push_back(m.name);
     table.push_back(header);
     for (const auto* ev : {&s.at_one_fewer, &s.at_answer}) {

@@ -99,8 +99,18 @@ struct Experiment {
   std::vector<std::vector<std::size_t>> points;
 
   // size
-  std::vector<std::string> services;  ///< solved for, in this order
-  bool at_peak = true;                ///< rates held at their peak (`"at": "peak"`)
+  std::vector<std::string> services;  ///< the services whose replicas are solved for
+  /// One integer setting `size` solves for: a service's replicas (a name in "services") or any
+  /// integer the model takes at a JSON Pointer ({ "pointer", "min", "max" } in "services").
+  struct SizedSetting {
+    std::string name;     ///< the service's name, or the pointer
+    std::string pointer;  ///< the model's value set (".../replicas" for a service)
+    std::string service;  ///< the service it belongs to ("" when none), for the binding tier
+    bool replicas = true;
+    int min = 1, max = 500;
+  };
+  std::vector<SizedSetting> sized;  ///< solved for, in the order listed
+  bool at_peak = true;              ///< rates held at their peak (`"at": "peak"`)
   int min_replicas = 1;
   int max_replicas = 500;
   /// Replications a decision may grow to when it is not yet confident (per replica count).

@@ -35,7 +35,11 @@ struct SizeEvaluation {
 };
 
 struct ServiceSizing {
-  std::string service;
+  std::string service;  ///< the setting's name: a service, or the pointer of another setting
+  /// True for a service's replicas; false for another integer setting (`pointer`), whose answer
+  /// is in `replicas` too.
+  bool is_replicas = true;
+  std::string pointer;
   /// The answer; absent when the SLO is not met even at max_replicas.
   std::optional<int> replicas;
   /// Both decisions that fix the answer (it passes, one fewer fails) are confident.
