@@ -264,7 +264,7 @@ void Replication::wait_at_balancer(Ref job, Service& s) {
 
 void Replication::dispatch_waiting(std::uint32_t si) {
   Service& s = services_[si];
-  if (!s.autoscaler && !s.spec->pod && !s.rolls_out) return;
+  if (!s.autoscaler && !s.spec->pod) return;
   const double now = clock_.now();
   while (const std::optional<Ref> job = station_.next_at_balancer(s, now)) {
     Job* j = jobs_.get(*job);

@@ -55,10 +55,6 @@ Replication::Replication(const model::Spec& spec, const ReplicationOptions& opti
         sim::RandomStream(seed, rep, "service/" + ss.name + "/balancer"), simple[i]);
     if (ss.rate_limit) s.rate_limit.emplace(*ss.rate_limit);
   }
-  for (const model::FaultSpec& f : spec.faults) {
-    if (f.kind == model::FaultKind::rollout)
-      services_[*spec.service_index(f.service)].rolls_out = true;
-  }
   // Compile after every service exists so calls can be resolved.
   ProgramCompiler compiler(spec, calls_);
   for (Service& s : services_) {

@@ -113,8 +113,7 @@ stats::Summary Statistics::summarize(double now, std::uint64_t events) {
       const bool done = s.rollouts_completed_ > 0;
       add({"services", n, "rollout", "started_s"}, started ? s.rollout_first_started_s_ : kNaN);
       add({"services", n, "rollout", "ended_s"}, done ? s.rollout_last_ended_s_ : kNaN);
-      add({"services", n, "rollout", "duration_s"}, done ? s.rollout_max_duration_s_ : kNaN,
-          stats::Merge::max);
+      add({"services", n, "rollout", "duration_s"}, done ? s.rollout_max_duration_s_ : kNaN);
       add({"services", n, "rollout", "completed"},
           ratio(static_cast<double>(s.rollouts_completed_), s.rollouts_started_));
       add({"services", n, "rollout", "min_ready"}, started ? s.rollout_min_ready_ : kNaN,

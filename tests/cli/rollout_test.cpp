@@ -17,6 +17,8 @@ Json run_model(const std::string& model) {
   write_text(box / "m.json", model);
   const RunResult r = box.run({"run", "m.json", "--quiet", "-o", "out.json"});
   EXPECT_EQ(r.status, 0) << r;
+  // No warning: startup_time has an effect on a service that a rollout targets.
+  EXPECT_EQ(r.err, "") << r;
   return read_json(box / "out.json");
 }
 
@@ -45,7 +47,7 @@ TEST(Rollout, SurgeOneUnavailableZeroReplacesOneReplicaPerStartup) {
   const Json s = rollout(4, R"(, "max_surge": 1, "max_unavailable": 0)");
   EXPECT_DOUBLE_EQ(mean_of(s["rollout"]["started_s"]), 100.0) << s;
   EXPECT_DOUBLE_EQ(mean_of(s["rollout"]["ended_s"]), 220.0) << s;
-  EXPECT_DOUBLE_EQ(s["rollout"]["duration_s"].get<double>(), 120.0) << s;
+  EXPECT_DOUBLE_EQ(mean_of(s["rollout"]["duration_s"]), 120.0) << s;
   EXPECT_DOUBLE_EQ(s["rollout"]["min_ready"].get<double>(), 4.0) << s;
   EXPECT_DOUBLE_EQ(mean_of(s["rollout"]["completed"]), 1.0) << s;
   // The surge pod is ready the instant before the old one goes: 5 ready at most.
@@ -56,7 +58,7 @@ TEST(Rollout, SurgeOneUnavailableZeroReplacesOneReplicaPerStartup) {
 TEST(Rollout, SurgeZeroUnavailableOneTakesOneDownAtATime) {
   // One old pod goes, its replacement starts; 4 x 30 s with 3 ready meanwhile.
   const Json s = rollout(4, R"(, "max_surge": 0, "max_unavailable": 1)");
-  EXPECT_DOUBLE_EQ(s["rollout"]["duration_s"].get<double>(), 120.0) << s;
+  EXPECT_DOUBLE_EQ(mean_of(s["rollout"]["duration_s"]), 120.0) << s;
   EXPECT_DOUBLE_EQ(s["rollout"]["min_ready"].get<double>(), 3.0) << s;
   EXPECT_DOUBLE_EQ(s["replicas"]["max"].get<double>(), 4.0) << s;
 }
@@ -65,7 +67,7 @@ TEST(Rollout, SurgeOneUnavailableOneReplacesTwoPerStartup) {
   // 0 s: a surge pod starts, an old pod goes (3 ready), so a second new pod starts; 30 s: as
   // each is ready an old one goes and a new one starts; 60 s: the last old goes.
   const Json s = rollout(4, R"(, "max_surge": 1, "max_unavailable": 1)");
-  EXPECT_DOUBLE_EQ(s["rollout"]["duration_s"].get<double>(), 60.0) << s;
+  EXPECT_DOUBLE_EQ(mean_of(s["rollout"]["duration_s"]), 60.0) << s;
   EXPECT_DOUBLE_EQ(s["rollout"]["min_ready"].get<double>(), 3.0) << s;
 }
 
@@ -74,21 +76,22 @@ TEST(Rollout, DefaultPercentagesRoundSurgeUpAndUnavailableDown) {
   // start, 2 old go (8 ready), 2 more new start; 30 s: each new one ready lets an old one go
   // and one more new start (5 more); 60 s: the last 3 old go. Never fewer than 8 ready.
   const Json s = rollout(10, "");
-  EXPECT_DOUBLE_EQ(s["rollout"]["duration_s"].get<double>(), 60.0) << s;
+  EXPECT_DOUBLE_EQ(mean_of(s["rollout"]["duration_s"]), 60.0) << s;
   EXPECT_DOUBLE_EQ(s["rollout"]["min_ready"].get<double>(), 8.0) << s;
 }
 
 TEST(Rollout, OneReplicaWithDefaultsSurgesOneAndKeepsItAvailable) {
   // 1 replica, 25 %: surge ceil(0.25) = 1, unavailable floor(0.25) = 0.
   const Json s = rollout(1, "");
-  EXPECT_DOUBLE_EQ(s["rollout"]["duration_s"].get<double>(), 30.0) << s;
+  EXPECT_DOUBLE_EQ(mean_of(s["rollout"]["duration_s"]), 30.0) << s;
   EXPECT_DOUBLE_EQ(s["rollout"]["min_ready"].get<double>(), 1.0) << s;
 }
 
 TEST(Rollout, PercentagesThatBothRoundToZeroMakeOneUnavailable) {
   // 1 replica, surge 0 %, unavailable 50 %: both round to 0, so unavailable is 1 (Kubernetes'
-  // ResolveFenceposts): the replica goes and its successor is ready 30 s later; requests wait
-  // at the balancer for it meanwhile instead of failing.
+  // ResolveFenceposts): the replica goes and its successor is ready 30 s later. Meanwhile no
+  // replica is ready and, without an autoscaler, requests fail at once (as when every replica
+  // has crashed): 30 s of 600 s.
   const Json j = run_model(R"({
     "simulation": {"duration": "600s", "replications": 1, "seed": 1},
     "workloads": [{"name": "w", "target": "api", "rate": 5}],
@@ -97,10 +100,9 @@ TEST(Rollout, PercentagesThatBothRoundToZeroMakeOneUnavailable) {
                 "max_unavailable": "50%"}]
   })");
   const Json& s = j["services"]["api"];
-  EXPECT_DOUBLE_EQ(s["rollout"]["duration_s"].get<double>(), 30.0) << s;
+  EXPECT_DOUBLE_EQ(mean_of(s["rollout"]["duration_s"]), 30.0) << s;
   EXPECT_DOUBLE_EQ(s["rollout"]["min_ready"].get<double>(), 0.0) << s;
-  EXPECT_DOUBLE_EQ(mean_of(j["workloads"]["w"]["error_rate"]), 0.0) << j["workloads"];
-  EXPECT_GT(j["workloads"]["w"]["latency_ms"]["max"]["mean"].get<double>(), 20000.0);
+  EXPECT_NEAR(mean_of(j["workloads"]["w"]["error_rate"]), 30.0 / 600.0, 0.01) << j["workloads"];
 }
 
 TEST(Rollout, BusyOldReplicasFinishTheirRequests) {
@@ -114,7 +116,7 @@ TEST(Rollout, BusyOldReplicasFinishTheirRequests) {
     "faults": [{"at": "100s", "kind": "rollout", "service": "api", "max_unavailable": 0,
                 "max_surge": 1}]
   })");
-  EXPECT_DOUBLE_EQ(j["services"]["api"]["rollout"]["duration_s"].get<double>(), 120.0);
+  EXPECT_DOUBLE_EQ(mean_of(j["services"]["api"]["rollout"]["duration_s"]), 120.0);
   EXPECT_DOUBLE_EQ(mean_of(j["workloads"]["w"]["error_rate"]), 0.0) << j["workloads"];
 }
 
@@ -129,7 +131,7 @@ TEST(Rollout, CutShortByTheEndItIsNotCompleted) {
   const Json& r = j["services"]["api"]["rollout"];
   EXPECT_DOUBLE_EQ(mean_of(r["started_s"]), 580.0) << r;
   EXPECT_DOUBLE_EQ(mean_of(r["completed"]), 0.0) << r;
-  EXPECT_TRUE(r["duration_s"].is_null()) << r;
+  EXPECT_TRUE(r["duration_s"]["mean"].is_null()) << r;
 }
 
 TEST(Rollout, ModelsWithoutOneReportNoRollout) {
