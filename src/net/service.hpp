@@ -39,7 +39,6 @@ struct Service {
   std::unique_ptr<scale::Autoscaler> autoscaler;
   std::deque<Ref> balancer_queue;  ///< requests waiting for a ready replica
   // Rollouts (replication_rollout.cpp).
-  bool rolls_out = false;  ///< some rollout targets it: requests may wait at the balancer
   std::optional<std::uint32_t> rollout;  ///< the fault index of the rollout in progress
   double rollout_started_s = 0.0;
   // Memory: what a request holds (services with `memory`).
