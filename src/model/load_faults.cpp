@@ -37,21 +37,21 @@ std::optional<FaultSpec> ModelLoader::read_fault(const Json& value, const std::s
     std::vector<FaultKind> kinds;
   };
   const std::vector<FaultKey> kind_keys = {
-      {"replicas", {FaultKind::crash}},
-      {"restart_after", {FaultKind::crash}},
-      {"factor", {FaultKind::slowdown}},
-      {"duration", {FaultKind::slowdown, FaultKind::outage}},
+      {"replicas", {FaultKind::crash}},    {"restart_after", {FaultKind::crash}},
+      {"factor", {FaultKind::slowdown}},   {"duration", {FaultKind::slowdown, FaultKind::outage}},
+      {"max_surge", {FaultKind::rollout}}, {"max_unavailable", {FaultKind::rollout}},
   };
-  constexpr std::string_view kind_names[] = {"crash", "slowdown", "outage", "cache_flush"};
+  constexpr std::string_view kind_names[] = {"crash", "slowdown", "outage", "cache_flush",
+                                             "rollout"};
 
   bool kind_known = false;
   if (const Json* kind = find(value, "kind")) {
     const auto index = reader_.choice(*kind, child(pointer, "kind"),
-                                      {"crash", "slowdown", "outage", "cache_flush"});
+                                      {"crash", "slowdown", "outage", "cache_flush", "rollout"});
     kind_known = index.has_value();
     if (index) fault.kind = static_cast<FaultKind>(*index);
   } else {
-    reader_.missing(child(pointer, "kind"), "one of crash, slowdown, outage, cache_flush");
+    reader_.missing(child(pointer, "kind"), "one of crash, slowdown, outage, cache_flush, rollout");
   }
   Names own{"at", "kind", "service"};
   Names others;
@@ -161,9 +161,65 @@ std::optional<FaultSpec> ModelLoader::read_fault(const Json& value, const std::s
       break;
     case FaultKind::cache_flush:
       break;
+    case FaultKind::rollout:
+      read_rollout(value, pointer, service, fault);
+      break;
   }
   if (reader_.error_count() != errors_before) return std::nullopt;
   return fault;
+}
+
+namespace {
+
+/// "25%" -> 25 (a whole percentage), else nothing.
+std::optional<double> whole_percent(const std::string& text) {
+  if (text.size() < 2 || text.back() != '%') return std::nullopt;
+  double value = 0.0;
+  for (std::size_t i = 0; i + 1 < text.size(); ++i) {
+    if (text[i] < '0' || text[i] > '9' || i > 6) return std::nullopt;
+    value = value * 10.0 + (text[i] - '0');
+  }
+  return value;
+}
+
+}  // namespace
+
+void ModelLoader::read_rollout(const Json& value, const std::string& pointer,
+                               const ServiceOutline* service, FaultSpec& fault) {
+  // A Deployment's maxSurge and maxUnavailable (Kubernetes' IntOrString): a count >= 0 or a
+  // whole percentage; maxUnavailable at most 100 %; not both 0 (the API server's validation).
+  const auto read = [&](std::string_view key, double max_percent) -> std::optional<IntOrPercent> {
+    const Json* v = find(value, key);
+    if (v == nullptr) return IntOrPercent{};
+    const std::string at = child(pointer, key);
+    const std::string what =
+        max_percent < 1e9 ? R"(a number of replicas >= 0 or a percentage up to 100%, such as "25%")"
+                          : R"(a number of replicas >= 0 or a percentage, such as "25%")";
+    if (v->is_number_integer() && v->get<std::int64_t>() >= 0 &&
+        v->get<std::int64_t>() <= max_replicas) {
+      return IntOrPercent{static_cast<double>(v->get<std::int64_t>()), false};
+    }
+    if (v->is_string()) {
+      if (const auto p = whole_percent(v->get_ref<const std::string&>()); p && *p <= max_percent) {
+        return IntOrPercent{*p, true};
+      }
+    }
+    reader_.expected(at, what, *v);
+    return std::nullopt;
+  };
+  const auto surge = read("max_surge", 1e18);
+  const auto unavailable = read("max_unavailable", 100.0);
+  if (surge) fault.max_surge = *surge;
+  if (unavailable) fault.max_unavailable = *unavailable;
+  if (surge && unavailable && surge->value == 0.0 && unavailable->value == 0.0) {
+    reader_.error(child(pointer, "max_unavailable"),
+                  "max_surge and max_unavailable may not both be 0 (the rollout could never "
+                  "progress)");
+  }
+  if (service != nullptr && service->kind_known && service->kind == ServiceKind::database) {
+    reader_.error(child(pointer, "service"),
+                  "a rollout of a database is not modelled (its primary is replica 0)");
+  }
 }
 
 }  // namespace capsim::model::detail

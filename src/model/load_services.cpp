@@ -81,6 +81,23 @@ std::string_view kind_name(ServiceKind kind) {
   return "generic";
 }
 
+namespace {
+
+/// Whether the document's `faults` hold a rollout of service `name` (as written, unchecked).
+bool rollout_targets(const Json& doc, const std::string& name) {
+  const auto faults = doc.find("faults");
+  if (faults == doc.end() || !faults->is_array()) return false;
+  for (const Json& f : *faults) {
+    if (f.is_object() && f.value("kind", Json()) == "rollout" &&
+        f.value("service", Json()) == name) {
+      return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
 void ModelLoader::read_services(const Json& value, const std::string& pointer, Spec& spec) {
   if (!value.is_object()) {
     reader_.expected(pointer, "an object of services by name", value);
@@ -226,7 +243,9 @@ std::optional<ServiceSpec> ModelLoader::read_service(const std::string& name, co
       const std::string at = child(pointer, "startup_time");
       if (const auto s = reader_.duration(*startup, at, Sign::non_negative)) {
         spec.startup_time_s = *s;
-        if (*s > 0 && autoscaling == nullptr) {
+        // A rollout's new replicas start up too (docs/rollouts.md); faults are read later, so
+        // the document is asked.
+        if (*s > 0 && autoscaling == nullptr && !rollout_targets(doc_, name)) {
           reader_.warning(at,
                           "has no effect without autoscaling (only replicas that an "
                           "autoscaler adds start up)");

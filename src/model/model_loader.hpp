@@ -137,6 +137,8 @@ class ModelLoader {
   void read_faults(const Json& value, const std::string& pointer, Spec& spec);
   std::optional<FaultSpec> read_fault(const Json& value, const std::string& pointer,
                                       const Spec& spec);
+  void read_rollout(const Json& value, const std::string& pointer, const ServiceOutline* service,
+                    FaultSpec& fault);
 
   std::optional<SloSpec> read_slo(const Json& value, const std::string& pointer);
 

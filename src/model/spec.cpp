@@ -11,6 +11,13 @@ std::optional<std::size_t> Spec::service_index(const std::string& name) const {
   return std::nullopt;
 }
 
+bool Spec::rolls_out(const std::string& name) const {
+  for (const FaultSpec& f : faults) {
+    if (f.kind == FaultKind::rollout && f.service == name) return true;
+  }
+  return false;
+}
+
 ScalingRulesSpec AutoscalingSpec::default_scale_up() {
   ScalingRulesSpec rules;
   rules.stabilization_window_s = 0.0;

@@ -45,6 +45,7 @@ struct Replica {
   double memory_mib = 0.0;         ///< serving: baseline + requests in flight; otherwise 0
   std::uint32_t oom_restarts = 0;  ///< OOM kills since it last ran 10 min: the restart back-off
   bool oom_pending = false;        ///< over its limit: the kill is on the calendar
+  bool old_version = false;        ///< a rollout is replacing it (docs/rollouts.md)
 };
 
 class ReplicaSet {

@@ -92,6 +92,12 @@ class Replication {
   void scale_to(std::uint32_t service, const scale::ScaleChange& change);
   void start_replica(std::uint32_t service);
   void remove_replica(std::uint32_t service);
+  /// What a removal leaves to do: cancel a start-up, end a drained replica, free its pod.
+  void finish_removal(std::uint32_t service, const ReplicaSet::Removal& removal);
+  // Rolling updates (replication_rollout.cpp).
+  void rollout_begin(std::uint32_t fault);
+  /// One reconcile of the rollout in progress: new replicas up, old ones down, or its end.
+  void rollout_step(std::uint32_t service);
   void replica_ready(Pair where);
   void drained(std::uint32_t service, std::uint32_t replica);
   void wait_at_balancer(Ref job, Service& s);

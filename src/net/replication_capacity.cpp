@@ -78,6 +78,9 @@ void Replication::fault(std::uint32_t index) {
       if (s.cache) s.cache->flush();
       stats_.log_event(now, "cache_flush", s.spec->name, "");
       break;
+    case model::FaultKind::rollout:
+      rollout_begin(index);
+      break;
   }
 }
 
@@ -101,6 +104,7 @@ void Replication::restart(Pair where) {
   stats_.log_event(clock_.now(), "restart", s.spec->name,
                    "replica " + std::to_string(where.second));
   dispatch_waiting(where.first);
+  if (s.rollout) rollout_step(where.first);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -204,6 +208,7 @@ void Replication::scale_to(std::uint32_t si, const scale::ScaleChange& change) {
                                         change.reason});
   for (int k = from; k < to; ++k) start_replica(si);
   for (int k = to; k < from; ++k) remove_replica(si);
+  if (s.rollout) rollout_step(si);
 }
 
 void Replication::start_replica(std::uint32_t si) {
@@ -228,11 +233,16 @@ void Replication::replica_ready(Pair where) {
     stats_.nodes().pod_ready(where.first, clock_.now() - s.replicas[where.second].started_s);
   }
   dispatch_waiting(where.first);
+  if (s.rollout) rollout_step(where.first);
 }
 
 void Replication::remove_replica(std::uint32_t si) {
   Service& s = services_[si];
-  const ReplicaSet::Removal removal = s.replicas.remove_one(clock_.now(), stats_.service(si));
+  finish_removal(si, s.replicas.remove_one(clock_.now(), stats_.service(si)));
+}
+
+void Replication::finish_removal(std::uint32_t si, const ReplicaSet::Removal& removal) {
+  Service& s = services_[si];
   clock_.cancel(removal.cancel);
   if (removal.drained) {
     drained(si, removal.replica);

@@ -18,7 +18,10 @@ namespace {
 std::vector<bool> simple_balancing(const model::Spec& spec) {
   std::vector<bool> simple(spec.services.size(), true);
   for (const model::FaultSpec& f : spec.faults) {
-    if (f.kind == model::FaultKind::crash) simple[*spec.service_index(f.service)] = false;
+    // Crashes take replicas away; rollouts replace them.
+    if (f.kind == model::FaultKind::crash || f.kind == model::FaultKind::rollout) {
+      simple[*spec.service_index(f.service)] = false;
+    }
   }
   for (std::size_t i = 0; i < spec.services.size(); ++i) {
     const model::ServiceSpec& s = spec.services[i];

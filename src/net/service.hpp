@@ -38,6 +38,9 @@ struct Service {
   // Autoscaling.
   std::unique_ptr<scale::Autoscaler> autoscaler;
   std::deque<Ref> balancer_queue;  ///< requests waiting for a ready replica
+  // Rollouts (replication_rollout.cpp).
+  std::optional<std::uint32_t> rollout;  ///< the fault index of the rollout in progress
+  double rollout_started_s = 0.0;
   // Memory: what a request holds (services with `memory`).
   std::optional<dist::Distribution> memory_per_request;
 };

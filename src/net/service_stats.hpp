@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <limits>
 #include <optional>
 
 #include "capsim/stats/histogram.hpp"
@@ -90,6 +91,8 @@ class ServiceStats {
   void balancer_queued(double now, double delta) { balancer_queued_.add(now, delta); }
   void ready_replicas(double now, double delta) {
     replica_count_.add(now, delta);
+    if (rolling_) [[unlikely]]
+      rollout_min_ready_ = std::min(rollout_min_ready_, replica_count_.value());
     if (measuring_) {
       replicas_min_ = std::min(replicas_min_, replica_count_.value());
       replicas_max_ = std::max(replicas_max_, replica_count_.value());
@@ -110,6 +113,22 @@ class ServiceStats {
   void oom_killed() {
     if (measuring_) ++oom_kills_;
   }
+  /// A rolling update began at `now` (docs/rollouts.md): counted whether or not measuring, as
+  /// its times are absolute.
+  void rollout_started(double now) {
+    if (rollouts_started_++ == 0) rollout_first_started_s_ = now;
+    rolling_ = true;
+    rollout_min_ready_ = std::min(rollout_min_ready_, replica_count_.value());
+  }
+  /// The rolling update begun at `started_s` completed at `now`.
+  void rollout_ended(double started_s, double now) {
+    ++rollouts_completed_;
+    rollout_last_ended_s_ = now;
+    rollout_max_duration_s_ = std::max(rollout_max_duration_s_, now - started_s);
+    rolling_ = false;
+  }
+  /// A rollout superseded by the next one: it no longer runs (and never completes).
+  void rollout_superseded() { rolling_ = false; }
 
   /// Where an autoscaler on latency_p95 wants successful latencies (null: nowhere).
   void set_latency_slice(stats::Histogram* slice) { latency_slice_ = slice; }
@@ -146,6 +165,14 @@ class ServiceStats {
   double replicas_min_ = 0.0, replicas_max_ = 0.0;
   double memory_max_mib_ = 0.0;
   std::uint64_t oom_kills_ = 0;
+  // Rollouts.
+  bool rolling_ = false;
+  std::uint64_t rollouts_started_ = 0;
+  std::uint64_t rollouts_completed_ = 0;
+  double rollout_first_started_s_ = 0.0;  ///< meaningful once one started
+  double rollout_last_ended_s_ = 0.0;     ///< meaningful once one completed
+  double rollout_max_duration_s_ = 0.0;
+  double rollout_min_ready_ = std::numeric_limits<double>::infinity();
   Marks warm_;
   // The whole run.
   std::uint64_t arrivals_total_ = 0;

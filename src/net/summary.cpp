@@ -106,6 +106,19 @@ stats::Summary Statistics::summarize(double now, std::uint64_t events) {
       add({"services", n, "memory", "utilization"}, mean_mib / ss.memory->request_mib);
       add({"services", n, "memory", "oom_kills"}, static_cast<double>(s.oom_kills_));
     }
+    if (spec_.rolls_out(n)) {
+      // Rollouts (docs/rollouts.md): absolute times, warm-up included; NaN when none started
+      // (or completed) before the end.
+      const bool started = s.rollouts_started_ > 0;
+      const bool done = s.rollouts_completed_ > 0;
+      add({"services", n, "rollout", "started_s"}, started ? s.rollout_first_started_s_ : kNaN);
+      add({"services", n, "rollout", "ended_s"}, done ? s.rollout_last_ended_s_ : kNaN);
+      add({"services", n, "rollout", "duration_s"}, done ? s.rollout_max_duration_s_ : kNaN);
+      add({"services", n, "rollout", "completed"},
+          ratio(static_cast<double>(s.rollouts_completed_), s.rollouts_started_));
+      add({"services", n, "rollout", "min_ready"}, started ? s.rollout_min_ready_ : kNaN,
+          stats::Merge::min);
+    }
     add({"services", n, "rejected"}, ratio(static_cast<double>(s.rejected_), s.arrivals_));
     add({"services", n, "rate_limited"}, ratio(static_cast<double>(s.rate_limited_), s.arrivals_));
     if (ss.drop_expired) {

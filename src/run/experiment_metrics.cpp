@@ -31,10 +31,14 @@ Better default_better(const std::string& metric) {
       has(".queue_length") || has(".wasted_work_fraction") || has(".replica_seconds") ||
       has(".replicas.") || has(".saturated") || has(".attempts_per_request") || has(".cost") ||
       has(".wait_ms") || has(".memory.oom_kills") || has(".degraded_rate") ||
-      has(".pods.pending") || has(".time_to_ready") || has(".node_hours")) {
+      has(".pods.pending") || has(".time_to_ready") || has(".node_hours") ||
+      has(".rollout.duration_s")) {
     return Better::lower;
   }
-  if (has(".throughput_rps") || has(".goodput_rps")) return Better::higher;
+  if (has(".throughput_rps") || has(".goodput_rps") || has(".rollout.min_ready") ||
+      has(".rollout.completed")) {
+    return Better::higher;
+  }
   return Better::neither;
 }
 
@@ -73,6 +77,11 @@ std::vector<std::string> metric_names(const model::Spec& spec) {
     if (s.memory) {
       for (const char* m : {"mean_mib", "max_mib", "utilization", "oom_kills"}) {
         names.push_back(at + "memory." + m);
+      }
+    }
+    if (spec.rolls_out(s.name)) {
+      for (const char* m : {"started_s", "ended_s", "duration_s", "completed", "min_ready"}) {
+        names.push_back(at + "rollout." + m);
       }
     }
     names.push_back(at + "rejected");

@@ -419,7 +419,14 @@ struct ServiceSpec {
   std::optional<std::int64_t> max_connections;
 };
 
-enum class FaultKind { crash, slowdown, outage, cache_flush };
+enum class FaultKind { crash, slowdown, outage, cache_flush, rollout };
+
+/// A Deployment's maxSurge or maxUnavailable: a count, or a percentage of the desired replicas
+/// (docs/rollouts.md).
+struct IntOrPercent {
+  double value = 25.0;
+  bool percent = true;
+};
 
 struct FaultSpec {
   double at_s = 0.0;
@@ -429,6 +436,8 @@ struct FaultSpec {
   std::optional<double> restart_after_s;  ///< crash: back (empty, ready) after this long
   double factor = 1.0;                    ///< slowdown: work multiplied by this
   double duration_s = 0.0;                ///< slowdown, outage
+  IntOrPercent max_surge;                 ///< rollout: default 25 %, rounded up
+  IntOrPercent max_unavailable;           ///< rollout: default 25 %, rounded down
   std::string pointer;
 };
 
@@ -453,6 +462,8 @@ struct Spec {
 
   /// Index of the service named `name`, if any.
   std::optional<std::size_t> service_index(const std::string& name) const;
+  /// Whether some rollout fault targets the service `name` (docs/rollouts.md).
+  bool rolls_out(const std::string& name) const;
   std::optional<NodesSpec> nodes;  ///< absent: replicas need no nodes (docs/nodes.md)
 };
 
