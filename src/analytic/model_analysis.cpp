@@ -334,7 +334,8 @@ ModelAnalysis analyze(const model::Spec& spec, const AnalysisOptions& options) {
       if (!callee) return std::nullopt;
       bool ignored = false;
       const double k = expected_calls(c, ignored);
-      if (k == 0.0) return 0.0;
+      // Nobody waits for a fire-and-forget call: its load counts (routing), its time does not.
+      if (k == 0.0 || c.async) return 0.0;
       const auto r = respond(*callee);
       if (!r) return std::nullopt;
       return k * *r;

@@ -12,8 +12,9 @@ namespace capsim::model::detail {
 namespace {
 
 /// The keys of a call besides "call" itself.
-constexpr std::string_view call_only_keys[] = {
-    "endpoint", "count", "probability", "timeout", "retry", "circuit_breaker", "op", "fallback"};
+constexpr std::string_view call_only_keys[] = {"endpoint", "count",    "probability",
+                                               "timeout",  "retry",    "circuit_breaker",
+                                               "op",       "fallback", "async"};
 // A bound that catches typos (an extra zero or three) before they cost an hour of simulation.
 constexpr std::int64_t max_call_count = 1000000;
 
@@ -181,7 +182,7 @@ std::optional<StepSpec> ModelLoader::read_step(const Json& value, const std::str
 std::optional<CallSpec> ModelLoader::read_call(const Json& value, const std::string& pointer) {
   reader_.check_keys(value, pointer, "call",
                      {"call", "endpoint", "count", "probability", "timeout", "retry",
-                      "circuit_breaker", "op", "fallback"});
+                      "circuit_breaker", "op", "fallback", "async"});
   CallSpec spec;
   spec.pointer = pointer;
   bool ok = true;
@@ -264,6 +265,20 @@ std::optional<CallSpec> ModelLoader::read_call(const Json& value, const std::str
   if (const Json* fallback = find(value, "fallback")) {
     spec.fallback = read_fallback(*fallback, child(pointer, "fallback"));
     ok = ok && spec.fallback.has_value();
+  }
+  if (const Json* async = find(value, "async")) {
+    const std::string at = child(pointer, "async");
+    if (!async->is_boolean()) {
+      reader_.expected(at, "true or false", *async);
+      ok = false;
+    } else {
+      spec.async = async->get<bool>();
+      // Nobody waits for a fire-and-forget call's answer, so nothing can fall back.
+      if (spec.async && spec.fallback) {
+        reader_.error(at, "expected async only on calls without a fallback, found both");
+        ok = false;
+      }
+    }
   }
   if (!ok) return std::nullopt;
   return spec;

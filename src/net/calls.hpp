@@ -22,7 +22,9 @@
 
 namespace capsim::net {
 
-enum class CallerKind : std::uint8_t { client, job };
+/// Who waits for a call's answer: a client, a job, or nobody (a fire-and-forget call, whose
+/// `caller` is the job that sent it, for traces only: it may have ended since).
+enum class CallerKind : std::uint8_t { client, job, detached };
 
 /// One logical call: a client request, or a job's call to another service. It sends attempts
 /// (jobs at the callee), times them out, retries them, and answers its caller once.

@@ -25,6 +25,7 @@ CallSite ProgramCompiler::call(const model::CallSpec& c, const std::string& call
   if (c.count) call.count.emplace(*c.count);
   call.probability = c.probability;
   call.op = c.op;
+  call.async = c.async;
   call.policy = calls_.add_policy(c.timeout_s, c.retry, c.circuit_breaker,
                                   caller + "->" + c.service, call.service);
   if (c.fallback) {

@@ -38,6 +38,7 @@ struct CallSite {
   double probability = 1.0;
   model::DbOp op = model::DbOp::read;
   Policy policy;
+  bool async = false;  ///< fire-and-forget: the caller does not wait
 };
 
 struct Step {

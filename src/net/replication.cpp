@@ -21,7 +21,7 @@ void Replication::send_request(const CallRequest& request) {
 
 void Replication::call_from(Ref job, const CallSite& site, std::uint64_t key) {
   CallRequest r;
-  r.caller_kind = CallerKind::job;
+  r.caller_kind = site.async ? CallerKind::detached : CallerKind::job;
   r.caller_job = job;
   r.policy = &site.policy;
   r.service = site.service;
@@ -86,6 +86,11 @@ void Replication::call_complete(Ref call, Outcome outcome, bool degraded) {
     calls_.release(call);
     return;
   }
+  if (c.caller_kind == CallerKind::detached) {
+    // Fire-and-forget: nobody waits for the answer; the callee's statistics already count it.
+    calls_.release(call);
+    return;
+  }
   const Ref caller = c.caller;
   if (outcome != Outcome::success && c.policy->fallback && start_fallback(c, outcome)) {
     calls_.release(call);
@@ -121,7 +126,8 @@ bool Replication::is_orphan(const Job& job) const {
     } else {
       const CallState* c = calls_.get(parent);
       if (c == nullptr || c->attempt != attempt || !c->in_flight) return true;
-      if (c->caller_kind == CallerKind::client) return false;
+      // A client, or nobody (fire-and-forget), is at the top: the work is used.
+      if (c->caller_kind != CallerKind::job) return false;
       up = jobs_.get(c->caller);
     }
     if (up == nullptr) return true;
@@ -223,6 +229,13 @@ void Replication::advance(Ref job) {
       return;
     case StepAction::Kind::call:
       call_from(job, *a.call, a.key);
+      if (a.call->async) [[unlikely]] {
+        // Fire-and-forget: the job does not wait for the answer and goes on at once.
+        if (Job* self = jobs_.get(job)) {
+          self->pending = 0;
+          ready_.push_back(job);
+        }
+      }
       return;
     case StepAction::Kind::fork: {
       std::uint64_t b = 0;

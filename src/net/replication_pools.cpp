@@ -18,7 +18,7 @@ bool waits_for(const Calls& calls, Ref call, std::uint32_t attempt) {
 
 bool Replication::acquire_connection(Ref call, const Delivery& d, std::uint32_t& connection) {
   const CallState& c = calls_[call];
-  if (c.caller_kind != CallerKind::job) return true;  // clients keep no pool
+  if (c.caller_kind != CallerKind::job) return true;  // clients and async calls keep no pool
   // The caller's replica: a branch of a parallel step holds none of its own, so its host is
   // the job that forked it.
   const Job* host = jobs_.get(c.caller);

@@ -1,5 +1,5 @@
 // The request-path keys (docs/request-path.md) through the command line: a bad delay, fallback,
-// preload, stampede or lock_ttl in a model file is refused by run and validate with exit
+// async, preload, stampede or lock_ttl in a model file is refused by run and validate with exit
 // status 2, one message naming the JSON Pointer with what was expected and what was found, and
 // nothing written.
 
@@ -44,6 +44,14 @@ const std::vector<BadKey>& cases() {
            std::string(kDb) + " }",
        "/services/api/steps/0/fallback/on/0: expected one of timeout, rejected, error, "
        "rate_limited, circuit_open, found \"open\""},
+      {"async_not_a_boolean",
+       R"({ "api": { "steps": [ { "call": "db", "async": 1 } ] }, )" + std::string(kDb) + " }",
+       "/services/api/steps/0/async: expected true or false, found 1"},
+      {"async_with_fallback",
+       R"({ "api": { "steps": [ { "call": "db", "async": true, "fallback": {} } ] }, )" +
+           std::string(kDb) + " }",
+       "/services/api/steps/0/async: expected async only on calls without a fallback, found "
+       "both"},
       {"preload_too_many",
        R"({ "api": { "steps": [ { "call": "cache" } ] }, )" + std::string(kCache) +
            R"("preload": 1000 }, )" + kDb + " }",

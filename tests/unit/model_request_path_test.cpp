@@ -118,6 +118,29 @@ TEST(ModelFallback, BadInputs) {
             "their caller, found a call cycle: api.default -> api.default");
 }
 
+// ---- async (fire-and-forget) ----------------------------------------------------------------
+
+TEST(ModelAsyncCall, DefaultsToWaitingAndReadsTrue) {
+  const Spec spec = load(with_api_steps(
+      R"([{"call": "db"}, {"call": "db", "async": true}, {"parallel": [{"call": "db", "async": true}]}])"));
+  const auto& steps = spec.services[0].endpoints[0].steps;
+  EXPECT_FALSE(steps[0].call.async);
+  EXPECT_TRUE(steps[1].call.async);
+  EXPECT_TRUE(steps[2].parallel[0].async);
+}
+
+TEST(ModelAsyncCall, BadInputs) {
+  EXPECT_EQ(error(with_api_steps(R"([{"call": "db", "async": "yes"}])")),
+            "/services/api/steps/0/async: expected true or false, found \"yes\"");
+  EXPECT_EQ(error(with_api_steps(R"([{"call": "db", "async": true, "fallback": {}}])")),
+            "/services/api/steps/0/async: expected async only on calls without a fallback, "
+            "found both");
+  EXPECT_EQ(error(with_api_steps(R"([{"work": "1ms", "async": true}])")),
+            "/services/api/steps/0/async: only for call steps");
+  EXPECT_EQ(error(with_api_steps(R"([{"call": "db", "asyn": true}])")),
+            "/services/api/steps/0/asyn: unknown key; did you mean 'async'?");
+}
+
 // ---- cache preload, stampede reject, lock_ttl -------------------------------------------
 
 TEST(ModelCacheWarmth, PreloadCountOrAllAndLockTtl) {

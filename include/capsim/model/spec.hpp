@@ -171,6 +171,9 @@ struct CallSpec {
   DbOp op = DbOp::read;  ///< calls to databases: reads go to read replicas, writes to the primary
   std::string pointer;
   std::optional<FallbackSpec> fallback;
+  /// Fire-and-forget: the caller goes on at once; the callee's work still happens (with the
+  /// call's timeout and retries, as the sender's client library would retry).
+  bool async = false;
 };
 
 enum class StepKind { work, call, parallel, delay };
