@@ -35,8 +35,7 @@ TEST(SizeSettings, TheDatabasesConnectionsMatchMMc) {
   })");
   const RunResult r = box.run({"size", "size.json", "-o", "out.json", "--threads", "2"});
   ASSERT_EQ(r.status, 0) << r;
-  EXPECT_NE(r.out.find("setting /services/db/connections: 8 (confident)"), std::string::npos)
-      << r;
+  EXPECT_NE(r.out.find("setting /services/db/connections: 8 (confident)"), std::string::npos) << r;
   const Json out = read_json(box / "out.json");
   const Json& db = out["services"]["/services/db/connections"];
   EXPECT_EQ(db["pointer"], "/services/db/connections");
@@ -91,9 +90,9 @@ TEST(SizeSettings, EveryProblemOfASettingIsReportedAtItsPointer) {
   })");
   const RunResult r = box.run({"size", "size.json"});
   EXPECT_EQ(r.status, 2) << r;
-  for (const char* at : {"/services/0/min", "/services/1/pointer", "/services/2/max",
-                         "/services/2/step", "/services/3/pointer", "/services/3/max",
-                         "/services/4/pointer"}) {
+  for (const char* at :
+       {"/services/0/min", "/services/1/pointer", "/services/2/max", "/services/2/step",
+        "/services/3/pointer", "/services/3/max", "/services/4/pointer"}) {
     EXPECT_NE(r.err.find("\n" + std::string(at) + ": "), std::string::npos) << at << r;
   }
   // The misspelt key is refused once, at the pointer, with a suggestion.
