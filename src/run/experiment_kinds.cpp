@@ -19,8 +19,9 @@ namespace {
 const std::vector<std::string> kCommonKeys = {
     "kind", "model", "description", "replications", "confidence", "overrides", "metrics"};
 const std::vector<std::string> kSweepKeys = {"parameters", "combine"};
-const std::vector<std::string> kSizeKeys = {"services",     "slo",          "at",
-                                            "min_replicas", "max_replicas", "max_replications"};
+const std::vector<std::string> kSizeKeys = {
+    "services",         "settings",          "slo", "at", "min_replicas", "max_replicas",
+    "max_replications", "max_configurations"};
 const std::vector<std::string> kCompareKeys = {"variants", "baseline"};
 
 }  // namespace
@@ -94,11 +95,29 @@ void read_sweep(const Json& doc, Experiment& e, bool model_ok, Problems& problem
 
 namespace {
 
-/// One { "pointer", "min", "max" } item of a size experiment's "services": an integer setting of
-/// the model solved for like replicas. Both bounds must load.
+/// One { "pointer", "min", "max" } item of a size experiment's "services" (or, `priced`, one
+/// { "pointer", "min", "max", "price_per_unit" } of its "settings"): an integer setting of the
+/// model solved for like replicas. Both bounds must load.
 void read_sized_setting(const Json& item, const std::string& at, Experiment& e, bool model_ok,
-                        Problems& problems) {
-  problems.check_keys(item, at, {"pointer", "min", "max"});
+                        bool priced, Problems& problems) {
+  if (!item.is_object()) {
+    problems.expected(at, R"({ "pointer": ..., "min": ..., "max": ..., "price_per_unit": ... })",
+                      item);
+    return;
+  }
+  problems.check_keys(item, at,
+                      priced ? std::vector<std::string>{"pointer", "min", "max", "price_per_unit"}
+                             : std::vector<std::string>{"pointer", "min", "max"});
+  std::optional<double> price;
+  if (priced) {
+    if (!item.contains("price_per_unit")) {
+      problems.missing(child(at, "price_per_unit"),
+                       "the price of one unit of the setting (a positive number)");
+    } else {
+      price = problems.number(item["price_per_unit"], child(at, "price_per_unit"),
+                              "a positive number", [](double x) { return x > 0.0; });
+    }
+  }
   const auto pointer = read_pointer(item, at, "/services/db/connections", problems);
   std::optional<long long> lo, hi;
   if (!item.contains("min")) {
@@ -119,17 +138,32 @@ void read_sized_setting(const Json& item, const std::string& at, Experiment& e, 
       return;
     }
   }
-  if (!lo || !hi) return;
+  if (!lo || !hi || (priced && !price)) return;
   Experiment::SizedSetting z;
   z.name = *pointer;
   z.pointer = *pointer;
   z.replicas = false;
   z.min = static_cast<int>(*lo);
   z.max = static_cast<int>(*hi);
+  z.price_per_unit = price.value_or(0.0);
   if (model_ok) {
     // The service it belongs to: /services/NAME/... names it.
     for (const model::ServiceSpec& s : e.base.services) {
       if (pointer->rfind(s.pointer + "/", 0) == 0) z.service = s.name;
+      // In "settings", a service's replicas are sized as replicas (the analytic estimate and the
+      // rule of thumb per replica), keyed by the service's name.
+      if (priced && *pointer == s.pointer + "/replicas") {
+        if (s.autoscaling) {
+          problems.error(child(at, "pointer"),
+                         "expected a service with a fixed replica count, found " +
+                             describe(item["pointer"]) +
+                             " of a service with autoscaling (size solves for a fixed count; "
+                             "remove its autoscaling with an override)");
+          return;
+        }
+        z.replicas = true;
+        z.name = s.name;
+      }
     }
     // Both bounds must be values the model takes; a problem is reported at the bound.
     std::vector<Diagnostic> found;
@@ -170,7 +204,37 @@ void read_sized_setting(const Json& item, const std::string& at, Experiment& e, 
 }  // namespace
 
 void read_size(const Json& doc, Experiment& e, bool model_ok, Problems& problems) {
-  if (!doc.contains("services")) {
+  if (doc.contains("settings")) {
+    // Every setting at once, for the cheapest configuration (experiment_size_cheapest.cpp).
+    e.cheapest = true;
+    if (doc.contains("services")) {
+      problems.error("/settings",
+                     "expected either \"services\" (sized one after another) or \"settings\" "
+                     "(sized together, for the cheapest configuration), found both");
+    }
+    if (const Json& list = doc["settings"]; !list.is_array() || list.empty()) {
+      problems.expected("/settings",
+                        R"(a non-empty list of { "pointer", "min", "max", "price_per_unit" })",
+                        list);
+    } else {
+      for (std::size_t i = 0; i < list.size(); ++i) {
+        read_sized_setting(list[i], child("/settings", i), e, model_ok, true, problems);
+      }
+    }
+    if (doc.contains("max_configurations")) {
+      if (const auto v =
+              problems.integer(doc["max_configurations"], "/max_configurations", 1, 100000)) {
+        e.max_configurations = static_cast<int>(*v);
+      }
+    }
+  } else if (doc.contains("max_configurations")) {
+    problems.error("/max_configurations",
+                   "unknown key here: 'max_configurations' belongs to size experiments with "
+                   "\"settings\"");
+  }
+  if (e.cheapest) {
+    // "services" was reported above when both are given.
+  } else if (!doc.contains("services")) {
     problems.missing("/services", "a list of the services whose replica count is solved for");
   } else if (const Json& list = doc["services"]; !list.is_array() || list.empty()) {
     problems.expected("/services", "a non-empty list of service names", list);
@@ -180,7 +244,7 @@ void read_size(const Json& doc, Experiment& e, bool model_ok, Problems& problems
     for (std::size_t i = 0; i < list.size(); ++i) {
       const std::string at = child("/services", i);
       if (list[i].is_object()) {
-        read_sized_setting(list[i], at, e, model_ok, problems);
+        read_sized_setting(list[i], at, e, model_ok, false, problems);
         continue;
       }
       const auto name = problems.string(
@@ -223,7 +287,7 @@ void read_size(const Json& doc, Experiment& e, bool model_ok, Problems& problems
     }
   }
   for (Experiment::SizedSetting& z : e.sized) {
-    if (!z.replicas) continue;
+    if (!z.replicas || e.cheapest) continue;  // a setting's own bounds
     z.min = e.min_replicas;
     z.max = e.max_replicas;
     if (model_ok) z.pointer = e.base.services[*e.base.service_index(z.name)].pointer + "/replicas";

@@ -247,7 +247,12 @@ std::vector<MetricChoice> default_metrics(const Experiment& e) {
     if (e.kind != ExperimentKind::size) add("workloads." + w.name + ".goodput_rps");
   }
   for (const model::ServiceSpec& s : e.base.services) {
-    const bool sized = std::find(e.services.begin(), e.services.end(), s.name) != e.services.end();
+    // With "settings", every service a setting belongs to (its replicas, cores, connections).
+    const bool sized =
+        std::find(e.services.begin(), e.services.end(), s.name) != e.services.end() ||
+        (e.cheapest &&
+         std::any_of(e.sized.begin(), e.sized.end(),
+                     [&](const Experiment::SizedSetting& z) { return z.service == s.name; }));
     if (e.kind != ExperimentKind::size || sized) add("services." + s.name + ".cpu_utilization");
     if (e.kind == ExperimentKind::size && sized) {
       add("services." + s.name + ".worker_utilization");

@@ -108,9 +108,17 @@ struct Experiment {
     std::string service;  ///< the service it belongs to ("" when none), for the binding tier
     bool replicas = true;
     int min = 1, max = 500;
+    /// The price of one unit (`settings`): the cost of a configuration is the sum over the
+    /// settings of price_per_unit x value. 0 in `services`.
+    double price_per_unit = 0.0;
   };
   std::vector<SizedSetting> sized;  ///< solved for, in the order listed
-  bool at_peak = true;              ///< rates held at their peak (`"at": "peak"`)
+  /// `settings` (rather than `services`): size every setting at once, for the cheapest
+  /// configuration that meets the SLO (docs/experiments.md).
+  bool cheapest = false;
+  /// The budget of the cheapest search: configurations evaluated after the per-setting minima.
+  int max_configurations = 40;
+  bool at_peak = true;  ///< rates held at their peak (`"at": "peak"`)
   int min_replicas = 1;
   int max_replicas = 500;
   /// Replications a decision may grow to when it is not yet confident (per replica count).

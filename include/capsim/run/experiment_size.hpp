@@ -3,7 +3,8 @@
 /// at the workload's peak with the stated confidence (docs/experiments.md). An analytic first
 /// guess, then bracketing and bisection over the replica count, each decision taken on
 /// replications shared by every count (common random numbers) and given more replications
-/// while it is not confident, up to a budget.
+/// while it is not confident, up to a budget. With `settings` and their prices: the cheapest
+/// configuration of every setting together that meets the SLO.
 
 #include <functional>
 #include <optional>
@@ -57,13 +58,42 @@ struct ServiceSizing {
   std::string bound_by;
 };
 
+/// One configuration of every setting (`settings`): its values, its cost and its decision.
+struct SizeConfiguration {
+  std::vector<std::pair<std::string, int>> values;  ///< per setting, in the order listed
+  double cost = 0.0;                                ///< sum of price_per_unit x value
+  SizeEvaluation evaluation;
+};
+
+/// The cheapest configuration of several settings that meets the SLO (`settings`,
+/// experiment_size_cheapest.cpp).
+struct CheapestSizing {
+  std::optional<SizeConfiguration> answer;  ///< absent when no configuration meets the SLO
+  /// The answer's decision and every failing decision it rests on are confident.
+  bool confident = false;
+  /// Every configuration cheaper than the answer was decided or ruled out (no budget or grid
+  /// limit cut the search short).
+  bool exact = true;
+  std::vector<SizeConfiguration> runners_up;      ///< the next cheapest that met the SLO
+  std::vector<SizeConfiguration> cheaper_failed;  ///< the dearest of those cheaper that failed
+  std::vector<SizeConfiguration> evaluations;     ///< every configuration run, in order decided
+  /// Configurations cheaper than the answer ruled out without a run: each has no more of any
+  /// setting than one that failed (more capacity is assumed never to hurt).
+  int ruled_out = 0;
+  std::vector<std::string> notes;
+};
+
 struct SizeResult {
   std::vector<std::pair<std::string, double>> peak_rps;  ///< per open workload
+  /// `services`: each sized in turn. `settings`: each setting's minimum with the others at
+  /// their max (the lower corner of the cheapest search).
   std::vector<ServiceSizing> services;
+  std::optional<CheapestSizing> cheapest;  ///< `settings` only
 };
 
 /// Sizes the experiment's services in the order listed: each with the services before it at
-/// their answer and those after it at a generous count. `log` receives one line per decision.
+/// their answer and those after it at a generous count; with `settings`, finds the cheapest
+/// configuration (experiment_size_cheapest.cpp). `log` receives one line per decision.
 SizeResult run_size(const Experiment& experiment, Executor& executor,
                     const std::function<void(const std::string&)>& log = {});
 
