@@ -109,16 +109,25 @@ void read_sized_setting(const Json& item, const std::string& at, Experiment& e, 
                       priced ? std::vector<std::string>{"pointer", "min", "max", "price_per_unit"}
                              : std::vector<std::string>{"pointer", "min", "max"});
   std::optional<double> price;
-  if (priced) {
-    if (!item.contains("price_per_unit")) {
-      problems.missing(child(at, "price_per_unit"),
-                       "the price of one unit of the setting (a positive number)");
-    } else {
-      price = problems.number(item["price_per_unit"], child(at, "price_per_unit"),
-                              "a positive number", [](double x) { return x > 0.0; });
-    }
+  if (priced && item.contains("price_per_unit")) {
+    price = problems.number(item["price_per_unit"], child(at, "price_per_unit"),
+                            "a positive number", [](double x) { return x > 0.0; });
   }
   const auto pointer = read_pointer(item, at, "/services/db/connections", problems);
+  if (priced && !item.contains("price_per_unit")) {
+    // A service's replicas cost what the model says a replica-hour costs.
+    for (const model::ServiceSpec& s : e.base.services) {
+      if (model_ok && pointer && *pointer == s.pointer + "/replicas" && s.price_per_replica_hour &&
+          *s.price_per_replica_hour > 0.0) {
+        price = *s.price_per_replica_hour;
+      }
+    }
+    if (!price) {
+      problems.missing(child(at, "price_per_unit"),
+                       "the price of one unit of the setting (a positive number; a service's "
+                       "replicas default to its price_per_replica_hour)");
+    }
+  }
   std::optional<long long> lo, hi;
   if (!item.contains("min")) {
     problems.missing(child(at, "min"), "the smallest value to try (an integer, at least 0)");

@@ -72,12 +72,11 @@ void Sizer::cheapest(const model::Spec& spec, SizeResult& result) {
     result.services.push_back(std::move(sizing));
     if (!answered) {
       out.confident = false;
-      out.notes.push_back(
-          result.services.back().bound_by.empty()
-              ? "no configuration meets the SLO: not even every setting at its max"
-              : "no configuration meets the SLO: it is bound by " +
-                    result.services.back().bound_by +
-                    ", which no setting sizes (see the note of " + z.name + ")");
+      out.notes.push_back(result.services.back().bound_by.empty()
+                              ? "no configuration meets the SLO: not even every setting at its max"
+                              : "no configuration meets the SLO: it is bound by " +
+                                    result.services.back().bound_by +
+                                    ", which no setting sizes (see the note of " + z.name + ")");
       out.evaluations = evaluated();
       result.cheapest = std::move(out);
       return;
@@ -242,8 +241,7 @@ void Sizer::cheapest(const model::Spec& spec, SizeResult& result) {
   out.confident = found->confident && lower_confident && search_confident;
   if (!out.confident) {
     out.notes.push_back("uncertain: a decision the answer rests on is not confident at " +
-                        percent(e_.confidence) + " after " +
-                        std::to_string(e_.max_replications) +
+                        percent(e_.confidence) + " after " + std::to_string(e_.max_replications) +
                         " replications (max_replications); the answer follows the means");
   }
   // The next cheapest that met the SLO, and the dearest cheaper ones that failed.

@@ -120,7 +120,7 @@ bool Sizer::analytic_meets(const model::Spec& spec, const analytic::ModelAnalysi
 }
 
 std::optional<int> Sizer::analytic_answer(const model::Spec& spec, const Setting& z,
-                                   Counts counts) const {
+                                          Counts counts) const {
   if (z.replicas) {
     for (int n = z.min; n <= z.max; ++n) {
       counts[z.name] = n;
@@ -238,7 +238,7 @@ SizeEvaluation Sizer::evaluation(const std::string& s, const Counts& counts) {
 }
 
 std::vector<SizeEvaluation> Sizer::decide(const model::Spec& spec, const std::string& s,
-                                   const std::vector<Counts>& sets) {
+                                          const std::vector<Counts>& sets) {
   int replications = e_.replications;
   ensure(spec, sets, replications);
   std::vector<SizeEvaluation> out;

@@ -50,8 +50,7 @@ TEST(SizeCheapest, ThePricesPickTheCheaperCornerOfTheFrontier) {
   Sandbox box;
   write_text(box / "two-tiers.json", kModel);
   write_text(box / "replicas-dear.json", experiment(3, 1));
-  const RunResult r =
-      box.run({"size", "replicas-dear.json", "-o", "out.json", "--threads", "2"});
+  const RunResult r = box.run({"size", "replicas-dear.json", "-o", "out.json", "--threads", "2"});
   ASSERT_EQ(r.status, 0) << r;
   EXPECT_NE(r.out.find("cheapest configuration meeting the SLO: api 2 replicas, "
                        "/services/db/connections = 4; cost 10 (confident)"),
@@ -94,6 +93,27 @@ TEST(SizeCheapest, DearConnectionsBuyMoreReplicasInstead) {
     EXPECT_TRUE(x["slo_met"].get<bool>()) << x.dump();
     EXPECT_GE(x["cost"].get<double>(), 12.0) << x.dump();
   }
+}
+
+TEST(SizeCheapest, AReplicasPriceDefaultsToTheModelsPricePerReplicaHour) {
+  Sandbox box;
+  std::string model = kModel;
+  model.replace(model.find(R"("replicas": 4,)"), 14,
+                R"("replicas": 4, "price_per_replica_hour": 3,)");
+  write_text(box / "two-tiers.json", model);
+  write_text(box / "size.json", R"({ "kind": "size", "model": "two-tiers.json",
+    "replications": 2, "max_replications": 8,
+    "settings": [ { "pointer": "/services/api/replicas", "min": 1, "max": 8 },
+                  { "pointer": "/services/db/connections", "min": 1, "max": 8,
+                    "price_per_unit": 1 } ] })");
+  const RunResult r = box.run({"size", "size.json", "-o", "out.json", "--threads", "2"});
+  ASSERT_EQ(r.status, 0) << r;
+  const Json c = read_json(box / "out.json")["cheapest"];
+  EXPECT_EQ(c["settings"][0]["price_per_unit"], 3.0) << c.dump(2);
+  // The same prices as ThePricesPickTheCheaperCornerOfTheFrontier, the same answer.
+  EXPECT_EQ(c["answer"]["values"]["api"], 2) << c.dump(2);
+  EXPECT_EQ(c["answer"]["values"]["/services/db/connections"], 4) << c.dump(2);
+  EXPECT_DOUBLE_EQ(c["answer"]["cost"].get<double>(), 10.0);
 }
 
 TEST(SizeCheapest, NoConfigurationMeetsAnSloBelowTheQueryTime) {
@@ -139,13 +159,12 @@ TEST(SizeCheapest, EveryProblemOfTheSettingsIsReportedAtItsPointer) {
   })");
   const RunResult r = box.run({"size", "size.json", "-o", "out.json"});
   EXPECT_EQ(r.status, 2) << r;
-  for (const char* at : {"/settings: expected either \"services\"",
-                         "/settings/0/price_per_unit: ",
-                         "/settings/1/price_per_unit: expected a positive number, found -1",
-                         "/settings/2/pointer: the model refuses it: /services/db/conections: "
-                         "unknown key; did you mean 'connections'?",
-                         "/settings/3: expected { \"pointer\"", "/settings/4/currency: ",
-                         "/max_configurations: "}) {
+  for (const char* at :
+       {"/settings: expected either \"services\"", "/settings/0/price_per_unit: ",
+        "/settings/1/price_per_unit: expected a positive number, found -1",
+        "/settings/2/pointer: the model refuses it: /services/db/conections: "
+        "unknown key; did you mean 'connections'?",
+        "/settings/3: expected { \"pointer\"", "/settings/4/currency: ", "/max_configurations: "}) {
     std::string line = "\n";  // each problem starts a line
     line += at;
     EXPECT_NE(r.err.find(line), std::string::npos) << at << r;
