@@ -192,8 +192,9 @@ void Sizer::cheapest(const model::Spec& spec, SizeResult& result) {
     double left = best_cost - cost(c) - 1e-9 * std::max(1.0, best_cost);
     for (const std::size_t i : by_price) {
       const Setting& z = e_.sized[i];
-      const int room = static_cast<int>(std::floor(left / z.price_per_unit));
-      const int to = std::min(z.max, c.at(z.name) + std::max(0, room));
+      const double room = std::floor(left / z.price_per_unit);  // may be huge: compare first
+      const int to =
+          room >= z.max - c.at(z.name) ? z.max : c.at(z.name) + std::max(0, static_cast<int>(room));
       left -= (to - c.at(z.name)) * z.price_per_unit;
       c[z.name] = to;
     }
