@@ -4,8 +4,9 @@
 /// configuration from below (one search per setting, as `services` sizes one); (2) the box
 /// between those minima and the max is searched in order of cost, skipping every configuration
 /// with no more of any setting than one that failed; the first that passes is the cheapest.
-/// Each candidate runs beside a probe above it (still cheaper than the best known), so that a
-/// cheap setting's whole line is ruled out by one failure instead of walked value by value.
+/// Each candidate runs beside a probe above it (halfway in cost to the best known), so that a
+/// cheap setting's whole line is ruled out by one failure instead of walked value by value, and
+/// the best known comes down by halves.
 /// Every decision uses the same replications (common random numbers) and the confidence rule
 /// of the one-setting search.
 
@@ -181,15 +182,16 @@ void Sizer::cheapest(const model::Spec& spec, SizeResult& result) {
     return std::any_of(failed.begin(), failed.end(), [&](const Counts& f) { return below(c, f); });
   };
   // Each candidate is run together with a probe: the candidate raised, cheapest setting first,
-  // as far as it stays cheaper than the best known. A probe that fails rules out everything
-  // below it (a whole line of a cheap setting at once); one that passes is a cheaper best.
+  // by half its cost gap to the best known. A probe that fails rules out everything below it (a
+  // whole line of a cheap setting at once); one that passes is a cheaper best (the gap halves).
   std::vector<std::size_t> by_price(e_.sized.size());
   for (std::size_t i = 0; i < by_price.size(); ++i) by_price[i] = i;
   std::stable_sort(by_price.begin(), by_price.end(), [&](std::size_t a, std::size_t b) {
     return e_.sized[a].price_per_unit < e_.sized[b].price_per_unit;
   });
   const auto probe = [&](Counts c) {
-    double left = best_cost - cost(c) - 1e-9 * std::max(1.0, best_cost);
+    // Half the gap to the best known: a pass halves the gap, a failure rules out below it.
+    double left = 0.5 * (best_cost - cost(c)) - 1e-9 * std::max(1.0, best_cost);
     for (const std::size_t i : by_price) {
       const Setting& z = e_.sized[i];
       const double room = std::floor(left / z.price_per_unit);  // may be huge: compare first
