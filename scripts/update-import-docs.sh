@@ -309,7 +309,7 @@ step of a service's endpoints:
 | lognormal | sigma times s (exact) |
 | weibull, pareto | shape divided by s, scale moved to keep the median (exact) |
 | empirical | each sample x -> median (x / median)^s (exact) |
-| gamma | shape divided by s^2 (its cv times s), scale moved to keep the median (Boost.Math's gamma quantile) |
+| gamma | shape divided by s^2 (its cv times s), scale moved to keep the median (Boost.Math's gamma quantile); the shape stays >= 0.05 (cv 4.5), or its own if smaller |
 | exponential, erlang | the gamma of the same shape (1, or k), then as gamma: the family becomes gamma once s is not 1 |
 | normal | sd times s, mean kept |
 | uniform | half-width times s around the midpoint, at most the midpoint (min stays >= 0) |

@@ -20,11 +20,15 @@ double gamma_median(double shape) {
   return boost::math::quantile(boost::math::gamma_distribution<double>(shape, 1.0), 0.5);
 }
 
+// Below this shape (cv 4.5) the median of a gamma, about 2^(-1 / shape), leaves the doubles a
+// search can divide by; a spread does not take a gamma's shape below it (or below its own).
+constexpr double min_gamma_shape = 0.05;
+
 /// A gamma of shape `shape` / s^2 with the median of Gamma(shape, scale_s).
 dist::Gamma spread_gamma(double shape, double scale_s, double s) {
   const double median_s = scale_s * gamma_median(shape);
   dist::Gamma g;
-  g.shape = shape / (s * s);
+  g.shape = std::max(shape / (s * s), std::min(shape, min_gamma_shape));
   g.scale_s = median_s / gamma_median(g.shape);
   return g;
 }

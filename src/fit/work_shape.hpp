@@ -8,9 +8,10 @@
 /// the families closed under X -> m (X / m)^s: lognormal (sigma times s), Weibull and Pareto
 /// (shape divided by s), empirical (each sample moved so); by the family's own spread parameter
 /// for the others: gamma shape divided by s^2 (its cv times s; exponential and Erlang become the
-/// gamma of the same shape at s = 1), normal sd times s, uniform half-width times s around the
-/// midpoint (at most the midpoint, so that it stays >= 0), and a mixture's components each around
-/// their own median (weights and medians stay). Constant and hyperexponential work has no spread.
+/// gamma of the same shape at s = 1; the shape stays >= 0.05, or its own if smaller), normal sd
+/// times s, uniform half-width times s around the midpoint (at most the midpoint, so that it stays
+/// >= 0), and a mixture's components each around their own median (weights and medians stay).
+/// Constant and hyperexponential work has no spread.
 
 #include "capsim/dist/distribution_spec.hpp"
 #include "capsim/model/diagnostics.hpp"

@@ -68,6 +68,12 @@ TEST(FitWorkShape, GammaCvTimesSMedianKeptExponentialBecomesGamma) {
   const auto& e1 = std::get<dist::Gamma>(e.v);
   EXPECT_DOUBLE_EQ(e1.shape, 1.0 / (s * s));
   EXPECT_NEAR(gamma_quantile(e1, 0.5), 0.01 * std::log(2.0), 1e-15);
+  // The shape stays >= 0.05, where the median is still a normal double.
+  DistSpec wide{dist::Exponential{0.01}};
+  spread(wide, 20.0);
+  const auto& w1 = std::get<dist::Gamma>(wide.v);
+  EXPECT_DOUBLE_EQ(w1.shape, 0.05);
+  EXPECT_NEAR(gamma_quantile(w1, 0.5), 0.01 * std::log(2.0), 1e-15);
   // s == 1 changes nothing, the family included.
   DistSpec same{dist::Exponential{0.01}};
   spread(same, 1.0);
