@@ -276,11 +276,12 @@ cat <<'EOF'
 
 ```
 capsim calibrate MODEL OBSERVED [-o MODEL.json] [--seed N] [--replications N] [--duration D]
-                 [--max-evaluations N (120)] [--tolerance F (0.05)] [--threads N]
+                 [--max-evaluations N (120)] [--tolerance F (0.05)] [--threads N] [--scale-only]
 ```
 
-Scales the model's `work` so that its simulated percentiles match observed ones at the model's
-load. OBSERVED (JSON or YAML) gives percentiles as durations:
+Fits the model's `work` so that its simulated percentiles match observed ones at the model's
+load: its scale, and its spread where a service has two or more observed percentiles. OBSERVED
+(JSON or YAML) gives percentiles as durations:
 
 ```yaml
 observed:
@@ -291,30 +292,59 @@ observed:
 
 Workloads take p50, p90, p95, p99 and p999; services p50, p95 and p99 (the percentiles the
 results have, [results-format.md](results-format.md)); a service's latency is the time its
-callers wait for it, its queueing and calls included. The unknowns are one factor per service
-named under `services`, multiplying every `work` step of its endpoints (the family and its shape
-stay: a lognormal's mu moves by ln(factor), its sigma stays; a gamma's scale is multiplied), and,
-when there are end-to-end or workload targets, one factor shared by every other service with work
-(`others`). The search is Nelder-Mead on the logarithms of the factors from 1 (the model as
-given), minimising the sum over targets of ln(simulated / observed)^2; every simulation uses the
+callers wait for it, its queueing and calls included. The unknowns are factors on every `work`
+step of a service's endpoints:
+
+- a **scale** factor per service named under `services`: every time multiplied (the family and
+  its shape stay: a lognormal's mu moves by ln(factor), its sigma stays; a gamma's scale is
+  multiplied), and, when there are end-to-end or workload targets, one scale factor shared by
+  every other service with work (`others`);
+- a **spread** factor per service with two or more percentiles under `services` (unless
+  `--scale-only`): the work's median stays and its spread on a log scale is multiplied, so that
+  ln(p99 / p50) of the work is that many times what it was. One definition, X -> median (X /
+  median)^factor, for every family, met by each family's own parameter:
+
+| `work` | spread factor s |
+|---|---|
+| lognormal | sigma times s (exact) |
+| weibull, pareto | shape divided by s, scale moved to keep the median (exact) |
+| empirical | each sample x -> median (x / median)^s (exact) |
+| gamma | shape divided by s^2 (its cv times s), scale moved to keep the median (Boost.Math's gamma quantile); the shape stays >= 0.05 (cv 4.5), or its own if smaller |
+| exponential, erlang | the gamma of the same shape (1, or k), then as gamma: the family becomes gamma once s is not 1 |
+| normal | sd times s, mean kept |
+| uniform | half-width times s around the midpoint, at most the midpoint (min stays >= 0) |
+| mixture | each component around its own median; weights and component medians stay |
+| constant, hyperexponential | no spread: scaled only, and a note says so |
+
+The search is Nelder-Mead on the logarithms of the factors, minimising the sum over targets of
+ln(simulated / observed)^2. It starts from the better of the model as given (every factor 1) and
+a first guess from that model's simulation (each scale the ratio observed / simulated of the
+lowest percentile, each spread the ratio of ln(highest / lowest percentile), observed to
+simulated: exact without queueing), with a simplex of steps of 0.25 in each log factor, and
+restarts from its best point with a fresh simplex while that improves (up to four times), until
+every residual is below 0.05 % or `--max-evaluations` is spent; a spread factor stays within
+[e^-3, e^3]. Every simulation uses the
 model's seed (common random numbers), so the objective changes only with the factors and the
 search is deterministic. `--duration` and `--replications` set the length of each simulation,
-not the written model. It prints the factors and each target's observed and simulated value and
-residual, then the calibrated model (JSON, `work` written as numbers of seconds), or writes it
-whole with `-o`.
+not the written model; `--max-evaluations` may need raising with many parameters. It prints each
+parameter before (1) and after, each calibrated `work` value before and after (model format,
+seconds, six digits), each target's observed and simulated value and residual, then the
+calibrated model (JSON, `work` written as numbers of seconds), or writes it whole with `-o`.
 
-Scale factors cannot change the ratio between a service's percentiles (p99 / p50): a target that
-needs a different spread stays out of reach. Refused (exit 2, nothing written, the JSON Pointer
-and, in YAML, line and column): an unknown key, workload or service, a percentile the results do
-not have, a value that is not a positive duration, percentiles that decrease, a service with no
-`work` step, `end_to_end` in a model with several workloads, and a target whose residual after the
-search is above `--tolerance` (the table is printed first).
+A scale factor alone changes the ratio between a service's percentiles (p99 / p50) only through
+queueing, so a service observed at one percentile keeps its spread, and with `--scale-only` a
+target that needs a different spread stays out of reach. Refused (exit 2, nothing written, the
+JSON Pointer and, in YAML, line and column): an unknown key, workload or service, a percentile
+the results do not have, a value that is not a positive duration, percentiles that decrease, a
+service with no `work` step, `end_to_end` in a model with several workloads, and a target whose
+residual after the search is above `--tolerance` (the table is printed first).
 
 [calibrate-model.json](examples/import/calibrate-model.json) is a first guess at a checkout API
 and its database; [calibrate-observed.yaml](examples/import/calibrate-observed.yaml) is what was
-measured (the percentiles of the same model with the api's work 1.7 and the db's 2.6 times
-smaller, rounded to four digits; the factors found are within 2 % of 1/1.7 = 0.588 and
-1/2.6 = 0.385):
+measured: the percentiles of the same model with the api's work a lognormal of p50 4 ms and p99
+28 ms (the guess has 6.8 ms and 34 ms: too slow, and a tail too light, p99 / p50 5 instead of 7)
+and the db's mean work 2 ms (the guess has 5.2 ms), rounded to four digits. The api has two
+percentiles, so its scale and spread are fitted; the db one, so only its scale:
 
 ```
 EOF
@@ -325,10 +355,16 @@ rm -f /tmp/capsim-calibrated.json
 cat <<'EOF'
 ```
 
+The truth is recovered: the api's median e^mu = 4.009 ms against 4 ms (0.2 % off), its sigma
+0.8360 against ln(28 / 4) / 2.3263 = 0.8365 (0.06 %), the db's mean 4 x 0.5005 ms = 2.002 ms
+against 2 ms (0.1 %; the observations were rounded to four digits). With `--scale-only` no
+factor fits both of the api's percentiles (the best leaves p50 14 % above and p99 10 % below
+what was observed: the guess's spread is too small), and the command exits 2.
+
 ## Not yet
 
-Calibration fits a scale factor per service, not the spread of its work; phase-type fits in
-`capsim fit` (more than two mixture components) are not implemented yet (issue 16).
+Phase-type fits in `capsim fit` (more than two mixture components) are not implemented yet, nor
+the spread of the services that calibration scales together (`others`) (issue 16).
 Trace export is `capsim run --traces` ([traces.md](traces.md)).
 EOF
 } > "$out"

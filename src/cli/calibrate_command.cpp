@@ -1,4 +1,5 @@
-// capsim calibrate: fit the model's work to observed percentiles (src/fit/calibrate.cpp).
+// capsim calibrate: fit the model's work (scale, and spread where two percentiles of a service
+// are observed) to observed percentiles (src/fit/calibrate.cpp).
 
 #include <CLI/CLI.hpp>
 
@@ -32,7 +33,8 @@ std::string pad(std::string text, std::size_t width, bool left = false) {
 CLI::App* add_calibrate_command(CLI::App& app, CalibrateCommand& c) {
   CLI::App* cmd = app.add_subcommand(
       "calibrate",
-      "scale each service's work so that the model reproduces observed latency percentiles");
+      "scale (and spread) each service's work so that the model reproduces observed latency "
+      "percentiles");
   cmd->add_option("model", c.model, "model file (JSON or YAML)")->required();
   cmd->add_option("observations", c.observations,
                   "observed percentiles: {\"observed\": {\"end_to_end\": {\"p99\": \"300ms\"}, "
@@ -49,6 +51,9 @@ CLI::App* add_calibrate_command(CLI::App& app, CalibrateCommand& c) {
   cmd->add_option("--tolerance", c.tolerance,
                   "largest relative residual accepted, e.g. 0.05 (default): beyond it, exit 2")
       ->check(CLI::Range(1e-6, 10.0));
+  cmd->add_flag("--scale-only", c.scale_only,
+                "fit one scale factor per service, not its spread, even where two or more of "
+                "its percentiles are observed");
   return cmd;
 }
 
@@ -67,26 +72,34 @@ int command_calibrate(const CalibrateCommand& c) {
   if (c.duration) overrides.push_back("/simulation/duration=" + model::Json(*c.duration).dump());
   const model::Spec spec = model::load_file(c.model, overrides);
   const fit::CalibrationProblem problem =
-      fit::read_calibration(model::read_document(c.observations), spec);
+      fit::read_calibration(model::read_document(c.observations), spec, c.scale_only);
 
   fit::CalibrationOptions options;
   options.max_evaluations = c.max_evaluations;
   options.run.threads = c.threads;
   const fit::CalibrationResult r = fit::calibrate(spec, problem, options);
 
-  std::string out =
-      "calibrate: " + std::to_string(problem.parameters.size()) + " factor" +
-      (problem.parameters.size() == 1 ? "" : "s") + ", " + std::to_string(problem.targets.size()) +
-      " target" + (problem.targets.size() == 1 ? "" : "s") + ", " + std::to_string(r.evaluations) +
-      " simulations (seed " + std::to_string(spec.simulation.seed) + ", " +
-      std::to_string(spec.simulation.replications) + " replications each)\n\n";
-  out += pad("work factor", 14, true) + "services\n";
-  for (std::size_t p = 0; p < problem.parameters.size(); ++p) {
+  const std::size_t n = problem.parameters.size();
+  std::string out = "calibrate: " + std::to_string(n) + " parameter" + (n == 1 ? "" : "s") + ", " +
+                    std::to_string(problem.targets.size()) + " target" +
+                    (problem.targets.size() == 1 ? "" : "s") + ", " +
+                    std::to_string(r.evaluations) + " simulations (seed " +
+                    std::to_string(spec.simulation.seed) + ", " +
+                    std::to_string(spec.simulation.replications) + " replications each)\n\n";
+  out += pad("parameter", 11, true) + pad("before", 8) + pad("after", 10) + "  services\n";
+  for (std::size_t p = 0; p < n; ++p) {
     std::string names;
     for (std::size_t s : problem.parameters[p].services) {
       names += (names.empty() ? "" : ", ") + spec.services[s].name;
     }
-    out += pad(format("%.4f", r.factors[p]), 14, true) + names + "\n";
+    const bool scale = problem.parameters[p].kind == fit::ParameterKind::scale;
+    out += pad(scale ? "scale" : "spread", 11, true) + pad("1", 8) +
+           pad(format("%.4f", r.factors[p]), 10) + "  " + names + "\n";
+  }
+  for (const std::string& note : problem.notes) out += "note: " + note + "\n";
+  out += "\nwork before -> after\n";
+  for (const fit::WorkChange& w : fit::work_changes(spec, problem, r.factors)) {
+    out += w.pointer + "\n  " + w.before.dump() + "\n  " + w.after.dump() + "\n";
   }
   out += "\n" + pad("target", 36, true) + pad("observed ms", 13) + pad("simulated ms", 14) +
          pad("residual", 10) + "\n";
@@ -108,7 +121,7 @@ int command_calibrate(const CalibrateCommand& c) {
   if (!(worst_residual <= c.tolerance)) {
     const fit::CalibrationTarget& t = problem.targets[worst];
     const model::ModelError error(
-        t.pointer, "expected a target that scaling work can reach within " +
+        t.pointer, "expected a target that calibrating work can reach within " +
                        format("%g", c.tolerance * 100.0) + "%, found simulated " +
                        format("%.4g", r.simulated_s[worst] * 1e3) + " ms against observed " +
                        format("%.4g", t.observed_s * 1e3) + " ms after " +

@@ -73,13 +73,14 @@ struct CalibrateCommand {
   int threads = 0;
   int max_evaluations = 120;
   double tolerance = 0.05;  ///< largest relative residual accepted
+  bool scale_only = false;  ///< no spread factors, even where two percentiles are observed
 };
 
 /// Adds `capsim calibrate` to `app`.
 CLI::App* add_calibrate_command(CLI::App& app, CalibrateCommand& c);
-/// Prints the fitted factors and each target's residual; writes the calibrated model with -o.
-/// ModelError (exit 2, nothing written) for bad observations or a target not reached within
-/// the tolerance.
+/// Prints the fitted factors, the work before and after, and each target's residual; writes the
+/// calibrated model with -o. ModelError (exit 2, nothing written) for bad observations or a target
+/// not reached within the tolerance.
 int command_calibrate(const CalibrateCommand& c);
 
 }  // namespace capsim::cli

@@ -9,6 +9,7 @@
 #include "capsim/fit/calibrate.hpp"
 #include "capsim/model/diagnostics.hpp"
 #include "capsim/model/error.hpp"
+#include "work_shape.hpp"
 
 namespace capsim::fit {
 
@@ -47,9 +48,10 @@ class TargetReader {
  public:
   explicit TargetReader(const model::Spec& spec) : spec_(spec) {}
 
-  /// Reads one object of percentiles {"p50": "40ms", ...} of the metric prefix `prefix`.
-  void read_percentiles(const Json& value, const std::string& pointer, const std::string& prefix,
-                        const std::vector<std::string>& allowed) {
+  /// Reads one object of percentiles {"p50": "40ms", ...} of the metric prefix `prefix`; returns
+  /// how many.
+  std::size_t read_percentiles(const Json& value, const std::string& pointer,
+                               const std::string& prefix, const std::vector<std::string>& allowed) {
     if (!value.is_object() || value.empty()) {
       fail(pointer, "expected an object of percentiles such as {\"p50\": \"40ms\"}, found " +
                         model::describe(value));
@@ -80,6 +82,7 @@ class TargetReader {
       }
     }
     targets_.insert(targets_.end(), read.begin(), read.end());
+    return read.size();
   }
 
   [[noreturn]] void fail(const std::string& pointer, const std::string& message) {
@@ -90,9 +93,20 @@ class TargetReader {
   std::vector<CalibrationTarget> targets_;
 };
 
+/// Whether a spread factor can move some work step of `service`.
+bool service_has_spread(const model::ServiceSpec& service) {
+  for (const model::EndpointSpec& e : service.endpoints) {
+    for (const model::StepSpec& step : e.steps) {
+      if (step.kind == model::StepKind::work && detail::has_spread(step.work)) return true;
+    }
+  }
+  return false;
+}
+
 }  // namespace
 
-CalibrationProblem read_calibration(const model::Document& observations, const model::Spec& spec) {
+CalibrationProblem read_calibration(const model::Document& observations, const model::Spec& spec,
+                                    bool scale_only) {
   try {
     const Json& doc = observations.json;
     TargetReader reader(spec);
@@ -176,14 +190,24 @@ CalibrationProblem read_calibration(const model::Document& observations, const m
           reader.fail(here, "expected a service with a `work` step to scale; " + it.key() +
                                 " has none, so calibration cannot reach its percentiles");
         }
-        reader.read_percentiles(*it, here, "services." + it.key() + ".latency_ms",
-                                service_percentiles);
+        const std::size_t percentiles = reader.read_percentiles(
+            *it, here, "services." + it.key() + ".latency_ms", service_percentiles);
         own[*index] = true;
-        problem.parameters.push_back({it.key(), {*index}});
+        problem.parameters.push_back({it.key(), {*index}, ParameterKind::scale, false});
+        // Two percentiles or more fix the spread as well as the scale of the service's latency.
+        if (percentiles >= 2 && !scale_only) {
+          if (service_has_spread(spec.services[*index])) {
+            problem.parameters.push_back({it.key(), {*index}, ParameterKind::spread, false});
+          } else {
+            problem.notes.push_back(it.key() +
+                                    "'s work (constant or hyperexponential) has no spread to "
+                                    "fit: scaled only");
+          }
+        }
       }
     }
     if (end_to_end) {
-      CalibrationParameter others{"others", {}};
+      CalibrationParameter others{"others", {}, ParameterKind::scale, true};
       for (std::size_t i = 0; i < spec.services.size(); ++i) {
         if (!own[i] && service_has_work(spec.services[i])) others.services.push_back(i);
       }

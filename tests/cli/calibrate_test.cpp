@@ -1,5 +1,6 @@
-// capsim calibrate end to end: a model whose true work is known is simulated, its percentiles
-// become the observations, and calibrating a copy with every work doubled recovers the truth;
+// capsim calibrate end to end, scale factors only (--scale-only; calibrate_spread_test.cpp fits
+// the spread too): a model whose true work is known is simulated, its percentiles become the
+// observations, and calibrating a copy with every work scaled recovers the truth;
 // bad observations exit 2 naming their place, nothing written. The factors of the perturbation
 // (1.7, 2.6) are not steps of the search's first simplex (powers of 2), so the search must find
 // them.
@@ -65,8 +66,8 @@ TEST(CalibrateCommand, RecoversTheWorkOfAModelWhoseTruthIsKnown) {
   Sandbox box;
   write_text(box.work() / "observed.json", observed_from_truth(box).dump(2));
   write_text(box.work() / "start.json", perturbed_model(1.7, 2.6).dump(2));
-  const RunResult r =
-      box.run({"calibrate", "start.json", "observed.json", "-o", "calibrated.json"});
+  const RunResult r = box.run(
+      {"calibrate", "start.json", "observed.json", "--scale-only", "-o", "calibrated.json"});
   ASSERT_EQ(r.status, 0) << r;
   const Json calibrated = read_json(box.work() / "calibrated.json");
   // Within 1 % of the truth (the percentiles come from histograms of about 0.2 % resolution; the
@@ -168,10 +169,11 @@ TEST(CalibrateCommand, UnreachableTargetExit2AfterTheSearchNothingWritten) {
   // A p99 barely above the p50: no scale factor changes the ratio of a lognormal's percentiles.
   write_text(box.work() / "obs.json",
              R"({"observed": {"services": {"db": {"p50": "2ms", "p99": "2.1ms"}}}})");
-  const RunResult r = box.run({"calibrate", "m.json", "obs.json", "-o", "out.json"});
+  const RunResult r =
+      box.run({"calibrate", "m.json", "obs.json", "--scale-only", "-o", "out.json"});
   EXPECT_EQ(r.status, 2) << r;
   EXPECT_NE(r.err.find("capsim: /observed/services/db/"), std::string::npos) << r;
-  EXPECT_NE(r.err.find("expected a target that scaling work can reach within 5%"),
+  EXPECT_NE(r.err.find("expected a target that calibrating work can reach within 5%"),
             std::string::npos)
       << r;
   EXPECT_FALSE(fs::exists(box.work() / "out.json"));
