@@ -30,12 +30,14 @@ class NodeStats {
   }
 
   // Pools.
-  void nodes(std::uint32_t pool, double now, double delta) {
+  /// `delta` nodes of `pool` at `now`; `scaled`: added or deleted by the cluster autoscaler
+  /// (false: lost or restored by a node_loss fault, not counted in nodes_added/nodes_removed).
+  void nodes(std::uint32_t pool, double now, double delta, bool scaled = true) {
     PoolStats& p = pools_[pool];
     p.nodes.add(now, delta);
     if (measuring_) p.nodes_max = std::max(p.nodes_max, p.nodes.value());
-    if (measuring_ && delta > 0) p.added += delta;
-    if (measuring_ && delta < 0) p.removed -= delta;
+    if (measuring_ && scaled && delta > 0) p.added += delta;
+    if (measuring_ && scaled && delta < 0) p.removed -= delta;
   }
   void requested(std::uint32_t pool, double now, double delta_cores) {
     pools_[pool].requested_cores.add(now, delta_cores);

@@ -62,7 +62,7 @@ void Replication::node_loss(std::uint32_t index) {
     pods.insert(pods.end(), on.begin(), on.end());
     // Lost first, so that no pod of this loss is bound to another node being lost.
     nodes_->set_state(node, NodeState::lost);
-    stats_.nodes().nodes(pool, now, -1.0);
+    stats_.nodes().nodes(pool, now, -1.0, false);
     std::string text = "pool " + ps.name + ", node " + std::to_string(node);
     if (!ps.zones.empty()) text += " (zone " + ps.zones[n.zone] + ")";
     stats_.log_event(now, "node_lost", "", text + ": " + std::to_string(on.size()) + " pod(s)");
@@ -142,7 +142,7 @@ void Replication::node_restore(std::uint32_t index) {
   for (const std::uint32_t node : loss.nodes) {
     if ((*nodes_)[node].state != NodeState::lost) continue;
     nodes_->set_state(node, NodeState::ready);
-    stats_.nodes().nodes(loss.pool, now, 1.0);
+    stats_.nodes().nodes(loss.pool, now, 1.0, false);
     stats_.log_event(now, "node_restored", "",
                      "pool " + ps.name + ", node " + std::to_string(node));
   }

@@ -191,6 +191,9 @@ TEST(NodeLoss, AZoneComesBackAfterRestoreAfter) {
   EXPECT_NEAR(metric(s, "node_pools.p.nodes_mean"), (95 * 3 + 5 * 2 + 55 * 3 + 145 * 4) / 300.0,
               1e-9);
   EXPECT_DOUBLE_EQ(metric(s, "node_pools.p.nodes_max"), 4.0);
+  // Only the autoscaler's node counts as added; the lost and restored one neither.
+  EXPECT_DOUBLE_EQ(metric(s, "node_pools.p.nodes_added"), 1.0);
+  EXPECT_DOUBLE_EQ(metric(s, "node_pools.p.nodes_removed"), 0.0);
 }
 
 TEST(NodeLoss, NeverRecoveredWithinTheRunReportsNaN) {
