@@ -92,6 +92,7 @@ Spec ModelLoader::load() {
   if (services && (spec.nodes || !find(doc_, "nodes"))) {
     read_pods(reader_, *services, "/services", spec);
   }
+  if (spec.nodes || !find(doc_, "nodes")) check_node_losses(reader_, spec);
   check_cycles();
   return spec;
 }

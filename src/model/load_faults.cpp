@@ -37,23 +37,35 @@ std::optional<FaultSpec> ModelLoader::read_fault(const Json& value, const std::s
     std::vector<FaultKind> kinds;
   };
   const std::vector<FaultKey> kind_keys = {
-      {"replicas", {FaultKind::crash}},    {"restart_after", {FaultKind::crash}},
-      {"factor", {FaultKind::slowdown}},   {"duration", {FaultKind::slowdown, FaultKind::outage}},
-      {"max_surge", {FaultKind::rollout}}, {"max_unavailable", {FaultKind::rollout}},
+      {"replicas", {FaultKind::crash}},
+      {"restart_after", {FaultKind::crash}},
+      {"factor", {FaultKind::slowdown}},
+      {"duration", {FaultKind::slowdown, FaultKind::outage}},
+      {"max_surge", {FaultKind::rollout}},
+      {"max_unavailable", {FaultKind::rollout}},
+      {"pool", {FaultKind::node_loss}},
+      {"nodes", {FaultKind::node_loss}},
+      {"zone", {FaultKind::node_loss}},
+      {"restore_after", {FaultKind::node_loss}},
+      {"service",
+       {FaultKind::crash, FaultKind::slowdown, FaultKind::outage, FaultKind::cache_flush,
+        FaultKind::rollout}},
   };
-  constexpr std::string_view kind_names[] = {"crash", "slowdown", "outage", "cache_flush",
-                                             "rollout"};
+  constexpr std::string_view kind_names[] = {"crash",       "slowdown", "outage",
+                                             "cache_flush", "rollout",  "node_loss"};
 
   bool kind_known = false;
   if (const Json* kind = find(value, "kind")) {
-    const auto index = reader_.choice(*kind, child(pointer, "kind"),
-                                      {"crash", "slowdown", "outage", "cache_flush", "rollout"});
+    const auto index =
+        reader_.choice(*kind, child(pointer, "kind"),
+                       {"crash", "slowdown", "outage", "cache_flush", "rollout", "node_loss"});
     kind_known = index.has_value();
     if (index) fault.kind = static_cast<FaultKind>(*index);
   } else {
-    reader_.missing(child(pointer, "kind"), "one of crash, slowdown, outage, cache_flush, rollout");
+    reader_.missing(child(pointer, "kind"),
+                    "one of crash, slowdown, outage, cache_flush, rollout, node_loss");
   }
-  Names own{"at", "kind", "service"};
+  Names own{"at", "kind"};
   Names others;
   for (const FaultKey& entry : kind_keys) {
     const bool mine = !kind_known || std::find(entry.kinds.begin(), entry.kinds.end(),
@@ -90,7 +102,9 @@ std::optional<FaultSpec> ModelLoader::read_fault(const Json& value, const std::s
 
   const ServiceOutline* service = nullptr;
   const std::string service_pointer = child(pointer, "service");
-  if (const Json* name = find(value, "service")) {
+  if (kind_known && fault.kind == FaultKind::node_loss) {
+    // A node loss names a pool, not a service (its pool is checked once the nodes are read).
+  } else if (const Json* name = find(value, "service")) {
     service = resolve_service(*name, service_pointer);
     if (service != nullptr) fault.service = service->name;
   } else {
@@ -164,6 +178,9 @@ std::optional<FaultSpec> ModelLoader::read_fault(const Json& value, const std::s
     case FaultKind::rollout:
       read_rollout(value, pointer, service, fault);
       break;
+    case FaultKind::node_loss:
+      read_node_loss(value, pointer, fault);
+      break;
   }
   if (reader_.error_count() != errors_before) return std::nullopt;
   return fault;
@@ -183,6 +200,38 @@ std::optional<double> whole_percent(const std::string& text) {
 }
 
 }  // namespace
+
+void ModelLoader::read_node_loss(const Json& value, const std::string& pointer, FaultSpec& fault) {
+  // The pool's name, the count against its max and the zone against its zones are checked once
+  // the nodes are read (check_node_losses, load_nodes.cpp).
+  if (const Json* pool = find(value, "pool")) {
+    if (const auto name = reader_.string(*pool, child(pointer, "pool"), "a node pool's name")) {
+      fault.pool = *name;
+    }
+  } else {
+    reader_.missing(child(pointer, "pool"), "the name of the node pool that loses nodes");
+  }
+  const Json* nodes = find(value, "nodes");
+  const Json* zone = find(value, "zone");
+  if (nodes != nullptr) {
+    if (const auto n = reader_.integer(*nodes, child(pointer, "nodes"), 1, max_replicas)) {
+      fault.nodes = static_cast<int>(*n);
+    }
+  }
+  if (zone != nullptr) {
+    if (const auto z = reader_.string(*zone, child(pointer, "zone"), "a zone of the pool")) {
+      fault.zone = *z;
+    }
+  }
+  if (nodes == nullptr && zone == nullptr) {
+    reader_.missing(child(pointer, "nodes"),
+                    "how many nodes are lost (an integer >= 1), or a \"zone\" whose nodes are");
+  }
+  if (const Json* restore = find(value, "restore_after")) {
+    fault.restore_after_s =
+        reader_.duration(*restore, child(pointer, "restore_after"), Sign::positive);
+  }
+}
 
 void ModelLoader::read_rollout(const Json& value, const std::string& pointer,
                                const ServiceOutline* service, FaultSpec& fault) {

@@ -2,6 +2,8 @@
 /// `pod` (its pool and requests), docs/nodes.md. Pods refer to pools, so they are read after both
 /// the services and the nodes.
 
+#include <algorithm>
+
 #include "model_loader.hpp"
 
 namespace capsim::model::detail {
@@ -19,9 +21,9 @@ std::optional<NodePoolSpec> read_pool(Reader& reader, const std::string& name, c
                     value);
     return std::nullopt;
   }
-  reader.check_keys(
-      value, pointer, "node pool",
-      {"cores", "memory_mib", "price_per_hour", "min", "max", "initial", "provisioning_time"});
+  reader.check_keys(value, pointer, "node pool",
+                    {"cores", "memory_mib", "price_per_hour", "min", "max", "initial",
+                     "provisioning_time", "zones"});
   NodePoolSpec p;
   p.name = name;
   p.pointer = pointer;
@@ -76,6 +78,22 @@ std::optional<NodePoolSpec> read_pool(Reader& reader, const std::string& name, c
                         std::to_string(p.max_nodes) + ")",
                     *find(value, "initial"));
     return std::nullopt;
+  }
+  if (const Json* zones = find(value, "zones")) {
+    const std::string at = child(pointer, "zones");
+    if (!zones->is_array() || zones->empty()) {
+      reader.expected(at, R"(a non-empty array of zone names such as ["a", "b", "c"])", *zones);
+      return std::nullopt;
+    }
+    for (std::size_t z = 0; z < zones->size(); ++z) {
+      const auto name = reader.string((*zones)[z], child(at, z), "a zone name");
+      if (!name) return std::nullopt;
+      if (std::find(p.zones.begin(), p.zones.end(), *name) != p.zones.end()) {
+        reader.error(child(at, z), "expected each zone once, found \"" + *name + "\" again");
+        return std::nullopt;
+      }
+      p.zones.push_back(*name);
+    }
   }
   if (const Json* t = find(value, "provisioning_time")) {
     const auto s = reader.duration(*t, child(pointer, "provisioning_time"), Sign::non_negative);
@@ -228,6 +246,43 @@ void read_pods(Reader& reader, const Json& services, const std::string& pointer,
     request("cores", pod.cores, p.cores, "cores");
     request("memory_mib", pod.memory_mib, p.memory_mib, "MiB");
     if (ok) s.pod = pod;
+  }
+}
+
+void check_node_losses(Reader& reader, const Spec& spec) {
+  for (const FaultSpec& f : spec.faults) {
+    if (f.kind != FaultKind::node_loss) continue;
+    const std::string at = child(f.pointer, "pool");
+    if (!spec.nodes) {
+      reader.error(at, "expected a pool of the model's \"nodes\", found \"" + f.pool +
+                           "\" and the model has no \"nodes\"");
+      continue;
+    }
+    const auto& pools = spec.nodes->pools;
+    const auto pool = std::find_if(pools.begin(), pools.end(),
+                                   [&f](const NodePoolSpec& p) { return p.name == f.pool; });
+    if (pool == pools.end()) {
+      std::vector<std::string> names;
+      for (const NodePoolSpec& p : pools) names.push_back(p.name);
+      reader.error(at, "expected one of the node pools (" + names_text(names) + "), found \"" +
+                           f.pool + "\"");
+      continue;
+    }
+    // More nodes than the pool has at the time are simply all it has; more than it may ever
+    // have is a mistake.
+    if (f.nodes && *f.nodes > pool->max_nodes) {
+      reader.error(child(f.pointer, "nodes"),
+                   "expected at most the pool's max (" + std::to_string(pool->max_nodes) +
+                       " nodes of pool '" + pool->name + "'), found " + std::to_string(*f.nodes));
+    }
+    if (f.zone && std::find(pool->zones.begin(), pool->zones.end(), *f.zone) == pool->zones.end()) {
+      reader.error(child(f.pointer, "zone"),
+                   pool->zones.empty()
+                       ? "expected a pool with \"zones\", found \"" + *f.zone + "\" and pool '" +
+                             pool->name + "' has none"
+                       : "expected one of the zones of pool '" + pool->name + "' (" +
+                             names_text(pool->zones) + "), found \"" + *f.zone + "\"");
+    }
   }
 }
 

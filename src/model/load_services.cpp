@@ -96,6 +96,17 @@ bool rollout_targets(const Json& doc, const std::string& name) {
   return false;
 }
 
+/// Whether the document's `faults` hold a node_loss (as written, unchecked): the replacements of
+/// the pods it takes start up too.
+bool loses_nodes(const Json& doc) {
+  const auto faults = doc.find("faults");
+  if (faults == doc.end() || !faults->is_array()) return false;
+  for (const Json& f : *faults) {
+    if (f.is_object() && f.value("kind", Json()) == "node_loss") return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 void ModelLoader::read_services(const Json& value, const std::string& pointer, Spec& spec) {
@@ -245,7 +256,8 @@ std::optional<ServiceSpec> ModelLoader::read_service(const std::string& name, co
         spec.startup_time_s = *s;
         // A rollout's new replicas start up too (docs/rollouts.md); faults are read later, so
         // the document is asked.
-        if (*s > 0 && autoscaling == nullptr && !rollout_targets(doc_, name)) {
+        if (*s > 0 && autoscaling == nullptr && !rollout_targets(doc_, name) &&
+            (find(value, "pod") == nullptr || !loses_nodes(doc_))) {
           reader_.warning(at,
                           "has no effect without autoscaling (only replicas that an "
                           "autoscaler adds start up)");

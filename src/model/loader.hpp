@@ -141,6 +141,9 @@ std::optional<NodesSpec> read_nodes(Reader& reader, const Json& value, const std
 /// `pointer`), once the services and `spec.nodes` are read; a pod larger than its pool's node is
 /// refused.
 void read_pods(Reader& reader, const Json& services, const std::string& pointer, Spec& spec);
+/// Each node_loss fault's pool, `nodes` (at most the pool's max) and `zone` (one of the pool's
+/// zones), once the faults and `spec.nodes` are read (docs/nodes.md#node-and-zone-loss).
+void check_node_losses(Reader& reader, const Spec& spec);
 
 // ---- Autoscaling (load_autoscaling.cpp) -----------------------------------------------------
 

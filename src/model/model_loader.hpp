@@ -139,6 +139,8 @@ class ModelLoader {
                                       const Spec& spec);
   void read_rollout(const Json& value, const std::string& pointer, const ServiceOutline* service,
                     FaultSpec& fault);
+  /// `node_loss`: pool, nodes and/or zone, restore_after (docs/nodes.md#node-and-zone-loss).
+  void read_node_loss(const Json& value, const std::string& pointer, FaultSpec& fault);
 
   std::optional<SloSpec> read_slo(const Json& value, const std::string& pointer);
 

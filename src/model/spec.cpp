@@ -18,6 +18,13 @@ bool Spec::rolls_out(const std::string& name) const {
   return false;
 }
 
+bool Spec::loses_nodes(const std::string& pool) const {
+  for (const FaultSpec& f : faults) {
+    if (f.kind == FaultKind::node_loss && f.pool == pool) return true;
+  }
+  return false;
+}
+
 ScalingRulesSpec AutoscalingSpec::default_scale_up() {
   ScalingRulesSpec rules;
   rules.stabilization_window_s = 0.0;

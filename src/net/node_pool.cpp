@@ -10,11 +10,20 @@ namespace {
 // millionth of a core or a MiB of what the node allocates.
 constexpr double kSlack = 1e-6;
 
+/// Whether a node in `state` exists: paid for and counted against its pool's max.
+bool exists(NodeState state) {
+  return state == NodeState::provisioning || state == NodeState::ready ||
+         state == NodeState::deleting;
+}
+
 }  // namespace
 
 NodePools::NodePools(const model::Spec& spec) : spec_(spec) {
   const auto& pools = spec.nodes->pools;
   existing_.assign(pools.size(), 0);
+  for (const model::NodePoolSpec& p : pools) {
+    zones_down_.emplace_back(std::max<std::size_t>(1, p.zones.size()), 0);
+  }
   for (std::uint32_t p = 0; p < pools.size(); ++p) {
     for (int k = 0; k < pools[p].initial_nodes; ++k) set_state(add(p), NodeState::ready);
   }
@@ -28,6 +37,22 @@ NodePools::NodePools(const model::Spec& spec) : spec_(spec) {
 std::uint32_t NodePools::add(std::uint32_t pool) {
   Node n;
   n.pool = pool;
+  const std::vector<int>& down = zones_down_[pool];
+  if (down.size() > 1) {
+    // Spread over the zones as the cluster autoscaler's balancing of similar node groups does:
+    // the zone with the fewest nodes, the first on a tie, among those up (all when none is).
+    std::vector<int> count(down.size(), 0);
+    for (const Node& m : nodes_) {
+      if (m.pool == pool && exists(m.state)) ++count[m.zone];
+    }
+    const bool any_up = std::find(down.begin(), down.end(), 0) != down.end();
+    std::uint32_t best = kNone;
+    for (std::uint32_t z = 0; z < down.size(); ++z) {
+      if (any_up && down[z] > 0) continue;
+      if (best == kNone || count[z] < count[best]) best = z;
+    }
+    n.zone = best;
+  }
   nodes_.push_back(n);
   ++existing_[pool];
   return static_cast<std::uint32_t>(nodes_.size() - 1);
@@ -35,8 +60,12 @@ std::uint32_t NodePools::add(std::uint32_t pool) {
 
 void NodePools::set_state(std::uint32_t node, NodeState state) {
   Node& n = nodes_[node];
-  if (state == NodeState::gone && n.state != NodeState::gone) --existing_[n.pool];
+  existing_[n.pool] += static_cast<int>(exists(state)) - static_cast<int>(exists(n.state));
   n.state = state;
+}
+
+void NodePools::zone_down(std::uint32_t pool, std::uint32_t zone, bool down) {
+  zones_down_[pool][zone] += down ? 1 : -1;
 }
 
 bool NodePools::fits(const Node& n, const model::PodSpec& p) const {

@@ -21,10 +21,12 @@ enum class NodeState : std::uint8_t {
   ready,         ///< pods may be bound to it
   deleting,      ///< being drained by the cluster autoscaler: no new pods; gone once empty
   gone,          ///< deleted (kept so that node indices stay stable)
+  lost,          ///< lost by a node_loss fault: no pods, not paid for; may be restored Ready
 };
 
 struct Node {
   std::uint32_t pool = 0;
+  std::uint32_t zone = 0;  ///< index in the pool's zones (0 when it has none)
   NodeState state = NodeState::provisioning;
   double cores_used = 0.0;  ///< requests of the pods bound to it
   double memory_used_mib = 0.0;
@@ -49,9 +51,14 @@ class NodePools {
   /// Nodes of `pool` that exist (provisioning, ready or deleting): what is paid for.
   int existing(std::uint32_t pool) const { return existing_[pool]; }
 
-  /// A new node of `pool`, provisioning; returns its index.
+  /// A new node of `pool`, provisioning; returns its index. It goes to the zone of the pool with
+  /// the fewest existing nodes among the zones that are up, the first such zone on a tie (every
+  /// zone when none is up).
   std::uint32_t add(std::uint32_t pool);
   void set_state(std::uint32_t node, NodeState state);
+  /// A zone-loss fault takes zone `zone` of `pool` down (`down`) or brings it back: new nodes go
+  /// to the zones that are up.
+  void zone_down(std::uint32_t pool, std::uint32_t zone, bool down);
 
   /// Binds `pod` to the first Ready node of its service's pool with room; the node's index, or
   /// kNone (then nothing changes).
@@ -79,6 +86,8 @@ class NodePools {
   const model::Spec& spec_;
   std::vector<Node> nodes_;
   std::vector<int> existing_;
+  /// By pool, by zone: zone-loss faults in force (a zone is up at 0).
+  std::vector<std::vector<int>> zones_down_;
   /// By service, by replica: the node the pod is bound to (kNone: none).
   std::vector<std::vector<std::uint32_t>> bound_;
   std::deque<PodId> pending_;

@@ -30,15 +30,31 @@ class NodeStats {
   }
 
   // Pools.
-  void nodes(std::uint32_t pool, double now, double delta) {
+  /// `delta` nodes of `pool` at `now`; `scaled`: added or deleted by the cluster autoscaler
+  /// (false: lost or restored by a node_loss fault, not counted in nodes_added/nodes_removed).
+  void nodes(std::uint32_t pool, double now, double delta, bool scaled = true) {
     PoolStats& p = pools_[pool];
     p.nodes.add(now, delta);
     if (measuring_) p.nodes_max = std::max(p.nodes_max, p.nodes.value());
-    if (measuring_ && delta > 0) p.added += delta;
-    if (measuring_ && delta < 0) p.removed -= delta;
+    if (measuring_ && scaled && delta > 0) p.added += delta;
+    if (measuring_ && scaled && delta < 0) p.removed -= delta;
   }
   void requested(std::uint32_t pool, double now, double delta_cores) {
     pools_[pool].requested_cores.add(now, delta_cores);
+  }
+  /// A node_loss fault at `now` (docs/nodes.md#node-and-zone-loss): counted whether or not
+  /// measuring, as rollouts are.
+  void loss(std::uint32_t pool, double now, int nodes, int pods) {
+    PoolStats& p = pools_[pool];
+    if (p.losses++ == 0) p.loss_first_s = now;
+    p.nodes_lost += nodes;
+    p.pods_evicted += pods;
+  }
+  /// Every pod a loss of `pool` took is ready again, `recovery_s` after the loss.
+  void loss_recovered(std::uint32_t pool, double recovery_s) {
+    PoolStats& p = pools_[pool];
+    ++p.recovered;
+    p.recovery_max_s = std::max(p.recovery_max_s, recovery_s);
   }
   // Pods.
   void pending(std::uint32_t service, double now, double delta) {
@@ -119,6 +135,18 @@ class NodeStats {
       if (spec.price_per_hour) {
         add({"node_pools", n, "cost"}, node_s / 3600.0 * *spec.price_per_hour);
       }
+      if (spec_.loses_nodes(n)) {
+        // Node losses: absolute times, warm-up included; NaN when none happened (or recovered)
+        // before the end.
+        const bool lost = ps.losses > 0;
+        add({"node_pools", n, "loss", "at_s"}, lost ? ps.loss_first_s : kNaNValue);
+        add({"node_pools", n, "loss", "nodes_lost"}, static_cast<double>(ps.nodes_lost));
+        add({"node_pools", n, "loss", "pods_evicted"}, static_cast<double>(ps.pods_evicted));
+        add({"node_pools", n, "loss", "recovered"},
+            lost ? static_cast<double>(ps.recovered) / static_cast<double>(ps.losses) : kNaNValue);
+        add({"node_pools", n, "loss", "recovered_s"},
+            ps.recovered > 0 ? ps.recovery_max_s : kNaNValue);
+      }
     }
   }
 
@@ -128,6 +156,9 @@ class NodeStats {
     stats::TimeWeighted nodes, requested_cores;
     double warm_nodes = 0.0, warm_requested = 0.0;
     double nodes_max = 0.0, added = 0.0, removed = 0.0;
+    std::uint64_t losses = 0, recovered = 0;
+    std::int64_t nodes_lost = 0, pods_evicted = 0;
+    double loss_first_s = 0.0, recovery_max_s = 0.0;
   };
   struct ServicePods {
     stats::TimeWeighted pending;

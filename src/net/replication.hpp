@@ -90,7 +90,8 @@ class Replication {
   void keda_poll(std::uint32_t service);
   void schedule_step(Pair which);
   void scale_to(std::uint32_t service, const scale::ScaleChange& change);
-  void start_replica(std::uint32_t service);
+  /// A new replica of `service` (its pod placed, with nodes); returns its index.
+  std::uint32_t start_replica(std::uint32_t service);
   void remove_replica(std::uint32_t service);
   /// What a removal leaves to do: cancel a start-up, end a drained replica, free its pod.
   void finish_removal(std::uint32_t service, const ReplicaSet::Removal& removal);
@@ -113,6 +114,14 @@ class Replication {
   void node_ready(std::uint32_t node);
   void cluster_scan();
   void delete_node(std::uint32_t node);
+  // Node and zone loss (replication_node_loss.cpp).
+  void node_loss(std::uint32_t fault);
+  /// The nodes fault `fault` lost come back (its restore_after has passed).
+  void node_restore(std::uint32_t fault);
+  /// A pod became ready, or is gone before it was: the losses waiting for it may be recovered.
+  void loss_pod_ready(PodId pod);
+  void loss_pod_gone(PodId pod);
+  void loss_check(std::uint32_t fault);
   // Measurement.
   void close_window();
   /// --traces: tells the recorder about a new call (replication_traces.cpp).
@@ -145,6 +154,14 @@ class Replication {
   double last_event_s_ = -1.0;
   std::unique_ptr<NodePools> nodes_;  ///< models with `nodes`
   std::unique_ptr<scale::ClusterAutoscaler> cluster_autoscaler_;
+  /// A node_loss fault's nodes and the replacement pods it still waits for.
+  struct NodeLoss {
+    std::uint32_t pool = 0;
+    std::vector<std::uint32_t> nodes;
+    std::vector<PodId> waiting;
+    bool recovered = false;
+  };
+  std::vector<NodeLoss> losses_;  ///< by fault index; empty until the first node loss
 };
 
 }  // namespace capsim::net

@@ -44,6 +44,10 @@ void Replication::crash(std::uint32_t service, std::uint32_t replica) {
 
 void Replication::fault(std::uint32_t index) {
   const model::FaultSpec& f = spec_.faults[index];
+  if (f.kind == model::FaultKind::node_loss) {
+    node_loss(index);  // a pool's, not a service's
+    return;
+  }
   const auto si = static_cast<std::uint32_t>(*spec_.service_index(f.service));
   Service& s = services_[si];
   const double now = clock_.now();
@@ -81,11 +85,17 @@ void Replication::fault(std::uint32_t index) {
     case model::FaultKind::rollout:
       rollout_begin(index);
       break;
+    case model::FaultKind::node_loss:
+      break;
   }
 }
 
 void Replication::fault_end(std::uint32_t index) {
   const model::FaultSpec& f = spec_.faults[index];
+  if (f.kind == model::FaultKind::node_loss) {
+    node_restore(index);
+    return;
+  }
   Service& s = services_[*spec_.service_index(f.service)];
   if (f.kind == model::FaultKind::slowdown) {
     s.slowdown /= f.factor;
@@ -211,12 +221,12 @@ void Replication::scale_to(std::uint32_t si, const scale::ScaleChange& change) {
   if (s.rollout) rollout_step(si);
 }
 
-void Replication::start_replica(std::uint32_t si) {
+std::uint32_t Replication::start_replica(std::uint32_t si) {
   Service& s = services_[si];
   const std::uint32_t ri = s.replicas.start_one(clock_.now(), stats_.service(si));
   if (nodes_ && s.spec->pod) {
     place_pod(si, ri);  // its start-up begins once a node takes it
-    return;
+    return ri;
   }
   if (s.spec->startup_time_s <= 0.0) {
     replica_ready(Pair{si, ri});
@@ -224,6 +234,7 @@ void Replication::start_replica(std::uint32_t si) {
     s.replicas[ri].ready_event = clock_.after(s.spec->startup_time_s, Event::replica_ready,
                                               Pair{si, ri}.pack(), sim::Priority::urgent);
   }
+  return ri;
 }
 
 void Replication::replica_ready(Pair where) {
@@ -231,6 +242,7 @@ void Replication::replica_ready(Pair where) {
   if (!s.replicas.become_ready(where.second, clock_.now(), stats_.service(where.first))) return;
   if (nodes_ && s.spec->pod) {
     stats_.nodes().pod_ready(where.first, clock_.now() - s.replicas[where.second].started_s);
+    if (!losses_.empty()) loss_pod_ready(PodId{where.first, where.second});
   }
   dispatch_waiting(where.first);
   if (s.rollout) rollout_step(where.first);

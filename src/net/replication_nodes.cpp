@@ -65,6 +65,7 @@ void Replication::pod_bound(PodId pod, std::uint32_t /*node*/) {
 void Replication::pod_gone(std::uint32_t si, std::uint32_t ri) {
   if (!nodes_ || !services_[si].spec->pod) return;
   const double now = clock_.now();
+  if (!losses_.empty()) loss_pod_gone(PodId{si, ri});
   if (nodes_->remove_pending(PodId{si, ri})) {
     stats_.nodes().pending(si, now, -1.0);
     return;

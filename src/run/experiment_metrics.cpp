@@ -32,11 +32,11 @@ Better default_better(const std::string& metric) {
       has(".replicas.") || has(".saturated") || has(".attempts_per_request") || has(".cost") ||
       has(".wait_ms") || has(".memory.oom_kills") || has(".degraded_rate") ||
       has(".pods.pending") || has(".time_to_ready") || has(".node_hours") ||
-      has(".rollout.duration_s")) {
+      has(".rollout.duration_s") || has(".loss.recovered_s") || has(".loss.pods_evicted")) {
     return Better::lower;
   }
   if (has(".throughput_rps") || has(".goodput_rps") || has(".rollout.min_ready") ||
-      has(".rollout.completed")) {
+      has(".rollout.completed") || has(".loss.recovered")) {
     return Better::higher;
   }
   return Better::neither;
@@ -140,6 +140,11 @@ std::vector<std::string> metric_names(const model::Spec& spec) {
         names.push_back("node_pools." + p.name + "." + m);
       }
       if (p.price_per_hour) names.push_back("node_pools." + p.name + ".cost");
+      if (spec.loses_nodes(p.name)) {
+        for (const char* m : {"at_s", "nodes_lost", "pods_evicted", "recovered", "recovered_s"}) {
+          names.push_back("node_pools." + p.name + ".loss." + m);
+        }
+      }
     }
   }
   // Connection pools (docs/request-path.md), after every service, as the summary adds them.

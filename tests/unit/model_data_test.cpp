@@ -412,7 +412,7 @@ TEST(ModelFault, RequiredKeys) {
                 "/faults/0/duration: missing; expected how long the fault lasts, such as \"2m\"",
                 "/faults/1/duration: missing; expected how long the fault lasts, such as \"2m\"",
                 "/faults/2/kind: missing; expected one of crash, slowdown, outage, cache_flush, "
-                "rollout",
+                "rollout, node_loss",
                 "/faults/2/at: missing; expected the time of the fault, such as \"5m\"",
                 "/faults/2/service: missing; expected the name of a service (api, cache, db)"}));
 }
@@ -458,7 +458,7 @@ TEST(ModelFault, NamesSuggest) {
   EXPECT_EQ(errors(with_faults(R"([{"at": "1m", "kind": "crsh", "service": "apy"}])")),
             (std::vector<std::string>{
                 "/faults/0/kind: expected one of crash, slowdown, outage, cache_flush, rollout, "
-                "found \"crsh\"; did you mean 'crash'?",
+                "node_loss, found \"crsh\"; did you mean 'crash'?",
                 "/faults/0/service: expected the name of a service (api, cache, db), found "
                 "\"apy\"; did you mean 'api'?"}));
 }

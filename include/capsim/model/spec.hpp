@@ -350,6 +350,9 @@ struct NodePoolSpec {
   int max_nodes = 0;
   int initial_nodes = 0;             ///< ready at t = 0
   double provisioning_time_s = 0.0;  ///< the autoscaler's request to the node being Ready
+  /// Zones the pool's nodes spread over (docs/nodes.md#node-and-zone-loss): each new node goes
+  /// to the zone with the fewest nodes, the first such zone on a tie. Empty: one unnamed zone.
+  std::vector<std::string> zones;
   std::string pointer;
 };
 
@@ -422,7 +425,7 @@ struct ServiceSpec {
   std::optional<std::int64_t> max_connections;
 };
 
-enum class FaultKind { crash, slowdown, outage, cache_flush, rollout };
+enum class FaultKind { crash, slowdown, outage, cache_flush, rollout, node_loss };
 
 /// A Deployment's maxSurge or maxUnavailable: a count, or a percentage of the desired replicas
 /// (docs/rollouts.md).
@@ -441,6 +444,11 @@ struct FaultSpec {
   double duration_s = 0.0;                ///< slowdown, outage
   IntOrPercent max_surge;                 ///< rollout: default 25 %, rounded up
   IntOrPercent max_unavailable;           ///< rollout: default 25 %, rounded down
+  // node_loss (docs/nodes.md#node-and-zone-loss): `service` is empty.
+  std::string pool;                       ///< node_loss: the node pool that loses nodes
+  std::optional<int> nodes;               ///< node_loss: how many (absent: every node of `zone`)
+  std::optional<std::string> zone;        ///< node_loss: only nodes of this zone
+  std::optional<double> restore_after_s;  ///< node_loss: the nodes are back after this long
   std::string pointer;
 };
 
@@ -467,6 +475,8 @@ struct Spec {
   std::optional<std::size_t> service_index(const std::string& name) const;
   /// Whether some rollout fault targets the service `name` (docs/rollouts.md).
   bool rolls_out(const std::string& name) const;
+  /// Whether some node_loss fault targets the node pool `name` (docs/nodes.md).
+  bool loses_nodes(const std::string& pool) const;
   std::optional<NodesSpec> nodes;  ///< absent: replicas need no nodes (docs/nodes.md)
 };
 
