@@ -65,6 +65,11 @@ const std::vector<KindKey>& kind_keys() {
       {"pod", {generic, cache}},
       {"connection_pools", {generic, cache}},
       {"max_connections", {generic, cache, database}},
+      {"consumer", {queue}},
+      {"consumer_endpoint", {queue}},
+      {"max_backlog", {queue}},
+      {"visibility_timeout", {queue}},
+      {"max_receives", {queue}},
   };
   return keys;
 }
@@ -77,6 +82,8 @@ std::string_view kind_name(ServiceKind kind) {
       return "cache";
     case ServiceKind::database:
       return "database";
+    case ServiceKind::queue:
+      return "queue";
   }
   return "generic";
 }
@@ -164,7 +171,7 @@ std::optional<ServiceSpec> ModelLoader::read_service(const std::string& name, co
   spec.pointer = pointer;
   if (const Json* kind = find(value, "kind")) {
     const std::string at = child(pointer, "kind");
-    const auto index = reader_.choice(*kind, at, {"generic", "cache", "database"});
+    const auto index = reader_.choice(*kind, at, {"generic", "cache", "database", "queue"});
     if (!index) return std::nullopt;
     if (is_unsupported_value("service", "kind", kind->get<std::string>())) {
       // The other keys of such a service belong to its kind: one refusal says it all.
@@ -177,13 +184,19 @@ std::optional<ServiceSpec> ModelLoader::read_service(const std::string& name, co
   // Keys of every kind, then those of this kind; the keys of other kinds are refused by name.
   Names own{"kind",          "cores",      "cpu",          "queue_capacity",
             "load_balancer", "rate_limit", "drop_expired", "price_per_replica_hour"};
+  if (spec.kind == ServiceKind::queue) own = {"kind"};  // read_queue refuses the common keys
+  const Names common{"cores",      "cpu",          "queue_capacity",        "load_balancer",
+                     "rate_limit", "drop_expired", "price_per_replica_hour"};
   Names others;
   for (const KindKey& entry : kind_keys()) {
     const bool mine =
         std::find(entry.kinds.begin(), entry.kinds.end(), spec.kind) != entry.kinds.end();
     (mine ? own : others).push_back(entry.key);
   }
-  reader_.check_keys(value, pointer, "service", own, others);
+  Names elsewhere = others;
+  if (spec.kind == ServiceKind::queue)
+    elsewhere.insert(elsewhere.end(), common.begin(), common.end());
+  reader_.check_keys(value, pointer, "service", own, elsewhere);
   for (const KindKey& entry : kind_keys()) {
     if (std::find(others.begin(), others.end(), entry.key) == others.end()) continue;
     if (find(value, entry.key) == nullptr) continue;
@@ -211,7 +224,7 @@ std::optional<ServiceSpec> ModelLoader::read_service(const std::string& name, co
     }
   }
 
-  if (spec.kind != ServiceKind::database) {
+  if (spec.kind != ServiceKind::database && spec.kind != ServiceKind::queue) {
     // `"autoscaling": false` says there is none (handy with --set).
     const Json* autoscaling = find(value, "autoscaling");
     if (autoscaling != nullptr && *autoscaling == Json(false)) autoscaling = nullptr;
@@ -301,6 +314,9 @@ std::optional<ServiceSpec> ModelLoader::read_service(const std::string& name, co
       break;
     case ServiceKind::database:
       read_database(value, pointer, spec);
+      break;
+    case ServiceKind::queue:
+      read_queue(value, pointer, spec);
       break;
   }
   read_connection_pools(value, pointer, spec);

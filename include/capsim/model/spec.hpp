@@ -193,7 +193,7 @@ struct EndpointSpec {
   std::string pointer;
 };
 
-enum class ServiceKind { generic, cache, database };
+enum class ServiceKind { generic, cache, database, queue };
 enum class CpuDiscipline { fcfs, ps };
 enum class LbPolicy { round_robin, random, least_outstanding, power_of_two, weighted_round_robin };
 
@@ -246,6 +246,24 @@ struct CacheSpec {
 struct ContentionSpec {
   double alpha = 0.0;
   double beta = 0.0;
+};
+
+/// A message broker such as SQS (docs/request-path.md#queues): a call to it enqueues a message;
+/// the `consumer` service's workers pull messages (one job per message) while they have a free
+/// worker slot; the others wait in the backlog, oldest first.
+struct QueueSpec {
+  std::string consumer;           ///< the service whose workers process the messages
+  std::string consumer_endpoint;  ///< empty: the consumer's only endpoint
+  /// Messages waiting (not in flight) beyond which a send is rejected; absent: unbounded.
+  std::optional<std::int64_t> max_backlog;
+  /// A message whose processing has not ended this long after its receive is visible again
+  /// (and redelivered); the first processing goes on, wasted. Absent: never.
+  std::optional<double> visibility_timeout_s;
+  /// Receives after which a message that failed or expired goes to the dead letters instead of
+  /// being redelivered; 0: unlimited.
+  int max_receives = 0;
+  /// Messages one receive hands to a consumer replica at most (each still takes a worker).
+  int batch_size = 1;
 };
 
 struct DatabaseSpec {
@@ -405,6 +423,8 @@ struct ServiceSpec {
   /// Databases: `connections` is `workers` (and, unless given, `cores`); `work` is the query;
   /// their endpoint "query" runs it.
   std::optional<DatabaseSpec> database;
+  /// Queues (kind queue): the broker's settings; they have no endpoints of their own.
+  std::optional<QueueSpec> queue;
   std::vector<EndpointSpec> endpoints;  ///< at least one
   /// Replicas added by an autoscaler receive traffic only this long after they are created.
   double startup_time_s = 0.0;
