@@ -104,6 +104,8 @@ void Replication::restart(Pair where) {
   stats_.log_event(clock_.now(), "restart", s.spec->name,
                    "replica " + std::to_string(where.second));
   dispatch_waiting(where.first);
+  if (queues_.any()) [[unlikely]]
+    pump_consumer(where.first);
   if (s.rollout) rollout_step(where.first);
 }
 
@@ -233,6 +235,8 @@ void Replication::replica_ready(Pair where) {
     stats_.nodes().pod_ready(where.first, clock_.now() - s.replicas[where.second].started_s);
   }
   dispatch_waiting(where.first);
+  if (queues_.any()) [[unlikely]]
+    pump_consumer(where.first);
   if (s.rollout) rollout_step(where.first);
 }
 
