@@ -103,6 +103,19 @@ bool rollout_targets(const Json& doc, const std::string& name) {
   return false;
 }
 
+/// Whether some queue service of the document names `name` as its consumer (as written).
+bool consumes_a_queue(const Json& doc, const std::string& name) {
+  const auto services = doc.find("services");
+  if (services == doc.end() || !services->is_object()) return false;
+  for (const auto& [ignored, s] : services->items()) {
+    if (s.is_object() && s.value("kind", Json()) == "queue" &&
+        s.value("consumer", Json()) == name) {
+      return true;
+    }
+  }
+  return false;
+}
+
 }  // namespace
 
 void ModelLoader::read_services(const Json& value, const std::string& pointer, Spec& spec) {
@@ -240,6 +253,15 @@ std::optional<ServiceSpec> ModelLoader::read_service(const std::string& name, co
     if (autoscaling != nullptr) {
       spec.autoscaling = read_autoscaling(reader_, *autoscaling, child(pointer, "autoscaling"));
       if (spec.autoscaling) initial_replicas(spec, replicas != nullptr);
+    }
+    if (spec.autoscaling && !consumes_a_queue(doc_, name)) {
+      for (const ScaleMetricSpec& m : spec.autoscaling->metrics) {
+        if (m.metric != ScaleMetric::queue_messages) continue;
+        reader_.error(
+            child(pointer, "autoscaling"),
+            "metric queue_messages needs a queue service whose consumer is '" + name + "'");
+        break;
+      }
     }
     if (const Json* memory = find(value, "memory")) {
       spec.memory = read_memory(reader_, *memory, child(pointer, "memory"));

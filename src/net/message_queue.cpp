@@ -27,8 +27,7 @@ bool MessageQueues::send(std::uint32_t queue, std::uint64_t key) {
   QueueStats& st = stats_.queue(queue);
   ServiceStats& service = stats_.service(b.service);
   service.arrival();
-  if (b.spec->max_backlog &&
-      static_cast<std::int64_t>(b.backlog.size()) >= *b.spec->max_backlog) {
+  if (b.spec->max_backlog && static_cast<std::int64_t>(b.backlog.size()) >= *b.spec->max_backlog) {
     st.rejected();
     service.rejected();
     return false;

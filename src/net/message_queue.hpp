@@ -64,6 +64,16 @@ class MessageQueues {
   /// Event::queue_visibility of broker `queue`: in-flight messages past their visibility
   /// timeout are visible again, or dead-lettered.
   void visibility_due(std::uint32_t queue);
+  /// Messages waiting and in flight in the brokers that service `consumer` consumes.
+  double messages_for(std::uint32_t consumer) const {
+    double n = 0.0;
+    for (std::uint32_t q = 0; q < queues_.size(); ++q) {
+      if (queues_[q].consumer != consumer) continue;
+      const QueueStats& st = stats_.queue(q);
+      n += st.backlog_now() + st.in_flight_now();
+    }
+    return n;
+  }
   /// Whether receive `receive` of `message` is its latest and still in flight (its processing
   /// is not wasted).
   bool current_receive(Ref message, std::uint32_t receive) const {
@@ -82,8 +92,8 @@ class MessageQueues {
     std::uint32_t service = kNone;
     std::uint32_t consumer = kNone;
     std::uint32_t endpoint = 0;
-    std::deque<Ref> backlog;        ///< visible messages, oldest first
-    std::int64_t jobs = 0;          ///< processings running at the consumer
+    std::deque<Ref> backlog;         ///< visible messages, oldest first
+    std::int64_t jobs = 0;           ///< processings running at the consumer
     std::deque<Deadline> deadlines;  ///< visibility deadlines in receive order
     bool scheduled = false;
   };

@@ -149,6 +149,8 @@ scale::Snapshot Replication::snapshot(std::uint32_t si, double t) const {
   snap.marks = st.marks(t);
   snap.arrivals = st.arrivals_total();
   snap.balancer_queued = st.balancer_queued_integral(t);
+  if (queues_.any()) [[unlikely]]
+    snap.queue_messages = queues_.messages_for(si);
   return snap;
 }
 

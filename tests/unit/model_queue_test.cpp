@@ -42,8 +42,8 @@ TEST(ModelQueue, DefaultsAndKeys) {
   EXPECT_EQ(s.endpoints[0].name, "default");
   EXPECT_TRUE(s.endpoints[0].steps.empty());
 
-  const Spec set = load(with_queue_keys(
-      R"(, "max_backlog": 1000, "visibility_timeout": "2m", "max_receives": 5)"));
+  const Spec set = load(
+      with_queue_keys(R"(, "max_backlog": 1000, "visibility_timeout": "2m", "max_receives": 5)"));
   const auto& q = *set.services[1].queue;
   EXPECT_EQ(*q.max_backlog, 1000);
   EXPECT_DOUBLE_EQ(*q.visibility_timeout_s, 120.0);
@@ -85,6 +85,25 @@ TEST(ModelQueue, TheConsumerMustBeAGenericService) {
   Json other = with_queue_keys("");
   other["services"]["worker"]["consumer"] = "api";
   EXPECT_EQ(error(other), "/services/worker/consumer: only for services of kind queue");
+}
+
+TEST(ModelQueue, QueueMessagesScalingNeedsAConsumedQueue) {
+  Json doc = with_queue_keys("");
+  doc["services"]["worker"]["autoscaling"] =
+      Json::parse(R"({"kind": "keda", "max": 10, "metric": "queue_messages", "target": 50})");
+  const Spec spec = load(doc);
+  EXPECT_EQ(spec.services[2].autoscaling->metrics[0].metric,
+            capsim::model::ScaleMetric::queue_messages);
+  EXPECT_DOUBLE_EQ(spec.services[2].autoscaling->metrics[0].target, 50.0);
+  doc["services"]["api"]["autoscaling"] =
+      Json::parse(R"({"kind": "hpa", "max": 10, "metric": "queue_messages", "target": 50})");
+  EXPECT_EQ(error(doc),
+            "/services/api/autoscaling: metric queue_messages needs a queue service whose "
+            "consumer is 'api'");
+  doc["services"]["api"]["autoscaling"]["target"] = 0;
+  EXPECT_EQ(error(doc),
+            "/services/api/autoscaling/target: expected a number > 0 of messages per replica "
+            "(KEDA's queueLength), found 0");
 }
 
 }  // namespace

@@ -15,9 +15,8 @@ using test_support::run_json;
 
 /// A producer sending one message every `interval_s` (the first at `interval_s`) to queue q,
 /// consumed by c (`workers` workers, constant `work`); `queue_keys` go on q.
-std::string producer_queue_consumer(double interval_s, const std::string& duration,
-                                    int workers, const std::string& work,
-                                    const std::string& queue_keys) {
+std::string producer_queue_consumer(double interval_s, const std::string& duration, int workers,
+                                    const std::string& work, const std::string& queue_keys) {
   const std::string interval = std::to_string(interval_s);
   return R"({
     "simulation": {"duration": ")" +
@@ -92,6 +91,50 @@ TEST(Queue, ABoundedBacklogRejectsSendsWhileFull) {
   EXPECT_NEAR(mean(r, "services.q.rejected"), 0.88, 1e-12);
   // The producer sees the rejections as its requests' errors.
   EXPECT_NEAR(mean(r, "workloads.p.errors.rejected"), 0.88, 1e-12);
+}
+
+/// One message a second (from 1 s) to q, whose consumer c takes each for longer than the run
+/// (one worker per replica): the queue's messages (waiting and in flight) at t are floor(t).
+/// c scales on queue_messages with a target of 100 messages per replica.
+std::string scaled_consumer(const std::string& autoscaling, int replicas,
+                            const std::string& duration) {
+  return R"({
+    "simulation": {"duration": ")" +
+         duration + R"(", "replications": 1, "seed": 4},
+    "workloads": [{"name": "p", "target": "q", "rate": 1,
+                   "interarrival": {"dist": "constant", "value": "1s"}}],
+    "services": {
+      "q": {"kind": "queue", "consumer": "c", "visibility_timeout": "1h"},
+      "c": {"replicas": )" +
+         std::to_string(replicas) + R"(, "workers": 1, "steps": [{"work": "1000s"}],
+            "autoscaling": )" +
+         autoscaling + R"(}
+    }
+  })";
+}
+
+TEST(Queue, AnHpaOnQueueMessagesAsksForCeilOfMessagesOverTheTarget) {
+  // KEDA's aws-sqs-queue semantics: desired = ceil(messages / 100) once outside the 10%
+  // tolerance. Syncs every 15 s: 1 -> 2 at 120 s (120 messages), 2 -> 3 at 225 s, 3 -> 4 at
+  // 330 or 345 s, 4 -> 5 at 450 s, 5 -> 6 at 555 s (555 / 500 = 1.11): 6 replicas by 590 s.
+  const run::Results r = run_json(scaled_consumer(
+      R"({"kind": "hpa", "min": 1, "max": 20, "metric": "queue_messages", "target": 100})", 1,
+      "590s"));
+  EXPECT_DOUBLE_EQ(mean(r, "services.c.replicas.min"), 1.0);
+  EXPECT_DOUBLE_EQ(mean(r, "services.c.replicas.max"), 6.0);
+}
+
+TEST(Queue, KedaOnQueueMessagesScalesTheConsumerFromZero) {
+  // No consumer at first: the messages wait until KEDA's poll (every 30 s) finds some and
+  // activates the consumer (one replica); then ceil(120 / 100) = 2 replicas at 120 s.
+  const run::Results r = run_json(scaled_consumer(
+      R"({"kind": "keda", "min": 0, "max": 20, "metric": "queue_messages", "target": 100})", 0,
+      "200s"));
+  EXPECT_DOUBLE_EQ(mean(r, "services.c.replicas.min"), 0.0);
+  EXPECT_DOUBLE_EQ(mean(r, "services.c.replicas.max"), 2.0);
+  // The one worker of the first replica keeps its message for the rest of the run: the message
+  // sent at 2 s waits for the second replica, ready at 120 s (118 s old).
+  EXPECT_DOUBLE_EQ(mean(r, "services.q.queue.oldest_age_s.max"), 118.0);
 }
 
 }  // namespace

@@ -24,8 +24,8 @@ TEST(Validation, QueueEndToEndLatencyIsTheMMcSojournTime) {
   })");
   const analytic::MMc q{4.0, 1.0, 5};
   EXPECT_TRUE(covers(metric(r, "services.q.queue.latency_ms.mean"), q.mean_sojourn() * 1e3));
-  EXPECT_TRUE(covers(metric(r, "services.q.queue.latency_ms.p95"),
-                     q.sojourn_quantile(0.95) * 1e3, kHistogramBias));
+  EXPECT_TRUE(covers(metric(r, "services.q.queue.latency_ms.p95"), q.sojourn_quantile(0.95) * 1e3,
+                     kHistogramBias));
   EXPECT_TRUE(covers(metric(r, "services.q.queue.backlog.mean"), q.mean_queue_length()));
   EXPECT_TRUE(covers(metric(r, "services.q.queue_length"), q.mean_queue_length()));
   EXPECT_TRUE(covers(metric(r, "services.c.worker_utilization"), 0.8));

@@ -275,10 +275,22 @@ struct DatabaseSpec {
 /// utilisation, requests in flight per replica, arrivals per second per ready replica, queued
 /// requests per replica, or the 95th percentile of the service's latency.
 /// `memory`: utilisation of the replicas' memory request (docs/memory.md).
-enum class ScaleMetric { cpu, workers, in_flight, rps, queue_length, latency_p95, memory };
+/// `queue_messages`: the messages (waiting and in flight) of the queues the service consumes,
+/// read at each sync, per replica: KEDA's aws-sqs-queue scaler (docs/autoscaling.md).
+enum class ScaleMetric {
+  cpu,
+  workers,
+  in_flight,
+  rps,
+  queue_length,
+  latency_p95,
+  memory,
+  queue_messages
+};
 /// The metrics' names in the model format, indexed by ScaleMetric.
-inline constexpr std::string_view kScaleMetricNames[] = {
-    "cpu", "workers", "in_flight", "rps", "queue_length", "latency_p95", "memory"};
+inline constexpr std::string_view kScaleMetricNames[] = {"cpu",    "workers",       "in_flight",
+                                                         "rps",    "queue_length",  "latency_p95",
+                                                         "memory", "queue_messages"};
 inline std::string_view scale_metric_name(ScaleMetric m) {
   return kScaleMetricNames[static_cast<int>(m)];
 }
