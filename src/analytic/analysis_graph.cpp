@@ -73,6 +73,12 @@ Graph build_graph(const model::Spec& spec) {
           break;
       }
     }
+    // A queue's consumer processes each message once: its load (nobody waits for it).
+    if (const auto& queue = spec.services[g.service_of[i]].queue) {
+      if (const auto j = g.find(spec, queue->consumer, queue->consumer_endpoint)) {
+        g.routing(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(*j)) += 1.0;
+      }
+    }
   }
   return g;
 }

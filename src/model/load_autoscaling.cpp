@@ -28,7 +28,9 @@ std::optional<double> read_target(Reader& reader, const Json& value, const std::
   }
   if (metric == ScaleMetric::latency_p95) return reader.duration(value, pointer, Sign::positive);
   const std::string what = metric == ScaleMetric::rps ? "a rate > 0 requests per second per replica"
-                                                      : "a number > 0 per replica";
+                           : metric == ScaleMetric::queue_messages
+                               ? "a number > 0 of messages per replica (KEDA's queueLength)"
+                               : "a number > 0 per replica";
   return reader.number(value, pointer, what, [](double x) { return std::isfinite(x) && x > 0; });
 }
 
@@ -39,8 +41,10 @@ std::optional<ScaleMetric> read_metric_name(Reader& reader, const Json& value,
   if (!index) return std::nullopt;
   const auto metric = static_cast<ScaleMetric>(*index);
   if (keda && metric != ScaleMetric::rps && metric != ScaleMetric::queue_length &&
-      metric != ScaleMetric::in_flight) {
-    reader.expected(pointer, "a metric that exists at zero replicas (rps, queue_length, in_flight)",
+      metric != ScaleMetric::in_flight && metric != ScaleMetric::queue_messages) {
+    reader.expected(pointer,
+                    "a metric that exists at zero replicas (rps, queue_length, in_flight, "
+                    "queue_messages)",
                     value, " (kind keda scales from zero)");
     return std::nullopt;
   }

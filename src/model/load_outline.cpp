@@ -19,7 +19,7 @@ void ModelLoader::outline_services() {
     } else if (kind != nullptr) {
       outline.kind_known = false;
       for (const ServiceKind k :
-           {ServiceKind::generic, ServiceKind::cache, ServiceKind::database}) {
+           {ServiceKind::generic, ServiceKind::cache, ServiceKind::database, ServiceKind::queue}) {
         if (*kind == Json(kind_name(k))) {
           outline.kind = k;
           outline.kind_known = true;
@@ -32,6 +32,8 @@ void ModelLoader::outline_services() {
       outline.endpoints.emplace_back(cache_endpoint);
     } else if (outline.kind == ServiceKind::database) {
       outline.endpoints.emplace_back(database_endpoint);
+    } else if (outline.kind == ServiceKind::queue) {
+      outline.endpoints.emplace_back(queue_endpoint);
     } else if (endpoints != nullptr && endpoints->is_object()) {
       for (const auto& [endpoint, ignored] : endpoints->items()) {
         outline.endpoints.push_back(endpoint);

@@ -65,6 +65,11 @@ const std::vector<KindKey>& kind_keys() {
       {"pod", {generic, cache}},
       {"connection_pools", {generic, cache}},
       {"max_connections", {generic, cache, database}},
+      {"consumer", {queue}},
+      {"consumer_endpoint", {queue}},
+      {"max_backlog", {queue}},
+      {"visibility_timeout", {queue}},
+      {"max_receives", {queue}},
   };
   return keys;
 }
@@ -77,6 +82,8 @@ std::string_view kind_name(ServiceKind kind) {
       return "cache";
     case ServiceKind::database:
       return "database";
+    case ServiceKind::queue:
+      return "queue";
   }
   return "generic";
 }
@@ -103,6 +110,19 @@ bool loses_nodes(const Json& doc) {
   if (faults == doc.end() || !faults->is_array()) return false;
   for (const Json& f : *faults) {
     if (f.is_object() && f.value("kind", Json()) == "node_loss") return true;
+  }
+  return false;
+}
+
+/// Whether some queue service of the document names `name` as its consumer (as written).
+bool consumes_a_queue(const Json& doc, const std::string& name) {
+  const auto services = doc.find("services");
+  if (services == doc.end() || !services->is_object()) return false;
+  for (const auto& [ignored, s] : services->items()) {
+    if (s.is_object() && s.value("kind", Json()) == "queue" &&
+        s.value("consumer", Json()) == name) {
+      return true;
+    }
   }
   return false;
 }
@@ -175,7 +195,7 @@ std::optional<ServiceSpec> ModelLoader::read_service(const std::string& name, co
   spec.pointer = pointer;
   if (const Json* kind = find(value, "kind")) {
     const std::string at = child(pointer, "kind");
-    const auto index = reader_.choice(*kind, at, {"generic", "cache", "database"});
+    const auto index = reader_.choice(*kind, at, {"generic", "cache", "database", "queue"});
     if (!index) return std::nullopt;
     if (is_unsupported_value("service", "kind", kind->get<std::string>())) {
       // The other keys of such a service belong to its kind: one refusal says it all.
@@ -188,13 +208,19 @@ std::optional<ServiceSpec> ModelLoader::read_service(const std::string& name, co
   // Keys of every kind, then those of this kind; the keys of other kinds are refused by name.
   Names own{"kind",          "cores",      "cpu",          "queue_capacity",
             "load_balancer", "rate_limit", "drop_expired", "price_per_replica_hour"};
+  if (spec.kind == ServiceKind::queue) own = {"kind"};  // read_queue refuses the common keys
+  const Names common{"cores",      "cpu",          "queue_capacity",        "load_balancer",
+                     "rate_limit", "drop_expired", "price_per_replica_hour"};
   Names others;
   for (const KindKey& entry : kind_keys()) {
     const bool mine =
         std::find(entry.kinds.begin(), entry.kinds.end(), spec.kind) != entry.kinds.end();
     (mine ? own : others).push_back(entry.key);
   }
-  reader_.check_keys(value, pointer, "service", own, others);
+  Names elsewhere = others;
+  if (spec.kind == ServiceKind::queue)
+    elsewhere.insert(elsewhere.end(), common.begin(), common.end());
+  reader_.check_keys(value, pointer, "service", own, elsewhere);
   for (const KindKey& entry : kind_keys()) {
     if (std::find(others.begin(), others.end(), entry.key) == others.end()) continue;
     if (find(value, entry.key) == nullptr) continue;
@@ -222,7 +248,7 @@ std::optional<ServiceSpec> ModelLoader::read_service(const std::string& name, co
     }
   }
 
-  if (spec.kind != ServiceKind::database) {
+  if (spec.kind != ServiceKind::database && spec.kind != ServiceKind::queue) {
     // `"autoscaling": false` says there is none (handy with --set).
     const Json* autoscaling = find(value, "autoscaling");
     if (autoscaling != nullptr && *autoscaling == Json(false)) autoscaling = nullptr;
@@ -238,6 +264,15 @@ std::optional<ServiceSpec> ModelLoader::read_service(const std::string& name, co
     if (autoscaling != nullptr) {
       spec.autoscaling = read_autoscaling(reader_, *autoscaling, child(pointer, "autoscaling"));
       if (spec.autoscaling) initial_replicas(spec, replicas != nullptr);
+    }
+    if (spec.autoscaling && !consumes_a_queue(doc_, name)) {
+      for (const ScaleMetricSpec& m : spec.autoscaling->metrics) {
+        if (m.metric != ScaleMetric::queue_messages) continue;
+        reader_.error(
+            child(pointer, "autoscaling"),
+            "metric queue_messages needs a queue service whose consumer is '" + name + "'");
+        break;
+      }
     }
     if (const Json* memory = find(value, "memory")) {
       spec.memory = read_memory(reader_, *memory, child(pointer, "memory"));
@@ -313,6 +348,9 @@ std::optional<ServiceSpec> ModelLoader::read_service(const std::string& name, co
       break;
     case ServiceKind::database:
       read_database(value, pointer, spec);
+      break;
+    case ServiceKind::queue:
+      read_queue(value, pointer, spec);
       break;
   }
   read_connection_pools(value, pointer, spec);

@@ -33,6 +33,7 @@ constexpr std::int64_t max_cache_keys = 10000000;
 /// The name of the one endpoint the loader gives a cache and a database.
 constexpr std::string_view cache_endpoint = "default";
 constexpr std::string_view database_endpoint = "query";
+constexpr std::string_view queue_endpoint = "default";
 
 // ---- Names --------------------------------------------------------------------------------
 
@@ -129,6 +130,8 @@ class ModelLoader {
   void read_cache_warmth(const Json& value, const std::string& pointer, CacheSpec& cache,
                          bool stampede_known);
   void read_database(const Json& value, const std::string& pointer, ServiceSpec& spec);
+  /// A queue service's broker settings (load_queue.cpp).
+  void read_queue(const Json& value, const std::string& pointer, ServiceSpec& spec);
   /// `connection_pools` and `max_connections` of a service (load_pools.cpp).
   void read_connection_pools(const Json& value, const std::string& pointer, ServiceSpec& spec);
   /// Warns when the pools towards a service may open more than its max_connections.

@@ -11,8 +11,8 @@
 namespace capsim::net {
 
 /// A job's parent: the call whose attempt it serves, or (for a branch of a parallel step) the job
-/// that forked it.
-enum class ParentKind : std::uint8_t { call, job };
+/// that forked it, or (a consumer's job) the queue message it processes.
+enum class ParentKind : std::uint8_t { call, job, message };
 
 /// Where a cache job is after its lookup work.
 enum class CacheStage : std::uint8_t { lookup, fetching, waiting };

@@ -64,6 +64,8 @@ class ReplicaSet {
   bool tracks_active() const { return tracks_active_; }
   /// Replicas in their start-up.
   int starting() const { return starting_; }
+  /// Replicas up (receiving requests).
+  std::uint32_t up_count() const { return up_count_; }
 
   /// The door: replica `i` moves to `phase`, up or not, at `now`.
   void set(std::uint32_t i, Phase phase, bool up, double now, ServiceStats& stats);

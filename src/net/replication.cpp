@@ -48,6 +48,10 @@ void Replication::send_attempt(Ref call) {
 
 void Replication::deliver(Ref call, const Delivery& d, std::uint32_t connection) {
   Service& s = services_[d.service];
+  if (s.spec->kind == model::ServiceKind::queue) [[unlikely]] {
+    enqueue(call, d, connection);
+    return;
+  }
   const Ref job = new_job(&s.endpoints[d.endpoint], d.service, ParentKind::call, call, d.attempt);
   Job& j = jobs_[job.index];
   j.op = d.op;
@@ -121,6 +125,9 @@ bool Replication::is_orphan(const Job& job) const {
   std::uint32_t attempt = job.parent_attempt;
   for (int depth = 0; depth < 10000; ++depth) {
     const Job* up = nullptr;
+    // A consumer's job is used while it processes the message's latest receive.
+    if (kind == ParentKind::message) [[unlikely]]
+      return !queues_.current_receive(parent, attempt);
     if (kind == ParentKind::job) {
       up = jobs_.get(parent);
     } else {
@@ -411,6 +418,8 @@ void Replication::finish(Ref job, Outcome outcome) {
   if (kind == ParentKind::job) {
     if (degraded) mark_degraded(kind, parent);
     child_done(parent, outcome);
+  } else if (kind == ParentKind::message) [[unlikely]] {
+    message_processed(parent, attempt, outcome);
   } else {
     attempt_returned(parent, attempt, outcome, degraded);
   }
@@ -489,6 +498,10 @@ void Replication::on_event(Event event, std::uint64_t data) {
       break;
     case Event::pool_timeouts:
       pool_timeouts(index);
+      break;
+    case Event::queue_visibility:
+      queues_.visibility_due(index);
+      pump(index);
       break;
     case Event::window:
       close_window();

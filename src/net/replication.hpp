@@ -18,6 +18,7 @@
 #include "connection_pool.hpp"
 #include "cpu.hpp"
 #include "job.hpp"
+#include "message_queue.hpp"
 #include "node_pool.hpp"
 #include "service.hpp"
 #include "station.hpp"
@@ -134,6 +135,15 @@ class Replication {
   void deliver(Ref call, const Delivery& d, std::uint32_t connection);
   void pool_handover();
   void pool_timeouts(std::uint32_t pool);
+  // Queue services' brokers (replication_queue.cpp).
+  /// Attempt `d` of `call` reaches a queue service: the message is stored or rejected, and the
+  /// producer answered at once.
+  void enqueue(Ref call, const Delivery& d, std::uint32_t connection);
+  /// Hands broker `queue`'s waiting messages to its consumer while it has free worker slots.
+  void pump(std::uint32_t queue);
+  /// Service `service` has more worker slots: the brokers it consumes from hand it messages.
+  void pump_consumer(std::uint32_t service);
+  void message_processed(Ref message, std::uint32_t receive, Outcome outcome);
   [[noreturn]] void fail(const std::string& what) const;
 
   const model::Spec& spec_;
@@ -162,6 +172,7 @@ class Replication {
     bool recovered = false;
   };
   std::vector<NodeLoss> losses_;  ///< by fault index; empty until the first node loss
+  MessageQueues queues_;
 };
 
 }  // namespace capsim::net

@@ -114,6 +114,8 @@ void Replication::restart(Pair where) {
   stats_.log_event(clock_.now(), "restart", s.spec->name,
                    "replica " + std::to_string(where.second));
   dispatch_waiting(where.first);
+  if (queues_.any()) [[unlikely]]
+    pump_consumer(where.first);
   if (s.rollout) rollout_step(where.first);
 }
 
@@ -157,6 +159,8 @@ scale::Snapshot Replication::snapshot(std::uint32_t si, double t) const {
   snap.marks = st.marks(t);
   snap.arrivals = st.arrivals_total();
   snap.balancer_queued = st.balancer_queued_integral(t);
+  if (queues_.any()) [[unlikely]]
+    snap.queue_messages = queues_.messages_for(si);
   return snap;
 }
 
@@ -245,6 +249,8 @@ void Replication::replica_ready(Pair where) {
     if (!losses_.empty()) loss_pod_ready(PodId{where.first, where.second});
   }
   dispatch_waiting(where.first);
+  if (queues_.any()) [[unlikely]]
+    pump_consumer(where.first);
   if (s.rollout) rollout_step(where.first);
 }
 

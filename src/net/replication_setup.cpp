@@ -43,7 +43,8 @@ Replication::Replication(const model::Spec& spec, const ReplicationOptions& opti
       cpu_(clock_, jobs_),
       station_(jobs_, stats_, spec.simulation.max_queue),
       workloads_(clock_, stats_, spec, options.replication),
-      pools_(spec, clock_, stats_) {
+      pools_(spec, clock_, stats_),
+      queues_(spec, clock_, stats_) {
   const std::uint64_t seed = spec.simulation.seed;
   const std::uint64_t rep = options.replication;
   const std::vector<bool> simple = simple_balancing(spec);

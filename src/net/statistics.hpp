@@ -12,6 +12,7 @@
 #include "node_stats.hpp"
 #include "phase_stats.hpp"
 #include "pool_stats.hpp"
+#include "queue_stats.hpp"
 #include "service_stats.hpp"
 #include "workload_stats.hpp"
 
@@ -30,6 +31,8 @@ class Statistics {
   /// The collector of connection pool `i`: the services' pools numbered in order (service by
   /// service, each service's `connection_pools` in order).
   PoolStats& pool(std::uint32_t i) { return pools_[i]; }
+  /// The collector of broker `i`: the queue services numbered in the model's order.
+  QueueStats& queue(std::uint32_t i) { return queues_[i]; }
 
   /// Logs an event of replication 0 (a crash, a breaker's state change, ...).
   void log_event(double now, const std::string& kind, const std::string& service,
@@ -71,6 +74,9 @@ class Statistics {
   std::vector<PoolStats> pools_;
   std::vector<std::uint32_t> first_pool_;  ///< per service: the index of its first pool
   void summarize_pools(stats::Summary& out, double now) const;
+  // Queue services' brokers (queue_summary.cpp), in the model's order.
+  std::vector<QueueStats> queues_;
+  void summarize_queues(stats::Summary& out, double now) const;
   /// Service `i`'s connections in use, averaged over the window ending at `now`; absent when
   /// it has no pool.
   std::optional<double> window_pools_in_use(std::size_t i, double now, double width_s);

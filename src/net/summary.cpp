@@ -19,6 +19,7 @@ Statistics::Statistics(const model::Spec& spec, bool timeseries)
   for (const model::ServiceSpec& s : spec.services) {
     first_pool_.push_back(static_cast<std::uint32_t>(pools_.size()));
     pools_.resize(pools_.size() + s.connection_pools.size());
+    if (s.queue) queues_.emplace_back();
   }
 }
 
@@ -27,6 +28,7 @@ void Statistics::begin_measurement(double now) {
   for (WorkloadStats& w : workloads_) w.begin_measurement(now);
   nodes_.begin_measurement(now);
   for (PoolStats& p : pools_) p.begin_measurement(now);
+  for (QueueStats& q : queues_) q.begin_measurement(now);
 }
 
 stats::Summary Statistics::summarize(double now, std::uint64_t events) {
@@ -160,6 +162,7 @@ stats::Summary Statistics::summarize(double now, std::uint64_t events) {
       [&add](std::vector<std::string> path, double value) { add(std::move(path), value); });
   nodes_.summarize(now, measured, out.metrics);
   summarize_pools(out, now);
+  summarize_queues(out, now);
   out.timeseries = std::move(rows_);
   out.event_log = std::move(event_log_);
   out.scale_events = std::move(scale_log_);

@@ -157,6 +157,18 @@ std::vector<std::string> metric_names(const model::Spec& spec) {
       }
     }
   }
+  // Queue services' brokers (docs/request-path.md#queues), after the pools, as the summary adds
+  // them.
+  for (const model::ServiceSpec& s : spec.services) {
+    if (!s.queue) continue;
+    const std::string at = "services." + s.name + ".queue.";
+    for (const char* name : {"sent_rps", "delivered_rps", "rejected", "delivered", "redeliveries",
+                             "dead_lettered", "backlog.mean", "backlog.max", "backlog.end",
+                             "in_flight", "oldest_age_s.max", "latency_ms.mean", "latency_ms.p50",
+                             "latency_ms.p95", "latency_ms.p99", "latency_ms.max"}) {
+      names.push_back(at + name);
+    }
+  }
   return names;
 }
 

@@ -125,6 +125,11 @@ std::optional<ScaleChange> Autoscaler::sync(const Snapshot& base, const Snapshot
       case model::ScaleMetric::latency_p95:
         value = latency_p95;
         break;
+      case model::ScaleMetric::queue_messages:
+        // KEDA's aws-sqs-queue: an AverageValue target on the queue's messages, so that the
+        // count asked for is ceil(messages / queueLength).
+        if (g.ready > 0) value = cur.queue_messages / g.ready;
+        break;
       case model::ScaleMetric::memory:
         // Memory held per serving replica over the window, as a fraction of its request.
         if (serving_seconds > 0.0 && memory_request_mib_ > 0.0) {
@@ -185,6 +190,9 @@ std::optional<ScaleChange> Autoscaler::poll(const Snapshot& base, const Snapshot
         total = (cur.marks.in_flight - base.marks.in_flight + cur.balancer_queued -
                  base.balancer_queued) /
                 width;
+        break;
+      case model::ScaleMetric::queue_messages:
+        total = cur.queue_messages;
         break;
       default:
         continue;

@@ -16,6 +16,9 @@ struct Snapshot {
   stats::Marks marks;
   std::uint64_t arrivals = 0;    ///< since t = 0
   double balancer_queued = 0.0;  ///< integral of requests held at the balancer
+  /// Messages waiting and in flight in the queues the service consumes, at `t` (not an integral:
+  /// KEDA's SQS scaler reads the queue's counts when it polls).
+  double queue_messages = 0.0;
 };
 
 /// Read k is at first_s + k period_s; its window starts at mark k, window_s before.

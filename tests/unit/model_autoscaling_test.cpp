@@ -206,7 +206,7 @@ TEST(ModelAutoscaling, MetricsAndTargets) {
   EXPECT_EQ(
       error(with_autoscaling(R"({"kind": "hpa", "max": 3, "metric": "memroy", "target": 1})")),
       at + R"(/metric: expected one of cpu, workers, in_flight, rps, queue_length, )"
-           R"(latency_p95, memory, found "memroy"; did you mean 'memory'?)");
+           R"(latency_p95, memory, queue_messages, found "memroy"; did you mean 'memory'?)");
   // memory is a utilisation of the request, like cpu.
   EXPECT_EQ(
       error(with_autoscaling(R"({"kind": "hpa", "max": 3, "metric": "memory", "target": 80})")),
@@ -238,7 +238,7 @@ TEST(ModelAutoscaling, KedaNeedsAMetricThatExistsAtZero) {
   EXPECT_EQ(
       error(with_autoscaling(R"({"kind": "keda", "max": 3, "metric": "cpu", "target": 0.5})")),
       at + R"(/metric: expected a metric that exists at zero replicas (rps, queue_length, )"
-           R"(in_flight), found "cpu" (kind keda scales from zero))");
+           R"(in_flight, queue_messages), found "cpu" (kind keda scales from zero))");
   EXPECT_EQ(error(with_autoscaling(R"({"kind": "keda", "max": 3})")),
             at + "/metric: missing; expected the metric KEDA watches: rps, queue_length or "
                  "in_flight");

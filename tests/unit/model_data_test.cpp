@@ -350,9 +350,10 @@ TEST(ModelKind, KeysOfOtherKindsOnAGenericService) {
 TEST(ModelKind, UnknownKindSuggests) {
   Json doc = tiered();
   doc["services"]["db"]["kind"] = "databse";
-  EXPECT_EQ(error(doc),
-            "/services/db/kind: expected one of generic, cache, database, found \"databse\"; did "
-            "you mean 'database'?");
+  EXPECT_EQ(
+      error(doc),
+      "/services/db/kind: expected one of generic, cache, database, queue, found \"databse\"; did "
+      "you mean 'database'?");
   doc["services"]["db"] = Json::parse(R"({"kind": "generic", "steps": [{"work": 0}]})");
   EXPECT_EQ(load(doc).services[2].kind, ServiceKind::generic);
 }

@@ -193,7 +193,7 @@ struct EndpointSpec {
   std::string pointer;
 };
 
-enum class ServiceKind { generic, cache, database };
+enum class ServiceKind { generic, cache, database, queue };
 enum class CpuDiscipline { fcfs, ps };
 enum class LbPolicy { round_robin, random, least_outstanding, power_of_two, weighted_round_robin };
 
@@ -248,6 +248,24 @@ struct ContentionSpec {
   double beta = 0.0;
 };
 
+/// A message broker such as SQS (docs/request-path.md#queues): a call to it enqueues a message;
+/// the `consumer` service's workers pull messages (one job per message) while they have a free
+/// worker slot; the others wait in the backlog, oldest first.
+struct QueueSpec {
+  std::string consumer;           ///< the service whose workers process the messages
+  std::string consumer_endpoint;  ///< empty: the consumer's only endpoint
+  /// Messages waiting (not in flight) beyond which a send is rejected; absent: unbounded.
+  std::optional<std::int64_t> max_backlog;
+  /// A message whose processing has not ended this long after its receive is visible again
+  /// (and redelivered); the first processing goes on, wasted. Absent: never.
+  std::optional<double> visibility_timeout_s;
+  /// Receives after which a message that failed or expired goes to the dead letters instead of
+  /// being redelivered; 0: unlimited.
+  int max_receives = 0;
+  /// Messages one receive hands to a consumer replica at most (each still takes a worker).
+  int batch_size = 1;
+};
+
 struct DatabaseSpec {
   int read_replicas = 0;  ///< the service's replicas are the primary (index 0) and these
   std::optional<ContentionSpec> contention;
@@ -257,10 +275,22 @@ struct DatabaseSpec {
 /// utilisation, requests in flight per replica, arrivals per second per ready replica, queued
 /// requests per replica, or the 95th percentile of the service's latency.
 /// `memory`: utilisation of the replicas' memory request (docs/memory.md).
-enum class ScaleMetric { cpu, workers, in_flight, rps, queue_length, latency_p95, memory };
+/// `queue_messages`: the messages (waiting and in flight) of the queues the service consumes,
+/// read at each sync, per replica: KEDA's aws-sqs-queue scaler (docs/autoscaling.md).
+enum class ScaleMetric {
+  cpu,
+  workers,
+  in_flight,
+  rps,
+  queue_length,
+  latency_p95,
+  memory,
+  queue_messages
+};
 /// The metrics' names in the model format, indexed by ScaleMetric.
-inline constexpr std::string_view kScaleMetricNames[] = {
-    "cpu", "workers", "in_flight", "rps", "queue_length", "latency_p95", "memory"};
+inline constexpr std::string_view kScaleMetricNames[] = {"cpu",    "workers",       "in_flight",
+                                                         "rps",    "queue_length",  "latency_p95",
+                                                         "memory", "queue_messages"};
 inline std::string_view scale_metric_name(ScaleMetric m) {
   return kScaleMetricNames[static_cast<int>(m)];
 }
@@ -408,6 +438,8 @@ struct ServiceSpec {
   /// Databases: `connections` is `workers` (and, unless given, `cores`); `work` is the query;
   /// their endpoint "query" runs it.
   std::optional<DatabaseSpec> database;
+  /// Queues (kind queue): the broker's settings; they have no endpoints of their own.
+  std::optional<QueueSpec> queue;
   std::vector<EndpointSpec> endpoints;  ///< at least one
   /// Replicas added by an autoscaler receive traffic only this long after they are created.
   double startup_time_s = 0.0;

@@ -1,0 +1,144 @@
+#include "message_queue.hpp"
+
+#include "program.hpp"
+
+namespace capsim::net {
+
+MessageQueues::MessageQueues(const model::Spec& spec, Clock& clock, Statistics& stats)
+    : clock_(clock), stats_(stats), by_service_(spec.services.size(), kNone) {
+  for (std::size_t i = 0; i < spec.services.size(); ++i) {
+    const model::ServiceSpec& s = spec.services[i];
+    if (!s.queue) continue;
+    Broker b;
+    b.spec = &*s.queue;
+    b.service = static_cast<std::uint32_t>(i);
+    const auto consumer = spec.service_index(s.queue->consumer);
+    if (!consumer) throw model::ModelError(s.pointer + "/consumer", "unknown service");
+    b.consumer = static_cast<std::uint32_t>(*consumer);
+    b.endpoint = endpoint_index(spec.services[*consumer], s.queue->consumer_endpoint,
+                                s.pointer + "/consumer_endpoint");
+    by_service_[i] = static_cast<std::uint32_t>(queues_.size());
+    queues_.push_back(std::move(b));
+  }
+}
+
+bool MessageQueues::send(std::uint32_t queue, std::uint64_t key) {
+  Broker& b = queues_[queue];
+  QueueStats& st = stats_.queue(queue);
+  ServiceStats& service = stats_.service(b.service);
+  service.arrival();
+  if (b.spec->max_backlog && static_cast<std::int64_t>(b.backlog.size()) >= *b.spec->max_backlog) {
+    st.rejected();
+    service.rejected();
+    return false;
+  }
+  st.sent();
+  const Ref r = messages_.acquire();
+  Message& m = messages_[r.index];
+  m.queue = queue;
+  m.sent_s = clock_.now();
+  m.key = key;
+  make_visible(b, r);
+  return true;
+}
+
+void MessageQueues::make_visible(Broker& b, Ref message) {
+  messages_[message.index].state = Message::State::waiting;
+  b.backlog.push_back(message);
+  const double now = clock_.now();
+  stats_.queue(by_service_[b.service]).backlog(now, 1.0);
+  // The queue service's own queue_length (summary and time series) is its backlog.
+  stats_.service(b.service).queued(now, 1.0);
+}
+
+std::optional<Receive> MessageQueues::receive(std::uint32_t queue, std::int64_t slots) {
+  Broker& b = queues_[queue];
+  if (b.backlog.empty() || b.jobs >= slots) return std::nullopt;
+  const Ref r = b.backlog.front();
+  b.backlog.pop_front();
+  Message& m = messages_[r.index];
+  const double now = clock_.now();
+  QueueStats& st = stats_.queue(queue);
+  st.backlog(now, -1.0);
+  st.in_flight(now, 1.0);
+  st.received_at_age(now - m.sent_s);
+  stats_.service(b.service).queued(now, -1.0);
+  m.state = Message::State::in_flight;
+  ++m.receives;
+  ++m.jobs;
+  ++b.jobs;
+  if (const auto& timeout = b.spec->visibility_timeout_s) {
+    b.deadlines.push_back(Deadline{now + *timeout, r, m.receives});
+    if (!b.scheduled) schedule(queue);
+  }
+  return Receive{r, m.receives, sim::derive_key(m.key, m.receives)};
+}
+
+std::uint32_t MessageQueues::processed(Ref message, std::uint32_t receive, bool success) {
+  Message& m = messages_[message.index];
+  const std::uint32_t queue = m.queue;
+  Broker& b = queues_[queue];
+  --m.jobs;
+  --b.jobs;
+  if (m.state == Message::State::in_flight && m.receives == receive) {
+    if (success) {
+      stats_.queue(queue).in_flight(clock_.now(), -1.0);
+      stats_.queue(queue).delivered(clock_.now() - m.sent_s);
+      m.state = Message::State::done;
+    } else if (!b.spec->visibility_timeout_s) {
+      stats_.queue(queue).in_flight(clock_.now(), -1.0);
+      give_back(b, message, m);
+    }
+    // A failed processing does not delete the message: as with SQS, it is visible again (or
+    // dead-lettered) when its visibility timeout expires.
+  }
+  // A stale processing (the message was received again since) wastes its work: only the
+  // latest receive may delete the message, as with SQS's receipt handles.
+  if (m.state == Message::State::done && m.jobs == 0) messages_.release(message.index);
+  return queue;
+}
+
+void MessageQueues::give_back(Broker& b, Ref message, Message& m) {
+  const int max = b.spec->max_receives;
+  if (max > 0 && m.receives >= static_cast<std::uint32_t>(max)) {
+    stats_.queue(by_service_[b.service]).dead_lettered();
+    m.state = Message::State::done;
+    return;
+  }
+  stats_.queue(by_service_[b.service]).redelivered();
+  make_visible(b, message);
+}
+
+bool MessageQueues::current(const Deadline& d) const {
+  const Message& m = messages_[d.message.index];
+  return m.generation == d.message.generation && m.state == Message::State::in_flight &&
+         m.receives == d.receive;
+}
+
+void MessageQueues::visibility_due(std::uint32_t queue) {
+  Broker& b = queues_[queue];
+  b.scheduled = false;
+  const double now = clock_.now();
+  while (!b.deadlines.empty() && b.deadlines.front().at_s <= now) {
+    const Deadline d = b.deadlines.front();
+    b.deadlines.pop_front();
+    if (!current(d)) continue;
+    Message& m = messages_[d.message.index];
+    stats_.queue(queue).in_flight(now, -1.0);
+    give_back(b, d.message, m);
+    // jobs > 0: the expired processing still runs and releases the message when it ends.
+  }
+  schedule(queue);
+}
+
+void MessageQueues::schedule(std::uint32_t queue) {
+  // Every receive of a broker has the same timeout, so deadlines come in receive order: one
+  // calendar event for the first deadline still current replaces a timer per receive.
+  Broker& b = queues_[queue];
+  while (!b.deadlines.empty() && !current(b.deadlines.front())) b.deadlines.pop_front();
+  if (b.deadlines.empty()) return;
+  b.scheduled = true;
+  clock_.at(b.deadlines.front().at_s, Event::queue_visibility, queue);
+}
+
+}  // namespace capsim::net

@@ -1,0 +1,113 @@
+#pragma once
+/// \file Queue services' brokers (a message broker such as SQS, docs/request-path.md#queues): a
+/// call to a queue stores a message (or is rejected when the backlog is full); the consumer
+/// service pulls messages, oldest visible first, while it has a free worker slot. A message
+/// whose processing has not ended within the visibility timeout is visible again and
+/// redelivered (the first processing goes on, wasted); after max_receives receives a message that
+/// failed or expired is dead-lettered. The component keeps the messages and the backlogs; it
+/// never touches a job or a service: the coordinator turns each receive into a job.
+
+#include <cstdint>
+#include <deque>
+#include <optional>
+#include <vector>
+
+#include "capsim/model/spec.hpp"
+#include "clock.hpp"
+#include "pool.hpp"
+#include "queue_stats.hpp"
+#include "statistics.hpp"
+
+namespace capsim::net {
+
+/// One message of a broker. It lives until it is deleted or dead-lettered and no processing of
+/// it is still running (so that a late processing still finds it).
+struct Message {
+  enum class State : std::uint8_t { waiting, in_flight, done };
+  std::uint32_t generation = 1;
+  std::uint32_t next_free = kNone;
+  std::uint32_t queue = kNone;  ///< the broker's index
+  State state = State::waiting;
+  std::uint32_t receives = 0;  ///< receives so far; the current one's number
+  std::uint32_t jobs = 0;      ///< processings still running (the current and stale ones)
+  double sent_s = 0.0;
+  std::uint64_t key = 0;  ///< the producer's random-number key
+};
+
+/// A message handed to the consumer: process it as receive number `receive`, keyed `key`.
+struct Receive {
+  Ref message;
+  std::uint32_t receive = 0;
+  std::uint64_t key = 0;
+};
+
+class MessageQueues {
+ public:
+  MessageQueues(const model::Spec& spec, Clock& clock, Statistics& stats);
+
+  bool any() const { return !queues_.empty(); }
+  /// The broker of service `service`, or kNone when it is not a queue.
+  std::uint32_t of_service(std::uint32_t service) const { return by_service_[service]; }
+  std::uint32_t service(std::uint32_t queue) const { return queues_[queue].service; }
+  std::uint32_t consumer(std::uint32_t queue) const { return queues_[queue].consumer; }
+  std::uint32_t endpoint(std::uint32_t queue) const { return queues_[queue].endpoint; }
+  std::uint32_t count() const { return static_cast<std::uint32_t>(queues_.size()); }
+
+  /// A producer sends a message keyed `key` to broker `queue`: false when the backlog is full
+  /// (the send is rejected).
+  bool send(std::uint32_t queue, std::uint64_t key);
+  /// The next message for the consumer of `queue`, whose up replicas have `slots` worker slots
+  /// in all: nothing when no message waits or every slot holds a processing of this broker.
+  std::optional<Receive> receive(std::uint32_t queue, std::int64_t slots);
+  /// A processing of `message` (its receive `receive`) has ended: returns the broker's index.
+  std::uint32_t processed(Ref message, std::uint32_t receive, bool success);
+  /// Event::queue_visibility of broker `queue`: in-flight messages past their visibility
+  /// timeout are visible again, or dead-lettered.
+  void visibility_due(std::uint32_t queue);
+  /// Messages waiting and in flight in the brokers that service `consumer` consumes.
+  double messages_for(std::uint32_t consumer) const {
+    double n = 0.0;
+    for (std::uint32_t q = 0; q < queues_.size(); ++q) {
+      if (queues_[q].consumer != consumer) continue;
+      const QueueStats& st = stats_.queue(q);
+      n += st.backlog_now() + st.in_flight_now();
+    }
+    return n;
+  }
+  /// Whether receive `receive` of `message` is its latest and still in flight (its processing
+  /// is not wasted).
+  bool current_receive(Ref message, std::uint32_t receive) const {
+    const Message& m = messages_[message.index];
+    return m.state == Message::State::in_flight && m.receives == receive;
+  }
+
+ private:
+  struct Deadline {
+    double at_s;
+    Ref message;
+    std::uint32_t receive;
+  };
+  struct Broker {
+    const model::QueueSpec* spec = nullptr;
+    std::uint32_t service = kNone;
+    std::uint32_t consumer = kNone;
+    std::uint32_t endpoint = 0;
+    std::deque<Ref> backlog;         ///< visible messages, oldest first
+    std::int64_t jobs = 0;           ///< processings running at the consumer
+    std::deque<Deadline> deadlines;  ///< visibility deadlines in receive order
+    bool scheduled = false;
+  };
+  /// A message that failed or expired: visible again, or dead-lettered past max_receives.
+  void give_back(Broker& b, Ref message, Message& m);
+  void make_visible(Broker& b, Ref message);
+  void schedule(std::uint32_t queue);
+  bool current(const Deadline& d) const;
+
+  Clock& clock_;
+  Statistics& stats_;
+  Pool<Message> messages_;
+  std::vector<Broker> queues_;
+  std::vector<std::uint32_t> by_service_;
+};
+
+}  // namespace capsim::net

@@ -1,0 +1,141 @@
+// Queue services (docs/request-path.md#queues): a broker's backlog bound, its visibility
+// timeout with redeliveries and dead letters, counted by hand on deterministic models.
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "net_test_support.hpp"
+
+namespace capsim::net {
+namespace {
+
+using test_support::mean;
+using test_support::run_json;
+
+/// A producer sending one message every `interval_s` (the first at `interval_s`) to queue q,
+/// consumed by c (`workers` workers, constant `work`); `queue_keys` go on q.
+std::string producer_queue_consumer(double interval_s, const std::string& duration, int workers,
+                                    const std::string& work, const std::string& queue_keys) {
+  const std::string interval = std::to_string(interval_s);
+  return R"({
+    "simulation": {"duration": ")" +
+         duration + R"(", "replications": 2, "seed": 3},
+    "workloads": [{"name": "p", "target": "q", "rate": )" +
+         std::to_string(1.0 / interval_s) + R"(,
+                   "interarrival": {"dist": "constant", "value": ")" +
+         interval + R"(s"}}],
+    "services": {
+      "q": {"kind": "queue", "consumer": "c")" +
+         queue_keys + R"(},
+      "c": {"workers": )" +
+         std::to_string(workers) + R"(, "cores": 100, "steps": [{"work": ")" + work + R"("}]}
+    }
+  })";
+}
+
+TEST(Queue, AMessageProcessedWithinItsVisibilityTimeoutIsDeliveredOnce) {
+  // Messages at 100 s and 200 s, each processed in 2 s (< 3 s): two deliveries, no redelivery,
+  // an end-to-end latency of exactly 2 s; the producer waits for nothing but the send.
+  const run::Results r = run_json(producer_queue_consumer(
+      100.0, "250s", 10, "2s", R"(, "visibility_timeout": "3s", "max_receives": 3)"));
+  EXPECT_DOUBLE_EQ(mean(r, "services.q.queue.delivered"), 2.0);
+  EXPECT_DOUBLE_EQ(mean(r, "services.q.queue.redeliveries"), 0.0);
+  EXPECT_DOUBLE_EQ(mean(r, "services.q.queue.dead_lettered"), 0.0);
+  EXPECT_NEAR(mean(r, "services.q.queue.latency_ms.mean"), 2000.0, 1e-6);
+  EXPECT_NEAR(mean(r, "workloads.p.latency_ms.mean"), 0.0, 1e-9);
+  EXPECT_DOUBLE_EQ(mean(r, "services.c.wasted_work_fraction"), 0.0);
+}
+
+TEST(Queue, ProcessingLongerThanTheVisibilityTimeoutIsRedeliveredThenDeadLettered) {
+  // Each message takes 10 s against a 3 s visibility timeout, max_receives 3: received at t0,
+  // visible again and received at t0 + 3 s and t0 + 6 s (2 redeliveries), dead-lettered at
+  // t0 + 9 s. Three processings run to their end at t0 + 10, 13 and 16 s, every one wasted.
+  // Two messages (100 s and 200 s): 4 redeliveries, 2 dead letters, 6 jobs at c.
+  const run::Results r = run_json(producer_queue_consumer(
+      100.0, "250s", 10, "10s", R"(, "visibility_timeout": "3s", "max_receives": 3)"));
+  EXPECT_DOUBLE_EQ(mean(r, "services.q.queue.delivered"), 0.0);
+  EXPECT_DOUBLE_EQ(mean(r, "services.q.queue.redeliveries"), 4.0);
+  EXPECT_DOUBLE_EQ(mean(r, "services.q.queue.dead_lettered"), 2.0);
+  EXPECT_NEAR(mean(r, "services.c.arrival_rps") * 250.0, 6.0, 1e-9);
+  EXPECT_NEAR(mean(r, "services.c.throughput_rps") * 250.0, 6.0, 1e-9);
+  EXPECT_DOUBLE_EQ(mean(r, "services.c.wasted_work_fraction"), 1.0);
+  // Each message is received when 0, 3 and 6 s old.
+  EXPECT_DOUBLE_EQ(mean(r, "services.q.queue.oldest_age_s.max"), 6.0);
+}
+
+TEST(Queue, WithoutAReceiveLimitAMessageIsRedeliveredUntilAProcessingEndsInTime) {
+  // 10 s of work against a 3 s timeout and no max_receives: one message (at 100 s) is
+  // redelivered every 3 s until the end (150 s), never delivered: receives at 100, 103, ...,
+  // 148 s (17), so 16 redeliveries and 17 jobs at c.
+  const run::Results r = run_json(
+      producer_queue_consumer(100.0, "150s", 100, "10s", R"(, "visibility_timeout": "3s")"));
+  EXPECT_DOUBLE_EQ(mean(r, "services.q.queue.redeliveries"), 16.0);
+  EXPECT_DOUBLE_EQ(mean(r, "services.q.queue.dead_lettered"), 0.0);
+  EXPECT_DOUBLE_EQ(mean(r, "services.q.queue.delivered"), 0.0);
+  EXPECT_NEAR(mean(r, "services.c.arrival_rps") * 150.0, 17.0, 1e-9);
+}
+
+TEST(Queue, ABoundedBacklogRejectsSendsWhileFull) {
+  // One send a second (1 s ... 100 s), one worker taking 10.5 s, max_backlog 2: the sends at 1,
+  // 2 and 3 s are stored (one in flight, two waiting); from then on a send is stored only once
+  // a completion (at 11.5, 22, ..., 95.5 s: 9 of them) has made room. Stored: 3 + 9 = 12;
+  // rejected: 100 - 12 = 88; delivered: 9.
+  const run::Results r = run_json(producer_queue_consumer(
+      1.0, "100.5s", 1, "10.5s", R"(, "max_backlog": 2, "visibility_timeout": "1h")"));
+  EXPECT_DOUBLE_EQ(mean(r, "services.q.queue.rejected"), 88.0);
+  EXPECT_NEAR(mean(r, "services.q.queue.sent_rps") * 100.5, 12.0, 1e-9);
+  EXPECT_DOUBLE_EQ(mean(r, "services.q.queue.delivered"), 9.0);
+  EXPECT_DOUBLE_EQ(mean(r, "services.q.queue.backlog.max"), 2.0);
+  EXPECT_DOUBLE_EQ(mean(r, "services.q.queue.backlog.end"), 2.0);
+  EXPECT_NEAR(mean(r, "services.q.rejected"), 0.88, 1e-12);
+  // The producer sees the rejections as its requests' errors.
+  EXPECT_NEAR(mean(r, "workloads.p.errors.rejected"), 0.88, 1e-12);
+}
+
+/// One message a second (from 1 s) to q, whose consumer c takes each for longer than the run
+/// (one worker per replica): the queue's messages (waiting and in flight) at t are floor(t).
+/// c scales on queue_messages with a target of 100 messages per replica.
+std::string scaled_consumer(const std::string& autoscaling, int replicas,
+                            const std::string& duration) {
+  return R"({
+    "simulation": {"duration": ")" +
+         duration + R"(", "replications": 1, "seed": 4},
+    "workloads": [{"name": "p", "target": "q", "rate": 1,
+                   "interarrival": {"dist": "constant", "value": "1s"}}],
+    "services": {
+      "q": {"kind": "queue", "consumer": "c", "visibility_timeout": "1h"},
+      "c": {"replicas": )" +
+         std::to_string(replicas) + R"(, "workers": 1, "steps": [{"work": "1000s"}],
+            "autoscaling": )" +
+         autoscaling + R"(}
+    }
+  })";
+}
+
+TEST(Queue, AnHpaOnQueueMessagesAsksForCeilOfMessagesOverTheTarget) {
+  // KEDA's aws-sqs-queue semantics: desired = ceil(messages / 100) once outside the 10%
+  // tolerance. Syncs every 15 s: 1 -> 2 at 120 s (120 messages), 2 -> 3 at 225 s, 3 -> 4 at
+  // 330 or 345 s, 4 -> 5 at 450 s, 5 -> 6 at 555 s (555 / 500 = 1.11): 6 replicas by 590 s.
+  const run::Results r = run_json(scaled_consumer(
+      R"({"kind": "hpa", "min": 1, "max": 20, "metric": "queue_messages", "target": 100})", 1,
+      "590s"));
+  EXPECT_DOUBLE_EQ(mean(r, "services.c.replicas.min"), 1.0);
+  EXPECT_DOUBLE_EQ(mean(r, "services.c.replicas.max"), 6.0);
+}
+
+TEST(Queue, KedaOnQueueMessagesScalesTheConsumerFromZero) {
+  // No consumer at first: the messages wait until KEDA's poll (every 30 s) finds some and
+  // activates the consumer (one replica); then ceil(120 / 100) = 2 replicas at 120 s.
+  const run::Results r = run_json(scaled_consumer(
+      R"({"kind": "keda", "min": 0, "max": 20, "metric": "queue_messages", "target": 100})", 0,
+      "200s"));
+  EXPECT_DOUBLE_EQ(mean(r, "services.c.replicas.min"), 0.0);
+  EXPECT_DOUBLE_EQ(mean(r, "services.c.replicas.max"), 2.0);
+  // The one worker of the first replica keeps its message for the rest of the run: the message
+  // sent at 2 s waits for the second replica, ready at 120 s (118 s old).
+  EXPECT_DOUBLE_EQ(mean(r, "services.q.queue.oldest_age_s.max"), 118.0);
+}
+
+}  // namespace
+}  // namespace capsim::net

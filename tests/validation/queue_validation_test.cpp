@@ -1,0 +1,39 @@
+// Queue services against queueing theory: Poisson producers sending to a broker whose consumer
+// has c workers with exponential service form an M/M/c queue, the backlog its waiting line.
+
+#include <gtest/gtest.h>
+
+#include "capsim/analytic/queueing.hpp"
+#include "validation_support.hpp"
+
+namespace capsim::validation {
+namespace {
+
+TEST(Validation, QueueEndToEndLatencyIsTheMMcSojournTime) {
+  // lambda 4/s, mu 1/s, c = 5 (utilisation 0.8). The consumer pulls a message whenever one of
+  // its 5 workers is free, oldest first: the broker's backlog is M/M/5's queue and a message's
+  // time from send to done is its sojourn time (Erlang C).
+  const run::Results r = run_model(R"({
+    "simulation": {"duration": "160000s", "warmup": "1000s", "replications": 10, "seed": 5,
+                   "confidence": 0.99},
+    "workloads": [{"name": "p", "target": "q", "rate": 4}],
+    "services": {
+      "q": {"kind": "queue", "consumer": "c", "visibility_timeout": "1h"},
+      "c": {"workers": 5, "cores": 5, "steps": [{"work": {"dist": "exponential", "mean": "1s"}}]}
+    }
+  })");
+  const analytic::MMc q{4.0, 1.0, 5};
+  EXPECT_TRUE(covers(metric(r, "services.q.queue.latency_ms.mean"), q.mean_sojourn() * 1e3));
+  EXPECT_TRUE(covers(metric(r, "services.q.queue.latency_ms.p95"), q.sojourn_quantile(0.95) * 1e3,
+                     kHistogramBias));
+  EXPECT_TRUE(covers(metric(r, "services.q.queue.backlog.mean"), q.mean_queue_length()));
+  EXPECT_TRUE(covers(metric(r, "services.q.queue_length"), q.mean_queue_length()));
+  EXPECT_TRUE(covers(metric(r, "services.c.worker_utilization"), 0.8));
+  EXPECT_TRUE(covers(metric(r, "services.q.queue.delivered_rps"), 4.0));
+  // A tight interval: its half-width is under 1.5% of the exact mean.
+  const stats::Estimate& e = metric(r, "services.q.queue.latency_ms.mean");
+  EXPECT_LT(e.ci->second - e.ci->first, 0.03 * q.mean_sojourn() * 1e3);
+}
+
+}  // namespace
+}  // namespace capsim::validation
