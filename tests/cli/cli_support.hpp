@@ -25,16 +25,18 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "test_paths.hpp"
+
 namespace capsim::cli_test {
 
 namespace fs = std::filesystem;
 using Json = nlohmann::ordered_json;
 
 inline fs::path source_dir() {
-  return fs::path(CAPSIM_SOURCE_DIR);
+  return fs::path(capsim::test::source_dir_path());
 }
 inline fs::path capsim_binary() {
-  return fs::path(CAPSIM_BINARY);
+  return fs::path(capsim::test::capsim_binary_path());
 }
 /// The example models shipped in models/.
 inline fs::path example_model(const std::string& file) {

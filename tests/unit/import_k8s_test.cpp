@@ -7,6 +7,7 @@
 #include "capsim/import/k8s.hpp"
 #include "capsim/model/error.hpp"
 #include "capsim/model/load.hpp"
+#include "test_paths.hpp"
 
 namespace capsim::import {
 namespace {
@@ -288,10 +289,10 @@ TEST(ImportK8s, OtherKindsAndCustomResourcesAreWarnedAbout) {
 
 TEST(ImportK8s, DocsExamplesCompleteIntoAModelThatLoads) {
   // The fragment of docs/examples/import, with endpoints, a baseline and a workload added.
-  std::vector<Manifest> manifests =
-      read_manifests(std::string(CAPSIM_SOURCE_DIR) + "/docs/examples/import/k8s-api.yaml");
-  for (Manifest& m :
-       read_manifests(std::string(CAPSIM_SOURCE_DIR) + "/docs/examples/import/k8s-worker.yaml")) {
+  std::vector<Manifest> manifests = read_manifests(std::string(capsim::test::source_dir_path()) +
+                                                   "/docs/examples/import/k8s-api.yaml");
+  for (Manifest& m : read_manifests(std::string(capsim::test::source_dir_path()) +
+                                    "/docs/examples/import/k8s-worker.yaml")) {
     manifests.push_back(std::move(m));
   }
   const Fragment f = import_k8s(manifests);

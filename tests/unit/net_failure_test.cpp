@@ -10,6 +10,7 @@
 #include "capsim/model/load.hpp"
 #include "capsim/run/replications.hpp"
 #include "net_test_support.hpp"
+#include "test_paths.hpp"
 
 namespace capsim::net {
 namespace {
@@ -282,10 +283,11 @@ double late_goodput(const std::vector<std::pair<std::string, std::string>>& sets
   auto all = sets;
   all.emplace_back("/simulation/warmup", "\"5m\"");
   all.emplace_back("/simulation/replications", "2");
-  model::Json doc =
-      model::read_json_file(std::string(CAPSIM_SOURCE_DIR) + "/models/retry-storm.json");
+  model::Json doc = model::read_json_file(std::string(capsim::test::source_dir_path()) +
+                                          "/models/retry-storm.json");
   for (const auto& [pointer, value] : all) model::apply_override(doc, pointer + "=" + value);
-  const model::Spec spec = model::load(doc, std::string(CAPSIM_SOURCE_DIR) + "/models");
+  const model::Spec spec =
+      model::load(doc, std::string(capsim::test::source_dir_path()) + "/models");
   return mean(run::run_replications(spec), "workloads.clients.goodput_rps");
 }
 

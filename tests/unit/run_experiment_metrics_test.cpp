@@ -11,6 +11,7 @@
 #include "capsim/model/load.hpp"
 #include "capsim/net/network.hpp"
 #include "capsim/run/experiment.hpp"
+#include "test_paths.hpp"
 
 namespace {
 
@@ -21,7 +22,8 @@ namespace run = capsim::run;
 
 std::vector<fs::path> model_files() {
   std::vector<fs::path> files;
-  for (const auto& entry : fs::directory_iterator(fs::path(CAPSIM_SOURCE_DIR) / "models")) {
+  for (const auto& entry :
+       fs::directory_iterator(fs::path(capsim::test::source_dir_path()) / "models")) {
     if (entry.is_regular_file() && entry.path().extension() == ".json") {
       files.push_back(entry.path());
     }
