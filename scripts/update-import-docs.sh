@@ -28,9 +28,10 @@ capsim fit INPUT [--format auto|csv|prometheus|prometheus-json|k6] [--unit s|ms|
                  [--column NAME|N] [--metric NAME]
 ```
 
-Fits exponential, gamma, lognormal, Weibull and a two-component lognormal mixture (multi-modal
-latencies: cache hits and misses) to the input, and for raw samples the empirical distribution
-too; prints each candidate's goodness of fit and percentiles beside the observed ones, and the
+Fits exponential, gamma, lognormal, Weibull, a two-component lognormal mixture (multi-modal
+latencies: cache hits and misses) and, from 30 samples or more or a histogram of at least 16
+buckets, a three-component one (`mixture3`: a cache, a database and an external API, say) to the
+input, and for raw samples the empirical distribution too; prints each candidate's goodness of fit and percentiles beside the observed ones, and the
 chosen one as the model's `work` object. Quantiles and distribution functions come from
 Boost.Math; parameters are found by Nelder-Mead from moment estimates, deterministically.
 
@@ -45,7 +46,12 @@ The mixture has three more parameters than a single family (and a lognormal is a
 equal ones), so it is chosen only when its AIC is more than 10 below every single family's
 (Burnham and Anderson: a model 10 behind has essentially no support), or, for percentiles, when
 its error is under half the best single family's; with fewer than six percentiles it is not
-fitted at all. The observed percentiles of a histogram interpolate linearly within a bucket, as
+fitted at all. `mixture3` (eight parameters) is chosen likewise only when its AIC is more than 10
+below the choice among the others; it is fitted to samples by expectation-maximisation on the
+logarithms (a lognormal mixture's likelihood is a normal mixture's on ln x), started from the
+thirds of the sorted samples, then polished by Nelder-Mead; to histograms by Nelder-Mead alone.
+Its `work` is a `mixture` of three components. More components are not fitted: with
+latencies, a fourth mode is rarely real and is better read from traces (`capsim import traces`). The observed percentiles of a histogram interpolate linearly within a bucket, as
 Prometheus's `histogram_quantile` does, so they are coarse where buckets are wide. `--unit`
 scales CSV numbers and `le` bounds (default seconds); k6 summaries are milliseconds.
 
@@ -363,8 +369,8 @@ what was observed: the guess's spread is too small), and the command exits 2.
 
 ## Not yet
 
-Phase-type fits in `capsim fit` (more than two mixture components) are not implemented yet, nor
-the spread of the services that calibration scales together (`others`) (issue 16).
+The spread of the services that calibration scales together (`others`) is not calibrated
+(scale only), and `capsim fit` fits at most three mixture components (issue 16).
 Trace export is `capsim run --traces` ([traces.md](traces.md)).
 EOF
 } > "$out"

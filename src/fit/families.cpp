@@ -28,6 +28,8 @@ std::string family_name(Family family) {
       return "weibull";
     case Family::mixture:
       return "mixture";
+    case Family::mixture3:
+      return "mixture3";
     case Family::empirical:
       return "empirical";
   }
@@ -51,10 +53,31 @@ std::vector<double> natural(Family family, const std::vector<double>& t) {
       const double w = 1.0 / (1.0 + std::exp(-t[0]));
       return {w, t[1], std::exp(t[2]), t[3], std::exp(t[4])};  // w, mu1, s1, mu2, s2
     }
+    case Family::mixture3: {
+      // Weights by softmax of (0, t0, t1).
+      const double top = std::max({0.0, t[0], t[1]});
+      const double e0 = std::exp(-top);
+      const double e1 = std::exp(t[0] - top);
+      const double e2 = std::exp(t[1] - top);
+      const double sum = e0 + e1 + e2;
+      return {e0 / sum, e1 / sum,       e2 / sum, t[2],          std::exp(t[3]),
+              t[4],     std::exp(t[5]), t[6],     std::exp(t[7])};
+    }
     case Family::empirical:
       break;
   }
   return {};
+}
+
+std::vector<double> unconstrained_mixture3(const std::vector<double>& p) {
+  return {std::log(p[1] / p[0]),
+          std::log(p[2] / p[0]),
+          p[3],
+          std::log(p[4]),
+          p[5],
+          std::log(p[6]),
+          p[7],
+          std::log(p[8])};
 }
 
 std::vector<double> initial(Family family, double mean_s, double cv) {
@@ -75,6 +98,13 @@ std::vector<double> initial(Family family, double mean_s, double cv) {
     case Family::mixture: {
       const double s = std::sqrt(s2);
       return {0.0, mu - s, std::log(s / 2), mu + s, std::log(s / 2)};
+    }
+    case Family::mixture3: {
+      const double s = std::sqrt(s2);
+      return {0.0,          0.0,
+              mu - 1.5 * s, std::log(s / 3),
+              mu,           std::log(s / 3),
+              mu + 1.5 * s, std::log(s / 3)};
     }
     case Family::empirical:
       break;
@@ -108,6 +138,13 @@ double cdf(Family family, const std::vector<double>& p, double x) {
     case Family::mixture:
       return p[0] * bm::cdf(bm::lognormal_distribution<>(p[1], p[2]), x) +
              (1 - p[0]) * bm::cdf(bm::lognormal_distribution<>(p[3], p[4]), x);
+    case Family::mixture3: {
+      double f = 0;
+      for (int i = 0; i < 3; ++i) {
+        f += p[i] * bm::cdf(bm::lognormal_distribution<>(p[3 + 2 * i], p[4 + 2 * i]), x);
+      }
+      return f;
+    }
     case Family::empirical:
       break;
   }
@@ -139,6 +176,16 @@ double log_pdf(Family family, const std::vector<double>& p, double x) {
       const double top = std::max(a, b);
       return top + std::log(std::exp(a - top) + std::exp(b - top));
     }
+    case Family::mixture3: {
+      std::array<double, 3> terms{};
+      for (int i = 0; i < 3; ++i) {
+        terms[i] = std::log(p[i]) + log_lognormal(p[3 + 2 * i], p[4 + 2 * i]);
+      }
+      const double top = *std::max_element(terms.begin(), terms.end());
+      double sum = 0;
+      for (double t : terms) sum += std::exp(t - top);
+      return top + std::log(sum);
+    }
     case Family::empirical:
       break;
   }
@@ -167,6 +214,22 @@ double quantile(Family family, const std::vector<double>& p, double q) {
       }
       return std::exp(0.5 * (lo + hi));
     }
+    case Family::mixture3: {
+      // As for two: the components' own quantiles bracket the mixture's.
+      double lo = std::numeric_limits<double>::infinity();
+      double hi = -lo;
+      for (int i = 0; i < 3; ++i) {
+        const double x =
+            std::log(bm::quantile(bm::lognormal_distribution<>(p[3 + 2 * i], p[4 + 2 * i]), q));
+        lo = std::min(lo, x);
+        hi = std::max(hi, x);
+      }
+      for (int i = 0; i < 100 && hi - lo > 1e-12; ++i) {
+        const double mid = 0.5 * (lo + hi);
+        (cdf(family, p, std::exp(mid)) < q ? lo : hi) = mid;
+      }
+      return std::exp(0.5 * (lo + hi));
+    }
     case Family::empirical:
       break;
   }
@@ -185,6 +248,11 @@ bool usable(Family family, const std::vector<double>& p) {
       return p[1] > 1e-6 && p[1] < 20;
     case Family::mixture:
       return p[0] > 1e-4 && p[0] < 1 - 1e-4 && p[2] > 1e-6 && p[2] < 20 && p[4] > 1e-6 && p[4] < 20;
+    case Family::mixture3:
+      for (int i = 0; i < 3; ++i) {
+        if (!(p[i] > 1e-4 && p[4 + 2 * i] > 1e-6 && p[4 + 2 * i] < 20)) return false;
+      }
+      return true;
     case Family::empirical:
       return true;
   }
@@ -211,7 +279,7 @@ double rounded(double x) {
 
 Json work(Family family, const std::vector<double>& p, const std::string& empirical_file) {
   Json w = Json::object();
-  w["dist"] = family_name(family);
+  w["dist"] = family == Family::mixture3 ? "mixture" : family_name(family);
   switch (family) {
     case Family::exponential:
       w["mean"] = duration_text(p[0]);
@@ -233,6 +301,19 @@ Json work(Family family, const std::vector<double>& p, const std::string& empiri
         c["dist"] = "lognormal";
         c["mu"] = rounded(p[1 + 2 * i]);
         c["sigma"] = rounded(p[2 + 2 * i]);
+        components.push_back(std::move(c));
+      }
+      w["components"] = std::move(components);
+      break;
+    }
+    case Family::mixture3: {
+      Json components = Json::array();
+      for (int i = 0; i < 3; ++i) {
+        Json c = Json::object();
+        c["weight"] = rounded(p[i]);
+        c["dist"] = "lognormal";
+        c["mu"] = rounded(p[3 + 2 * i]);
+        c["sigma"] = rounded(p[4 + 2 * i]);
         components.push_back(std::move(c));
       }
       w["components"] = std::move(components);

@@ -1,7 +1,8 @@
 #pragma once
 /// \file Internal to src/fit: each family's parameters, distribution functions and snippet.
 /// Parameters: exponential {mean_s}; gamma and weibull {shape, scale_s}; lognormal {mu, sigma}
-/// of ln(seconds); mixture {w, mu1, sigma1, mu2, sigma2} (two lognormals, weights w and 1 - w).
+/// of ln(seconds); mixture {w, mu1, sigma1, mu2, sigma2} (two lognormals, weights w and 1 - w);
+/// mixture3 {w1, w2, w3, mu1, sigma1, mu2, sigma2, mu3, sigma3} (three lognormals).
 
 #include <array>
 #include <string>
@@ -15,6 +16,8 @@ namespace capsim::fit::detail {
 std::vector<double> natural(Family family, const std::vector<double>& unconstrained);
 /// Unconstrained starting values matching a mean and a coefficient of variation.
 std::vector<double> initial(Family family, double mean_s, double cv);
+/// The optimiser's parameters of natural ones (the inverse of `natural`; mixture3 only).
+std::vector<double> unconstrained_mixture3(const std::vector<double>& natural);
 /// Whether the natural parameters are in the range where Boost.Math evaluates them.
 bool usable(Family family, const std::vector<double>& parameters);
 

@@ -4,6 +4,7 @@
 #include "capsim/fit/fit.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <functional>
 #include <limits>
@@ -163,12 +164,78 @@ std::pair<double, double> moments(const Observations& o) {
   return {mean, std::sqrt(std::exp(sigma * sigma) - 1)};
 }
 
+/// Three lognormals fitted to samples by expectation-maximisation on ln x (a lognormal mixture's
+/// likelihood is a normal mixture's on the logarithms, less the sum of ln x): the maximum
+/// likelihood that Nelder-Mead, in eight dimensions, would often miss. Starts from the thirds
+/// of the sorted logarithms. Returns the natural parameters (families.hpp).
+std::vector<double> three_lognormals_by_em(const std::vector<double>& sorted_s) {
+  const std::size_t n = sorted_s.size();
+  std::vector<double> y(n);
+  for (std::size_t i = 0; i < n; ++i) y[i] = std::log(sorted_s[i]);
+  std::array<double, 3> w{};
+  std::array<double, 3> mu{};
+  std::array<double, 3> sigma{};
+  for (std::size_t k = 0; k < 3; ++k) {
+    const std::size_t begin = k * n / 3;
+    const std::size_t end = (k + 1) * n / 3;
+    double sum = 0;
+    double sum2 = 0;
+    for (std::size_t i = begin; i < end; ++i) {
+      sum += y[i];
+      sum2 += y[i] * y[i];
+    }
+    const double count = static_cast<double>(end - begin);
+    w[k] = 1.0 / 3;
+    mu[k] = sum / count;
+    sigma[k] = std::sqrt(std::max(sum2 / count - mu[k] * mu[k], 1e-6));
+  }
+  constexpr double kMinSigma = 1e-3;
+  double last = -std::numeric_limits<double>::infinity();
+  std::vector<std::array<double, 3>> r(n);
+  for (int iteration = 0; iteration < 500; ++iteration) {
+    double log_likelihood = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+      std::array<double, 3> t{};
+      for (std::size_t k = 0; k < 3; ++k) {
+        const double z = (y[i] - mu[k]) / sigma[k];
+        t[k] = std::log(w[k]) - std::log(sigma[k]) - 0.5 * z * z;
+      }
+      const double top = std::max({t[0], t[1], t[2]});
+      double sum = 0;
+      for (std::size_t k = 0; k < 3; ++k) sum += (r[i][k] = std::exp(t[k] - top));
+      for (std::size_t k = 0; k < 3; ++k) r[i][k] /= sum;
+      log_likelihood += top + std::log(sum);
+    }
+    for (std::size_t k = 0; k < 3; ++k) {
+      double weight = 0;
+      double sum = 0;
+      for (std::size_t i = 0; i < n; ++i) {
+        weight += r[i][k];
+        sum += r[i][k] * y[i];
+      }
+      weight = std::max(weight, 1e-9);
+      mu[k] = sum / weight;
+      double sum2 = 0;
+      for (std::size_t i = 0; i < n; ++i) sum2 += r[i][k] * (y[i] - mu[k]) * (y[i] - mu[k]);
+      sigma[k] = std::max(std::sqrt(sum2 / weight), kMinSigma);
+      w[k] = std::clamp(weight / static_cast<double>(n), 1e-3, 1.0);
+    }
+    const double total = w[0] + w[1] + w[2];
+    for (double& v : w) v /= total;
+    if (log_likelihood - last < 1e-10 * std::fabs(log_likelihood)) break;
+    last = log_likelihood;
+  }
+  return {w[0], w[1], w[2], mu[0], sigma[0], mu[1], sigma[1], mu[2], sigma[2]};
+}
+
 std::size_t parameter_count(Family family) {
   switch (family) {
     case Family::exponential:
       return 1;
     case Family::mixture:
       return 5;
+    case Family::mixture3:
+      return 8;
     default:
       return 2;
   }
@@ -220,6 +287,12 @@ FitResult fit(const Observations& o, const std::string& empirical_file) {
                                   Family::weibull, Family::mixture};
   // Percentiles alone cannot identify five parameters from a few points.
   if (o.kind == Observations::Kind::percentiles && o.percentiles.size() < 6) families.pop_back();
+  // Three components (eight parameters) from 30 samples or more, or a histogram of at least 16
+  // buckets.
+  if ((o.kind == Observations::Kind::samples && o.samples_s.size() >= 30) ||
+      (o.kind == Observations::Kind::histogram && o.buckets.size() >= 16)) {
+    families.push_back(Family::mixture3);
+  }
   for (const Family family : families) {
     const auto loss = [&](const std::vector<double>& t) {
       const std::vector<double> p = natural(family, t);
@@ -245,7 +318,11 @@ FitResult fit(const Observations& o, const std::string& empirical_file) {
       }
       return std::isfinite(total) ? total : kBad;
     };
-    const std::vector<double> t = minimise(loss, detail::initial(family, mean, cv));
+    const std::vector<double> start =
+        family == Family::mixture3 && o.kind == Observations::Kind::samples
+            ? detail::unconstrained_mixture3(three_lognormals_by_em(sorted))
+            : detail::initial(family, mean, cv);
+    const std::vector<double> t = minimise(loss, start);
     Candidate c;
     c.family = family;
     c.parameters = natural(family, t);
@@ -294,22 +371,29 @@ FitResult fit(const Observations& o, const std::string& empirical_file) {
   const auto better = [&](const Candidate& a, const Candidate& b) {
     return by_aic ? a.aic < b.aic : a.statistic < b.statistic;
   };
+  // Three components likewise only when clearly better than the choice with fewer.
+  const auto is_mixture = [](Family f) { return f == Family::mixture || f == Family::mixture3; };
   std::size_t best = 0;
   for (std::size_t i = 1; i < r.candidates.size(); ++i) {
-    if (r.candidates[i].family != Family::mixture && better(r.candidates[i], r.candidates[best])) {
+    if (!is_mixture(r.candidates[i].family) && better(r.candidates[i], r.candidates[best])) {
       best = i;
     }
   }
-  if (r.candidates.back().family == Family::mixture) {
-    const Candidate& m = r.candidates.back();
-    const Candidate& b = r.candidates[best];
-    const bool clearly = by_aic ? m.aic < b.aic - 10 : m.statistic < 0.5 * b.statistic;
-    if (clearly) best = r.candidates.size() - 1;
+  for (const Family mixture : {Family::mixture, Family::mixture3}) {
+    for (std::size_t i = 0; i < r.candidates.size(); ++i) {
+      if (r.candidates[i].family != mixture) continue;
+      const Candidate& m = r.candidates[i];
+      const Candidate& b = r.candidates[best];
+      const bool clearly = by_aic ? m.aic < b.aic - 10 : m.statistic < 0.5 * b.statistic;
+      if (clearly) best = i;
+    }
   }
   r.chosen = best;
   r.reason = by_aic ? "lowest AIC" : "lowest " + r.statistic_name;
   if (r.candidates[best].family == Family::mixture)
     r.reason += ", clearly below every single family";
+  if (r.candidates[best].family == Family::mixture3)
+    r.reason += ", clearly below every family with fewer components";
   if (o.kind == Observations::Kind::samples) {
     Candidate e;
     e.family = Family::empirical;

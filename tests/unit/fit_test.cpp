@@ -11,6 +11,8 @@
 #include <boost/random/uniform_01.hpp>
 #include <boost/random/weibull_distribution.hpp>
 
+#include <algorithm>
+#include <array>
 #include <cmath>
 #include <string>
 
@@ -94,6 +96,41 @@ TEST(Fit, BimodalChoosesTheMixture) {
   EXPECT_NEAR(first_is_hit ? p[1] : p[3], std::log(0.005), 0.02);
   EXPECT_NEAR(first_is_hit ? p[4] : p[2], 0.4, 0.03);
   EXPECT_EQ(r.candidates[r.chosen].work["components"].size(), 2u);
+}
+
+TEST(Fit, TrimodalChoosesThreeComponents) {
+  // Three paths: 50 % around 2 ms (a cache), 30 % around 20 ms (a database), 20 % around 200 ms
+  // (an external API). Two components cannot place the third mode: three are clearly better.
+  boost::random::mt19937 engine(21);
+  boost::random::uniform_01<> u;
+  const std::array<double, 3> weight = {0.5, 0.3, 0.2};
+  const std::array<double, 3> median_s = {0.002, 0.02, 0.2};
+  const std::array<double, 3> sigma = {0.2, 0.25, 0.3};
+  Observations o;
+  for (int i = 0; i < kSamples; ++i) {
+    const double x = u(engine);
+    const std::size_t k = x < weight[0] ? 0 : x < weight[0] + weight[1] ? 1 : 2;
+    boost::random::lognormal_distribution<> d(std::log(median_s[k]), sigma[k]);
+    o.samples_s.push_back(d(engine));
+  }
+  const FitResult r = fit(o);
+  ASSERT_EQ(r.candidates[r.chosen].family, Family::mixture3) << r.reason;
+  EXPECT_EQ(r.reason, "lowest AIC, clearly below every family with fewer components");
+  EXPECT_LT(r.candidates[r.chosen].aic, candidate(r, Family::mixture).aic - 10);
+  const auto& p = r.candidates[r.chosen].parameters;
+  // Components in the order of their medians.
+  std::array<std::size_t, 3> order = {0, 1, 2};
+  std::sort(order.begin(), order.end(),
+            [&](std::size_t a, std::size_t b) { return p[3 + 2 * a] < p[3 + 2 * b]; });
+  for (std::size_t k = 0; k < 3; ++k) {
+    const std::size_t i = order[k];
+    EXPECT_NEAR(p[i], weight[k], 0.02) << "weight " << k;
+    EXPECT_NEAR(p[3 + 2 * i], std::log(median_s[k]), 0.03) << "mu " << k;
+    EXPECT_NEAR(p[4 + 2 * i], sigma[k], 0.03) << "sigma " << k;
+  }
+  const Json& work = r.candidates[r.chosen].work;
+  EXPECT_EQ(work["dist"], "mixture");
+  EXPECT_EQ(work["components"].size(), 3u);
 }
 
 TEST(Fit, HistogramOfAKnownLognormal) {

@@ -28,7 +28,8 @@ struct Observations {
 };
 
 /// The families fitted.
-enum class Family { exponential, gamma, lognormal, weibull, mixture, empirical };
+/// `mixture`: two lognormals; `mixture3`: three (written as a `mixture` of three components).
+enum class Family { exponential, gamma, lognormal, weibull, mixture, mixture3, empirical };
 std::string family_name(Family family);
 
 /// One fitted candidate.
