@@ -338,6 +338,21 @@ TEST(ScenarioScalingNotes, SizeAnswersBesideTheRuleOfThumb) {
   EXPECT_EQ(web["at_one_fewer"]["slo_met"], false);
 }
 
+// The rule's "+2" checked with its two events at the peak: a rolling update (maxSurge 0,
+// maxUnavailable 1, 30 s start-up) and a crash of one replica. 4 replicas (three ready during
+// the rollout, 3 x 164.4/s < 600/s) fail; 5 hold: the rollout replaces the crashed old replica
+// first, so the two losses do not stack.
+TEST(ScenarioScalingNotes, SizeThroughARolloutAndACrash) {
+  Sandbox box;
+  const Json j = run_experiment(box, "size", "scenario-5-size-rollout.json");
+  ASSERT_FALSE(HasFailure());
+  const Json& web = j["services"]["web"];
+  EXPECT_EQ(web["replicas"], 5);
+  EXPECT_EQ(web["confident"], true);
+  EXPECT_EQ(web["rule_of_thumb"], 6);
+  EXPECT_EQ(web["at_one_fewer"]["slo_met"], false);
+}
+
 TEST(ScenarioScalingNotes, LockingStopsTheStampede) {
   Sandbox box;
   const Json c = run_experiment(box, "compare", "scenario-5-stampede.json");
