@@ -34,6 +34,23 @@ std::optional<double> read_target(Reader& reader, const Json& value, const std::
   return reader.number(value, pointer, what, [](double x) { return std::isfinite(x) && x > 0; });
 }
 
+/// `target_type`: "average_value" (per replica, the default) or "value" (a total for the
+/// service, Kubernetes' Value target), only for queue_messages (an External metric).
+bool read_target_type(Reader& reader, const Json* value, const std::string& pointer,
+                      ScaleMetricSpec& spec) {
+  if (value == nullptr) return true;
+  const auto index = reader.choice(*value, pointer, {"average_value", "value"});
+  if (!index) return false;
+  if (spec.metric != ScaleMetric::queue_messages) {
+    reader.error(pointer,
+                 "only for the metric queue_messages (an External metric); found it with " +
+                     std::string(scale_metric_name(spec.metric)));
+    return false;
+  }
+  spec.total_target = *index == 1;
+  return true;
+}
+
 std::optional<ScaleMetric> read_metric_name(Reader& reader, const Json& value,
                                             const std::string& pointer, bool keda) {
   const Names names(std::begin(model::kScaleMetricNames), std::end(model::kScaleMetricNames));
@@ -77,7 +94,7 @@ bool read_metrics(Reader& reader, const Json& value, const std::string& pointer,
         ok = false;
         continue;
       }
-      reader.check_keys(item, at, "metric", {"metric", "target"});
+      reader.check_keys(item, at, "metric", {"metric", "target", "target_type"});
       const Json* name = find(item, "metric");
       const Json* t = find(item, "target");
       if (name == nullptr) {
@@ -102,7 +119,12 @@ bool read_metrics(Reader& reader, const Json& value, const std::string& pointer,
         ok = false;
         continue;
       }
-      spec.metrics.push_back(ScaleMetricSpec{*m, *tv});
+      ScaleMetricSpec one{*m, *tv};
+      if (!read_target_type(reader, find(item, "target_type"), child(at, "target_type"), one)) {
+        ok = false;
+        continue;
+      }
+      spec.metrics.push_back(one);
     }
     return ok;
   }
@@ -121,6 +143,9 @@ bool read_metrics(Reader& reader, const Json& value, const std::string& pointer,
     one.target = *t;
   } else if (metric != nullptr) {
     reader.missing(target_at, "the target value of the metric");
+    return false;
+  }
+  if (!read_target_type(reader, find(value, "target_type"), child(pointer, "target_type"), one)) {
     return false;
   }
   spec.metrics.push_back(one);
@@ -316,8 +341,9 @@ std::optional<AutoscalingSpec> read_autoscaling(Reader& reader, const Json& valu
   spec.kind = static_cast<AutoscalerKind>(*index);
 
   // The keys of each kind; the keys of another kind are refused by name.
-  const Names hpa_keys{"kind",        "min",       "max",           "metric",   "target",
-                       "sync_period", "tolerance", "metric_window", "behavior", "schedule"};
+  const Names hpa_keys{"kind",          "min",         "max",         "metric",
+                       "target",        "target_type", "sync_period", "tolerance",
+                       "metric_window", "behavior",    "schedule"};
   const Names keda_only{"activation_threshold", "polling_interval", "cooldown_period"};
   const Names schedule_keys{"kind", "steps"};
   Names own, others;
@@ -375,7 +401,8 @@ std::optional<AutoscalingSpec> read_autoscaling(Reader& reader, const Json& valu
   const bool keda = spec.kind == AutoscalerKind::keda;
   spec.min = keda ? 0 : 1;
   if (const Json* min = find(value, "min")) {
-    const auto n = reader.integer(*min, child(pointer, "min"), keda ? 0 : 1, max_replicas);
+    // An HPA's minimum may be 0 with a queue_messages metric (checked below).
+    const auto n = reader.integer(*min, child(pointer, "min"), 0, max_replicas);
     ok = ok && n.has_value();
     if (n) spec.min = static_cast<int>(*n);
   }
@@ -399,6 +426,20 @@ std::optional<AutoscalingSpec> read_autoscaling(Reader& reader, const Json& valu
     ok = false;
   }
   ok = read_metrics(reader, value, pointer, keda, spec) && ok;
+  if (!keda && spec.min == 0 && ok) {
+    // Kubernetes allows minReplicas 0 (HPAScaleToZero) only with an Object or External metric,
+    // which can be read while no pod runs: here queue_messages.
+    const bool external = std::any_of(spec.metrics.begin(), spec.metrics.end(), [](const auto& m) {
+      return m.metric == ScaleMetric::queue_messages;
+    });
+    if (!external) {
+      reader.expected(child(pointer, "min"),
+                      "an integer >= 1 (an hpa may have min 0 only with a queue_messages metric, "
+                      "which can be read at zero replicas)",
+                      *find(value, "min"));
+      ok = false;
+    }
+  }
   if (const Json* period = find(value, "sync_period")) {
     const auto s = reader.duration(*period, child(pointer, "sync_period"), Sign::positive);
     ok = ok && s.has_value();

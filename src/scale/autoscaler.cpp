@@ -77,9 +77,10 @@ std::optional<ScaleChange> Autoscaler::sync(const Snapshot& base, const Snapshot
     latency_current_ = (latency_current_ + 1) % latency_slices_.size();
     latency_slices_[latency_current_].reset();
   }
-  // Kubernetes' HPA does nothing while the workload has no replicas (KEDA brings it back).
-  if (desired_ == 0) return std::nullopt;
   const int min = effective_min();
+  // Kubernetes' HPA does nothing while the workload has no replicas and its minimum is above 0
+  // (KEDA brings it back); with minReplicas 0 (an External metric) it scales from zero.
+  if (desired_ == 0 && min > 0) return std::nullopt;
   const int max = spec_.max;
   if (desired_ < min) {
     return change(min, "min", "", "below the minimum of " + std::to_string(min));
@@ -103,6 +104,25 @@ std::optional<ScaleChange> Autoscaler::sync(const Snapshot& base, const Snapshot
   std::string best_text;
   model::ScaleMetric best_metric = model::ScaleMetric::cpu;
   for (const model::ScaleMetricSpec& m : spec_.metrics) {
+    if (m.metric == model::ScaleMetric::queue_messages) {
+      // An External metric (KEDA's aws-sqs-queue): the total, read at the sync, is valid at any
+      // replica count; AverageValue (queueLength per replica, against the pods that exist:
+      // the Deployment's status.replicas) or Value targets.
+      const double total = cur.queue_messages;
+      const int wanted = m.total_target
+                             ? hpa_external_value_replicas(total, m.target, desired_,
+                                                           g.ready + g.missing, tolerances_)
+                             : hpa_external_average_replicas(
+                                   total, m.target, g.ready + g.missing + g.unready, tolerances_);
+      if (wanted > best) {
+        best = wanted;
+        best_metric = m.metric;
+        best_text = metric_name(m.metric) + " " + number_text(total) +
+                    (m.total_target ? " (target value " : " (target average value ") +
+                    number_text(m.target) + ") asks for " + std::to_string(wanted);
+      }
+      continue;
+    }
     double value = kNaN;
     switch (m.metric) {
       case model::ScaleMetric::cpu:
@@ -125,10 +145,7 @@ std::optional<ScaleChange> Autoscaler::sync(const Snapshot& base, const Snapshot
       case model::ScaleMetric::latency_p95:
         value = latency_p95;
         break;
-      case model::ScaleMetric::queue_messages:
-        // KEDA's aws-sqs-queue: an AverageValue target on the queue's messages, so that the
-        // count asked for is ceil(messages / queueLength).
-        if (g.ready > 0) value = cur.queue_messages / g.ready;
+      case model::ScaleMetric::queue_messages:  // above
         break;
       case model::ScaleMetric::memory:
         // Memory held per serving replica over the window, as a fraction of its request.

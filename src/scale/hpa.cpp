@@ -74,6 +74,22 @@ int hpa_service_metric_replicas(double value, double target, const Tolerances& t
   return ceil_count(ratio * g.ready);
 }
 
+int hpa_external_average_replicas(double total, double target_per_replica, int status_replicas,
+                                  const Tolerances& tolerances) {
+  if (status_replicas == 0) return ceil_count(total / target_per_replica);
+  const double ratio = total / (target_per_replica * status_replicas);
+  if (tolerances.within(ratio)) return status_replicas;
+  return ceil_count(total / target_per_replica);
+}
+
+int hpa_external_value_replicas(double total, double target, int spec_replicas, int ready,
+                                const Tolerances& tolerances) {
+  const double ratio = total / target;
+  if (spec_replicas == 0) return ceil_count(ratio);
+  if (tolerances.within(ratio)) return spec_replicas;
+  return ceil_count(ratio * ready);
+}
+
 namespace {
 
 std::string seconds(double s) {

@@ -133,6 +133,32 @@ TEST(HpaAlgorithm, ServiceMetricUsesTheReadyCount) {
   EXPECT_EQ(hpa_service_metric_replicas(0.105, 0.100, {0.1, 0.1}, g), 4);
 }
 
+TEST(HpaAlgorithm, ExternalAverageValueComparesTheTotalWithTargetTimesPods) {
+  // GetExternalPerPodMetricReplicas: 250 messages for 10 per pod with 20 pods: ratio 1.25,
+  // outside the tolerance: ceil(250 / 10) = 25; 210 messages: ratio 1.05, the count stays 20.
+  EXPECT_EQ(hpa_external_average_replicas(250, 10, 20, {0.1, 0.1}), 25);
+  EXPECT_EQ(hpa_external_average_replicas(210, 10, 20, {0.1, 0.1}), 20);
+  // An empty queue asks for 0 (the HPA's minimum then bounds it).
+  EXPECT_EQ(hpa_external_average_replicas(0, 10, 5, {0.1, 0.1}), 0);
+  // From zero pods: ceil(5 / 10) = 1; nothing waiting: 0.
+  EXPECT_EQ(hpa_external_average_replicas(5, 10, 0, {0.1, 0.1}), 1);
+  EXPECT_EQ(hpa_external_average_replicas(0, 10, 0, {0.1, 0.1}), 0);
+  // Per-direction tolerances: 260 / 200 = 1.3 is inside a scale-up tolerance of 0.5.
+  EXPECT_EQ(hpa_external_average_replicas(260, 10, 20, {0.1, 0.5}), 20);
+}
+
+TEST(HpaAlgorithm, ExternalValueMultipliesTheReadyPodsByTheRatio) {
+  // getUsageRatioReplicaCount: 300 messages for a total target of 100 with 4 replicas asked
+  // for, 3 of them ready: ceil(3 x 3) = 9; 105 messages: ratio 1.05, the count stays 4.
+  EXPECT_EQ(hpa_external_value_replicas(300, 100, 4, 3, {0.1, 0.1}), 9);
+  EXPECT_EQ(hpa_external_value_replicas(105, 100, 4, 3, {0.1, 0.1}), 4);
+  EXPECT_EQ(hpa_external_value_replicas(50, 100, 4, 4, {0.1, 0.1}), 2);
+  // At zero replicas: ceil(ratio), without the tolerance: 30 / 100 -> 1, 0 -> 0, 250 -> 3.
+  EXPECT_EQ(hpa_external_value_replicas(30, 100, 0, 0, {0.1, 0.1}), 1);
+  EXPECT_EQ(hpa_external_value_replicas(0, 100, 0, 0, {0.1, 0.1}), 0);
+  EXPECT_EQ(hpa_external_value_replicas(250, 100, 0, 0, {0.1, 0.1}), 3);
+}
+
 TEST(HpaAlgorithm, CeilIsTheControllersMathCeil) {
   // int32(math.Ceil(x)) forgives nothing: 25 x (1 + 12 / 100) is 28.000000000000004 in
   // binary, so 29 (1.1 x 10 happens to round to exactly 11).

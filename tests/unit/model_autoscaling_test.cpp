@@ -195,7 +195,8 @@ TEST(ModelAutoscaling, MinAndMax) {
   EXPECT_EQ(error(with_autoscaling(R"({"kind": "hpa", "min": 5, "max": 3})")),
             at + "/max: expected an integer >= min (5), found 3");
   EXPECT_EQ(error(with_autoscaling(R"({"kind": "hpa", "min": 0, "max": 3})")),
-            at + "/min: expected an integer from 1 to 100000, found 0");
+            at + "/min: expected an integer >= 1 (an hpa may have min 0 only with a queue_messages "
+                 "metric, which can be read at zero replicas), found 0");
   EXPECT_EQ(error(with_autoscaling(R"({"kind": "keda", "max": 0, "metric": "rps", "target": 1})")),
             at + "/max: expected an integer from 1 to 100000, found 0");
 }
@@ -231,7 +232,16 @@ TEST(ModelAutoscaling, MetricsAndTargets) {
   EXPECT_EQ(error(with_autoscaling(
                 R"({"kind": "hpa", "max": 3, "metric": [{"metric": "cpu", "target": 0.5,
                     "weight": 2}]})")),
-            at + "/metric/0/weight: unknown key; expected one of: metric, target");
+            at + "/metric/0/weight: unknown key; expected one of: metric, target, target_type");
+  // target_type is for queue_messages (an External metric) only.
+  EXPECT_EQ(
+      error(with_autoscaling(
+          R"({"kind": "hpa", "max": 3, "metric": "rps", "target": 10, "target_type": "value"})")),
+      at + "/target_type: only for the metric queue_messages (an External metric); found it "
+           "with rps");
+  EXPECT_EQ(error(with_autoscaling(R"({"kind": "hpa", "max": 3, "metric": [{"metric": "cpu",
+                    "target": 0.5, "target_type": "average"}]})")),
+            at + R"(/metric/0/target_type: expected one of average_value, value, found "average")");
 }
 
 TEST(ModelAutoscaling, KedaNeedsAMetricThatExistsAtZero) {

@@ -137,5 +137,50 @@ TEST(Queue, KedaOnQueueMessagesScalesTheConsumerFromZero) {
   EXPECT_DOUBLE_EQ(mean(r, "services.q.queue.oldest_age_s.max"), 118.0);
 }
 
+TEST(Queue, AnHpaWithMinZeroScalesTheConsumerFromZeroAtItsFirstSync) {
+  // minReplicas 0 with an External metric: no consumer at first; the sync at 15 s finds 15
+  // messages, ceil(15 / 100) = 1 replica (an hpa, unlike keda, needs no activation poll).
+  const run::Results r = run_json(scaled_consumer(
+      R"({"kind": "hpa", "min": 0, "max": 20, "metric": "queue_messages", "target": 100})", 0,
+      "100s"));
+  EXPECT_DOUBLE_EQ(mean(r, "services.c.replicas.min"), 0.0);
+  EXPECT_DOUBLE_EQ(mean(r, "services.c.replicas.max"), 1.0);
+  // One replica from 15 s to the end: 0.85 replicas on average over the 100 s.
+  EXPECT_NEAR(mean(r, "services.c.replicas.mean"), 0.85, 1e-9);
+}
+
+TEST(Queue, AValueTargetScalesByTheRatioOfTheTotal) {
+  // A total target of 50 messages (Kubernetes' Value): desired = ceil(messages / 50 x ready).
+  // Syncs: 15, 30, 45 s: ratio 0.3, 0.6, 0.9 -> 1 (the minimum); 60 s: 1.2 -> 2; 75 s:
+  // 1.5 x 2 -> 3; 90 s: 1.8 x 3 = 5.4 -> 6 (within the default policy: +max(4, 100 %)).
+  const run::Results r = run_json(scaled_consumer(R"({"kind": "hpa", "min": 1, "max": 50,
+      "metric": "queue_messages", "target": 50, "target_type": "value"})",
+                                                  1, "100s"));
+  EXPECT_DOUBLE_EQ(mean(r, "services.c.replicas.max"), 6.0);
+}
+
+TEST(Queue, AnHpaWithMinZeroScalesToZeroWhenTheQueueIsEmpty) {
+  // A message every 7 s, processed in 0.5 s; syncs every 15 s with no stabilisation: an empty
+  // queue asks for 0 replicas (15, 45, 75 s), a waiting message for ceil(n / 100) = 1 (30,
+  // 60, 90 s). The messages sent while no replica runs wait for the next sync: the longest,
+  // sent at 77 s, waits 13 s.
+  const std::string model = R"({
+    "simulation": {"duration": "100s", "replications": 1, "seed": 4},
+    "workloads": [{"name": "p", "target": "q", "rate": 0.142857142857,
+                   "interarrival": {"dist": "constant", "value": "7s"}}],
+    "services": {
+      "q": {"kind": "queue", "consumer": "c"},
+      "c": {"replicas": 1, "workers": 10, "steps": [{"work": "500ms"}],
+            "autoscaling": {"kind": "hpa", "min": 0, "max": 5, "metric": "queue_messages",
+                            "target": 100,
+                            "behavior": {"scale_down": {"stabilization_window": "0s"}}}}
+    }
+  })";
+  const run::Results r = run_json(model);
+  EXPECT_DOUBLE_EQ(mean(r, "services.c.replicas.min"), 0.0);
+  EXPECT_DOUBLE_EQ(mean(r, "services.c.replicas.max"), 1.0);
+  EXPECT_NEAR(mean(r, "services.q.queue.oldest_age_s.max"), 13.0, 1e-6);
+}
+
 }  // namespace
 }  // namespace capsim::net

@@ -262,8 +262,6 @@ struct QueueSpec {
   /// Receives after which a message that failed or expired goes to the dead letters instead of
   /// being redelivered; 0: unlimited.
   int max_receives = 0;
-  /// Messages one receive hands to a consumer replica at most (each still takes a worker).
-  int batch_size = 1;
 };
 
 struct DatabaseSpec {
@@ -298,6 +296,9 @@ inline std::string_view scale_metric_name(ScaleMetric m) {
 struct ScaleMetricSpec {
   ScaleMetric metric = ScaleMetric::cpu;
   double target = 0.8;  ///< utilisation (cpu, workers), per replica, or seconds (latency_p95)
+  /// queue_messages only: `target` is the total for the service (an External metric's `Value`
+  /// target) rather than per replica (`AverageValue`, KEDA's queueLength).
+  bool total_target = false;
 };
 
 enum class ScalingPolicyType { pods, percent };

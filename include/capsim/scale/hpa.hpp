@@ -61,6 +61,21 @@ int hpa_replicas(double value, const MetricRule& rule, const ReplicaGroups& grou
 int hpa_service_metric_replicas(double value, double target, const Tolerances& tolerances,
                                 const ReplicaGroups& groups);
 
+/// An External metric with an `AverageValue` target (KEDA's queue scalers), as the controller's
+/// GetExternalPerPodMetricReplicas computes it: with `status_replicas` the workload's pods,
+/// ratio = total / (target x status_replicas); within the tolerances the count stays
+/// `status_replicas`, otherwise ceil(total / target). No replica is set aside (the value is the
+/// metric's total, not a per-pod sample). At 0 pods, ceil(total / target) (0 when total is 0).
+int hpa_external_average_replicas(double total, double target_per_replica, int status_replicas,
+                                  const Tolerances& tolerances);
+
+/// An External metric with a `Value` target, as GetExternalMetricReplicas and
+/// getUsageRatioReplicaCount compute it: ratio = total / target; with `spec_replicas` > 0,
+/// within the tolerances the count stays `spec_replicas`, otherwise ceil(ratio x ready) with
+/// `ready` the pods running and ready; at 0 replicas, ceil(ratio) (scaling from zero).
+int hpa_external_value_replicas(double total, double target, int spec_replicas, int ready,
+                                const Tolerances& tolerances);
+
 /// The policies' name as scale events give it: "scale_up policy pods 4 per 15 s".
 std::string policy_text(bool up, const model::ScalingPolicySpec& policy);
 
