@@ -20,14 +20,19 @@ Cache::Cache(const model::CacheSpec& spec, CallSite backend, sim::RandomStream r
   }
 }
 
+std::uint32_t Cache::draw_key(const Job& j) const {
+  sim::KeyedRandom rng(sim::derive_key(j.key, kCacheLabel));
+  return keys_->sample(rng);
+}
+
 Cache::Lookup Cache::lookup(Ref job, Job& j, double now, ServiceStats& stats) {
   bool hit;
-  // The request's own draws: the same request looks up the same key in every variant.
-  sim::KeyedRandom rng(sim::derive_key(j.key, kCacheLabel));
   if (spec_.hit_ratio) {
+    // The request's own draw: the same request hits or misses in every variant.
+    sim::KeyedRandom rng(sim::derive_key(j.key, kCacheLabel));
     hit = rng.uniform01() < *spec_.hit_ratio;
   } else {
-    j.cache_key = keys_->sample(rng);
+    if (!j.cache_key_drawn) j.cache_key = draw_key(j);  // a job that did not arrive (a fallback)
     const CacheStore::Entry* e = store_->lookup(j.cache_key, now);
     hit = e != nullptr;
     if (hit && spec_.stampede == model::Stampede::early_refresh) {

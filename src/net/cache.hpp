@@ -32,6 +32,15 @@ class Cache {
     reject,  ///< a fetch of the key is under way: the job fails at once (stampede: reject)
     fetch,   ///< call the backend (the job's stage is now `fetching`)
   };
+  /// A job arrived for a lookup: draws its key now and starts loading the store's memory for it,
+  /// so that the lookup after the job's work finds it in the processor's cache. The draw is the
+  /// one lookup() would make (a function of the request's key alone): results do not change.
+  void prepare(Job& j) {
+    if (!store_) return;
+    j.cache_key = draw_key(j);
+    j.cache_key_drawn = true;
+    store_->prefetch(j.cache_key);
+  }
   /// Looks up the job's key at `now` (after its lookup work).
   Lookup lookup(Ref job, Job& j, double now, ServiceStats& stats);
   /// The backend answered the job's fetch: fills the store unless it failed, and returns the jobs
@@ -47,6 +56,9 @@ class Cache {
  private:
   /// Fills `preload_keys` of the hottest keys at t = 0.
   void preload();
+  /// The job's key: the request's own draw, so the same request looks up the same key in every
+  /// variant of a model.
+  std::uint32_t draw_key(const Job& j) const;
 
   const model::CacheSpec& spec_;
   CallSite backend_;

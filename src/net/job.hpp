@@ -31,7 +31,8 @@ struct Job {
   std::uint32_t next_in_queue = kNone;
   bool failed = false;
   bool holds_worker = false;
-  bool degraded = false;  ///< a fallback answered in place of a failed call on its path
+  bool degraded = false;         ///< a fallback answered in place of a failed call on its path
+  bool cache_key_drawn = false;  ///< cache_key holds its draw (Cache::prepare)
   ParentKind parent_kind = ParentKind::call;
   model::DbOp op = model::DbOp::read;
   CacheStage cache_stage = CacheStage::lookup;

@@ -206,6 +206,7 @@ void Replication::arrive(Ref job) {
 void Replication::admit(Ref job, Job& j, Service& s, std::uint32_t ri) {
   const double now = clock_.now();
   const Station::Admission admission = station_.admit(s, ri, job, j, now);
+  if (s.cache) s.cache->prepare(j);  // its lookup comes after its work: start loading memory now
   if (s.memory_per_request && admission != Station::Admission::rejected) [[unlikely]] {
     memory_admit(s, ri, j);
   }

@@ -1,6 +1,9 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cmath>
+#include <set>
+#include <tuple>
 #include <vector>
 
 #include "capsim/sim/calendar.hpp"
@@ -100,6 +103,65 @@ TEST(EventCalendar, RandomScheduleAndCancelMatchesSortedReference) {
     ASSERT_EQ(f.time, e.t);
     ASSERT_EQ(f.data, e.seq);
   }
+}
+
+// The discrete-event pattern: pop, then schedule from the handler (the calendar refills its vacant
+// root with the new entry), mixed with cancellations, peeks and clears, while the number pending
+// grows past the calendar's small-heap size (4096) and shrinks again. Every pop must be the
+// smallest (time, priority, sequence) of a reference ordered set.
+TEST(EventCalendar, InterleavedPopScheduleCancelMatchesOrderedReference) {
+  Calendar c;
+  RandomStream rng(7);
+  using Key = std::tuple<double, int, std::uint64_t>;  // time, priority, sequence
+  std::set<Key> reference;
+  std::vector<std::pair<EventId, Key>> handles;
+  std::uint64_t seq = 0;
+  double now = 0.0;
+  std::size_t max_pending = 0;
+  const auto schedule = [&] {
+    const double t = now + std::floor(rng.uniform01() * 8.0) * 0.25;  // many ties, some at now
+    const int priority = static_cast<int>(rng.below(3));
+    const Key k{t, priority, seq};
+    handles.emplace_back(c.schedule(t, 0, seq, static_cast<Priority>(priority)), k);
+    reference.insert(k);
+    ++seq;
+  };
+  const auto pop_and_check = [&] {
+    ASSERT_FALSE(reference.empty());
+    ASSERT_EQ(c.next_time(), std::get<0>(*reference.begin()));
+    const Calendar::Fired f = c.pop();
+    ASSERT_EQ(f.data, std::get<2>(*reference.begin()));
+    ASSERT_EQ(f.time, std::get<0>(*reference.begin()));
+    ASSERT_GE(f.time, now);
+    now = f.time;
+    reference.erase(reference.begin());
+  };
+  for (int phase = 0; phase < 4; ++phase) {
+    const std::size_t target = phase % 2 == 0 ? 10000 : 20;
+    for (int step = 0; step < 60000; ++step) {
+      const std::size_t before = reference.size();
+      if (!reference.empty()) pop_and_check();
+      if (before <= target) schedule();  // the handler's usual one event
+      if (before < target) schedule();   // grow
+      max_pending = std::max(max_pending, reference.size());
+      if (rng.below(10) == 0 && !handles.empty()) {
+        const auto& [id, k] = handles[rng.below(handles.size())];
+        ASSERT_EQ(c.cancel(id), reference.erase(k) == 1);
+      }
+      if (handles.size() > 100000) handles.clear();
+      ASSERT_EQ(c.size(), reference.size());
+    }
+  }
+  EXPECT_GT(max_pending, 9000u);
+  while (!reference.empty()) pop_and_check();
+  EXPECT_TRUE(c.empty());
+  // After a pop whose root was left vacant, clear() drops exactly what is pending.
+  for (int i = 0; i < 5; ++i) schedule();
+  c.pop();
+  c.clear();
+  EXPECT_TRUE(c.empty());
+  c.schedule(1.0, 0, 42);
+  EXPECT_EQ(c.pop().data, 42u);
 }
 
 TEST(Simulator, RunUntilStopsAtHorizonAndKeepsLaterEvents) {

@@ -97,6 +97,9 @@ class CacheStore {
   void fill(std::uint32_t key, double expires_s, double fetch_s, sim::RandomStream& rng);
   void clear();
   std::size_t size() const { return used_; }
+  /// Starts loading `key`'s slot of the key index into the cache, so that a lookup of it some
+  /// time later does not wait for memory (the index is 4 bytes a key: megabytes for 1M keys).
+  void prefetch(std::uint32_t key) const { __builtin_prefetch(node_of_key_.data() + key); }
 
  private:
   struct Node {
