@@ -262,7 +262,9 @@ int main(int argc, char** argv) {
   capsim::cli::ReportCommand report_cmd;
   CLI::App* report = app.add_subcommand(
       "report", "an HTML page (tables and charts) of a results, sweep or compare output");
-  report->add_option("input", report_cmd.input, "results JSON, sweep CSV or JSON, compare JSON")
+  report
+      ->add_option("input", report_cmd.input,
+                   "results JSON, sweep CSV or JSON, compare JSON, size JSON")
       ->required();
   report->add_option("-o,--output", report_cmd.output, "write the page (HTML) to this file")
       ->required();
