@@ -47,6 +47,22 @@ TimeAxis time_axis(const TimeSeries& ts) {
   return {1.0, "time (s)", last};
 }
 
+/// The band of `column` across replications in `row` (the columns NAME_min and NAME_max of
+/// capsim run --timeseries-bands) appended to `s`; nothing when the results have none.
+void add_band(const TimeSeries& ts, std::size_t column, const TimeSeries::Row& row, double factor,
+              Series& s) {
+  const auto lo = ts.column(ts.columns[column] + "_min");
+  const auto hi = ts.column(ts.columns[column] + "_max");
+  if (!lo || !hi) return;
+  s.lo.push_back(scaled(row.values[*lo], factor));
+  s.hi.push_back(scaled(row.values[*hi], factor));
+}
+
+/// Whether the results carry bands across replications (capsim run --timeseries-bands).
+bool has_bands(const TimeSeries& ts) {
+  return ts.column("rps_min").has_value() && ts.column("rps_max").has_value();
+}
+
 /// One series per owner (workload or service name) of one column, in order of appearance.
 std::vector<Series> series_by_owner(const TimeSeries& ts, const TimeAxis& axis, bool workloads,
                                     std::size_t column, double factor) {
@@ -66,6 +82,7 @@ std::vector<Series> series_by_owner(const TimeSeries& ts, const TimeAxis& axis, 
     Series& s = out[it->second];
     s.x.push_back((row.t + ts.window_seconds / 2.0) / axis.divisor);
     s.y.push_back(scaled(row.values[column], factor));
+    add_band(ts, column, row, factor, s);
   }
   return out;
 }
@@ -104,6 +121,12 @@ std::string golden_signals(const ResultsDoc& doc, Ids& ids) {
   std::string out;
   out += "<p class=\"note\">Replication 0, one point per " +
          escape_html(format_number(ts.window_seconds)) + " s window (at its middle)";
+  if (has_bands(ts)) {
+    out +=
+        "; the bands span the least to the greatest value of the " +
+        (doc.header.replications ? std::to_string(*doc.header.replications) + " " : std::string()) +
+        "replications in each window";
+  }
   if (doc.header.warmup_seconds && *doc.header.warmup_seconds > 0) {
     out += "; the shaded stretch is the warm-up, left out of the summary";
   }
@@ -168,6 +191,7 @@ std::string golden_signals(const ResultsDoc& doc, Ids& ids) {
         if (row.workload != w) continue;
         s.x.push_back((row.t + ts.window_seconds / 2.0) / axis.divisor);
         s.y.push_back(scaled(row.values[*col], 1.0));
+        add_band(ts, *col, row, 1.0, s);
         if (std::isfinite(s.y.back())) top = std::max(top, s.y.back());
         bool few = false;
         if (rps_col && row.values[*rps_col]) {

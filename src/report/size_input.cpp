@@ -83,7 +83,8 @@ SizeDoc::Item read_item(const std::string& name, const Json& j, const std::strin
     if (!evs->is_array())
       bad(child(p, "evaluations"), "expected an array, found " + describe(*evs));
     for (std::size_t i = 0; i < evs->size(); ++i) {
-      item.evaluations.push_back(read_evaluation((*evs)[i], child(child(p, "evaluations"), i), unit));
+      item.evaluations.push_back(
+          read_evaluation((*evs)[i], child(child(p, "evaluations"), i), unit));
     }
   }
   item.analytic_assumptions = string_list(j, p, "analytic_assumptions");
@@ -160,7 +161,8 @@ SizeDoc parse_size(const std::string& text) {
   for (const auto& [name, item] : services.items()) {
     doc.items.push_back(read_item(name, item, child("/services", name)));
   }
-  if (const Json* cheapest = member(root, "cheapest"); cheapest != nullptr && !cheapest->is_null()) {
+  if (const Json* cheapest = member(root, "cheapest");
+      cheapest != nullptr && !cheapest->is_null()) {
     doc.cheapest = read_cheapest(*cheapest);
   }
   return doc;

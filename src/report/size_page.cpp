@@ -100,8 +100,10 @@ LineChart configurations_map(Ids& ids, const SizeDoc::Cheapest& c) {
       a.price_per_unit > 0 && b.price_per_unit > 0) {
     // cost = pa x + pb y through the answer, within the box of the settings' bounds.
     const double cost = *c.answer->cost;
-    const double x0 = std::clamp((cost - b.price_per_unit * b.max) / a.price_per_unit, a.min, a.max);
-    const double x1 = std::clamp((cost - b.price_per_unit * b.min) / a.price_per_unit, a.min, a.max);
+    const double x0 =
+        std::clamp((cost - b.price_per_unit * b.max) / a.price_per_unit, a.min, a.max);
+    const double x1 =
+        std::clamp((cost - b.price_per_unit * b.min) / a.price_per_unit, a.min, a.max);
     Series line{"cost " + format_number(cost), palette(0), {}, {}, {}, {}, "5 4", false, true, {}};
     for (const double x : {x0, x1}) {
       line.x.push_back(x);
@@ -112,9 +114,9 @@ LineChart configurations_map(Ids& ids, const SizeDoc::Cheapest& c) {
   chart.series.push_back(std::move(failed));
   chart.series.push_back(std::move(met));
   if (c.answer && c.answer->values[0] && c.answer->values[1]) {
-    Series answer{"cheapest", palette(0), {*c.answer->values[0]}, {*c.answer->values[1]},
-                  {},         {},         "",
-                  false,      false,      {}};
+    Series answer{
+        "cheapest", palette(0), {*c.answer->values[0]}, {*c.answer->values[1]}, {}, {}, "", false,
+        false,      {}};
     chart.series.push_back(std::move(answer));
   }
   return chart;
@@ -185,7 +187,8 @@ std::string cheapest_section(const SizeDoc& doc, Ids& ids) {
   out += render_table(t);
 
   if (!c.evaluations.empty()) {
-    const LineChart chart = c.settings.size() == 2 ? configurations_map(ids, c) : costs_chart(ids, c);
+    const LineChart chart =
+        c.settings.size() == 2 ? configurations_map(ids, c) : costs_chart(ids, c);
     out += figure(render_line_chart(chart));
   }
   if (c.answer && !c.answer->evaluation.checks.empty()) {
@@ -213,7 +216,7 @@ std::string cheapest_section(const SizeDoc& doc, Ids& ids) {
 /// Per SLO check of an item: its value (and interval) one below the answer and at the answer,
 /// against the limit.
 std::string item_charts(const SizeDoc::Item& item, Ids& ids) {
-  const SizeDoc::Evaluation* any = item.at_answer ? &*item.at_answer
+  const SizeDoc::Evaluation* any = item.at_answer      ? &*item.at_answer
                                    : item.at_one_fewer ? &*item.at_one_fewer
                                                        : nullptr;
   if (any == nullptr) return "";
@@ -274,24 +277,25 @@ std::string item_charts(const SizeDoc::Item& item, Ids& ids) {
 }
 
 std::string items_section(const SizeDoc& doc, Ids& ids) {
-  std::string out = doc.cheapest
-                        ? "<h2>Each setting's minimum</h2>\n<p class=\"note\">The smallest value of "
-                          "each setting that meets the SLO with every other setting at its "
-                          "max: no configuration that meets it has less.</p>\n"
-                        : "<h2>Answers</h2>\n";
+  std::string out =
+      doc.cheapest ? "<h2>Each setting's minimum</h2>\n<p class=\"note\">The smallest value of "
+                     "each setting that meets the SLO with every other setting at its "
+                     "max: no configuration that meets it has less.</p>\n"
+                   : "<h2>Answers</h2>\n";
   Table t;
   t.caption = "Sized, in order";
-  t.header = {"item", "answer", "confident", "analytic estimate", "rule of thumb", "peak (/s)",
-              "breaking point (/s)", "bound by"};
+  t.header = {"item",          "answer",    "confident",           "analytic estimate",
+              "rule of thumb", "peak (/s)", "breaking point (/s)", "bound by"};
   for (const SizeDoc::Item& item : doc.items) {
-    t.rows.push_back({{item.name, ""},
-                      {item.value ? format_number(*item.value) : "none", item.value ? "num" : "bad"},
-                      {yes_no(item.confident), ""},
-                      {optional_text(item.analytic), "num"},
-                      {optional_text(item.rule_of_thumb), "num"},
-                      {optional_text(item.peak_rps), "num"},
-                      {optional_text(item.breaking_point_rps), "num"},
-                      {item.bound_by, item.bound_by.empty() ? "" : "bad"}});
+    t.rows.push_back(
+        {{item.name, ""},
+         {item.value ? format_number(*item.value) : "none", item.value ? "num" : "bad"},
+         {yes_no(item.confident), ""},
+         {optional_text(item.analytic), "num"},
+         {optional_text(item.rule_of_thumb), "num"},
+         {optional_text(item.peak_rps), "num"},
+         {optional_text(item.breaking_point_rps), "num"},
+         {item.bound_by, item.bound_by.empty() ? "" : "bad"}});
   }
   out += render_table(t);
   for (const SizeDoc::Item& item : doc.items) {
@@ -302,14 +306,14 @@ std::string items_section(const SizeDoc& doc, Ids& ids) {
     }
     out += item_charts(item, ids);
     if (item.at_answer) {
-      out += render_table(checks_table("SLO checks at the answer (" +
-                                           optional_text(item.at_answer->value) + ")",
-                                       *item.at_answer, doc.header));
+      out += render_table(
+          checks_table("SLO checks at the answer (" + optional_text(item.at_answer->value) + ")",
+                       *item.at_answer, doc.header));
     }
     if (item.at_one_fewer) {
-      out += render_table(checks_table("SLO checks one below (" +
-                                           optional_text(item.at_one_fewer->value) + ")",
-                                       *item.at_one_fewer, doc.header));
+      out += render_table(
+          checks_table("SLO checks one below (" + optional_text(item.at_one_fewer->value) + ")",
+                       *item.at_one_fewer, doc.header));
     }
     Table ev;
     ev.caption = "Decisions, in order";

@@ -118,9 +118,19 @@ Json to_json(const Results& r, bool performance) {
   const bool pools = std::any_of(r.timeseries.begin(), r.timeseries.end(),
                                  [](const auto& row) { return row.pool_in_use.has_value(); });
   if (pools) ts["columns"].push_back("pool_in_use");
+  // Bands across replications only when asked for (capsim run --timeseries-bands): results
+  // without them keep their columns.
+  const bool bands = !r.timeseries_bands.empty();
+  if (bands) {
+    for (const std::string& c : banded_columns()) {
+      ts["columns"].push_back(c + "_min");
+      ts["columns"].push_back(c + "_max");
+    }
+  }
   Json rows = Json::array();
   auto opt = [](const std::optional<double>& v) { return v ? number_or_null(*v) : Json(nullptr); };
-  for (const stats::TimeSeriesRow& row : r.timeseries) {
+  for (std::size_t i = 0; i < r.timeseries.size(); ++i) {
+    const stats::TimeSeriesRow& row = r.timeseries[i];
     rows.push_back(Json::array({row.t_s, row.workload, row.service, number_or_null(row.rps),
                                 opt(row.error_rate), opt(row.p50_ms), opt(row.p95_ms),
                                 opt(row.p99_ms), opt(row.cpu_utilization), opt(row.queue_length),
@@ -131,6 +141,13 @@ Json to_json(const Results& r, bool performance) {
       rows.back().push_back(opt(row.pending_pods));
     }
     if (pools) rows.back().push_back(opt(row.pool_in_use));
+    if (bands) {
+      const TimeSeriesBand& band = r.timeseries_bands[i];
+      for (std::size_t c = 0; c < band.min.size(); ++c) {
+        rows.back().push_back(opt(band.min[c]));
+        rows.back().push_back(opt(band.max[c]));
+      }
+    }
   }
   ts["rows"] = std::move(rows);
   j["timeseries"] = std::move(ts);
@@ -189,8 +206,14 @@ std::string timeseries_csv(const Results& r) {
   out << (nodes ? ",nodes,pending_pods" : "");
   const bool pools = std::any_of(r.timeseries.begin(), r.timeseries.end(),
                                  [](const auto& row) { return row.pool_in_use.has_value(); });
-  out << (pools ? ",pool_in_use\n" : "\n");
-  for (const stats::TimeSeriesRow& row : r.timeseries) {
+  out << (pools ? ",pool_in_use" : "");
+  const bool bands = !r.timeseries_bands.empty();
+  if (bands) {
+    for (const std::string& c : banded_columns()) out << ',' << c << "_min," << c << "_max";
+  }
+  out << '\n';
+  for (std::size_t i = 0; i < r.timeseries.size(); ++i) {
+    const stats::TimeSeriesRow& row = r.timeseries[i];
     out << csv_number(row.t_s) << ',' << csv_field(row.workload) << ',' << csv_field(row.service)
         << ',' << csv_number(row.rps) << ',' << opt_number(row.error_rate) << ','
         << opt_number(row.p50_ms) << ',' << opt_number(row.p95_ms) << ',' << opt_number(row.p99_ms)
@@ -199,6 +222,12 @@ std::string timeseries_csv(const Results& r) {
     if (memory) out << ',' << opt_number(row.memory_mib);
     if (nodes) out << ',' << opt_number(row.nodes) << ',' << opt_number(row.pending_pods);
     if (pools) out << ',' << opt_number(row.pool_in_use);
+    if (bands) {
+      const TimeSeriesBand& band = r.timeseries_bands[i];
+      for (std::size_t c = 0; c < band.min.size(); ++c) {
+        out << ',' << opt_number(band.min[c]) << ',' << opt_number(band.max[c]);
+      }
+    }
     out << '\n';
   }
   return out.str();

@@ -11,8 +11,8 @@
 //   the api names the database (bound_by) instead of growing the api;
 // - sizing the connections gives the smallest c the formula accepts;
 // - sizing both together with prices gives the cheapest (n, c) the formula accepts, and its
-//   simulated mean latency is the formula's within 6% (about four standard errors of the mean over 4 x
-//   380 s measured).
+//   simulated mean latency is the formula's within 6% (about four standard errors of the mean over
+//   4 x 380 s measured).
 
 #include <gtest/gtest.h>
 
@@ -35,10 +35,10 @@ namespace {
 namespace fs = std::filesystem;
 namespace run = capsim::run;
 
-constexpr double kLambda = 500.0;             // requests per second
-constexpr double kMuApi = 1.0 / 0.003;        // one api replica: 3 ms of exponential work
-constexpr double kMuDb = 1.0 / 0.005;         // one connection: a 5 ms exponential query
-constexpr double kLimitS = 0.021;             // SLO: mean latency 21 ms
+constexpr double kLambda = 500.0;       // requests per second
+constexpr double kMuApi = 1.0 / 0.003;  // one api replica: 3 ms of exponential work
+constexpr double kMuDb = 1.0 / 0.005;   // one connection: a 5 ms exponential query
+constexpr double kLimitS = 0.021;       // SLO: mean latency 21 ms
 constexpr double kInf = std::numeric_limits<double>::infinity();
 
 /// Erlang C: the probability that an arrival waits in an M/M/c queue offered `a` Erlangs.
@@ -150,8 +150,7 @@ TEST_F(SizeTiers, TheConnectionsAreTheSmallestCountErlangCAccepts) {
   EXPECT_TRUE(db.bound_by.empty());
   ASSERT_TRUE(db.at_answer.has_value());
   ASSERT_EQ(db.at_answer->checks.size(), 1u);
-  EXPECT_NEAR(db.at_answer->checks[0].value.mean / 1e3, mean_s(4, exact),
-              0.06 * mean_s(4, exact));
+  EXPECT_NEAR(db.at_answer->checks[0].value.mean / 1e3, mean_s(4, exact), 0.06 * mean_s(4, exact));
 }
 
 /// The cheapest (n, c) of the box [1, 8]^2 that the formula accepts.
@@ -179,11 +178,11 @@ std::string settings(double replica_price, double connection_price) {
 }
 
 TEST_F(SizeTiers, TheCheapestConfigurationIsTheFormulasForEitherPrices) {
-  for (const auto& [replica_price, connection_price] :
-       {std::pair{3.0, 1.0}, std::pair{1.0, 3.0}}) {
+  for (const auto& [replica_price, connection_price] : {std::pair{3.0, 1.0}, std::pair{1.0, 3.0}}) {
     const auto [n, c] = cheapest(replica_price, connection_price);
     // The two corners of the frontier: (2, 4) costs 10 against 12 for (3, 3), or 14 against 12.
-    ASSERT_EQ(std::pair(n, c), replica_price > connection_price ? std::pair(2, 4) : std::pair(3, 3));
+    ASSERT_EQ(std::pair(n, c),
+              replica_price > connection_price ? std::pair(2, 4) : std::pair(3, 3));
     const run::SizeResult r = size(settings(replica_price, connection_price), 4, 4);
     ASSERT_TRUE(r.cheapest.has_value());
     const run::CheapestSizing& s = *r.cheapest;
