@@ -372,6 +372,46 @@ std::string phases_table(const Results& r, Format format) {
   return out;
 }
 
+/// The busiest time-series window after the warm-up (workloads.W.peak.*, services.S.peak.*):
+/// offered rate per workload; arrivals, queue and cpu per service. Means over replications of
+/// each replication's largest window average. Empty when the results have no peaks.
+std::string peaks_table(const Results& r, const std::vector<std::string>& workloads,
+                        const std::vector<std::string>& services) {
+  auto est = [&](const std::string& name) -> stats::Estimate {
+    const MergedMetric* m = r.find(name);
+    return m ? m->estimate : stats::Estimate{};
+  };
+  bool any = false;
+  for (const std::string& n : workloads)
+    any = any || r.find("workloads." + n + ".peak.offered_rps");
+  if (!any) return "";
+  std::ostringstream window;
+  window << "peak (" << r.window_seconds << " s window)";
+  Table t{{window.str(), "offered/s", "arrivals/s", "queue", "cpu"}, {}};
+  for (const std::string& n : workloads) {
+    t.rows.push_back({n, format_estimate(est("workloads." + n + ".peak.offered_rps")), "", "", ""});
+  }
+  for (const std::string& n : services) {
+    const std::string p = "services." + n + ".peak.";
+    const stats::Estimate cpu = est(p + "cpu_utilization");
+    t.rows.push_back(
+        {n, "", format_estimate(est(p + "arrival_rps")), format_estimate(est(p + "queue_length")),
+         cpu.n == 0 || !std::isfinite(cpu.mean) ? "-" : format_estimate(cpu, 100.0, 1) + "%"});
+  }
+  // Workload rows end in empty cells: no trailing blanks.
+  const std::string table = t.render();
+  std::string out(1, '\n');
+  std::size_t at = 0;
+  while (at < table.size()) {
+    const std::size_t eol = table.find('\n', at);
+    std::string line = table.substr(at, eol - at);
+    while (!line.empty() && line.back() == ' ') line.pop_back();
+    out += line + "\n";
+    at = eol + 1;
+  }
+  return out;
+}
+
 }  // namespace
 
 std::string summary_table(const Results& r) {
@@ -425,6 +465,7 @@ std::string summary_table(const Results& r) {
                       format_estimate(est(p + "replicas.mean"))});
   }
   out << s.render();
+  out << peaks_table(r, workloads, services);
   out << phases_table(r, format_estimate);
   std::vector<std::string> notes;
   for (const std::string& n : workloads) {

@@ -16,12 +16,18 @@ const std::vector<std::string> kBanded{"rps",    "error_rate",      "p50_ms",   
                                        "p99_ms", "cpu_utilization", "queue_length"};
 
 std::vector<std::string> run_args(const std::string& replications, bool bands) {
-  std::vector<std::string> args{"run",     example_model("web-peak.json").string(),
-                                "--duration", "90s",
-                                "--replications", replications,
-                                "--threads", "2",
-                                "-q",      "-o",
-                                "r.json",  "--csv",
+  std::vector<std::string> args{"run",
+                                example_model("web-peak.json").string(),
+                                "--duration",
+                                "90s",
+                                "--replications",
+                                replications,
+                                "--threads",
+                                "2",
+                                "-q",
+                                "-o",
+                                "r.json",
+                                "--csv",
                                 "csv"};
   if (bands) args.push_back("--timeseries-bands");
   return args;
