@@ -81,7 +81,8 @@ constexpr std::uint64_t kDefaultMaxEvents = 1'000'000'000;
 
 struct RunLimits {
   std::uint64_t max_events = kDefaultMaxEvents;
-  std::string max_wall;  ///< a duration such as 30s or 10m; empty: none
+  std::string max_wall;           ///< a duration such as 30s or 10m; empty: none
+  bool timeseries_bands = false;  ///< --timeseries-bands
 };
 
 int command_run(const ModelOptions& mo, const std::string& output, const std::string& csv_dir,
@@ -89,6 +90,7 @@ int command_run(const ModelOptions& mo, const std::string& output, const std::st
   capsim::run::RunOptions ro;
   ro.threads = threads;
   ro.max_events = limits.max_events == 0 ? UINT64_MAX : limits.max_events;
+  ro.timeseries_bands = limits.timeseries_bands;
   if (!limits.max_wall.empty()) {
     const auto wall = capsim::dist::parse_duration(limits.max_wall);
     if (!wall || !(*wall > 0.0)) {
@@ -217,6 +219,9 @@ int main(int argc, char** argv) {
   run->add_option("--max-wall", run_limits.max_wall,
                   "stop (writing nothing) after this much wall-clock time, e.g. 30s or 10m")
       ->type_name("DURATION");
+  run->add_flag("--timeseries-bands", run_limits.timeseries_bands,
+                "also record every replication's time series and write, per window, the least "
+                "and greatest value over the replications (columns NAME_min, NAME_max)");
 
   ModelOptions validate_model;
   CLI::App* validate = app.add_subcommand("validate", "check a model and say what it contains");
@@ -262,7 +267,9 @@ int main(int argc, char** argv) {
   capsim::cli::ReportCommand report_cmd;
   CLI::App* report = app.add_subcommand(
       "report", "an HTML page (tables and charts) of a results, sweep or compare output");
-  report->add_option("input", report_cmd.input, "results JSON, sweep CSV or JSON, compare JSON")
+  report
+      ->add_option("input", report_cmd.input,
+                   "results JSON, sweep CSV or JSON, compare JSON, size JSON")
       ->required();
   report->add_option("-o,--output", report_cmd.output, "write the page (HTML) to this file")
       ->required();

@@ -80,6 +80,8 @@ std::string compare_report(const CompareDoc& doc, const ReportOptions& options) 
     values.id = ids();
     values.title = "Each variant";
     values.value_label = label_with_unit(split(name, '.').back(), u);
+    // A percentage of a whole (an error rate) stops at 100, whatever its interval says.
+    const auto capped = [&u](double hi) { return u.unit == "%" ? std::min(hi, 100.0) : hi; };
     for (std::size_t v = 0; v < doc.variants.size(); ++v) {
       const Value& x = doc.values[v][m];
       // Non-negative metrics: an interval reaching below 0 is drawn from 0.
@@ -87,7 +89,7 @@ std::string compare_report(const CompareDoc& doc, const ReportOptions& options) 
       values.rows.push_back(
           {doc.variants[v] + (doc.variants[v] == doc.baseline ? " (baseline)" : ""),
            scaled(x.mean, u.factor), std::isfinite(lo) && *x.mean >= 0.0 ? std::max(lo, 0.0) : lo,
-           x.mean ? scaled(x.hi, u.factor) : kNaN, palette(v), ""});
+           x.mean ? capped(scaled(x.hi, u.factor)) : kNaN, palette(v), ""});
     }
     IntervalChart diffs;
     diffs.id = ids();
@@ -118,21 +120,22 @@ std::string compare_report(const CompareDoc& doc, const ReportOptions& options) 
 
   Table variants;
   variants.caption = "Variants: mean [" + ci + " confidence interval]";
+  // The SLO verdict next to the variant's name: visible without scrolling a wide table.
   variants.header = {"variant"};
-  for (const auto& m : doc.metrics)
-    variants.header.push_back(label_with_unit(m.name, display_unit(m.name)));
   const bool slo = std::any_of(doc.slo_met.begin(), doc.slo_met.end(),
                                [](const std::optional<bool>& b) { return b.has_value(); });
   if (slo) variants.header.push_back("SLO met");
+  for (const auto& m : doc.metrics)
+    variants.header.push_back(label_with_unit(m.name, display_unit(m.name)));
   for (std::size_t v = 0; v < doc.variants.size(); ++v) {
     std::vector<Cell> row{
         {doc.variants[v] + (doc.variants[v] == doc.baseline ? " (baseline)" : ""), ""}};
-    for (std::size_t m = 0; m < doc.metrics.size(); ++m) {
-      row.push_back({estimate_text(doc.values[v][m], display_unit(doc.metrics[m].name)), "num"});
-    }
     if (slo) {
       const auto& s = doc.slo_met[v];
       row.push_back({s ? (*s ? "yes" : "no") : "", s ? (*s ? "good" : "bad") : ""});
+    }
+    for (std::size_t m = 0; m < doc.metrics.size(); ++m) {
+      row.push_back({estimate_text(doc.values[v][m], display_unit(doc.metrics[m].name)), "num"});
     }
     variants.rows.push_back(std::move(row));
   }

@@ -171,6 +171,43 @@ Header read_header(const Json& root) {
   return h;
 }
 
+std::vector<SloCheckRow> read_slo_checks(const Json& checks, const std::string& pointer) {
+  using model::child;
+  if (!checks.is_array()) bad(pointer, "expected an array, found " + describe(checks));
+  std::vector<SloCheckRow> out;
+  for (std::size_t i = 0; i < checks.size(); ++i) {
+    const std::string p = child(pointer, i);
+    const Json& c = checks[i];
+    if (!c.is_object()) bad(p, "expected an object, found " + describe(c));
+    SloCheckRow row;
+    row.metric = string_of(required(c, p, "metric"), child(p, "metric"));
+    row.limit = number(required(c, p, "limit"), child(p, "limit"));
+    row.value = read_value(required(c, p, "value"), child(p, "value"));
+    row.met = bool_or_null(required(c, p, "met"), child(p, "met")).value_or(false);
+    if (const Json* conf = member(c, "confident"))
+      row.confident = bool_or_null(*conf, child(p, "confident"));
+    out.push_back(std::move(row));
+  }
+  return out;
+}
+
+SloLimits read_slo_limits(const Json& root) {
+  SloLimits out;
+  const Json* slo = member(root, "slo");
+  if (slo == nullptr || slo->is_null()) return out;
+  if (!slo->is_object()) bad("/slo", "expected an object, found " + describe(*slo));
+  if (const Json* latency = member(*slo, "latency"); latency != nullptr && !latency->is_null()) {
+    if (!latency->is_object())
+      bad("/slo/latency", "expected an object, found " + describe(*latency));
+    for (const auto& [key, value] : latency->items()) {
+      const std::string name = key.ends_with("_ms") ? key.substr(0, key.size() - 3) : key;
+      out.latency_ms.emplace_back(name, number(value, model::child("/slo/latency", key)));
+    }
+  }
+  out.error_rate = optional_number(*slo, "/slo", "error_rate");
+  return out;
+}
+
 Json root_object(const std::string& text) {
   Json j = parse_json(text);
   if (!j.is_object()) bad("", "expected a JSON object, found " + describe(j));

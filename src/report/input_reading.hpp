@@ -63,6 +63,13 @@ Value read_value(const Json& j, const std::string& pointer);
 /// The header of a results, sweep or compare output (absent fields stay empty).
 Header read_header(const Json& root);
 
+/// An array of SLO checks [{"metric", "limit", "value", "met", "confident"}] at `pointer`.
+std::vector<SloCheckRow> read_slo_checks(const Json& checks, const std::string& pointer);
+
+/// The member "slo" of a sweep or size output, {"latency": {"p99_ms": 200}, "error_rate": x};
+/// empty limits when there is none.
+SloLimits read_slo_limits(const Json& root);
+
 /// RFC 4180 records: fields separated by commas, quoted with "" when they hold commas, quotes or
 /// line ends. Records end at LF or CRLF; empty records are dropped. Each record carries its
 /// first line number.

@@ -12,8 +12,8 @@ using namespace detail;
 namespace {
 
 constexpr const char* kExpected =
-    "expected the output of capsim run -o (results JSON), capsim sweep -o (CSV or JSON) or "
-    "capsim compare -o (JSON)";
+    "expected the output of capsim run -o (results JSON), capsim sweep -o (CSV or JSON), "
+    "capsim compare -o (JSON) or capsim size -o (JSON)";
 
 }  // namespace
 
@@ -27,6 +27,8 @@ const char* input_kind_name(InputKind kind) {
       return "sweep (JSON)";
     case InputKind::compare:
       return "compare";
+    case InputKind::size:
+      return "size";
   }
   return "";
 }
@@ -62,10 +64,16 @@ InputKind detect_input(const std::string& text) {
         return InputKind::compare;
       }
       if (k == "size") {
-        bad("/kind", std::string("capsim report does not draw size outputs; ") + kExpected);
+        const Json* services = member(j, "services");
+        if (services == nullptr || !services->is_object()) {
+          bad("",
+              "this is a size experiment, not its output: run capsim size EXPERIMENT -o "
+              "size.json and make the report of that");
+        }
+        return InputKind::size;
       }
-      bad("/kind",
-          "expected \"sweep\" or \"compare\", found " + describe(*kind) + "; " + kExpected);
+      bad("/kind", "expected \"sweep\", \"compare\" or \"size\", found " + describe(*kind) + "; " +
+                       kExpected);
     }
     const Json* workloads = member(j, "workloads");
     if (workloads != nullptr && workloads->is_array()) {

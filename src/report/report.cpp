@@ -14,6 +14,8 @@ std::string build_report(const std::string& text, const ReportOptions& options) 
       return sweep_report(parse_sweep_json(text), options);
     case InputKind::compare:
       return compare_report(parse_compare(text), options);
+    case InputKind::size:
+      return size_report(parse_size(text), options);
   }
   throw model::ModelError("", "unknown input");
 }

@@ -95,20 +95,7 @@ ResultsDoc parse_results(const std::string& text) {
     if (!slo->is_object()) bad("/slo", "expected an object, found " + describe(*slo));
     if (const Json* met = member(*slo, "met")) doc.slo_met = bool_or_null(*met, "/slo/met");
     if (const Json* checks = member(*slo, "checks")) {
-      if (!checks->is_array()) bad("/slo/checks", "expected an array, found " + describe(*checks));
-      for (std::size_t i = 0; i < checks->size(); ++i) {
-        const std::string p = child("/slo/checks", i);
-        const Json& c = (*checks)[i];
-        if (!c.is_object()) bad(p, "expected an object, found " + describe(c));
-        SloCheckRow row;
-        row.metric = string_of(required(c, p, "metric"), child(p, "metric"));
-        row.limit = number(required(c, p, "limit"), child(p, "limit"));
-        row.value = read_value(required(c, p, "value"), child(p, "value"));
-        row.met = bool_or_null(required(c, p, "met"), child(p, "met")).value_or(false);
-        if (const Json* conf = member(c, "confident"))
-          row.confident = bool_or_null(*conf, child(p, "confident"));
-        doc.slo_checks.push_back(std::move(row));
-      }
+      doc.slo_checks = read_slo_checks(*checks, "/slo/checks");
     }
   }
   if (const Json* notices = member(root, "notices")) {

@@ -47,6 +47,22 @@ TimeAxis time_axis(const TimeSeries& ts) {
   return {1.0, "time (s)", last};
 }
 
+/// The band of `column` across replications in `row` (the columns NAME_min and NAME_max of
+/// capsim run --timeseries-bands) appended to `s`; nothing when the results have none.
+void add_band(const TimeSeries& ts, std::size_t column, const TimeSeries::Row& row, double factor,
+              Series& s) {
+  const auto lo = ts.column(ts.columns[column] + "_min");
+  const auto hi = ts.column(ts.columns[column] + "_max");
+  if (!lo || !hi) return;
+  s.lo.push_back(scaled(row.values[*lo], factor));
+  s.hi.push_back(scaled(row.values[*hi], factor));
+}
+
+/// Whether the results carry bands across replications (capsim run --timeseries-bands).
+bool has_bands(const TimeSeries& ts) {
+  return ts.column("rps_min").has_value() && ts.column("rps_max").has_value();
+}
+
 /// One series per owner (workload or service name) of one column, in order of appearance.
 std::vector<Series> series_by_owner(const TimeSeries& ts, const TimeAxis& axis, bool workloads,
                                     std::size_t column, double factor) {
@@ -66,6 +82,7 @@ std::vector<Series> series_by_owner(const TimeSeries& ts, const TimeAxis& axis, 
     Series& s = out[it->second];
     s.x.push_back((row.t + ts.window_seconds / 2.0) / axis.divisor);
     s.y.push_back(scaled(row.values[column], factor));
+    add_band(ts, column, row, factor, s);
   }
   return out;
 }
@@ -104,6 +121,12 @@ std::string golden_signals(const ResultsDoc& doc, Ids& ids) {
   std::string out;
   out += "<p class=\"note\">Replication 0, one point per " +
          escape_html(format_number(ts.window_seconds)) + " s window (at its middle)";
+  if (has_bands(ts)) {
+    out +=
+        "; the bands span the least to the greatest value of the " +
+        (doc.header.replications ? std::to_string(*doc.header.replications) + " " : std::string()) +
+        "replications in each window";
+  }
   if (doc.header.warmup_seconds && *doc.header.warmup_seconds > 0) {
     out += "; the shaded stretch is the warm-up, left out of the summary";
   }
@@ -125,6 +148,7 @@ std::string golden_signals(const ResultsDoc& doc, Ids& ids) {
     if (any_value(series)) {
       LineChart c = time_chart(ids, "Errors: failed requests, % of those finished, by workload",
                                "error rate (%)", axis, doc);
+      c.y_cap = 100.0;
       c.series = std::move(series);
       for (const SloCheckRow& check : doc.slo_checks) {
         if (check.metric.ends_with(".error_rate") && check.limit * 100.0 <= 100.0) {
@@ -145,22 +169,38 @@ std::string golden_signals(const ResultsDoc& doc, Ids& ids) {
       workloads.push_back(row.workload);
     }
   }
+  // A percentile q of a window is uncertain below max(10, 1 / (1 - q)) successful requests:
+  // p99 of fewer than 100 is little more than their maximum.
+  const std::vector<double> min_successes{10.0, 20.0, 100.0};
+  const auto rps_col = ts.column("rps");
+  const auto err_col = ts.column("error_rate");
   std::string latency;
+  bool any_uncertain = false;
   for (const std::string& w : workloads) {
     LineChart c = time_chart(ids, "Latency of " + w + ": p50, p95 and p99 of successful requests",
                              "latency (ms)", axis, doc);
+    c.uncertain_label = "uncertain: few successful requests in the window";
     double top = 0.0;
     for (std::size_t p = 0; p < percentiles.size(); ++p) {
       const auto col = ts.column(percentiles[p].first);
       if (!col) continue;
       Series s;
       s.name = percentiles[p].second;
-      s.color = std::vector<std::string>{kGood, "#ff7f0e", kBad}[p];
+      s.color = palette(p);
       for (const auto& row : ts.rows) {
         if (row.workload != w) continue;
         s.x.push_back((row.t + ts.window_seconds / 2.0) / axis.divisor);
         s.y.push_back(scaled(row.values[*col], 1.0));
+        add_band(ts, *col, row, 1.0, s);
         if (std::isfinite(s.y.back())) top = std::max(top, s.y.back());
+        bool few = false;
+        if (rps_col && row.values[*rps_col]) {
+          const double error = err_col ? row.values[*err_col].value_or(0.0) : 0.0;
+          const double successes = *row.values[*rps_col] * ts.window_seconds * (1.0 - error);
+          few = successes < min_successes[p] - 1e-9;
+        }
+        s.uncertain.push_back(few);
+        any_uncertain = any_uncertain || (few && std::isfinite(s.y.back()));
       }
       c.series.push_back(std::move(s));
     }
@@ -174,7 +214,16 @@ std::string golden_signals(const ResultsDoc& doc, Ids& ids) {
     }
     latency += figure(render_line_chart(c));
   }
-  if (!latency.empty()) out += "<h3>Latency</h3>\n" + latency;
+  if (!latency.empty()) {
+    out += "<h3>Latency</h3>\n";
+    if (any_uncertain) {
+      out +=
+          "<p class=\"note\">Open circles: windows with too few successful requests for the "
+          "percentile (p50 fewer than 10, p95 fewer than 20, p99 fewer than 100); they are not "
+          "joined to the line.</p>\n";
+    }
+    out += latency;
+  }
 
   // Saturation.
   std::string saturation;
@@ -184,6 +233,7 @@ std::string golden_signals(const ResultsDoc& doc, Ids& ids) {
       LineChart c =
           time_chart(ids, "Saturation: CPU utilisation, by service", "CPU busy (%)", axis, doc);
       c.y_max = 100.0;
+      c.y_cap = 100.0;
       c.series = std::move(series);
       saturation += figure(render_line_chart(c));
     }

@@ -88,6 +88,7 @@ struct LegendItem {
   std::string dash;
   bool band = false;
   bool dot = false;
+  bool hollow = false;  ///< an open circle (uncertain values)
 };
 
 struct LegendLayout {
@@ -126,7 +127,10 @@ std::string render_legend(const std::vector<LegendItem>& items, const LegendLayo
       out += "<rect x=\"" + px(x) + "\" y=\"" + px(y - 6) +
              "\" width=\"20\" height=\"12\" fill=\"" + color + "\" fill-opacity=\"0.18\"/>\n";
     }
-    if (item.dot) {
+    if (item.hollow) {
+      out += "<circle cx=\"" + px(x + 10) + "\" cy=\"" + px(y) +
+             "\" r=\"4\" fill=\"#ffffff\" stroke=\"" + color + "\" stroke-width=\"1.8\"/>\n";
+    } else if (item.dot) {
       out += "<circle cx=\"" + px(x + 10) + "\" cy=\"" + px(y) + "\" r=\"4.5\" fill=\"" + color +
              "\"/>\n";
     } else {
@@ -144,9 +148,9 @@ std::string render_legend(const std::vector<LegendItem>& items, const LegendLayo
 }  // namespace
 
 const std::string& palette(std::size_t i) {
-  static const std::array<std::string, 9> colors{"#1f77b4", "#d62728", "#2ca02c",
-                                                 "#ff7f0e", "#9467bd", "#17becf",
-                                                 "#e377c2", "#bcbd22", "#8c564b"};
+  // Tableau's categorical colours without its green and red (kGood and kBad of the pages).
+  static const std::array<std::string, 8> colors{"#1f77b4", "#ff7f0e", "#9467bd", "#17becf",
+                                                 "#e377c2", "#8c564b", "#bcbd22", "#393b79"};
   return colors[i % colors.size()];
 }
 
@@ -253,7 +257,19 @@ std::string render_line_chart(const LineChart& chart) {
     ymin = 0.0;
     ymax = 1.0;
   }
-  const Ticks yt = nice_ticks(ymin, ymax, 5);
+  if (chart.y_cap && ymax > *chart.y_cap && ymin < *chart.y_cap) {
+    clipped = clipped || band_max > *chart.y_cap;
+    ymax = *chart.y_cap;
+  }
+  Ticks yt = nice_ticks(ymin, ymax, 5);
+  if (chart.y_cap && yt.hi > *chart.y_cap && ymax <= *chart.y_cap && ymin < *chart.y_cap) {
+    // Ticks past the cap (120% of a whole): stop at the cap.
+    while (!yt.values.empty() && yt.values.back() > *chart.y_cap + 1e-9) yt.values.pop_back();
+    if (yt.values.empty() || yt.values.back() < *chart.y_cap - 1e-9) {
+      yt.values.push_back(*chart.y_cap);
+    }
+    yt.hi = *chart.y_cap;
+  }
   Ticks xt;
   double x_lo = 0.0;
   double x_hi = 1.0;
@@ -281,9 +297,19 @@ std::string render_line_chart(const LineChart& chart) {
   std::vector<LegendItem> legend;
   if (chart.series.size() > 1 || (chart.series.size() == 1 && !chart.series[0].name.empty())) {
     for (const Series& s : chart.series) {
-      legend.push_back({s.color, s.name, s.dash, !s.lo.empty(), false});
+      legend.push_back({s.color, s.name, s.dash, !s.lo.empty(), !s.line, false});
     }
   }
+  const auto uncertain = [](const Series& s, std::size_t i) {
+    return i < s.uncertain.size() && s.uncertain[i];
+  };
+  bool any_uncertain = false;
+  for (const Series& s : chart.series) {
+    for (std::size_t i = 0; i < s.x.size(); ++i) {
+      any_uncertain = any_uncertain || (uncertain(s, i) && finite(at(s.y, i)));
+    }
+  }
+  if (any_uncertain) legend.push_back({kMuted, chart.uncertain_label, "", false, false, true});
   const LegendLayout ll = layout_legend(legend, left, right);
   const double legend_top = 28.0;
   const double top = legend_top + ll.rows * kLegendRow + 8.0;
@@ -350,7 +376,7 @@ std::string render_line_chart(const LineChart& chart) {
       run.clear();
     };
     for (std::size_t i = 0; i < s.x.size(); ++i) {
-      if (finite(s.x[i]) && finite(at(s.lo, i)) && finite(at(s.hi, i))) {
+      if (finite(s.x[i]) && finite(at(s.lo, i)) && finite(at(s.hi, i)) && !uncertain(s, i)) {
         run.push_back(i);
       } else {
         flush();
@@ -366,8 +392,8 @@ std::string render_line_chart(const LineChart& chart) {
              "\" fill=\"" + color + "\"/>\n";
     };
     const auto flush = [&]() {
-      if (run.size() == 1 && !s.markers) dot(run[0], 2.5);
-      if (run.size() > 1) {
+      if (run.size() == 1 && !s.markers && s.line) dot(run[0], 2.5);
+      if (run.size() > 1 && s.line) {
         std::string points;
         for (const std::size_t i : run) points += px(sx(s.x[i])) + "," + px(sy(s.y[i])) + " ";
         points.pop_back();
@@ -378,9 +404,13 @@ std::string render_line_chart(const LineChart& chart) {
       run.clear();
     };
     for (std::size_t i = 0; i < s.x.size(); ++i) {
-      if (finite(s.x[i]) && finite(at(s.y, i))) {
+      if (finite(s.x[i]) && finite(at(s.y, i)) && uncertain(s, i)) {
+        flush();
+        out += "<circle class=\"uncertain\" cx=\"" + px(sx(s.x[i])) + "\" cy=\"" + px(sy(s.y[i])) +
+               "\" r=\"3.5\" fill=\"#ffffff\" stroke=\"" + color + "\" stroke-width=\"1.8\"/>\n";
+      } else if (finite(s.x[i]) && finite(at(s.y, i))) {
         run.push_back(i);
-        if (s.markers) dot(i, 3.0);
+        if (s.markers || !s.line) dot(i, s.line ? 3.0 : 4.5);
       } else {
         flush();
       }
@@ -465,7 +495,9 @@ std::string render_interval_chart(const IntervalChart& chart) {
   const double right = width - (note_width > 0 ? note_width + 14.0 : 16.0);
 
   std::vector<LegendItem> legend;
-  for (const auto& [color, label] : chart.legend) legend.push_back({color, label, "", false, true});
+  for (const auto& [color, label] : chart.legend) {
+    legend.push_back({color, label, "", false, true, false});
+  }
   const LegendLayout ll = layout_legend(legend, 8.0, width - 8.0);
   const double legend_top = 28.0;
   const double top = legend_top + ll.rows * kLegendRow + 8.0;

@@ -3,6 +3,7 @@
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
+#include <optional>
 #include <utility>
 
 #include "capsim/model/diagnostics.hpp"
@@ -53,6 +54,7 @@ SweepDoc parse_sweep_json(const std::string& text) {
     doc.metrics.push_back(m.is_object() ? string_of(required(m, p, "name"), child(p, "name"))
                                         : string_of(m, p));
   }
+  doc.slo = read_slo_limits(root);
   const Json& points = array_at(root, "", "points");
   if (points.empty()) bad("/points", "expected at least one point, found none");
   for (std::size_t i = 0; i < points.size(); ++i) {
@@ -115,8 +117,12 @@ SweepDoc parse_sweep_csv(const std::string& text) {
   }
   // capsim's own trailing columns (slo_met, notices) are not metrics.
   std::size_t metrics_end = header.size();
-  if (metrics_end > first_metric && header[metrics_end - 1] == "notices") --metrics_end;
-  if (metrics_end > first_metric && header[metrics_end - 1] == "slo_met") --metrics_end;
+  std::optional<std::size_t> notices_column, slo_column;
+  if (metrics_end > first_metric && header[metrics_end - 1] == "notices") {
+    notices_column = --metrics_end;
+  }
+  if (metrics_end > first_metric && header[metrics_end - 1] == "slo_met")
+    slo_column = --metrics_end;
   for (std::size_t i = first_metric; i < metrics_end; i += 3) {
     const std::string& h = header[i];
     const std::string name = h.ends_with(".mean") ? h.substr(0, h.size() - 5) : std::string();
@@ -158,6 +164,25 @@ SweepDoc parse_sweep_csv(const std::string& text) {
       v.lo = cells[3 * m + 1];
       v.hi = cells[3 * m + 2];
       point.metrics.push_back(v);
+    }
+    if (slo_column) {
+      const std::string& f = fields[*slo_column];
+      if (f == "true" || f == "false") {
+        point.slo_met = f == "true";
+      } else if (!f.empty()) {
+        bad(where + ", column " + std::to_string(*slo_column + 1) + " (slo_met)",
+            "expected true, false or an empty cell, found \"" + f.substr(0, 40) + "\"");
+      }
+    }
+    if (notices_column && !fields[*notices_column].empty()) {
+      // capsim writes a point's notices "; " apart.
+      const std::string& f = fields[*notices_column];
+      for (std::size_t at = 0; at <= f.size();) {
+        const std::size_t next = f.find("; ", at);
+        point.notices.push_back(f.substr(at, next == std::string::npos ? next : next - at));
+        if (next == std::string::npos) break;
+        at = next + 2;
+      }
     }
     doc.points.push_back(std::move(point));
   }

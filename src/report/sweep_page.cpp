@@ -59,21 +59,63 @@ SweepLayout sweep_layout(const SweepDoc& doc) {
   return l;
 }
 
+/// The most replications any point defines `metric` in: the header's, or for a CSV the largest
+/// n of the column.
+int full_count(const SweepDoc& doc, std::size_t metric) {
+  int n = doc.header.replications.value_or(0);
+  for (const auto& p : doc.points) n = std::max(n, p.metrics[metric].n.value_or(0));
+  return n;
+}
+
 Series sweep_series(const SweepDoc& doc, const SweepLayout& l, std::size_t group,
-                    std::size_t metric, double factor) {
+                    std::size_t metric, const DisplayUnit& u) {
   Series s;
   s.markers = true;
+  const int full = full_count(doc, metric);
   for (const std::size_t i : l.members[group]) {
     const Value& v = doc.points[i].metrics[metric];
     s.x.push_back(l.x[i]);
-    s.y.push_back(scaled(v.mean, factor));
+    s.y.push_back(scaled(v.mean, u.factor));
     // Every metric capsim reports is non-negative: an interval reaching below 0 (few
-    // replications) is drawn from 0.
-    const double lo = v.mean ? scaled(v.lo, factor) : kNaN;
+    // replications) is drawn from 0; a percentage of a whole stops at 100.
+    const double lo = v.mean ? scaled(v.lo, u.factor) : kNaN;
     s.lo.push_back(std::isfinite(lo) && *v.mean >= 0.0 ? std::max(lo, 0.0) : lo);
-    s.hi.push_back(v.mean ? scaled(v.hi, factor) : kNaN);
+    double hi = v.mean ? scaled(v.hi, u.factor) : kNaN;
+    if (u.unit == "%" && std::isfinite(hi)) hi = std::min(hi, 100.0);
+    s.hi.push_back(hi);
+    // Defined in fewer replications than the others (a latency where some replication had no
+    // successful request), or in one alone (no interval): drawn as uncertain.
+    s.uncertain.push_back(v.mean && v.n && (*v.n < full || *v.n < 2));
   }
   return s;
+}
+
+/// The SLO's limits for a metric's chart: latency limits on a workload's latency charts, the
+/// error-rate limit on error-rate charts (sweep JSON only; its "slo").
+std::vector<Reference> slo_lines(const SweepDoc& doc, const std::vector<std::string>& metrics,
+                                 double factor) {
+  std::vector<Reference> out;
+  bool latency = false;
+  bool errors = false;
+  for (const std::string& m : metrics) {
+    const std::vector<std::string> parts = split(m, '.');
+    if (parts.size() < 3 || parts[0] != "workloads") continue;
+    latency = latency || (parts.size() == 4 && parts[2] == "latency_ms");
+    errors = errors || (parts.size() == 3 && parts[2] == "error_rate");
+  }
+  if (latency) {
+    for (const auto& [p, limit] : doc.slo.latency_ms) {
+      // Only the percentiles drawn (a p99 limit is no line for a p50 chart of its own).
+      const bool drawn = std::any_of(metrics.begin(), metrics.end(), [&](const std::string& m) {
+        return m.ends_with(".latency_ms." + p);
+      });
+      if (drawn) out.push_back({limit * factor, "SLO " + p + " " + format_number(limit) + " ms"});
+    }
+  }
+  if (errors && doc.slo.error_rate) {
+    out.push_back({*doc.slo.error_rate * factor, "SLO " + percent_text(*doc.slo.error_rate)});
+  }
+  return out;
 }
 
 LineChart sweep_chart(Ids& ids, const SweepDoc& doc, const SweepLayout& l, const std::string& title,
@@ -84,6 +126,7 @@ LineChart sweep_chart(Ids& ids, const SweepDoc& doc, const SweepLayout& l, const
   c.x_label = doc.parameters[0];
   c.y_label = y_label;
   c.categories = l.categorical ? l.categories : std::vector<std::string>{};
+  c.uncertain_label = "uncertain: defined in fewer replications (few successful requests)";
   return c;
 }
 
@@ -145,12 +188,12 @@ std::string sweep_report(const SweepDoc& doc, const ReportOptions& options) {
         sweep_chart(ids, doc, l, "Latency " + whose + ": " + names + " vs " + x, "latency (ms)");
     for (std::size_t g = 0; g < l.group_names.size(); ++g) {
       for (const auto& [index, p] : found) {
-        Series s = sweep_series(doc, l, g, index, 1.0);
+        Series s = sweep_series(doc, l, g, index, DisplayUnit{1.0, "ms"});
         s.name = l.group_names[g].empty() ? p : p + ", " + l.group_names[g];
         s.color = l.group_names.size() > 1 ? palette(g)
-                  : p == "p50"             ? kGood
-                  : p == "p95"             ? "#ff7f0e"
-                                           : kBad;
+                  : p == "p50"             ? palette(0)
+                  : p == "p95"             ? palette(1)
+                                           : palette(2);
         for (const auto& [q, dash] : percentiles) {
           if (q == p) s.dash = dash;
         }
@@ -158,6 +201,9 @@ std::string sweep_report(const SweepDoc& doc, const ReportOptions& options) {
       }
       for (const auto& [index, p] : found) drawn[index] = true;
     }
+    std::vector<std::string> names_drawn;
+    for (const auto& [index, p] : found) names_drawn.push_back(doc.metrics[index]);
+    c.y_references = slo_lines(doc, names_drawn, 1.0);
     curves += figure(render_line_chart(c));
   }
   // Every other metric, one chart each.
@@ -166,8 +212,10 @@ std::string sweep_report(const SweepDoc& doc, const ReportOptions& options) {
     const DisplayUnit u = display_unit(doc.metrics[m]);
     LineChart c = sweep_chart(ids, doc, l, doc.metrics[m] + " vs " + x,
                               label_with_unit(split(doc.metrics[m], '.').back(), u));
+    if (u.unit == "%") c.y_cap = 100.0;
+    c.y_references = slo_lines(doc, {doc.metrics[m]}, u.factor);
     for (std::size_t g = 0; g < l.group_names.size(); ++g) {
-      Series s = sweep_series(doc, l, g, m, u.factor);
+      Series s = sweep_series(doc, l, g, m, u);
       s.name = l.group_names[g];
       s.color = palette(g);
       c.series.push_back(std::move(s));
@@ -179,23 +227,24 @@ std::string sweep_report(const SweepDoc& doc, const ReportOptions& options) {
   // The points.
   Table t;
   t.caption = "Points: mean [" + ci + " interval]";
+  // The SLO verdict right after the parameters: visible without scrolling a wide table.
   t.header = doc.parameters;
-  for (const std::string& m : doc.metrics) t.header.push_back(label_with_unit(m, display_unit(m)));
   const bool slo = std::any_of(doc.points.begin(), doc.points.end(),
                                [](const SweepDoc::Point& p) { return p.slo_met.has_value(); });
   const bool notices = std::any_of(doc.points.begin(), doc.points.end(),
                                    [](const SweepDoc::Point& p) { return !p.notices.empty(); });
   if (slo) t.header.push_back("SLO met");
+  for (const std::string& m : doc.metrics) t.header.push_back(label_with_unit(m, display_unit(m)));
   if (notices) t.header.push_back("notices");
   for (const auto& p : doc.points) {
     std::vector<Cell> row;
     for (const auto& v : p.parameters) row.push_back({v.text, v.number ? "num" : ""});
-    for (std::size_t m = 0; m < doc.metrics.size(); ++m) {
-      row.push_back({estimate_text(p.metrics[m], display_unit(doc.metrics[m])), "num"});
-    }
     if (slo) {
       row.push_back({p.slo_met ? (*p.slo_met ? "yes" : "no") : "",
                      p.slo_met ? (*p.slo_met ? "good" : "bad") : ""});
+    }
+    for (std::size_t m = 0; m < doc.metrics.size(); ++m) {
+      row.push_back({estimate_text(p.metrics[m], display_unit(doc.metrics[m])), "num"});
     }
     if (notices) {
       std::string text;

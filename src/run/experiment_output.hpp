@@ -128,6 +128,19 @@ inline std::string render_table(const std::vector<std::vector<std::string>>& row
   return out;
 }
 
+/// The model's SLO limits as size and sweep outputs carry them: {"latency": {"p99_ms": 200},
+/// "error_rate": 0.001 or null}; an empty object when the model has no SLO.
+inline Json slo_limits_json(const Experiment& e) {
+  Json slo = Json::object();
+  if (e.base.slo) {
+    Json latency = Json::object();
+    for (const auto& [p, limit] : e.base.slo->latency_s) latency[p + "_ms"] = limit * 1e3;
+    slo["latency"] = std::move(latency);
+    slo["error_rate"] = e.base.slo->error_rate ? Json(*e.base.slo->error_rate) : Json(nullptr);
+  }
+  return slo;
+}
+
 /// The fields every experiment output starts with.
 inline Json header_json(const Experiment& e) {
   Json j;

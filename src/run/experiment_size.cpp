@@ -163,14 +163,7 @@ Json size_json(const Experiment& experiment, const SizeResult& result) {
   Json peak = Json::object();
   for (const auto& [name, rate] : result.peak_rps) peak[name] = rate;
   j["peak_rps"] = std::move(peak);
-  Json slo = Json::object();
-  if (experiment.base.slo) {
-    Json latency = Json::object();
-    for (const auto& [p, limit] : experiment.base.slo->latency_s) latency[p + "_ms"] = limit * 1e3;
-    slo["latency"] = std::move(latency);
-    slo["error_rate"] = optional_json(experiment.base.slo->error_rate);
-  }
-  j["slo"] = std::move(slo);
+  j["slo"] = detail::slo_limits_json(experiment);
   j["max_replications"] = experiment.max_replications;
   Json services = Json::object();
   for (const ServiceSizing& s : result.services) {

@@ -334,6 +334,8 @@ Json sweep_json(const Experiment& experiment, const SweepResult& result) {
   Json metrics = Json::array();
   for (const MetricChoice& m : experiment.metrics) metrics.push_back(m.name);
   j["metrics"] = std::move(metrics);
+  // The limits, for the report's SLO lines (extension; only when the model has an SLO).
+  if (experiment.base.slo) j["slo"] = detail::slo_limits_json(experiment);
   Json points = Json::array();
   for (const SweepRow& row : result.rows) {
     Json pj;

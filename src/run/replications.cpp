@@ -250,7 +250,7 @@ Results run_replications(const model::Spec& spec, const RunOptions& options) {
         try {
           net::ReplicationOptions ro;
           ro.replication = static_cast<std::uint64_t>(r);
-          ro.timeseries = r == 0;
+          ro.timeseries = r == 0 || options.timeseries_bands;
           ro.max_events = options.max_events;
           ro.progress_s = &progress[r];
           ro.cancel = &cancel;
@@ -298,6 +298,7 @@ Results run_replications(const model::Spec& spec, const RunOptions& options) {
   outcome.rethrow_first_error();
 
   Results r = merge(spec, summaries);
+  if (options.timeseries_bands) r.timeseries_bands = timeseries_bands(summaries);
   const double wall =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   r.performance.wall_seconds = wall;

@@ -118,9 +118,19 @@ Json to_json(const Results& r, bool performance) {
   const bool pools = std::any_of(r.timeseries.begin(), r.timeseries.end(),
                                  [](const auto& row) { return row.pool_in_use.has_value(); });
   if (pools) ts["columns"].push_back("pool_in_use");
+  // Bands across replications only when asked for (capsim run --timeseries-bands): results
+  // without them keep their columns.
+  const bool bands = !r.timeseries_bands.empty();
+  if (bands) {
+    for (const std::string& c : banded_columns()) {
+      ts["columns"].push_back(c + "_min");
+      ts["columns"].push_back(c + "_max");
+    }
+  }
   Json rows = Json::array();
   auto opt = [](const std::optional<double>& v) { return v ? number_or_null(*v) : Json(nullptr); };
-  for (const stats::TimeSeriesRow& row : r.timeseries) {
+  for (std::size_t i = 0; i < r.timeseries.size(); ++i) {
+    const stats::TimeSeriesRow& row = r.timeseries[i];
     rows.push_back(Json::array({row.t_s, row.workload, row.service, number_or_null(row.rps),
                                 opt(row.error_rate), opt(row.p50_ms), opt(row.p95_ms),
                                 opt(row.p99_ms), opt(row.cpu_utilization), opt(row.queue_length),
@@ -131,6 +141,13 @@ Json to_json(const Results& r, bool performance) {
       rows.back().push_back(opt(row.pending_pods));
     }
     if (pools) rows.back().push_back(opt(row.pool_in_use));
+    if (bands) {
+      const TimeSeriesBand& band = r.timeseries_bands[i];
+      for (std::size_t c = 0; c < band.min.size(); ++c) {
+        rows.back().push_back(opt(band.min[c]));
+        rows.back().push_back(opt(band.max[c]));
+      }
+    }
   }
   ts["rows"] = std::move(rows);
   j["timeseries"] = std::move(ts);
@@ -189,8 +206,14 @@ std::string timeseries_csv(const Results& r) {
   out << (nodes ? ",nodes,pending_pods" : "");
   const bool pools = std::any_of(r.timeseries.begin(), r.timeseries.end(),
                                  [](const auto& row) { return row.pool_in_use.has_value(); });
-  out << (pools ? ",pool_in_use\n" : "\n");
-  for (const stats::TimeSeriesRow& row : r.timeseries) {
+  out << (pools ? ",pool_in_use" : "");
+  const bool bands = !r.timeseries_bands.empty();
+  if (bands) {
+    for (const std::string& c : banded_columns()) out << ',' << c << "_min," << c << "_max";
+  }
+  out << '\n';
+  for (std::size_t i = 0; i < r.timeseries.size(); ++i) {
+    const stats::TimeSeriesRow& row = r.timeseries[i];
     out << csv_number(row.t_s) << ',' << csv_field(row.workload) << ',' << csv_field(row.service)
         << ',' << csv_number(row.rps) << ',' << opt_number(row.error_rate) << ','
         << opt_number(row.p50_ms) << ',' << opt_number(row.p95_ms) << ',' << opt_number(row.p99_ms)
@@ -199,6 +222,12 @@ std::string timeseries_csv(const Results& r) {
     if (memory) out << ',' << opt_number(row.memory_mib);
     if (nodes) out << ',' << opt_number(row.nodes) << ',' << opt_number(row.pending_pods);
     if (pools) out << ',' << opt_number(row.pool_in_use);
+    if (bands) {
+      const TimeSeriesBand& band = r.timeseries_bands[i];
+      for (std::size_t c = 0; c < band.min.size(); ++c) {
+        out << ',' << opt_number(band.min[c]) << ',' << opt_number(band.max[c]);
+      }
+    }
     out << '\n';
   }
   return out.str();
@@ -343,6 +372,46 @@ std::string phases_table(const Results& r, Format format) {
   return out;
 }
 
+/// The busiest time-series window after the warm-up (workloads.W.peak.*, services.S.peak.*):
+/// offered rate per workload; arrivals, queue and cpu per service. Means over replications of
+/// each replication's largest window average. Empty when the results have no peaks.
+std::string peaks_table(const Results& r, const std::vector<std::string>& workloads,
+                        const std::vector<std::string>& services) {
+  auto est = [&](const std::string& name) -> stats::Estimate {
+    const MergedMetric* m = r.find(name);
+    return m ? m->estimate : stats::Estimate{};
+  };
+  bool any = false;
+  for (const std::string& n : workloads)
+    any = any || r.find("workloads." + n + ".peak.offered_rps");
+  if (!any) return "";
+  std::ostringstream window;
+  window << "peak (" << r.window_seconds << " s window)";
+  Table t{{window.str(), "offered/s", "arrivals/s", "queue", "cpu"}, {}};
+  for (const std::string& n : workloads) {
+    t.rows.push_back({n, format_estimate(est("workloads." + n + ".peak.offered_rps")), "", "", ""});
+  }
+  for (const std::string& n : services) {
+    const std::string p = "services." + n + ".peak.";
+    const stats::Estimate cpu = est(p + "cpu_utilization");
+    t.rows.push_back(
+        {n, "", format_estimate(est(p + "arrival_rps")), format_estimate(est(p + "queue_length")),
+         cpu.n == 0 || !std::isfinite(cpu.mean) ? "-" : format_estimate(cpu, 100.0, 1) + "%"});
+  }
+  // Workload rows end in empty cells: no trailing blanks.
+  const std::string table = t.render();
+  std::string out(1, '\n');
+  std::size_t at = 0;
+  while (at < table.size()) {
+    const std::size_t eol = table.find('\n', at);
+    std::string line = table.substr(at, eol - at);
+    while (!line.empty() && line.back() == ' ') line.pop_back();
+    out += line + "\n";
+    at = eol + 1;
+  }
+  return out;
+}
+
 }  // namespace
 
 std::string summary_table(const Results& r) {
@@ -396,6 +465,7 @@ std::string summary_table(const Results& r) {
                       format_estimate(est(p + "replicas.mean"))});
   }
   out << s.render();
+  out << peaks_table(r, workloads, services);
   out << phases_table(r, format_estimate);
   std::vector<std::string> notes;
   for (const std::string& n : workloads) {

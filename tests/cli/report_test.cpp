@@ -92,6 +92,25 @@ TEST(ReportCommand, ResultsGiveGoldenSignalsAndSummaryTables) {
   EXPECT_EQ(read_text(box / "report.html"), page);
 }
 
+TEST(ReportCommand, WindowsWithFewSuccessfulRequestsAreUncertain) {
+  // 10 s windows: 100/s (1000 successes), 1/s (10: too few for p95 and p99), 5/s (50: too few
+  // for p99). Hand count: three open circles, none for p50.
+  Sandbox box;
+  write_text(box / "r.json", R"({ "model": "m", "workloads": { "w": {} }, "services": {},
+    "timeseries": { "window_seconds": 10,
+      "columns": ["t", "workload", "service", "rps", "error_rate", "p50_ms", "p95_ms", "p99_ms"],
+      "rows": [ [0, "w", "", 100, 0, 10, 20, 30], [10, "w", "", 1, 0, 10, 20, 300],
+                [20, "w", "", 5, 0, 10, 20, 90], [30, "w", "", 100, 0, 10, 20, 30] ] } })");
+  const RunResult r = box.run({"report", "r.json", "-o", "r.html", "-q"});
+  ASSERT_EQ(r.status, 0) << r;
+  const std::string page = read_text(box / "r.html");
+  EXPECT_EQ(count(page, "<circle class=\"uncertain\""), 3u);
+  EXPECT_TRUE(contains(page, ">uncertain: few successful requests in the window</text>"));
+  EXPECT_TRUE(contains(page, "Open circles: windows with too few successful requests"));
+  // The y axis covers the 300 ms of the uncertain window.
+  EXPECT_TRUE(contains(page, ">300</text>"));
+}
+
 TEST(ReportCommand, SweepCsvAndJsonGiveTheSameCurves) {
   Sandbox box;
   for (const char* out : {"sweep.csv", "sweep.json"}) {
@@ -118,8 +137,23 @@ TEST(ReportCommand, SweepCsvAndJsonGiveTheSameCurves) {
     EXPECT_TRUE(contains(page, "<h2>Points</h2>")) << in;
     EXPECT_EQ(count(page, "<tr><td class=\"num\">"), 22u) << in;  // 11 rates x 2 replica counts
   }
-  // The JSON has the experiment's header; the CSV has only its columns.
+  // The JSON has the experiment's header and the SLO's limits, drawn on the latency and error
+  // charts; the CSV has only its columns.
   const std::string json_page = read_text(box / "sweep.json.html");
+  EXPECT_EQ(count(json_page, ">SLO p99 200 ms</text>"), 1u);
+  EXPECT_EQ(count(json_page, ">SLO 0.1%</text>"), 1u);
+  const std::string csv_page = read_text(box / "sweep.csv.html");
+  EXPECT_EQ(count(csv_page, ">SLO p99"), 0u);
+  EXPECT_EQ(count(csv_page, ">SLO 0.1%"), 0u);
+  for (const char* page : {"sweep.json.html", "sweep.csv.html"}) {
+    const std::string text = read_text(box / page);
+    // The verdict right after the parameters, before the metrics (no scrolling to see it).
+    EXPECT_TRUE(contains(text, "<th>rate</th><th>api_replicas</th><th>SLO met</th><th>")) << page;
+    EXPECT_TRUE(contains(text, "<td class=\"num\">3</td><td class=\"good\">yes</td>")) << page;
+    // Variant colours are never the verdicts' green and red.
+    EXPECT_FALSE(contains(text, "stroke=\"#2ca02c\"")) << page;
+    EXPECT_FALSE(contains(text, "stroke=\"#d62728\"")) << page;
+  }
   EXPECT_TRUE(contains(json_page, "<title>capsim report: sweep web-peak-latency-vs-load</title>"));
   EXPECT_TRUE(contains(json_page, "seed 42"));
   EXPECT_TRUE(contains(read_text(box / "sweep.csv.html"), "<title>capsim report: sweep</title>"));
@@ -145,6 +179,44 @@ TEST(ReportCommand, CompareGivesVariantsDifferencesAndVerdicts) {
       contains(page, "<caption>Differences from round-robin, paired by replication</caption>"));
   EXPECT_EQ(count(page, "<tr><td>random</td><td>"), 6u);  // one verdict per metric
   EXPECT_TRUE(contains(page, "<caption>Variants: mean [95% confidence interval]</caption>"));
+  EXPECT_TRUE(contains(page, "<thead><tr><th>variant</th><th>SLO met</th><th>"));
+  // The bars (variants) are never the green and red of the verdicts.
+  for (const char* verdict : {"#2ca02c", "#d62728"}) {
+    EXPECT_FALSE(contains(page, std::string("height=\"16\" fill=\"") + verdict)) << verdict;
+  }
+}
+
+TEST(ReportCommand, SizeGivesTheCheapestConfigurationAndEachSetting) {
+  Sandbox box;
+  ASSERT_EQ(
+      box.run({"size", (source_dir() / "experiments" / "two-tiers-size-cheapest.json").string(),
+               "-o", "size.json", "--threads", "2", "-q"})
+          .status,
+      0);
+  const RunResult r = box.run({"report", "size.json", "-o", "size.html"});
+  ASSERT_EQ(r.status, 0) << r;
+  EXPECT_EQ(r.out, "report of size.json (size, 3 charts) written to size.html\n");
+  const std::string page = read_text(box / "size.html");
+  expect_self_contained(page);
+  EXPECT_TRUE(contains(page, "<title>capsim report: size two-tiers-size-cheapest</title>"));
+  EXPECT_TRUE(contains(page, "SLO at the peak, browse 500/s: latency mean \xE2\x89\xA4 21 ms"));
+  // The hand calculation's answer (docs/experiments.md): 2 replicas and 4 connections, cost 10.
+  EXPECT_TRUE(contains(page,
+                       "<h2>Cheapest configuration meeting the SLO</h2>\n<p class=\"meta\">"
+                       "api = 2, /services/db/connections = 4; cost 10 "));
+  EXPECT_TRUE(contains(page,
+                       "<tr><td>cheapest</td><td class=\"good\">met</td><td class=\"num\">2"
+                       "</td><td class=\"num\">4</td><td class=\"num\">10</td>"));
+  EXPECT_TRUE(contains(page, "<tr><td>cheaper</td><td class=\"bad\">not met</td>"));
+  // The map of the configurations run, with the answer's cost line; each setting's minimum
+  // against the SLO line.
+  EXPECT_TRUE(
+      contains(page, "-title\">Configurations run: api and /services/db/connections</title>"));
+  EXPECT_TRUE(contains(page, ">cost 10</text>"));
+  EXPECT_EQ(count(page, ">SLO mean 21 ms</text>"), 2u);
+  EXPECT_TRUE(contains(page, "<caption>Every configuration run, in the order decided</caption>"));
+  EXPECT_TRUE(contains(page, "<h2>Each setting's minimum</h2>"));
+  EXPECT_EQ(count(page, "<caption>Decisions, in order</caption>"), 2u);
 }
 
 // Every example model's results make a page with the golden signals and a table per workload
@@ -200,8 +272,8 @@ void expect_refused(const std::vector<std::pair<std::string, std::string>>& file
 
 TEST(ReportCommand, BadInputExitsTwoAndWritesNothing) {
   const std::string expected =
-      "expected the output of capsim run -o (results JSON), capsim sweep -o (CSV or JSON) or "
-      "capsim compare -o (JSON)";
+      "expected the output of capsim run -o (results JSON), capsim sweep -o (CSV or JSON), "
+      "capsim compare -o (JSON) or capsim size -o (JSON)";
   expect_refused({}, {"missing.json", "-o", "r.html"},
                  "capsim: cannot read 'missing.json': No such file or directory\n");
   expect_refused({{"empty.json", ""}}, {"empty.json", "-o", "r.html"},
@@ -230,8 +302,14 @@ TEST(ReportCommand, BadInputExitsTwoAndWritesNothing) {
   expect_refused({{"s.csv", "rate,m.mean,m.ci_lo,m.ci_hi\n100,1,0.5\n"}}, {"s.csv", "-o", "r.html"},
                  "capsim: s.csv: line 2: expected 4 fields, found 3\n");
   expect_refused(
-      {{"size.json", "{ \"kind\": \"size\", \"services\": {} }"}}, {"size.json", "-o", "r.html"},
-      "capsim: size.json: /kind: capsim report does not draw size outputs; " + expected + "\n");
+      {{"size.json", read_text(source_dir() / "experiments" / "two-tiers-size-cheapest.json")}},
+      {"size.json", "-o", "r.html"},
+      "capsim: size.json: this is a size experiment, not its output: run capsim size EXPERIMENT "
+      "-o size.json and make the report of that\n");
+  expect_refused(
+      {{"size.json", R"({ "kind": "size", "services": { "api": { "replicas": "3" } } })"}},
+      {"size.json", "-o", "r.html"},
+      "capsim: size.json: /services/api/replicas: expected a number, found \"3\"\n");
   // The output must be another file than the input.
   expect_refused({{"s.csv", "rate,m.mean,m.ci_lo,m.ci_hi\n100,1,0.5,1.5\n"}},
                  {"s.csv", "-o", "./s.csv"},

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Checks that `capsim report` pages render in a real browser.
 
-For each kind of input (a run's results, a sweep, a comparison) this script makes the input with
+For each kind of input (a run's results, a sweep, a comparison, a size) this script makes the input with
 capsim (short runs), makes its report, opens the page in headless Chromium, takes a screenshot
 and finds every chart's plot area in it: capsim fills each plot area with one colour that
 nothing else on the page uses (kPlotBackground in include/capsim/report/svg.hpp). The check
@@ -176,7 +176,8 @@ def check_page(chromium, html, work):
         width, _, rows = read_png(png)
         boxes = plot_areas(rows)
         # Charts below the window are missing or cut: a taller window, up to a limit.
-        cut = any(box[3] >= len(rows) - 2 for box in boxes)
+        # (the x axis and its label take about 44 px below a plot area).
+        cut = any(box[3] >= len(rows) - 48 for box in boxes)
         if (len(boxes) >= expected and not cut) or height >= 19200:
             break
         height *= 2
@@ -225,8 +226,10 @@ def main():
              "sweep.csv"] + exp + short, work)
         run([capsim, "compare", f"{src}/experiments/web-peak-lb-policies.json", "-o",
              "compare.json"] + exp + short, work)
+        run([capsim, "size", f"{src}/experiments/two-tiers-size-cheapest.json", "-o",
+             "size.json"] + short, work)
         problems = []
-        for name in ("results.json", "sweep.csv", "compare.json"):
+        for name in ("results.json", "sweep.csv", "compare.json", "size.json"):
             html = os.path.join(work, name.replace(".", "-") + ".html")
             run([capsim, "report", name, "-o", html, "-q"], work)
             problems += check_page(args.chromium, html, work)

@@ -94,16 +94,17 @@ TEST(ReportInput, DetectsEachKindByContent) {
 TEST(ReportInput, SaysWhatItFoundInstead) {
   EXPECT_EQ(error_of([] { detect_input(" \n"); }),
             "the file is empty; expected the output of capsim run -o (results JSON), capsim sweep "
-            "-o (CSV or JSON) or capsim compare -o (JSON)");
+            "-o (CSV or JSON), capsim compare -o (JSON) or capsim size -o (JSON)");
   EXPECT_EQ(error_of([] { detect_input("{ \"workloads\": [ 1 ], \"services\": {} }"); }),
             "this is a model, not results: run capsim run MODEL -o results.json and make the "
             "report of results.json");
   EXPECT_EQ(error_of([] { detect_input("{ \"kind\": \"sweep\", \"model\": \"m.json\" }"); }),
             "this is a sweep experiment, not its output: run capsim sweep EXPERIMENT -o "
             "sweep.json (or .csv) and make the report of that");
-  EXPECT_EQ(error_of([] { detect_input("{ \"kind\": \"size\" }"); }),
-            "/kind: capsim report does not draw size outputs; expected the output of capsim run "
-            "-o (results JSON), capsim sweep -o (CSV or JSON) or capsim compare -o (JSON)");
+  EXPECT_EQ(error_of([] { detect_input("{ \"kind\": \"size\", \"services\": [ \"api\" ] }"); }),
+            "this is a size experiment, not its output: run capsim size EXPERIMENT -o size.json "
+            "and make the report of that");
+  EXPECT_EQ(detect_input("{ \"kind\": \"size\", \"services\": {} }"), InputKind::size);
   EXPECT_EQ(error_of([] { detect_input("name,mean,ci_lo,ci_hi\nx,1,,\n"); }),
             "this is capsim run's summary.csv; make the report of the results JSON instead "
             "(capsim run MODEL -o results.json)");
@@ -112,7 +113,8 @@ TEST(ReportInput, SaysWhatItFoundInstead) {
             "unexpected ','; expected string literal");
   EXPECT_EQ(error_of([] { detect_input("[1, 2]"); }),
             "expected a JSON object, found an array; expected the output of capsim run -o "
-            "(results JSON), capsim sweep -o (CSV or JSON) or capsim compare -o (JSON)");
+            "(results JSON), capsim sweep -o (CSV or JSON), capsim compare -o (JSON) or capsim "
+            "size -o (JSON)");
   EXPECT_NE(
       error_of([] { detect_input("hello world\n"); }).find("found neither JSON nor a sweep CSV"),
       std::string::npos);

@@ -143,6 +143,9 @@ TEST(Palette, SaturatedColoursOnly) {
     const int g = std::stoi(c.substr(3, 2), nullptr, 16);
     const int b = std::stoi(c.substr(5, 2), nullptr, 16);
     EXPECT_GE(std::max({r, g, b}) - std::min({r, g, b}), 60) << c;  // never a grey
+    // Never the green and red of better/met and worse/not met.
+    EXPECT_NE(c, "#2ca02c");
+    EXPECT_NE(c, "#d62728");
   }
 }
 
@@ -240,6 +243,69 @@ TEST(LineChart, EmptyAndSinglePointSeriesStillRender) {
   const std::string one = render_line_chart(c);
   EXPECT_EQ(count(one, "<circle"), 1u);
   EXPECT_EQ(one.find("<g class=\"legend\">"), std::string::npos);  // no name: no legend
+}
+
+TEST(LineChart, UncertainValuesAreOpenCirclesInsideTheAxes) {
+  LineChart c;
+  c.id = "u";
+  c.title = "p99";
+  Series s;
+  s.name = "p99";
+  s.color = "#1f77b4";
+  s.x = {0, 10, 20, 30, 40};
+  s.y = {10, 11, 250, 12, 13};  // a window of three requests: its p99 is their maximum
+  s.lo = {9, 10, 200, 11, 12};
+  s.hi = {11, 12, 300, 13, 14};
+  s.uncertain = {false, false, true, false, false};
+  c.series = {s};
+  c.uncertain_label = "uncertain: few requests";
+  const std::string svg = render_line_chart(c);
+  // Not joined: two polylines either side; one open circle; its band left out.
+  EXPECT_EQ(count(svg, "<polyline class=\"series\""), 2u);
+  EXPECT_EQ(count(svg, "<circle class=\"uncertain\""), 1u);
+  EXPECT_EQ(count(svg, "<polygon class=\"band\""), 2u);
+  EXPECT_NE(svg.find(">uncertain: few requests</text>"), std::string::npos);
+  // The axis covers it: the circle lies inside the plot area, 6 px off its top at least.
+  const double top = attribute(svg, "<rect class=\"plot\"", "y");
+  const double height = attribute(svg, "<rect class=\"plot\"", "height");
+  const double cy = attribute(svg, "<circle class=\"uncertain\"", "cy");
+  EXPECT_GE(cy, top + 6 - 0.05);
+  EXPECT_LE(cy, top + height);
+}
+
+TEST(LineChart, APercentageAxisStopsAt100) {
+  LineChart c;
+  c.id = "p";
+  c.title = "error rate";
+  Series s;
+  s.color = "#1f77b4";
+  s.x = {0, 1, 2};
+  s.y = {80, 95, 99};
+  s.lo = {60, 90, 97};
+  s.hi = {100, 100, 140};  // an interval past 100% (few replications)
+  c.series = {s};
+  c.y_cap = 100.0;
+  const std::string svg = render_line_chart(c);
+  EXPECT_NE(svg.find(">100</text>"), std::string::npos);
+  EXPECT_EQ(svg.find(">120</text>"), std::string::npos);
+  EXPECT_EQ(svg.find(">140</text>"), std::string::npos);
+  EXPECT_NE(svg.find(">intervals cut at the edge</text>"), std::string::npos);
+}
+
+TEST(LineChart, ScatterSeriesAreDotsOnly) {
+  LineChart c;
+  c.id = "s";
+  c.title = "map";
+  Series s;
+  s.name = "met";
+  s.color = "#2ca02c";
+  s.line = false;
+  s.x = {1, 2, 3};
+  s.y = {3, 2, 1};
+  c.series = {s};
+  const std::string svg = render_line_chart(c);
+  EXPECT_EQ(count(svg, "<polyline"), 0u);
+  EXPECT_EQ(count(svg, "<circle"), 4u);  // three dots and the legend's
 }
 
 TEST(LineChart, CategoricalAxisLabelsEachCategory) {

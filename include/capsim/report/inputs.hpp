@@ -8,19 +8,20 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace capsim::report {
 
-enum class InputKind { results, sweep_csv, sweep_json, compare };
-/// "results", "sweep (CSV)", "sweep (JSON)", "compare".
+enum class InputKind { results, sweep_csv, sweep_json, compare, size };
+/// "results", "sweep (CSV)", "sweep (JSON)", "compare", "size".
 const char* input_kind_name(InputKind kind);
 
-/// Which capsim output `text` is, by its content: a JSON object with "kind": "sweep" or
-/// "compare", a JSON object with "workloads" and "services" (results), or CSV text whose header
-/// has NAME.mean, NAME.ci_lo, NAME.ci_hi columns (sweep). Throws model::ModelError saying what
-/// was found otherwise (a size output, capsim run's summary.csv or timeseries.csv, anything
-/// else).
+/// Which capsim output `text` is, by its content: a JSON object with "kind": "sweep", "compare"
+/// or "size" (with "services"), a JSON object with "workloads" and "services" (results), or CSV
+/// text whose header has NAME.mean, NAME.ci_lo, NAME.ci_hi columns (sweep). Throws
+/// model::ModelError saying what was found otherwise (an experiment rather than its output, capsim
+/// run's summary.csv or timeseries.csv, anything else).
 InputKind detect_input(const std::string& text);
 
 /// An estimate as written in the files. `mean` absent: undefined (no replication defined it).
@@ -57,6 +58,13 @@ struct SloCheckRow {
   Value value;
   bool met = false;
   std::optional<bool> confident;
+};
+
+/// The model's SLO limits as sweep and size outputs carry them ("slo").
+struct SloLimits {
+  std::vector<std::pair<std::string, double>> latency_ms;  ///< ("p99", 200), in file order
+  std::optional<double> error_rate;                        ///< a fraction
+  bool empty() const { return latency_ms.empty() && !error_rate; }
 };
 
 struct TimeSeries {
@@ -106,6 +114,7 @@ struct SweepDoc {
   Header header;                        ///< empty for CSV
   std::vector<std::string> parameters;  ///< names (or pointers), in the file's order
   std::vector<std::string> metrics;     ///< dotted metric names
+  SloLimits slo;                        ///< the JSON's "slo"; empty for CSV
   struct Point {
     std::vector<ParameterValue> parameters;  ///< per parameter
     std::vector<Value> metrics;              ///< per metric
@@ -137,9 +146,61 @@ struct CompareDoc {
   std::vector<std::vector<std::string>> notices;  ///< per variant
 };
 
+/// A `capsim size` output (docs/experiments.md#size-required-replicas).
+struct SizeDoc {
+  Header header;
+  std::string at;                                        ///< "peak" or "model"
+  std::vector<std::pair<std::string, double>> peak_rps;  ///< per workload
+  SloLimits slo;
+  /// One decision: a count (or setting value) run with its replications.
+  struct Evaluation {
+    std::optional<double> value;  ///< replicas, or the setting's value
+    int replications = 0;
+    bool met = false;
+    bool confident = false;
+    std::vector<SloCheckRow> checks;
+    std::vector<NamedValue> metrics;
+    std::vector<std::string> notices;
+  };
+  /// One item of "services": a service's replicas or a setting (by its pointer).
+  struct Item {
+    std::string name;     ///< the key: a service's name or a setting's pointer
+    std::string pointer;  ///< empty for replicas
+    std::optional<double> value;
+    bool confident = false;
+    std::optional<double> analytic, rule_of_thumb, peak_rps, breaking_point_rps;
+    std::optional<Evaluation> at_answer, at_one_fewer;
+    std::vector<Evaluation> evaluations;
+    std::vector<std::string> analytic_assumptions, notes;
+    std::string bound_by;  ///< empty: none
+  };
+  std::vector<Item> items;
+  /// A configuration of the settings sized together, its cost and decision.
+  struct Configuration {
+    std::vector<std::optional<double>> values;  ///< per setting of Cheapest::settings
+    std::optional<double> cost;
+    Evaluation evaluation;  ///< checks, metrics and notices only for the answer
+  };
+  struct Setting {
+    std::string name, pointer;
+    double min = 0.0, max = 0.0, price_per_unit = 0.0;
+  };
+  struct Cheapest {
+    std::vector<Setting> settings;
+    std::optional<Configuration> answer;
+    bool confident = false;
+    bool exact = false;
+    std::vector<Configuration> runners_up, cheaper_failed, evaluations;
+    std::optional<double> ruled_out;
+    std::vector<std::string> notes;
+  };
+  std::optional<Cheapest> cheapest;
+};
+
 ResultsDoc parse_results(const std::string& text);
 SweepDoc parse_sweep_json(const std::string& text);
 SweepDoc parse_sweep_csv(const std::string& text);
 CompareDoc parse_compare(const std::string& text);
+SizeDoc parse_size(const std::string& text);
 
 }  // namespace capsim::report

@@ -28,6 +28,11 @@ std::string sweep_report(const SweepDoc& doc, const ReportOptions& options = {})
 /// difference from the baseline with its interval and verdict; the tables of both.
 std::string compare_report(const CompareDoc& doc, const ReportOptions& options = {});
 
+/// A size: the cheapest configuration (with a map of the configurations run when two settings
+/// are sized together), each setting's answer with the SLO checks at it and one below it, every
+/// decision.
+std::string size_report(const SizeDoc& doc, const ReportOptions& options = {});
+
 /// Detects the kind of `text` (detect_input), reads it and renders the page. Throws
 /// model::ModelError on bad input.
 std::string build_report(const std::string& text, const ReportOptions& options = {});

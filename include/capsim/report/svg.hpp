@@ -17,7 +17,8 @@ namespace capsim::report {
 /// The fill of every plot area.
 inline constexpr const char* kPlotBackground = "#f3f5f9";
 
-/// Colour i of the palette (cycled): saturated colours only, never grey.
+/// Colour i of the palette (cycled): saturated colours only, never grey, and never the green
+/// or red that mean better/worse (met/not met) elsewhere in the report.
 const std::string& palette(std::size_t i);
 
 /// Evenly spaced ticks at a "nice" step (1, 2, 2.5 or 5 times a power of ten) covering
@@ -54,6 +55,10 @@ struct Series {
   std::vector<double> lo, hi;
   std::string dash;      ///< stroke-dasharray ("6 3"); empty: a solid line
   bool markers = false;  ///< a dot at every value
+  bool line = true;      ///< false: dots only, never joined (a scatter)
+  /// Not empty: per value, whether it is uncertain (few observations behind it): drawn as an
+  /// open circle, not joined to its neighbours, without a band, but still inside the axes.
+  std::vector<bool> uncertain;
 };
 
 /// A labelled reference line: at an x value (vertical) or a y value (horizontal).
@@ -74,6 +79,10 @@ struct LineChart {
   bool y_from_zero = true;      ///< the y axis includes 0
   std::optional<double> y_min;  ///< the y axis includes these
   std::optional<double> y_max;
+  /// The y axis never goes above this (100 for percentages of a whole): bands are cut there.
+  std::optional<double> y_cap;
+  /// The legend entry of uncertain values (an open circle), when a series has any.
+  std::string uncertain_label = "uncertain (few observations)";
   std::vector<Reference> x_references, y_references;
   /// A shaded stretch of x (the warm-up) with its label.
   std::optional<std::pair<double, double>> shaded;

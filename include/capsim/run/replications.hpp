@@ -32,6 +32,10 @@ struct RunOptions {
   /// Called about ten times a second from a helper thread with the fraction done (0..1), while
   /// the replications run; empty: no progress reporting.
   std::function<void(double)> on_progress;
+  /// Every replication records its time series, and Results::timeseries_bands holds, per
+  /// window, the least and greatest value over the replications (`capsim run
+  /// --timeseries-bands`). Off: replication 0's time series alone, as ever.
+  bool timeseries_bands = false;
 };
 
 /// One metric merged over replications.
@@ -65,6 +69,16 @@ struct Performance {
   double peak_rss_mb = 0.0;
 };
 
+/// One row of the time series across replications: per column of banded_columns(), the least
+/// and greatest value of the replications that define it (absent where none does).
+struct TimeSeriesBand {
+  std::vector<std::optional<double>> min, max;
+};
+
+/// The time-series columns that get bands: rps, error_rate, p50_ms, p95_ms, p99_ms,
+/// cpu_utilization, queue_length.
+const std::vector<std::string>& banded_columns();
+
 struct Results {
   std::string model;
   std::uint64_t seed = 0;
@@ -76,7 +90,10 @@ struct Results {
   std::vector<MergedMetric> metrics;
   std::vector<std::string> notices;  ///< each prefixed "replication r: "
   std::optional<std::vector<SloCheck>> slo;
-  std::vector<stats::TimeSeriesRow> timeseries;    ///< replication 0
+  std::vector<stats::TimeSeriesRow> timeseries;  ///< replication 0
+  /// Per row of `timeseries`, its band over the replications (RunOptions::timeseries_bands;
+  /// empty otherwise).
+  std::vector<TimeSeriesBand> timeseries_bands;
   std::vector<stats::EventRow> events;             ///< replication 0
   std::vector<stats::ScaleEventRow> scale_events;  ///< replication 0
   Performance performance;
@@ -109,6 +126,11 @@ Results run_replications(const model::Spec& spec, const RunOptions& options = {}
 
 /// Merges per-replication summaries (in replication order) into Results (no performance).
 Results merge(const model::Spec& spec, const std::vector<stats::Summary>& summaries);
+
+/// Per row of summaries[0]'s time series, the band of each banded column over every summary
+/// whose time series has the same window (t, workload, service); summaries without a time
+/// series are passed over (timeseries_bands.cpp).
+std::vector<TimeSeriesBand> timeseries_bands(const std::vector<stats::Summary>& summaries);
 
 /// Peak resident set size of this process, in MiB.
 double peak_rss_mb();
