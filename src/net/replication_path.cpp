@@ -36,3 +36,30 @@ void Replication::mark_degraded(ParentKind kind, Ref parent) {
 }
 
 }  // namespace capsim::net
+
+namespace capsim::net {
+
+bool Replication::start_on_miss(const CallState& call) {
+  const Policy& policy = *call.policy;
+  Job* caller = jobs_.get(call.caller);
+  if (caller == nullptr) return false;  // the caller's replica crashed: nobody is waiting
+  // As a fallback: the steps run on the caller's replica, the host of a parallel branch.
+  const Job* host = caller;
+  while (host != nullptr && host->service == kNone && host->parent_kind == ParentKind::job) {
+    host = jobs_.get(host->parent);
+  }
+  if (host == nullptr || host->service == kNone) return false;
+  const Ref job = new_job(policy.on_miss.get(), host->service, ParentKind::job, call.caller, 0);
+  Job& j = jobs_[job.index];
+  j.replica = host->replica;
+  // The fallback's key is derive(key, ~0); this one is the miss's own.
+  j.key = sim::derive_key(call.key, ~std::uint64_t{1});
+  if (policy.writes_back) {
+    j.aside_cache = call.service;
+    j.cache_key = call.cache_key;
+  }
+  ready_.push_back(job);
+  return true;
+}
+
+}  // namespace capsim::net
