@@ -55,8 +55,7 @@ bool ModelLoader::read_cache_aside(const Json& value, const std::string& pointer
     const std::string at = child(pointer, "on_miss");
     if (!on_miss->is_array()) {
       reader_.expected(
-          at,
-          R"(an array of steps such as [{"call": "db"}, {"call": "cache", "write": true}])",
+          at, R"(an array of steps such as [{"call": "db"}, {"call": "cache", "write": true}])",
           *on_miss);
       return false;
     }

@@ -1,5 +1,6 @@
 /// \file The coordinator's part of the request path beyond work and calls: fallbacks (a
-/// caller's own answer in place of a failed call) and the degraded answers they make.
+/// caller's own answer in place of a failed call) and the degraded answers they make, and
+/// cache-aside misses (the caller's on_miss steps after a lookup that missed).
 /// docs/request-path.md describes the behaviour.
 
 #include "calls.hpp"
@@ -34,10 +35,6 @@ void Replication::mark_degraded(ParentKind kind, Ref parent) {
   if (kind != ParentKind::job) return;
   if (Job* p = jobs_.get(parent)) p->degraded = true;
 }
-
-}  // namespace capsim::net
-
-namespace capsim::net {
 
 bool Replication::start_on_miss(const CallState& call) {
   const Policy& policy = *call.policy;
