@@ -101,5 +101,49 @@ TEST(CacheAsideValidation, AFailedMissFailsTheRequest) {
   EXPECT_TRUE(covers(metric(r, "services.cache.hit_ratio"), 0.5));
 }
 
+TEST(CacheAsideValidation, ReadThroughAndCacheAsideCallersShareACache) {
+  // A fixed hit ratio of 0.5 and a backend: the read-through caller's misses (10/s x 0.5) go to
+  // the backend, the cache-aside caller's (20/s x 0.5) to its own on_miss call, never to the
+  // backend.
+  const run::Results r = run_model(R"({
+    "simulation": {"duration": "20000s", "warmup": "100s", "replications": 10, "seed": 35,
+                   "confidence": 0.99},
+    "workloads": [{"name": "rt", "target": "reader", "rate": 10},
+                  {"name": "ca", "target": "aside", "rate": 20}],
+    "services": {
+      "reader": {"workers": 1024, "cores": 8, "steps": [{"call": "cache"}]},
+      "aside": {"workers": 1024, "cores": 8,
+                "steps": [{"call": "cache", "on_miss": [{"call": "db2"}]}]},
+      "cache": {"kind": "cache", "backend": "db", "hit_ratio": 0.5, "work": "0.1ms",
+                "cores": 64, "workers": 4096},
+      "db": {"workers": 1024, "cores": 8, "steps": [{"work": "1ms"}]},
+      "db2": {"workers": 1024, "cores": 8, "steps": [{"work": "1ms"}]}
+    }
+  })");
+  EXPECT_TRUE(covers(metric(r, "services.db.throughput_rps"), 5.0));
+  EXPECT_TRUE(covers(metric(r, "services.db2.throughput_rps"), 10.0));
+  EXPECT_TRUE(covers(metric(r, "services.cache.hit_ratio"), 0.5));
+}
+
+TEST(CacheAsideValidation, AMissInAParallelBranchRunsOnTheCallersCores) {
+  // The lookup is one branch of a parallel step: its miss's 10 ms of work runs on the api's
+  // replica (2 cores): 20/s x 0.5 x 10 ms / 2 = 5% busy; the other branch costs no CPU.
+  const run::Results r = run_model(R"({
+    "simulation": {"duration": "4000s", "warmup": "100s", "replications": 10, "seed": 34,
+                   "confidence": 0.99},
+    "workloads": [{"name": "w", "target": "api", "rate": 20}],
+    "services": {
+      "api": {"workers": 1024, "cores": 2,
+              "steps": [{"parallel": [{"call": "cache", "on_miss": [{"work": "10ms"}]},
+                                      {"call": "other"}]}]},
+      "cache": {"kind": "cache", "hit_ratio": 0.5, "work": "0.1ms", "cores": 64,
+                "workers": 4096},
+      "other": {"workers": 1024, "cores": 8, "steps": [{"delay": "1ms"}]}
+    }
+  })");
+  EXPECT_TRUE(covers(metric(r, "services.api.cpu_utilization"), 0.05));
+  EXPECT_EQ(metric(r, "workloads.w.error_rate").mean, 0.0);
+}
+
 }  // namespace
 }  // namespace capsim::validation
