@@ -27,6 +27,15 @@ using detail::replicas_of;
 
 namespace {
 
+/// Whether a call of `steps` (a parallel's included) is a cache-aside lookup (has `on_miss`).
+bool has_on_miss(const std::vector<model::StepSpec>& steps) {
+  return std::any_of(steps.begin(), steps.end(), [](const model::StepSpec& s) {
+    return (s.kind == model::StepKind::call && s.call.on_miss) ||
+           std::any_of(s.parallel.begin(), s.parallel.end(),
+                       [](const model::CallSpec& c) { return c.on_miss.has_value(); });
+  });
+}
+
 /// A database with read replicas: reads queue at the read replicas (balanced like any
 /// service), writes at the primary. The station's utilisation is the busier side's, its wait
 /// the mean over queries.
@@ -236,6 +245,12 @@ ModelAnalysis analyze(const model::Spec& spec, const AnalysisOptions& options) {
       st.servers_per_replica = svc.workers;
       st.assumptions.push_back("fewer workers than cores: " + std::to_string(svc.workers) +
                                " servers per replica");
+    }
+    if (std::any_of(svc.endpoints.begin(), svc.endpoints.end(),
+                    [](const model::EndpointSpec& e) { return has_on_miss(e.steps); })) {
+      st.assumptions.push_back(
+          "cache-aside on_miss steps ignored: a miss costs this service and its callees nothing "
+          "here (the simulation runs them)");
     }
     const int c = st.servers_per_replica;
     const int n = st.replicas;

@@ -47,7 +47,10 @@ void ModelLoader::read_cache(const Json& value, const std::string& pointer, Serv
     for (const ServiceOutline& outline : outlines_) {
       if (outline.name != spec.name) names.push_back(outline.name);
     }
-    reader_.missing(backend_pointer, "the service a miss calls (" + names_text(names) + ")");
+    // Fine for a cache that every caller uses cache-aside: check_cache_backends() decides once
+    // the calls and workloads are read.
+    backendless_.push_back(
+        {spec.name, backend_pointer, "the service a miss calls (" + names_text(names) + ")"});
   }
 
   if (const Json* work = find(value, "work")) {

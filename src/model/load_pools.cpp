@@ -12,10 +12,11 @@ namespace capsim::model::detail {
 
 namespace {
 
-/// Whether any of `steps` (fallbacks included) calls `service`.
+/// Whether any of `steps` (fallbacks and on_miss included) calls `service`.
 bool steps_call(const std::vector<StepSpec>& steps, const std::string& service) {
   const auto calls = [&](const CallSpec& c) {
-    return c.service == service || (c.fallback && steps_call(c.fallback->steps, service));
+    return c.service == service || (c.fallback && steps_call(c.fallback->steps, service)) ||
+           (c.on_miss && steps_call(c.on_miss->steps, service));
   };
   for (const StepSpec& step : steps) {
     if (step.kind == StepKind::call && calls(step.call)) return true;

@@ -12,9 +12,9 @@ namespace capsim::model::detail {
 namespace {
 
 /// The keys of a call besides "call" itself.
-constexpr std::string_view call_only_keys[] = {"endpoint", "count",    "probability",
-                                               "timeout",  "retry",    "circuit_breaker",
-                                               "op",       "fallback", "async"};
+constexpr std::string_view call_only_keys[] = {
+    "endpoint", "count",    "probability", "timeout", "retry", "circuit_breaker",
+    "op",       "fallback", "async",       "on_miss", "write"};
 // A bound that catches typos (an extra zero or three) before they cost an hour of simulation.
 constexpr std::int64_t max_call_count = 1000000;
 
@@ -182,7 +182,7 @@ std::optional<StepSpec> ModelLoader::read_step(const Json& value, const std::str
 std::optional<CallSpec> ModelLoader::read_call(const Json& value, const std::string& pointer) {
   reader_.check_keys(value, pointer, "call",
                      {"call", "endpoint", "count", "probability", "timeout", "retry",
-                      "circuit_breaker", "op", "fallback", "async"});
+                      "circuit_breaker", "op", "fallback", "async", "on_miss", "write"});
   CallSpec spec;
   spec.pointer = pointer;
   bool ok = true;
@@ -280,6 +280,7 @@ std::optional<CallSpec> ModelLoader::read_call(const Json& value, const std::str
       }
     }
   }
+  ok = read_cache_aside(value, pointer, callee, spec) && ok;
   if (!ok) return std::nullopt;
   return spec;
 }

@@ -124,6 +124,12 @@ class ModelLoader {
   bool refuse_call_keys(const Json& value, const std::string& pointer);
   /// `fallback` of a call (load_request_path.cpp): on, steps.
   std::optional<FallbackSpec> read_fallback(const Json& value, const std::string& pointer);
+  /// A cache without `backend` is missing one unless it is called, and only cache-aside (every
+  /// call has `on_miss` or `write`, and no workload targets it) (load_cache_aside.cpp).
+  void check_cache_backends(const Spec& spec);
+  /// `on_miss` and `write` of a call to a cache (load_cache_aside.cpp); false on an error.
+  bool read_cache_aside(const Json& value, const std::string& pointer, const ServiceOutline* callee,
+                        CallSpec& spec);
   void read_endpoints(const Json& value, const std::string& pointer, ServiceSpec& spec);
   void read_cache(const Json& value, const std::string& pointer, ServiceSpec& spec);
   /// A keyed cache's `preload` and `lock_ttl` (load_request_path.cpp).
@@ -161,6 +167,13 @@ class ModelLoader {
   std::map<std::pair<std::string, std::string>, std::size_t> node_index_;
   std::vector<std::string> node_names_;
   std::vector<std::vector<CallEdge>> edges_;
+  /// Caches read without a backend: name, the backend's pointer, what is missing.
+  struct Backendless {
+    std::string cache;
+    std::string pointer;
+    std::string missing;
+  };
+  std::vector<Backendless> backendless_;
   std::optional<std::size_t> current_node_;  ///< the endpoint whose steps are being read
   bool duration_known_ = true;               ///< simulation.duration is valid (or the default)
 };

@@ -44,6 +44,7 @@ Cache::Lookup Cache::lookup(Ref job, Job& j, double now, ServiceStats& stats) {
   }
   stats.cache_lookup(hit);
   if (hit) return Lookup::hit;
+  if (j.cache_aside) return Lookup::miss;
   if (store_ &&
       (spec_.stampede == model::Stampede::coalesce || spec_.stampede == model::Stampede::reject)) {
     auto [it, fresh] = waiting_.try_emplace(j.cache_key);
@@ -80,6 +81,13 @@ std::vector<Ref> Cache::fetched(Ref job, const Job& j, double now) {
     }
   }
   return waiters;
+}
+
+void Cache::written_back(std::uint32_t key, double began_s, double now) {
+  if (!store_) return;
+  const double ttl = spec_.ttl_s.value_or(std::numeric_limits<double>::infinity());
+  // The recomputation's length is early refresh's delta, as a fetch's is.
+  store_->fill(key, now + ttl, now - began_s, rng_);
 }
 
 void Cache::preload() {

@@ -2,6 +2,7 @@
 /// \file A cache service's lookup: a fixed hit ratio, or keys drawn by popularity from a store
 /// with capacity, eviction and TTL; on a miss the coordinator calls the backend, and concurrent
 /// misses of one key may wait for one fetch (stampede: coalesce) or refresh early (XFetch).
+/// A cache-aside lookup's miss is answered at once: its caller recomputes and writes back.
 
 #include <cstdint>
 #include <optional>
@@ -31,6 +32,7 @@ class Cache {
     wait,    ///< a fetch of the key is under way: the job waits for it
     reject,  ///< a fetch of the key is under way: the job fails at once (stampede: reject)
     fetch,   ///< call the backend (the job's stage is now `fetching`)
+    miss,    ///< cache-aside: answer the miss; the caller runs its on_miss steps
   };
   /// A job arrived for a lookup: draws its key now and starts loading the store's memory for it,
   /// so that the lookup after the job's work finds it in the processor's cache. The draw is the
@@ -41,8 +43,12 @@ class Cache {
     j.cache_key_drawn = true;
     store_->prefetch(j.cache_key);
   }
-  /// Looks up the job's key at `now` (after its lookup work).
+  /// Looks up the job's key at `now` (after its lookup work). A cache-aside lookup
+  /// (j.cache_aside) never takes or waits for a miss lock: it hits or misses.
   Lookup lookup(Ref job, Job& j, double now, ServiceStats& stats);
+  /// Cache-aside: the caller's on_miss steps for `key`, begun at `began_s`, wrote it back at
+  /// `now` (keyed caches; a fixed hit ratio keeps nothing).
+  void written_back(std::uint32_t key, double began_s, double now);
   /// The backend answered the job's fetch: fills the store unless it failed, and returns the jobs
   /// that waited for this key (coalesce), to be answered like this one.
   /// Only the fetch that holds the key's lock releases it (another, whose lock lapsed after

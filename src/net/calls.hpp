@@ -45,6 +45,9 @@ struct CallState {
   double first_sent_s = 0.0;
   double last_delay_s = 0.0;  ///< decorrelated jitter
   sim::EventId timer;         ///< the backoff before the next attempt
+  /// A cache-aside lookup: the attempt that answered missed key `cache_key` (docs/request-path.md).
+  bool cache_missed = false;
+  std::uint32_t cache_key = 0;
 };
 
 /// Who makes a call, and to what.
@@ -99,6 +102,14 @@ class Calls {
   AfterAttempt after_attempt(Ref call, Outcome outcome);
   /// The backoff of `call` is over: true when the call still exists (send() it).
   bool backoff_over(Ref call);
+  /// Attempt `attempt` of `call`, a cache-aside lookup, missed `key`: noted when the call still
+  /// waits for that attempt (its answer, a success, follows at once).
+  void cache_missed(Ref call, std::uint32_t attempt, std::uint32_t key) {
+    CallState* c = calls_.get(call);
+    if (c == nullptr || c->attempt != attempt || !c->in_flight) return;
+    c->cache_missed = true;
+    c->cache_key = key;
+  }
   /// Releases a completed call.
   void release(Ref call) { calls_.release(call.index); }
 

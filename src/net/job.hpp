@@ -21,6 +21,9 @@ struct Job {
   std::uint32_t generation = 1;
   std::uint32_t next_free = kNone;
   bool live = false;
+  /// A cache-aside miss's on_miss job that writes back: the cache whose `cache_key` its success
+  /// fills (kNone: none).
+  std::uint32_t aside_cache = kNone;
   const Steps* steps = nullptr;
   std::uint32_t service = kNone;  ///< kNone: a branch of a parallel step (holds no worker)
   std::uint32_t replica = kNone;
@@ -36,6 +39,7 @@ struct Job {
   ParentKind parent_kind = ParentKind::call;
   model::DbOp op = model::DbOp::read;
   CacheStage cache_stage = CacheStage::lookup;
+  bool cache_aside = false;  ///< a cache's job: the caller runs the miss (on_miss), not the cache
   Ref parent;
   std::uint32_t parent_attempt = 0;
   std::uint32_t cache_key = 0;

@@ -24,13 +24,17 @@ CallSite ProgramCompiler::call(const model::CallSpec& c, const std::string& call
   call.endpoint = endpoint_index(spec_.services[*service], c.endpoint, c.pointer);
   if (c.count) call.count.emplace(*c.count);
   call.probability = c.probability;
-  call.op = c.op;
+  call.op = c.cache_write ? model::DbOp::write : c.op;
   call.async = c.async;
   call.policy = calls_.add_policy(c.timeout_s, c.retry, c.circuit_breaker,
                                   caller + "->" + c.service, call.service);
   if (c.fallback) {
     call.policy.fallback = std::make_shared<const Steps>(steps(c.fallback->steps, caller));
     call.policy.fallback_on = c.fallback->on;
+  }
+  if (c.on_miss) {
+    call.policy.on_miss = std::make_shared<const Steps>(steps(c.on_miss->steps, caller));
+    call.policy.writes_back = c.on_miss->writes_back;
   }
   return call;
 }

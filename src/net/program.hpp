@@ -28,6 +28,9 @@ struct Policy {
   /// The caller's own answer when the call fails with one of `fallback_on` (null: none).
   std::shared_ptr<const Steps> fallback;
   model::FailureSet fallback_on = 0;
+  /// A lookup in a cache, cache-aside: what the caller runs when it missed (null: read-through).
+  std::shared_ptr<const Steps> on_miss;
+  bool writes_back = false;  ///< on_miss writes to the cache: its success fills the key
 };
 
 /// A call to another service: whom, how often, and under which policy.
@@ -36,7 +39,7 @@ struct CallSite {
   std::uint32_t endpoint = kNone;
   std::optional<dist::Distribution> count;
   double probability = 1.0;
-  model::DbOp op = model::DbOp::read;
+  model::DbOp op = model::DbOp::read;  ///< write, to a cache: a write (SET), no lookup
   Policy policy;
   bool async = false;  ///< fire-and-forget: the caller does not wait
 };

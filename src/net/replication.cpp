@@ -57,6 +57,9 @@ void Replication::deliver(Ref call, const Delivery& d, std::uint32_t connection)
   j.op = d.op;
   j.key = d.key;
   j.connection = connection;
+  // A lookup whose caller runs the miss itself (cache-aside).
+  if (s.cache) [[unlikely]]
+    j.cache_aside = calls_[call].policy->on_miss != nullptr;
   if (options_.traces != nullptr) [[unlikely]]
     options_.traces->attempt_sent(call.pack(), d.attempt, job.pack(), clock_.now());
   arrive(job);
@@ -97,6 +100,10 @@ void Replication::call_complete(Ref call, Outcome outcome, bool degraded) {
   }
   const Ref caller = c.caller;
   if (outcome != Outcome::success && c.policy->fallback && start_fallback(c, outcome)) {
+    calls_.release(call);
+    return;
+  }
+  if (c.cache_missed && outcome == Outcome::success && start_on_miss(c)) [[unlikely]] {
     calls_.release(call);
     return;
   }
@@ -269,6 +276,10 @@ void Replication::cache_step(Ref job, Job& j) {
   Cache& c = *s.cache;
   switch (j.cache_stage) {
     case CacheStage::lookup:
+      if (j.op == model::DbOp::write) [[unlikely]] {
+        finish(job, Outcome::success);  // a write (SET): its work done, no lookup
+        return;
+      }
       switch (c.lookup(job, j, clock_.now(), stats_.service(j.service))) {
         case Cache::Lookup::hit:
           finish(job, Outcome::success);
@@ -278,7 +289,16 @@ void Replication::cache_step(Ref job, Job& j) {
         case Cache::Lookup::reject:
           finish(job, Outcome::rejected);  // another request holds the key's miss lock
           return;
+        case Cache::Lookup::miss:
+          // Cache-aside: the caller hears of the miss and runs its on_miss steps.
+          calls_.cache_missed(j.parent, j.parent_attempt, j.cache_key);
+          finish(job, Outcome::success);
+          return;
         case Cache::Lookup::fetch:
+          if (c.backend().service == kNone) [[unlikely]] {
+            finish(job, Outcome::error);  // no backend (the loader allows none only cache-aside)
+            return;
+          }
           j.pending = 1;
           call_from(job, c.backend(), cache_fetch_key(j.key));  // a read: the site's default
           return;
@@ -414,6 +434,9 @@ void Replication::finish(Ref job, Outcome outcome) {
   const Ref parent = j.parent;
   const std::uint32_t attempt = j.parent_attempt;
   const bool degraded = j.degraded && outcome == Outcome::success;
+  if (j.aside_cache != kNone && outcome == Outcome::success) [[unlikely]] {
+    services_[j.aside_cache].cache->written_back(j.cache_key, j.arrived_s, clock_.now());
+  }
   j.live = false;
   jobs_.release(job.index);
   if (kind == ParentKind::job) {

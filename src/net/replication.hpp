@@ -52,6 +52,9 @@ class Replication {
   /// fallback covers it and was started (the caller then waits for it, as for the call).
   bool start_fallback(const CallState& call, Outcome outcome);
   void mark_degraded(ParentKind kind, Ref parent);
+  /// A cache-aside lookup missed: the caller runs the call's on_miss steps (on its worker and
+  /// cores) and waits for them as for the call; false when the caller is gone.
+  bool start_on_miss(const CallState& call);
   Ref new_job(const Steps* steps, std::uint32_t service, ParentKind kind, Ref parent,
               std::uint32_t parent_attempt);
   void arrive(Ref job);

@@ -1,5 +1,6 @@
 /// \file The coordinator's part of the request path beyond work and calls: fallbacks (a
-/// caller's own answer in place of a failed call) and the degraded answers they make.
+/// caller's own answer in place of a failed call) and the degraded answers they make, and
+/// cache-aside misses (the caller's on_miss steps after a lookup that missed).
 /// docs/request-path.md describes the behaviour.
 
 #include "calls.hpp"
@@ -33,6 +34,29 @@ bool Replication::start_fallback(const CallState& call, Outcome outcome) {
 void Replication::mark_degraded(ParentKind kind, Ref parent) {
   if (kind != ParentKind::job) return;
   if (Job* p = jobs_.get(parent)) p->degraded = true;
+}
+
+bool Replication::start_on_miss(const CallState& call) {
+  const Policy& policy = *call.policy;
+  Job* caller = jobs_.get(call.caller);
+  if (caller == nullptr) return false;  // the caller's replica crashed: nobody is waiting
+  // As a fallback: the steps run on the caller's replica, the host of a parallel branch.
+  const Job* host = caller;
+  while (host != nullptr && host->service == kNone && host->parent_kind == ParentKind::job) {
+    host = jobs_.get(host->parent);
+  }
+  if (host == nullptr || host->service == kNone) return false;
+  const Ref job = new_job(policy.on_miss.get(), host->service, ParentKind::job, call.caller, 0);
+  Job& j = jobs_[job.index];
+  j.replica = host->replica;
+  // The fallback's key is derive(key, ~0); this one is the miss's own.
+  j.key = sim::derive_key(call.key, ~std::uint64_t{1});
+  if (policy.writes_back) {
+    j.aside_cache = call.service;
+    j.cache_key = call.cache_key;
+  }
+  ready_.push_back(job);
+  return true;
 }
 
 }  // namespace capsim::net

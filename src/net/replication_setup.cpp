@@ -63,12 +63,14 @@ Replication::Replication(const model::Spec& spec, const ReplicationOptions& opti
       s.endpoints.push_back(compiler.steps(e.steps, s.spec->name));
     }
     if (const auto& cs = s.spec->cache) {
-      const auto backend = spec.service_index(cs->backend);
-      if (!backend) throw model::ModelError(s.spec->pointer + "/backend", "unknown service");
-      CallSite site;
-      site.service = static_cast<std::uint32_t>(*backend);
-      site.endpoint = endpoint_index(spec.services[*backend], cs->backend_endpoint,
-                                     s.spec->pointer + "/backend");
+      CallSite site;  // no backend (cache-aside only): site.service stays kNone
+      if (!cs->backend.empty()) {
+        const auto backend = spec.service_index(cs->backend);
+        if (!backend) throw model::ModelError(s.spec->pointer + "/backend", "unknown service");
+        site.service = static_cast<std::uint32_t>(*backend);
+        site.endpoint = endpoint_index(spec.services[*backend], cs->backend_endpoint,
+                                       s.spec->pointer + "/backend");
+      }
       s.cache.emplace(*cs, std::move(site),
                       sim::RandomStream(seed, rep, "service/" + s.spec->name + "/cache"));
     }

@@ -160,6 +160,16 @@ struct FallbackSpec {
   std::string pointer;
 };
 
+/// Cache-aside (docs/request-path.md#cache-aside): what a caller does when its lookup in a cache
+/// missed. The steps run at the caller (its worker and cores); the cache does not call its
+/// backend for such a lookup. When `steps` hold a `write` call to the same cache, the key is
+/// filled once they complete successfully.
+struct OnMissSpec {
+  std::vector<StepSpec> steps;
+  bool writes_back = false;  ///< some call in `steps` (a parallel's included) writes to the cache
+  std::string pointer;
+};
+
 struct CallSpec {
   std::string service;
   std::string endpoint;             ///< empty: the callee's only endpoint
@@ -174,6 +184,10 @@ struct CallSpec {
   /// Fire-and-forget: the caller goes on at once; the callee's work still happens (with the
   /// call's timeout and retries, as the sender's client library would retry).
   bool async = false;
+  /// Calls to a cache: the lookup is cache-aside, and these run at the caller when it missed.
+  std::optional<OnMissSpec> on_miss;
+  /// Calls to a cache: a write (SET) that costs the cache its `work` and is no lookup.
+  bool cache_write = false;
 };
 
 enum class StepKind { work, call, parallel, delay };
@@ -222,7 +236,7 @@ enum class Eviction { lru, lfu, fifo, random };
 enum class Stampede { none, coalesce, early_refresh, reject };
 
 struct CacheSpec {
-  std::string backend;           ///< the service a miss calls
+  std::string backend;           ///< the service a miss calls; empty: none (cache-aside only)
   std::string backend_endpoint;  ///< empty: its only endpoint
   DistSpec work;                 ///< lookup work (default constant 0.3 ms)
   /// Fixed hit ratio; absent: emergent from keys, capacity, eviction and ttl.
