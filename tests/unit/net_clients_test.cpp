@@ -40,11 +40,11 @@ TEST(RateLimiter, FixedWindowStartsAtTheFirstRequestAndCountsRefusals) {
   spec.limit = 2;
   spec.per_client = true;
   RateLimiter l(spec, 2);
-  EXPECT_TRUE(l.try_take(0.5, 0));   // client 0's window: [0.5, 1.5)
+  EXPECT_TRUE(l.try_take(0.5, 0));  // client 0's window: [0.5, 1.5)
   EXPECT_TRUE(l.try_take(0.6, 0));
-  EXPECT_FALSE(l.try_take(1.4, 0));  // the third in the window
-  EXPECT_TRUE(l.try_take(1.4, 1));   // client 1 has its own window
-  EXPECT_TRUE(l.try_take(1.5, 0));   // a new window, [1.5, 2.5)
+  EXPECT_FALSE(l.try_take(1.4, 0));         // the third in the window
+  EXPECT_TRUE(l.try_take(1.4, 1));          // client 1 has its own window
+  EXPECT_TRUE(l.try_take(1.5, 0));          // a new window, [1.5, 2.5)
   EXPECT_TRUE(l.try_take(9.0, kNoClient));  // no client: not limited
   EXPECT_TRUE(l.first_limit(0));
   EXPECT_FALSE(l.first_limit(0));
@@ -135,7 +135,8 @@ TEST(Clients, OneStickyClientQueuesAtOneReplicaAsMD1) {
   const run::Results sticky = run_json(model);
   EXPECT_NEAR(mean(sticky, "workloads.w.latency_ms.mean"), 1200.0, 60.0);
   EXPECT_NEAR(mean(sticky, "services.api.cpu_utilization"), 0.2, 0.005);
-  const run::Results spread = run_json(model, {{"/services/api/load_balancer/policy", "\"round_robin\""}});
+  const run::Results spread =
+      run_json(model, {{"/services/api/load_balancer/policy", "\"round_robin\""}});
   EXPECT_LT(mean(spread, "workloads.w.latency_ms.mean"), 500.0);
 }
 
