@@ -291,6 +291,11 @@ ModelAnalysis analyze(const model::Spec& spec, const AnalysisOptions& options) {
     } else if (policy == model::LbPolicy::random) {
       st.assumptions.push_back("random balancing: " + std::to_string(n) + " independent M/M/" +
                                std::to_string(c) + " queues, each fed 1/n of the arrivals");
+    } else if (policy == model::LbPolicy::client_hash) {
+      st.assumptions.push_back("client hashing: " + std::to_string(n) + " independent M/M/" +
+                               std::to_string(c) +
+                               " queues, each fed 1/n of the arrivals (optimistic: the clients' "
+                               "skew is ignored)");
     } else {
       st.assumptions.push_back("round robin: modelled as " + std::to_string(n) +
                                " independent M/M/" + std::to_string(c) +

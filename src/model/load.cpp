@@ -82,6 +82,7 @@ Spec ModelLoader::load() {
   if (const Json* workloads = find(doc_, "workloads")) {
     read_workloads(*workloads, "/workloads", spec);
     check_cache_backends(spec);
+    check_client_keys(*workloads, spec);
   } else {
     reader_.missing("/workloads", "an array of workloads");
   }

@@ -6,6 +6,29 @@
 
 namespace capsim::model::detail {
 
+void read_popularity(Reader& reader, const Json& value, const std::string& pointer,
+                     Popularity& popularity, double& zipf_exponent) {
+  constexpr std::string_view what = R"("uniform" or an object such as {"zipf": 0.9})";
+  if (value == Json("uniform")) {
+    popularity = Popularity::uniform;
+  } else if (value.is_object()) {
+    popularity = Popularity::zipf;
+    reader.check_keys(value, pointer, "popularity", {"zipf"});
+    if (const Json* s = find(value, "zipf")) {
+      if (const auto exponent =
+              reader.signed_number(*s, child(pointer, "zipf"), Sign::non_negative)) {
+        zipf_exponent = *exponent;
+      }
+    } else {
+      reader.missing(child(pointer, "zipf"), "the Zipf exponent (a number >= 0)");
+    }
+  } else if (value.is_string()) {
+    reader.expected(pointer, what, value, did_you_mean(value.get<std::string>(), {"uniform"}));
+  } else {
+    reader.expected(pointer, what, value);
+  }
+}
+
 namespace {
 
 /// The one endpoint of a cache or a database: a single work step.
@@ -89,26 +112,8 @@ void ModelLoader::read_cache(const Json& value, const std::string& pointer, Serv
         reader_.missing(child(at, "count"), "the number of distinct keys");
       }
       if (const Json* popularity = find(*keys, "popularity")) {
-        const std::string popularity_at = child(at, "popularity");
-        constexpr std::string_view what = R"("uniform" or an object such as {"zipf": 0.9})";
-        if (*popularity == Json("uniform")) {
-          cache.popularity = Popularity::uniform;
-        } else if (popularity->is_object()) {
-          reader_.check_keys(*popularity, popularity_at, "popularity", {"zipf"});
-          if (const Json* s = find(*popularity, "zipf")) {
-            if (const auto exponent =
-                    reader_.signed_number(*s, child(popularity_at, "zipf"), Sign::non_negative)) {
-              cache.zipf_exponent = *exponent;
-            }
-          } else {
-            reader_.missing(child(popularity_at, "zipf"), "the Zipf exponent (a number >= 0)");
-          }
-        } else if (popularity->is_string()) {
-          reader_.expected(popularity_at, what, *popularity,
-                           did_you_mean(popularity->get<std::string>(), {"uniform"}));
-        } else {
-          reader_.expected(popularity_at, what, *popularity);
-        }
+        read_popularity(reader_, *popularity, child(at, "popularity"), cache.popularity,
+                        cache.zipf_exponent);
       }
     }
   }

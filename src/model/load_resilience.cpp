@@ -206,20 +206,59 @@ std::optional<RateLimitSpec> read_rate_limit(Reader& reader, const Json& value,
     reader.expected(pointer, R"(an object such as {"rate": 1000, "burst": 200})", value);
     return std::nullopt;
   }
-  reader.check_keys(value, pointer, "rate_limit", {"rate", "burst"});
+  reader.check_keys(value, pointer, "rate_limit", {"rate", "burst", "window", "limit", "per"});
   RateLimitSpec spec;
   bool ok = true;
-  if (const Json* rate = find(value, "rate")) {
+  if (const Json* per = find(value, "per")) {
+    const auto index = reader.choice(*per, child(pointer, "per"), {"service", "client"});
+    ok = index.has_value();
+    if (index) spec.per_client = *index == 1;
+  }
+  const Json* window = find(value, "window");
+  const Json* limit = find(value, "limit");
+  const Json* rate = find(value, "rate");
+  const Json* burst = find(value, "burst");
+  if (window != nullptr || limit != nullptr) {
+    // A fixed window (express-rate-limit's windowMs and limit).
+    spec.kind = RateLimitKind::fixed_window;
+    for (const char* key : {"rate", "burst"}) {
+      if (find(value, key) != nullptr) {
+        reader.error(child(pointer, key),
+                     "expected either rate and burst (a token bucket) or window and limit (a "
+                     "fixed window), found both");
+        ok = false;
+      }
+    }
+    if (window != nullptr) {
+      const auto w = reader.duration(*window, child(pointer, "window"), Sign::positive);
+      ok = ok && w.has_value();
+      if (w) spec.window_s = *w;
+    } else {
+      reader.missing(child(pointer, "window"), R"(the window's length, such as "1s")");
+      ok = false;
+    }
+    if (limit != nullptr) {
+      const auto n = reader.integer(*limit, child(pointer, "limit"), 1, max_int);
+      ok = ok && n.has_value();
+      if (n) spec.limit = *n;
+    } else {
+      reader.missing(child(pointer, "limit"), "the requests allowed per window (an integer >= 1)");
+      ok = false;
+    }
+    if (!ok) return std::nullopt;
+    return spec;
+  }
+  if (rate != nullptr) {
     const auto r = reader.number(*rate, child(pointer, "rate"), "a rate > 0 requests per second",
                                  [](double x) { return std::isfinite(x) && x > 0; });
-    ok = r.has_value();
+    ok = ok && r.has_value();
     if (r) spec.rate = *r;
   } else {
     reader.missing(child(pointer, "rate"), "a rate > 0 requests per second");
     ok = false;
   }
   spec.burst = std::max(1.0, spec.rate);
-  if (const Json* burst = find(value, "burst")) {
+  if (burst != nullptr) {
     const auto b = reader.number(*burst, child(pointer, "burst"), "a burst >= 1 requests",
                                  [](double x) { return std::isfinite(x) && x >= 1; });
     ok = ok && b.has_value();

@@ -372,9 +372,9 @@ std::optional<LoadBalancerSpec> ModelLoader::read_load_balancer(const Json& valu
     if (!spec.health) return std::nullopt;
   }
   if (const Json* policy = find(value, "policy")) {
-    const auto index = reader_.choice(
-        *policy, child(pointer, "policy"),
-        {"round_robin", "random", "least_outstanding", "power_of_two", "weighted_round_robin"});
+    const auto index = reader_.choice(*policy, child(pointer, "policy"),
+                                      {"round_robin", "random", "least_outstanding", "power_of_two",
+                                       "weighted_round_robin", "client_hash"});
     if (!index) return std::nullopt;
     spec.policy = static_cast<LbPolicy>(*index);
   }

@@ -14,6 +14,33 @@ namespace {
 constexpr double max_rate = 1e7;
 constexpr std::int64_t max_users = 1000000;
 constexpr std::size_t max_workloads = 1000;
+// Per-client rate limits keep a few bytes per client and limiter.
+constexpr std::int64_t max_clients = 1000000;
+
+std::optional<ClientsSpec> read_clients(Reader& reader, const Json& value,
+                                        const std::string& pointer) {
+  if (!value.is_object()) {
+    reader.expected(pointer, R"(an object such as {"count": 1000, "popularity": {"zipf": 1.1}})",
+                    value);
+    return std::nullopt;
+  }
+  const std::size_t errors_before = reader.error_count();
+  reader.check_keys(value, pointer, "clients", {"count", "popularity"});
+  ClientsSpec spec;
+  if (const Json* count = find(value, "count")) {
+    if (const auto n = reader.integer(*count, child(pointer, "count"), 1, max_clients)) {
+      spec.count = *n;
+    }
+  } else {
+    reader.missing(child(pointer, "count"), "the number of distinct clients");
+  }
+  if (const Json* popularity = find(value, "popularity")) {
+    read_popularity(reader, *popularity, child(pointer, "popularity"), spec.popularity,
+                    spec.zipf_exponent);
+  }
+  if (reader.error_count() != errors_before) return std::nullopt;
+  return spec;
+}
 
 }  // namespace
 
@@ -46,6 +73,25 @@ void ModelLoader::read_workloads(const Json& value, const std::string& pointer, 
   }
 }
 
+void ModelLoader::check_client_keys(const Json& workloads, const Spec& spec) {
+  // The workloads as written: one whose clients had an error is not in spec.workloads.
+  if (workloads.is_array()) {
+    for (const Json& w : workloads) {
+      if (w.is_object() && find(w, "clients") != nullptr) return;
+    }
+  }
+  for (const ServiceSpec& s : spec.services) {
+    if (s.rate_limit && s.rate_limit->per_client) {
+      reader_.error(child(child(s.pointer, "rate_limit"), "per"),
+                    "expected a workload with clients for a per-client limit, found none");
+    }
+    if (s.load_balancer.policy == LbPolicy::client_hash) {
+      reader_.error(child(child(s.pointer, "load_balancer"), "policy"),
+                    "expected a workload with clients for client_hash, found none");
+    }
+  }
+}
+
 std::optional<WorkloadSpec> ModelLoader::read_workload(const Json& value,
                                                        const std::string& pointer) {
   if (!value.is_object()) {
@@ -62,7 +108,7 @@ std::optional<WorkloadSpec> ModelLoader::read_workload(const Json& value,
     kind_known = index.has_value();
     if (index) spec.kind = *index == 0 ? WorkloadKind::open : WorkloadKind::closed;
   }
-  const Names common{"name", "kind", "target", "endpoint", "mix", "timeout", "retry"};
+  const Names common{"name", "kind", "target", "endpoint", "mix", "timeout", "retry", "clients"};
   const Names open_keys{"rate", "interarrival"};
   const Names closed_keys{"users", "think_time"};
   if (!kind_known) {
@@ -155,6 +201,9 @@ std::optional<WorkloadSpec> ModelLoader::read_workload(const Json& value,
   }
   if (const Json* retry = find(value, "retry")) {
     spec.retry = read_retry(reader_, *retry, child(pointer, "retry"));
+  }
+  if (const Json* clients = find(value, "clients")) {
+    spec.clients = read_clients(reader_, *clients, child(pointer, "clients"));
   }
   if (reader_.error_count() != errors_before) return std::nullopt;
   return spec;

@@ -107,6 +107,10 @@ class Reader : public Diagnostics {
   std::size_t follow_up_errors_ = 0;
 };
 
+/// `popularity` of cache keys or clients: "uniform" or {"zipf": s} (load_data.cpp).
+void read_popularity(Reader& reader, const Json& value, const std::string& pointer,
+                     Popularity& popularity, double& zipf_exponent);
+
 // ---- Resilience settings (load_resilience.cpp) ----------------------------------------------
 
 /// `retry` of a workload or a call: max_attempts, on, backoff, budget.
@@ -118,7 +122,8 @@ std::optional<FailureSet> read_failure_set(Reader& reader, const Json& value,
 /// `circuit_breaker` of a call.
 std::optional<CircuitBreakerSpec> read_circuit_breaker(Reader& reader, const Json& value,
                                                        const std::string& pointer);
-/// `rate_limit` of a service: rate (required), burst (default max(1, rate)).
+/// `rate_limit` of a service: a token bucket (rate, burst: default max(1, rate)) or a fixed
+/// window (window, limit), per service or (`per`: "client") per client.
 std::optional<RateLimitSpec> read_rate_limit(Reader& reader, const Json& value,
                                              const std::string& pointer);
 /// `load_balancer.health`: max_fails, fail_timeout.

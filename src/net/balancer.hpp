@@ -1,5 +1,5 @@
 #pragma once
-/// \file The load balancer: which replica gets a request. One implementation of the five
+/// \file The load balancer: which replica gets a request. One implementation of the six
 /// policies over a view of the candidates: every replica of a range (the fast path of a service
 /// whose replicas are always all up), or only the eligible ones (up, and not ejected by passive
 /// health checks) of a range or of an autoscaled service's up replicas.
@@ -25,7 +25,10 @@ class Balancer {
 
   /// A replica among [lo, hi) (the set's up replicas when it is autoscaled), or kNone when none
   /// is up. When health checks have ejected every live replica, nginx-like, all are tried again.
-  std::uint32_t pick(ReplicaSet& replicas, std::uint32_t lo, std::uint32_t hi, double now) {
+  /// `client`: the request's client (kNone: none), for client_hash.
+  std::uint32_t pick(ReplicaSet& replicas, std::uint32_t lo, std::uint32_t hi, double now,
+                     std::uint32_t client) {
+    client_ = client;
     if (simple_) return pick_among(replicas, All{lo, hi - lo});
     if (replicas.tracks_active()) {
       const auto& active = replicas.active();
@@ -88,6 +91,7 @@ class Balancer {
   std::uint32_t pick_among(ReplicaSet& rs, const View& v);
 
   model::LbPolicy policy_;
+  std::uint32_t client_ = 0;  // the client of the request being placed
   const model::HealthSpec* health_;
   std::uint64_t rr_next_ = 0;
   sim::RandomStream rng_;
@@ -144,6 +148,32 @@ std::uint32_t Balancer::pick_among(ReplicaSet& rs, const View& v) {
       if (b >= a) ++b;
       const std::uint32_t ra = nth(a), rb = nth(b);
       return rs[rb].outstanding < rs[ra].outstanding ? rb : ra;
+    }
+    case model::LbPolicy::client_hash: {
+      // Rendezvous (highest random weight) hashing: the client goes to the eligible replica
+      // whose hash with it is highest, so it stays there while that replica is eligible, and
+      // when replicas come or go only the clients of the changed ones move. A request without
+      // a client goes round robin.
+      if (client_ == kNone) {
+        for (std::uint32_t k = 0; k < n; ++k) {
+          const std::uint32_t i = v.index(static_cast<std::uint32_t>(rr_next_++ % n));
+          if (v.eligible(rs[i])) return i;
+        }
+        return kNone;
+      }
+      std::uint32_t best = kNone;
+      std::uint64_t best_score = 0;
+      for (std::uint32_t k = 0; k < n; ++k) {
+        const std::uint32_t i = v.index(k);
+        if (!v.eligible(rs[i])) continue;
+        const std::uint64_t score =
+            sim::mix64((static_cast<std::uint64_t>(client_) << 32 | i) ^ 0xA0761D6478BD642FULL);
+        if (best == kNone || score > best_score) {
+          best = i;
+          best_score = score;
+        }
+      }
+      return best;
     }
     case model::LbPolicy::weighted_round_robin: {
       // Smooth weighted round robin: every candidate gains its weight, the richest is chosen and

@@ -39,9 +39,10 @@ struct CallState {
   std::uint32_t service = kNone;
   std::uint32_t endpoint = kNone;
   model::DbOp op = model::DbOp::read;
-  std::uint64_t key = 0;      ///< the request's random-number key; attempt n's: derive(key, n)
-  std::uint32_t attempt = 0;  ///< attempts sent so far; the current one's number
-  bool in_flight = false;     ///< the current attempt is out and not yet answered or given up
+  std::uint64_t key = 0;         ///< the request's random-number key; attempt n's: derive(key, n)
+  std::uint32_t client = kNone;  ///< the request's client (workloads with `clients`)
+  std::uint32_t attempt = 0;     ///< attempts sent so far; the current one's number
+  bool in_flight = false;        ///< the current attempt is out and not yet answered or given up
   double first_sent_s = 0.0;
   double last_delay_s = 0.0;  ///< decorrelated jitter
   sim::EventId timer;         ///< the backoff before the next attempt
@@ -61,6 +62,7 @@ struct CallRequest {
   std::uint32_t endpoint = kNone;
   model::DbOp op = model::DbOp::read;
   std::uint64_t key = 0;
+  std::uint32_t client = kNone;
 };
 
 /// An attempt to deliver: a job for `endpoint` of `service`, keyed `key`.
@@ -70,6 +72,7 @@ struct Delivery {
   model::DbOp op = model::DbOp::read;
   std::uint64_t key = 0;
   std::uint32_t attempt = 0;
+  std::uint32_t client = kNone;
 };
 
 /// What follows an attempt's end.
@@ -178,6 +181,7 @@ inline Ref Calls::start(const CallRequest& request) {
   CallState& c = calls_[r.index];
   const Policy& policy = *request.policy;
   c.key = request.key;
+  c.client = request.client;
   c.caller_kind = request.caller_kind;
   c.caller = request.caller_job;
   c.workload = request.workload;
@@ -211,7 +215,8 @@ inline std::optional<Delivery> Calls::send(Ref call) {
       clock_.at(deadline, Event::timeouts, p.timeouts);
     }
   }
-  return Delivery{c.service, c.endpoint, c.op, sim::derive_key(c.key, c.attempt), c.attempt};
+  return Delivery{c.service, c.endpoint, c.op, sim::derive_key(c.key, c.attempt),
+                  c.attempt, c.client};
 }
 
 inline bool Calls::returned(Ref call, std::uint32_t attempt) {

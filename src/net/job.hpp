@@ -43,7 +43,8 @@ struct Job {
   Ref parent;
   std::uint32_t parent_attempt = 0;
   std::uint32_t cache_key = 0;
-  std::uint64_t key = 0;  ///< the request's random-number key (common random numbers)
+  std::uint32_t client = kNone;  ///< the request's client, passed on to its calls
+  std::uint64_t key = 0;         ///< the request's random-number key (common random numbers)
   double arrived_s = 0.0;
   double started_s = 0.0;
   double work_s = 0.0;          ///< CPU demand this job has started, for wasted-work accounting

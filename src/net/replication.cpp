@@ -28,6 +28,7 @@ void Replication::call_from(Ref job, const CallSite& site, std::uint64_t key) {
   r.endpoint = site.endpoint;
   r.op = site.op;
   r.key = key;
+  r.client = jobs_[job.index].client;
   send_request(r);
 }
 
@@ -56,6 +57,7 @@ void Replication::deliver(Ref call, const Delivery& d, std::uint32_t connection)
   Job& j = jobs_[job.index];
   j.op = d.op;
   j.key = d.key;
+  j.client = d.client;
   j.connection = connection;
   // A lookup whose caller runs the miss itself (cache-aside).
   if (s.cache) [[unlikely]]
@@ -179,8 +181,9 @@ void Replication::arrive(Ref job) {
     finish(job, Outcome::error);  // an outage answers every request at once
     return;
   }
-  if (s.rate_limit && !s.rate_limit->try_take(now)) {
+  if (s.rate_limit && !s.rate_limit->try_take(now, j.client)) {
     st.rate_limited();
+    if (st.measuring() && s.rate_limit->first_limit(j.client)) st.client_limited();
     finish(job, Outcome::rate_limited);
     return;
   }
@@ -194,7 +197,7 @@ void Replication::arrive(Ref job) {
       lo = 1;
     }
   }
-  const std::uint32_t ri = s.balancer.pick(s.replicas, lo, hi, now);
+  const std::uint32_t ri = s.balancer.pick(s.replicas, lo, hi, now, j.client);
   if (ri == kNone) {
     // No replica is up. An autoscaled service holds the request at the balancer while a replica
     // is on its way (or, scaling from zero, may be); otherwise it fails at once.
@@ -254,9 +257,11 @@ void Replication::advance(Ref job) {
       return;
     case StepAction::Kind::fork: {
       std::uint64_t b = 0;
+      const std::uint32_t client = j.client;
       for (const Steps& branch : a.step->branches) {
         const Ref child = new_job(&branch, kNone, ParentKind::job, job, 0);
         jobs_[child.index].key = sim::derive_key(a.key, b++);
+        jobs_[child.index].client = client;
         ready_.push_back(child);
       }
       return;

@@ -292,7 +292,7 @@ void Replication::dispatch_waiting(std::uint32_t si) {
       finish(*job, Outcome::error);
       continue;
     }
-    const std::uint32_t ri = s.balancer.pick(s.replicas, 0, s.replicas.size(), now);
+    const std::uint32_t ri = s.balancer.pick(s.replicas, 0, s.replicas.size(), now, j->client);
     admit(*job, *j, s, ri);
   }
 }

@@ -27,6 +27,7 @@ bool Replication::start_fallback(const CallState& call, Outcome outcome) {
   j.replica = host->replica;
   // Attempt n of the call is keyed derive(key, n), n small: this key is the fallback's own.
   j.key = sim::derive_key(call.key, ~std::uint64_t{0});
+  j.client = call.client;
   ready_.push_back(job);
   return true;
 }

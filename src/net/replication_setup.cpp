@@ -48,13 +48,14 @@ Replication::Replication(const model::Spec& spec, const ReplicationOptions& opti
   const std::uint64_t seed = spec.simulation.seed;
   const std::uint64_t rep = options.replication;
   const std::vector<bool> simple = simple_balancing(spec);
+  const std::uint32_t clients = Workloads::client_count(spec);
   services_.reserve(spec.services.size());
   for (std::size_t i = 0; i < spec.services.size(); ++i) {
     const model::ServiceSpec& ss = spec.services[i];
     Service& s = services_.emplace_back(
         ss, static_cast<std::uint32_t>(i),
         sim::RandomStream(seed, rep, "service/" + ss.name + "/balancer"), simple[i]);
-    if (ss.rate_limit) s.rate_limit.emplace(*ss.rate_limit);
+    if (ss.rate_limit) s.rate_limit.emplace(*ss.rate_limit, clients);
   }
   // Compile after every service exists so calls can be resolved.
   ProgramCompiler compiler(spec, calls_);

@@ -12,6 +12,7 @@
 #include "cache.hpp"
 #include "capsim/dist/distribution.hpp"
 #include "capsim/model/spec.hpp"
+#include "capsim/net/rate_limiter.hpp"
 #include "capsim/net/resilience.hpp"
 #include "program.hpp"
 #include "replica_set.hpp"
@@ -30,7 +31,7 @@ struct Service {
   Balancer balancer;
   /// Requests waiting for a worker, or at the balancer (bounded by simulation.max_queue).
   std::int64_t queued = 0;
-  std::optional<TokenBucket> rate_limit;
+  std::optional<RateLimiter> rate_limit;
   std::optional<Cache> cache;
   // Faults.
   double slowdown = 1.0;

@@ -41,6 +41,9 @@ class ServiceStats {
   void rate_limited() {
     if (measuring_) ++rate_limited_;
   }
+  /// A per-client rate limit refused a client for the first time since the warm-up.
+  void client_limited() { ++clients_limited_; }
+  bool measuring() const { return measuring_; }
   void dropped() {
     if (measuring_) ++dropped_;
   }
@@ -158,6 +161,7 @@ class ServiceStats {
   bool measuring_ = false;
   // After warm-up.
   std::uint64_t arrivals_ = 0, completions_ = 0, rejected_ = 0, rate_limited_ = 0, dropped_ = 0;
+  std::uint64_t clients_limited_ = 0;
   std::uint64_t cache_lookups_ = 0, cache_hits_ = 0;
   std::uint64_t degraded_ = 0, fallbacks_ = 0;
   stats::Histogram latency_;

@@ -123,6 +123,10 @@ stats::Summary Statistics::summarize(double now, std::uint64_t events) {
     }
     add({"services", n, "rejected"}, ratio(static_cast<double>(s.rejected_), s.arrivals_));
     add({"services", n, "rate_limited"}, ratio(static_cast<double>(s.rate_limited_), s.arrivals_));
+    if (ss.rate_limit && ss.rate_limit->per_client) {
+      // Distinct clients refused at least once after the warm-up.
+      add({"services", n, "rate_limited_clients"}, static_cast<double>(s.clients_limited_));
+    }
     if (ss.drop_expired) {
       add({"services", n, "dropped"}, ratio(static_cast<double>(s.dropped_), s.arrivals_));
     }

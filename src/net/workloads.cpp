@@ -8,9 +8,23 @@
 
 namespace capsim::net {
 
+namespace {
+// The label of a request's client draw: derive(request key, it).
+constexpr std::uint64_t kClientLabel = 0x636c69656e740000ULL;  // "client"
+}  // namespace
+
+std::uint32_t Workloads::client_count(const model::Spec& spec) {
+  std::uint64_t n = 0;
+  for (const model::WorkloadSpec& ws : spec.workloads) {
+    if (ws.clients) n += static_cast<std::uint64_t>(ws.clients->count);
+  }
+  return static_cast<std::uint32_t>(n);
+}
+
 void Workloads::build(Calls& calls) {
   const std::uint64_t seed = spec_.simulation.seed;
   workloads_.resize(spec_.workloads.size());
+  std::uint32_t next_client = 0;
   for (std::size_t i = 0; i < spec_.workloads.size(); ++i) {
     Workload& w = workloads_[i];
     const model::WorkloadSpec& ws = spec_.workloads[i];
@@ -20,6 +34,11 @@ void Workloads::build(Calls& calls) {
     w.mix_rng = sim::RandomStream(seed, replication_, base + "/mix");
     w.think_rng = sim::RandomStream(seed, replication_, base + "/think");
     w.request_keys = sim::stream_seed(seed, replication_, base + "/requests");
+    if (ws.clients) {
+      w.clients.emplace(ws.clients->count, ws.clients->popularity, ws.clients->zipf_exponent);
+      w.first_client = next_client;
+      next_client += static_cast<std::uint32_t>(ws.clients->count);
+    }
     const auto target = spec_.service_index(ws.target);
     if (!target) {
       throw model::ModelError(ws.pointer + "/target", "unknown service '" + ws.target + "'");
@@ -115,6 +134,11 @@ CallRequest Workloads::next_request(std::uint32_t w, std::uint32_t user) {
   r.service = wl.target;
   r.endpoint = e;
   r.key = sim::derive_key(wl.request_keys, wl.sent++);
+  if (wl.clients) {
+    // The request's own draw: the same request comes from the same client in every variant.
+    sim::KeyedRandom rng(sim::derive_key(r.key, kClientLabel));
+    r.client = wl.first_client + wl.clients->sample(rng);
+  }
   return r;
 }
 

@@ -12,6 +12,7 @@
 #include "calls.hpp"
 #include "capsim/dist/distribution.hpp"
 #include "capsim/model/spec.hpp"
+#include "capsim/net/cache_store.hpp"
 #include "capsim/sim/random.hpp"
 #include "clock.hpp"
 #include "program.hpp"
@@ -25,6 +26,9 @@ class Workloads {
       : clock_(clock), stats_(stats), spec_(spec), replication_(replication) {}
   /// Resolves targets and endpoints and registers each workload's client policy.
   void build(Calls& calls);
+
+  /// Clients of every workload together: workload w's are numbered after those of 0..w-1.
+  static std::uint32_t client_count(const model::Spec& spec);
 
   /// Schedules the first arrival (open) or sets the first user level (closed).
   void start(std::uint32_t w);
@@ -52,7 +56,9 @@ class Workloads {
     std::vector<std::uint32_t> endpoints;
     std::vector<double> mix_cumulative;
     sim::RandomStream arrival_rng, mix_rng, think_rng;
-    std::uint64_t request_keys = 0;  // the key of the workload's requests: derive(it, n)
+    std::uint64_t request_keys = 0;     // the key of the workload's requests: derive(it, n)
+    std::optional<KeySampler> clients;  // workloads with `clients`
+    std::uint32_t first_client = 0;     // its clients are first_client + [0, count)
     std::uint64_t sent = 0;
     std::optional<dist::Distribution> interarrival;
     double interarrival_scale = 1.0;

@@ -86,6 +86,7 @@ std::vector<std::string> metric_names(const model::Spec& spec) {
     }
     names.push_back(at + "rejected");
     names.push_back(at + "rate_limited");
+    if (s.rate_limit && s.rate_limit->per_client) names.push_back(at + "rate_limited_clients");
     if (s.drop_expired) names.push_back(at + "dropped");
     names.push_back(at + "wait_ms.mean");
     names.push_back(at + "wait_ms.p99");

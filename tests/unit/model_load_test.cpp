@@ -239,7 +239,8 @@ TEST(ModelLoad, ChoiceSuggestsClosestName) {
   doc["services"]["api"]["load_balancer"] = Json::parse(R"({"policy": "least_outstandign"})");
   EXPECT_EQ(error(doc),
             "/services/api/load_balancer/policy: expected one of round_robin, random, "
-            "least_outstanding, power_of_two, weighted_round_robin, found \"least_outstandign\"; "
+            "least_outstanding, power_of_two, weighted_round_robin, client_hash, found "
+            "\"least_outstandign\"; "
             "did you mean 'least_outstanding'?");
 }
 

@@ -130,6 +130,17 @@ struct MixEntry {
 
 enum class WorkloadKind { open, closed };
 
+enum class Popularity { zipf, uniform };
+
+/// Who sends a workload's requests (docs/request-path.md#clients): each request carries one
+/// client of `count`, drawn by `popularity`. The workload's clients are its own: client k of one
+/// workload is not client k of another.
+struct ClientsSpec {
+  std::int64_t count = 1;
+  Popularity popularity = Popularity::uniform;
+  double zipf_exponent = 0.9;
+};
+
 struct WorkloadSpec {
   std::string name;
   WorkloadKind kind = WorkloadKind::open;
@@ -141,6 +152,7 @@ struct WorkloadSpec {
   DistSpec think_time;                   ///< closed
   std::optional<double> timeout_s;       ///< client gives up on an attempt after this long
   std::optional<RetrySpec> retry;
+  std::optional<ClientsSpec> clients;  ///< absent: requests carry no client
   std::string pointer;
 };
 
@@ -209,7 +221,15 @@ struct EndpointSpec {
 
 enum class ServiceKind { generic, cache, database, queue };
 enum class CpuDiscipline { fcfs, ps };
-enum class LbPolicy { round_robin, random, least_outstanding, power_of_two, weighted_round_robin };
+/// client_hash: the request's client picks the replica by rendezvous hashing (sticky sessions).
+enum class LbPolicy {
+  round_robin,
+  random,
+  least_outstanding,
+  power_of_two,
+  weighted_round_robin,
+  client_hash
+};
 
 /// nginx's passive health check: `max_fails` failures within `fail_timeout_s` eject a replica
 /// for `fail_timeout_s`.
@@ -225,13 +245,19 @@ struct LoadBalancerSpec {
   std::vector<double> weights;
 };
 
-/// Token bucket: `rate` tokens per second, at most `burst`, starting full.
+enum class RateLimitKind { token_bucket, fixed_window };
+
+/// A token bucket (`rate` tokens per second, at most `burst`, starting full) or a fixed window
+/// (`limit` requests per `window_s`, the window starting at the key's first request after the
+/// previous one ended: express-rate-limit's MemoryStore), for the whole service or per client.
 struct RateLimitSpec {
+  RateLimitKind kind = RateLimitKind::token_bucket;
   double rate = 0.0;
   double burst = 1.0;
+  double window_s = 0.0;
+  std::int64_t limit = 0;
+  bool per_client = false;  ///< one limit per client; requests without a client pass
 };
-
-enum class Popularity { zipf, uniform };
 enum class Eviction { lru, lfu, fifo, random };
 enum class Stampede { none, coalesce, early_refresh, reject };
 
