@@ -52,6 +52,9 @@ class Replication {
   /// fallback covers it and was started (the caller then waits for it, as for the call).
   bool start_fallback(const CallState& call, Outcome outcome);
   void mark_degraded(ParentKind kind, Ref parent);
+  /// A database's capacity units (docs/capacity-units.md): consumes the units of job `j`
+  /// arriving at `s`, or counts it throttled and returns false.
+  bool consume_units(Service& s, const Job& j, double now);
   Ref new_job(const Steps* steps, std::uint32_t service, ParentKind kind, Ref parent,
               std::uint32_t parent_attempt);
   void arrive(Ref job);

@@ -1,6 +1,6 @@
 /// \file The coordinator's part of the request path beyond work and calls: fallbacks (a
-/// caller's own answer in place of a failed call) and the degraded answers they make.
-/// docs/request-path.md describes the behaviour.
+/// caller's own answer in place of a failed call) and the degraded answers they make, and a
+/// database's capacity units. docs/request-path.md and docs/capacity-units.md describe them.
 
 #include "calls.hpp"
 #include "replication.hpp"
@@ -33,6 +33,17 @@ bool Replication::start_fallback(const CallState& call, Outcome outcome) {
 void Replication::mark_degraded(ParentKind kind, Ref parent) {
   if (kind != ParentKind::job) return;
   if (Job* p = jobs_.get(parent)) p->degraded = true;
+}
+
+bool Replication::consume_units(Service& s, const Job& j, double now) {
+  CapacityDimension& units = s.capacity_units->dimension(j.op);
+  ServiceStats& st = stats_.service(j.service);
+  if (!units.try_consume(now)) {
+    st.throttled();
+    return false;
+  }
+  st.consumed_units(j.op == model::DbOp::write, units.units_per_request());
+  return true;
 }
 
 }  // namespace capsim::net

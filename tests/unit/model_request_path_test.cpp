@@ -102,7 +102,7 @@ TEST(ModelFallback, BadInputs) {
       errors(with_api_steps(R"([{"call": "db", "fallback": {"on": ["timeot"], "stpes": []}}])")),
       (std::vector<std::string>{
           "/services/api/steps/0/fallback/on/0: expected one of timeout, rejected, error, "
-          "rate_limited, circuit_open, found \"timeot\"; did you mean 'timeout'?",
+          "rate_limited, circuit_open, throttled, found \"timeot\"; did you mean 'timeout'?",
           "/services/api/steps/0/fallback/stpes: unknown key; did you mean 'steps'?"}));
   EXPECT_EQ(error(with_api_steps(R"([{"call": "db", "fallback": {"steps": {"work": "1ms"}}}])")),
             "/services/api/steps/0/fallback/steps: expected an array of steps (empty: an answer "
