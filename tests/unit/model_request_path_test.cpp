@@ -86,7 +86,7 @@ TEST(ModelFallback, DefaultsToEveryFailureAndReadsSteps) {
   EXPECT_EQ(f.pointer, "/services/api/steps/0/fallback");
   EXPECT_EQ(f.on, failure_bit(Failure::timeout) | failure_bit(Failure::rejected) |
                       failure_bit(Failure::error) | failure_bit(Failure::rate_limited) |
-                      failure_bit(Failure::circuit_open));
+                      failure_bit(Failure::circuit_open) | failure_bit(Failure::throttled));
   ASSERT_EQ(f.steps.size(), 2u);
   EXPECT_EQ(f.steps[1].kind, StepKind::delay);
   ASSERT_TRUE(steps[1].call.fallback.has_value());
