@@ -210,6 +210,10 @@ void ModelLoader::read_database(const Json& value, const std::string& pointer, S
       database.contention = usl;
     }
   }
+  if (const Json* capacity = find(value, "capacity_units")) {
+    database.capacity_units =
+        read_capacity_units(reader_, *capacity, child(pointer, "capacity_units"));
+  }
   spec.endpoints.push_back(work_endpoint(database_endpoint, work, value, pointer));
   spec.database = database;
 }

@@ -149,9 +149,9 @@ std::optional<FailureSet> read_failure_set(Reader& reader, const Json& value,
   FailureSet set = 0;
   bool ok = true;
   for (std::size_t i = 0; i < value.size(); ++i) {
-    const auto index =
-        reader.choice(value[i], child(pointer, i),
-                      {"timeout", "rejected", "error", "rate_limited", "circuit_open"});
+    const auto index = reader.choice(
+        value[i], child(pointer, i),
+        {"timeout", "rejected", "error", "rate_limited", "circuit_open", "throttled"});
     ok = ok && index.has_value();
     if (index) set |= failure_bit(static_cast<Failure>(*index));
   }

@@ -59,6 +59,7 @@ const std::vector<KindKey>& kind_keys() {
       {"connections", {database}},
       {"read_replicas", {database}},
       {"contention", {database}},
+      {"capacity_units", {database}},
       {"startup_time", {generic, cache}},
       {"autoscaling", {generic, cache}},
       {"memory", {generic, cache}},

@@ -126,6 +126,10 @@ std::optional<CircuitBreakerSpec> read_circuit_breaker(Reader& reader, const Jso
 /// window (window, limit), per service or (`per`: "client") per client.
 std::optional<RateLimitSpec> read_rate_limit(Reader& reader, const Json& value,
                                              const std::string& pointer);
+/// `capacity_units` of a database (load_capacity_units.cpp): mode, burst or adaptation, read,
+/// write.
+std::optional<CapacityUnitsSpec> read_capacity_units(Reader& reader, const Json& value,
+                                                     const std::string& pointer);
 /// `load_balancer.health`: max_fails, fail_timeout.
 std::optional<HealthSpec> read_health(Reader& reader, const Json& value,
                                       const std::string& pointer);

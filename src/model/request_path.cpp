@@ -1,5 +1,7 @@
 #include "capsim/model/request_path.hpp"
 
+#include <utility>
+
 namespace capsim::model {
 
 namespace {
@@ -28,6 +30,32 @@ bool uses_fallbacks(const Spec& spec) {
     }
   }
   return false;
+}
+
+bool uses_capacity_units(const Spec& spec) {
+  for (const ServiceSpec& s : spec.services) {
+    if (s.database && s.database->capacity_units) return true;
+  }
+  return false;
+}
+
+std::optional<double> capacity_units_cost(const ServiceSpec& s, double measured_s,
+                                          double read_units, double write_units) {
+  if (!s.database || !s.database->capacity_units) return std::nullopt;
+  const CapacityUnitsSpec& c = *s.database->capacity_units;
+  std::optional<double> cost;
+  const auto add = [&cost](double x) { cost = cost.value_or(0.0) + x; };
+  for (const auto& [d, consumed] :
+       {std::pair{&c.read, read_units}, std::pair{&c.write, write_units}}) {
+    if (c.mode == CapacityMode::provisioned) {
+      if (d->price_per_unit_hour && d->units_per_s) {
+        add(*d->units_per_s * measured_s / 3600.0 * *d->price_per_unit_hour);
+      }
+    } else if (d->price_per_million_units) {
+      add(consumed / 1e6 * *d->price_per_million_units);
+    }
+  }
+  return cost;
 }
 
 }  // namespace capsim::model

@@ -167,6 +167,8 @@ inline model::Failure failure_of(Outcome o) {
       return model::Failure::rate_limited;
     case Outcome::circuit_open:
       return model::Failure::circuit_open;
+    case Outcome::throttled:
+      return model::Failure::throttled;
     case Outcome::success:
     case Outcome::error:
       break;

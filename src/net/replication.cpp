@@ -187,6 +187,10 @@ void Replication::arrive(Ref job) {
     finish(job, Outcome::rate_limited);
     return;
   }
+  if (s.capacity_units && !consume_units(s, j, now)) [[unlikely]] {
+    finish(job, Outcome::throttled);
+    return;
+  }
   std::uint32_t lo = 0;
   std::uint32_t hi = s.replicas.size();
   if (s.spec->database && s.spec->database->read_replicas > 0) {

@@ -55,6 +55,9 @@ class Replication {
   /// A cache-aside lookup missed: the caller runs the call's on_miss steps (on its worker and
   /// cores) and waits for them as for the call; false when the caller is gone.
   bool start_on_miss(const CallState& call);
+  /// A database's capacity units (docs/capacity-units.md): consumes the units of job `j`
+  /// arriving at `s`, or counts it throttled and returns false.
+  bool consume_units(Service& s, const Job& j, double now);
   Ref new_job(const Steps* steps, std::uint32_t service, ParentKind kind, Ref parent,
               std::uint32_t parent_attempt);
   void arrive(Ref job);

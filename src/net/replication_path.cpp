@@ -1,7 +1,7 @@
 /// \file The coordinator's part of the request path beyond work and calls: fallbacks (a
-/// caller's own answer in place of a failed call) and the degraded answers they make, and
-/// cache-aside misses (the caller's on_miss steps after a lookup that missed).
-/// docs/request-path.md describes the behaviour.
+/// caller's own answer in place of a failed call) and the degraded answers they make,
+/// cache-aside misses (the caller's on_miss steps after a lookup that missed), and a
+/// database's capacity units. docs/request-path.md and docs/capacity-units.md describe them.
 
 #include "calls.hpp"
 #include "replication.hpp"
@@ -57,6 +57,17 @@ bool Replication::start_on_miss(const CallState& call) {
     j.cache_key = call.cache_key;
   }
   ready_.push_back(job);
+  return true;
+}
+
+bool Replication::consume_units(Service& s, const Job& j, double now) {
+  CapacityDimension& units = s.capacity_units->dimension(j.op);
+  ServiceStats& st = stats_.service(j.service);
+  if (!units.try_consume(now)) {
+    st.throttled();
+    return false;
+  }
+  st.consumed_units(j.op == model::DbOp::write, units.units_per_request());
   return true;
 }
 

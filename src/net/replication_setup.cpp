@@ -56,6 +56,9 @@ Replication::Replication(const model::Spec& spec, const ReplicationOptions& opti
         ss, static_cast<std::uint32_t>(i),
         sim::RandomStream(seed, rep, "service/" + ss.name + "/balancer"), simple[i]);
     if (ss.rate_limit) s.rate_limit.emplace(*ss.rate_limit, clients);
+    if (ss.database && ss.database->capacity_units) {
+      s.capacity_units.emplace(*ss.database->capacity_units);
+    }
   }
   // Compile after every service exists so calls can be resolved.
   ProgramCompiler compiler(spec, calls_);

@@ -13,6 +13,7 @@
 #include "capsim/dist/distribution.hpp"
 #include "capsim/model/spec.hpp"
 #include "capsim/net/rate_limiter.hpp"
+#include "capsim/net/capacity_units.hpp"
 #include "capsim/net/resilience.hpp"
 #include "program.hpp"
 #include "replica_set.hpp"
@@ -32,6 +33,7 @@ struct Service {
   /// Requests waiting for a worker, or at the balancer (bounded by simulation.max_queue).
   std::int64_t queued = 0;
   std::optional<RateLimiter> rate_limit;
+  std::optional<CapacityUnits> capacity_units;  ///< databases with `capacity_units`
   std::optional<Cache> cache;
   // Faults.
   double slowdown = 1.0;

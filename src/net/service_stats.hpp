@@ -47,6 +47,14 @@ class ServiceStats {
   void dropped() {
     if (measuring_) ++dropped_;
   }
+  /// A database's capacity units refused a request (docs/capacity-units.md).
+  void throttled() {
+    if (measuring_) ++throttled_;
+  }
+  /// A request consumed `units` of the database's read or write capacity units.
+  void consumed_units(bool write, double units) {
+    if (measuring_) (write ? write_units_ : read_units_) += units;
+  }
   /// The first time the service's queues held simulation.max_queue requests.
   void saturated(double now) {
     if (!saturated_at_s_) saturated_at_s_ = now;
@@ -162,6 +170,8 @@ class ServiceStats {
   // After warm-up.
   std::uint64_t arrivals_ = 0, completions_ = 0, rejected_ = 0, rate_limited_ = 0, dropped_ = 0;
   std::uint64_t clients_limited_ = 0;
+  std::uint64_t throttled_ = 0;
+  double read_units_ = 0.0, write_units_ = 0.0;  ///< capacity units consumed
   std::uint64_t cache_lookups_ = 0, cache_hits_ = 0;
   std::uint64_t degraded_ = 0, fallbacks_ = 0;
   stats::Histogram latency_;

@@ -19,6 +19,8 @@ const char* outcome_name(Outcome o) {
       return "circuit_open";
     case Outcome::error:
       return "error";
+    case Outcome::throttled:
+      return "throttled";
   }
   return "unknown";
 }

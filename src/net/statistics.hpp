@@ -63,6 +63,7 @@ class Statistics {
   const model::Spec& spec_;
   bool timeseries_;
   bool fallbacks_ = false;  ///< some call has a fallback: the results count degraded answers
+  bool throttles_ = false;  ///< some database has capacity units: the results count throttling
   std::vector<ServiceStats> services_;
   std::vector<WorkloadStats> workloads_;
   std::vector<stats::TimeSeriesRow> rows_;

@@ -16,6 +16,7 @@ Statistics::Statistics(const model::Spec& spec, bool timeseries)
   }
   workloads_.assign(spec.workloads.size(), WorkloadStats(timeseries));
   fallbacks_ = model::uses_fallbacks(spec);
+  throttles_ = model::uses_capacity_units(spec);
   for (const model::ServiceSpec& s : spec.services) {
     first_pool_.push_back(static_cast<std::uint32_t>(pools_.size()));
     pools_.resize(pools_.size() + s.connection_pools.size());
@@ -58,6 +59,11 @@ stats::Summary Statistics::summarize(double now, std::uint64_t events) {
       add({"workloads", n, "errors", outcome_name(o)},
           ratio(static_cast<double>(w.outcomes_[static_cast<int>(o)]), w.finished_));
     }
+    if (throttles_) {
+      const auto throttled = w.outcomes_[static_cast<int>(Outcome::throttled)];
+      add({"workloads", n, "errors", "throttled"},
+          ratio(static_cast<double>(throttled), w.finished_));
+    }
     if (fallbacks_) {
       add({"workloads", n, "degraded_rate"}, ratio(static_cast<double>(w.degraded_), w.finished_));
     }
@@ -96,8 +102,13 @@ stats::Summary Statistics::summarize(double now, std::uint64_t events) {
     // What is paid for: replicas starting, ready or draining.
     const double replica_seconds = m.provisioned - warm.provisioned;
     add({"services", n, "replica_seconds"}, replica_seconds);
-    if (ss.price_per_replica_hour) {
-      add({"services", n, "cost"}, replica_seconds / 3600.0 * *ss.price_per_replica_hour);
+    // Replicas and capacity units (docs/capacity-units.md), each when it has a price.
+    const std::optional<double> units_cost =
+        model::capacity_units_cost(ss, measured, s.read_units_, s.write_units_);
+    if (ss.price_per_replica_hour || units_cost) {
+      double cost = units_cost.value_or(0.0);
+      if (ss.price_per_replica_hour) cost += replica_seconds / 3600.0 * *ss.price_per_replica_hour;
+      add({"services", n, "cost"}, cost);
     }
     if (ss.memory) {
       // Per serving replica (ready or draining), time-averaged; the peak of any one replica.
@@ -126,6 +137,14 @@ stats::Summary Statistics::summarize(double now, std::uint64_t events) {
     if (ss.rate_limit && ss.rate_limit->per_client) {
       // Distinct clients refused at least once after the warm-up.
       add({"services", n, "rate_limited_clients"}, static_cast<double>(s.clients_limited_));
+    }
+    if (ss.database && ss.database->capacity_units) {
+      const auto throttled = static_cast<double>(s.throttled_);
+      add({"services", n, "capacity_units", "throttled"}, ratio(throttled, s.arrivals_));
+      add({"services", n, "capacity_units", "throttled_rps"}, throttled / measured);
+      add({"services", n, "capacity_units", "read_units_per_s"}, s.read_units_ / measured);
+      add({"services", n, "capacity_units", "write_units_per_s"}, s.write_units_ / measured);
+      if (units_cost) add({"services", n, "capacity_units", "cost"}, *units_cost);
     }
     if (ss.drop_expired) {
       add({"services", n, "dropped"}, ratio(static_cast<double>(s.dropped_), s.arrivals_));

@@ -30,7 +30,7 @@ Better default_better(const std::string& metric) {
   if (has(".latency_ms.") || has(".error_rate") || has(".errors.") || has(".rejected") ||
       has(".queue_length") || has(".wasted_work_fraction") || has(".replica_seconds") ||
       has(".replicas.") || has(".saturated") || has(".attempts_per_request") || has(".cost") ||
-      has(".wait_ms") || has(".memory.oom_kills") || has(".degraded_rate") ||
+      has(".wait_ms") || has(".throttled") || has(".memory.oom_kills") || has(".degraded_rate") ||
       has(".pods.pending") || has(".time_to_ready") || has(".node_hours") ||
       has(".rollout.duration_s") || has(".loss.recovered_s") || has(".loss.pods_evicted")) {
     return Better::lower;
@@ -48,6 +48,7 @@ Better default_better(const std::string& metric) {
 std::vector<std::string> metric_names(const model::Spec& spec) {
   std::vector<std::string> names;
   const bool fallbacks = model::uses_fallbacks(spec);
+  const bool throttles = model::uses_capacity_units(spec);
   for (const model::WorkloadSpec& w : spec.workloads) {
     const std::string at = "workloads." + w.name + ".";
     for (const char* name : {"offered_rps", "throughput_rps", "goodput_rps", "error_rate"}) {
@@ -58,6 +59,7 @@ std::vector<std::string> metric_names(const model::Spec& spec) {
           net::Outcome::circuit_open, net::Outcome::error}) {
       names.push_back(at + "errors." + net::outcome_name(o));
     }
+    if (throttles) names.push_back(at + "errors.throttled");
     if (fallbacks) names.push_back(at + "degraded_rate");
     names.push_back(at + "attempts_per_request");
     names.push_back(at + "retries_rps");
@@ -73,7 +75,9 @@ std::vector<std::string> metric_names(const model::Spec& spec) {
           "in_flight", "replicas.mean", "replicas.min", "replicas.max", "replica_seconds"}) {
       names.push_back(at + name);
     }
-    if (s.price_per_replica_hour) names.push_back(at + "cost");
+    const bool units = s.database && s.database->capacity_units;
+    const bool units_priced = model::capacity_units_cost(s, 1.0, 0.0, 0.0).has_value();
+    if (s.price_per_replica_hour || units_priced) names.push_back(at + "cost");
     if (s.memory) {
       for (const char* m : {"mean_mib", "max_mib", "utilization", "oom_kills"}) {
         names.push_back(at + "memory." + m);
@@ -87,6 +91,13 @@ std::vector<std::string> metric_names(const model::Spec& spec) {
     names.push_back(at + "rejected");
     names.push_back(at + "rate_limited");
     if (s.rate_limit && s.rate_limit->per_client) names.push_back(at + "rate_limited_clients");
+    if (units) {
+      for (const char* m :
+           {"throttled", "throttled_rps", "read_units_per_s", "write_units_per_s"}) {
+        names.push_back(at + "capacity_units." + m);
+      }
+      if (units_priced) names.push_back(at + "capacity_units.cost");
+    }
     if (s.drop_expired) names.push_back(at + "dropped");
     names.push_back(at + "wait_ms.mean");
     names.push_back(at + "wait_ms.p99");

@@ -43,7 +43,7 @@ const std::vector<BadKey>& cases() {
        R"({ "api": { "steps": [ { "call": "db", "fallback": { "on": ["open"] } } ] }, )" +
            std::string(kDb) + " }",
        "/services/api/steps/0/fallback/on/0: expected one of timeout, rejected, error, "
-       "rate_limited, circuit_open, found \"open\""},
+       "rate_limited, circuit_open, throttled, found \"open\""},
       {"async_not_a_boolean",
        R"({ "api": { "steps": [ { "call": "db", "async": 1 } ] }, )" + std::string(kDb) + " }",
        "/services/api/steps/0/async: expected true or false, found 1"},

@@ -86,7 +86,7 @@ TEST(ModelFallback, DefaultsToEveryFailureAndReadsSteps) {
   EXPECT_EQ(f.pointer, "/services/api/steps/0/fallback");
   EXPECT_EQ(f.on, failure_bit(Failure::timeout) | failure_bit(Failure::rejected) |
                       failure_bit(Failure::error) | failure_bit(Failure::rate_limited) |
-                      failure_bit(Failure::circuit_open));
+                      failure_bit(Failure::circuit_open) | failure_bit(Failure::throttled));
   ASSERT_EQ(f.steps.size(), 2u);
   EXPECT_EQ(f.steps[1].kind, StepKind::delay);
   ASSERT_TRUE(steps[1].call.fallback.has_value());
@@ -102,7 +102,7 @@ TEST(ModelFallback, BadInputs) {
       errors(with_api_steps(R"([{"call": "db", "fallback": {"on": ["timeot"], "stpes": []}}])")),
       (std::vector<std::string>{
           "/services/api/steps/0/fallback/on/0: expected one of timeout, rejected, error, "
-          "rate_limited, circuit_open, found \"timeot\"; did you mean 'timeout'?",
+          "rate_limited, circuit_open, throttled, found \"timeot\"; did you mean 'timeout'?",
           "/services/api/steps/0/fallback/stpes: unknown key; did you mean 'steps'?"}));
   EXPECT_EQ(error(with_api_steps(R"([{"call": "db", "fallback": {"steps": {"work": "1ms"}}}])")),
             "/services/api/steps/0/fallback/steps: expected an array of steps (empty: an answer "

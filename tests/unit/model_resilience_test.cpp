@@ -43,7 +43,7 @@ const std::string call_at = "/services/api/endpoints/get/steps/1";
 
 constexpr capsim::model::FailureSet default_on =
     failure_bit(Failure::timeout) | failure_bit(Failure::rejected) | failure_bit(Failure::error) |
-    failure_bit(Failure::rate_limited);
+    failure_bit(Failure::rate_limited) | failure_bit(Failure::throttled);
 
 // ---- Retries --------------------------------------------------------------------------------
 
@@ -118,9 +118,9 @@ TEST(ModelRetry, EmptyOnNeverRetries) {
 TEST(ModelRetry, OnNamesFailures) {
   EXPECT_EQ(error(with_workload_retry(R"({"on": ["timeout", "tmeout", 3]})")),
             "/workloads/0/retry/on/1: expected one of timeout, rejected, error, rate_limited, "
-            "circuit_open, found \"tmeout\"; did you mean 'timeout'?\n"
+            "circuit_open, throttled, found \"tmeout\"; did you mean 'timeout'?\n"
             "/workloads/0/retry/on/2: expected one of timeout, rejected, error, rate_limited, "
-            "circuit_open, found 3");
+            "circuit_open, throttled, found 3");
   EXPECT_EQ(error(with_workload_retry(R"({"on": "timeout"})")),
             "/workloads/0/retry/on: expected an array of failures such as [\"timeout\", "
             "\"error\"], found \"timeout\"");

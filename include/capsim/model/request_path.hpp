@@ -2,6 +2,8 @@
 /// \file Questions about a model's request path (docs/request-path.md) that several layers ask
 /// the same way: the runtime's summary and the experiments' metric catalogue.
 
+#include <optional>
+
 #include "capsim/model/spec.hpp"
 
 namespace capsim::model {
@@ -9,5 +11,15 @@ namespace capsim::model {
 /// Some call of the model (a call step, an item of a parallel step, or a call inside another
 /// call's fallback) has a `fallback`: the results then count degraded answers.
 bool uses_fallbacks(const Spec& spec);
+
+/// Some database has `capacity_units` (docs/capacity-units.md): the results count `throttled`
+/// requests.
+bool uses_capacity_units(const Spec& spec);
+
+/// The cost of service `s`'s capacity units over `measured_s` seconds in which it consumed
+/// `read_units` and `write_units`: provisioned units-hours at their price, consumed units at
+/// theirs; absent when no price is given.
+std::optional<double> capacity_units_cost(const ServiceSpec& s, double measured_s,
+                                          double read_units, double write_units);
 
 }  // namespace capsim::model

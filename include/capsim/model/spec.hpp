@@ -75,7 +75,15 @@ struct Profile {
 };
 
 /// How a request or call can fail, as the results and `retry.on` name it.
-enum class Failure : std::uint8_t { timeout, rejected, error, rate_limited, circuit_open };
+/// `throttled`: a database's `capacity_units` refused the request (docs/capacity-units.md).
+enum class Failure : std::uint8_t {
+  timeout,
+  rejected,
+  error,
+  rate_limited,
+  circuit_open,
+  throttled
+};
 /// A set of failures (bit i = Failure i).
 using FailureSet = std::uint8_t;
 constexpr FailureSet failure_bit(Failure f) {
@@ -107,7 +115,8 @@ struct RetryBudgetSpec {
 struct RetrySpec {
   int max_attempts = 3;  ///< attempts in all, the first included
   FailureSet on = failure_bit(Failure::timeout) | failure_bit(Failure::rejected) |
-                  failure_bit(Failure::error) | failure_bit(Failure::rate_limited);
+                  failure_bit(Failure::error) | failure_bit(Failure::rate_limited) |
+                  failure_bit(Failure::throttled);
   BackoffSpec backoff;
   std::optional<RetryBudgetSpec> budget;
 };
@@ -167,7 +176,7 @@ struct StepSpec;
 struct FallbackSpec {
   FailureSet on = failure_bit(Failure::timeout) | failure_bit(Failure::rejected) |
                   failure_bit(Failure::error) | failure_bit(Failure::rate_limited) |
-                  failure_bit(Failure::circuit_open);
+                  failure_bit(Failure::circuit_open) | failure_bit(Failure::throttled);
   std::vector<StepSpec> steps;  ///< may be empty: an answer at no cost
   std::string pointer;
 };
@@ -304,9 +313,39 @@ struct QueueSpec {
   int max_receives = 0;
 };
 
+enum class CapacityMode { provisioned, on_demand };
+
+/// One dimension (reads or writes) of a database's `capacity_units` (docs/capacity-units.md).
+struct CapacityDimensionSpec {
+  /// provisioned: units per second (the bucket's refill rate); absent: the dimension is not
+  /// limited.
+  std::optional<double> units_per_s;
+  double units_per_request = 1.0;  ///< units one request of this kind consumes
+  /// on_demand: the previous peak, units per second (2 x it is served at once); DynamoDB's new
+  /// table: 6000 reads, 2000 writes.
+  double peak_units_per_s = 0.0;
+  std::optional<double> max_units_per_s;          ///< on_demand: the table's maximum throughput
+  std::optional<double> price_per_unit_hour;      ///< provisioned: per provisioned unit-hour
+  std::optional<double> price_per_million_units;  ///< on_demand: per million consumed units
+};
+
+/// DynamoDB-like capacity units of a database: requests beyond them fail at once with
+/// `throttled`. provisioned: a token bucket per dimension, refilled at units_per_s and holding
+/// units_per_s x (1 s + burst_s), full at t = 0. on_demand: within each whole second, consumed
+/// units up to 2 x the peak; a second's consumption becomes the peak adaptation_s after it ends.
+struct CapacityUnitsSpec {
+  CapacityMode mode = CapacityMode::provisioned;
+  double burst_s = 300.0;        ///< provisioned: unused capacity kept (DynamoDB: 300 s)
+  double adaptation_s = 1800.0;  ///< on_demand: DynamoDB's 30 minutes
+  CapacityDimensionSpec read;
+  CapacityDimensionSpec write;
+  std::string pointer;
+};
+
 struct DatabaseSpec {
   int read_replicas = 0;  ///< the service's replicas are the primary (index 0) and these
   std::optional<ContentionSpec> contention;
+  std::optional<CapacityUnitsSpec> capacity_units;  ///< absent: never throttled
 };
 
 /// What an autoscaler measures, averaged over its metric window: core utilisation, worker

@@ -11,9 +11,18 @@
 
 namespace capsim::net {
 
-/// How a request, or one call inside it, ended.
-enum class Outcome : std::uint8_t { success, timeout, rejected, rate_limited, circuit_open, error };
-inline constexpr int kOutcomeCount = 6;
+/// How a request, or one call inside it, ended. `throttled`: a database's capacity units
+/// refused it (docs/capacity-units.md).
+enum class Outcome : std::uint8_t {
+  success,
+  timeout,
+  rejected,
+  rate_limited,
+  circuit_open,
+  error,
+  throttled
+};
+inline constexpr int kOutcomeCount = 7;
 /// The outcome's name as the results format spells it ("timeout", "rejected", ...).
 const char* outcome_name(Outcome o);
 
