@@ -106,9 +106,10 @@ std::vector<Reference> slo_lines(const SweepDoc& doc, const std::vector<std::str
   if (latency) {
     for (const auto& [p, limit] : doc.slo.latency_ms) {
       // Only the percentiles drawn (a p99 limit is no line for a p50 chart of its own).
-      const bool drawn = std::any_of(metrics.begin(), metrics.end(), [&](const std::string& m) {
-        return m.ends_with(".latency_ms." + p);
-      });
+      // A copy: clang before 16 cannot capture a structured binding.
+      const std::string suffix = ".latency_ms." + p;
+      const bool drawn = std::any_of(metrics.begin(), metrics.end(),
+                                     [&](const std::string& m) { return m.ends_with(suffix); });
       if (drawn) out.push_back({limit * factor, "SLO " + p + " " + format_number(limit) + " ms"});
     }
   }
