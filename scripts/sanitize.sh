@@ -16,6 +16,10 @@ cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCAPSIM_SAN
 cmake --build build-asan -j "${CAPSIM_JOBS:-2}"
 export ASAN_OPTIONS="detect_leaks=1:abort_on_error=0:halt_on_error=1"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
+# The sanitized binary is several times slower: the golden runs' limit (120 s,
+# tests/cli/golden_test.cpp) is multiplied by this (the longest golden, daily-cycle, took over
+# 120 s under the sanitizers on a two-core machine).
+export CAPSIM_TEST_TIMEOUT_FACTOR="${CAPSIM_TEST_TIMEOUT_FACTOR:-4}"
 # The Chromium and notebook checks exercise the same binary as the CLI tests and are slow under
 # the sanitizers; the validation tests are long simulations: Release only.
 ctest --test-dir build-asan --output-on-failure -j2 -L 'unit_tests|cli_tests' "$@"

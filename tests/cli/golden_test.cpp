@@ -3,7 +3,9 @@
 // results field by field, so that any change of answers is deliberate. After a deliberate change,
 // regenerate them with scripts/update-golden.sh and explain the change in the commit.
 
+#include <chrono>
 #include <cmath>
+#include <cstdlib>
 #include <set>
 
 #include "cli_support.hpp"
@@ -87,13 +89,27 @@ TEST(Golden, EveryExampleModelHasAGoldenOutput) {
 
 class GoldenOutput : public ::testing::TestWithParam<std::string> {};
 
+/// The limit of one golden run: 120 s, multiplied by the environment's
+/// CAPSIM_TEST_TIMEOUT_FACTOR (a whole number from 2 to 100), which scripts/sanitize.sh sets: the
+/// sanitized binary is several times slower, and the longest golden (daily-cycle) passed 120 s
+/// under the sanitizers on a two-core machine.
+std::chrono::seconds golden_run_limit() {
+  std::chrono::seconds limit(120);
+  if (const char* factor = std::getenv("CAPSIM_TEST_TIMEOUT_FACTOR")) {
+    const long f = std::strtol(factor, nullptr, 10);
+    if (f > 1 && f <= 100) limit *= f;
+  }
+  return limit;
+}
+
 TEST_P(GoldenOutput, MatchesFieldByField) {
   const std::string name = GetParam();
   const fs::path golden = source_dir() / "tests" / "golden" / (name + ".json");
   if (!fs::exists(golden)) GTEST_SKIP() << "no golden output (see the test above)";
   Sandbox box;
   const RunResult r = box.run({"run", example_model(name + ".json").string(), "--replications", "2",
-                               "--threads", "1", "-q", "-o", "out.json"});
+                               "--threads", "1", "-q", "-o", "out.json"},
+                              golden_run_limit());
   ASSERT_EQ(r.status, 0) << r;
   std::vector<std::string> differences;
   compare(read_json(golden), read_json(box / "out.json"), "", differences);
