@@ -6,12 +6,10 @@
 #include <string>
 #include <vector>
 
-#include "cli_support.hpp"
+#include "bad_model_check.hpp"
 
 namespace capsim::cli_test {
 namespace {
-
-constexpr int kBadInput = 2;
 
 struct BadKey {
   std::string name;
@@ -69,15 +67,7 @@ TEST_P(CacheAsideInput, RefusedWithOneMessageAndNothingWritten) {
   "workloads": [ { "name": "w", "target": "api", "rate": 10 } ],
   "services": )" + c.services +
                         "\n}\n");
-  for (const std::vector<std::string>& args :
-       {std::vector<std::string>{"run", model.string(), "-o", "results.json", "--csv", "csv"},
-        std::vector<std::string>{"validate", model.string()}}) {
-    const RunResult r = box.run(args);
-    EXPECT_EQ(r.status, kBadInput) << r;
-    EXPECT_EQ(r.err, "capsim: " + c.message + "\n") << r;
-    EXPECT_EQ(r.out, "") << r;
-    EXPECT_TRUE(box.entries().empty()) << "files written on bad input" << r;
-  }
+  expect_model_refused(box, model, c.message);
 }
 
 TEST(CacheAsideInputOk, ACacheWithoutBackendUsedOnlyCacheAsideRuns) {
