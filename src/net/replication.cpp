@@ -220,7 +220,8 @@ void Replication::arrive(Ref job) {
 void Replication::admit(Ref job, Job& j, Service& s, std::uint32_t ri) {
   const double now = clock_.now();
   const Station::Admission admission = station_.admit(s, ri, job, j, now);
-  if (s.cache) s.cache->prepare(j);  // its lookup comes after its work: start loading memory now
+  // Its lookup comes after its work: start loading memory now (not for a rejected job).
+  if (s.cache && admission != Station::Admission::rejected) s.cache->prepare(j);
   if (s.memory_per_request && admission != Station::Admission::rejected) [[unlikely]] {
     memory_admit(s, ri, j);
   }
