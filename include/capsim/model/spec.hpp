@@ -10,6 +10,8 @@
 #include <vector>
 
 #include "capsim/dist/distribution_spec.hpp"
+#include "capsim/model/autoscaling_spec.hpp"
+#include "capsim/model/capacity_spec.hpp"
 #include "capsim/model/error.hpp"
 
 namespace capsim::model {
@@ -346,148 +348,6 @@ struct DatabaseSpec {
   int read_replicas = 0;  ///< the service's replicas are the primary (index 0) and these
   std::optional<ContentionSpec> contention;
   std::optional<CapacityUnitsSpec> capacity_units;  ///< absent: never throttled
-};
-
-/// What an autoscaler measures, averaged over its metric window: core utilisation, worker
-/// utilisation, requests in flight per replica, arrivals per second per ready replica, queued
-/// requests per replica, or the 95th percentile of the service's latency.
-/// `memory`: utilisation of the replicas' memory request (docs/memory.md).
-/// `queue_messages`: the messages (waiting and in flight) of the queues the service consumes,
-/// read at each sync, per replica: KEDA's aws-sqs-queue scaler (docs/autoscaling.md).
-enum class ScaleMetric {
-  cpu,
-  workers,
-  in_flight,
-  rps,
-  queue_length,
-  latency_p95,
-  memory,
-  queue_messages
-};
-/// The metrics' names in the model format, indexed by ScaleMetric.
-inline constexpr std::string_view kScaleMetricNames[] = {"cpu",    "workers",       "in_flight",
-                                                         "rps",    "queue_length",  "latency_p95",
-                                                         "memory", "queue_messages"};
-inline std::string_view scale_metric_name(ScaleMetric m) {
-  return kScaleMetricNames[static_cast<int>(m)];
-}
-
-struct ScaleMetricSpec {
-  ScaleMetric metric = ScaleMetric::cpu;
-  double target = 0.8;  ///< utilisation (cpu, workers), per replica, or seconds (latency_p95)
-  /// queue_messages only: `target` is the total for the service (an External metric's `Value`
-  /// target) rather than per replica (`AverageValue`, KEDA's queueLength).
-  bool total_target = false;
-};
-
-enum class ScalingPolicyType { pods, percent };
-
-/// A Kubernetes HPA scaling policy: at most `value` pods (or percent of the count at the start
-/// of the period) added or removed within any `period_s`.
-struct ScalingPolicySpec {
-  ScalingPolicyType type = ScalingPolicyType::percent;
-  int value = 100;
-  double period_s = 15.0;
-};
-
-/// max: the policy allowing the largest change; min: the smallest; disabled: no scaling in this
-/// direction.
-enum class SelectPolicy { max, min, disabled };
-
-/// One direction (`scale_up` or `scale_down`) of an HPA's `behavior`.
-struct ScalingRulesSpec {
-  double stabilization_window_s = 0.0;
-  std::vector<ScalingPolicySpec> policies;
-  SelectPolicy select = SelectPolicy::max;
-  /// `tolerance` of this direction (behavior.scaleUp/scaleDown.tolerance); unset: the HPA's.
-  std::optional<double> tolerance;
-};
-
-/// From `at_s` on (until the next step), `replicas` replicas; with an HPA or KEDA, their minimum.
-struct ScheduleStepSpec {
-  double at_s = 0.0;
-  int replicas = 0;
-};
-
-enum class AutoscalerKind { hpa, keda, schedule };
-
-/// `autoscaling` of a service. Kubernetes HorizontalPodAutoscaler semantics (hpa), KEDA's
-/// scale to and from zero around an HPA (keda), or replica counts at given times (schedule).
-struct AutoscalingSpec {
-  AutoscalerKind kind = AutoscalerKind::hpa;
-  int min = 1;  ///< hpa default 1, keda default 0
-  int max = 1;
-  std::vector<ScaleMetricSpec> metrics;  ///< hpa and keda: at least one; the largest count wins
-  double sync_period_s = 15.0;
-  double tolerance = 0.1;
-  double metric_window_s = 30.0;
-  /// Defaults: stabilisation 0 s; 100 % and 4 pods per 15 s; select max.
-  ScalingRulesSpec scale_up = default_scale_up();
-  /// Defaults: stabilisation 300 s; 100 % per 15 s; select max.
-  ScalingRulesSpec scale_down = default_scale_down();
-  /// schedule: the replica counts; hpa and keda: a minimum that changes over time.
-  std::vector<ScheduleStepSpec> schedule;
-  // keda
-  double activation_threshold = 0.0;  ///< active while the metric's total is above this
-  double polling_interval_s = 30.0;
-  double cooldown_period_s = 300.0;
-  std::string pointer;
-
-  /// Kubernetes' default behavior for one direction.
-  static ScalingRulesSpec default_scale_up();
-  static ScalingRulesSpec default_scale_down();
-};
-
-/// `memory` of a service's replicas (docs/memory.md): a baseline plus what each request in
-/// flight (holding or waiting for a worker) holds, against the pod's memory request (what the
-/// HPA's `memory` metric divides by) and its limit (above it the replica is OOM-killed).
-struct MemorySpec {
-  double baseline_mib = 0.0;
-  dist::DistSpec per_request_mib;   ///< drawn per request when it enters a replica
-  double request_mib = 0.0;         ///< default: the limit, else the baseline
-  std::optional<double> limit_mib;  ///< absent: never killed
-  std::string pointer;
-};
-
-/// One node pool (docs/nodes.md): nodes of one instance type, what one node can allocate to
-/// pods, and the bounds the cluster autoscaler keeps its size in.
-struct NodePoolSpec {
-  std::string name;
-  double cores = 0.0;       ///< allocatable cores per node
-  double memory_mib = 0.0;  ///< allocatable memory per node
-  std::optional<double> price_per_hour;
-  int min_nodes = 0;
-  int max_nodes = 0;
-  int initial_nodes = 0;             ///< ready at t = 0
-  double provisioning_time_s = 0.0;  ///< the autoscaler's request to the node being Ready
-  /// Zones the pool's nodes spread over (docs/nodes.md#node-and-zone-loss): each new node goes
-  /// to the zone with the fewest nodes, the first such zone on a tie. Empty: one unnamed zone.
-  std::vector<std::string> zones;
-  std::string pointer;
-};
-
-/// The cluster autoscaler's settings, with its documented defaults.
-struct ClusterAutoscalerSpec {
-  double scan_interval_s = 10.0;
-  double scale_down_unneeded_time_s = 600.0;
-  double scale_down_delay_after_add_s = 600.0;
-  double scale_down_utilization_threshold = 0.5;
-  int max_empty_bulk_delete = 10;
-};
-
-/// `nodes` of the model: its node pools and the cluster autoscaler that sizes them.
-struct NodesSpec {
-  std::vector<NodePoolSpec> pools;  ///< in the model file's order
-  ClusterAutoscalerSpec cluster_autoscaler;
-  std::string pointer;
-};
-
-/// `pod` of a service: the node pool its replicas run on and what each requests of a node.
-struct PodSpec {
-  std::uint32_t pool = 0;  ///< index in NodesSpec::pools
-  double cores = 0.0;
-  double memory_mib = 0.0;
-  std::string pointer;
 };
 
 /// A pool of connections that each replica of a service keeps towards one service it calls, as
