@@ -244,7 +244,11 @@ inline AfterAttempt Calls::after_attempt(Ref call, Outcome outcome) {
       (p.retry->on & model::failure_bit(failure_of(outcome))) &&
       static_cast<int>(c.attempt) < p.retry->max_attempts &&
       (p.budget == kNone || budgets_[p.budget].try_retry(now))) {
-    if (c.caller_kind == CallerKind::client) stats_.workload(c.workload).retry();
+    if (c.caller_kind == CallerKind::client) {
+      stats_.workload(c.workload).retry();
+    } else {
+      stats_.call_retry();
+    }
     const double delay =
         backoff_delay(p.retry->backoff, static_cast<int>(c.attempt), c.last_delay_s, backoff_rng_);
     c.last_delay_s = delay;

@@ -37,11 +37,17 @@ class Statistics {
   /// Logs an event of replication 0 (a crash, a breaker's state change, ...).
   void log_event(double now, const std::string& kind, const std::string& service,
                  const std::string& detail) {
+    if (kind.rfind("breaker_", 0) == 0) ++counts_.breaker_transitions;
     if (timeseries_) event_log_.push_back(stats::EventRow{now, kind, service, detail});
   }
   /// Logs a change of a service's replica count by its autoscaler.
   void log_scale(stats::ScaleEventRow row) {
+    ++counts_.scale_changes;
     if (timeseries_) scale_log_.push_back(std::move(row));
+  }
+  /// A call between services is retried (a client's retries are its workload's).
+  void call_retry() {
+    if (measuring_) ++counts_.call_retries;
   }
 
   /// The warm-up ends at `now`.
@@ -69,7 +75,9 @@ class Statistics {
   std::vector<stats::TimeSeriesRow> rows_;
   std::vector<stats::EventRow> event_log_;
   std::vector<stats::ScaleEventRow> scale_log_;
-  PhaseStats phases_;  // named phases and per-window peaks, in every replication
+  stats::MechanismCounts counts_;
+  bool measuring_ = false;  // after the warm-up
+  PhaseStats phases_;       // named phases and per-window peaks, in every replication
   NodeStats nodes_;
   // Connection pools (pool_summary.cpp).
   std::vector<PoolStats> pools_;

@@ -25,6 +25,7 @@ Statistics::Statistics(const model::Spec& spec, bool timeseries)
 }
 
 void Statistics::begin_measurement(double now) {
+  measuring_ = true;
   for (ServiceStats& s : services_) s.begin_measurement(now);
   for (WorkloadStats& w : workloads_) w.begin_measurement(now);
   nodes_.begin_measurement(now);
@@ -189,6 +190,7 @@ stats::Summary Statistics::summarize(double now, std::uint64_t events) {
   out.timeseries = std::move(rows_);
   out.event_log = std::move(event_log_);
   out.scale_events = std::move(scale_log_);
+  out.counts = counts_;
   return out;
 }
 

@@ -103,6 +103,9 @@ std::string serialize(const stats::Summary& summary) {
   for (const std::string& notice : summary.notices) w.str(notice);
   w.u64(summary.events);
   w.f64(summary.measured_s);
+  w.u64(summary.counts.scale_changes);
+  w.u64(summary.counts.breaker_transitions);
+  w.u64(summary.counts.call_retries);
   return w.take();
 }
 
@@ -123,6 +126,9 @@ stats::Summary deserialize(std::string_view bytes) {
   for (std::string& notice : s.notices) notice = r.str();
   s.events = r.u64();
   s.measured_s = r.f64();
+  s.counts.scale_changes = r.u64();
+  s.counts.breaker_transitions = r.u64();
+  s.counts.call_retries = r.u64();
   r.finish();
   return s;
 }

@@ -40,10 +40,23 @@ VariantActivity activity_of(const Results& r) {
     a.replica_hours += mean_of(r, p + "replica_seconds") / 3600.0;
     if (r.find(p + "cost") != nullptr) a.cost = a.cost.value_or(0.0) + mean_of(r, p + "cost");
   }
-  for (const stats::EventRow& e : r.events) {
-    if (e.kind.rfind("breaker_", 0) == 0) ++a.breaker_transitions;
+  // With nodes, capacity is paid by the node-hour (docs/nodes.md).
+  for (const MergedMetric& m : r.metrics) {
+    if (m.path.size() == 3 && m.path[0] == "node_pools" && m.path[2] == "cost") {
+      a.cost = a.cost.value_or(0.0) + mean_of(r, m.dotted());
+    }
   }
-  a.scale_events = static_cast<int>(r.scale_events.size());
+  // Counted in every replication, event log or not (compare keeps none).
+  const double measured_s = r.simulated_seconds - r.warmup_seconds;
+  if (!r.mechanism_counts.empty() && measured_s > 0.0) {
+    double call_retries = 0.0;
+    for (const stats::MechanismCounts& c : r.mechanism_counts) {
+      call_retries += static_cast<double>(c.call_retries);
+    }
+    a.retries_rps += call_retries / static_cast<double>(r.mechanism_counts.size()) / measured_s;
+    a.breaker_transitions = static_cast<int>(r.mechanism_counts.front().breaker_transitions);
+    a.scale_events = static_cast<int>(r.mechanism_counts.front().scale_changes);
+  }
   return a;
 }
 

@@ -107,6 +107,7 @@ Results merge(const model::Spec& spec, const std::vector<stats::Summary>& summar
       r.notices.push_back("replication " + std::to_string(k) + ": " + notice);
     }
     r.performance.events += summaries[k].events;
+    r.mechanism_counts.push_back(summaries[k].counts);
   }
   r.timeseries = summaries.front().timeseries;
   r.events = summaries.front().event_log;

@@ -169,6 +169,59 @@ TEST(Tables, CompareJsonCarriesEachVariantsMechanismActivity) {
   EXPECT_EQ(doc.at("cheapest_meeting_slo").at("by"), "replica_hours");
 }
 
+TEST(Tables, CompareActivityCountsScaleChangesCallRetriesAndNodeCostWithoutAnEventLog) {
+  Sandbox box;
+  // compare keeps no event log, yet its activity must see what the mechanisms did.
+  // front calls back with one retry on error; in "outage" back fails every call, so every call
+  // is retried once: call retries = front's arrivals, 20/s (Poisson over 200 s: sd 0.32/s).
+  // "scheduled" gives back a schedule 1 -> 3 (at 50 s) -> 2 (at 100 s): 2 scale changes.
+  // The services run on one node of a pool priced 0.36 per node-hour: 200 s cost 0.02, which
+  // the activity's cost must include (docs/nodes.md: nodes are what is paid for).
+  write_text(box / "model.json", R"({
+    "name": "activity",
+    "simulation": { "duration": "200s", "warmup": "0s", "replications": 2, "seed": 8 },
+    "nodes": { "pools": { "general": { "cores": 16, "memory_mib": 65536, "price_per_hour": 0.36,
+                                       "min": 1, "max": 1, "initial": 1 } } },
+    "workloads": [ { "name": "w", "target": "front", "rate": 20 } ],
+    "services": {
+      "front": { "replicas": 1, "cores": 4, "workers": 64,
+                 "pod": { "pool": "general", "cores": 4, "memory_mib": 1024 },
+                 "steps": [ { "work": "1ms" },
+                            { "call": "back", "retry": { "max_attempts": 2, "on": ["error"],
+                                                         "backoff": { "base": "1ms" } } } ] },
+      "back": { "replicas": 1, "cores": 1, "workers": 64,
+                "pod": { "pool": "general", "cores": 1, "memory_mib": 1024 },
+                "steps": [ { "work": "1ms" } ] } },
+    "slo": { "latency": { "p99": "1s" }, "error_rate": 0.01 }
+  })");
+  write_text(box / "compare.json", R"({ "kind": "compare", "model": "model.json",
+    "replications": 2,
+    "variants": {
+      "plain": [],
+      "outage": [ { "pointer": "/faults", "value":
+                    [ { "at": "0s", "kind": "outage", "service": "back", "duration": "1h" } ] } ],
+      "scheduled": [ { "pointer": "/services/back/autoscaling", "value": { "kind": "schedule",
+                       "steps": [ { "at": "0s", "replicas": 1 }, { "at": "50s", "replicas": 3 },
+                                     { "at": "100s", "replicas": 2 } ] } } ]
+    },
+    "metrics": [ "workloads.w.error_rate" ] })");
+  const RunResult r = box.run({"compare", "compare.json", "-o", "out.json", "--threads", "2"});
+  ASSERT_EQ(r.status, 0) << r;
+  const Json doc = Json::parse(read_text(box / "out.json"));
+  const Json& activity = doc.at("activity");
+  EXPECT_EQ(activity.at("plain").at("retries_rps").get<double>(), 0.0);
+  EXPECT_NEAR(activity.at("outage").at("retries_rps").get<double>(), 20.0, 1.5) << activity.dump(2);
+  EXPECT_EQ(activity.at("plain").at("scale_events").get<int>(), 0);
+  EXPECT_EQ(activity.at("scheduled").at("scale_events").get<int>(), 2) << activity.dump(2);
+  for (const char* v : {"plain", "outage", "scheduled"}) {
+    ASSERT_TRUE(activity.at(v).at("cost").is_number()) << v << activity.dump(2);
+    EXPECT_NEAR(activity.at(v).at("cost").get<double>(), 0.36 * 200.0 / 3600.0, 1e-9) << v;
+  }
+  // Equal cost (one node either way): the first variant meeting the SLO wins; outage fails it.
+  EXPECT_EQ(doc.at("cheapest_meeting_slo").at("variant"), "plain") << doc.dump(2);
+  EXPECT_EQ(doc.at("cheapest_meeting_slo").at("by"), "cost") << doc.dump(2);
+}
+
 TEST(Tables, PercentileIntervalsAreNoNarrowerThanTheHistogramsResolution) {
   Sandbox box;
   // One request every 100 ms, 50 ms of constant work, never waiting: every replication's p99 is

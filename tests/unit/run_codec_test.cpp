@@ -39,6 +39,7 @@ Summary awkward_summary() {
   s.notices = {"service 's' saturated at t = 3 s", "", std::string("nul\0inside", 10)};
   s.events = UINT64_MAX;
   s.measured_s = limits::infinity();
+  s.counts = {7, UINT64_MAX, 3};
   return s;
 }
 
@@ -55,6 +56,9 @@ TEST(Codec, SummariesRoundTripBitForBit) {
   EXPECT_EQ(t.notices, s.notices);
   EXPECT_EQ(t.events, s.events);
   EXPECT_EQ(bits(t.measured_s), bits(s.measured_s));
+  EXPECT_EQ(t.counts.scale_changes, 7u);
+  EXPECT_EQ(t.counts.breaker_transitions, UINT64_MAX);
+  EXPECT_EQ(t.counts.call_retries, 3u);
   EXPECT_EQ(run::serialize(t), bytes);
   EXPECT_EQ(run::serialize(run::deserialize(run::serialize(Summary{}))), run::serialize(Summary{}));
 }

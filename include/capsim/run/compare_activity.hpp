@@ -16,7 +16,8 @@ namespace capsim::run {
 /// time, summed over workloads or services); counts of events are of replication 0 (the one
 /// whose event log is kept).
 struct VariantActivity {
-  double retries_rps = 0.0;       ///< workloads' retries_rps
+  /// retries per second: the workloads' retries_rps plus the retries of calls between services
+  double retries_rps = 0.0;
   double timeouts_rps = 0.0;      ///< requests ending in a timeout (errors.timeout x throughput)
   double circuit_open_rps = 0.0;  ///< requests refused by an open breaker
   double rejected_rps = 0.0;      ///< services' rejected arrivals (full queue or saturation)
@@ -24,7 +25,8 @@ struct VariantActivity {
   double fallback_rps = 0.0;      ///< services' calls answered by their fallback (fallback_rps)
   int breaker_transitions = 0;    ///< breaker_open, breaker_half_open, breaker_closed events
   int scale_events = 0;           ///< replica-count changes by autoscalers
-  /// services' cost (price_per_replica_hour) summed, when some service has a price.
+  /// services' cost (replica-hours, capacity units) and node pools' cost (node-hours) summed,
+  /// when something is priced.
   std::optional<double> cost;
   double replica_hours = 0.0;  ///< services' replica_seconds summed / 3600
 };

@@ -96,6 +96,8 @@ struct Results {
   std::vector<TimeSeriesBand> timeseries_bands;
   std::vector<stats::EventRow> events;             ///< replication 0
   std::vector<stats::ScaleEventRow> scale_events;  ///< replication 0
+  /// What the mechanisms did, per replication (not written to the results document).
+  std::vector<stats::MechanismCounts> mechanism_counts;
   Performance performance;
 
   /// The metric with this dotted name, or nullptr.

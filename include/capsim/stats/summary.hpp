@@ -72,6 +72,14 @@ struct ScaleEventRow {
   std::string reason;  ///< the whole decision in words
 };
 
+/// What the resilience and scaling mechanisms did in one replication, counted whether or not the
+/// replication keeps its event log (compare's per-variant activity: docs/experiments.md).
+struct MechanismCounts {
+  std::uint64_t scale_changes = 0;        ///< autoscaler replica-count changes, whole run
+  std::uint64_t breaker_transitions = 0;  ///< circuit-breaker state changes, whole run
+  std::uint64_t call_retries = 0;         ///< retries of calls between services, after the warm-up
+};
+
 struct Summary {
   std::vector<Metric> metrics;
   /// Plain-language facts a user must see, e.g. "service 'api' saturated at t = 312.4 s".
@@ -79,6 +87,7 @@ struct Summary {
   std::vector<TimeSeriesRow> timeseries;
   std::vector<EventRow> event_log;          ///< replication 0 only
   std::vector<ScaleEventRow> scale_events;  ///< replication 0 only
+  MechanismCounts counts;
   std::uint64_t events = 0;
   /// Simulated time the statistics cover (duration - warm-up), seconds.
   double measured_s = 0.0;
