@@ -29,8 +29,8 @@ std::string batched(const std::string& duration, int workers, const std::string&
       "q": {"kind": "queue", "consumer": "c")" +
          queue_keys + R"(},
       "c": {"workers": )" +
-         std::to_string(workers) + R"(, "cores": 100, "steps": )" + steps + "}" + services +
-         "}" + extra + "}";
+         std::to_string(workers) + R"(, "cores": 100, "steps": )" + steps + "}" + services + "}" +
+         extra + "}";
 }
 
 const char* const kWork100ms = R"([{"work": "100ms"}])";
@@ -41,8 +41,8 @@ TEST(QueueBatch, AFullBatchIsReceivedAtOnceAndItsMessagesEndTogether) {
   // other (0.1 s each) on one worker: the batch ends at 5.5 s, deleting them all. Every 5 s the
   // same: 20 batches of 5 in 100.75 s, end-to-end latencies 4.5, 3.5, 2.5, 1.5 and 0.5 s (mean
   // 2.5 s, max 4.5 s), the oldest message received 4 s old.
-  const run::Results r = run_json(batched(
-      "100.75s", 1, kWork100ms, R"(, "batch_size": 5, "batch_window": "7.5s")"));
+  const run::Results r =
+      run_json(batched("100.75s", 1, kWork100ms, R"(, "batch_size": 5, "batch_window": "7.5s")"));
   EXPECT_DOUBLE_EQ(mean(r, "services.q.queue.delivered"), 100.0);
   EXPECT_DOUBLE_EQ(mean(r, "services.q.queue.batches"), 20.0);
   EXPECT_DOUBLE_EQ(mean(r, "services.q.queue.batch_size.mean"), 5.0);
@@ -60,8 +60,8 @@ TEST(QueueBatch, AShortBatchIsReceivedWhenItsOldestMessageHasWaitedTheWindow) {
   // with the messages of 1, 2, 3 and 4 s: a batch of 4, ended at 4.9 s. Then 5..8 s at 8.5 s,
   // and so on every 4 s: in 102.5 s, 25 batches (the last received at 100.5 s) deliver 100
   // messages; those of 101 and 102 s still wait. Latencies 3.9, 2.9, 1.9, 0.9 s (mean 2.4 s).
-  const run::Results r = run_json(
-      batched("102.5s", 1, kWork100ms, R"(, "batch_size": 10, "batch_window": "3.5s")"));
+  const run::Results r =
+      run_json(batched("102.5s", 1, kWork100ms, R"(, "batch_size": 10, "batch_window": "3.5s")"));
   EXPECT_DOUBLE_EQ(mean(r, "services.q.queue.delivered"), 100.0);
   EXPECT_DOUBLE_EQ(mean(r, "services.q.queue.batches"), 25.0);
   EXPECT_DOUBLE_EQ(mean(r, "services.q.queue.batch_size.mean"), 4.0);
@@ -89,8 +89,7 @@ TEST(QueueBatch, WithoutAWindowAFreeWorkerTakesWhatIsThere) {
   EXPECT_DOUBLE_EQ(mean(slow, "services.q.queue.delivered"), 4.0);
   EXPECT_DOUBLE_EQ(mean(slow, "services.q.queue.batches"), 3.0);  // 1 s, 4.5 s, 15 s
   // Latencies: 3.5 s (sent at 1 s), then 13, 12 and 11 s (sent at 2, 3, 4 s, ended at 15 s).
-  EXPECT_NEAR(mean(slow, "services.q.queue.latency_ms.mean"), (3.5 + 13 + 12 + 11) / 4 * 1e3,
-              1e-6);
+  EXPECT_NEAR(mean(slow, "services.q.queue.latency_ms.mean"), (3.5 + 13 + 12 + 11) / 4 * 1e3, 1e-6);
 }
 
 TEST(QueueBatch, AFailedBatchLeavesAllItsMessagesToTheVisibilityTimeout) {
@@ -100,17 +99,17 @@ TEST(QueueBatch, AFailedBatchLeavesAllItsMessagesToTheVisibilityTimeout) {
   // with a second worker free, received at once as a batch that ends at 16.5 s. Meanwhile the
   // batches of 6..10 s (at 10 s) and 11..15 s (at 15 s) succeed, as does 16..20 s (at 20 s). In
   // 22.5 s: 20 delivered; the first five 15.5 .. 11.5 s after their send.
-  const run::Results r = run_json(
-      batched("22.5s", 2, R"([{"work": "100ms"}, {"call": "d"}])",
-              R"(, "batch_size": 5, "batch_window": "7.5s", "visibility_timeout": "10.5s")",
-              R"(, "d": {"workers": 10, "cores": 10, "steps": [{"work": "100ms"}]})",
-              R"(, "faults": [{"at": "0.5s", "kind": "outage", "service": "d", "duration": "5s"}])"));
+  const run::Results r = run_json(batched(
+      "22.5s", 2, R"([{"work": "100ms"}, {"call": "d"}])",
+      R"(, "batch_size": 5, "batch_window": "7.5s", "visibility_timeout": "10.5s")",
+      R"(, "d": {"workers": 10, "cores": 10, "steps": [{"work": "100ms"}]})",
+      R"(, "faults": [{"at": "0.5s", "kind": "outage", "service": "d", "duration": "5s"}])"));
   EXPECT_DOUBLE_EQ(mean(r, "services.q.queue.redeliveries"), 5.0);
   EXPECT_DOUBLE_EQ(mean(r, "services.q.queue.delivered"), 20.0);
   EXPECT_DOUBLE_EQ(mean(r, "services.q.queue.batches"), 5.0);
   EXPECT_NEAR(mean(r, "services.q.queue.latency_ms.max"), 15500.0, 1e-6);
-  // Latencies: 15.5, 14.5, 13.5, 12.5, 11.5 s for the redelivered five; 5 .. 1 s (the batch ends 1 s
-  // after its receive, 0.2 s a message) for the others: 5 x 13.5 + 15 x 3.0 = 112.5 s over 20.
+  // Latencies: 15.5, 14.5, 13.5, 12.5, 11.5 s for the redelivered five; 5 .. 1 s (the batch ends 1
+  // s after its receive, 0.2 s a message) for the others: 5 x 13.5 + 15 x 3.0 = 112.5 s over 20.
   EXPECT_NEAR(mean(r, "services.q.queue.latency_ms.mean"), 112.5 / 20 * 1e3, 1e-6);
   // The consumer: 5 processings, the first failed.
   EXPECT_NEAR(mean(r, "services.c.arrival_rps") * 22.5, 5.0, 1e-9);
