@@ -63,7 +63,7 @@ std::optional<Ref> MessageQueues::receive(std::uint32_t queue, std::int64_t slot
     if (clock_.now() < due) {
       if (!b.window_scheduled) {
         b.window_scheduled = true;
-        clock_.at(due, Event::queue_batch_window, queue);
+        clock_.at(due, Event::queue_window, queue);
       }
       return std::nullopt;
     }

@@ -70,7 +70,7 @@ class MessageQueues {
   bool send(std::uint32_t queue, std::uint64_t key);
   /// The next batch for the consumer of `queue`, whose up replicas have `slots` worker slots
   /// in all: nothing when no message waits, every slot holds a processing of this broker, or a
-  /// batch short of batch_size waits for its window (an Event::queue_batch_window is then due).
+  /// batch short of batch_size waits for its window (an Event::queue_window is then due).
   std::optional<Ref> receive(std::uint32_t queue, std::int64_t slots);
   /// The random-number key of batch `batch`'s next message, which its processing now begins;
   /// nothing when every message of the batch has begun.
@@ -81,7 +81,7 @@ class MessageQueues {
   /// Event::queue_visibility of broker `queue`: in-flight messages past their visibility
   /// timeout are visible again, or dead-lettered.
   void visibility_due(std::uint32_t queue);
-  /// Event::queue_batch_window of broker `queue`: a short batch's window may be over.
+  /// Event::queue_window of broker `queue`: a short batch's window may be over.
   void window_due(std::uint32_t queue) { queues_[queue].window_scheduled = false; }
   /// Messages waiting and in flight in the brokers that service `consumer` consumes.
   double messages_for(std::uint32_t consumer) const {
@@ -119,7 +119,7 @@ class MessageQueues {
     std::int64_t jobs = 0;           ///< processings running at the consumer
     std::deque<Deadline> deadlines;  ///< visibility deadlines in receive order
     bool scheduled = false;
-    bool window_scheduled = false;  ///< an Event::queue_batch_window is due
+    bool window_scheduled = false;  ///< an Event::queue_window is due
   };
   /// A message that failed or expired: visible again, or dead-lettered past max_receives.
   void give_back(Broker& b, Ref message, Message& m);

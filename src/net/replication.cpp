@@ -487,7 +487,7 @@ void Replication::on_event(Event event, std::uint64_t data) {
       queues_.visibility_due(index);
       pump(index);
       break;
-    case Event::queue_batch_window:
+    case Event::queue_window:
       queues_.window_due(index);
       pump(index);
       break;
