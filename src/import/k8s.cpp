@@ -383,6 +383,8 @@ Fragment import_k8s(const std::vector<Manifest>& manifests) {
   std::vector<Workload> workloads;
   std::map<std::string, std::size_t> by_key;  // "namespace/name" -> index
   std::vector<std::pair<const Manifest*, std::string>> autoscalers;
+  // (queue name, consumer): an aws-sqs-queue trigger's queue, a queue service in the model.
+  std::vector<std::pair<std::string, std::string>> queues;
   for (const Manifest& m : manifests) {
     const Warn warn = warner(m, fragment.warnings);
     try {
@@ -440,15 +442,31 @@ Fragment import_k8s(const std::vector<Manifest>& manifests) {
                "expected one autoscaler per workload: " + w.name + " already has one");
       }
       w.autoscaled = true;
-      const Json a = kind == "HorizontalPodAutoscaler" ? hpa_autoscaling(m->object, w.pod, warn)
-                                                       : keda_autoscaling(m->object, w.pod, warn);
-      if (!a.is_null()) w.service["autoscaling"] = a;
+      std::vector<std::string> sqs;
+      const Json a = kind == "HorizontalPodAutoscaler"
+                         ? hpa_autoscaling(m->object, w.pod, warn)
+                         : keda_autoscaling(m->object, w.pod, warn, sqs);
+      if (!a.is_null()) {
+        w.service["autoscaling"] = a;
+        // One queue service per consumer: a second SQS trigger's queue counts as the first.
+        if (!sqs.empty()) queues.emplace_back(sqs.front(), w.name);
+      }
     } catch (const ModelError& e) {
       throw placed(e, *m);
     }
   }
   Json services = Json::object();
   for (Workload& w : workloads) services[w.name] = std::move(w.service);
+  for (const auto& [queue, consumer] : queues) {
+    // Named as in the queue's URL, unless a workload or another queue has that name.
+    std::string name = queue.empty() ? consumer + "-queue" : queue;
+    if (services.contains(name)) name += "-queue";
+    for (int n = 2; services.contains(name); ++n) name = consumer + "-queue-" + std::to_string(n);
+    services[name] = Json{{"kind", "queue"}, {"consumer", consumer}};
+    fragment.warnings.push_back("queue service '" + name + "' added for " + consumer +
+                                "'s aws-sqs-queue trigger: send messages to it (an async call "
+                                "or a workload)");
+  }
   fragment.model["services"] = std::move(services);
   return fragment;
 }

@@ -242,8 +242,7 @@ Json behavior(const Json& b, const std::string& at, const Warn& warn) {
 bool set_metrics(Json& a, const Json& metrics) {
   if (metrics.empty()) return false;
   if (metrics.size() == 1) {
-    a["metric"] = metrics[0]["metric"];
-    a["target"] = metrics[0]["target"];
+    for (const auto& [key, value] : metrics[0].items()) a[key] = value;  // target_type too
   } else {
     a["metric"] = metrics;
   }
@@ -335,7 +334,7 @@ constexpr double kRequired = std::numeric_limits<double>::quiet_NaN();
 const Scaler kScalers[] = {
     {"prometheus", "threshold", kRequired, "activationThreshold", ""},
     {"rabbitmq", "value", kRequired, "activationValue", ""},
-    {"aws-sqs-queue", "queueLength", 5, "activationQueueLength", "queue_length"},
+    {"aws-sqs-queue", "queueLength", 5, "activationQueueLength", "queue_messages"},
     {"kafka", "lagThreshold", 10, "activationLagThreshold", "queue_length"},
     {"redis", "listLength", 5, "activationListLength", "queue_length"},
     {"azure-queue", "queueLength", 5, "activationQueueLength", "queue_length"},
@@ -356,7 +355,35 @@ struct Trigger {
   Json metric;  ///< null when not modelled
   std::optional<double> activation;
   bool resource = false;  ///< cpu or memory
+  std::string queue;      ///< aws-sqs-queue: the queue's name ("" : from the environment)
 };
+
+/// The queue's name in an SQS queue URL (its last path segment), or the name itself.
+std::string sqs_queue_name(const std::string& url) {
+  std::string name = url;
+  while (!name.empty() && name.back() == '/') name.pop_back();
+  const std::size_t slash = name.rfind('/');
+  return slash == std::string::npos ? name : name.substr(slash + 1);
+}
+
+/// An aws-sqs-queue trigger's queue (its name in queueURL) and what of its metadata the model's
+/// queue_messages (waiting and in flight, KEDA's default formula) does not count.
+void read_sqs(const Json& metadata, const std::string& md_at, Trigger& out, const Warn& warn) {
+  if (const Json* url = member(metadata, "queueURL")) {
+    out.queue = sqs_queue_name(text(*url, child(md_at, "queueURL")));
+  }
+  if (const Json* v = member(metadata, "scaleOnInFlight")) {
+    if (text(*v, child(md_at, "scaleOnInFlight")) == "false") {
+      warn(child(md_at, "scaleOnInFlight"),
+           "not modelled (the model's queue_messages counts the messages in flight too)");
+    }
+  }
+  if (const Json* v = member(metadata, "scaleOnDelayed")) {
+    if (text(*v, child(md_at, "scaleOnDelayed")) == "true") {
+      warn(child(md_at, "scaleOnDelayed"), "not modelled (the model's queues have no delay)");
+    }
+  }
+}
 
 Trigger keda_trigger(const Json& t, const std::string& at, const PodResources& pod,
                      const Warn& warn) {
@@ -392,7 +419,8 @@ Trigger keda_trigger(const Json& t, const std::string& at, const PodResources& p
     warn(at, "not modelled (the " + type + " scaler measures nothing the model has)");
     return out;
   }
-  if (metric_type != "AverageValue") {
+  const bool sqs = type == "aws-sqs-queue";
+  if (metric_type != "AverageValue" && !(sqs && metric_type == "Value")) {
     warn(at, "not modelled (metricType " + metric_type +
                  ": the model's metrics are per "
                  "replica, as AverageValue)");
@@ -422,6 +450,11 @@ Trigger keda_trigger(const Json& t, const std::string& at, const PodResources& p
       metadata_number(metadata, scaler->target_key, scaler->target_default, md_at);
   if (!(target > 0)) refuse(child(md_at, scaler->target_key), "expected a number > 0");
   out.metric = model_metric(metric, target);
+  if (sqs) {
+    // The queue's messages in all (Value) or per replica (AverageValue, KEDA's default).
+    if (metric_type == "Value") out.metric["target_type"] = "value";
+    read_sqs(metadata, md_at, out, warn);
+  }
   if (member(metadata, scaler->activation_key) != nullptr) {
     out.activation = metadata_number(metadata, scaler->activation_key, 0, md_at);
   }
@@ -430,7 +463,8 @@ Trigger keda_trigger(const Json& t, const std::string& at, const PodResources& p
 
 }  // namespace
 
-Json keda_autoscaling(const Json& so, const PodResources& pod, const Warn& warn) {
+Json keda_autoscaling(const Json& so, const PodResources& pod, const Warn& warn,
+                      std::vector<std::string>& sqs_queues) {
   const Json& spec = required_object(so, "spec", "");
   std::int64_t min = 0;
   if (const Json* m = member(spec, "minReplicaCount")) {
@@ -466,6 +500,7 @@ Json keda_autoscaling(const Json& so, const PodResources& pod, const Warn& warn)
         activation = t.activation;
       }
     }
+    if (t.metric["metric"] == "queue_messages") sqs_queues.push_back(t.queue);
     metrics.push_back(std::move(t.metric));
   }
   if (min == 0 && !other_than_resource) {

@@ -58,6 +58,9 @@ struct PodResources {
 Json hpa_autoscaling(const Json& hpa, const PodResources& pod, const Warn& warn);
 /// The model's `autoscaling` for a KEDA ScaledObject: `keda` with minReplicaCount 0, else
 /// `hpa` (KEDA hands everything above zero to an HPA); null when no trigger can be modelled.
-Json keda_autoscaling(const Json& scaled_object, const PodResources& pod, const Warn& warn);
+/// Each modelled aws-sqs-queue trigger appends its queue's name ("" when unknown) to
+/// `sqs_queues`: the consumer's queue_messages needs a queue service.
+Json keda_autoscaling(const Json& scaled_object, const PodResources& pod, const Warn& warn,
+                      std::vector<std::string>& sqs_queues);
 
 }  // namespace capsim::import::k8s

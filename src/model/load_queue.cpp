@@ -1,5 +1,5 @@
 /// \file A queue service (a message broker such as SQS, docs/request-path.md#queues): its
-/// consumer, backlog bound, visibility timeout and receive limit.
+/// consumer, backlog bound, visibility timeout, receive limit and batches.
 
 #include "model_loader.hpp"
 
@@ -44,6 +44,18 @@ void ModelLoader::read_queue(const Json& value, const std::string& pointer, Serv
   if (const Json* receives = find(value, "max_receives")) {
     if (const auto n = reader_.integer(*receives, child(pointer, "max_receives"), 1, max_int)) {
       queue.max_receives = static_cast<int>(*n);
+    }
+  }
+  if (const Json* size = find(value, "batch_size")) {
+    // SQS's ReceiveMessage MaxNumberOfMessages: 1 to 10.
+    if (const auto n = reader_.integer(*size, child(pointer, "batch_size"), 1, 10)) {
+      queue.batch_size = static_cast<int>(*n);
+    }
+  }
+  if (const Json* window = find(value, "batch_window")) {
+    if (const auto w =
+            reader_.duration(*window, child(pointer, "batch_window"), Sign::non_negative)) {
+      queue.batch_window_s = *w;
     }
   }
   spec.queue = std::move(queue);

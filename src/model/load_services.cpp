@@ -71,6 +71,8 @@ const std::vector<KindKey>& kind_keys() {
       {"max_backlog", {queue}},
       {"visibility_timeout", {queue}},
       {"max_receives", {queue}},
+      {"batch_size", {queue}},
+      {"batch_window", {queue}},
   };
   return keys;
 }

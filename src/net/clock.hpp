@@ -38,6 +38,7 @@ enum class Event : std::uint32_t {
   pool_handover,     ///< a returned connection goes to a waiting call  data: 0 (in order)
   pool_timeouts,     ///< a connection pool's first waiter is due   data: pool
   queue_visibility,  ///< a broker's first visibility deadline    data: broker
+  queue_window,      ///< a broker's short batch may be received data: broker
 };
 
 class Replication;

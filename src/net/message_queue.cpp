@@ -43,20 +43,46 @@ bool MessageQueues::send(std::uint32_t queue, std::uint64_t key) {
 }
 
 void MessageQueues::make_visible(Broker& b, Ref message) {
-  messages_[message.index].state = Message::State::waiting;
-  b.backlog.push_back(message);
+  Message& m = messages_[message.index];
+  m.state = Message::State::waiting;
   const double now = clock_.now();
+  m.visible_s = now;
+  b.backlog.push_back(message);
   stats_.queue(by_service_[b.service]).backlog(now, 1.0);
   // The queue service's own queue_length (summary and time series) is its backlog.
   stats_.service(b.service).queued(now, 1.0);
 }
 
-std::optional<Receive> MessageQueues::receive(std::uint32_t queue, std::int64_t slots) {
+std::optional<Ref> MessageQueues::receive(std::uint32_t queue, std::int64_t slots) {
   Broker& b = queues_[queue];
   if (b.backlog.empty() || b.jobs >= slots) return std::nullopt;
-  const Ref r = b.backlog.front();
-  b.backlog.pop_front();
-  Message& m = messages_[r.index];
+  const auto size = static_cast<std::uint32_t>(b.spec->batch_size);
+  if (b.backlog.size() < size && b.spec->batch_window_s > 0.0) {
+    // A short batch waits for more messages until its oldest has been visible for the window.
+    const double due = messages_[b.backlog.front().index].visible_s + b.spec->batch_window_s;
+    if (clock_.now() < due) {
+      if (!b.window_scheduled) {
+        b.window_scheduled = true;
+        clock_.at(due, Event::queue_window, queue);
+      }
+      return std::nullopt;
+    }
+  }
+  const Ref r = batches_.acquire();
+  Batch& batch = batches_[r.index];
+  batch.queue = queue;
+  while (batch.size < size && !b.backlog.empty()) {
+    const Ref message = b.backlog.front();
+    b.backlog.pop_front();
+    take(queue, b, batch, message);
+  }
+  ++b.jobs;
+  stats_.queue(queue).received_batch(batch.size);
+  return r;
+}
+
+void MessageQueues::take(std::uint32_t queue, Broker& b, Batch& batch, Ref message) {
+  Message& m = messages_[message.index];
   const double now = clock_.now();
   QueueStats& st = stats_.queue(queue);
   st.backlog(now, -1.0);
@@ -66,20 +92,40 @@ std::optional<Receive> MessageQueues::receive(std::uint32_t queue, std::int64_t 
   m.state = Message::State::in_flight;
   ++m.receives;
   ++m.jobs;
-  ++b.jobs;
+  batch.messages[batch.size] = message;
+  batch.receives[batch.size] = m.receives;
+  ++batch.size;
   if (const auto& timeout = b.spec->visibility_timeout_s) {
-    b.deadlines.push_back(Deadline{now + *timeout, r, m.receives});
+    b.deadlines.push_back(Deadline{now + *timeout, message, m.receives});
     if (!b.scheduled) schedule(queue);
   }
-  return Receive{r, m.receives, sim::derive_key(m.key, m.receives)};
 }
 
-std::uint32_t MessageQueues::processed(Ref message, std::uint32_t receive, bool success) {
-  Message& m = messages_[message.index];
-  const std::uint32_t queue = m.queue;
+std::optional<std::uint64_t> MessageQueues::next_message(Ref batch) {
+  Batch& b = batches_[batch.index];
+  if (b.started >= b.size) return std::nullopt;
+  const std::uint32_t i = b.started++;
+  return sim::derive_key(messages_[b.messages[i].index].key, b.receives[i]);
+}
+
+std::uint32_t MessageQueues::processed(Ref batch, bool success) {
+  const Batch& done = batches_[batch.index];
+  const std::uint32_t queue = done.queue;
   Broker& b = queues_[queue];
-  --m.jobs;
   --b.jobs;
+  // The batch succeeds or fails as a whole (no partial batch responses): a failure leaves every
+  // message of it, processed or not, to its visibility timeout.
+  for (std::uint32_t i = 0; i < done.size; ++i) {
+    processed(b, queue, done.messages[i], done.receives[i], success);
+  }
+  batches_.release(batch.index);
+  return queue;
+}
+
+void MessageQueues::processed(Broker& b, std::uint32_t queue, Ref message, std::uint32_t receive,
+                              bool success) {
+  Message& m = messages_[message.index];
+  --m.jobs;
   if (m.state == Message::State::in_flight && m.receives == receive) {
     if (success) {
       stats_.queue(queue).in_flight(clock_.now(), -1.0);
@@ -95,7 +141,6 @@ std::uint32_t MessageQueues::processed(Ref message, std::uint32_t receive, bool 
   // A stale processing (the message was received again since) wastes its work: only the
   // latest receive may delete the message, as with SQS's receipt handles.
   if (m.state == Message::State::done && m.jobs == 0) messages_.release(message.index);
-  return queue;
 }
 
 void MessageQueues::give_back(Broker& b, Ref message, Message& m) {

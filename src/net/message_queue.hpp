@@ -4,9 +4,12 @@
 /// service pulls messages, oldest visible first, while it has a free worker slot. A message
 /// whose processing has not ended within the visibility timeout is visible again and
 /// redelivered (the first processing goes on, wasted); after max_receives receives a message that
-/// failed or expired is dead-lettered. The component keeps the messages and the backlogs; it
-/// never touches a job or a service: the coordinator turns each receive into a job.
+/// failed or expired is dead-lettered. A receive takes up to batch_size messages at once (a
+/// batch): one processing, whose end deletes them all or fails them all. The component keeps the
+/// messages and the backlogs; it never touches a job or a service: the coordinator turns each
+/// receive into a job.
 
+#include <array>
 #include <cstdint>
 #include <deque>
 #include <optional>
@@ -31,14 +34,23 @@ struct Message {
   std::uint32_t receives = 0;  ///< receives so far; the current one's number
   std::uint32_t jobs = 0;      ///< processings still running (the current and stale ones)
   double sent_s = 0.0;
-  std::uint64_t key = 0;  ///< the producer's random-number key
+  double visible_s = 0.0;  ///< when it last became visible (sent, or given back)
+  std::uint64_t key = 0;   ///< the producer's random-number key
 };
 
-/// A message handed to the consumer: process it as receive number `receive`, keyed `key`.
-struct Receive {
-  Ref message;
-  std::uint32_t receive = 0;
-  std::uint64_t key = 0;
+/// SQS's largest ReceiveMessage MaxNumberOfMessages.
+inline constexpr std::uint32_t kMaxBatch = 10;
+
+/// The messages of one receive, handed to one processing at the consumer: message i as its
+/// receive receives[i]. It lives as long as that processing.
+struct Batch {
+  std::uint32_t generation = 1;
+  std::uint32_t next_free = kNone;
+  std::uint32_t queue = kNone;
+  std::uint32_t size = 0;
+  std::uint32_t started = 0;  ///< messages whose processing has begun
+  std::array<Ref, kMaxBatch> messages{};
+  std::array<std::uint32_t, kMaxBatch> receives{};
 };
 
 class MessageQueues {
@@ -56,14 +68,21 @@ class MessageQueues {
   /// A producer sends a message keyed `key` to broker `queue`: false when the backlog is full
   /// (the send is rejected).
   bool send(std::uint32_t queue, std::uint64_t key);
-  /// The next message for the consumer of `queue`, whose up replicas have `slots` worker slots
-  /// in all: nothing when no message waits or every slot holds a processing of this broker.
-  std::optional<Receive> receive(std::uint32_t queue, std::int64_t slots);
-  /// A processing of `message` (its receive `receive`) has ended: returns the broker's index.
-  std::uint32_t processed(Ref message, std::uint32_t receive, bool success);
+  /// The next batch for the consumer of `queue`, whose up replicas have `slots` worker slots
+  /// in all: nothing when no message waits, every slot holds a processing of this broker, or a
+  /// batch short of batch_size waits for its window (an Event::queue_window is then due).
+  std::optional<Ref> receive(std::uint32_t queue, std::int64_t slots);
+  /// The random-number key of batch `batch`'s next message, which its processing now begins;
+  /// nothing when every message of the batch has begun.
+  std::optional<std::uint64_t> next_message(Ref batch);
+  /// The processing of `batch` has ended (all its messages succeeded, or it failed): returns the
+  /// broker's index.
+  std::uint32_t processed(Ref batch, bool success);
   /// Event::queue_visibility of broker `queue`: in-flight messages past their visibility
   /// timeout are visible again, or dead-lettered.
   void visibility_due(std::uint32_t queue);
+  /// Event::queue_window of broker `queue`: a short batch's window may be over.
+  void window_due(std::uint32_t queue) { queues_[queue].window_scheduled = false; }
   /// Messages waiting and in flight in the brokers that service `consumer` consumes.
   double messages_for(std::uint32_t consumer) const {
     double n = 0.0;
@@ -74,11 +93,15 @@ class MessageQueues {
     }
     return n;
   }
-  /// Whether receive `receive` of `message` is its latest and still in flight (its processing
+  /// Whether some message of `batch` is still in flight as the batch's receive (its processing
   /// is not wasted).
-  bool current_receive(Ref message, std::uint32_t receive) const {
-    const Message& m = messages_[message.index];
-    return m.state == Message::State::in_flight && m.receives == receive;
+  bool current_batch(Ref batch) const {
+    const Batch& b = batches_[batch.index];
+    for (std::uint32_t i = 0; i < b.size; ++i) {
+      const Message& m = messages_[b.messages[i].index];
+      if (m.state == Message::State::in_flight && m.receives == b.receives[i]) return true;
+    }
+    return false;
   }
 
  private:
@@ -96,16 +119,22 @@ class MessageQueues {
     std::int64_t jobs = 0;           ///< processings running at the consumer
     std::deque<Deadline> deadlines;  ///< visibility deadlines in receive order
     bool scheduled = false;
+    bool window_scheduled = false;  ///< an Event::queue_window is due
   };
   /// A message that failed or expired: visible again, or dead-lettered past max_receives.
   void give_back(Broker& b, Ref message, Message& m);
   void make_visible(Broker& b, Ref message);
+  /// Receives `message` into `batch` (its next place).
+  void take(std::uint32_t queue, Broker& b, Batch& batch, Ref message);
+  /// A processing of `message` (its receive `receive`) has ended.
+  void processed(Broker& b, std::uint32_t queue, Ref message, std::uint32_t receive, bool success);
   void schedule(std::uint32_t queue);
   bool current(const Deadline& d) const;
 
   Clock& clock_;
   Statistics& stats_;
   Pool<Message> messages_;
+  Pool<Batch> batches_;
   std::vector<Broker> queues_;
   std::vector<std::uint32_t> by_service_;
 };

@@ -36,6 +36,12 @@ class QueueStats {
   void received_at_age(double age_s) {
     if (measuring_) oldest_age_max_s_ = std::max(oldest_age_max_s_, age_s);
   }
+  /// A receive took `messages` messages (one batch, one processing).
+  void received_batch(std::uint32_t messages) {
+    if (!measuring_) return;
+    ++batches_;
+    batch_messages_ += messages;
+  }
   /// Messages waiting (visible, not in flight) change by `delta`.
   void backlog(double now, double delta) {
     backlog_.add(now, delta);
@@ -58,6 +64,7 @@ class QueueStats {
 
   bool measuring_ = false;
   std::uint64_t sent_ = 0, rejected_ = 0, delivered_ = 0, redeliveries_ = 0, dead_lettered_ = 0;
+  std::uint64_t batches_ = 0, batch_messages_ = 0;
   stats::Histogram latency_;
   double oldest_age_max_s_ = 0.0;
   double backlog_max_ = 0.0;

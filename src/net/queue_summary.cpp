@@ -33,6 +33,13 @@ void Statistics::summarize_queues(stats::Summary& out, double now) const {
     add({"backlog", "end"}, q.backlog_.value());
     add({"in_flight"}, (q.in_flight_.integral(now) - q.warm_in_flight_) / measured);
     add({"oldest_age_s", "max"}, q.oldest_age_max_s_, stats::Merge::max);
+    if (ss.queue->batch_size > 1) {
+      // Batches: receives (processings) and the messages each took on average.
+      add({"batches"}, static_cast<double>(q.batches_));
+      add({"batch_size", "mean"},
+          q.batches_ > 0 ? static_cast<double>(q.batch_messages_) / static_cast<double>(q.batches_)
+                         : kNaN);
+    }
     const stats::Histogram& h = q.latency_;
     add({"latency_ms", "mean"}, h.count() > 0 ? h.mean() * 1e3 : kNaN);
     add({"latency_ms", "p50"}, ms(h, 0.50));

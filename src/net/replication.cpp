@@ -134,9 +134,9 @@ bool Replication::is_orphan(const Job& job) const {
   std::uint32_t attempt = job.parent_attempt;
   for (int depth = 0; depth < 10000; ++depth) {
     const Job* up = nullptr;
-    // A consumer's job is used while it processes the message's latest receive.
+    // A consumer's job is used while it processes its messages' latest receive.
     if (kind == ParentKind::message) [[unlikely]]
-      return !queues_.current_receive(parent, attempt);
+      return !queues_.current_batch(parent);
     if (kind == ParentKind::job) {
       up = jobs_.get(parent);
     } else {
@@ -276,6 +276,10 @@ void Replication::advance(Ref job) {
         cache_step(job, j);
         return;
       }
+      if (j.parent_kind == ParentKind::message && next_in_batch(j)) [[unlikely]] {
+        advance(job);
+        return;
+      }
       finish(job, Outcome::success);
       return;
   }
@@ -399,7 +403,7 @@ void Replication::finish(Ref job, Outcome outcome) {
     if (degraded) mark_degraded(kind, parent);
     child_done(parent, outcome);
   } else if (kind == ParentKind::message) [[unlikely]] {
-    message_processed(parent, attempt, outcome);
+    message_processed(parent, outcome);
   } else {
     attempt_returned(parent, attempt, outcome, degraded);
   }
@@ -481,6 +485,10 @@ void Replication::on_event(Event event, std::uint64_t data) {
       break;
     case Event::queue_visibility:
       queues_.visibility_due(index);
+      pump(index);
+      break;
+    case Event::queue_window:
+      queues_.window_due(index);
       pump(index);
       break;
     case Event::window:

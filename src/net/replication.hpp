@@ -149,7 +149,10 @@ class Replication {
   void pump(std::uint32_t queue);
   /// Service `service` has more worker slots: the brokers it consumes from hand it messages.
   void pump_consumer(std::uint32_t service);
-  void message_processed(Ref message, std::uint32_t receive, Outcome outcome);
+  void message_processed(Ref batch, Outcome outcome);
+  /// A consumer's job `j` has run its steps for one message of its batch: true when it goes on
+  /// with the batch's next message (its steps from the top).
+  bool next_in_batch(Job& j);
   [[noreturn]] void fail(const std::string& what) const;
 
   const model::Spec& spec_;

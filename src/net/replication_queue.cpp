@@ -1,7 +1,8 @@
 #include "replication.hpp"
 
 // Queue services (docs/request-path.md#queues): the coordinator's side of the brokers. A send
-// is answered at once; a receive becomes a job at the consumer whose parent is the message.
+// is answered at once; a receive (a batch of messages) becomes one job at the consumer whose
+// parent is the batch: it runs the endpoint's steps once per message (Replication::advance).
 
 namespace capsim::net {
 
@@ -19,10 +20,10 @@ void Replication::pump(std::uint32_t queue) {
   Service& c = services_[consumer];
   const std::int64_t slots =
       static_cast<std::int64_t>(c.replicas.up_count()) * static_cast<std::int64_t>(c.spec->workers);
-  while (const std::optional<Receive> r = queues_.receive(queue, slots)) {
-    const Ref job = new_job(&c.endpoints[queues_.endpoint(queue)], consumer, ParentKind::message,
-                            r->message, r->receive);
-    jobs_[job.index].key = r->key;
+  while (const std::optional<Ref> batch = queues_.receive(queue, slots)) {
+    const Ref job =
+        new_job(&c.endpoints[queues_.endpoint(queue)], consumer, ParentKind::message, *batch, 0);
+    jobs_[job.index].key = *queues_.next_message(*batch);
     arrive(job);
   }
 }
@@ -33,8 +34,19 @@ void Replication::pump_consumer(std::uint32_t service) {
   }
 }
 
-void Replication::message_processed(Ref message, std::uint32_t receive, Outcome outcome) {
-  pump(queues_.processed(message, receive, outcome == Outcome::success));
+void Replication::message_processed(Ref batch, Outcome outcome) {
+  pump(queues_.processed(batch, outcome == Outcome::success));
+}
+
+bool Replication::next_in_batch(Job& j) {
+  const std::optional<std::uint64_t> key = queues_.next_message(j.parent);
+  if (!key) return false;
+  // The handler's loop over the batch's records: the next message runs the steps from the top.
+  j.key = *key;
+  j.step = 0;
+  j.calls_drawn = false;
+  j.calls_left = 0;
+  return true;
 }
 
 }  // namespace capsim::net

@@ -174,10 +174,17 @@ std::vector<std::string> metric_names(const model::Spec& spec) {
   for (const model::ServiceSpec& s : spec.services) {
     if (!s.queue) continue;
     const std::string at = "services." + s.name + ".queue.";
-    for (const char* name : {"sent_rps", "delivered_rps", "rejected", "delivered", "redeliveries",
-                             "dead_lettered", "backlog.mean", "backlog.max", "backlog.end",
-                             "in_flight", "oldest_age_s.max", "latency_ms.mean", "latency_ms.p50",
-                             "latency_ms.p95", "latency_ms.p99", "latency_ms.max"}) {
+    for (const char* name :
+         {"sent_rps", "delivered_rps", "rejected", "delivered", "redeliveries", "dead_lettered",
+          "backlog.mean", "backlog.max", "backlog.end", "in_flight", "oldest_age_s.max"}) {
+      names.push_back(at + name);
+    }
+    if (s.queue->batch_size > 1) {
+      names.push_back(at + "batches");
+      names.push_back(at + "batch_size.mean");
+    }
+    for (const char* name : {"latency_ms.mean", "latency_ms.p50", "latency_ms.p95",
+                             "latency_ms.p99", "latency_ms.max"}) {
       names.push_back(at + name);
     }
   }

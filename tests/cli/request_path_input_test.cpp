@@ -1,7 +1,7 @@
 // The request-path keys (docs/request-path.md) through the command line: a bad delay, fallback,
-// async, preload, stampede or lock_ttl in a model file is refused by run and validate with exit
-// status 2, one message naming the JSON Pointer with what was expected and what was found, and
-// nothing written.
+// async, preload, stampede, lock_ttl, pool or queue batch in a model file is refused by run and
+// validate with exit status 2, one message naming the JSON Pointer with what was expected and what
+// was found, and nothing written.
 
 #include <string>
 #include <vector>
@@ -84,6 +84,25 @@ const std::vector<BadKey>& cases() {
        R"({ "api": { "steps": [ { "call": "db" } ] },
             "db": { "kind": "database", "work": "4ms", "max_connections": 0 } })",
        "/services/db/max_connections: expected an integer from 1 to 2147483647, found 0"},
+      {"batch_size_zero",
+       R"({ "api": { "steps": [ { "call": "q", "async": true } ] },
+            "q": { "kind": "queue", "consumer": "worker", "batch_size": 0 },
+            "worker": { "steps": [ { "work": "1ms" } ] } })",
+       "/services/q/batch_size: expected an integer from 1 to 10, found 0"},
+      {"batch_size_over_sqs_limit",
+       R"({ "api": { "steps": [ { "call": "q", "async": true } ] },
+            "q": { "kind": "queue", "consumer": "worker", "batch_size": 11 },
+            "worker": { "steps": [ { "work": "1ms" } ] } })",
+       "/services/q/batch_size: expected an integer from 1 to 10, found 11"},
+      {"batch_window_negative",
+       R"({ "api": { "steps": [ { "call": "q", "async": true } ] },
+            "q": { "kind": "queue", "consumer": "worker", "batch_size": 5,
+                   "batch_window": "-1s" },
+            "worker": { "steps": [ { "work": "1ms" } ] } })",
+       "/services/q/batch_window: expected a duration >= 0, found \"-1s\""},
+      {"batch_size_on_a_generic_service",
+       R"({ "api": { "batch_size": 5, "steps": [ { "work": "1ms" } ] } })",
+       "/services/api/batch_size: only for services of kind queue"},
   };
   return list;
 }

@@ -239,6 +239,72 @@ spec:
   EXPECT_TRUE(has_warning(f, "/spec/pollingInterval: not modelled (with minReplicaCount >= 1"));
 }
 
+// KEDA's aws-sqs-queue scaler counts the queue's visible and in-flight messages
+// (ApproximateNumberOfMessages + ApproximateNumberOfMessagesNotVisible): the model's
+// queue_messages, on a queue service named after the queue's URL and consumed by the target.
+TEST(ImportK8s, KedaSqsTriggerScalesTheConsumerOnQueueMessages) {
+  const std::string deployment = R"(apiVersion: apps/v1
+kind: Deployment
+metadata: {name: mailer}
+spec:
+  template:
+    spec:
+      containers: [{name: c, image: x, resources: {requests: {cpu: "1"}}}]
+---
+)";
+  const std::string so = R"(apiVersion: keda.sh/v1alpha1
+kind: ScaledObject
+metadata: {name: mailer-scaler}
+spec:
+  scaleTargetRef: {name: mailer}
+  minReplicaCount: 0
+  maxReplicaCount: 40
+  triggers:
+  - type: aws-sqs-queue
+    metadata:
+      queueURL: https://sqs.eu-west-1.amazonaws.com/123456789012/emails
+      queueLength: "10"
+      activationQueueLength: "3"
+      awsRegion: eu-west-1
+)";
+  Fragment f = convert(deployment + so);
+  EXPECT_EQ(f.model["services"]["mailer"]["autoscaling"], Json::parse(R"({
+      "kind": "keda", "min": 0, "max": 40, "metric": "queue_messages", "target": 10,
+      "activation_threshold": 3, "polling_interval": "30s", "cooldown_period": "300s"})"));
+  EXPECT_EQ(f.model["services"]["emails"],
+            Json::parse(R"({"kind": "queue", "consumer": "mailer"})"));
+  EXPECT_TRUE(has_warning(f, "queue service 'emails' added for mailer"));
+
+  // The fragment completes into a model that loads: the consumer scales on the queue.
+  Json model = f.model;
+  model["services"]["mailer"]["steps"] = Json::parse(R"([{"work": "50ms"}])");
+  model["workloads"] = Json::parse(R"([{"name": "w", "target": "emails", "rate": 10}])");
+  const model::Spec spec = model::load(model, ".");
+  const auto& metric = spec.services[0].autoscaling->metrics[0];
+  EXPECT_EQ(metric.metric, model::ScaleMetric::queue_messages);
+  EXPECT_DOUBLE_EQ(metric.target, 10.0);
+  EXPECT_EQ(spec.services[1].queue->consumer, "mailer");
+
+  // metricType Value: the target is the queue's total (target_type value); the queue's URL from
+  // the environment: the queue is named after its consumer; not counting in-flight messages is
+  // warned about (the model's metric counts them).
+  std::string value = so;
+  value.replace(value.find("  - type: aws-sqs-queue\n"), 24,
+                "  - type: aws-sqs-queue\n    metricType: Value\n");
+  value.replace(value.find("      queueURL: https"), 71,
+                "      queueURLFromEnv: QUEUE_URL\n      scaleOnInFlight: \"false\"");
+  f = convert(deployment + value);
+  EXPECT_EQ(f.model["services"]["mailer"]["autoscaling"]["target_type"], "value");
+  EXPECT_EQ(f.model["services"]["mailer-queue"]["consumer"], "mailer");
+  EXPECT_TRUE(has_warning(f, "/spec/triggers/0/metadata/scaleOnInFlight: not modelled"));
+  // Above zero, the HPA that KEDA creates scales on the same metric.
+  std::string above = so;
+  above.replace(above.find("minReplicaCount: 0"), 18, "minReplicaCount: 1");
+  f = convert(deployment + above);
+  EXPECT_EQ(f.model["services"]["mailer"]["autoscaling"], Json::parse(R"({
+      "kind": "hpa", "min": 1, "max": 40, "metric": "queue_messages", "target": 10})"));
+}
+
 TEST(ImportK8s, BadManifestsNameTheDocumentPointerAndLine) {
   std::string typo = kPhpApache;
   typo.replace(typo.find("kind: Deployment\nmetadata"), 16, "kind: Deploymnet");

@@ -38,6 +38,8 @@ TEST(ModelQueue, DefaultsAndKeys) {
   EXPECT_FALSE(s.queue->max_backlog.has_value());
   EXPECT_DOUBLE_EQ(*s.queue->visibility_timeout_s, 30.0);  // SQS's default
   EXPECT_EQ(s.queue->max_receives, 0);
+  EXPECT_EQ(s.queue->batch_size, 1);  // one message per receive, as before batches
+  EXPECT_DOUBLE_EQ(s.queue->batch_window_s, 0.0);
   ASSERT_EQ(s.endpoints.size(), 1u);
   EXPECT_EQ(s.endpoints[0].name, "default");
   EXPECT_TRUE(s.endpoints[0].steps.empty());
@@ -48,6 +50,10 @@ TEST(ModelQueue, DefaultsAndKeys) {
   EXPECT_EQ(*q.max_backlog, 1000);
   EXPECT_DOUBLE_EQ(*q.visibility_timeout_s, 120.0);
   EXPECT_EQ(q.max_receives, 5);
+
+  const Spec batched = load(with_queue_keys(R"(, "batch_size": 10, "batch_window": "500ms")"));
+  EXPECT_EQ(batched.services[1].queue->batch_size, 10);
+  EXPECT_DOUBLE_EQ(batched.services[1].queue->batch_window_s, 0.5);
 }
 
 TEST(ModelQueue, BadInputs) {
@@ -57,6 +63,12 @@ TEST(ModelQueue, BadInputs) {
             "/services/orders/visibility_timeout: expected a duration > 0, found \"0s\"");
   EXPECT_EQ(error(with_queue_keys(R"(, "max_receives": 0)")),
             "/services/orders/max_receives: expected an integer from 1 to 2147483647, found 0");
+  EXPECT_EQ(error(with_queue_keys(R"(, "batch_size": 0)")),
+            "/services/orders/batch_size: expected an integer from 1 to 10, found 0");
+  EXPECT_EQ(error(with_queue_keys(R"(, "batch_size": 2.5)")),
+            "/services/orders/batch_size: expected an integer from 1 to 10, found 2.5");
+  EXPECT_EQ(error(with_queue_keys(R"(, "batch_window": "-2s")")),
+            "/services/orders/batch_window: expected a duration >= 0, found \"-2s\"");
   EXPECT_EQ(error(with_queue_keys(R"(, "max_recieves": 3)")),
             "/services/orders/max_recieves: unknown key; did you mean 'max_receives'?");
   EXPECT_EQ(error(with_queue_keys(R"(, "workers": 3)")),

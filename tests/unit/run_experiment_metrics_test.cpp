@@ -96,3 +96,25 @@ TEST(MetricCatalogue, OptionalMetricsFollowTheModelsFeatures) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(MetricCatalogue, QueueBatchMetricsOnlyWithBatches) {
+  // A queue with batch_size > 1 reports batches and batch_size.mean (after oldest_age_s.max);
+  // with batch_size 1 it does not.
+  const char* batched = R"({ "name": "m",
+    "workloads": [ { "name": "w", "target": "q", "rate": 50 } ],
+    "services": { "q": { "kind": "queue", "consumer": "c", "batch_size": 4 },
+                  "c": { "steps": [ { "work": "2ms" } ] } } })";
+  const model::Spec spec = load_text(batched);
+  const auto names = run::metric_names(spec);
+  EXPECT_EQ(names, simulated_names(spec));
+  EXPECT_TRUE(holds(names, "services.q.queue.batch_size.mean"));
+  EXPECT_TRUE(holds(names, "services.q.queue.batches"));
+  model::Spec single = spec;
+  single.services[*single.service_index("q")].queue->batch_size = 1;
+  EXPECT_FALSE(holds(run::metric_names(single), "services.q.queue.batches"));
+  EXPECT_EQ(run::metric_names(single), simulated_names(single));
+}
+
+}  // namespace

@@ -300,8 +300,8 @@ struct ContentionSpec {
 };
 
 /// A message broker such as SQS (docs/request-path.md#queues): a call to it enqueues a message;
-/// the `consumer` service's workers pull messages (one job per message) while they have a free
-/// worker slot; the others wait in the backlog, oldest first.
+/// the `consumer` service's workers pull messages (one job per batch of up to batch_size) while
+/// they have a free worker slot; the others wait in the backlog, oldest first.
 struct QueueSpec {
   std::string consumer;           ///< the service whose workers process the messages
   std::string consumer_endpoint;  ///< empty: the consumer's only endpoint
@@ -313,6 +313,12 @@ struct QueueSpec {
   /// Receives after which a message that failed or expired goes to the dead letters instead of
   /// being redelivered; 0: unlimited.
   int max_receives = 0;
+  /// Messages one receive hands to one consumer worker (1 to 10, SQS's MaxNumberOfMessages):
+  /// one processing, the endpoint's steps once per message in turn; a failure fails them all.
+  int batch_size = 1;
+  /// A free worker receives a batch short of batch_size only once its oldest message has been
+  /// visible this long (Lambda's MaximumBatchingWindowInSeconds); 0: at once.
+  double batch_window_s = 0.0;
 };
 
 enum class CapacityMode { provisioned, on_demand };
