@@ -38,6 +38,7 @@ enum class Event : std::uint32_t {
   pool_handover,     ///< a returned connection goes to a waiting call  data: 0 (in order)
   pool_timeouts,     ///< a connection pool's first waiter is due   data: pool
   queue_visibility,  ///< a broker's first visibility deadline    data: broker
+  cores_done,        ///< shared cores: a node's next job finishes  data: node
 };
 
 class Replication;
