@@ -48,9 +48,9 @@ class SharedCores {
     Pair pod;
     double weight = 0.0;  ///< its request: its share of the node when all pods are busy
     double limit = 0.0;
-    double v = 0.0;       ///< virtual time of its jobs
-    double rate = 0.0;    ///< each job's rate (cores), constant until the next change
-    double cores = 0.0;   ///< the cores it gets: rate x jobs
+    double v = 0.0;      ///< virtual time of its jobs
+    double rate = 0.0;   ///< each job's rate (cores), constant until the next change
+    double cores = 0.0;  ///< the cores it gets: rate x jobs
     std::vector<PsEntry> heap;
     std::uint64_t seq = 0;
     ServiceStats* stats = nullptr;

@@ -13,8 +13,8 @@ namespace {
 
 struct BadKey {
   std::string name;
-  std::string nodes;  ///< extra keys of "nodes" (after its pools)
-  std::string pod;    ///< extra keys of the api's "pod" (after its pool)
+  std::string nodes;    ///< extra keys of "nodes" (after its pools)
+  std::string pod;      ///< extra keys of the api's "pod" (after its pool)
   std::string message;  ///< stderr without "capsim: " and the newline
 };
 

@@ -104,7 +104,8 @@ TEST(Placement, MemoryCountsAsMuchAsCores) {
 
 TEST(Placement, AnUnknownPolicyIsRefusedWithItsPointer) {
   Json doc = model_test::minimal_model();
-  doc["nodes"] = Json::parse(R"({"pools": {"p": {"cores": 4, "memory_mib": 8192, "min": 1, "max": 1}},
+  doc["nodes"] =
+      Json::parse(R"({"pools": {"p": {"cores": 4, "memory_mib": 8192, "min": 1, "max": 1}},
                                  "placement": "spread"})");
   EXPECT_EQ(model_test::error(doc),
             "/nodes/placement: expected one of first_fit, least_allocated, most_allocated, "

@@ -54,7 +54,8 @@ double latency_s(const stats::Summary& s, const char* workload) {
 
 TEST(SharedCores, TheLimitDefaultsToTheRequestAndALimitMakesThePoolShare) {
   Json doc = model_test::minimal_model();
-  doc["nodes"] = Json::parse(R"({"pools": {"p": {"cores": 2, "memory_mib": 8192, "min": 1, "max": 1}}})");
+  doc["nodes"] =
+      Json::parse(R"({"pools": {"p": {"cores": 2, "memory_mib": 8192, "min": 1, "max": 1}}})");
   doc["services"]["api"]["pod"] = Json::parse(R"({"pool": "p", "cores": 0.5})");
   model::Spec spec = model::load(doc, ".");
   EXPECT_DOUBLE_EQ(spec.services[0].pod->cpu_limit, 0.5);
@@ -67,14 +68,14 @@ TEST(SharedCores, TheLimitDefaultsToTheRequestAndALimitMakesThePoolShare) {
 
 TEST(SharedCores, BadLimitsAreRefusedWithTheirPointer) {
   Json doc = model_test::minimal_model();
-  doc["nodes"] = Json::parse(R"({"pools": {"p": {"cores": 2, "memory_mib": 8192, "min": 1, "max": 1}}})");
+  doc["nodes"] =
+      Json::parse(R"({"pools": {"p": {"cores": 2, "memory_mib": 8192, "min": 1, "max": 1}}})");
   doc["services"]["api"]["pod"] = Json::parse(R"({"pool": "p", "cores": 1, "cpu_limit": 0.5})");
   EXPECT_EQ(model_test::error(doc),
             "/services/api/pod/cpu_limit: expected a CPU limit at least the pod's request (1 "
             "cores), found 0.5");
   doc["services"]["api"]["pod"]["cpu_limit"] = 0;
-  EXPECT_EQ(model_test::error(doc),
-            "/services/api/pod/cpu_limit: expected a number > 0, found 0");
+  EXPECT_EQ(model_test::error(doc), "/services/api/pod/cpu_limit: expected a number > 0, found 0");
   doc["services"]["api"]["pod"]["cpu_limit"] = "2";
   EXPECT_EQ(model_test::error(doc).substr(0, 41), "/services/api/pod/cpu_limit: expected a n");
 }
@@ -82,29 +83,29 @@ TEST(SharedCores, BadLimitsAreRefusedWithTheirPointer) {
 TEST(SharedCores, APodAloneBurstsToItsLimit) {
   // a: request 1, limit 2, two jobs at a time; b idle. a gets min(limit 2, 2 jobs) = 2 cores:
   // each job runs at one core and takes 1 s (its own single core would have taken 2 s).
-  const stats::Summary s = two_pods(R"({"cores": 1, "cpu_limit": 2})", 2,
-                                    R"({"cores": 1, "cpu_limit": 2})", 0);
+  const stats::Summary s =
+      two_pods(R"({"cores": 1, "cpu_limit": 2})", 2, R"({"cores": 1, "cpu_limit": 2})", 0);
   EXPECT_NEAR(latency_s(s, "wa"), 1.0, 1e-9);
   EXPECT_NEAR(metric(s, "services.a.cpu_utilization"), 2.0, 1e-9);  // of its 1-core request
 }
 
 TEST(SharedCores, ALimitAtTheRequestDoesNotBurst) {
   // The same with a's limit at its request: 1 core for two jobs, 2 s each.
-  const stats::Summary s = two_pods(R"({"cores": 1, "cpu_limit": 1})", 2,
-                                    R"({"cores": 1, "cpu_limit": 2})", 0);
+  const stats::Summary s =
+      two_pods(R"({"cores": 1, "cpu_limit": 1})", 2, R"({"cores": 1, "cpu_limit": 2})", 0);
   EXPECT_NEAR(latency_s(s, "wa"), 2.0, 1e-9);
   EXPECT_NEAR(metric(s, "services.a.cpu_utilization"), 1.0, 1e-9);
 }
 
 TEST(SharedCores, BusyNeighboursShareInProportionToTheirRequests) {
   // Both busy with two jobs each, requests 1 and 1: a core each, 2 s per job.
-  const stats::Summary even = two_pods(R"({"cores": 1, "cpu_limit": 2})", 2,
-                                       R"({"cores": 1, "cpu_limit": 2})", 2);
+  const stats::Summary even =
+      two_pods(R"({"cores": 1, "cpu_limit": 2})", 2, R"({"cores": 1, "cpu_limit": 2})", 2);
   EXPECT_NEAR(latency_s(even, "wa"), 2.0, 1e-9);
   EXPECT_NEAR(latency_s(even, "wb"), 2.0, 1e-9);
   // Requests 1.5 and 0.5: a gets 1.5 cores (0.75 per job: 4/3 s), b 0.5 (0.25 per job: 4 s).
-  const stats::Summary skew = two_pods(R"({"cores": 1.5, "cpu_limit": 2})", 2,
-                                       R"({"cores": 0.5, "cpu_limit": 2})", 2);
+  const stats::Summary skew =
+      two_pods(R"({"cores": 1.5, "cpu_limit": 2})", 2, R"({"cores": 0.5, "cpu_limit": 2})", 2);
   EXPECT_NEAR(latency_s(skew, "wa"), 4.0 / 3.0, 1e-9);
   EXPECT_NEAR(latency_s(skew, "wb"), 4.0, 1e-9);
   EXPECT_NEAR(metric(skew, "services.a.cpu_utilization"), 1.5, 1e-9);
@@ -114,15 +115,39 @@ TEST(SharedCores, BusyNeighboursShareInProportionToTheirRequests) {
 TEST(SharedCores, WhatAPodCannotUseGoesToItsNeighbour) {
   // a (request 1.5) has one job: it can use one core only; b (request 0.5, limit 2) has three
   // jobs and gets the other core, twice its request: 1/3 core per job, 3 s; a's job 1 s.
-  const stats::Summary s = two_pods(R"({"cores": 1.5, "cpu_limit": 2})", 1,
-                                    R"({"cores": 0.5, "cpu_limit": 2})", 3);
+  const stats::Summary s =
+      two_pods(R"({"cores": 1.5, "cpu_limit": 2})", 1, R"({"cores": 0.5, "cpu_limit": 2})", 3);
   EXPECT_NEAR(latency_s(s, "wa"), 1.0, 1e-9);
   EXPECT_NEAR(latency_s(s, "wb"), 3.0, 1e-9);
   // b's limit caps it: at 0.75 it gets 0.75 of the core a leaves, 0.25 per job, 4 s.
-  const stats::Summary capped = two_pods(R"({"cores": 1.5, "cpu_limit": 2})", 1,
-                                         R"({"cores": 0.5, "cpu_limit": 0.75})", 3);
+  const stats::Summary capped =
+      two_pods(R"({"cores": 1.5, "cpu_limit": 2})", 1, R"({"cores": 0.5, "cpu_limit": 0.75})", 3);
   EXPECT_NEAR(latency_s(capped, "wb"), 4.0, 1e-9);
   EXPECT_NEAR(metric(capped, "services.b.cpu_utilization"), 0.75, 1e-9);  // of its 1 core
+}
+
+TEST(SharedCores, ACrashedNeighboursCoresGoToThePodsLeft) {
+  // Both pods busy with two jobs each (a core each) until b crashes at 51.5 s with two jobs
+  // half done and stays down (its users stop at 51 s once their request ends, here failed by the
+  // crash, so that none sends to a service that is down): a then gets 2 cores. a's busy cores
+  // over the measured [11, 100]: 40.5 x 1 + 48.5 x 2 = 137.5 core-seconds over 89 s.
+  Json doc = Json::parse(R"({
+    "simulation": {"duration": "100s", "warmup": "11s", "replications": 1, "seed": 1},
+    "workloads": [{"name": "wa", "kind": "closed", "target": "a", "users": 2},
+                  {"name": "wb", "kind": "closed", "target": "b",
+                   "users": {"start": 2, "stages": [{"duration": "51s", "target": 2},
+                                                    {"duration": "0s", "target": 0}]}}],
+    "nodes": {"pools": {"p": {"cores": 2, "memory_mib": 8192, "min": 1, "max": 1}}},
+    "services": {"a": {"cores": 1, "workers": 16, "steps": [{"work": "1s"}],
+                       "pod": {"pool": "p", "cores": 1, "cpu_limit": 2}},
+                 "b": {"cores": 1, "workers": 16, "steps": [{"work": "1s"}],
+                       "pod": {"pool": "p", "cores": 1, "cpu_limit": 2}}},
+    "faults": [{"at": "51.5s", "kind": "crash", "service": "b"}]
+  })");
+  const stats::Summary s = simulate(model::load(doc, "."), ReplicationOptions{});
+  EXPECT_NEAR(metric(s, "services.a.cpu_utilization"), 137.5 / 89.0, 1e-9);
+  // b: its 1 core busy for the 40.5 s it was up (a replica down has no capacity).
+  EXPECT_NEAR(metric(s, "services.b.cpu_utilization"), 1.0, 1e-9);
 }
 
 TEST(SharedCores, BesideASaturatedNeighbourAPodIsAnMM1PSQueueAtItsRequest) {
