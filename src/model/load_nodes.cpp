@@ -146,9 +146,15 @@ std::optional<NodesSpec> read_nodes(Reader& reader, const Json& value, const std
     reader.expected(pointer, R"(an object {"pools": {...}, "cluster_autoscaler": {...}})", value);
     return std::nullopt;
   }
-  reader.check_keys(value, pointer, "nodes", {"pools", "cluster_autoscaler"});
+  reader.check_keys(value, pointer, "nodes", {"pools", "cluster_autoscaler", "placement"});
   NodesSpec nodes;
   nodes.pointer = pointer;
+  if (const Json* placement = find(value, "placement")) {
+    if (const auto index = reader.choice(*placement, child(pointer, "placement"),
+                                         {"first_fit", "least_allocated", "most_allocated"})) {
+      nodes.placement = static_cast<Placement>(*index);
+    }
+  }
   const Json* pools = find(value, "pools");
   const std::string pools_at = child(pointer, "pools");
   if (pools == nullptr) {
@@ -194,7 +200,7 @@ void read_pods(Reader& reader, const Json& services, const std::string& pointer,
                       *value);
       continue;
     }
-    reader.check_keys(*value, at, "pod", {"pool", "cores", "memory_mib"});
+    reader.check_keys(*value, at, "pod", {"pool", "cores", "memory_mib", "cpu_limit"});
     PodSpec pod;
     pod.pointer = at;
     const Json* pool = find(*value, "pool");
@@ -245,6 +251,23 @@ void read_pods(Reader& reader, const Json& services, const std::string& pointer,
     };
     request("cores", pod.cores, p.cores, "cores");
     request("memory_mib", pod.memory_mib, p.memory_mib, "MiB");
+    pod.cpu_limit = pod.cores;
+    if (const Json* limit = find(*value, "cpu_limit"); limit != nullptr && ok) {
+      // A limit only means something where the pod may burst into its neighbours' idle cores:
+      // its pool's nodes share their cores (docs/nodes.md#shared-cores).
+      const std::string limit_at = child(at, "cpu_limit");
+      const auto x = reader.signed_number(*limit, limit_at, Sign::positive);
+      if (!x) {
+        ok = false;
+      } else if (*x < pod.cores) {
+        reader.error(limit_at, "expected a CPU limit at least the pod's request (" +
+                                   number_text(pod.cores) + " cores), found " + number_text(*x));
+        ok = false;
+      } else {
+        pod.cpu_limit = *x;
+        spec.nodes->pools[index].shared_cores = true;
+      }
+    }
     if (ok) s.pod = pod;
   }
 }

@@ -39,6 +39,7 @@ enum class Event : std::uint32_t {
   pool_timeouts,     ///< a connection pool's first waiter is due   data: pool
   queue_visibility,  ///< a broker's first visibility deadline    data: broker
   queue_window,      ///< a broker's short batch may be received data: broker
+  cores_done,        ///< shared cores: a node's next job finishes  data: node
 };
 
 class Replication;

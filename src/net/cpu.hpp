@@ -38,6 +38,10 @@ struct CpuState {
   std::vector<PsEntry> ps_heap;
   std::uint64_t ps_seq = 0;
   sim::EventId ps_event;
+  /// A pod on a node whose cores are shared (shared_cores.hpp): the node, and the pod's slot
+  /// there; its work goes to the node's cores, not to the above. kNone otherwise.
+  std::uint32_t node = kNone;
+  std::uint32_t slot = 0;
 };
 
 /// Serves CPU demand on the replicas' cores. Schedules `work_done` (FCFS, data: the job) and

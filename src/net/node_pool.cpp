@@ -9,6 +9,8 @@ namespace {
 // Requests are sums of decimals (0.1 + 0.2 cores): a pod fits when the sum is within a
 // millionth of a core or a MiB of what the node allocates.
 constexpr double kSlack = 1e-6;
+// Scores that differ by less than this are a tie (sums of decimals again).
+constexpr double kScoreTie = 1e-9;
 
 /// Whether a node in `state` exists: paid for and counted against its pool's max.
 bool exists(NodeState state) {
@@ -76,18 +78,38 @@ bool NodePools::fits(const Node& n, const model::PodSpec& p) const {
 
 std::uint32_t NodePools::bind(PodId pod) {
   const model::PodSpec& p = this->pod(pod.service);
+  const model::Placement placement = spec().placement;
+  std::uint32_t best = kNone;
+  double best_score = 0.0;
   for (std::uint32_t i = 0; i < nodes_.size(); ++i) {
-    Node& n = nodes_[i];
+    const Node& n = nodes_[i];
     if (n.pool != p.pool || n.state != NodeState::ready || !fits(n, p)) continue;
-    n.cores_used += p.cores;
-    n.memory_used_mib += p.memory_mib;
-    ++n.pods;
-    auto& bound = bound_[pod.service];
-    if (bound.size() <= pod.replica) bound.resize(pod.replica + 1, kNone);
-    bound[pod.replica] = i;
-    return i;
+    if (placement == model::Placement::first_fit) {
+      best = i;
+      break;
+    }
+    // NodeResourcesFit's scores, cores and memory weighted alike, of the node with the pod on
+    // it: the share of the node requested (most allocated) or left free (least allocated). The
+    // best score wins, the oldest node on a tie (docs/nodes.md#placement).
+    const model::NodePoolSpec& pool = spec().pools[n.pool];
+    const double requested = ((n.cores_used + p.cores) / pool.cores +
+                              (n.memory_used_mib + p.memory_mib) / pool.memory_mib) /
+                             2.0;
+    const double score = placement == model::Placement::most_allocated ? requested : -requested;
+    if (best == kNone || score > best_score + kScoreTie) {
+      best = i;
+      best_score = score;
+    }
   }
-  return kNone;
+  if (best == kNone) return kNone;
+  Node& n = nodes_[best];
+  n.cores_used += p.cores;
+  n.memory_used_mib += p.memory_mib;
+  ++n.pods;
+  auto& bound = bound_[pod.service];
+  if (bound.size() <= pod.replica) bound.resize(pod.replica + 1, kNone);
+  bound[pod.replica] = best;
+  return best;
 }
 
 std::uint32_t NodePools::unbind(PodId pod) {

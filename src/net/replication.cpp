@@ -296,6 +296,10 @@ void Replication::start_work(Ref job, Job& j, double demand_s) {
     demand_s *= 1.0 + k.alpha * (n - 1.0) + k.beta * n * (n - 1.0);
   }
   j.work_s += demand_s;
+  if (r.cpu.node != kNone) [[unlikely]] {
+    shared_cores_->start(r.cpu.node, r.cpu.slot, job, demand_s);
+    return;
+  }
   cpu_.start(*s.spec, stats_.service(j.service), r.cpu, Pair{j.service, j.replica}, job, demand_s);
 }
 
@@ -470,6 +474,9 @@ void Replication::on_event(Event event, std::uint64_t data) {
       break;
     case Event::ps_done:
       ps_done(Pair::unpack(data));
+      break;
+    case Event::cores_done:
+      cores_done(index);
       break;
     case Event::delay_done:
       if (Job* j = jobs_.get(Ref::unpack(data))) {  // null: its replica crashed meanwhile

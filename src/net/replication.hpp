@@ -21,6 +21,7 @@
 #include "message_queue.hpp"
 #include "node_pool.hpp"
 #include "service.hpp"
+#include "shared_cores.hpp"
 #include "station.hpp"
 #include "statistics.hpp"
 #include "workloads.hpp"
@@ -115,6 +116,10 @@ class Replication {
   /// A new replica's pod: bound to a node (its start-up begins) or Pending.
   void place_pod(std::uint32_t service, std::uint32_t replica);
   void pod_bound(PodId pod, std::uint32_t node);
+  /// A pod bound to `node`: with shared cores, its work goes to the node's cores from now on.
+  void join_cores(PodId pod, std::uint32_t node);
+  /// Shared cores: the next job of `node` finishes.
+  void cores_done(std::uint32_t node);
   /// A pod's replica is off: its node's room is free (or it leaves the pending queue).
   void pod_gone(std::uint32_t service, std::uint32_t replica);
   void bind_pending();
@@ -173,6 +178,7 @@ class Replication {
   double last_event_s_ = -1.0;
   std::unique_ptr<NodePools> nodes_;  ///< models with `nodes`
   std::unique_ptr<scale::ClusterAutoscaler> cluster_autoscaler_;
+  std::unique_ptr<SharedCores> shared_cores_;  ///< models whose pools share cores
   /// A node_loss fault's nodes and the replacement pods it still waits for.
   struct NodeLoss {
     std::uint32_t pool = 0;

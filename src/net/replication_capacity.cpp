@@ -24,6 +24,7 @@ void Replication::crash(std::uint32_t service, std::uint32_t replica) {
     }
   }
   cpu_.crash(*s.spec, stats_.service(service), r.cpu);
+  if (r.cpu.node != kNone) shared_cores_->crash(r.cpu.node, r.cpu.slot);
   station_.crash(s, r, now);
   s.replicas.set_up(replica, false, now, stats_.service(service));
   for (const Ref ref : lost) {

@@ -20,6 +20,9 @@ std::string node_text(const model::NodesSpec& spec, const Node& n, std::uint32_t
 void Replication::start_nodes() {
   nodes_ = std::make_unique<NodePools>(spec_);
   cluster_autoscaler_ = std::make_unique<scale::ClusterAutoscaler>(*spec_.nodes);
+  for (const model::NodePoolSpec& p : spec_.nodes->pools) {
+    if (p.shared_cores) shared_cores_ = std::make_unique<SharedCores>(clock_);
+  }
   // The initial replicas are scheduled at t = 0 in service order; those that fit on no initial
   // node are Pending (not ready, no traffic) until the cluster autoscaler brings one.
   for (std::uint32_t si = 0; si < services_.size(); ++si) {
@@ -29,6 +32,7 @@ void Replication::start_nodes() {
       const std::uint32_t node = nodes_->bind(PodId{si, ri});
       if (node != kNone) {
         stats_.nodes().requested(s.spec->pod->pool, 0.0, s.spec->pod->cores);
+        join_cores(PodId{si, ri}, node);
         continue;
       }
       s.replicas.make_pending(ri, 0.0, stats_.service(si));
@@ -49,9 +53,28 @@ void Replication::place_pod(std::uint32_t si, std::uint32_t ri) {
   pod_bound(PodId{si, ri}, node);
 }
 
-void Replication::pod_bound(PodId pod, std::uint32_t /*node*/) {
+void Replication::join_cores(PodId pod, std::uint32_t node) {
+  const model::PodSpec& p = *services_[pod.service].spec->pod;
+  const model::NodePoolSpec& pool = spec_.nodes->pools[p.pool];
+  if (!pool.shared_cores) return;
+  CpuState& cpu = services_[pod.service].replicas[pod.replica].cpu;
+  cpu.node = node;
+  cpu.slot = shared_cores_->join(node, pool.cores, Pair{pod.service, pod.replica}, p,
+                                 stats_.service(pod.service));
+}
+
+void Replication::cores_done(std::uint32_t node) {
+  const Ref job = shared_cores_->done(node);
+  if (Job* j = jobs_.get(job)) {  // null: its replica crashed meanwhile
+    ++j->step;
+    ready_.push_back(job);
+  }
+}
+
+void Replication::pod_bound(PodId pod, std::uint32_t node) {
   Service& s = services_[pod.service];
   stats_.nodes().requested(s.spec->pod->pool, clock_.now(), s.spec->pod->cores);
+  join_cores(pod, node);
   // The pod's own start-up (image pull, the application's start) begins on its node.
   if (s.spec->startup_time_s <= 0.0) {
     replica_ready(Pair{pod.service, pod.replica});
@@ -72,6 +95,11 @@ void Replication::pod_gone(std::uint32_t si, std::uint32_t ri) {
   }
   const std::uint32_t node = nodes_->unbind(PodId{si, ri});
   if (node == kNone) return;
+  CpuState& cpu = services_[si].replicas[ri].cpu;
+  if (cpu.node != kNone) {
+    shared_cores_->leave(cpu.node, cpu.slot);
+    cpu.node = kNone;
+  }
   const model::PodSpec& pod = *services_[si].spec->pod;
   stats_.nodes().requested(pod.pool, now, -pod.cores);
   const Node& n = (*nodes_)[node];

@@ -36,6 +36,9 @@ struct NodePoolSpec {
   /// Zones the pool's nodes spread over (docs/nodes.md#node-and-zone-loss): each new node goes
   /// to the zone with the fewest nodes, the first such zone on a tie. Empty: one unnamed zone.
   std::vector<std::string> zones;
+  /// Whether the pods on a node share its cores (docs/nodes.md#shared-cores): set when a pod of
+  /// the pool has a `cpu_limit`.
+  bool shared_cores = false;
   std::string pointer;
 };
 
@@ -48,10 +51,18 @@ struct ClusterAutoscalerSpec {
   int max_empty_bulk_delete = 10;
 };
 
+/// How the scheduler picks a node among those with room for a pod (docs/nodes.md#placement).
+enum class Placement : std::uint8_t {
+  first_fit,        ///< the oldest Ready node with room (capsim's default)
+  least_allocated,  ///< Kubernetes' default NodeResourcesFit scoring: the emptiest node (spread)
+  most_allocated,   ///< NodeResourcesFit MostAllocated: the fullest node (bin-packing)
+};
+
 /// `nodes` of the model: its node pools and the cluster autoscaler that sizes them.
 struct NodesSpec {
   std::vector<NodePoolSpec> pools;  ///< in the model file's order
   ClusterAutoscalerSpec cluster_autoscaler;
+  Placement placement = Placement::first_fit;
   std::string pointer;
 };
 
@@ -60,6 +71,9 @@ struct PodSpec {
   std::uint32_t pool = 0;  ///< index in NodesSpec::pools
   double cores = 0.0;
   double memory_mib = 0.0;
+  /// The most cores the pod may use on a node whose cores are shared (docs/nodes.md#shared-cores):
+  /// `cpu_limit`, default its request `cores`.
+  double cpu_limit = 0.0;
   std::string pointer;
 };
 
