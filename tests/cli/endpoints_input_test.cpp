@@ -92,17 +92,19 @@ TEST(EndpointsSummary, TableOnlyWithPerEndpoint) {
   ASSERT_NE(header, lines.end()) << on;
   EXPECT_NE(header->find("arrivals/s"), std::string::npos);
   EXPECT_NE(header->find("p99 ms"), std::string::npos);
-  // One row per endpoint of every service, in the model's order; constant work: exact latency.
+  // One row per endpoint of every service, in the model's order.
   ASSERT_GE(lines.end() - header, 4);
   EXPECT_EQ(header[1].rfind("api.get ", 0), 0u) << on;
-  EXPECT_NE(header[1].find("0.00 ±0.00%  2.00 ±0.00"), std::string::npos) << on;
+  EXPECT_NE(header[1].find(" 0.00 ±0.00% "), std::string::npos) << on;
   EXPECT_EQ(header[2].rfind("api.put ", 0), 0u) << on;
   EXPECT_EQ(header[3].rfind("db.query ", 0), 0u) << on;
   // The results file has the same numbers with their intervals.
   const Json r = read_json(box / "r.json");
   EXPECT_TRUE(is_estimate(r["services"]["api"]["endpoints"]["put"]["latency_ms"]["p99"], 2));
-  EXPECT_NEAR(r["services"]["api"]["endpoints"]["get"]["latency_ms"]["mean"]["mean"].get<double>(), 2.0,
-              1e-9);
+  // Constant 2 ms of work on 4 cores at about 0.3 busy cores: 2 ms, now and then a short wait.
+  const double get_ms = r["services"]["api"]["endpoints"]["get"]["latency_ms"]["mean"]["mean"];
+  EXPECT_GE(get_ms, 2.0 - 1e-9);
+  EXPECT_LT(get_ms, 2.02);
   EXPECT_NEAR(r["services"]["api"]["endpoints"]["get"]["arrival_rps"]["mean"].get<double>(), 75.0,
               6.0);
 }

@@ -71,8 +71,8 @@ TEST(PerEndpoint, SojournOfEachClassIsTheSharedWaitPlusItsOwnWork) {
 
 TEST(PerEndpoint, OffByDefaultAndChangesNothingElse) {
   const run::Results on = run_json(kMix, {{"/simulation/duration", "\"300s\""}});
-  const run::Results off = run_json(
-      kMix, {{"/simulation/duration", "\"300s\""}, {"/simulation/per_endpoint", "false"}});
+  const run::Results off =
+      run_json(kMix, {{"/simulation/duration", "\"300s\""}, {"/simulation/per_endpoint", "false"}});
   EXPECT_EQ(off.find("services.api.endpoints.a.arrival_rps"), nullptr);
   std::size_t compared = 0;
   for (const run::MergedMetric& m : on.metrics) {
