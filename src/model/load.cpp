@@ -110,7 +110,7 @@ SimulationSpec ModelLoader::read_simulation(const Json& value, const std::string
   }
   reader_.check_keys(value, pointer, "simulation",
                      {"duration", "warmup", "replications", "seed", "confidence", "window",
-                      "max_queue", "phases"});
+                      "max_queue", "phases", "per_endpoint"});
   bool duration_ok = true;
   if (const Json* duration = find(value, "duration")) {
     const auto seconds = reader_.duration(*duration, child(pointer, "duration"), Sign::positive);
@@ -158,6 +158,13 @@ SimulationSpec ModelLoader::read_simulation(const Json& value, const std::string
   if (const Json* phases = find(value, "phases")) {
     spec.phases = read_phases(reader_, *phases, child(pointer, "phases"),
                               duration_ok ? std::optional<double>(spec.duration_s) : std::nullopt);
+  }
+  if (const Json* per_endpoint = find(value, "per_endpoint")) {
+    if (per_endpoint->is_boolean()) {
+      spec.per_endpoint = per_endpoint->get<bool>();
+    } else {
+      reader_.expected(child(pointer, "per_endpoint"), "true or false", *per_endpoint);
+    }
   }
   return spec;
 }

@@ -16,6 +16,8 @@ constexpr std::int64_t max_attempts_limit = 100;
 // Each replica keeps its last max_fails failure times: a bound keeps that memory small.
 constexpr std::int64_t max_fails_limit = 100;
 constexpr std::int64_t max_int = INT_MAX;
+/// Limits stacked on one service (each request passes through each, in order).
+constexpr std::size_t kMaxRateLimits = 16;
 
 std::optional<BackoffSpec> read_backoff(Reader& reader, const Json& value,
                                         const std::string& pointer) {
@@ -266,6 +268,44 @@ std::optional<RateLimitSpec> read_rate_limit(Reader& reader, const Json& value,
   }
   if (!ok) return std::nullopt;
   return spec;
+}
+
+std::vector<RateLimitSpec> read_rate_limits(Reader& reader, const Json& value,
+                                            const std::string& pointer) {
+  std::vector<RateLimitSpec> limits;
+  if (!value.is_array()) {
+    if (!value.is_object()) {
+      reader.expected(
+          pointer, R"(an object such as {"rate": 1000, "burst": 200}, or an array of them)", value);
+      return limits;
+    }
+    if (auto one = read_rate_limit(reader, value, pointer)) {
+      one->pointer = pointer;
+      limits.push_back(std::move(*one));
+    }
+    return limits;
+  }
+  // Several limits, applied in order (express-rate-limit middlewares in sequence).
+  if (value.empty() || value.size() > kMaxRateLimits) {
+    std::string message = "expected an array of 1 to ";
+    message += std::to_string(kMaxRateLimits);
+    message += " limits, found ";
+    message += std::to_string(value.size());
+    reader.error(pointer, message);
+    return limits;
+  }
+  bool ok = true;
+  for (std::size_t i = 0; i < value.size(); ++i) {
+    const std::string at = child(pointer, std::to_string(i));
+    if (auto one = read_rate_limit(reader, value[i], at)) {
+      one->pointer = at;
+      limits.push_back(std::move(*one));
+    } else {
+      ok = false;
+    }
+  }
+  if (!ok) limits.clear();
+  return limits;
 }
 
 std::optional<HealthSpec> read_health(Reader& reader, const Json& value,

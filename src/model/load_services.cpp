@@ -328,7 +328,7 @@ std::optional<ServiceSpec> ModelLoader::read_service(const std::string& name, co
     }
   }
   if (const Json* rate_limit = find(value, "rate_limit")) {
-    spec.rate_limit = read_rate_limit(reader_, *rate_limit, child(pointer, "rate_limit"));
+    spec.rate_limits = read_rate_limits(reader_, *rate_limit, child(pointer, "rate_limit"));
   }
   if (const Json* price = find(value, "price_per_replica_hour")) {
     spec.price_per_replica_hour =

@@ -81,9 +81,11 @@ void ModelLoader::check_client_keys(const Json& workloads, const Spec& spec) {
     }
   }
   for (const ServiceSpec& s : spec.services) {
-    if (s.rate_limit && s.rate_limit->per_client) {
-      reader_.error(child(child(s.pointer, "rate_limit"), "per"),
-                    "expected a workload with clients for a per-client limit, found none");
+    for (const RateLimitSpec& limit : s.rate_limits) {
+      if (limit.per_client) {
+        reader_.error(child(limit.pointer, "per"),
+                      "expected a workload with clients for a per-client limit, found none");
+      }
     }
     if (s.load_balancer.policy == LbPolicy::client_hash) {
       reader_.error(child(child(s.pointer, "load_balancer"), "policy"),

@@ -126,6 +126,10 @@ std::optional<CircuitBreakerSpec> read_circuit_breaker(Reader& reader, const Jso
 /// window (window, limit), per service or (`per`: "client") per client.
 std::optional<RateLimitSpec> read_rate_limit(Reader& reader, const Json& value,
                                              const std::string& pointer);
+/// `rate_limit` as written: one limit (an object) or several applied in order (a non-empty
+/// array of them); empty when it had an error.
+std::vector<RateLimitSpec> read_rate_limits(Reader& reader, const Json& value,
+                                            const std::string& pointer);
 /// `capacity_units` of a database (load_capacity_units.cpp): mode, burst or adaptation, read,
 /// write.
 std::optional<CapacityUnitsSpec> read_capacity_units(Reader& reader, const Json& value,

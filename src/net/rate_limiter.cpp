@@ -4,22 +4,32 @@
 
 namespace capsim::net {
 
-RateLimiter::RateLimiter(const model::RateLimitSpec& spec, std::uint32_t clients) : spec_(spec) {
+RateLimiter::Limit::Limit(const model::RateLimitSpec& s, std::uint32_t client_count) : spec(s) {
   if (!spec.per_client) {
-    if (spec.kind == model::RateLimitKind::token_bucket) bucket_.emplace(spec);
+    if (spec.kind == model::RateLimitKind::token_bucket) bucket.emplace(spec);
     return;
   }
-  limited_.assign(clients, false);
+  clients = client_count;
   if (spec.kind == model::RateLimitKind::fixed_window) {
-    windows_.assign(clients, Window{});
+    windows.assign(clients, Window{});
   } else {
-    buckets_.assign(clients, Bucket{spec.burst});
+    buckets.assign(clients, Bucket{spec.burst});
   }
 }
 
-bool RateLimiter::take(Bucket& b, double t) const {
+RateLimiter::RateLimiter(const std::vector<model::RateLimitSpec>& specs, std::uint32_t clients) {
+  limits_.reserve(specs.size());
+  bool per_client = false;
+  for (const model::RateLimitSpec& spec : specs) {
+    limits_.emplace_back(spec, clients);
+    per_client = per_client || spec.per_client;
+  }
+  if (per_client) limited_.assign(clients, false);
+}
+
+bool RateLimiter::Limit::take(Bucket& b, double t) const {
   // As TokenBucket::try_take: full at the start, refilled at `rate` up to `burst`.
-  b.tokens = std::min(spec_.burst, b.tokens + (t - b.last_s) * spec_.rate);
+  b.tokens = std::min(spec.burst, b.tokens + (t - b.last_s) * spec.rate);
   b.last_s = t;
   if (b.tokens < 1.0 - 1e-9) return false;
   b.tokens -= 1.0;

@@ -177,12 +177,14 @@ void Replication::arrive(Ref job) {
   ServiceStats& st = stats_.service(j.service);
   const double now = clock_.now();
   st.arrival();
+  if (spec_.simulation.per_endpoint) [[unlikely]]
+    stats_.endpoint(j.service, endpoint_of(s, j)).arrival();
   if (now < s.outage_until_s) {
     finish(job, Outcome::error);  // an outage answers every request at once
     return;
   }
   if (s.rate_limit && !s.rate_limit->try_take(now, j.client)) {
-    st.rate_limited();
+    st.rate_limited(s.rate_limit->refused_by());
     if (st.measuring() && s.rate_limit->first_limit(j.client)) st.client_limited();
     finish(job, Outcome::rate_limited);
     return;
@@ -377,6 +379,12 @@ void Replication::finish(Ref job, Outcome outcome) {
   if (j.service != kNone) {
     Service& s = services_[j.service];
     ServiceStats& st = stats_.service(j.service);
+    // A request of one of its endpoints (not a fallback's or on_miss's steps, run by a job).
+    if (spec_.simulation.per_endpoint && j.parent_kind != ParentKind::job) [[unlikely]] {
+      stats_.endpoint(j.service, endpoint_of(s, j))
+          .ended(outcome, j.holds_worker, j.degraded && outcome == Outcome::success,
+                 clock_.now() - j.arrived_s);
+    }
     st.work(j.work_s, j.work_s > 0.0 && is_orphan(j));
     if (j.holds_worker) {
       const double now = clock_.now();

@@ -74,6 +74,10 @@ class Replication {
   void release_worker(Service& s, Replica& r);
   void record_health(Service& s, Replica& r, std::uint32_t replica);
   bool is_orphan(const Job& j) const;
+  /// The endpoint of `s` whose request `j` is (a job that arrived at `s`).
+  static std::uint32_t endpoint_of(const Service& s, const Job& j) {
+    return static_cast<std::uint32_t>(j.steps - s.endpoints.data());
+  }
   /// drop_expired: a job taken from a queue whose caller has given up is discarded.
   bool expired(const Service& s, const Job& j) const;
   void timeouts(std::uint32_t queue);

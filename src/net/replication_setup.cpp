@@ -55,7 +55,7 @@ Replication::Replication(const model::Spec& spec, const ReplicationOptions& opti
     Service& s = services_.emplace_back(
         ss, static_cast<std::uint32_t>(i),
         sim::RandomStream(seed, rep, "service/" + ss.name + "/balancer"), simple[i]);
-    if (ss.rate_limit) s.rate_limit.emplace(*ss.rate_limit, clients);
+    if (!ss.rate_limits.empty()) s.rate_limit.emplace(ss.rate_limits, clients);
     if (ss.database && ss.database->capacity_units) {
       s.capacity_units.emplace(*ss.database->capacity_units);
     }

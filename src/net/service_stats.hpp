@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <limits>
 #include <optional>
+#include <vector>
 
 #include "capsim/stats/histogram.hpp"
 #include "capsim/stats/marks.hpp"
@@ -38,8 +39,12 @@ class ServiceStats {
   void rejected() {
     if (measuring_) ++rejected_;
   }
-  void rate_limited() {
-    if (measuring_) ++rate_limited_;
+  /// Refused by the service's rate limit number `by` (in the model's order).
+  void rate_limited(std::uint32_t by) {
+    if (measuring_) {
+      ++rate_limited_;
+      if (by < rate_limited_by_.size()) ++rate_limited_by_[by];
+    }
   }
   /// A per-client rate limit refused a client for the first time since the warm-up.
   void client_limited() { ++clients_limited_; }
@@ -170,6 +175,7 @@ class ServiceStats {
   // After warm-up.
   std::uint64_t arrivals_ = 0, completions_ = 0, rejected_ = 0, rate_limited_ = 0, dropped_ = 0;
   std::uint64_t clients_limited_ = 0;
+  std::vector<std::uint64_t> rate_limited_by_;  ///< per limit, when the service has several
   std::uint64_t throttled_ = 0;
   double read_units_ = 0.0, write_units_ = 0.0;  ///< capacity units consumed
   std::uint64_t cache_lookups_ = 0, cache_hits_ = 0;

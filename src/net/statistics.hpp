@@ -9,6 +9,7 @@
 
 #include "capsim/model/spec.hpp"
 #include "capsim/stats/summary.hpp"
+#include "endpoint_stats.hpp"
 #include "node_stats.hpp"
 #include "phase_stats.hpp"
 #include "pool_stats.hpp"
@@ -26,6 +27,11 @@ class Statistics {
   ServiceStats& service(std::uint32_t i) { return services_[i]; }
   const ServiceStats& service(std::uint32_t i) const { return services_[i]; }
   WorkloadStats& workload(std::uint32_t i) { return workloads_[i]; }
+  /// The collector of endpoint `endpoint` of service `service`; only with
+  /// simulation.per_endpoint.
+  EndpointStats& endpoint(std::uint32_t service, std::uint32_t endpoint) {
+    return endpoints_[first_endpoint_[service] + endpoint];
+  }
   /// Node pools and pods (models with `nodes`).
   NodeStats& nodes() { return nodes_; }
   /// The collector of connection pool `i`: the services' pools numbered in order (service by
@@ -83,6 +89,10 @@ class Statistics {
   std::vector<PoolStats> pools_;
   std::vector<std::uint32_t> first_pool_;  ///< per service: the index of its first pool
   void summarize_pools(stats::Summary& out, double now) const;
+  // Endpoints (endpoint_summary.cpp), with simulation.per_endpoint: service by service.
+  std::vector<EndpointStats> endpoints_;
+  std::vector<std::uint32_t> first_endpoint_;  ///< per service: the index of its first endpoint
+  void summarize_endpoints(stats::Summary& out) const;
   // Queue services' brokers (queue_summary.cpp), in the model's order.
   std::vector<QueueStats> queues_;
   void summarize_queues(stats::Summary& out, double now) const;

@@ -1,5 +1,6 @@
 /// \file The summary of a replication: every metric of the results format, from the collectors.
 
+#include <algorithm>
 #include <sstream>
 
 #include "capsim/model/request_path.hpp"
@@ -17,10 +18,19 @@ Statistics::Statistics(const model::Spec& spec, bool timeseries)
   workloads_.assign(spec.workloads.size(), WorkloadStats(timeseries));
   fallbacks_ = model::uses_fallbacks(spec);
   throttles_ = model::uses_capacity_units(spec);
-  for (const model::ServiceSpec& s : spec.services) {
+  for (std::size_t i = 0; i < spec.services.size(); ++i) {
+    const model::ServiceSpec& s = spec.services[i];
     first_pool_.push_back(static_cast<std::uint32_t>(pools_.size()));
     pools_.resize(pools_.size() + s.connection_pools.size());
     if (s.queue) queues_.emplace_back();
+    // Refusals per limit only when limits are stacked (a single limit is rate_limited itself).
+    if (s.rate_limits.size() > 1) services_[i].rate_limited_by_.resize(s.rate_limits.size());
+  }
+  if (spec.simulation.per_endpoint) {
+    for (const model::ServiceSpec& s : spec.services) {
+      first_endpoint_.push_back(static_cast<std::uint32_t>(endpoints_.size()));
+      endpoints_.resize(endpoints_.size() + s.endpoints.size());
+    }
   }
 }
 
@@ -31,6 +41,7 @@ void Statistics::begin_measurement(double now) {
   nodes_.begin_measurement(now);
   for (PoolStats& p : pools_) p.begin_measurement(now);
   for (QueueStats& q : queues_) q.begin_measurement(now);
+  for (EndpointStats& e : endpoints_) e.begin_measurement();
 }
 
 stats::Summary Statistics::summarize(double now, std::uint64_t events) {
@@ -135,7 +146,13 @@ stats::Summary Statistics::summarize(double now, std::uint64_t events) {
     }
     add({"services", n, "rejected"}, ratio(static_cast<double>(s.rejected_), s.arrivals_));
     add({"services", n, "rate_limited"}, ratio(static_cast<double>(s.rate_limited_), s.arrivals_));
-    if (ss.rate_limit && ss.rate_limit->per_client) {
+    for (std::size_t k = 0; k < s.rate_limited_by_.size(); ++k) {
+      // Stacked limits: the fraction of arrivals each refused (the first that refused them).
+      add({"services", n, "rate_limited_by", std::to_string(k)},
+          ratio(static_cast<double>(s.rate_limited_by_[k]), s.arrivals_));
+    }
+    if (std::any_of(ss.rate_limits.begin(), ss.rate_limits.end(),
+                    [](const model::RateLimitSpec& l) { return l.per_client; })) {
       // Distinct clients refused at least once after the warm-up.
       add({"services", n, "rate_limited_clients"}, static_cast<double>(s.clients_limited_));
     }
@@ -187,6 +204,7 @@ stats::Summary Statistics::summarize(double now, std::uint64_t events) {
   nodes_.summarize(now, measured, out.metrics);
   summarize_pools(out, now);
   summarize_queues(out, now);
+  summarize_endpoints(out);
   out.timeseries = std::move(rows_);
   out.event_log = std::move(event_log_);
   out.scale_events = std::move(scale_log_);

@@ -90,7 +90,15 @@ std::vector<std::string> metric_names(const model::Spec& spec) {
     }
     names.push_back(at + "rejected");
     names.push_back(at + "rate_limited");
-    if (s.rate_limit && s.rate_limit->per_client) names.push_back(at + "rate_limited_clients");
+    if (s.rate_limits.size() > 1) {
+      for (std::size_t k = 0; k < s.rate_limits.size(); ++k) {
+        names.push_back(at + "rate_limited_by." + std::to_string(k));
+      }
+    }
+    if (std::any_of(s.rate_limits.begin(), s.rate_limits.end(),
+                    [](const model::RateLimitSpec& l) { return l.per_client; })) {
+      names.push_back(at + "rate_limited_clients");
+    }
     if (units) {
       for (const char* m :
            {"throttled", "throttled_rps", "read_units_per_s", "write_units_per_s"}) {
@@ -186,6 +194,21 @@ std::vector<std::string> metric_names(const model::Spec& spec) {
     for (const char* name : {"latency_ms.mean", "latency_ms.p50", "latency_ms.p95",
                              "latency_ms.p99", "latency_ms.max"}) {
       names.push_back(at + name);
+    }
+  }
+  // Endpoints (simulation.per_endpoint), after the queues, as the summary adds them.
+  if (spec.simulation.per_endpoint) {
+    for (const model::ServiceSpec& s : spec.services) {
+      for (const model::EndpointSpec& e : s.endpoints) {
+        const std::string at = "services." + s.name + ".endpoints." + e.name + ".";
+        for (const char* name : {"arrival_rps", "throughput_rps", "error_rate", "errors.rejected",
+                                 "errors.rate_limited", "errors.error"}) {
+          names.push_back(at + name);
+        }
+        if (throttles) names.push_back(at + "errors.throttled");
+        if (fallbacks) names.push_back(at + "degraded_rate");
+        for (const char* q : {"mean", "p50", "p95", "p99"}) names.push_back(at + "latency_ms." + q);
+      }
     }
   }
   return names;

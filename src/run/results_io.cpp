@@ -412,6 +412,35 @@ std::string peaks_table(const Results& r, const std::vector<std::string>& worklo
   return out;
 }
 
+/// With simulation.per_endpoint: one row per endpoint of each service (services.S.endpoints.E.*).
+/// Empty when the results have none.
+std::string endpoints_table(const Results& r) {
+  std::vector<std::pair<std::string, std::string>> rows;  // (service, endpoint), results' order
+  for (const MergedMetric& m : r.metrics) {
+    if (m.path.size() < 5 || m.path[0] != "services" || m.path[2] != "endpoints") continue;
+    std::pair<std::string, std::string> row{m.path[1], m.path[3]};
+    if (std::find(rows.begin(), rows.end(), row) == rows.end()) rows.push_back(std::move(row));
+  }
+  if (rows.empty()) return "";
+  Table t{{"endpoint", "arrivals/s", "done/s", "errors", "mean ms", "p50 ms", "p95 ms", "p99 ms"},
+          {}};
+  for (const auto& [service, endpoint] : rows) {
+    const std::string p = "services." + service + ".endpoints." + endpoint + ".";
+    auto est = [&r, &p](const char* name) {
+      const MergedMetric* m = r.find(p + name);
+      return m ? m->estimate : stats::Estimate{};
+    };
+    t.rows.push_back(
+        {service + "." + endpoint, format_estimate(est("arrival_rps")),
+         format_estimate(est("throughput_rps")), format_estimate(est("error_rate"), 100.0, 2) + "%",
+         format_estimate(est("latency_ms.mean")), format_estimate(est("latency_ms.p50")),
+         format_estimate(est("latency_ms.p95")), format_estimate(est("latency_ms.p99"))});
+  }
+  std::string out(1, '\n');
+  out += t.render();
+  return out;
+}
+
 }  // namespace
 
 std::string summary_table(const Results& r) {
@@ -465,6 +494,7 @@ std::string summary_table(const Results& r) {
                       format_estimate(est(p + "replicas.mean"))});
   }
   out << s.render();
+  out << endpoints_table(r);
   out << peaks_table(r, workloads, services);
   out << phases_table(r, format_estimate);
   std::vector<std::string> notes;

@@ -237,6 +237,25 @@ TEST(ScenarioLatencyIncident, RemediationsRankCacheAndIndexesFirst) {
   EXPECT_EQ(c["differences"]["autoscale-api"]["services.api.replica_seconds"]["verdict"], "worse");
 }
 
+TEST(ScenarioLatencyIncident, StackedRateLimitsRefuseMoreAndSmoothTheWindowsBursts) {
+  // Phase 5's two limiters (docs/scenarios.md): over two 15-minute windows, the per-minute limit
+  // alone refuses about 34%; the 15-minute one alone lets each window's first 1,000 requests of
+  // a heavy client through at once (a burst that overloads the database); stacked in the
+  // write-up's order, the second refuses on top of the first and the burst is gone.
+  Sandbox box;
+  const Json c =
+      run_experiment(box, "compare", "scenario-2-rate-limits.json", {"--replications", "2"});
+  ASSERT_FALSE(HasFailure());
+  const std::string refused = "workloads.api_calls.errors.rate_limited";
+  const std::string p99 = "workloads.api_calls.latency_ms.p99";
+  const double per_minute = variant_mean(c, "per-minute", refused);
+  EXPECT_NEAR(per_minute, 0.34, 0.01);
+  EXPECT_GT(variant_mean(c, "both-stacked", refused), per_minute + 0.03);
+  EXPECT_EQ(variant_mean(c, "both-stacked", "workloads.api_calls.errors.error"), 0.0);
+  EXPECT_GT(variant_mean(c, "per-15-minutes", p99), 500.0);
+  EXPECT_LT(variant_mean(c, "both-stacked", p99), 300.0);
+}
+
 // ---- Scenario 3 (seed 002): scaling strategies -----------------------------------------------
 
 TEST(ScenarioScaling, OnlyReadReplicasWithAutoscalingHoldTheSustainedPeak) {

@@ -290,7 +290,7 @@ TEST(ModelDatabase, ReadsEveryValue) {
   ASSERT_TRUE(db.database->contention.has_value());
   EXPECT_DOUBLE_EQ(db.database->contention->alpha, 0.02);
   EXPECT_DOUBLE_EQ(db.database->contention->beta, 0.0005);
-  EXPECT_DOUBLE_EQ(db.rate_limit->rate, 500.0);
+  EXPECT_DOUBLE_EQ(db.rate_limits.at(0).rate, 500.0);
   EXPECT_EQ(db.load_balancer.policy, capsim::model::LbPolicy::least_outstanding);
   EXPECT_TRUE(std::holds_alternative<capsim::dist::Exponential>(db.endpoints[0].steps[0].work.v));
   // Without cores, one core per connection.

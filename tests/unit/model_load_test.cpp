@@ -206,7 +206,7 @@ TEST(ModelLoad, UnknownKeyListsAllowedKeysWhenNoneIsClose) {
   doc["simulation"] = Json::parse(R"({"colour": "blue"})");
   EXPECT_EQ(error(doc),
             "/simulation/colour: unknown key; expected one of: duration, warmup, replications, "
-            "seed, confidence, window, max_queue, phases");
+            "seed, confidence, window, max_queue, phases, per_endpoint");
 }
 
 TEST(ModelLoad, ReportsEveryErrorInDocumentOrder) {

@@ -337,13 +337,14 @@ TEST(ModelService, RateLimitBurstDefaultsToTheRate) {
   doc["services"]["api"]["rate_limit"] = Json::parse(R"({"rate": 1000})");
   doc["services"]["db"]["rate_limit"] = Json::parse(R"({"rate": 0.5})");
   const Spec spec = load(doc);
-  ASSERT_TRUE(spec.services[0].rate_limit.has_value());
-  EXPECT_DOUBLE_EQ(spec.services[0].rate_limit->rate, 1000.0);
-  EXPECT_DOUBLE_EQ(spec.services[0].rate_limit->burst, 1000.0);
-  EXPECT_DOUBLE_EQ(spec.services[1].rate_limit->burst, 1.0);
+  ASSERT_EQ(spec.services[0].rate_limits.size(), 1u);
+  EXPECT_DOUBLE_EQ(spec.services[0].rate_limits[0].rate, 1000.0);
+  EXPECT_DOUBLE_EQ(spec.services[0].rate_limits[0].burst, 1000.0);
+  EXPECT_EQ(spec.services[0].rate_limits[0].pointer, "/services/api/rate_limit");
+  EXPECT_DOUBLE_EQ(spec.services[1].rate_limits.at(0).burst, 1.0);
   doc["services"]["api"]["rate_limit"]["burst"] = 200;
-  EXPECT_DOUBLE_EQ(load(doc).services[0].rate_limit->burst, 200.0);
-  EXPECT_FALSE(load(two_services()).services[0].rate_limit.has_value());
+  EXPECT_DOUBLE_EQ(load(doc).services[0].rate_limits.at(0).burst, 200.0);
+  EXPECT_TRUE(load(two_services()).services[0].rate_limits.empty());
 }
 
 TEST(ModelService, RateLimitRanges) {
@@ -360,7 +361,39 @@ TEST(ModelService, RateLimitRanges) {
   doc["services"]["db"].erase("rate_limit");
   EXPECT_EQ(error(doc),
             "/services/api/rate_limit: expected an object such as {\"rate\": 1000, \"burst\": "
-            "200}, found 1000");
+            "200}, or an array of them, found 1000");
+}
+
+TEST(ModelService, RateLimitArrayStacksLimitsInOrder) {
+  Json doc = two_services();
+  doc["services"]["api"]["rate_limit"] =
+      Json::parse(R"([{"window": "1m", "limit": 100}, {"rate": 50, "burst": 5}])");
+  const Spec spec = load(doc);
+  ASSERT_EQ(spec.services[0].rate_limits.size(), 2u);
+  EXPECT_EQ(spec.services[0].rate_limits[0].kind, capsim::model::RateLimitKind::fixed_window);
+  EXPECT_EQ(spec.services[0].rate_limits[0].limit, 100);
+  EXPECT_EQ(spec.services[0].rate_limits[0].pointer, "/services/api/rate_limit/0");
+  EXPECT_DOUBLE_EQ(spec.services[0].rate_limits[1].rate, 50.0);
+  EXPECT_DOUBLE_EQ(spec.services[0].rate_limits[1].burst, 5.0);
+  EXPECT_EQ(spec.services[0].rate_limits[1].pointer, "/services/api/rate_limit/1");
+  // A one-element array is the same limit as the object alone.
+  doc["services"]["api"]["rate_limit"] = Json::parse(R"([{"rate": 1000}])");
+  EXPECT_DOUBLE_EQ(load(doc).services[0].rate_limits.at(0).burst, 1000.0);
+}
+
+TEST(ModelService, RateLimitArrayErrorsNameTheElement) {
+  Json doc = two_services();
+  doc["services"]["api"]["rate_limit"] =
+      Json::parse(R"([{"rate": 5}, {"window": "0s", "limit": 5}])");
+  doc["services"]["db"]["rate_limit"] = Json::parse(R"([{"rate": 5}, 7])");
+  EXPECT_EQ(errors(doc),
+            (std::vector<std::string>{
+                "/services/api/rate_limit/1/window: expected a duration > 0, found \"0s\"",
+                "/services/db/rate_limit/1: expected an object such as {\"rate\": 1000, "
+                "\"burst\": 200}, found 7"}));
+  doc["services"]["db"].erase("rate_limit");
+  doc["services"]["api"]["rate_limit"] = Json::array();
+  EXPECT_EQ(error(doc), "/services/api/rate_limit: expected an array of 1 to 16 limits, found 0");
 }
 
 TEST(ModelService, DropExpired) {

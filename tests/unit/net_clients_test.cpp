@@ -51,6 +51,83 @@ TEST(RateLimiter, FixedWindowStartsAtTheFirstRequestAndCountsRefusals) {
   EXPECT_FALSE(l.first_limit(kNoClient));
 }
 
+TEST(RateLimiter, StackedLimitsApplyInOrderAndTheRefusedNeverReachTheNext) {
+  // Limit 0: per client, 2 per 1 s window; limit 1: the whole service, 3 per 1 s window.
+  model::RateLimitSpec per_client;
+  per_client.kind = model::RateLimitKind::fixed_window;
+  per_client.window_s = 1.0;
+  per_client.limit = 2;
+  per_client.per_client = true;
+  model::RateLimitSpec global = per_client;
+  global.limit = 3;
+  global.per_client = false;
+  RateLimiter l({per_client, global}, 2);
+  EXPECT_EQ(l.size(), 2u);
+  EXPECT_TRUE(l.try_take(0.0, 0));
+  EXPECT_TRUE(l.try_take(0.1, 0));
+  EXPECT_FALSE(l.try_take(0.2, 0));  // client 0's third: refused by limit 0 ...
+  EXPECT_EQ(l.refused_by(), 0u);
+  EXPECT_TRUE(l.try_take(0.3, 1));   // ... so limit 1 has counted 2, and passes a third
+  EXPECT_FALSE(l.try_take(0.4, 1));  // the service's fourth: refused by limit 1
+  EXPECT_EQ(l.refused_by(), 1u);
+  EXPECT_FALSE(l.first_limit(1));  // refused by the service-wide limit: not a client limited
+  EXPECT_FALSE(l.try_take(0.5, 0));
+  EXPECT_EQ(l.refused_by(), 0u);
+  EXPECT_TRUE(l.first_limit(0));
+  EXPECT_FALSE(l.first_limit(0));
+  // Both windows end at 1.0 (limit 0's for client 0, limit 1's) and 1.3 (client 1's).
+  EXPECT_TRUE(l.try_take(1.0, 0));
+}
+
+// Deterministic arrivals every 1/128 s (exact in binary) from t = 1/128: limit A, 96 per 1 s
+// window; limit B, 150 per 2 s window; both for the whole service, both windows opening at the
+// first request that reaches them (1/128, then exactly one window later).
+constexpr const char* kStacked = R"({
+  "simulation": {"duration": "200.003s", "replications": 1, "seed": 1},
+  "workloads": [{"name": "w", "target": "api", "rate": 128,
+                 "interarrival": {"dist": "constant", "value": "7.8125ms"}}],
+  "services": {"api": {"workers": 1000, "cores": 100, "steps": [{"work": "1ms"}],
+                       "rate_limit": [{"window": "1s", "limit": 96},
+                                      {"window": "2s", "limit": 150}]}}
+})";
+
+TEST(Clients, StackedLimitsCountExactlyInOrder) {
+  // A then B, per 2 s (256 arrivals): A passes the first 96 of each second and refuses 32 + 32;
+  // B sees 192 and refuses 42; 150 pass. 100 such cycles in 200 s.
+  const run::Results ab = run_json(kStacked);
+  EXPECT_DOUBLE_EQ(mean(ab, "services.api.arrival_rps") * 200.003, 25600.0);
+  EXPECT_DOUBLE_EQ(mean(ab, "services.api.rate_limited_by.0"), 64.0 / 256.0);
+  EXPECT_DOUBLE_EQ(mean(ab, "services.api.rate_limited_by.1"), 42.0 / 256.0);
+  EXPECT_DOUBLE_EQ(mean(ab, "services.api.rate_limited"), 106.0 / 256.0);
+  EXPECT_DOUBLE_EQ(mean(ab, "workloads.w.errors.rate_limited"), 106.0 / 256.0);
+  EXPECT_NEAR(mean(ab, "workloads.w.goodput_rps") * 200.003, 15000.0, 1e-6);
+  // B then A: B passes the first 150 of each 2 s and refuses 106; A sees 128 in its first
+  // window (refuses 32) and 22 in its second: 118 pass. Order matters.
+  const run::Results ba = run_json(kStacked, {{"/services/api/rate_limit",
+                                               R"([{"window": "2s", "limit": 150},
+                                                   {"window": "1s", "limit": 96}])"}});
+  EXPECT_DOUBLE_EQ(mean(ba, "services.api.rate_limited_by.0"), 106.0 / 256.0);
+  EXPECT_DOUBLE_EQ(mean(ba, "services.api.rate_limited_by.1"), 32.0 / 256.0);
+  EXPECT_DOUBLE_EQ(mean(ba, "services.api.rate_limited"), 138.0 / 256.0);
+  // A single limit keeps its results as they were: no rate_limited_by.
+  const run::Results one =
+      run_json(kStacked, {{"/services/api/rate_limit", R"({"window": "1s", "limit": 96})"}});
+  EXPECT_DOUBLE_EQ(mean(one, "services.api.rate_limited"), 64.0 / 256.0);
+  EXPECT_EQ(one.find("services.api.rate_limited_by.0"), nullptr);
+}
+
+TEST(Clients, PerClientLimitsStackWithDistinctClientsCountedOnce) {
+  // One client at 128/s (deterministic): a per-client 96 per 1 s window, then a per-client
+  // 150 per 2 s window: the same counts as the service-wide stack above, one client limited.
+  const run::Results r = run_json(kStacked, {{"/workloads/0/clients", R"({"count": 1})"},
+                                             {"/services/api/rate_limit",
+                                              R"([{"per": "client", "window": "1s", "limit": 96},
+                                                  {"per": "client", "window": "2s", "limit": 150}])"}});
+  EXPECT_DOUBLE_EQ(mean(r, "services.api.rate_limited_by.0"), 64.0 / 256.0);
+  EXPECT_DOUBLE_EQ(mean(r, "services.api.rate_limited_by.1"), 42.0 / 256.0);
+  EXPECT_DOUBLE_EQ(mean(r, "services.api.rate_limited_clients"), 1.0);
+}
+
 TEST(Clients, PerClientFixedWindowRefusesTheRenewalRewardFraction) {
   // 10 uniform clients at 100 req/s: each Poisson(10); 5 per 1 s window. Refused fraction
   // E[max(M - 4, 0)] / E[1 + M] = 6.01365 / 11 = 0.54670 (aligned windows would give 0.5043).

@@ -45,6 +45,8 @@ struct SimulationSpec {
   double effective_window_s() const;
   /// Named phases of the run, in the model's order (results: phases.NAME.*).
   std::vector<PhaseSpec> phases;
+  /// Results per endpoint of each service as well (services.S.endpoints.E.*); off by default.
+  bool per_endpoint = false;
 };
 
 /// One stage of a k6-style ramp: linear from the previous target to `target` over `duration_s`
@@ -268,6 +270,7 @@ struct RateLimitSpec {
   double window_s = 0.0;
   std::int64_t limit = 0;
   bool per_client = false;  ///< one limit per client; requests without a client pass
+  std::string pointer;      ///< where the model gives it, for messages
 };
 enum class Eviction { lru, lfu, fifo, random };
 enum class Stampede { none, coalesce, early_refresh, reject };
@@ -375,7 +378,9 @@ struct ServiceSpec {
   int workers = 64;
   std::optional<std::int64_t> queue_capacity;  ///< per replica; absent: unlimited
   LoadBalancerSpec load_balancer;
-  std::optional<RateLimitSpec> rate_limit;
+  /// `rate_limit`: one limit, or several applied in order (express-rate-limit middlewares in
+  /// sequence: a request refused by one never reaches the next). Empty: none.
+  std::vector<RateLimitSpec> rate_limits;
   /// A queued request whose caller has already given up is discarded at no cost when it reaches
   /// the head of the queue.
   bool drop_expired = false;
