@@ -12,6 +12,7 @@
 #include "capsim/analytic/queueing.hpp"
 #include "capsim/dist/distribution.hpp"
 #include "data_stations.hpp"
+#include "station_capacity.hpp"
 #include "station_queue.hpp"
 
 namespace capsim::analytic {
@@ -276,7 +277,7 @@ ModelAnalysis analyze(const model::Spec& spec, const AnalysisOptions& options) {
     st.utilization = visits * st.work_mean_s / (static_cast<double>(n) * c);
     st.stable = st.utilization < 1.0;
     if (total_open_rate > 0.0 && work > 0.0) {
-      st.replica_capacity_rps = c / (work / total_open_rate);
+      st.core_capacity_rps = c / (work / total_open_rate);
     }
     const model::LbPolicy policy = svc.load_balancer.policy;
     const bool pooled = n == 1 || policy == model::LbPolicy::least_outstanding ||
@@ -434,6 +435,7 @@ ModelAnalysis analyze(const model::Spec& spec, const AnalysisOptions& options) {
     st.worker_utilization =
         st.arrival_rps * holding / (static_cast<double>(st.replicas) * svc.workers);
     if (worker_bound_[s]) continue;  // the queue above is the workers' queue
+    detail::add_worker_capacity(svc, total_open_rate, st);
     if (*st.worker_utilization >= 1.0) {
       st.stable = false;
       st.assumptions.push_back("workers exhausted: requests hold workers " +
@@ -443,6 +445,10 @@ ModelAnalysis analyze(const model::Spec& spec, const AnalysisOptions& options) {
       st.assumptions.push_back("workers busy " + num(*st.worker_utilization * 100) +
                                "% of the time: waiting for a worker is not in the estimate");
     }
+  }
+
+  for (std::size_t s = 0; s < n_services; ++s) {
+    detail::settle_capacity(spec.services[s], out.stations[s]);
   }
 
   // ---- Workloads. ---------------------------------------------------------------------------

@@ -144,6 +144,7 @@ struct CompareDoc {
   std::vector<std::vector<std::optional<Difference>>> differences;
   std::vector<std::optional<bool>> slo_met;       ///< per variant
   std::vector<std::vector<std::string>> notices;  ///< per variant
+  SloLimits slo;                                  ///< the JSON's "slo" (the model's limits)
 };
 
 /// A `capsim size` output (docs/experiments.md#size-required-replicas).
