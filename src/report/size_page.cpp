@@ -288,7 +288,8 @@ std::string items_section(const SizeDoc& doc, Ids& ids) {
   Table t;
   t.caption = "Sized, in order";
   t.header = {"item",          "answer",    "confident",           "analytic estimate",
-              "rule of thumb", "peak (/s)", "breaking point (/s)", "bound by"};
+              "rule of thumb", "peak (/s)", "breaking point (/s)", "set by",
+              "bound by"};
   for (const SizeDoc::Item& item : doc.items) {
     t.rows.push_back(
         {{item.name, ""},
@@ -298,6 +299,12 @@ std::string items_section(const SizeDoc& doc, Ids& ids) {
          {optional_text(item.rule_of_thumb), "num"},
          {optional_text(item.peak_rps), "num"},
          {optional_text(item.breaking_point_rps), "num"},
+         {item.breaking_point_bound_by.empty()
+              ? ""
+              : item.breaking_point_bound_by + "'s " + item.breaking_point_resource,
+          item.breaking_point_bound_by.empty() || item.breaking_point_bound_by == item.name
+              ? ""
+              : "bad"},
          {item.bound_by, item.bound_by.empty() ? "" : "bad"}});
   }
   out += render_table(t);

@@ -7,6 +7,8 @@
 // ceil(100 / 40) + 2 = 5 (the cores alone would say ceil(100 / 200) + 2 = 3, and 3 replicas'
 // 12 workers cannot hold 100/s x 100 ms = 10 busy workers without queueing).
 
+#include <regex>
+
 #include "cli_support.hpp"
 
 namespace capsim::cli_test {
@@ -44,6 +46,15 @@ TEST(SizePath, WorkersHeldThroughADelaySetTheRuleOfThumb) {
   EXPECT_TRUE(api["bound_by"].is_null());
   EXPECT_TRUE(api["replicas"].is_number()) << api.dump(2);
   EXPECT_GE(api["replicas"].get<int>(), 3);  // 10 busy workers need more than 2 replicas' 8
+  // The report's size page says what sets the breaking point; its replicas axes have whole
+  // ticks only.
+  const RunResult report = box.run({"report", "out.json", "-o", "size.html"});
+  ASSERT_EQ(report.status, 0) << report;
+  const std::string page = read_text(box / "size.html");
+  EXPECT_NE(page.find("<th>set by</th>"), std::string::npos);
+  EXPECT_NE(page.find("<td class=\"num\">40</td><td>api&#39;s workers</td>"), std::string::npos);
+  EXPECT_FALSE(
+      std::regex_search(page, std::regex(R"(text-anchor="middle">-?[0-9]+\.[0-9]+</text>)")));
 }
 
 TEST(SizePath, AnalyzeReportsEachCapacityAndTheBreakingPoint) {
@@ -60,6 +71,10 @@ TEST(SizePath, AnalyzeReportsEachCapacityAndTheBreakingPoint) {
   EXPECT_NEAR(a["breaking_point"]["rps"].get<double>(), 40.0, 1e-9);
   EXPECT_EQ(a["breaking_point"]["bound_by"], "api");
   EXPECT_EQ(a["breaking_point"]["resource"], "workers");
+  // On the terminal too, beside the peak.
+  EXPECT_NE(r.out.find("breaking point: 40 requests/s (the peak: 100/s), set by api's workers"),
+            std::string::npos)
+      << r;
 }
 
 }  // namespace

@@ -174,6 +174,8 @@ struct SizeDoc {
     std::vector<Evaluation> evaluations;
     std::vector<std::string> analytic_assumptions, notes;
     std::string bound_by;  ///< empty: none
+    /// The station and resource that set the breaking point (empty: not given).
+    std::string breaking_point_bound_by, breaking_point_resource;
   };
   std::vector<Item> items;
   /// A configuration of the settings sized together, its cost and decision.
