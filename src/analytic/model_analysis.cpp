@@ -238,9 +238,14 @@ ModelAnalysis analyze(const model::Spec& spec, const AnalysisOptions& options) {
                       : 1.0;
     if (std::fabs(st.work_scv) < 1e-12) st.work_scv = 0.0;
     st.servers_per_replica = svc.cores;
-    // Without calls, a request holds its worker only to work: with no more workers than cores
-    // the workers are the servers (requests queue for a worker, never for a core).
-    const bool worker_bound = svc.workers <= svc.cores && !makes_calls;
+    // Without calls or delays, a request holds its worker only to work: with no more workers
+    // than cores the workers are the servers (requests queue for a worker, never for a core).
+    const bool delays = std::any_of(svc.endpoints.begin(), svc.endpoints.end(), [](const auto& e) {
+      return std::any_of(e.steps.begin(), e.steps.end(), [](const model::StepSpec& step) {
+        return step.kind == model::StepKind::delay;
+      });
+    });
+    const bool worker_bound = svc.workers <= svc.cores && !makes_calls && !delays;
     worker_bound_[s] = worker_bound;
     if (worker_bound && svc.workers < svc.cores) {
       st.servers_per_replica = svc.workers;

@@ -123,4 +123,20 @@ TEST(AnalyzeCapacity, WithoutCallsOrDelaysTheCoresBind) {
   EXPECT_EQ(s.capacity_bound, "cores");
 }
 
+TEST(AnalyzeCapacity, FewWorkersWithADelayAreHeldThroughIt) {
+  // 2 workers, 4 cores: without the delay the workers would be the servers (2 / 10 ms = 200/s);
+  // each holds its request 10 + 90 ms, so 2 / 0.1 s = 20/s, and the cores (4 / 10 ms) never bind.
+  const auto a = analyze(R"({
+    "workloads": [ { "name": "w", "target": "s", "rate": 5 } ],
+    "services": { "s": { "cores": 4, "workers": 2,
+                         "steps": [ { "work": "10ms" }, { "delay": "90ms" } ] } } })");
+  const auto& s = station(a, "s");
+  EXPECT_EQ(s.servers_per_replica, 4);
+  EXPECT_NEAR(*s.core_capacity_rps, 400.0, 1e-9);
+  EXPECT_NEAR(*s.worker_capacity_rps, 20.0, 1e-9);
+  EXPECT_EQ(s.capacity_bound, "workers");
+  // Little's law on the workers: 5/s x 0.1 s (plus a tiny wait for a core) over 2 workers.
+  EXPECT_NEAR(*s.worker_utilization, 0.25, 1e-3);
+}
+
 }  // namespace

@@ -28,7 +28,7 @@ struct StationEstimate {
   double work_mean_s = 0.0;      ///< mean of one work step
   double work_scv = 1.0;         ///< squared coefficient of variation of one work step
   int replicas = 1;
-  int servers_per_replica = 1;  ///< cores (or workers when fewer and the service makes no calls)
+  int servers_per_replica = 1;  ///< cores (or workers when fewer, no calls, no delays)
   StationModel model = StationModel::none;
   double utilization = 0.0;  ///< work_visits_rps x work_mean_s / (replicas x servers)
   bool stable = false;       ///< utilization < 1
