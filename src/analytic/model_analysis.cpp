@@ -12,6 +12,7 @@
 #include "capsim/analytic/queueing.hpp"
 #include "capsim/dist/distribution.hpp"
 #include "data_stations.hpp"
+#include "station_capacity.hpp"
 #include "station_queue.hpp"
 
 namespace capsim::analytic {
@@ -237,9 +238,14 @@ ModelAnalysis analyze(const model::Spec& spec, const AnalysisOptions& options) {
                       : 1.0;
     if (std::fabs(st.work_scv) < 1e-12) st.work_scv = 0.0;
     st.servers_per_replica = svc.cores;
-    // Without calls, a request holds its worker only to work: with no more workers than cores
-    // the workers are the servers (requests queue for a worker, never for a core).
-    const bool worker_bound = svc.workers <= svc.cores && !makes_calls;
+    // Without calls or delays, a request holds its worker only to work: with no more workers
+    // than cores the workers are the servers (requests queue for a worker, never for a core).
+    const bool delays = std::any_of(svc.endpoints.begin(), svc.endpoints.end(), [](const auto& e) {
+      return std::any_of(e.steps.begin(), e.steps.end(), [](const model::StepSpec& step) {
+        return step.kind == model::StepKind::delay;
+      });
+    });
+    const bool worker_bound = svc.workers <= svc.cores && !makes_calls && !delays;
     worker_bound_[s] = worker_bound;
     if (worker_bound && svc.workers < svc.cores) {
       st.servers_per_replica = svc.workers;
@@ -276,7 +282,7 @@ ModelAnalysis analyze(const model::Spec& spec, const AnalysisOptions& options) {
     st.utilization = visits * st.work_mean_s / (static_cast<double>(n) * c);
     st.stable = st.utilization < 1.0;
     if (total_open_rate > 0.0 && work > 0.0) {
-      st.replica_capacity_rps = c / (work / total_open_rate);
+      st.core_capacity_rps = c / (work / total_open_rate);
     }
     const model::LbPolicy policy = svc.load_balancer.policy;
     const bool pooled = n == 1 || policy == model::LbPolicy::least_outstanding ||
@@ -434,6 +440,7 @@ ModelAnalysis analyze(const model::Spec& spec, const AnalysisOptions& options) {
     st.worker_utilization =
         st.arrival_rps * holding / (static_cast<double>(st.replicas) * svc.workers);
     if (worker_bound_[s]) continue;  // the queue above is the workers' queue
+    detail::add_worker_capacity(svc, total_open_rate, st);
     if (*st.worker_utilization >= 1.0) {
       st.stable = false;
       st.assumptions.push_back("workers exhausted: requests hold workers " +
@@ -443,6 +450,10 @@ ModelAnalysis analyze(const model::Spec& spec, const AnalysisOptions& options) {
       st.assumptions.push_back("workers busy " + num(*st.worker_utilization * 100) +
                                "% of the time: waiting for a worker is not in the estimate");
     }
+  }
+
+  for (std::size_t s = 0; s < n_services; ++s) {
+    detail::settle_capacity(spec.services[s], out.stations[s]);
   }
 
   // ---- Workloads. ---------------------------------------------------------------------------

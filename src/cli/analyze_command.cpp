@@ -79,6 +79,14 @@ std::string analysis_text(const model::Spec& spec, const analytic::ModelAnalysis
              ", misses to its backend " + pct(1.0 - *s.hit_ratio) + "\n";
     }
   }
+  // The load the model as given carries: the first station on the path to saturate (its
+  // cores, or its workers held through calls and delays), in workload requests per second.
+  if (const auto bp = analytic::breaking_point(a)) {
+    double peak = 0.0;
+    for (const analytic::WorkloadEstimate& w : a.workloads) peak += w.rate_rps;
+    out += "breaking point: " + fmt(bp->rps) + " requests/s (the peak: " + fmt(peak) +
+           "/s), set by " + bp->station + "'s " + bp->resource + "\n";
+  }
   out += "\n";
   rows = {{"workload", "rate/s", "mean ms", "p50 ms", "p90 ms", "p95 ms", "p99 ms", "p999 ms"}};
   for (const analytic::WorkloadEstimate& w : a.workloads) {

@@ -22,6 +22,7 @@ CompareDoc parse_compare(const std::string& text) {
   CompareDoc doc;
   doc.header = read_header(root);
   doc.baseline = string_of(required(root, "", "baseline"), "/baseline");
+  doc.slo = read_slo_limits(root);
   const Json& metrics = array_at(root, "", "metrics");
   for (std::size_t i = 0; i < metrics.size(); ++i) {
     const std::string p = child("/metrics", i);

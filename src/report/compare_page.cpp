@@ -82,6 +82,8 @@ std::string compare_report(const CompareDoc& doc, const ReportOptions& options) 
     values.value_label = label_with_unit(split(name, '.').back(), u);
     // A percentage of a whole (an error rate) stops at 100, whatever its interval says.
     const auto capped = [&u](double hi) { return u.unit == "%" ? std::min(hi, 100.0) : hi; };
+    // The SLO's limit for this metric (a latency percentile, the error rate), when it has one.
+    values.references = slo_lines(doc.slo, {name}, u.factor);
     for (std::size_t v = 0; v < doc.variants.size(); ++v) {
       const Value& x = doc.values[v][m];
       // Non-negative metrics: an interval reaching below 0 is drawn from 0.

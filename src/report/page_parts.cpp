@@ -1,5 +1,6 @@
 #include "page_parts.hpp"
 
+#include <algorithm>
 #include <set>
 #include <utility>
 
@@ -116,6 +117,33 @@ std::string notices_html(const std::vector<std::string>& notices, std::size_t li
     out += "<li>... and " + std::to_string(notices.size() - limit) + " more</li>\n";
   }
   return out + "</ul>\n";
+}
+
+std::vector<Reference> slo_lines(const SloLimits& slo, const std::vector<std::string>& metrics,
+                                 double factor) {
+  std::vector<Reference> out;
+  bool latency = false;
+  bool errors = false;
+  for (const std::string& m : metrics) {
+    const std::vector<std::string> parts = split(m, '.');
+    if (parts.size() < 3 || parts[0] != "workloads") continue;
+    latency = latency || (parts.size() == 4 && parts[2] == "latency_ms");
+    errors = errors || (parts.size() == 3 && parts[2] == "error_rate");
+  }
+  if (latency) {
+    for (const auto& [p, limit] : slo.latency_ms) {
+      // Only the percentiles drawn (a p99 limit is no line for a p50 chart of its own).
+      // A copy: clang before 16 cannot capture a structured binding.
+      const std::string suffix = ".latency_ms." + p;
+      const bool drawn = std::any_of(metrics.begin(), metrics.end(),
+                                     [&](const std::string& m) { return m.ends_with(suffix); });
+      if (drawn) out.push_back({limit * factor, "SLO " + p + " " + format_number(limit) + " ms"});
+    }
+  }
+  if (errors && slo.error_rate) {
+    out.push_back({*slo.error_rate * factor, "SLO " + percent_text(*slo.error_rate)});
+  }
+  return out;
 }
 
 }  // namespace detail

@@ -10,6 +10,7 @@
 
 #include "capsim/report/inputs.hpp"
 #include "capsim/report/report.hpp"
+#include "capsim/report/svg.hpp"
 
 namespace capsim::report::detail {
 
@@ -24,6 +25,12 @@ struct Ids {
   int next = 0;
   std::string operator()() { return "chart-" + std::to_string(++next); }
 };
+
+/// The SLO's limits for a chart of `metrics` (in display units: x `factor`): the latency
+/// limits of the percentiles drawn on a workload's latency chart, the error-rate limit on an
+/// error-rate chart (the "slo" of sweep and compare outputs).
+std::vector<Reference> slo_lines(const SloLimits& slo, const std::vector<std::string>& metrics,
+                                 double factor);
 
 /// `s` cut at every `sep`; an empty `s` gives one empty part.
 std::vector<std::string> split(const std::string& s, char sep);

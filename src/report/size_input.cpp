@@ -90,6 +90,8 @@ SizeDoc::Item read_item(const std::string& name, const Json& j, const std::strin
   item.analytic_assumptions = string_list(j, p, "analytic_assumptions");
   item.notes = string_list(j, p, "notes");
   item.bound_by = optional_string(j, p, "bound_by");
+  item.breaking_point_bound_by = optional_string(j, p, "breaking_point_bound_by");
+  item.breaking_point_resource = optional_string(j, p, "breaking_point_resource");
   return item;
 }
 

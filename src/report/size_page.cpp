@@ -87,6 +87,7 @@ LineChart configurations_map(Ids& ids, const SizeDoc::Cheapest& c) {
   chart.y_from_zero = false;
   chart.y_min = b.min - 0.5;
   chart.y_max = b.max + 0.5;
+  chart.x_integer = chart.y_integer = true;  // settings take whole values: no tick at 2.5
   chart.height = 360;
   Series met{"SLO met", kGood, {}, {}, {}, {}, "", false, false, {}};
   Series failed{"SLO not met", kBad, {}, {}, {}, {}, "", false, false, {}};
@@ -129,6 +130,7 @@ LineChart costs_chart(Ids& ids, const SizeDoc::Cheapest& c) {
   chart.title = "Configurations run, in the order decided: their cost";
   chart.x_label = "decision";
   chart.y_label = "cost";
+  chart.x_integer = true;
   Series met{"SLO met", kGood, {}, {}, {}, {}, "", false, false, {}};
   Series failed{"SLO not met", kBad, {}, {}, {}, {}, "", false, false, {}};
   for (std::size_t i = 0; i < c.evaluations.size(); ++i) {
@@ -265,6 +267,7 @@ std::string item_charts(const SizeDoc::Item& item, Ids& ids) {
     const double hi_x = *std::max_element(s.x.begin(), s.x.end());
     chart.x_min = lo_x - 1.0;
     chart.x_max = hi_x + 1.0;
+    chart.x_integer = true;  // replicas or another integer setting
     const std::string what = split(metric, '.').back();
     chart.y_references.push_back(
         {any->checks[k].limit * u.factor, "SLO " + what + " " +
@@ -285,7 +288,8 @@ std::string items_section(const SizeDoc& doc, Ids& ids) {
   Table t;
   t.caption = "Sized, in order";
   t.header = {"item",          "answer",    "confident",           "analytic estimate",
-              "rule of thumb", "peak (/s)", "breaking point (/s)", "bound by"};
+              "rule of thumb", "peak (/s)", "breaking point (/s)", "set by",
+              "bound by"};
   for (const SizeDoc::Item& item : doc.items) {
     t.rows.push_back(
         {{item.name, ""},
@@ -295,6 +299,12 @@ std::string items_section(const SizeDoc& doc, Ids& ids) {
          {optional_text(item.rule_of_thumb), "num"},
          {optional_text(item.peak_rps), "num"},
          {optional_text(item.breaking_point_rps), "num"},
+         {item.breaking_point_bound_by.empty()
+              ? ""
+              : item.breaking_point_bound_by + "'s " + item.breaking_point_resource,
+          item.breaking_point_bound_by.empty() || item.breaking_point_bound_by == item.name
+              ? ""
+              : "bad"},
          {item.bound_by, item.bound_by.empty() ? "" : "bad"}});
   }
   out += render_table(t);

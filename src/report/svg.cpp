@@ -147,63 +147,6 @@ std::string render_legend(const std::vector<LegendItem>& items, const LegendLayo
 
 }  // namespace
 
-const std::string& palette(std::size_t i) {
-  // Tableau's categorical colours without its green and red (kGood and kBad of the pages).
-  static const std::array<std::string, 8> colors{"#1f77b4", "#ff7f0e", "#9467bd", "#17becf",
-                                                 "#e377c2", "#8c564b", "#bcbd22", "#393b79"};
-  return colors[i % colors.size()];
-}
-
-Ticks nice_ticks(double lo, double hi, int count) {
-  Ticks t;
-  if (!finite(lo) || !finite(hi)) {
-    lo = 0.0;
-    hi = 1.0;
-  }
-  if (lo > hi) std::swap(lo, hi);
-  if (lo == hi) {
-    if (lo == 0.0) {
-      hi = 1.0;
-    } else {
-      lo -= 0.5;
-      hi += 0.5;
-    }
-  }
-  count = std::max(count, 1);
-  const double raw = (hi - lo) / count;
-  const double magnitude = std::pow(10.0, std::floor(std::log10(raw)));
-  const double norm = raw / magnitude;
-  double step = 10.0;
-  if (norm <= 1.0) {
-    step = 1.0;
-  } else if (norm <= 2.0) {
-    step = 2.0;
-  } else if (norm <= 2.5) {
-    step = 2.5;
-  } else if (norm <= 5.0) {
-    step = 5.0;
-  }
-  step *= magnitude;
-  const double first = std::floor(lo / step + 1e-9);
-  const double last = std::ceil(hi / step - 1e-9);
-  t.step = step;
-  t.lo = first * step;
-  t.hi = last * step;
-  // Bounded, whatever rounding does to extreme inputs.
-  const auto n = std::min<long long>(std::llround(last - first), 1000);
-  for (long long i = 0; i <= n; ++i) {
-    double v = (first + static_cast<double>(i)) * step;
-    if (std::fabs(v) < step * 1e-9) v = 0.0;
-    t.values.push_back(v);
-  }
-  return t;
-}
-
-double LinearScale::operator()(double value) const {
-  if (d1_ == d0_) return (r0_ + r1_) / 2.0;
-  return r0_ + (value - d0_) / (d1_ - d0_) * (r1_ - r0_);
-}
-
 std::string render_line_chart(const LineChart& chart) {
   const double width = chart.width;
   const bool categorical = !chart.categories.empty();
@@ -261,7 +204,7 @@ std::string render_line_chart(const LineChart& chart) {
     clipped = clipped || band_max > *chart.y_cap;
     ymax = *chart.y_cap;
   }
-  Ticks yt = nice_ticks(ymin, ymax, 5);
+  Ticks yt = nice_ticks(ymin, ymax, 5, chart.y_integer);
   if (chart.y_cap && yt.hi > *chart.y_cap && ymax <= *chart.y_cap && ymin < *chart.y_cap) {
     // Ticks past the cap (120% of a whole): stop at the cap.
     while (!yt.values.empty() && yt.values.back() > *chart.y_cap + 1e-9) yt.values.pop_back();
@@ -283,7 +226,7 @@ std::string render_line_chart(const LineChart& chart) {
       xmin = 0.0;
       xmax = 1.0;
     }
-    xt = nice_ticks(xmin, xmax, std::max(2, chart.width / 110));
+    xt = nice_ticks(xmin, xmax, std::max(2, chart.width / 110), chart.x_integer);
     x_lo = xt.lo;
     x_hi = xt.hi;
   }
@@ -500,7 +443,8 @@ std::string render_interval_chart(const IntervalChart& chart) {
   }
   const LegendLayout ll = layout_legend(legend, 8.0, width - 8.0);
   const double legend_top = 28.0;
-  const double top = legend_top + ll.rows * kLegendRow + 8.0;
+  // Room above the plot area for the references' labels.
+  const double top = legend_top + ll.rows * kLegendRow + 8.0 + (chart.references.empty() ? 0 : 14);
   const double bottom = top + std::max<double>(1.0, static_cast<double>(chart.rows.size())) * kRow;
   const double height = bottom + 44.0;
 
@@ -512,6 +456,11 @@ std::string render_interval_chart(const IntervalChart& chart) {
       lo = std::min(lo, v);
       hi = std::max(hi, v);
     }
+  }
+  for (const Reference& r : chart.references) {
+    if (!finite(r.at)) continue;
+    lo = std::min(lo, r.at);
+    hi = std::max(hi, r.at);
   }
   if (lo == hi) hi = lo + 1.0;
   const Ticks xt = nice_ticks(lo, hi, std::max(2, static_cast<int>((right - left) / 80.0)));
@@ -565,6 +514,18 @@ std::string render_interval_chart(const IntervalChart& chart) {
       out += text_element(right + 8, cy + 4, r.note,
                           small + " font-weight=\"600\" fill=\"" + color + "\"");
     }
+  }
+
+  // Reference lines (an SLO limit), labelled above the plot area's top.
+  for (const Reference& r : chart.references) {
+    if (!finite(r.at)) continue;
+    const double x = sx(r.at);
+    out += line_element(x, top - 4, x, bottom, kMuted,
+                        "class=\"reference\" stroke-width=\"1.2\" stroke-dasharray=\"4 3\"");
+    const bool leftwards = x > (left + right) / 2;  // the label stays inside the chart
+    out += text_element(leftwards ? x - 4 : x + 4, top - 6, r.label,
+                        std::string("font-size=\"11\" text-anchor=\"") +
+                            (leftwards ? "end" : "start") + "\" fill=\"" + kMuted + "\"");
   }
 
   out += "<g class=\"axes\">\n";

@@ -90,35 +90,6 @@ Series sweep_series(const SweepDoc& doc, const SweepLayout& l, std::size_t group
   return s;
 }
 
-/// The SLO's limits for a metric's chart: latency limits on a workload's latency charts, the
-/// error-rate limit on error-rate charts (sweep JSON only; its "slo").
-std::vector<Reference> slo_lines(const SweepDoc& doc, const std::vector<std::string>& metrics,
-                                 double factor) {
-  std::vector<Reference> out;
-  bool latency = false;
-  bool errors = false;
-  for (const std::string& m : metrics) {
-    const std::vector<std::string> parts = split(m, '.');
-    if (parts.size() < 3 || parts[0] != "workloads") continue;
-    latency = latency || (parts.size() == 4 && parts[2] == "latency_ms");
-    errors = errors || (parts.size() == 3 && parts[2] == "error_rate");
-  }
-  if (latency) {
-    for (const auto& [p, limit] : doc.slo.latency_ms) {
-      // Only the percentiles drawn (a p99 limit is no line for a p50 chart of its own).
-      // A copy: clang before 16 cannot capture a structured binding.
-      const std::string suffix = ".latency_ms." + p;
-      const bool drawn = std::any_of(metrics.begin(), metrics.end(),
-                                     [&](const std::string& m) { return m.ends_with(suffix); });
-      if (drawn) out.push_back({limit * factor, "SLO " + p + " " + format_number(limit) + " ms"});
-    }
-  }
-  if (errors && doc.slo.error_rate) {
-    out.push_back({*doc.slo.error_rate * factor, "SLO " + percent_text(*doc.slo.error_rate)});
-  }
-  return out;
-}
-
 LineChart sweep_chart(Ids& ids, const SweepDoc& doc, const SweepLayout& l, const std::string& title,
                       const std::string& y_label) {
   LineChart c;
@@ -204,7 +175,7 @@ std::string sweep_report(const SweepDoc& doc, const ReportOptions& options) {
     }
     std::vector<std::string> names_drawn;
     for (const auto& [index, p] : found) names_drawn.push_back(doc.metrics[index]);
-    c.y_references = slo_lines(doc, names_drawn, 1.0);
+    c.y_references = slo_lines(doc.slo, names_drawn, 1.0);
     curves += figure(render_line_chart(c));
   }
   // Every other metric, one chart each.
@@ -214,7 +185,7 @@ std::string sweep_report(const SweepDoc& doc, const ReportOptions& options) {
     LineChart c = sweep_chart(ids, doc, l, doc.metrics[m] + " vs " + x,
                               label_with_unit(split(doc.metrics[m], '.').back(), u));
     if (u.unit == "%") c.y_cap = 100.0;
-    c.y_references = slo_lines(doc, {doc.metrics[m]}, u.factor);
+    c.y_references = slo_lines(doc.slo, {doc.metrics[m]}, u.factor);
     for (std::size_t g = 0; g < l.group_names.size(); ++g) {
       Series s = sweep_series(doc, l, g, m, u);
       s.name = l.group_names[g];

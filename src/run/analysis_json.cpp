@@ -56,6 +56,9 @@ Json analysis_json(const model::Spec& spec, const analytic::ModelAnalysis& a) {
     sj["latency_ms_mean"] = s.holding_time_s ? Json(*s.holding_time_s * 1e3) : Json(nullptr);
     sj["worker_utilization"] = opt(s.worker_utilization);
     sj["replica_capacity_rps"] = opt(s.replica_capacity_rps);
+    sj["core_capacity_rps"] = opt(s.core_capacity_rps);
+    sj["worker_capacity_rps"] = opt(s.worker_capacity_rps);
+    sj["capacity_bound"] = s.capacity_bound.empty() ? Json(nullptr) : Json(s.capacity_bound);
     if (s.hit_ratio) sj["hit_ratio"] = *s.hit_ratio;
     sj["assumptions"] = s.assumptions;
     stations[s.service] = std::move(sj);
@@ -77,6 +80,12 @@ Json analysis_json(const model::Spec& spec, const analytic::ModelAnalysis& a) {
     workloads[w.workload] = std::move(wj);
   }
   j["workloads"] = std::move(workloads);
+  // The load the model as given carries before its first station saturates.
+  if (const auto bp = analytic::breaking_point(a)) {
+    j["breaking_point"] = {{"rps", bp->rps}, {"bound_by", bp->station}, {"resource", bp->resource}};
+  } else {
+    j["breaking_point"] = nullptr;
+  }
   j["notes"] = a.notes;
   return j;
 }

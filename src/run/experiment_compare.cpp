@@ -222,6 +222,8 @@ Json compare_json(const Experiment& experiment, const CompareResult& result) {
     metrics.push_back(std::move(mj));
   }
   j["metrics"] = std::move(metrics);
+  // The limits, for the report's SLO lines (extension; only when the model has an SLO).
+  if (experiment.base.slo) j["slo"] = detail::slo_limits_json(experiment);
   Json variants = Json::object();
   for (std::size_t v = 0; v < experiment.variants.size(); ++v) {
     Json vj = Json::object();

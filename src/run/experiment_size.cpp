@@ -178,6 +178,10 @@ Json size_json(const Experiment& experiment, const SizeResult& result) {
     sj["peak_rps"] = s.peak_rps;
     sj["breaking_point_rps"] =
         s.breaking_point_rps ? detail::number_json(*s.breaking_point_rps) : Json(nullptr);
+    sj["breaking_point_bound_by"] =
+        s.breaking_point_bound_by.empty() ? Json(nullptr) : Json(s.breaking_point_bound_by);
+    sj["breaking_point_resource"] =
+        s.breaking_point_resource.empty() ? Json(nullptr) : Json(s.breaking_point_resource);
     sj["at_answer"] = s.at_answer ? evaluation_json(experiment, *s.at_answer, unit) : Json(nullptr);
     sj["at_one_fewer"] =
         s.at_one_fewer ? evaluation_json(experiment, *s.at_one_fewer, unit) : Json(nullptr);
@@ -233,6 +237,10 @@ std::string size_table(const Experiment& experiment, const SizeResult& result) {
     if (s.breaking_point_rps) {
       rows.push_back(
           {"  one replica's breaking point", detail::short_number(*s.breaking_point_rps) + "/s"});
+      // Named when it is not the tier's own cores: its workers, or a station further down.
+      if (s.breaking_point_bound_by != s.service || s.breaking_point_resource != "cores") {
+        rows.push_back({"  set by", s.breaking_point_bound_by + "'s " + s.breaking_point_resource});
+      }
     }
     out += detail::render_table(rows);
     std::vector<std::vector<std::string>> table;

@@ -307,9 +307,12 @@ ServiceSizing Sizer::size_one(const model::Spec& spec, const Setting& z, Counts 
     const analytic::ModelAnalysis a = analytic::analyze(spec, analysis_options(one));
     for (const analytic::WorkloadEstimate& w : a.workloads) out.peak_rps += w.rate_rps;
     for (const analytic::StationEstimate& st : a.stations) {
-      if (st.service != s) continue;
-      out.analytic_assumptions = st.assumptions;
-      out.breaking_point_rps = st.replica_capacity_rps;
+      if (st.service == s) out.analytic_assumptions = st.assumptions;
+    }
+    if (const auto bp = analytic::breaking_point(a, s)) {
+      out.breaking_point_rps = bp->rps;
+      out.breaking_point_bound_by = bp->station;
+      out.breaking_point_resource = bp->resource;
     }
     for (const analytic::WorkloadEstimate& w : a.workloads) {
       for (const std::string& text : w.assumptions) {
@@ -319,7 +322,11 @@ ServiceSizing Sizer::size_one(const model::Spec& spec, const Setting& z, Counts 
         }
       }
     }
-    if (out.breaking_point_rps && *out.breaking_point_rps > 0.0) {
+    if (out.breaking_point_bound_by != s && out.breaking_point_rps &&
+        *out.breaking_point_rps < out.peak_rps) {
+      // Another station on the path saturates below the peak: no count of this tier carries it.
+      out.notes.push_back(path_bound_note(spec, out, s));
+    } else if (out.breaking_point_rps && *out.breaking_point_rps > 0.0) {
       out.rule_of_thumb =
           static_cast<int>(std::ceil(out.peak_rps / *out.breaking_point_rps - 1e-9)) + 2;
     }

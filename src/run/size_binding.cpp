@@ -6,6 +6,8 @@
 #include <cmath>
 #include <sstream>
 
+#include "experiment_output.hpp"
+
 namespace capsim::run::detail {
 
 namespace {
@@ -38,7 +40,7 @@ Busy busy_of(const Results& r, const std::string& service) {
   return b;
 }
 
-std::string percent(double f) {
+std::string rounded_percent(double f) {
   std::ostringstream out;
   out << std::lround(f * 100.0) << '%';
   return out.str();
@@ -66,23 +68,55 @@ std::optional<BindingStation> binding_station(const model::Spec& spec, const Res
   BindingStation out;
   out.service = worst->name;
   const bool database = worst->kind == model::ServiceKind::database;
-  const bool cache = worst->kind == model::ServiceKind::cache;
-  const std::string noun = database ? "the database " : cache ? "the cache " : "the service ";
   const std::string workers = database ? "connections" : "workers";
   std::string state;
   if (worst_busy.workers >= worst_busy.cpu) {
-    state = "its " + workers + " are " + percent(worst_busy.workers) + " busy (cpu " +
-            percent(worst_busy.cpu) + ")";
+    state = "its " + workers + " are " + rounded_percent(worst_busy.workers) + " busy (cpu " +
+            rounded_percent(worst_busy.cpu) + ")";
   } else {
-    state = "its cpu is " + percent(worst_busy.cpu) + " busy (" + workers + " " +
-            percent(worst_busy.workers) + ")";
+    state = "its cpu is " + rounded_percent(worst_busy.cpu) + " busy (" + workers + " " +
+            rounded_percent(worst_busy.workers) + ")";
   }
   if (worst_busy.saturated) state += ", and its queue passed simulation.max_queue";
-  out.what = noun + worst->name + ": " + state;
-  out.instead = database ? "its replicas, cores or connections"
-                : cache  ? "its replicas, workers or hit ratio (capacity)"
-                         : "its replicas, cores or workers";
+  out.what = station_noun(*worst) + ": " + state;
+  out.instead = size_instead(*worst);
   return out;
+}
+
+std::string size_instead(const model::ServiceSpec& station) {
+  switch (station.kind) {
+    case model::ServiceKind::database:
+      return "its replicas, cores or connections";
+    case model::ServiceKind::cache:
+      return "its replicas, workers or hit ratio (capacity)";
+    default:
+      return "its replicas, cores or workers";
+  }
+}
+
+std::string station_noun(const model::ServiceSpec& station) {
+  switch (station.kind) {
+    case model::ServiceKind::database:
+      return "the database " + station.name;
+    case model::ServiceKind::cache:
+      return "the cache " + station.name;
+    default:
+      return "the service " + station.name;
+  }
+}
+
+std::string path_bound_note(const model::Spec& spec, const ServiceSizing& sizing,
+                            const std::string& sized) {
+  const std::string& name = sizing.breaking_point_bound_by;
+  const auto it = std::find_if(spec.services.begin(), spec.services.end(),
+                               [&name](const model::ServiceSpec& s) { return s.name == name; });
+  const std::string noun = it != spec.services.end() ? station_noun(*it) : name;
+  const std::string instead = it != spec.services.end() ? size_instead(*it) : "it";
+  return "analytic: the path's breaking point is " +
+         short_number(sizing.breaking_point_rps.value_or(0.0)) + "/s, set by " + noun + "'s " +
+         sizing.breaking_point_resource + ", below the peak (" + short_number(sizing.peak_rps) +
+         "/s): adding " + sized + " replicas does not help; size " + name + " instead (" + instead +
+         ")";
 }
 
 }  // namespace capsim::run::detail

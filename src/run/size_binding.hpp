@@ -6,6 +6,7 @@
 #include <string>
 
 #include "capsim/model/spec.hpp"
+#include "capsim/run/experiment_size.hpp"
 #include "capsim/run/replications.hpp"
 
 namespace capsim::run::detail {
@@ -18,6 +19,19 @@ struct BindingStation {
   /// What to size instead: "its replicas, cores or connections".
   std::string instead;
 };
+
+/// What to size instead of a tier that `station` binds: "its replicas, cores or connections"
+/// (a database), "its replicas, workers or hit ratio (capacity)" (a cache), "its replicas, cores
+/// or workers" (a service).
+std::string size_instead(const model::ServiceSpec& station);
+
+/// "the database db", "the cache c" or "the service s".
+std::string station_noun(const model::ServiceSpec& station);
+
+/// The note of a sizing whose analytic breaking point is set by another station than `sized`,
+/// below the peak: adding replicas of `sized` does not help; what to size instead.
+std::string path_bound_note(const model::Spec& spec, const ServiceSizing& sizing,
+                            const std::string& sized);
 
 /// A station is saturated at or above this busy fraction (cores or workers/connections).
 inline constexpr double kSaturatedBusy = 0.95;

@@ -53,6 +53,18 @@ TEST(SizeBinding, ASaturatedDatabaseIsNamedAndSizingStops) {
   const Json& api = out["services"]["api"];
   EXPECT_EQ(api["bound_by"], "db");
   EXPECT_TRUE(api["replicas"].is_null());
+  // The analytic breaking point sees the database too: 4 connections / 10 ms = 400/s, below
+  // the peak (600/s), so no rule of thumb (no api count carries the peak), and a note says so.
+  EXPECT_NEAR(api["breaking_point_rps"].get<double>(), 400.0, 1e-9);
+  EXPECT_EQ(api["breaking_point_bound_by"], "db");
+  EXPECT_EQ(api["breaking_point_resource"], "connections");
+  EXPECT_TRUE(api["rule_of_thumb"].is_null());
+  EXPECT_NE(r.out.find("  set by  "), std::string::npos) << r;
+  EXPECT_NE(r.out.find("analytic: the path's breaking point is 400/s, set by the database db's "
+                       "connections, below the peak (600/s): adding api replicas does not help; "
+                       "size db instead (its replicas, cores or connections)"),
+            std::string::npos)
+      << r;
   // It stopped at the first counts tried (the guess and one fewer), far below max_replicas (the
   // analytic guess, which cannot see the database, and one more at most).
   EXPECT_LE(api["evaluations"].size(), 2u) << api.dump(2);
@@ -91,6 +103,14 @@ TEST(SizeBinding, AHealthyDatabaseDoesNotStopSizing) {
   EXPECT_TRUE(out["services"]["api"]["bound_by"].is_null());
   EXPECT_TRUE(out["services"]["api"]["replicas"].is_number()) << out.dump(2);
   EXPECT_EQ(r.out.find("bound by"), std::string::npos) << r;
+  // The database carries 4000/s; one api replica 2 cores / 3 ms = 666.7/s: the api's cores set
+  // the breaking point, and the rule of thumb is ceil(600 / 666.7) + 2 = 3.
+  const Json& api = out["services"]["api"];
+  EXPECT_NEAR(api["breaking_point_rps"].get<double>(), 2.0 / 0.003, 0.1);
+  EXPECT_EQ(api["breaking_point_bound_by"], "api");
+  EXPECT_EQ(api["breaking_point_resource"], "cores");
+  EXPECT_EQ(api["rule_of_thumb"], 3);
+  EXPECT_EQ(r.out.find("set by"), std::string::npos) << r;
 }
 
 }  // namespace

@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include <regex>
+
 #include "cli_support.hpp"
 
 namespace capsim::cli_test {
@@ -217,6 +219,9 @@ TEST(ReportCommand, SizeGivesTheCheapestConfigurationAndEachSetting) {
   EXPECT_TRUE(contains(page, "<caption>Every configuration run, in the order decided</caption>"));
   EXPECT_TRUE(contains(page, "<h2>Each setting's minimum</h2>"));
   EXPECT_EQ(count(page, "<caption>Decisions, in order</caption>"), 2u);
+  // Replicas, connections and the decisions' order are whole numbers: no tick between them.
+  EXPECT_FALSE(
+      std::regex_search(page, std::regex(R"(text-anchor="middle">-?[0-9]+\.[0-9]+</text>)")));
 }
 
 // Every example model's results make a page with the golden signals and a table per workload

@@ -28,7 +28,7 @@ struct StationEstimate {
   double work_mean_s = 0.0;      ///< mean of one work step
   double work_scv = 1.0;         ///< squared coefficient of variation of one work step
   int replicas = 1;
-  int servers_per_replica = 1;  ///< cores (or workers when fewer and the service makes no calls)
+  int servers_per_replica = 1;  ///< cores (or workers when fewer, no calls, no delays)
   StationModel model = StationModel::none;
   double utilization = 0.0;  ///< work_visits_rps x work_mean_s / (replicas x servers)
   bool stable = false;       ///< utilization < 1
@@ -41,9 +41,20 @@ struct StationEstimate {
   /// the workers' utilisation by Little's law.
   std::optional<double> holding_time_s;
   std::optional<double> worker_utilization;
-  /// The rate of workload requests at which one replica's CPUs reach 100% (its capacity,
-  /// "breaking point"): servers_per_replica / demand per workload request.
+  /// Capacities in workload requests per second (all workloads in their peak proportions; the
+  /// visits per workload request are folded in). One replica's cores at 100%:
+  /// servers_per_replica / CPU seconds per workload request.
+  std::optional<double> core_capacity_rps;
+  /// One replica's workers (a database's connections) all held: workers / worker-seconds per
+  /// workload request, a request holding its worker through its own work, its calls (their
+  /// response times at the analysed load) and its delays; its own wait for a core excluded.
+  /// Absent when the workers are the servers (no calls, no more workers than cores: see
+  /// core_capacity_rps) or a time on the path is unknown (an unstable station).
+  std::optional<double> worker_capacity_rps;
+  /// One replica's capacity ("breaking point"): the smaller of the two, and which it is:
+  /// "cores", "workers" or "connections".
   std::optional<double> replica_capacity_rps;
+  std::string capacity_bound;
   /// Caches: the estimated hit ratio (cache_hit_ratio.hpp); misses call the backend.
   std::optional<double> hit_ratio;
   std::vector<std::string> assumptions;
@@ -65,6 +76,13 @@ struct WorkloadEstimate {
   std::vector<std::string> assumptions;
 };
 
+/// The load at which the first station on the requests' path saturates.
+struct BreakingPoint {
+  double rps = 0.0;      ///< workload requests per second (all workloads in peak proportions)
+  std::string station;   ///< the station that saturates first
+  std::string resource;  ///< "cores", "workers" or "connections"
+};
+
 struct ModelAnalysis {
   std::vector<StationEstimate> stations;  ///< in the model's service order
   std::vector<WorkloadEstimate> workloads;
@@ -80,6 +98,13 @@ struct AnalysisOptions {
 /// Analyses `spec` at its peak: open workloads at the largest rate of their profile, closed ones
 /// at their largest population.
 ModelAnalysis analyze(const model::Spec& spec, const AnalysisOptions& options = {});
+
+/// The breaking point of the path: the minimum over one replica of `sized` (replica_capacity_rps:
+/// its cores, and its workers held through calls and delays) and every other station's whole
+/// capacity (replicas x replica_capacity_rps). With `sized` empty (or not a station), every
+/// station whole: the load the model as given can carry. Empty when no station has a capacity.
+std::optional<BreakingPoint> breaking_point(const ModelAnalysis& analysis,
+                                            const std::string& sized = "");
 
 /// The peak of a profile: the constant, the largest stage target (or start), mean + amplitude,
 /// or the largest trace value.

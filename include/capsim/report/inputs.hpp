@@ -144,6 +144,7 @@ struct CompareDoc {
   std::vector<std::vector<std::optional<Difference>>> differences;
   std::vector<std::optional<bool>> slo_met;       ///< per variant
   std::vector<std::vector<std::string>> notices;  ///< per variant
+  SloLimits slo;                                  ///< the JSON's "slo" (the model's limits)
 };
 
 /// A `capsim size` output (docs/experiments.md#size-required-replicas).
@@ -173,6 +174,8 @@ struct SizeDoc {
     std::vector<Evaluation> evaluations;
     std::vector<std::string> analytic_assumptions, notes;
     std::string bound_by;  ///< empty: none
+    /// The station and resource that set the breaking point (empty: not given).
+    std::string breaking_point_bound_by, breaking_point_resource;
   };
   std::vector<Item> items;
   /// A configuration of the settings sized together, its cost and decision.

@@ -23,14 +23,16 @@ const std::string& palette(std::size_t i);
 
 /// Evenly spaced ticks at a "nice" step (1, 2, 2.5 or 5 times a power of ten) covering
 /// [lo, hi]: values[0] = lo' <= lo and values.back() = hi' >= hi, about `count` intervals.
-/// lo == hi gets a unit-wide range around it; non-finite bounds give [0, 1].
+/// lo == hi gets a unit-wide range around it; non-finite bounds give [0, 1]. `integer`: ticks at
+/// whole numbers only (a step of 1, 2, 5, 10, ...; never 0.5 or 2.5), for settings such as
+/// replicas or cores.
 struct Ticks {
   double lo = 0.0;
   double hi = 1.0;
   double step = 1.0;
   std::vector<double> values;
 };
-Ticks nice_ticks(double lo, double hi, int count = 5);
+Ticks nice_ticks(double lo, double hi, int count = 5, bool integer = false);
 
 /// The linear map of [domain_lo, domain_hi] onto [range_lo, range_hi] (a reversed range is how
 /// y grows upwards). A zero-width domain maps everything to the middle of the range.
@@ -84,6 +86,9 @@ struct LineChart {
   /// The legend entry of uncertain values (an open circle), when a series has any.
   std::string uncertain_label = "uncertain (few observations)";
   std::vector<Reference> x_references, y_references;
+  /// Ticks at whole numbers only (numeric axes whose values are integer settings).
+  bool x_integer = false;
+  bool y_integer = false;
   /// A shaded stretch of x (the warm-up) with its label.
   std::optional<std::pair<double, double>> shaded;
   std::string shaded_label;
@@ -115,6 +120,8 @@ struct IntervalChart {
   /// a whisker in the row's colour, and a dashed line at 0 (differences).
   bool bars = true;
   std::vector<std::pair<std::string, std::string>> legend;  ///< (colour, label)
+  /// Labelled vertical lines at values of the axis (an SLO limit); the axis covers them.
+  std::vector<Reference> references;
   int width = 450;
 };
 

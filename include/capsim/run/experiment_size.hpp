@@ -48,7 +48,12 @@ struct ServiceSizing {
   std::optional<int> analytic;       ///< smallest count the analytic estimate accepts
   std::optional<int> rule_of_thumb;  ///< ceil(peak load / breaking point) + 2
   double peak_rps = 0.0;             ///< workload requests per second at the peak (all workloads)
-  std::optional<double> breaking_point_rps;  ///< one replica's capacity, in workload requests/s
+  /// The breaking point, in workload requests/s: the least of one replica's capacity (its
+  /// cores, and its workers held through calls and delays) and every other station's whole
+  /// capacity on the path (analytic::breaking_point).
+  std::optional<double> breaking_point_rps;
+  /// The station that sets it and the resource ("cores", "workers", "connections").
+  std::string breaking_point_bound_by, breaking_point_resource;
   std::vector<std::string> analytic_assumptions;
   std::optional<SizeEvaluation> at_answer, at_one_fewer;
   std::vector<SizeEvaluation> evaluations;  ///< every count tried, in the order decided

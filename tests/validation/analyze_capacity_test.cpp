@@ -1,0 +1,142 @@
+// The capacity of each station and the breaking point of the path (issue 15): a request holds
+// its worker through its calls and delays, and any station on the path may saturate first.
+//
+// Hand calculations (one api replica, 2 cores, 4 workers, 10 ms of work per request):
+// - cores: 2 / 0.010 s = 200 requests/s per replica;
+// - workers, with a 90 ms delay (or a 90 ms call to a backend that never queues: 64 cores at
+//   10/s is 14% busy, Erlang C ~ 1e-60): a request holds its worker 10 + 90 = 100 ms (its own
+//   wait for a core excluded), so 4 / 0.100 s = 40 requests/s per replica: the workers bind;
+// - a database with one connection and 40 ms exponential queries serves 1 / 0.040 s = 25
+//   queries/s, one query per request: 25 requests/s whatever the api's replicas: it binds.
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "capsim/analytic/model_analysis.hpp"
+#include "capsim/model/load.hpp"
+
+namespace {
+
+namespace analytic = capsim::analytic;
+using capsim::model::Json;
+
+analytic::ModelAnalysis analyze(const std::string& text) {
+  return analytic::analyze(capsim::model::load(Json::parse(text), "."));
+}
+
+const analytic::StationEstimate& station(const analytic::ModelAnalysis& a,
+                                         const std::string& name) {
+  for (const auto& s : a.stations) {
+    if (s.service == name) return s;
+  }
+  throw std::runtime_error("no station " + name);
+}
+
+TEST(AnalyzeCapacity, ADelayHoldsTheWorker) {
+  const auto a = analyze(R"({
+    "workloads": [ { "name": "w", "target": "api", "rate": 20 } ],
+    "services": { "api": { "cores": 2, "workers": 4,
+                           "steps": [ { "work": "10ms" }, { "delay": "90ms" } ] } } })");
+  const auto& api = station(a, "api");
+  EXPECT_NEAR(*api.core_capacity_rps, 200.0, 1e-9);
+  EXPECT_NEAR(*api.worker_capacity_rps, 40.0, 1e-9);
+  EXPECT_NEAR(*api.replica_capacity_rps, 40.0, 1e-9);
+  EXPECT_EQ(api.capacity_bound, "workers");
+  const auto bp = analytic::breaking_point(a, "api");
+  ASSERT_TRUE(bp.has_value());
+  EXPECT_NEAR(bp->rps, 40.0, 1e-9);
+  EXPECT_EQ(bp->station, "api");
+  EXPECT_EQ(bp->resource, "workers");
+}
+
+TEST(AnalyzeCapacity, ACallHoldsTheWorker) {
+  const auto a = analyze(R"({
+    "workloads": [ { "name": "w", "target": "api", "rate": 10 } ],
+    "services": {
+      "api": { "cores": 2, "workers": 4, "steps": [ { "work": "10ms" }, { "call": "backend" } ] },
+      "backend": { "cores": 64, "workers": 64, "steps": [ { "work": "90ms" } ] } } })");
+  const auto& api = station(a, "api");
+  EXPECT_NEAR(*api.core_capacity_rps, 200.0, 1e-9);
+  EXPECT_NEAR(*api.worker_capacity_rps, 40.0, 1e-6);
+  EXPECT_EQ(api.capacity_bound, "workers");
+  // The backend: 64 / 0.090 s = 711/s; it does not bind.
+  const auto& backend = station(a, "backend");
+  EXPECT_NEAR(*backend.replica_capacity_rps, 64.0 / 0.09, 1e-6);
+  EXPECT_EQ(backend.capacity_bound, "cores");
+  const auto bp = analytic::breaking_point(a, "api");
+  ASSERT_TRUE(bp.has_value());
+  EXPECT_NEAR(bp->rps, 40.0, 1e-6);
+  EXPECT_EQ(bp->station, "api");
+  // Three api replicas carry 120/s; the backend still 711/s: the model as given breaks at 120/s.
+  const auto three = analytic::analyze(capsim::model::load(Json::parse(R"({
+    "workloads": [ { "name": "w", "target": "api", "rate": 10 } ],
+    "services": {
+      "api": { "replicas": 3, "cores": 2, "workers": 4,
+               "steps": [ { "work": "10ms" }, { "call": "backend" } ] },
+      "backend": { "cores": 64, "workers": 64, "steps": [ { "work": "90ms" } ] } } })"),
+                                                           "."));
+  EXPECT_NEAR(analytic::breaking_point(three)->rps, 120.0, 1e-5);
+  EXPECT_NEAR(analytic::breaking_point(three, "api")->rps, 40.0, 1e-6);
+}
+
+TEST(AnalyzeCapacity, ADatabaseWithFixedConnectionsBinds) {
+  const auto a = analyze(R"({
+    "workloads": [ { "name": "w", "target": "api", "rate": 10 } ],
+    "services": {
+      "api": { "cores": 2, "workers": 4, "steps": [ { "work": "10ms" }, { "call": "db" } ] },
+      "db": { "kind": "database", "connections": 1,
+              "work": { "dist": "exponential", "mean": "40ms" } } } })");
+  const auto& db = station(a, "db");
+  EXPECT_NEAR(*db.replica_capacity_rps, 25.0, 1e-9);
+  EXPECT_EQ(db.capacity_bound, "connections");
+  // The api's workers: a request holds one for 10 ms + the db's M/M/1 sojourn at 10/s,
+  // 0.040 / (1 - 0.4) = 66.7 ms: 4 / 0.0767 = 52.2/s per replica.
+  const auto& api = station(a, "api");
+  EXPECT_NEAR(*api.worker_capacity_rps, 4.0 / (0.010 + 0.040 / 0.6), 1e-9);
+  const auto bp = analytic::breaking_point(a, "api");
+  ASSERT_TRUE(bp.has_value());
+  EXPECT_NEAR(bp->rps, 25.0, 1e-9);
+  EXPECT_EQ(bp->station, "db");
+  EXPECT_EQ(bp->resource, "connections");
+}
+
+TEST(AnalyzeCapacity, VisitsScaleADownstreamCapacity) {
+  // Each request makes 4 queries: the db's 25 queries/s are 6.25 requests/s.
+  const auto a = analyze(R"({
+    "workloads": [ { "name": "w", "target": "api", "rate": 2 } ],
+    "services": {
+      "api": { "cores": 2, "workers": 64, "steps": [ { "work": "10ms" }, { "call": "db", "count": 4 } ] },
+      "db": { "kind": "database", "connections": 1, "work": "40ms" } } })");
+  EXPECT_NEAR(*station(a, "db").replica_capacity_rps, 6.25, 1e-9);
+  EXPECT_EQ(analytic::breaking_point(a, "api")->station, "db");
+}
+
+TEST(AnalyzeCapacity, WithoutCallsOrDelaysTheCoresBind) {
+  const auto a = analyze(R"({
+    "workloads": [ { "name": "w", "target": "s", "rate": 8 } ],
+    "services": { "s": { "cores": 2, "workers": 8,
+                         "steps": [ { "work": { "dist": "exponential", "mean": "100ms" } } ] } } })");
+  const auto& s = station(a, "s");
+  EXPECT_NEAR(*s.replica_capacity_rps, 20.0, 1e-12);
+  EXPECT_NEAR(*s.worker_capacity_rps, 80.0, 1e-9);  // a request holds its worker 100 ms
+  EXPECT_EQ(s.capacity_bound, "cores");
+}
+
+TEST(AnalyzeCapacity, FewWorkersWithADelayAreHeldThroughIt) {
+  // 2 workers, 4 cores: without the delay the workers would be the servers (2 / 10 ms = 200/s);
+  // each holds its request 10 + 90 ms, so 2 / 0.1 s = 20/s, and the cores (4 / 10 ms) never bind.
+  const auto a = analyze(R"({
+    "workloads": [ { "name": "w", "target": "s", "rate": 5 } ],
+    "services": { "s": { "cores": 4, "workers": 2,
+                         "steps": [ { "work": "10ms" }, { "delay": "90ms" } ] } } })");
+  const auto& s = station(a, "s");
+  EXPECT_EQ(s.servers_per_replica, 4);
+  EXPECT_NEAR(*s.core_capacity_rps, 400.0, 1e-9);
+  EXPECT_NEAR(*s.worker_capacity_rps, 20.0, 1e-9);
+  EXPECT_EQ(s.capacity_bound, "workers");
+  // Little's law on the workers: 5/s x 0.1 s (plus a tiny wait for a core) over 2 workers.
+  EXPECT_NEAR(*s.worker_utilization, 0.25, 1e-3);
+}
+
+}  // namespace
