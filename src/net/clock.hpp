@@ -38,6 +38,8 @@ enum class Event : std::uint32_t {
   pool_handover,     ///< a returned connection goes to a waiting call  data: 0 (in order)
   pool_timeouts,     ///< a connection pool's first waiter is due   data: pool
   queue_visibility,  ///< a broker's first visibility deadline    data: broker
+  cache_refresh,     ///< a cache's periodic refresh runs          data: service
+  cache_lock,        ///< a cache-aside lock's lock_ttl is over    data: Pair{service, key}
 };
 
 class Replication;
