@@ -1,6 +1,5 @@
 #pragma once
-/// \file The autoscaling part of the model's spec (docs/autoscaling.md): an HPA, KEDA or a
-/// schedule.
+/// \file The autoscaling part of the model's spec (docs/autoscaling.md): an HPA, KEDA or a schedule.
 
 #include <optional>
 #include <string>
