@@ -105,11 +105,34 @@ void count_calls(const std::vector<StepSpec>& steps, const std::string& cache, i
   }
 }
 
+/// Whether a call of `steps` (fallbacks and on_miss included) looks `cache` up cache-aside.
+bool looks_up_aside(const std::vector<StepSpec>& steps, const std::string& cache) {
+  const auto aside = [&](const CallSpec& c) {
+    return (c.service == cache && c.on_miss) ||
+           (c.fallback && looks_up_aside(c.fallback->steps, cache)) ||
+           (c.on_miss && looks_up_aside(c.on_miss->steps, cache));
+  };
+  return std::any_of(steps.begin(), steps.end(), [&](const StepSpec& s) {
+    return (s.kind == StepKind::call && aside(s.call)) ||
+           (s.kind == StepKind::parallel &&
+            std::any_of(s.parallel.begin(), s.parallel.end(), aside));
+  });
+}
+
 }  // namespace
 
-void ModelLoader::check_cache_backends(const Spec& spec) {
+void ModelLoader::check_cache_backends(Spec& spec) {
   // A call that had an error is missing from `spec`: its cache would look unused.
   if (reader_.has_errors()) return;
+  for (ServiceSpec& cache : spec.services) {
+    if (!cache.cache) continue;
+    bool aside = false;
+    for (const ServiceSpec& s : spec.services) {
+      for (const EndpointSpec& e : s.endpoints)
+        aside = aside || looks_up_aside(e.steps, cache.name);
+    }
+    cache.cache->called_aside = aside;
+  }
   for (const Backendless& b : backendless_) {
     int calls = 0;
     int read_through = 0;

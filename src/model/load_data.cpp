@@ -119,8 +119,8 @@ void ModelLoader::read_cache(const Json& value, const std::string& pointer, Serv
   }
 
   // What only an emergent hit ratio (keys) uses.
-  for (const std::string_view key :
-       {"capacity", "ttl", "eviction", "stampede", "early_refresh_beta", "preload", "lock_ttl"}) {
+  for (const std::string_view key : {"capacity", "ttl", "eviction", "stampede",
+                                     "early_refresh_beta", "preload", "lock_ttl", "refresh"}) {
     if (keys == nullptr && find(value, key) != nullptr) {
       reader_.error(child(pointer, key), "only with keys (an emergent hit ratio)");
     }
@@ -157,6 +157,10 @@ void ModelLoader::read_cache(const Json& value, const std::string& pointer, Serv
       }
     }
     read_cache_warmth(value, pointer, cache, stampede_known);
+    if (const Json* refresh = find(value, "refresh")) {
+      read_cache_refresh(*refresh, child(pointer, "refresh"), find(value, "backend") != nullptr,
+                         cache);
+    }
   }
 
   spec.endpoints.push_back(work_endpoint(cache_endpoint, cache.work, value, pointer));

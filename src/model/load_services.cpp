@@ -55,6 +55,7 @@ const std::vector<KindKey>& kind_keys() {
       {"early_refresh_beta", {cache}},
       {"preload", {cache}},
       {"lock_ttl", {cache}},
+      {"refresh", {cache}},
       {"work", {cache, database}},
       {"connections", {database}},
       {"read_replicas", {database}},

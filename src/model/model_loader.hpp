@@ -128,7 +128,8 @@ class ModelLoader {
   std::optional<FallbackSpec> read_fallback(const Json& value, const std::string& pointer);
   /// A cache without `backend` is missing one unless it is called, and only cache-aside (every
   /// call has `on_miss` or `write`, and no workload targets it) (load_cache_aside.cpp).
-  void check_cache_backends(const Spec& spec);
+  /// Also marks the caches that some call looks up cache-aside (CacheSpec::called_aside).
+  void check_cache_backends(Spec& spec);
   /// `on_miss` and `write` of a call to a cache (load_cache_aside.cpp); false on an error.
   bool read_cache_aside(const Json& value, const std::string& pointer, const ServiceOutline* callee,
                         CallSpec& spec);
@@ -137,6 +138,10 @@ class ModelLoader {
   /// A keyed cache's `preload` and `lock_ttl` (load_request_path.cpp).
   void read_cache_warmth(const Json& value, const std::string& pointer, CacheSpec& cache,
                          bool stampede_known);
+  /// A keyed cache's `refresh` (load_cache_refresh.cpp): every, keys, ttl; `has_backend`: the
+  /// cache names the backend that the refresh queries.
+  void read_cache_refresh(const Json& value, const std::string& pointer, bool has_backend,
+                          CacheSpec& cache);
   void read_database(const Json& value, const std::string& pointer, ServiceSpec& spec);
   /// A queue service's broker settings (load_queue.cpp).
   void read_queue(const Json& value, const std::string& pointer, ServiceSpec& spec);

@@ -17,6 +17,8 @@ Cache::Cache(const model::CacheSpec& spec, CallSite backend, sim::RandomStream r
     keys_.emplace(spec.key_count, spec.popularity, spec.zipf_exponent);
     store_.emplace(spec.key_count, spec.capacity, spec.eviction);
     preload();
+    aside_locks_ = spec.called_aside && (spec.stampede == model::Stampede::coalesce ||
+                                         spec.stampede == model::Stampede::reject);
   }
 }
 
@@ -44,15 +46,37 @@ Cache::Lookup Cache::lookup(Ref job, Job& j, double now, ServiceStats& stats) {
   }
   stats.cache_lookup(hit);
   if (hit) return Lookup::hit;
-  if (j.cache_aside) return Lookup::miss;
+  if (j.cache_aside) {
+    if (!aside_locks_) return Lookup::miss;
+    auto [it, fresh] = aside_.try_emplace(j.cache_key);
+    AsideLock& lock = it->second;
+    if (fresh) {
+      // This miss takes the lock; its caller's on_miss job claims it (claim_lock).
+      lock.since_s = now;
+      return Lookup::miss;
+    }
+    // Held: a lapsed lock has been freed by its timer (lapse_lock), so this one is live.
+    if (spec_.stampede == model::Stampede::reject) {
+      stats.lock_rejected();
+      return Lookup::reject;
+    }
+    stats.lock_waited();
+    j.cache_stage = CacheStage::waiting;
+    lock.waiting.push_back(job);
+    return Lookup::wait;
+  }
   if (store_ &&
       (spec_.stampede == model::Stampede::coalesce || spec_.stampede == model::Stampede::reject)) {
     auto [it, fresh] = waiting_.try_emplace(j.cache_key);
     Lock& lock = it->second;
     const bool lapsed = !fresh && spec_.lock_ttl_s && now - lock.since_s >= *spec_.lock_ttl_s;
     if (!fresh && !lapsed) {
-      if (spec_.stampede == model::Stampede::reject) return Lookup::reject;
+      if (spec_.stampede == model::Stampede::reject) {
+        stats.lock_rejected();
+        return Lookup::reject;
+      }
       // A fetch of this key is under way: wait for it instead of calling the backend.
+      stats.lock_waited();
       j.cache_stage = CacheStage::waiting;
       lock.waiting.push_back(job);
       return Lookup::wait;
@@ -72,6 +96,7 @@ std::vector<Ref> Cache::fetched(Ref job, const Job& j, double now) {
   if (!j.failed) {
     const double ttl = spec_.ttl_s.value_or(std::numeric_limits<double>::infinity());
     store_->fill(j.cache_key, now + ttl, now - j.started_s, rng_);
+    filled(j.cache_key);
   }
   if (spec_.stampede == model::Stampede::coalesce || spec_.stampede == model::Stampede::reject) {
     auto it = waiting_.find(j.cache_key);
@@ -88,6 +113,76 @@ void Cache::written_back(std::uint32_t key, double began_s, double now) {
   const double ttl = spec_.ttl_s.value_or(std::numeric_limits<double>::infinity());
   // The recomputation's length is early refresh's delta, as a fetch's is.
   store_->fill(key, now + ttl, now - began_s, rng_);
+  filled(key);
+}
+
+void Cache::filled(std::uint32_t key) {
+  if (aside_.empty()) return;
+  const auto it = aside_.find(key);
+  if (it == aside_.end()) return;
+  // The waiters read the value now in the cache, whoever wrote it; the holder keeps the lock
+  // until it ends.
+  std::vector<Ref>& waiting = it->second.waiting;
+  answered_.insert(answered_.end(), waiting.begin(), waiting.end());
+  waiting.clear();
+}
+
+bool Cache::claim_lock(std::uint32_t key, Ref job) {
+  if (!aside_locks_) return false;
+  const auto it = aside_.find(key);
+  if (it == aside_.end() || it->second.claimed) return false;
+  it->second.holder = job;
+  it->second.claimed = true;
+  return true;
+}
+
+bool Cache::release_lock(std::uint32_t key, Ref job) {
+  const auto it = aside_.find(key);
+  if (it == aside_.end() || !it->second.claimed || it->second.holder.pack() != job.pack()) {
+    return false;  // a holder whose lock lapsed releases nothing
+  }
+  it->second.claimed = false;
+  it->second.holder = Ref{};
+  return true;
+}
+
+bool Cache::lapse_lock(std::uint32_t key, double now, ServiceStats& stats) {
+  const auto it = aside_.find(key);
+  if (it == aside_.end() || !it->second.claimed || !spec_.lock_ttl_s) return false;
+  // A timer of an earlier lock of this key (released, then taken again) is not this one's.
+  if (it->second.since_s + *spec_.lock_ttl_s > now) return false;
+  stats.lock_lapsed();
+  it->second.claimed = false;
+  it->second.holder = Ref{};
+  return true;
+}
+
+std::optional<Ref> Cache::next_waiter(std::uint32_t key, double now) {
+  const auto it = aside_.find(key);
+  if (it == aside_.end()) return std::nullopt;
+  AsideLock& lock = it->second;
+  if (lock.waiting.empty()) {
+    aside_.erase(it);
+    return std::nullopt;
+  }
+  const Ref first = lock.waiting.front();
+  lock.waiting.erase(lock.waiting.begin());
+  lock.since_s = now;
+  lock.claimed = false;
+  return first;
+}
+
+std::int64_t Cache::refresh_keys() const {
+  std::int64_t n = spec_.refresh->keys;
+  if (spec_.capacity > 0) n = std::min(n, spec_.capacity);
+  return n;
+}
+
+void Cache::refreshed(std::uint32_t key, double sent_s, double now) {
+  const double expires =
+      spec_.refresh->ttl_s ? now + *spec_.refresh->ttl_s : std::numeric_limits<double>::infinity();
+  store_->fill(key, expires, now - sent_s, rng_);
+  filled(key);
 }
 
 void Cache::preload() {

@@ -2,11 +2,14 @@
 /// \file A cache service's lookup: a fixed hit ratio, or keys drawn by popularity from a store
 /// with capacity, eviction and TTL; on a miss the coordinator calls the backend, and concurrent
 /// misses of one key may wait for one fetch (stampede: coalesce) or refresh early (XFetch).
-/// A cache-aside lookup's miss is answered at once: its caller recomputes and writes back.
+/// A cache-aside lookup's miss is answered at once: its caller recomputes and writes back; with
+/// stampede coalesce or reject the miss takes the key's lock, which its caller's on_miss job then
+/// holds. A periodic refresh rewrites the hottest keys from the backend.
 
 #include <cstdint>
 #include <optional>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "capsim/model/spec.hpp"
@@ -26,6 +29,7 @@ class Cache {
   Cache(const model::CacheSpec& spec, CallSite backend, sim::RandomStream rng);
 
   const CallSite& backend() const { return backend_; }
+  const model::CacheSpec& spec() const { return spec_; }
 
   enum class Lookup : std::uint8_t {
     hit,     ///< answer the request
@@ -44,11 +48,46 @@ class Cache {
     store_->prefetch(j.cache_key);
   }
   /// Looks up the job's key at `now` (after its lookup work). A cache-aside lookup
-  /// (j.cache_aside) never takes or waits for a miss lock: it hits or misses.
+  /// (j.cache_aside) that misses takes the key's aside lock when the cache has locks (stampede
+  /// coalesce or reject) and the lock is free; when it is held the lookup waits (coalesce) or is
+  /// rejected. Without locks it hits or misses.
   Lookup lookup(Ref job, Job& j, double now, ServiceStats& stats);
   /// Cache-aside: the caller's on_miss steps for `key`, begun at `began_s`, wrote it back at
   /// `now` (keyed caches; a fixed hit ratio keeps nothing).
   void written_back(std::uint32_t key, double began_s, double now);
+
+  // Cache-aside locks (docs/request-path.md#stampede-locks-for-cache-aside). A miss that takes
+  // a key's lock leaves it unclaimed; its caller's on_miss job claims it at once (the same
+  // event). A lock is released when its holder ends, or lapses lock_ttl after it was taken.
+  bool aside_locks() const { return aside_locks_; }
+  /// The on_miss job `job` of the miss that has just taken `key`'s lock holds it now: true when
+  /// there was such a lock to claim.
+  bool claim_lock(std::uint32_t key, Ref job);
+  /// True when `key`'s lock was taken by a miss and nobody claimed it (its caller is gone): it
+  /// is then free (hand it over with next_waiter()).
+  bool unclaimed(std::uint32_t key) const {
+    const auto it = aside_.find(key);
+    return it != aside_.end() && !it->second.claimed;
+  }
+  /// `job`, an on_miss job, has ended: true when it held `key`'s lock, which is now free.
+  bool release_lock(std::uint32_t key, Ref job);
+  /// The lock timer of `key` fired at `now`: true when the lock lapsed (its holder no longer
+  /// holds it) and is now free.
+  bool lapse_lock(std::uint32_t key, double now, ServiceStats& stats);
+  /// `key`'s lock is free: its first waiter takes it (unclaimed, since `now`; answer it as a
+  /// miss, then check unclaimed() again), or, with nobody waiting, the lock ends (nullopt).
+  std::optional<Ref> next_waiter(std::uint32_t key, double now);
+  /// The cache-aside lookups that waited for a key that has since been filled: answer them as
+  /// hits. Empties the list.
+  std::vector<Ref> take_answered() { return std::exchange(answered_, {}); }
+
+  /// A periodic refresh run starts: its number (0 first).
+  std::uint64_t next_refresh_run() { return refresh_runs_++; }
+  /// How many keys a refresh run queries: the refresh's keys, at most the capacity.
+  std::int64_t refresh_keys() const;
+  /// The refresh's query for `key`, sent at `sent_s`, answered successfully at `now`: the key is
+  /// (re)written with the refresh's expiry.
+  void refreshed(std::uint32_t key, double sent_s, double now);
   /// The backend answered the job's fetch: fills the store unless it failed, and returns the jobs
   /// that waited for this key (coalesce), to be answered like this one.
   /// Only the fetch that holds the key's lock releases it (another, whose lock lapsed after
@@ -79,6 +118,20 @@ class Cache {
     std::vector<Ref> waiting;
   };
   std::unordered_map<std::uint32_t, Lock> waiting_;
+  /// A key's cache-aside lock: its holder (an on_miss job; none while unclaimed), since when,
+  /// and (coalesce) the cache-aside lookups waiting for the key.
+  struct AsideLock {
+    Ref holder;
+    bool claimed = false;
+    double since_s = 0.0;
+    std::vector<Ref> waiting;
+  };
+  /// The key was filled: its aside waiters are answered.
+  void filled(std::uint32_t key);
+  bool aside_locks_ = false;
+  std::unordered_map<std::uint32_t, AsideLock> aside_;
+  std::vector<Ref> answered_;
+  std::uint64_t refresh_runs_ = 0;
 };
 
 }  // namespace capsim::net

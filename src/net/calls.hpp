@@ -22,9 +22,10 @@
 
 namespace capsim::net {
 
-/// Who waits for a call's answer: a client, a job, or nobody (a fire-and-forget call, whose
-/// `caller` is the job that sent it, for traces only: it may have ended since).
-enum class CallerKind : std::uint8_t { client, job, detached };
+/// Who waits for a call's answer: a client, a job, nobody (a fire-and-forget call, whose
+/// `caller` is the job that sent it, for traces only: it may have ended since), or a cache's
+/// periodic refresh (its query for one key: `workload` is the cache, `user` the key).
+enum class CallerKind : std::uint8_t { client, job, detached, refresh };
 
 /// One logical call: a client request, or a job's call to another service. It sends attempts
 /// (jobs at the callee), times them out, retries them, and answers its caller once.
@@ -33,8 +34,8 @@ struct CallState {
   std::uint32_t next_free = kNone;
   CallerKind caller_kind = CallerKind::client;
   Ref caller;                      ///< the calling job (caller_kind == job)
-  std::uint32_t workload = kNone;  ///< client calls
-  std::uint32_t user = kNone;      ///< closed workloads
+  std::uint32_t workload = kNone;  ///< client calls; refresh: the cache service
+  std::uint32_t user = kNone;      ///< closed workloads; refresh: the key
   const Policy* policy = nullptr;
   std::uint32_t service = kNone;
   std::uint32_t endpoint = kNone;
@@ -112,6 +113,13 @@ class Calls {
     if (c == nullptr || c->attempt != attempt || !c->in_flight) return;
     c->cache_missed = true;
     c->cache_key = key;
+  }
+  /// A cache's refresh query (CallerKind::refresh): starts it with its cache and key.
+  Ref start_refresh(const CallRequest& request, std::uint32_t cache, std::uint32_t key) {
+    const Ref r = start(request);
+    calls_[r.index].workload = cache;
+    calls_[r.index].user = key;
+    return r;
   }
   /// Releases a completed call.
   void release(Ref call) { calls_.release(call.index); }

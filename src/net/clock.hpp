@@ -40,6 +40,8 @@ enum class Event : std::uint32_t {
   queue_visibility,  ///< a broker's first visibility deadline    data: broker
   queue_window,      ///< a broker's short batch may be received data: broker
   cores_done,        ///< shared cores: a node's next job finishes  data: node
+  cache_refresh,     ///< a cache's periodic refresh runs          data: service
+  cache_lock,        ///< a cache-aside lock's lock_ttl is over    data: Pair{service, key}
 };
 
 class Replication;

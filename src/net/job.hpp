@@ -21,8 +21,11 @@ struct Job {
   std::uint32_t generation = 1;
   std::uint32_t next_free = kNone;
   bool live = false;
-  /// A cache-aside miss's on_miss job that writes back: the cache whose `cache_key` its success
-  /// fills (kNone: none).
+  /// An on_miss job with aside_cache set: it writes back (its success fills the key); without
+  /// it the job only holds the key's aside lock.
+  bool aside_fills = false;
+  /// A cache-aside miss's on_miss job that writes back or holds the key's aside lock: the cache
+  /// whose `cache_key` it concerns (kNone: none).
   std::uint32_t aside_cache = kNone;
   const Steps* steps = nullptr;
   std::uint32_t service = kNone;  ///< kNone: a branch of a parallel step (holds no worker)

@@ -100,6 +100,11 @@ void Replication::call_complete(Ref call, Outcome outcome, bool degraded) {
     calls_.release(call);
     return;
   }
+  if (c.caller_kind == CallerKind::refresh) [[unlikely]] {
+    refresh_done(c, outcome);
+    calls_.release(call);
+    return;
+  }
   const Ref caller = c.caller;
   if (outcome != Outcome::success && c.policy->fallback && start_fallback(c, outcome)) {
     calls_.release(call);
@@ -386,6 +391,13 @@ void Replication::finish(Ref job, Outcome outcome) {
                  clock_.now() - j.arrived_s);
     }
     st.work(j.work_s, j.work_s > 0.0 && is_orphan(j));
+    if (refreshing_ && j.parent_kind == ParentKind::call) [[unlikely]] {
+      // A backend's job for a cache's refresh query: its work is the refresh's cost.
+      const CallState* c = calls_.get(j.parent);
+      if (c != nullptr && c->caller_kind == CallerKind::refresh) {
+        stats_.service(c->workload).refresh_work(j.work_s);
+      }
+    }
     if (j.holds_worker) {
       const double now = clock_.now();
       Replica& r = s.replicas[j.replica];
@@ -406,9 +418,8 @@ void Replication::finish(Ref job, Outcome outcome) {
   const Ref parent = j.parent;
   const std::uint32_t attempt = j.parent_attempt;
   const bool degraded = j.degraded && outcome == Outcome::success;
-  if (j.aside_cache != kNone && outcome == Outcome::success) [[unlikely]] {
-    services_[j.aside_cache].cache->written_back(j.cache_key, j.arrived_s, clock_.now());
-  }
+  if (j.aside_cache != kNone) [[unlikely]]
+    aside_done(job, j, outcome);
   j.live = false;
   jobs_.release(job.index);
   if (kind == ParentKind::job) {
@@ -506,6 +517,16 @@ void Replication::on_event(Event event, std::uint64_t data) {
       queues_.window_due(index);
       pump(index);
       break;
+    case Event::cache_refresh:
+      cache_refresh(index);
+      break;
+    case Event::cache_lock: {
+      const Pair p = Pair::unpack(data);
+      if (services_[p.first].cache->lapse_lock(p.second, now, stats_.service(p.first))) {
+        aside_handover(p.first, p.second);
+      }
+      break;
+    }
     case Event::window:
       close_window();
       break;
@@ -578,6 +599,13 @@ stats::Summary Replication::run() {
     clock_.at(phase.to_s, Event::phase, 2 * p + 1, sim::Priority::urgent);
   }
   if (spec_.nodes) start_nodes();
+  for (std::uint32_t i = 0; i < services_.size(); ++i) {
+    if (services_[i].cache && services_[i].cache->spec().refresh) {
+      // A cron job that runs with the deployment, then every `every`.
+      refreshing_ = true;
+      clock_.at(0.0, Event::cache_refresh, i);
+    }
+  }
   for (std::uint32_t i = 0; i < services_.size(); ++i) {
     if (services_[i].autoscaler) start_autoscaler(i);
   }

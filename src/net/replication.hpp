@@ -66,6 +66,22 @@ class Replication {
   void advance(Ref job);
   void cache_step(Ref job, Job& j);
   void cache_fetched(Ref job, Job& j);
+  // Cache-aside locks (replication_cache.cpp) and periodic refresh (replication_refresh.cpp).
+  /// The cache-aside lookup `job` missed: its caller runs the on_miss steps (in this event),
+  /// whose job claims the key's lock if the lookup took one; unclaimed, the lock is handed over.
+  void aside_missed(Ref job, Job& j);
+  /// `key`'s aside lock at cache `service` is free: its first waiter whose caller still waits
+  /// takes it and runs its on_miss; with none left, the lock ends.
+  void aside_handover(std::uint32_t service, std::uint32_t key);
+  /// The on_miss job `job` (aside_cache set) ended with `outcome`: it fills its key (when it
+  /// writes back and succeeded) and frees the key's lock if it held it.
+  void aside_done(Ref job, const Job& j, Outcome outcome);
+  /// Answers the cache-aside lookups of `c` that waited for keys filled since.
+  void answer_aside(Cache& c);
+  /// Event::cache_refresh: cache `service` queries its backend for its hottest keys.
+  void cache_refresh(std::uint32_t service);
+  /// A refresh query (CallerKind::refresh) ended: its key is rewritten unless it failed.
+  void refresh_done(const CallState& call, Outcome outcome);
   void start_work(Ref job, Job& j, double demand_s);
   void work_done(Ref job);
   void ps_done(Pair where);
@@ -192,6 +208,8 @@ class Replication {
   };
   std::vector<NodeLoss> losses_;  ///< by fault index; empty until the first node loss
   MessageQueues queues_;
+  /// Some cache refreshes: a backend job's work may be a refresh's (counted for its cache).
+  bool refreshing_ = false;
 };
 
 }  // namespace capsim::net

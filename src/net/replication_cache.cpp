@@ -27,9 +27,7 @@ void Replication::cache_step(Ref job, Job& j) {
           finish(job, Outcome::rejected);  // another request holds the key's miss lock
           return;
         case Cache::Lookup::miss:
-          // Cache-aside: the caller hears of the miss and runs its on_miss steps.
-          calls_.cache_missed(j.parent, j.parent_attempt, j.cache_key);
-          finish(job, Outcome::success);
+          aside_missed(job, j);
           return;
         case Cache::Lookup::fetch:
           if (c.backend().service == kNone) [[unlikely]] {
@@ -59,7 +57,55 @@ void Replication::cache_fetched(Ref job, Job& j) {
       ready_.push_back(w);
     }
   }
+  if (c.aside_locks()) answer_aside(c);
   finish(job, j.failed ? Outcome::error : Outcome::success);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Cache-aside locks (docs/request-path.md#stampede-locks-for-cache-aside).
+
+void Replication::aside_missed(Ref job, Job& j) {
+  const std::uint32_t service = j.service;
+  const std::uint32_t key = j.cache_key;
+  // The caller hears of the miss and runs its on_miss steps: its on_miss job starts within
+  // this finish() (call_complete, start_on_miss) and claims the key's lock.
+  calls_.cache_missed(j.parent, j.parent_attempt, key);
+  finish(job, Outcome::success);
+  Cache& c = *services_[service].cache;
+  if (c.aside_locks() && c.unclaimed(key)) aside_handover(service, key);  // its caller is gone
+}
+
+void Replication::aside_handover(std::uint32_t service, std::uint32_t key) {
+  Cache& c = *services_[service].cache;
+  while (const std::optional<Ref> w = c.next_waiter(key, clock_.now())) {
+    Job* waiter = jobs_.get(*w);
+    if (waiter == nullptr) continue;  // its replica crashed
+    // The waiter's lookup is answered as the miss it was: its caller now recomputes.
+    calls_.cache_missed(waiter->parent, waiter->parent_attempt, key);
+    finish(*w, Outcome::success);
+    if (!c.unclaimed(key)) return;
+  }
+}
+
+void Replication::aside_done(Ref job, const Job& j, Outcome outcome) {
+  const std::uint32_t service = j.aside_cache;
+  const std::uint32_t key = j.cache_key;
+  Cache& c = *services_[service].cache;
+  if (outcome == Outcome::success && j.aside_fills) {
+    c.written_back(key, j.arrived_s, clock_.now());
+    answer_aside(c);
+  }
+  if (c.aside_locks() && c.release_lock(key, job)) aside_handover(service, key);
+}
+
+void Replication::answer_aside(Cache& c) {
+  for (const Ref w : c.take_answered()) {
+    // Not through drain's failure path: the waiter reads the value now in the cache.
+    if (Job* waiter = jobs_.get(w)) {
+      waiter->failed = false;
+      ready_.push_back(w);
+    }
+  }
 }
 
 }  // namespace capsim::net

@@ -55,6 +55,16 @@ bool Replication::start_on_miss(const CallState& call) {
   if (policy.writes_back) {
     j.aside_cache = call.service;
     j.cache_key = call.cache_key;
+    j.aside_fills = true;
+  }
+  Cache& cache = *services_[call.service].cache;
+  if (cache.aside_locks() && cache.claim_lock(call.cache_key, job)) [[unlikely]] {
+    // The miss took the key's lock: this job holds it until it ends, or lock_ttl lapses it.
+    j.aside_cache = call.service;
+    j.cache_key = call.cache_key;
+    if (const std::optional<double> ttl = cache.spec().lock_ttl_s) {
+      clock_.after(*ttl, Event::cache_lock, Pair{call.service, call.cache_key}.pack());
+    }
   }
   ready_.push_back(job);
   return true;

@@ -97,6 +97,28 @@ class ServiceStats {
       cache_hits_ += hit;
     }
   }
+  /// A cache lookup waited for a key's miss lock (stampede coalesce), or was refused by it
+  /// (reject); a cache-aside lock lapsed (lock_ttl).
+  void lock_waited() {
+    if (measuring_) ++lock_waited_;
+  }
+  void lock_rejected() {
+    if (measuring_) ++lock_rejected_;
+  }
+  void lock_lapsed() {
+    if (measuring_) ++lock_lapsed_;
+  }
+  /// A cache's periodic refresh: a run began; one key's query ended (`ok`: the key rewritten);
+  /// a backend job of its queries did `work_s` of work.
+  void refresh_run() {
+    if (measuring_) ++refresh_runs_;
+  }
+  void refresh_key(bool ok) {
+    if (measuring_) ++(ok ? refresh_keys_ : refresh_failed_);
+  }
+  void refresh_work(double work_s) {
+    if (measuring_) refresh_work_s_ += work_s;
+  }
 
   // Levels.
   void busy_cores(double now, double delta) { busy_cores_.add(now, delta); }
@@ -179,6 +201,9 @@ class ServiceStats {
   std::uint64_t throttled_ = 0;
   double read_units_ = 0.0, write_units_ = 0.0;  ///< capacity units consumed
   std::uint64_t cache_lookups_ = 0, cache_hits_ = 0;
+  std::uint64_t lock_waited_ = 0, lock_rejected_ = 0, lock_lapsed_ = 0;
+  std::uint64_t refresh_runs_ = 0, refresh_keys_ = 0, refresh_failed_ = 0;
+  double refresh_work_s_ = 0.0;
   std::uint64_t degraded_ = 0, fallbacks_ = 0;
   stats::Histogram latency_;
   stats::Histogram wait_;  // arrival to worker (databases: waiting for a connection)

@@ -96,6 +96,9 @@ class Statistics {
   // Queue services' brokers (queue_summary.cpp), in the model's order.
   std::vector<QueueStats> queues_;
   void summarize_queues(stats::Summary& out, double now) const;
+  /// A cache's stampede locks (cache-aside) and periodic refresh (cache_summary.cpp).
+  void summarize_cache(const std::string& name, const model::CacheSpec& cache,
+                       const ServiceStats& s, stats::Summary& out) const;
   /// Service `i`'s connections in use, averaged over the window ending at `now`; absent when
   /// it has no pool.
   std::optional<double> window_pools_in_use(std::size_t i, double now, double width_s);

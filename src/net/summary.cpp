@@ -172,6 +172,7 @@ stats::Summary Statistics::summarize(double now, std::uint64_t events) {
     if (ss.cache) {
       add({"services", n, "hit_ratio"},
           ratio(static_cast<double>(s.cache_hits_), s.cache_lookups_));
+      summarize_cache(n, *ss.cache, s, out);
     }
     if (ss.database) {
       double requests = 0.0;

@@ -275,6 +275,15 @@ struct RateLimitSpec {
 enum class Eviction { lru, lfu, fifo, random };
 enum class Stampede { none, coalesce, early_refresh, reject };
 
+/// A cron job that rewrites a cache's hottest keys (docs/request-path.md#periodic-refresh): at
+/// t = 0, every_s, 2 every_s, ... it queries the cache's backend once for each of the `keys`
+/// hottest keys and writes each answer back.
+struct CacheRefreshSpec {
+  double every_s = 0.0;
+  std::int64_t keys = 0;        ///< the hottest first; at most the cache's capacity
+  std::optional<double> ttl_s;  ///< the expiry a refresh sets; absent: its entries never expire
+};
+
 struct CacheSpec {
   std::string backend;           ///< the service a miss calls; empty: none (cache-aside only)
   std::string backend_endpoint;  ///< empty: its only endpoint
@@ -293,6 +302,9 @@ struct CacheSpec {
   std::int64_t preload_keys = 0;
   /// coalesce, reject: a key's miss lock (its fetch under way) lapses after this long.
   std::optional<double> lock_ttl_s;
+  std::optional<CacheRefreshSpec> refresh;
+  /// Set by the loader: some call looks the cache up cache-aside (`on_miss`).
+  bool called_aside = false;
 };
 
 /// Universal Scalability Law slowdown of a query: 1 + alpha (n - 1) + beta n (n - 1) with n

@@ -1,0 +1,34 @@
+/// \file A cache's part of a replication's summary beyond its hit ratio
+/// (docs/results-format.md): the lock counts of a cache looked up cache-aside with stampede
+/// coalesce or reject, and the periodic refresh's runs, keys and backend work.
+
+#include "pool.hpp"
+#include "statistics.hpp"
+
+namespace capsim::net {
+
+void Statistics::summarize_cache(const std::string& name, const model::CacheSpec& cache,
+                                 const ServiceStats& s, stats::Summary& out) const {
+  auto add = [&](std::vector<std::string> path, double value) {
+    std::vector<std::string> full{"services", name};
+    full.insert(full.end(), path.begin(), path.end());
+    out.metrics.push_back(stats::Metric{std::move(full), value, stats::Merge::estimate});
+  };
+  auto ratio = [](double a, double b) { return b > 0.0 ? a / b : kNaN; };
+  // Only where cache-aside locks exist: results of models without them keep their keys.
+  if (cache.called_aside &&
+      (cache.stampede == model::Stampede::coalesce || cache.stampede == model::Stampede::reject)) {
+    const auto lookups = static_cast<double>(s.cache_lookups_);
+    add({"lock", "waited"}, ratio(static_cast<double>(s.lock_waited_), lookups));
+    add({"lock", "rejected"}, ratio(static_cast<double>(s.lock_rejected_), lookups));
+    add({"lock", "lapsed"}, static_cast<double>(s.lock_lapsed_));
+  }
+  if (cache.refresh) {
+    add({"refresh", "runs"}, static_cast<double>(s.refresh_runs_));
+    add({"refresh", "keys"}, static_cast<double>(s.refresh_keys_));
+    add({"refresh", "failed"}, static_cast<double>(s.refresh_failed_));
+    add({"refresh", "backend_work_s"}, s.refresh_work_s_);
+  }
+}
+
+}  // namespace capsim::net
