@@ -109,7 +109,20 @@ std::vector<std::string> metric_names(const model::Spec& spec) {
     if (s.drop_expired) names.push_back(at + "dropped");
     names.push_back(at + "wait_ms.mean");
     names.push_back(at + "wait_ms.p99");
-    if (s.cache) names.push_back(at + "hit_ratio");
+    if (s.cache) {
+      names.push_back(at + "hit_ratio");
+      // net/cache_summary.cpp: lock counts where cache-aside locks exist, refresh where set.
+      const model::CacheSpec& c = *s.cache;
+      if (c.called_aside &&
+          (c.stampede == model::Stampede::coalesce || c.stampede == model::Stampede::reject)) {
+        for (const char* m : {"waited", "rejected", "lapsed"}) names.push_back(at + "lock." + m);
+      }
+      if (c.refresh) {
+        for (const char* m : {"runs", "keys", "failed", "backend_work_s"}) {
+          names.push_back(at + "refresh." + m);
+        }
+      }
+    }
     if (s.database) names.push_back(at + "queries_per_request");
     if (fallbacks) {
       names.push_back(at + "degraded_rate");

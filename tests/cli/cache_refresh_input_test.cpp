@@ -58,8 +58,8 @@ TEST_P(CacheRefreshInput, RefusedWithOneMessageAndNothingWritten) {
   "services": {
     "api": { "steps": [ { "call": "cache",
                           "on_miss": [ { "call": "db" }, { "call": "cache", "write": true } ] } ] },
-    "cache": { "kind": "cache", )" + backend +
-                        R"("keys": { "count": 100 }, "refresh": )" + c.refresh + R"( },
+    "cache": { "kind": "cache", )" +
+                        backend + R"("keys": { "count": 100 }, "refresh": )" + c.refresh + R"( },
     "db": { "kind": "database", "work": "4ms" } }
 }
 )");
