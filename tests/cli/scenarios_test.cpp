@@ -262,46 +262,61 @@ TEST(ScenarioScaling, OnlyReadReplicasWithAutoscalingHoldTheSustainedPeak) {
   Sandbox box;
   const std::string model = "scenario-3-scaling.json";
   const std::string exp = "scenario-3-strategies.json";
-  // The ramp and 5 minutes of the sustained peak.
-  const std::vector<std::string> peak{"--set", "/simulation/warmup=12m", "--duration",
-                                      "22m",   "--replications",         "2"};
+  // The whole test; the phase sustained-peak (17-30 min at 550/s) is summarised on its own.
   const auto with = [&](const std::string& variant) {
-    auto args = peak;
+    std::vector<std::string> args{"--replications", "2"};
     for (const auto& a : variant_overrides(exp, variant)) args.push_back(a);
     return args;
   };
   const Json hpa = run_model(box, model, with("hpa-cpu"), "hpa.json");
   const Json hpa_rr = run_model(box, model, with("hpa-cpu-read-replicas"), "hpa-rr.json");
   ASSERT_FALSE(HasFailure());
-  // HPA on CPU scales the pods, but the MySQL primary alone saturates.
-  EXPECT_GT(mean_at(hpa, "workloads.shoppers.error_rate"), 0.05);
-  EXPECT_GT(mean_at(hpa, "services.mysql.cpu_utilization"), 0.8);
+  // HPA on CPU scales the pods, but the MySQL primary alone (about 490 requests/s) saturates:
+  // about 11% of the peak's requests fail (measured 10.8%), most refused by MySQL's queue.
+  EXPECT_GT(mean_at(hpa, "phases.sustained-peak.workloads.shoppers.error_rate"), 0.05);
   EXPECT_GT(mean_at(hpa, "services.mysql.rejected"), 0.01);
-  // With read replicas the SLO holds (p99 < 500 ms, errors < 0.1%) on about 8 pods.
-  EXPECT_EQ(hpa_rr["slo"]["met"], true) << hpa_rr["slo"].dump();
-  const double pods = mean_at(hpa_rr, "services.api.replicas.mean");
-  EXPECT_GT(pods, 6.0);
+  // With read replicas the peak holds (measured: no errors, p99 112 ms) on about 8.3 pods.
+  EXPECT_LT(mean_at(hpa_rr, "phases.sustained-peak.workloads.shoppers.error_rate"), 0.001);
+  EXPECT_LT(mean_at(hpa_rr, "phases.sustained-peak.workloads.shoppers.latency_ms.p99"), 500.0);
+  const double pods = mean_at(hpa_rr, "phases.sustained-peak.services.api.replicas.mean");
+  EXPECT_GT(pods, 7.0);
   EXPECT_LT(pods, 10.0);
 }
 
-TEST(ScenarioScaling, TheSuddenSpikeOutrunsTheAutoscalerUnlessPodsAreKeptWarm) {
+TEST(ScenarioScaling, TheSuddenSpikeOutrunsTheAutoscalerAndItsNodesUnlessPodsAreKeptWarm) {
   Sandbox box;
   const std::string model = "scenario-3-scaling.json";
   const std::string exp = "scenario-3-strategies.json";
-  // The first 9 minutes: normal traffic and the 2-minute spike to 700/s.
   const auto with = [&](const std::string& variant) {
-    std::vector<std::string> args{"--duration", "9m", "--replications", "2"};
+    std::vector<std::string> args{"--replications", "2"};
     for (const auto& a : variant_overrides(exp, variant)) args.push_back(a);
     return args;
   };
   const Json hpa_rr = run_model(box, model, with("hpa-cpu-read-replicas"), "hpa-rr.json");
   const Json warm = run_model(box, model, with("hpa-cpu-read-replicas-min-7"), "warm.json");
+  const Json cold =
+      run_model(box, model, with("hpa-cpu-read-replicas-min-7-cold-dynamodb"), "cold.json");
   ASSERT_FALSE(HasFailure());
-  EXPECT_GT(mean_at(hpa_rr, "workloads.shoppers.error_rate"), 0.1);
+  // The spike (5-7 min, 700/s): the HPA asks for pods at its first sync, but they fit on no
+  // node (3 per node); the node is Ready 100 s later, about when the spike ends, and the pods
+  // start 45 s after that: half the spike's requests fail (3 pods serve about 350/s).
+  EXPECT_GT(mean_at(hpa_rr, "phases.spike.workloads.shoppers.error_rate"), 0.3);
   ASSERT_FALSE(hpa_rr["scale_events"].empty());
   EXPECT_EQ(hpa_rr["scale_events"][0]["metric"], "cpu");
-  EXPECT_LT(mean_at(warm, "workloads.shoppers.error_rate"), 0.001);
-  EXPECT_LT(mean_at(warm, "workloads.shoppers.latency_ms.p99"), 500.0);
+  bool node_asked_in_spike = false;
+  for (const Json& e : hpa_rr["events"]) {
+    const double t = e["t"].get<double>();
+    if (e["kind"] == "nodes_added" && t > 300.0 && t < 420.0) node_asked_in_spike = true;
+  }
+  EXPECT_TRUE(node_asked_in_spike) << hpa_rr["events"].dump();
+  // 7 pods kept warm hold the spike and the whole test's SLO.
+  EXPECT_LT(mean_at(warm, "phases.spike.workloads.shoppers.error_rate"), 0.001);
+  EXPECT_EQ(warm["slo"]["met"], true) << warm["slo"].dump();
+  // A cold on-demand table (previous peak 100 read units/s: 200/s served, 275/s needed at the
+  // peak) throttles the sustained peak even through the SDK's 3 attempts (measured 27%).
+  EXPECT_GT(mean_at(cold, "services.sessions.capacity_units.throttled_rps"), 100.0);
+  EXPECT_GT(mean_at(cold, "phases.sustained-peak.workloads.shoppers.error_rate"), 0.1);
+  EXPECT_EQ(cold["slo"]["met"], false);
 }
 
 // ---- Scenario 4 (seed 003): student results load test ----------------------------------------
