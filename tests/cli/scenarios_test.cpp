@@ -492,6 +492,24 @@ TEST(ScenarioScalingNotes, GoldenSignalsShowEachIncident) {
   // Errors: every request fails in the database outage (27 min, 20 s).
   EXPECT_GT(at_window(errors, 1620), 0.95);
   EXPECT_EQ(at_window(errors, 1260), 0.0);
+  // The same signals over each incident's phase (docs/scenarios.md 5d).
+  const auto phase = [&](const std::string& p, const std::string& m) {
+    return mean_at(j, "phases." + p + "." + m);
+  };
+  const std::string web_cpu = "services.web.cpu_utilization";
+  const std::string p95_ms = "workloads.users.latency_ms.p95";
+  const std::string error_rate = "workloads.users.error_rate";
+  EXPECT_NEAR(phase("surge", "workloads.users.offered_rps"), 600.0, 30.0);
+  EXPECT_GT(phase("surge", web_cpu), 0.85);
+  EXPECT_LT(phase("plateau", web_cpu), 0.7);
+  EXPECT_EQ(phase("crash", "services.web.replicas.mean"), 3.0);
+  EXPECT_GT(phase("crash", web_cpu), 0.75);
+  EXPECT_GT(phase("db-slow", p95_ms), 3 * phase("plateau", p95_ms));
+  EXPECT_GT(phase("db-slow", "services.db.cpu_utilization"), 0.6);
+  EXPECT_GT(phase("db-outage", error_rate), 0.95);
+  EXPECT_EQ(phase("after", error_rate), 0.0);
+  // The busiest 10 s of the web tier is in the surge, above the surge's own average.
+  EXPECT_GT(mean_at(j, "services.web.peak.cpu_utilization"), phase("surge", web_cpu));
 }
 
 }  // namespace
