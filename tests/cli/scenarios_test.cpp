@@ -190,14 +190,24 @@ TEST(ScenarioLatencyIncident, ReproducesTheSymptomsFromTheCacheSettings) {
   EXPECT_GT(errors, 0.05);
   EXPECT_LT(errors, 0.15);
   EXPECT_GT(mean_at(incident, "workloads.api_calls.errors.error"), 0.05) << "5xx, not timeouts";
-  EXPECT_GT(mean_at(incident, "services.db.cpu_utilization"), 0.95);
+  // The 5xx are the pools' connection timeouts: all 4 x 10 connections are in use, and the calls
+  // that got one waited most of the 750 ms timeout.
+  EXPECT_GT(mean_at(incident, "services.api.pools.db.timeout_rate"), 0.05);
+  EXPECT_GT(mean_at(incident, "services.api.pools.db.in_use"), 39.5);
+  EXPECT_GT(mean_at(incident, "services.api.pools.db.wait_ms.mean"), 600.0);
+  EXPECT_EQ(mean_at(incident, "services.api.pools.db.refused_rate"), 0.0);
   EXPECT_LT(mean_at(incident, "services.api.cpu_utilization"), 0.5);
   const double p50 = mean_at(incident, "workloads.api_calls.latency_ms.p50");
   EXPECT_GT(p50, 600.0);
   EXPECT_LT(p50, 1000.0);
+  // Cache-aside: every query that succeeds is written back, so the cache sees one lookup per
+  // request plus one write per query; it never calls the database itself.
+  EXPECT_NEAR(mean_at(incident, "services.cache.arrival_rps"),
+              500.0 + mean_at(incident, "services.db.arrival_rps"), 5.0);
 
   EXPECT_GT(mean_at(healthy, "services.cache.hit_ratio"), 0.7);
   EXPECT_LT(mean_at(healthy, "workloads.api_calls.error_rate"), 0.001);
+  EXPECT_LT(mean_at(healthy, "services.api.pools.db.in_use"), 10.0);
   const double healthy_p50 = mean_at(healthy, "workloads.api_calls.latency_ms.p50");
   EXPECT_LT(healthy_p50, 50.0);
   EXPECT_GT(p50, 10 * healthy_p50);
@@ -210,30 +220,50 @@ TEST(ScenarioLatencyIncident, RemediationsRankCacheAndIndexesFirst) {
   ASSERT_FALSE(HasFailure());
   const std::string latency = "workloads.api_calls.latency_ms.p50";
   const std::string errors = "workloads.api_calls.error_rate";
+  const std::string degraded = "workloads.api_calls.degraded_rate";
+  const double incident_errors = variant_mean(c, "incident", errors);
 
-  // The ranking of docs/scenarios.md: variants that bring errors under 1%, by p50 latency.
+  // The ranking of docs/scenarios.md: variants whose errors and degraded answers together are
+  // under 1%, by p50 latency. The cache-fixing ones are within a millisecond of each other; the
+  // indexes alone are last.
   std::vector<std::pair<double, std::string>> fixed;
   for (const auto& [name, _] : c.at("variants").items()) {
-    if (variant_mean(c, name, errors) < 0.01) {
+    if (variant_mean(c, name, errors) + variant_mean(c, name, degraded) < 0.01) {
       fixed.emplace_back(variant_mean(c, name, latency), name);
     }
   }
   std::sort(fixed.begin(), fixed.end());
   std::vector<std::string> ranking;
   for (const auto& [_, name] : fixed) ranking.push_back(name);
-  EXPECT_EQ(ranking, (std::vector<std::string>{"cache-and-indexes", "restore-cache", "indexes"}));
+  ASSERT_EQ(ranking.size(), 4u);
+  EXPECT_EQ(ranking.back(), "indexes");
+  EXPECT_LT(variant_mean(c, "cache-and-indexes", latency),
+            variant_mean(c, "restore-cache", latency));
+  EXPECT_LT(variant_mean(c, "all-phases", latency), 30.0);
 
   // Restoring the hit ratio needs both settings; either alone leaves it near 10%.
   EXPECT_GT(variant_mean(c, "restore-cache", "services.cache.hit_ratio"), 0.7);
   EXPECT_LT(variant_mean(c, "longer-ttl", "services.cache.hit_ratio"), 0.15);
   EXPECT_LT(variant_mean(c, "bigger-cache", "services.cache.hit_ratio"), 0.15);
-  // The write-up's breaker (50% threshold) never opens at 10% errors: nothing changes.
-  EXPECT_EQ(c["differences"]["breaker-50pct"][errors]["mean"], 0.0);
-  // A 5% breaker sheds the database's load but fails most requests (no fallback).
-  EXPECT_GT(variant_mean(c, "breaker-5pct", errors), 0.5);
-  // A bigger pool on a saturated database, or more api replicas, do not help.
-  EXPECT_EQ(c["differences"]["pool-50"][latency]["verdict"], "worse");
-  EXPECT_GT(variant_mean(c, "autoscale-api", latency), 500.0);
+  // The write-up's breaker (50% threshold) never opens at 10% errors, but its fallback answers
+  // every failed query: the 5xx become degraded successes, and the latency does not move.
+  EXPECT_EQ(c["activity"]["breaker-50pct"]["breaker_transitions"], 0);
+  EXPECT_LT(variant_mean(c, "breaker-50pct", errors), 0.001);
+  EXPECT_NEAR(variant_mean(c, "breaker-50pct", degraded), incident_errors, 0.02);
+  EXPECT_GT(variant_mean(c, "breaker-50pct", latency), 600.0);
+  // A 5% breaker opens, sheds the database's load and answers most requests degraded.
+  EXPECT_GT(variant_mean(c, "breaker-5pct", degraded), 0.5);
+  EXPECT_LT(variant_mean(c, "breaker-5pct", errors), 0.01);
+  EXPECT_LT(variant_mean(c, "breaker-5pct", "services.db.arrival_rps"),
+            0.5 * variant_mean(c, "incident", "services.db.arrival_rps"));
+  // The write-up's pool of 20 per pod on a saturated database: more queries at once, less
+  // throughput (contention), waits up to its 2 s timeout, about three times the errors.
+  EXPECT_EQ(c["differences"]["pool-20"][latency]["verdict"], "worse");
+  EXPECT_GT(variant_mean(c, "pool-20", latency), 1500.0);
+  EXPECT_GT(variant_mean(c, "pool-20", errors), incident_errors + 0.1);
+  // The HPA adds pods whose pools exceed max_connections: the database refuses them, errors rise.
+  EXPECT_GT(variant_mean(c, "autoscale-api", "services.api.pools.db.refused_rate"), 0.05);
+  EXPECT_GT(variant_mean(c, "autoscale-api", errors), incident_errors + 0.03);
   EXPECT_EQ(c["differences"]["autoscale-api"]["services.api.replica_seconds"]["verdict"], "worse");
 }
 
