@@ -2,11 +2,13 @@
 
 #include <algorithm>
 
+#include "capsim/dist/duration.hpp"
 #include "capsim/model/error.hpp"
 #include "steps.hpp"
 
-// The replication's set-up and its cold paths, apart from the event loop (replication.cpp) so
-// that the hot code stays in one translation unit the compiler can inline through.
+// The replication's set-up, its run loop and its cold paths, apart from the event handlers
+// (replication.cpp) so that the hot code stays in one translation unit the compiler can inline
+// through.
 
 namespace capsim::net {
 
@@ -105,6 +107,63 @@ void Replication::close_window() {
   const double next = now + spec_.simulation.effective_window_s();
   const double end = spec_.simulation.duration_s;
   if (now < end) clock_.at(std::min(next, end), Event::window, 0, sim::Priority::observe);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The run.
+
+stats::Summary Replication::run() {
+  const double duration = spec_.simulation.duration_s;
+  const double warmup = spec_.simulation.warmup_s;
+  if (warmup > 0.0) {
+    clock_.at(warmup, Event::warmup_end, 0, sim::Priority::urgent);
+  } else {
+    stats_.begin_measurement(clock_.now());
+  }
+  clock_.at(std::min(spec_.simulation.effective_window_s(), duration), Event::window, 0,
+            sim::Priority::observe);
+  for (std::uint32_t f = 0; f < spec_.faults.size(); ++f) {
+    clock_.at(spec_.faults[f].at_s, Event::fault, f, sim::Priority::urgent);
+  }
+  for (std::uint32_t p = 0; p < spec_.simulation.phases.size(); ++p) {
+    const model::PhaseSpec& phase = spec_.simulation.phases[p];
+    if (phase.from_s > 0.0) {
+      clock_.at(phase.from_s, Event::phase, 2 * p, sim::Priority::urgent);
+    } else {
+      stats_.phase_boundary(p, true, clock_.now());
+    }
+    clock_.at(phase.to_s, Event::phase, 2 * p + 1, sim::Priority::urgent);
+  }
+  if (spec_.nodes) start_nodes();
+  for (std::uint32_t i = 0; i < services_.size(); ++i) {
+    if (services_[i].cache && services_[i].cache->spec().refresh) {
+      // A cron job that runs with the deployment, then every `every`.
+      refreshing_ = true;
+      clock_.at(0.0, Event::cache_refresh, i);
+    }
+  }
+  for (std::uint32_t i = 0; i < services_.size(); ++i) {
+    if (services_[i].autoscaler) start_autoscaler(i);
+  }
+  for (std::uint32_t w = 0; w < spec_.workloads.size(); ++w) workloads_.start(w);
+  // Events run in chunks so that a cancellation (Ctrl-C, --max-wall) is seen within about a
+  // million events without a check per event.
+  constexpr std::uint64_t kChunk = std::uint64_t{1} << 20;
+  for (;;) {
+    const std::uint64_t fired = clock_.events_fired();
+    const std::uint64_t budget =
+        options_.max_events - fired > kChunk ? fired + kChunk : options_.max_events;
+    if (clock_.run_until(duration, budget)) break;
+    if (clock_.events_fired() >= options_.max_events) {
+      fail("the event budget (" + std::to_string(options_.max_events) +
+           " events, --max-events) was spent at simulated time " +
+           dist::format_duration(clock_.now()) + " of " + dist::format_duration(duration));
+    }
+    if (options_.cancel && options_.cancel->load(std::memory_order_relaxed)) {
+      throw Cancelled(clock_.now());
+    }
+  }
+  return stats_.summarize(clock_.now(), clock_.events_fired());
 }
 
 }  // namespace capsim::net
