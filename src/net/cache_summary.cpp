@@ -4,6 +4,7 @@
 
 #include "pool.hpp"
 #include "statistics.hpp"
+#include "summary_values.hpp"
 
 namespace capsim::net {
 
@@ -14,7 +15,6 @@ void Statistics::summarize_cache(const std::string& name, const model::CacheSpec
     full.insert(full.end(), path.begin(), path.end());
     out.metrics.push_back(stats::Metric{std::move(full), value, stats::Merge::estimate});
   };
-  auto ratio = [](double a, double b) { return b > 0.0 ? a / b : kNaN; };
   // Only where cache-aside locks exist: results of models without them keep their keys.
   if (cache.called_aside &&
       (cache.stampede == model::Stampede::coalesce || cache.stampede == model::Stampede::reject)) {

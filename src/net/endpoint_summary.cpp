@@ -3,16 +3,13 @@
 
 #include "pool.hpp"
 #include "statistics.hpp"
+#include "summary_values.hpp"
 
 namespace capsim::net {
 
 void Statistics::summarize_endpoints(stats::Summary& out) const {
   if (endpoints_.empty()) return;
   const double measured = spec_.simulation.duration_s - spec_.simulation.warmup_s;
-  auto ratio = [](double a, double b) { return b > 0.0 ? a / b : kNaN; };
-  auto ms = [](const stats::Histogram& h, double p) {
-    return h.count() > 0 ? h.quantile(p) * 1e3 : kNaN;
-  };
   for (std::size_t i = 0; i < spec_.services.size(); ++i) {
     const model::ServiceSpec& ss = spec_.services[i];
     for (std::size_t k = 0; k < ss.endpoints.size(); ++k) {
@@ -42,9 +39,9 @@ void Statistics::summarize_endpoints(stats::Summary& out) const {
       }
       const stats::Histogram& h = e.latency_;
       add({"latency_ms", "mean"}, h.count() > 0 ? h.mean() * 1e3 : kNaN);
-      add({"latency_ms", "p50"}, ms(h, 0.50));
-      add({"latency_ms", "p95"}, ms(h, 0.95));
-      add({"latency_ms", "p99"}, ms(h, 0.99));
+      add({"latency_ms", "p50"}, quantile_ms(h, 0.50));
+      add({"latency_ms", "p95"}, quantile_ms(h, 0.95));
+      add({"latency_ms", "p99"}, quantile_ms(h, 0.99));
     }
   }
 }

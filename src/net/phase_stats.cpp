@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "pool.hpp"
+#include "summary_values.hpp"
 
 namespace capsim::net {
 
@@ -98,10 +99,6 @@ void PhaseStats::summarize(double now, std::vector<WorkloadStats>& workloads,
     add({"services", n, "peak", "in_flight"}, peak_value(peak.in_flight));
     add({"services", n, "peak", "cpu_utilization"}, peak_value(peak.cpu_utilization));
   }
-  const auto ratio = [](double a, double b) { return b > 0.0 ? a / b : kNaN; };
-  const auto q = [](const stats::Histogram& h, double p) {
-    return h.count() > 0 ? h.quantile(p) * 1e3 : kNaN;
-  };
   for (std::size_t p = 0; p < phases_.size(); ++p) {
     end(p, now, workloads, services);
     const PhaseState& state = phases_[p];
@@ -121,10 +118,10 @@ void PhaseStats::summarize(double now, std::vector<WorkloadStats>& workloads,
       const stats::Histogram& h = t.latency;
       add({"phases", name, "workloads", n, "latency_ms", "mean"},
           h.count() > 0 ? h.mean() * 1e3 : kNaN);
-      add({"phases", name, "workloads", n, "latency_ms", "p50"}, q(h, 0.50));
-      add({"phases", name, "workloads", n, "latency_ms", "p90"}, q(h, 0.90));
-      add({"phases", name, "workloads", n, "latency_ms", "p95"}, q(h, 0.95));
-      add({"phases", name, "workloads", n, "latency_ms", "p99"}, q(h, 0.99));
+      add({"phases", name, "workloads", n, "latency_ms", "p50"}, quantile_ms(h, 0.50));
+      add({"phases", name, "workloads", n, "latency_ms", "p90"}, quantile_ms(h, 0.90));
+      add({"phases", name, "workloads", n, "latency_ms", "p95"}, quantile_ms(h, 0.95));
+      add({"phases", name, "workloads", n, "latency_ms", "p99"}, quantile_ms(h, 0.99));
       add({"phases", name, "workloads", n, "latency_ms", "max"},
           h.count() > 0 ? h.max() * 1e3 : kNaN);
     }

@@ -3,16 +3,13 @@
 
 #include "pool.hpp"
 #include "statistics.hpp"
+#include "summary_values.hpp"
 
 namespace capsim::net {
 
 void Statistics::summarize_pools(stats::Summary& out, double now) const {
   if (pools_.empty()) return;
   const double measured = spec_.simulation.duration_s - spec_.simulation.warmup_s;
-  auto ratio = [](double a, double b) { return b > 0.0 ? a / b : kNaN; };
-  auto ms = [](const stats::Histogram& h, double p) {
-    return h.count() > 0 ? h.quantile(p) * 1e3 : kNaN;
-  };
   for (std::size_t i = 0; i < spec_.services.size(); ++i) {
     const model::ServiceSpec& ss = spec_.services[i];
     for (std::size_t k = 0; k < ss.connection_pools.size(); ++k) {
@@ -26,8 +23,8 @@ void Statistics::summarize_pools(stats::Summary& out, double now) const {
       const auto acquisitions = static_cast<double>(p.acquisitions_);
       add({"acquire_rps"}, acquisitions / measured);
       add({"wait_ms", "mean"}, p.wait_.count() > 0 ? p.wait_.mean() * 1e3 : kNaN);
-      add({"wait_ms", "p95"}, ms(p.wait_, 0.95));
-      add({"wait_ms", "p99"}, ms(p.wait_, 0.99));
+      add({"wait_ms", "p95"}, quantile_ms(p.wait_, 0.95));
+      add({"wait_ms", "p99"}, quantile_ms(p.wait_, 0.99));
       add({"timeout_rate"}, ratio(static_cast<double>(p.timeouts_), acquisitions));
       add({"refused_rate"}, ratio(static_cast<double>(p.refused_), acquisitions));
       add({"in_use"}, (p.in_use_.integral(now) - p.warm_in_use_) / measured);

@@ -3,15 +3,13 @@
 
 #include "pool.hpp"
 #include "statistics.hpp"
+#include "summary_values.hpp"
 
 namespace capsim::net {
 
 void Statistics::summarize_queues(stats::Summary& out, double now) const {
   if (queues_.empty()) return;
   const double measured = spec_.simulation.duration_s - spec_.simulation.warmup_s;
-  auto ms = [](const stats::Histogram& h, double p) {
-    return h.count() > 0 ? h.quantile(p) * 1e3 : kNaN;
-  };
   std::size_t k = 0;
   for (const model::ServiceSpec& ss : spec_.services) {
     if (!ss.queue) continue;
@@ -42,9 +40,9 @@ void Statistics::summarize_queues(stats::Summary& out, double now) const {
     }
     const stats::Histogram& h = q.latency_;
     add({"latency_ms", "mean"}, h.count() > 0 ? h.mean() * 1e3 : kNaN);
-    add({"latency_ms", "p50"}, ms(h, 0.50));
-    add({"latency_ms", "p95"}, ms(h, 0.95));
-    add({"latency_ms", "p99"}, ms(h, 0.99));
+    add({"latency_ms", "p50"}, quantile_ms(h, 0.50));
+    add({"latency_ms", "p95"}, quantile_ms(h, 0.95));
+    add({"latency_ms", "p99"}, quantile_ms(h, 0.99));
     add({"latency_ms", "max"}, h.count() > 0 ? h.max() * 1e3 : kNaN);
   }
 }

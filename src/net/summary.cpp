@@ -6,6 +6,7 @@
 #include "capsim/model/request_path.hpp"
 #include "pool.hpp"
 #include "statistics.hpp"
+#include "summary_values.hpp"
 
 namespace capsim::net {
 
@@ -53,10 +54,6 @@ stats::Summary Statistics::summarize(double now, std::uint64_t events) {
                     stats::Merge merge = stats::Merge::estimate) {
     out.metrics.push_back(stats::Metric{std::move(path), value, merge});
   };
-  auto ratio = [](double a, double b) { return b > 0.0 ? a / b : kNaN; };
-  auto q = [](const stats::Histogram& h, double p) {
-    return h.count() > 0 ? h.quantile(p) * 1e3 : kNaN;
-  };
   for (std::size_t i = 0; i < workloads_.size(); ++i) {
     const WorkloadStats& w = workloads_[i];
     const model::WorkloadSpec& ws = spec_.workloads[i];
@@ -84,11 +81,11 @@ stats::Summary Statistics::summarize(double now, std::uint64_t events) {
     add({"workloads", n, "retries_rps"}, w.retries_ / measured);
     const stats::Histogram& h = w.latency_;
     add({"workloads", n, "latency_ms", "mean"}, h.count() > 0 ? h.mean() * 1e3 : kNaN);
-    add({"workloads", n, "latency_ms", "p50"}, q(h, 0.50));
-    add({"workloads", n, "latency_ms", "p90"}, q(h, 0.90));
-    add({"workloads", n, "latency_ms", "p95"}, q(h, 0.95));
-    add({"workloads", n, "latency_ms", "p99"}, q(h, 0.99));
-    add({"workloads", n, "latency_ms", "p999"}, q(h, 0.999));
+    add({"workloads", n, "latency_ms", "p50"}, quantile_ms(h, 0.50));
+    add({"workloads", n, "latency_ms", "p90"}, quantile_ms(h, 0.90));
+    add({"workloads", n, "latency_ms", "p95"}, quantile_ms(h, 0.95));
+    add({"workloads", n, "latency_ms", "p99"}, quantile_ms(h, 0.99));
+    add({"workloads", n, "latency_ms", "p999"}, quantile_ms(h, 0.999));
     add({"workloads", n, "latency_ms", "max"}, h.count() > 0 ? h.max() * 1e3 : kNaN);
     if (ws.kind == model::WorkloadKind::closed) {
       add({"workloads", n, "users"}, (w.users_.integral(now) - w.users_warm_) / measured);
@@ -168,7 +165,7 @@ stats::Summary Statistics::summarize(double now, std::uint64_t events) {
       add({"services", n, "dropped"}, ratio(static_cast<double>(s.dropped_), s.arrivals_));
     }
     add({"services", n, "wait_ms", "mean"}, s.wait_.count() > 0 ? s.wait_.mean() * 1e3 : kNaN);
-    add({"services", n, "wait_ms", "p99"}, q(s.wait_, 0.99));
+    add({"services", n, "wait_ms", "p99"}, quantile_ms(s.wait_, 0.99));
     if (ss.cache) {
       add({"services", n, "hit_ratio"},
           ratio(static_cast<double>(s.cache_hits_), s.cache_lookups_));
@@ -187,9 +184,9 @@ stats::Summary Statistics::summarize(double now, std::uint64_t events) {
     add({"services", n, "wasted_work_fraction"}, ratio(s.work_wasted_s_, s.work_total_s_));
     const stats::Histogram& h = s.latency_;
     add({"services", n, "latency_ms", "mean"}, h.count() > 0 ? h.mean() * 1e3 : kNaN);
-    add({"services", n, "latency_ms", "p50"}, q(h, 0.50));
-    add({"services", n, "latency_ms", "p95"}, q(h, 0.95));
-    add({"services", n, "latency_ms", "p99"}, q(h, 0.99));
+    add({"services", n, "latency_ms", "p50"}, quantile_ms(h, 0.50));
+    add({"services", n, "latency_ms", "p95"}, quantile_ms(h, 0.95));
+    add({"services", n, "latency_ms", "p99"}, quantile_ms(h, 0.99));
     add({"services", n, "saturated"}, s.saturated_at_s_ ? 1.0 : 0.0, stats::Merge::max);
     if (s.saturated_at_s_) {
       std::ostringstream msg;
