@@ -197,7 +197,7 @@ stats::Summary Statistics::summarize(double now, std::uint64_t events) {
     }
   }
   phases_.summarize(
-      now, workloads_, services_,
+      now, {workloads_, services_, endpoints_},
       [&add](std::vector<std::string> path, double value) { add(std::move(path), value); });
   nodes_.summarize(now, measured, out.metrics);
   summarize_pools(out, now);

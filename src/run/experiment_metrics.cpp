@@ -157,6 +157,17 @@ std::vector<std::string> metric_names(const model::Spec& spec) {
         names.push_back(at + name);
       }
     }
+    if (!spec.simulation.per_endpoint) continue;
+    for (const model::ServiceSpec& s : spec.services) {
+      for (const model::EndpointSpec& e : s.endpoints) {
+        const std::string at =
+            "phases." + p.name + ".services." + s.name + ".endpoints." + e.name + ".";
+        for (const char* name : {"arrival_rps", "throughput_rps", "error_rate", "latency_ms.mean",
+                                 "latency_ms.p50", "latency_ms.p95", "latency_ms.p99"}) {
+          names.push_back(at + name);
+        }
+      }
+    }
   }
   // Node pools and pods (docs/nodes.md), after every service, as net/node_stats.hpp adds them.
   if (spec.nodes) {
