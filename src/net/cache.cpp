@@ -82,6 +82,7 @@ Cache::Lookup Cache::lookup(Ref job, Job& j, double now, ServiceStats& stats) {
       return Lookup::wait;
     }
     // This miss takes the lock (a lapsed one's waiters now wait for this fetch).
+    if (lapsed) stats.lock_lapsed();
     lock.holder = job;
     lock.since_s = now;
   }

@@ -111,10 +111,9 @@ std::vector<std::string> metric_names(const model::Spec& spec) {
     names.push_back(at + "wait_ms.p99");
     if (s.cache) {
       names.push_back(at + "hit_ratio");
-      // net/cache_summary.cpp: lock counts where cache-aside locks exist, refresh where set.
+      // net/cache_summary.cpp: lock counts where stampede locks exist, refresh where set.
       const model::CacheSpec& c = *s.cache;
-      if (c.called_aside &&
-          (c.stampede == model::Stampede::coalesce || c.stampede == model::Stampede::reject)) {
+      if (model::has_stampede_locks(c)) {
         for (const char* m : {"waited", "rejected", "lapsed"}) names.push_back(at + "lock." + m);
       }
       if (c.refresh) {
