@@ -18,7 +18,9 @@ PhaseStats::PhaseStats(const model::Spec& spec)
       offered_peak_(spec.workloads.size(), -1.0),
       service_peaks_(spec.services.size()) {
   if (spec.simulation.per_endpoint) {
-    for (const model::ServiceSpec& s : spec.services) endpoint_count_ += s.endpoints.size();
+    for (const model::ServiceSpec& s : spec.services) {
+      if (!s.queue) endpoint_count_ += s.endpoints.size();  // as Statistics counts them
+    }
     endpoint_tallies_.resize(spec.simulation.phases.size() * endpoint_count_);
   }
 }
@@ -172,6 +174,7 @@ void PhaseStats::summarize_endpoints(std::size_t phase, const std::function<doub
   const std::string& name = spec_.simulation.phases[phase].name;
   std::size_t e = 0;
   for (const model::ServiceSpec& ss : spec_.services) {
+    if (ss.queue) continue;
     for (const model::EndpointSpec& es : ss.endpoints) {
       const EndpointPhaseTally& t = endpoint_tallies_[phase * endpoint_count_ + e++];
       const std::vector<std::string> at{"phases", name, "services", ss.name, "endpoints", es.name};

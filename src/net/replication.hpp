@@ -171,7 +171,10 @@ class Replication {
   /// producer answered at once.
   void enqueue(Ref call, const Delivery& d, std::uint32_t connection);
   /// Hands broker `queue`'s waiting messages to its consumer while it has free worker slots.
+  /// Called again while it runs (a message whose job fails at once, inside arrive), it only
+  /// records the queue: the outermost call pumps it, so a backlog never nests calls.
   void pump(std::uint32_t queue);
+  void pump_now(std::uint32_t queue);
   /// Service `service` has more worker slots: the brokers it consumes from hand it messages.
   void pump_consumer(std::uint32_t service);
   void message_processed(Ref batch, Outcome outcome);
@@ -208,6 +211,8 @@ class Replication {
   };
   std::vector<NodeLoss> losses_;  ///< by fault index; empty until the first node loss
   MessageQueues queues_;
+  bool pumping_ = false;                 ///< a pump is running (replication_queue.cpp)
+  std::vector<std::uint32_t> pump_due_;  ///< queues to pump when it returns, in order
   /// Some cache refreshes: a backend job's work may be a refresh's (counted for its cache).
   bool refreshing_ = false;
 };

@@ -30,7 +30,8 @@ Statistics::Statistics(const model::Spec& spec, bool timeseries)
   if (spec.simulation.per_endpoint) {
     for (const model::ServiceSpec& s : spec.services) {
       first_endpoint_.push_back(static_cast<std::uint32_t>(endpoints_.size()));
-      endpoints_.resize(endpoints_.size() + s.endpoints.size());
+      // A queue service's sends are answered by its broker: no requests of an endpoint.
+      if (!s.queue) endpoints_.resize(endpoints_.size() + s.endpoints.size());
     }
   }
 }

@@ -158,6 +158,7 @@ std::vector<std::string> metric_names(const model::Spec& spec) {
     }
     if (!spec.simulation.per_endpoint) continue;
     for (const model::ServiceSpec& s : spec.services) {
+      if (s.queue) continue;  // a queue service has no endpoint results
       for (const model::EndpointSpec& e : s.endpoints) {
         const std::string at =
             "phases." + p.name + ".services." + s.name + ".endpoints." + e.name + ".";
@@ -222,6 +223,7 @@ std::vector<std::string> metric_names(const model::Spec& spec) {
   // Endpoints (simulation.per_endpoint), after the queues, as the summary adds them.
   if (spec.simulation.per_endpoint) {
     for (const model::ServiceSpec& s : spec.services) {
+      if (s.queue) continue;  // its broker answers the sends: no requests of an endpoint
       for (const model::EndpointSpec& e : s.endpoints) {
         const std::string at = "services." + s.name + ".endpoints." + e.name + ".";
         for (const char* name : {"arrival_rps", "throughput_rps", "error_rate", "errors.rejected",
