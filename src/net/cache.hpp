@@ -45,7 +45,7 @@ class Cache {
     if (!store_) return;
     j.cache_key = draw_key(j);
     j.cache_key_drawn = true;
-    store_->prefetch(j.cache_key);
+    if (j.cache_key != kNone) store_->prefetch(j.cache_key);
   }
   /// Looks up the job's key at `now` (after its lookup work). A cache-aside lookup
   /// (j.cache_aside) that misses takes the key's aside lock when the cache has locks (stampede
@@ -102,7 +102,7 @@ class Cache {
   /// Fills `preload_keys` of the hottest keys at t = 0.
   void preload();
   /// The job's key: the request's own draw, so the same request looks up the same key in every
-  /// variant of a model.
+  /// variant of a model; keyed by client, the request's client (kNone without one).
   std::uint32_t draw_key(const Job& j) const;
 
   const model::CacheSpec& spec_;

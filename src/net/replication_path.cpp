@@ -52,6 +52,7 @@ bool Replication::start_on_miss(const CallState& call) {
   j.replica = host->replica;
   // The fallback's key is derive(key, ~0); this one is the miss's own.
   j.key = sim::derive_key(call.key, ~std::uint64_t{1});
+  j.client = call.client;  // its calls are the request's: they carry its client
   if (policy.writes_back) {
     j.aside_cache = call.service;
     j.cache_key = call.cache_key;
