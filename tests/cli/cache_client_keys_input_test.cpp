@@ -13,9 +13,9 @@ namespace {
 
 struct BadKey {
   std::string name;
-  std::string cache;    ///< the session cache's keys after its backend
-  std::string clients;  ///< the workload's "clients" value; empty: none
-  std::string message;  ///< stderr without "capsim: " and the newline
+  std::string cache;                           ///< the session cache's keys after its backend
+  std::string clients;                         ///< the workload's "clients" value; empty: none
+  std::string message;                         ///< stderr without "capsim: " and the newline
   std::string items = R"({ "count": 1000 })";  ///< the item cache's keys
 };
 

@@ -83,9 +83,8 @@ TEST(ClientKeysTtl, UniformClientsHitRTOverOnePlusRT) {
 }
 
 TEST(ClientKeysTtl, ZipfClientsHitTheRequestWeightedMean) {
-  const std::string model =
-      with(kTtlModel, R"("count": 50, "popularity": "uniform")",
-           R"("count": 200, "popularity": {"zipf": 1.0})");
+  const std::string model = with(kTtlModel, R"("count": 50, "popularity": "uniform")",
+                                 R"("count": 200, "popularity": {"zipf": 1.0})");
   const run::Results r = run_model(model);
   double norm = 0.0;
   for (int k = 1; k <= 200; ++k) norm += 1.0 / k;
