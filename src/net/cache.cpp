@@ -23,20 +23,22 @@ Cache::Cache(const model::CacheSpec& spec, CallSite backend, sim::RandomStream r
   }
 }
 
-std::uint32_t Cache::draw_key(const Job& j) const {
-  if (spec_.keyed_by_client) return j.client;  // kNone: a request without a client
-  sim::KeyedRandom rng(sim::derive_key(j.key, kCacheLabel));
+std::uint32_t Cache::draw_key(std::uint64_t origin, std::uint32_t client) const {
+  if (spec_.keyed_by_client) return client;  // kNone: a request without a client
+  sim::KeyedRandom rng(sim::derive_key(origin, kCacheLabel));
   return keys_->sample(rng);
 }
 
 Cache::Lookup Cache::lookup(Ref job, Job& j, double now, ServiceStats& stats) {
   bool hit;
   if (spec_.hit_ratio) {
-    // The request's own draw: the same request hits or misses in every variant.
+    // The attempt's own draw (each lookup an independent trial, a retry's too): the same
+    // request hits or misses in every variant.
     sim::KeyedRandom rng(sim::derive_key(j.key, kCacheLabel));
     hit = rng.uniform01() < *spec_.hit_ratio;
   } else {
-    if (!j.cache_key_drawn) j.cache_key = draw_key(j);  // a job that did not arrive (a fallback)
+    // A job that did not arrive (a fallback).
+    if (!j.cache_key_drawn) j.cache_key = draw_key(j.origin, j.client);
     if (j.cache_key == kNone) [[unlikely]] {
       // Keyed by client, a request without one (a workload without clients, a queue's
       // consumer): nothing to look up, a miss that takes no lock and fills nothing.
