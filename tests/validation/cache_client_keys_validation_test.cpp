@@ -161,6 +161,7 @@ TEST(ClientKeysNoClient, ARequestWithoutAClientMissesTakesNoLockAndFillsNothing)
   // At 10/s with 50 ms fetches, a third of the anonymous misses overlap another's fetch: none
   // is rejected, no lock was taken.
   EXPECT_EQ(metric(r, "workloads.anon.error_rate").mean, 0.0);
+  EXPECT_EQ(metric(r, "services.sessions.lock.rejected").mean, 0.0);
   EXPECT_EQ(metric(r, "workloads.users.error_rate").mean, 0.0);
 }
 
