@@ -5,6 +5,7 @@
 /// What to do with an attempt (create the job at the callee, answer the caller) it returns to
 /// the coordinator.
 
+#include <algorithm>
 #include <cstdint>
 #include <deque>
 #include <optional>
@@ -234,7 +235,10 @@ inline std::optional<Delivery> Calls::send(Ref call) {
     q.entries.push_back(TimeoutQueue::Entry{deadline, call, c.attempt});
     if (!q.scheduled) {
       q.scheduled = true;
-      clock_.at(deadline, Event::timeouts, p.timeouts);
+      // The head's deadline, not this attempt's: a retry sent at once while the queue's timeouts
+      // are handled (Event::timeouts, zero backoff) queues behind attempts still out, whose
+      // deadlines come first. (Otherwise the queue is empty but for this attempt.)
+      clock_.at(std::max(q.entries.front().deadline_s, clock_.now()), Event::timeouts, p.timeouts);
     }
   }
   return Delivery{c.service, c.endpoint,       c.op, sim::derive_key(c.key, c.attempt), c.attempt,
