@@ -41,8 +41,9 @@ class Replication {
  private:
   // The request path (replication.cpp).
   void send_request(const CallRequest& request);
-  /// The job `job` calls `site` (a call step, or a cache's backend on a miss), keyed `key`.
-  void call_from(Ref job, const CallSite& site, std::uint64_t key);
+  /// The job `job` calls `site` (a call step, or a cache's backend on a miss), keyed `key`;
+  /// `origin` is key's counterpart from the job's origin (Job::origin).
+  void call_from(Ref job, const CallSite& site, std::uint64_t key, std::uint64_t origin);
   void send_attempt(Ref call);
   /// `degraded`: a success that a fallback answered somewhere on the attempt's path.
   void attempt_returned(Ref call, std::uint32_t attempt, Outcome outcome, bool degraded = false);

@@ -36,7 +36,9 @@ void Replication::pump_now(std::uint32_t queue) {
   while (const std::optional<Ref> batch = queues_.receive(queue, slots)) {
     const Ref job =
         new_job(&c.endpoints[queues_.endpoint(queue)], consumer, ParentKind::message, *batch, 0);
+    // A message's key (its send's attempt's) is its job's origin too: a redelivery has it.
     jobs_[job.index].key = *queues_.next_message(*batch);
+    jobs_[job.index].origin = jobs_[job.index].key;
     arrive(job);
   }
 }
@@ -67,6 +69,7 @@ bool Replication::next_in_batch(Job& j) {
   if (!key) return false;
   // The handler's loop over the batch's records: the next message runs the steps from the top.
   j.key = *key;
+  j.origin = *key;
   j.step = 0;
   j.calls_drawn = false;
   j.calls_left = 0;
