@@ -73,6 +73,7 @@ bool Replication::next_in_batch(Job& j) {
   j.step = 0;
   j.calls_drawn = false;
   j.calls_left = 0;
+  j.cache_key_drawn = false;  // a cache consumer looks up this message's key, not the first's
   return true;
 }
 
