@@ -232,8 +232,10 @@ inline std::optional<Delivery> Calls::send(Ref call) {
 inline bool Calls::returned(Ref call, std::uint32_t attempt) {
   CallState* c = calls_.get(call);
   if (c == nullptr || c->attempt != attempt || !c->in_flight) return false;
-  clock_.cancel(c->timer);
-  c->timer = sim::EventId{};
+  if (c->timer.valid()) [[unlikely]] {  // a backoff timer: rare, and cancel() is out of line
+    clock_.cancel(c->timer);
+    c->timer = sim::EventId{};
+  }
   return true;
 }
 
