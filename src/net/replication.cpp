@@ -159,7 +159,8 @@ bool Replication::orphan_walk(const Job& job) const {
   return false;
 }
 
-bool Replication::parent_known_live(ParentKind kind, Ref parent, std::uint32_t attempt) const {
+[[gnu::always_inline]] inline bool Replication::parent_known_live(ParentKind kind, Ref parent,
+                                                                  std::uint32_t attempt) const {
   // One step of the walk above; the rest of the chain is known by the caller's epoch.
   const Job* up = nullptr;
   if (kind == ParentKind::message) return false;  // a batch's receive can lapse: always walk
