@@ -219,7 +219,12 @@ inline std::optional<Delivery> Calls::send(Ref call) {
   if (p.timeouts != kNone) {
     TimeoutQueue& q = timeout_queues_[p.timeouts];
     const double deadline = clock_.now() + *p.timeout_s;
-    q.entries.push_back(TimeoutQueue::Entry{deadline, call, c.attempt});
+    // Field by field into place: a whole Entry built on the stack was copied with a 16-byte
+    // load of two 8-byte stores, which stalls store forwarding (1.5% of five-tier's cycles).
+    TimeoutQueue::Entry& e = q.entries.emplace_back();
+    e.deadline_s = deadline;
+    e.call = call;
+    e.attempt = c.attempt;
     if (!q.scheduled) {
       q.scheduled = true;
       clock_.at(deadline, Event::timeouts, p.timeouts);
