@@ -1,7 +1,6 @@
 #include "capsim/dist/distribution.hpp"
 
 #include <algorithm>
-#include <boost/math/special_functions/erf.hpp>
 #include <boost/random/normal_distribution.hpp>
 #include <cmath>
 #include <cstddef>
@@ -16,10 +15,6 @@ namespace capsim::dist {
 namespace {
 
 constexpr double kInf = std::numeric_limits<double>::infinity();
-
-// Boost.Math promotes double to long double internally by default, which makes erfc_inv about
-// 2.5x slower; double precision is what the samplers need.
-using FastPolicy = boost::math::policies::policy<boost::math::policies::promote_double<false>>;
 
 // Erlang draws multiply up to this many uniforms; larger k uses the (equally exact) gamma sampler
 // so that one draw stays cheap.
@@ -40,9 +35,70 @@ bool positive(double x) {
   return std::isfinite(x) && x > 0.0;
 }
 
-/// Standard normal quantile Phi^{-1}(p), 0 < p < 1.
+/// Horner's rule: c[0] + c[1] x + ... + c[7] x^7.
+double poly7(const double (&c)[8], double x) {
+  double y = c[7];
+  for (int i = 6; i >= 0; --i) y = y * x + c[i];
+  return y;
+}
+
+/// Standard normal quantile Phi^{-1}(p), 0 < p < 1: Wichura's algorithm AS 241 (PPND16,
+/// Applied Statistics 37(3), 1988), rational approximations accurate to about 1e-16 relative,
+/// one central and two tail pieces. It replaced Boost's erfc_inv (the same values to within
+/// about 1e-15 relative, at well under its cost: this runs for every lognormal draw).
 double normal_quantile(double p) {
-  return -std::numbers::sqrt2 * boost::math::erfc_inv(2.0 * p, FastPolicy());
+  static constexpr double kA[8] = {3.3871328727963666080e+0, 1.3314166789178437745e+2,
+                                   1.9715909503065514427e+3, 1.3731693765509461125e+4,
+                                   4.5921953931549871457e+4, 6.7265770927008700853e+4,
+                                   3.3430575583588128105e+4, 2.5090809287301226727e+3};
+  static constexpr double kB[8] = {1.0,
+                                   4.2313330701600911252e+1,
+                                   6.8718700749205790830e+2,
+                                   5.3941960214247511077e+3,
+                                   2.1213794301586595867e+4,
+                                   3.9307895800092710610e+4,
+                                   2.8729085735721942674e+4,
+                                   5.2264952788528545610e+3};
+  static constexpr double kC[8] = {1.42343711074968357734e+0, 4.63033784615654529590e+0,
+                                   5.76949722146069140550e+0, 3.64784832476320460504e+0,
+                                   1.27045825245236838258e+0, 2.41780725177450611770e-1,
+                                   2.27238449892691845833e-2, 7.74545014278341407640e-4};
+  static constexpr double kD[8] = {1.0,
+                                   2.05319162663775882187e+0,
+                                   1.67638483018380384940e+0,
+                                   6.89767334985100004550e-1,
+                                   1.48103976427480074590e-1,
+                                   1.51986665636164571966e-2,
+                                   5.47593808499534494600e-4,
+                                   1.05075007164441684324e-9};
+  static constexpr double kE[8] = {6.65790464350110377720e+0, 5.46378491116411436990e+0,
+                                   1.78482653991729133580e+0, 2.96560571828504891230e-1,
+                                   2.65321895265761230930e-2, 1.24266094738807843860e-3,
+                                   2.71155556874348757815e-5, 2.01033439929228813265e-7};
+  static constexpr double kF[8] = {1.0,
+                                   5.99832206555887937690e-1,
+                                   1.36929880922735805310e-1,
+                                   1.48753612908506148525e-2,
+                                   7.86869131145613259100e-4,
+                                   1.84631831751005468180e-5,
+                                   1.42151175831644588870e-7,
+                                   2.04426310338993978564e-15};
+  const double q = p - 0.5;
+  if (std::fabs(q) <= 0.425) {  // the central 85%: one rational function of q^2
+    const double r = 0.180625 - q * q;
+    return q * poly7(kA, r) / poly7(kB, r);
+  }
+  // Tails: a rational function of sqrt(-ln(tail probability)); 1 - p is exact for p >= 0.5.
+  double r = std::sqrt(-std::log(q < 0.0 ? p : 1.0 - p));
+  double x;
+  if (r <= 5.0) {
+    r -= 1.6;
+    x = poly7(kC, r) / poly7(kD, r);
+  } else {
+    r -= 5.0;
+    x = poly7(kE, r) / poly7(kF, r);
+  }
+  return q < 0.0 ? -x : x;
 }
 
 /// Standard normal CDF.

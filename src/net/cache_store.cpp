@@ -14,10 +14,6 @@ KeySampler::KeySampler(std::int64_t n, model::Popularity popularity, double zipf
   h_integral_x1_ = h_integral(1.5) - 1.0;
   h_integral_n_ = h_integral(n_ranks_ + 0.5);
   squeeze_ = 2.0 - h_integral_inverse(h_integral(2.5) - h(2.0));
-  // Summed from the smallest terms up, for precision.
-  double sum = 0.0;
-  for (std::size_t k = n_; k >= 1; --k) sum += h(static_cast<double>(k));
-  normaliser_ = sum;
 }
 
 std::uint32_t KeySampler::from_uniform(double u) const {
@@ -27,6 +23,13 @@ std::uint32_t KeySampler::from_uniform(double u) const {
 
 double KeySampler::probability(std::uint32_t k) const {
   if (uniform_) return 1.0 / static_cast<double>(n_);
+  if (normaliser_ == 0.0) {
+    // On first use (the simulation never asks: a million exp and log per replication saved).
+    // Summed from the smallest terms up, for precision.
+    double sum = 0.0;
+    for (std::size_t i = n_; i >= 1; --i) sum += h(static_cast<double>(i));
+    normaliser_ = sum;
+  }
   return h(static_cast<double>(k) + 1.0) / normaliser_;
 }
 

@@ -232,7 +232,12 @@ inline std::optional<Delivery> Calls::send(Ref call) {
   if (p.timeouts != kNone) {
     TimeoutQueue& q = timeout_queues_[p.timeouts];
     const double deadline = clock_.now() + *p.timeout_s;
-    q.entries.push_back(TimeoutQueue::Entry{deadline, call, c.attempt});
+    // Field by field into place: a whole Entry built on the stack was copied with a 16-byte
+    // load of two 8-byte stores, which stalls store forwarding (1.5% of five-tier's cycles).
+    TimeoutQueue::Entry& e = q.entries.emplace_back();
+    e.deadline_s = deadline;
+    e.call = call;
+    e.attempt = c.attempt;
     if (!q.scheduled) {
       q.scheduled = true;
       // The head's deadline, not this attempt's: a retry sent at once while the queue's timeouts
@@ -248,8 +253,10 @@ inline std::optional<Delivery> Calls::send(Ref call) {
 inline bool Calls::returned(Ref call, std::uint32_t attempt) {
   CallState* c = calls_.get(call);
   if (c == nullptr || c->attempt != attempt || !c->in_flight) return false;
-  clock_.cancel(c->timer);
-  c->timer = sim::EventId{};
+  if (c->timer.valid()) [[unlikely]] {  // a backoff timer: rare, and cancel() is out of line
+    clock_.cancel(c->timer);
+    c->timer = sim::EventId{};
+  }
   return true;
 }
 

@@ -59,6 +59,9 @@ struct Job {
   double work_pending_s = 0.0;  ///< FCFS: demand waiting for a core
   double memory_mib = 0.0;      ///< memory it holds on its replica (services with `memory`)
   std::uint32_t connection = kNone;  ///< the caller's pool whose connection it holds
+  /// The coordinator's orphan epoch when the job was known not to be an orphan (0: never);
+  /// while the epoch has not moved since, it still is not (Replication::is_orphan).
+  std::uint64_t live_epoch = 0;
 };
 
 /// Intrusive FIFO of jobs linked through Job::next_in_queue.

@@ -124,6 +124,7 @@ void Replication::call_complete(Ref call, Outcome outcome, bool degraded) {
 void Replication::timeouts(std::uint32_t queue) {
   calls_.timeouts_begin(queue);
   while (const std::optional<Ref> call = calls_.next_timed_out(queue, clock_.now())) {
+    ++orphan_epoch_;  // the attempt's job (and what it called) may be orphans now
     attempt_done(*call, Outcome::timeout);
   }
   calls_.timeouts_done(queue);
@@ -133,7 +134,7 @@ bool Replication::expired(const Service& s, const Job& j) const {
   return s.spec->drop_expired && is_orphan(j);
 }
 
-bool Replication::is_orphan(const Job& job) const {
+bool Replication::orphan_walk(const Job& job) const {
   // Walk up the chain of callers: the job's work is used only if every call on the way up is
   // still waiting for the very attempt that leads to it.
   ParentKind kind = job.parent_kind;
@@ -161,6 +162,22 @@ bool Replication::is_orphan(const Job& job) const {
   return false;
 }
 
+[[gnu::always_inline]] inline bool Replication::parent_known_live(ParentKind kind, Ref parent,
+                                                                  std::uint32_t attempt) const {
+  // One step of the walk above; the rest of the chain is known by the caller's epoch.
+  const Job* up = nullptr;
+  if (kind == ParentKind::message) return false;  // a batch's receive can lapse: always walk
+  if (kind == ParentKind::job) {
+    up = jobs_.get(parent);
+  } else {
+    const CallState* c = calls_.get(parent);
+    if (c == nullptr || c->attempt != attempt || !c->in_flight) return false;
+    if (c->caller_kind != CallerKind::job) return true;
+    up = jobs_.get(c->caller);
+  }
+  return up != nullptr && up->live_epoch == orphan_epoch_;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Jobs at a service: arrival, admission, steps, the end.
 
@@ -175,6 +192,7 @@ Ref Replication::new_job(const Steps* steps, std::uint32_t service, ParentKind k
   j.parent = parent;
   j.parent_attempt = parent_attempt;
   j.arrived_s = clock_.now();
+  if (parent_known_live(kind, parent, parent_attempt)) j.live_epoch = orphan_epoch_;
   return r;
 }
 
@@ -424,6 +442,8 @@ void Replication::finish(Ref job, Outcome outcome) {
   if (j.aside_cache != kNone) [[unlikely]]
     aside_done(job, j, outcome);
   j.live = false;
+  // Its calls still out (a crash, a lost fetch) may leave jobs that nobody waits for.
+  if (j.pending != 0) ++orphan_epoch_;
   jobs_.release(job.index);
   if (kind == ParentKind::job) {
     if (degraded) mark_degraded(kind, parent);

@@ -90,7 +90,14 @@ class Replication {
   void finish(Ref job, Outcome outcome);
   void release_worker(Service& s, Replica& r);
   void record_health(Service& s, Replica& r, std::uint32_t replica);
-  bool is_orphan(const Job& j) const;
+  /// Whether nobody will use `j`'s answer: some call on the chain of its callers no longer
+  /// waits for the attempt that leads to it (docs/engine.md). Walks the chain unless the job
+  /// was known to be no orphan in the current orphan epoch.
+  bool is_orphan(const Job& j) const { return j.live_epoch != orphan_epoch_ && orphan_walk(j); }
+  bool orphan_walk(const Job& j) const;
+  /// Whether a job made now with this parent is no orphan, known without a walk: its parent
+  /// call waits for this attempt and the caller above (if a job) is known no orphan now.
+  bool parent_known_live(ParentKind kind, Ref parent, std::uint32_t attempt) const;
   /// The endpoint of `s` whose request `j` is (a job that arrived at `s`).
   static std::uint32_t endpoint_of(const Service& s, const Job& j) {
     return static_cast<std::uint32_t>(j.steps - s.endpoints.data());
@@ -216,6 +223,9 @@ class Replication {
   std::vector<std::uint32_t> pump_due_;  ///< queues to pump when it returns, in order
   /// Some cache refreshes: a backend job's work may be a refresh's (counted for its cache).
   bool refreshing_ = false;
+  /// Moves whenever a live job may have become an orphan (an attempt timed out, a job ended
+  /// with calls out): a job whose Job::live_epoch equals it is no orphan, with no walk.
+  std::uint64_t orphan_epoch_ = 1;
 };
 
 }  // namespace capsim::net

@@ -9,32 +9,9 @@ namespace capsim::stats {
 
 namespace {
 
-// Layout: bucket 0 is the zero bucket (values below 1e-9, and negative values); then 60 octaves
-// [2^e, 2^(e+1)) for e = -30 .. 29 (2^-30 < 1e-9 and 2^30 > 1e9), each split into 128 equal
-// sub-buckets. The bucket of a value is read straight from its IEEE-754 bits: the biased exponent
-// selects the octave and the top 7 mantissa bits the sub-bucket. 1 + 60 * 128 = 7681 counters of
-// 8 bytes: 60 KiB.
-constexpr int kSubBits = 7;
-constexpr std::uint32_t kSubBuckets = 1U << kSubBits;  // 128
-constexpr int kMinExponent = -30;
-constexpr int kOctaves = 60;
-constexpr std::uint32_t kBuckets = 1 + kOctaves * kSubBuckets;
-constexpr double kMinValue = 1e-9;
-// Values in [1e9, 2^30) keep their own bucket (the layout reaches 2^30); larger ones, infinity
-// included, are clamped into the top bucket.
-constexpr double kTopValue = 0x1.0p30;
-constexpr int kMantissaBits = 52;
-constexpr std::uint64_t kExponentBias = 1023;
+using namespace histogram_layout;
 
 constexpr double kInf = std::numeric_limits<double>::infinity();
-
-/// Bucket of a value >= kMinValue and < kTopValue.
-std::uint32_t bucket_of(double value) {
-  const auto bits = std::bit_cast<std::uint64_t>(value);
-  const auto octave = (bits >> kMantissaBits) - (kExponentBias + kMinExponent);  // sign bit is 0
-  const auto sub = (bits >> (kMantissaBits - kSubBits)) & (kSubBuckets - 1);
-  return static_cast<std::uint32_t>(1 + (octave << kSubBits) + sub);
-}
 
 /// Midpoint of a bucket (0 for the zero bucket).
 double midpoint(std::uint32_t index) {
@@ -48,22 +25,6 @@ double midpoint(std::uint32_t index) {
 }  // namespace
 
 Histogram::Histogram() : counts_(kBuckets, 0), min_(kInf), max_(-kInf), lowest_touched_(kBuckets) {}
-
-void Histogram::record(double value) {
-  std::uint32_t index = 0;
-  if (value >= kMinValue) {
-    index = value < kTopValue ? bucket_of(value) : kBuckets - 1;
-  } else if (std::isnan(value)) {
-    return;  // not a value: ignored rather than poisoning sum, min and max
-  }
-  ++counts_[index];
-  ++count_;
-  sum_ += value;
-  min_ = std::min(min_, value);
-  max_ = std::max(max_, value);
-  lowest_touched_ = std::min(lowest_touched_, index);
-  highest_touched_ = std::max(highest_touched_, index);
-}
 
 void Histogram::merge(const Histogram& other) {
   if (other.count_ == 0) return;

@@ -13,6 +13,7 @@ namespace capsim::dist {
 /// An immutable sampler for one DistSpec. Draws never return a negative value.
 /// Where practical a draw uses exactly one uniform (inversion), so that variants of a model that
 /// change a parameter keep their draws aligned (common random numbers).
+/// Lognormal and normal draws invert Phi at that uniform by AS 241 (docs/engine.md).
 class Distribution {
  public:
   explicit Distribution(DistSpec spec);

@@ -39,7 +39,8 @@ class KeySampler {
   }
   /// The key for one uniform u in (0, 1) when keys are uniform.
   std::uint32_t from_uniform(double u) const;
-  /// Probability of key k.
+  /// Probability of key k. The first call sums the n ranks' weights (O(n)); not thread-safe
+  /// before that (each replication has its own sampler).
   double probability(std::uint32_t k) const;
   std::size_t size() const { return n_; }
 
@@ -74,7 +75,8 @@ class KeySampler {
   double h_integral_x1_ = 0.0;  // H(3/2) - h(1): the lower end of the inverted range
   double h_integral_n_ = 0.0;   // H(n + 1/2)
   double squeeze_ = 0.0;        // 2 - H^-1(H(5/2) - h(2))
-  double normaliser_ = 1.0;     // sum of h(x) over the n ranks (for probability())
+  /// Sum of h(x) over the n ranks, for probability(): computed on its first call (0: not yet).
+  mutable double normaliser_ = 0.0;
 };
 
 /// Entries of keys in [0, key_count) with an expiry time each, at most `capacity` of them
