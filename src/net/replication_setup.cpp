@@ -89,6 +89,7 @@ Replication::Replication(const model::Spec& spec, const ReplicationOptions& opti
     if (s.spec->autoscaling) {
       s.autoscaler = std::make_unique<scale::Autoscaler>(*s.spec->autoscaling, s.spec->replicas);
       if (s.spec->memory) s.autoscaler->set_memory_request(s.spec->memory->request_mib);
+      if (s.spec->pod) s.autoscaler->set_cpu_request(s.spec->pod->cores);
       stats_.service(s.index).set_latency_slice(s.autoscaler->latency_slice());
     }
   }

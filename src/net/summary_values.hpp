@@ -8,7 +8,9 @@
 namespace capsim::net {
 
 /// a / b, or NaN when b is not positive (no requests: the rate is unknown, not 0).
-inline double ratio(double a, double b) { return b > 0.0 ? a / b : kNaN; }
+inline double ratio(double a, double b) {
+  return b > 0.0 ? a / b : kNaN;
+}
 
 /// The p-quantile of `h` in milliseconds (h holds seconds), or NaN when `h` is empty.
 inline double quantile_ms(const stats::Histogram& h, double p) {
