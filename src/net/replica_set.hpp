@@ -46,6 +46,9 @@ struct Replica {
   std::uint32_t oom_restarts = 0;  ///< OOM kills since it last ran 10 min: the restart back-off
   bool oom_pending = false;        ///< over its limit: the kill is on the calendar
   bool old_version = false;        ///< a rollout is replacing it (docs/rollouts.md)
+  /// A database's pod evicted from a node being drained: its replacement takes this slot once it
+  /// has finished its requests, as a StatefulSet recreates a pod under its name (docs/nodes.md).
+  bool replace_when_off = false;
 };
 
 class ReplicaSet {

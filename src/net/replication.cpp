@@ -211,7 +211,8 @@ void Replication::arrive(Ref job) {
   if (ri == kNone) {
     // No replica is up. An autoscaled service holds the request at the balancer while a replica
     // is on its way (or, scaling from zero, may be); otherwise it fails at once.
-    if ((s.autoscaler || s.spec->pod) &&
+    // (Not a database's reads or writes alone: the balancer's queue does not tell them apart.)
+    if ((s.autoscaler || s.spec->pod) && hi - lo == s.replicas.size() &&
         (s.replicas.starting() > 0 ||
          (s.autoscaler && s.autoscaler->spec().kind == model::AutoscalerKind::keda))) {
       wait_at_balancer(job, s);

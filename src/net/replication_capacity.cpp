@@ -273,6 +273,11 @@ void Replication::finish_removal(std::uint32_t si, const ReplicaSet::Removal& re
 void Replication::drained(std::uint32_t si, std::uint32_t ri) {
   services_[si].replicas.set(ri, Phase::off, false, clock_.now(), stats_.service(si));
   pod_gone(si, ri);
+  if (services_[si].replicas[ri].replace_when_off) {
+    // A database's evicted pod: its replacement takes the slot it leaves (the lowest off).
+    services_[si].replicas[ri].replace_when_off = false;
+    start_replica(si);
+  }
 }
 
 void Replication::wait_at_balancer(Ref job, Service& s) {

@@ -197,6 +197,11 @@ void Replication::delete_node(std::uint32_t node) {
       drained(pod.service, pod.replica);
     } else if (s.replicas[pod.replica].phase == Phase::off) {
       pod_gone(pod.service, pod.replica);
+    } else if (s.spec->database) {
+      // A database's replicas are its primary and read replicas by slot: as a StatefulSet
+      // does, the replacement comes once the old pod has finished, under its slot.
+      s.replicas[pod.replica].replace_when_off = true;
+      continue;
     }
     start_replica(pod.service);
   }

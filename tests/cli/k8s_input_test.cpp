@@ -1,0 +1,57 @@
+// Kubernetes capacity keys through the command line (docs/nodes.md): a database's pod, node
+// losses' NotReady detection and PodDisruptionBudgets; a bad value is refused by run and
+// validate with exit status 2, one message naming the JSON Pointer with what was expected and
+// what was found, and nothing written.
+
+#include <string>
+#include <vector>
+
+#include "bad_model_check.hpp"
+
+namespace capsim::cli_test {
+namespace {
+
+struct BadModel {
+  std::string name;
+  std::string services;  ///< the "services" object's members after api
+  std::string faults;    ///< the "faults" array's items
+  std::string message;   ///< stderr without "capsim: " and the newline
+};
+
+void PrintTo(const BadModel& c, std::ostream* os) {
+  *os << c.name;
+}
+
+const std::vector<BadModel>& cases() {
+  static const std::vector<BadModel> list = {
+      {"database_pod_default_cores",
+       R"("db": { "kind": "database", "work": "2ms", "pod": { "pool": "p" } })", "",
+       "/services/db/pod: expected a pod that fits on a node of pool 'p' (at most 4 cores), found "
+       "a request of 100 cores (the service's default)"},
+  };
+  return list;
+}
+
+class K8sInput : public ::testing::TestWithParam<BadModel> {};
+
+TEST_P(K8sInput, RefusedWithOneMessageAndNothingWritten) {
+  const BadModel& c = GetParam();
+  Sandbox box;
+  const fs::path model = box.work().parent_path() / "model.json";
+  const std::string services = c.services.empty() ? "" : ", " + c.services;
+  write_text(model, R"({ "simulation": { "duration": "10s", "replications": 1 },
+  "workloads": [ { "name": "w", "target": "api", "rate": 10 } ],
+  "nodes": { "pools": { "p": { "cores": 4, "memory_mib": 8192, "min": 1, "max": 2,
+                               "provisioning_time": "60s" } } },
+  "services": { "api": { "steps": [ { "work": "1ms" } ], "pod": { "pool": "p" } })" +
+                        services + R"( },
+  "faults": [ )" + c.faults +
+                        " ]\n}\n");
+  expect_model_refused(box, model, c.message);
+}
+
+INSTANTIATE_TEST_SUITE_P(Keys, K8sInput, ::testing::ValuesIn(cases()),
+                         [](const auto& info) { return test_name_of(info.param.name); });
+
+}  // namespace
+}  // namespace capsim::cli_test
