@@ -145,6 +145,9 @@ class Replication {
   void bind_pending();
   void node_ready(std::uint32_t node);
   void cluster_scan();
+  /// At the end of the run: a notice per service whose pods the last scan left without a node
+  /// (their pool at its max) and that are Pending still.
+  void stranded_notices(std::vector<std::string>& notices) const;
   void delete_node(std::uint32_t node);
   // Node and zone loss (replication_node_loss.cpp).
   void node_loss(std::uint32_t fault);

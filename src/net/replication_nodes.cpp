@@ -3,6 +3,7 @@
 /// here: new nodes, and nodes drained (their pods evicted through the replica-set door, each
 /// replaced by a new pod elsewhere) and deleted. Only models with `nodes` come here.
 
+#include <algorithm>
 #include <sstream>
 
 #include "replication.hpp"
@@ -147,11 +148,18 @@ void Replication::cluster_scan() {
   view.existing.resize(ns.pools.size());
   for (std::uint32_t p = 0; p < ns.pools.size(); ++p) view.existing[p] = nodes_->existing(p);
   view.pending.resize(ns.pools.size());
+  std::vector<std::vector<PodId>> pending(ns.pools.size());
   for (const PodId pod : nodes_->pending()) {
     const model::PodSpec& p = nodes_->pod(pod.service);
     view.pending[p.pool].push_back(scale::PodRequest{p.cores, p.memory_mib});
+    pending[p.pool].push_back(pod);
   }
   const scale::ClusterDecision d = cluster_autoscaler_->scan(view, now);
+  std::vector<PodId> stranded;
+  for (std::uint32_t p = 0; p < d.stranded.size(); ++p) {
+    for (const std::size_t k : d.stranded[p]) stranded.push_back(pending[p][k]);
+  }
+  nodes_->set_stranded(std::move(stranded), now);
   std::size_t reason = 0;
   for (std::uint32_t p = 0; p < d.add.size(); ++p) {
     if (d.add[p] == 0) continue;
@@ -169,6 +177,34 @@ void Replication::cluster_scan() {
   const double next = now + ns.cluster_autoscaler.scan_interval_s;
   if (next <= spec_.simulation.duration_s) {
     clock_.at(next, Event::cluster_scan, 0, sim::Priority::observe);
+  }
+}
+
+void Replication::stranded_notices(std::vector<std::string>& notices) const {
+  const auto& pending = nodes_->pending();
+  const double scan_s = nodes_->stranded_at_s();
+  for (std::uint32_t si = 0; si < services_.size(); ++si) {
+    int count = 0;
+    double since_s = 0.0;
+    for (const PodId pod : nodes_->stranded()) {
+      if (pod.service != si || std::find(pending.begin(), pending.end(), pod) == pending.end()) {
+        continue;
+      }
+      // A pod in the same slot created after the scan is another pod.
+      const double created_s = services_[si].replicas[pod.replica].started_s;
+      if (created_s > scan_s) continue;
+      since_s = count == 0 ? created_s : std::min(since_s, created_s);
+      ++count;
+    }
+    if (count == 0) continue;
+    const model::NodePoolSpec& pool = spec_.nodes->pools[services_[si].spec->pod->pool];
+    std::ostringstream text;
+    text << "service '" << services_[si].spec->name << "': " << count
+         << " pod(s) Pending from t = " << since_s << " s to the end of the run: no node of pool '"
+         << pool.name << "' has room for them and the pool is at its max of " << pool.max_nodes
+         << " node(s), so the cluster autoscaler adds none (see services."
+         << services_[si].spec->name << ".pods.pending_max)";
+    notices.push_back(text.str());
   }
 }
 

@@ -164,7 +164,9 @@ stats::Summary Replication::run() {
       throw Cancelled(clock_.now());
     }
   }
-  return stats_.summarize(clock_.now(), clock_.events_fired());
+  stats::Summary summary = stats_.summarize(clock_.now(), clock_.events_fired());
+  if (nodes_) stranded_notices(summary.notices);
+  return summary;
 }
 
 }  // namespace capsim::net

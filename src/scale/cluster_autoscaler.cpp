@@ -58,6 +58,7 @@ ClusterDecision ClusterAutoscaler::scan(const ClusterView& view, double now) {
   const auto pools = static_cast<std::uint32_t>(spec_.pools.size());
   ClusterDecision d;
   d.add.assign(pools, 0);
+  d.stranded.resize(pools);
   unneeded_since_s_.resize(view.nodes.size(), kNaN);
 
   // Scale-up: pending pods are placed (first fit, in queue order) on the free room of the nodes
@@ -74,7 +75,9 @@ ClusterDecision ClusterAutoscaler::scan(const ClusterView& view, double now) {
       bins.push_back(PodRequest{pool.cores - u.cores, pool.memory_mib - u.memory_mib});
     }
     const std::size_t upcoming = bins.size();
-    for (const PodRequest& pod : pending) {
+    std::vector<std::size_t> bin_of(pending.size());
+    for (std::size_t k = 0; k < pending.size(); ++k) {
+      const PodRequest& pod = pending[k];
       auto bin =
           std::find_if(bins.begin(), bins.end(), [&](const PodRequest& b) { return fits(b, pod); });
       if (bin == bins.end()) {
@@ -82,10 +85,16 @@ ClusterDecision ClusterAutoscaler::scan(const ClusterView& view, double now) {
         bin = bins.end() - 1;
       }
       take(*bin, pod);
+      bin_of[k] = static_cast<std::size_t>(bin - bins.begin());
     }
     const int needed = static_cast<int>(bins.size() - upcoming);
     const int room = pool.max_nodes - view.existing[p];
     const int add = std::min(needed, room);
+    // The pods packed onto nodes beyond the max get none.
+    const std::size_t allowed = upcoming + static_cast<std::size_t>(std::max(0, add));
+    for (std::size_t k = 0; k < pending.size(); ++k) {
+      if (bin_of[k] >= allowed) d.stranded[p].push_back(k);
+    }
     if (add <= 0) continue;
     d.add[p] = add;
     scaled_up = true;

@@ -41,6 +41,9 @@ struct ClusterDecision {
   std::vector<int> add;               ///< by pool: nodes to add
   std::vector<std::uint32_t> remove;  ///< nodes to drain and delete
   std::vector<std::string> reasons;   ///< one per pool added to, then one per node removed
+  /// By pool: the pending pods (indices in ClusterView::pending) that no node takes, Ready,
+  /// upcoming or added now: their pool is at its max.
+  std::vector<std::vector<std::size_t>> stranded;
 };
 
 class ClusterAutoscaler {

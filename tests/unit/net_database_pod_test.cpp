@@ -44,7 +44,8 @@ std::vector<std::pair<double, std::string>> events(const stats::Summary& s,
 
 TEST(DatabasePod, LoadsWithRequestsLimitMemoryAndStartUp) {
   Json doc = model_test::minimal_model();
-  doc["nodes"] = Json::parse(R"({"pools": {"p": {"cores": 4, "memory_mib": 8192, "min": 1, "max": 1}}})");
+  doc["nodes"] =
+      Json::parse(R"({"pools": {"p": {"cores": 4, "memory_mib": 8192, "min": 1, "max": 1}}})");
   doc["services"]["db"] = Json::parse(R"({"kind": "database", "work": "2ms", "connections": 8,
       "read_replicas": 1, "startup_time": "20s",
       "memory": {"baseline_mib": 1024, "limit_mib": 2048},
@@ -63,7 +64,8 @@ TEST(DatabasePod, LoadsWithRequestsLimitMemoryAndStartUp) {
 TEST(DatabasePod, ADefaultRequestOfOneCorePerConnectionIsRefusedWhereItCannotFit) {
   // A database's cores default to its connections (100): as a pod's request, larger than a node.
   Json doc = model_test::minimal_model();
-  doc["nodes"] = Json::parse(R"({"pools": {"p": {"cores": 4, "memory_mib": 8192, "min": 1, "max": 1}}})");
+  doc["nodes"] =
+      Json::parse(R"({"pools": {"p": {"cores": 4, "memory_mib": 8192, "min": 1, "max": 1}}})");
   doc["services"]["db"] =
       Json::parse(R"({"kind": "database", "work": "2ms", "pod": {"pool": "p"}})");
   EXPECT_EQ(model_test::error(doc),
@@ -107,8 +109,8 @@ TEST(DatabasePod, ALostPrimaryIsReplacedAsThePrimary) {
   // 100 s: node 0 is lost with the primary; its replacement takes slot 0 again, finds no room
   // on node 1 (0.5 core) and is Pending; the scan at 100 s asks for a node, Ready at 160 s; the
   // new primary is ready at 165 s. Meanwhile every write fails; reads go on.
-  EXPECT_EQ(events(s, "pod_lost"), (std::vector<std::pair<double, std::string>>{
-                                       {100.0, "replica 0"}}));
+  EXPECT_EQ(events(s, "pod_lost"),
+            (std::vector<std::pair<double, std::string>>{{100.0, "replica 0"}}));
   EXPECT_DOUBLE_EQ(metric(s, "phases.lost.workloads.writes.error_rate"), 1.0);
   EXPECT_DOUBLE_EQ(metric(s, "phases.lost.workloads.reads.error_rate"), 0.0);
   // After: writes reach the primary again, in slot 0 (none goes to the read replica).
@@ -141,8 +143,8 @@ TEST(DatabasePod, AnEvictedPodComesBackUnderItsSlotOnceItHasFinished) {
              "pod": {"pool": "p", "cores": 1}}}
   })");
   const stats::Summary s = run0(doc);
-  EXPECT_EQ(events(s, "evicted"), (std::vector<std::pair<double, std::string>>{
-                                      {160.0, "replica 0"}}));
+  EXPECT_EQ(events(s, "evicted"),
+            (std::vector<std::pair<double, std::string>>{{160.0, "replica 0"}}));
   ASSERT_EQ(events(s, "node_deleted").size(), 1u);
   EXPECT_DOUBLE_EQ(events(s, "node_deleted")[0].first, 180.0);
   // The replacement: created at 180 s, ready at 185 s.
@@ -171,7 +173,8 @@ TEST(DatabasePod, ItsPodSharesItsNodesCoresUpToItsLimit) {
 TEST(DatabasePod, ItsMemoryIsItsPodsRequestAndAnOomKillRestartsIt) {
   // A database holding 1024 MiB idle and 600 MiB per query in flight, limit 2048 MiB: two
   // queries at once (1024 + 1200) cross the limit and the pod is OOM-killed, both queries
-  // failing (t = 0: both users send at once). The pod's memory request defaults to the limit, which places it.
+  // failing (t = 0: both users send at once). The pod's memory request defaults to the limit, which
+  // places it.
   Json doc = Json::parse(R"({
     "simulation": {"duration": "60s", "replications": 1, "seed": 1},
     "workloads": [{"name": "q", "kind": "closed", "target": "db", "users": 2,
