@@ -225,6 +225,10 @@ void Replication::arrive(Ref job) {
 }
 
 void Replication::admit(Ref job, Job& j, Service& s, std::uint32_t ri) {
+  if (s.replicas[ri].unreachable) [[unlikely]] {
+    hang(job, ri);  // sent to a pod of a dead node: no answer
+    return;
+  }
   const double now = clock_.now();
   const Station::Admission admission = station_.admit(s, ri, job, j, now);
   // Its lookup comes after its work: start loading memory now (not for a rejected job).
@@ -568,6 +572,9 @@ void Replication::on_event(Event event, std::uint64_t data) {
       break;
     case Event::cluster_scan:
       cluster_scan();
+      break;
+    case Event::node_detection:
+      node_detection(index);
       break;
   }
   drain();

@@ -11,7 +11,7 @@ namespace capsim::net {
 // ---------------------------------------------------------------------------------------------
 // Faults.
 
-void Replication::crash(std::uint32_t service, std::uint32_t replica) {
+void Replication::crash(std::uint32_t service, std::uint32_t replica, bool hang_them) {
   Service& s = services_[service];
   Replica& r = s.replicas[replica];
   const double now = clock_.now();
@@ -26,7 +26,7 @@ void Replication::crash(std::uint32_t service, std::uint32_t replica) {
   cpu_.crash(*s.spec, stats_.service(service), r.cpu);
   if (r.cpu.node != kNone) shared_cores_->crash(r.cpu.node, r.cpu.slot);
   station_.crash(s, r, now);
-  s.replicas.set_up(replica, false, now, stats_.service(service));
+  if (!hang_them) s.replicas.set_up(replica, false, now, stats_.service(service));
   for (const Ref ref : lost) {
     Job* j = jobs_.get(ref);
     if (j == nullptr) continue;  // a coalesced waiter already answered by a lost fetch below
@@ -37,6 +37,8 @@ void Replication::crash(std::uint32_t service, std::uint32_t replica) {
       // otherwise they would wait for an answer that never comes.
       j->failed = true;
       cache_fetched(ref, *j);
+    } else if (hang_them) {
+      hang(ref, replica);
     } else {
       finish(ref, Outcome::error);
     }

@@ -28,6 +28,19 @@ const std::vector<BadModel>& cases() {
        R"("db": { "kind": "database", "work": "2ms", "pod": { "pool": "p" } })", "",
        "/services/db/pod: expected a pod that fits on a node of pool 'p' (at most 4 cores), found "
        "a request of 100 cores (the service's default)"},
+      {"detection_typo", "",
+       R"({ "at": "10s", "kind": "node_loss", "pool": "p", "nodes": 1, "detection": "k8s" })",
+       "/faults/0/detection: expected one of immediate, kubernetes, found \"k8s\""},
+      {"detection_restored_before_eviction", "",
+       R"({ "at": "10s", "kind": "node_loss", "pool": "p", "nodes": 1, "detection": "kubernetes",
+            "restore_after": "1m" })",
+       "/faults/0/restore_after: expected at least not_ready_after + evict_after (350 s): a node "
+       "that comes back before its pods are evicted is not modelled, found 60 s"},
+      {"evict_after_with_immediate", "",
+       R"({ "at": "10s", "kind": "node_loss", "pool": "p", "nodes": 1, "detection": "immediate",
+            "evict_after": "1m" })",
+       "/faults/0/evict_after: only with \"detection\": \"kubernetes\" (the loss is known at once "
+       "with \"detection\": \"immediate\")"},
   };
   return list;
 }

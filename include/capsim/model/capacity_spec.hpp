@@ -66,6 +66,15 @@ struct NodesSpec {
   std::string pointer;
 };
 
+/// A PodDisruptionBudget over a service's pods (docs/nodes.md#poddisruptionbudgets): at least
+/// `min_available` ready, or at most `max_unavailable` not ready, each a count or a percentage
+/// of the desired pods.
+struct DisruptionBudgetSpec {
+  bool min_available = true;  ///< false: max_unavailable
+  double value = 0.0;         ///< a count, or a percentage when `percent`
+  bool percent = false;
+};
+
 /// `pod` of a service: the node pool its replicas run on and what each requests of a node.
 struct PodSpec {
   std::uint32_t pool = 0;  ///< index in NodesSpec::pools
@@ -74,6 +83,7 @@ struct PodSpec {
   /// The most cores the pod may use on a node whose cores are shared (docs/nodes.md#shared-cores):
   /// `cpu_limit`, default its request `cores`.
   double cpu_limit = 0.0;
+  std::optional<DisruptionBudgetSpec> disruption_budget;
   std::string pointer;
 };
 
