@@ -200,7 +200,8 @@ void read_pods(Reader& reader, const Json& services, const std::string& pointer,
                       *value);
       continue;
     }
-    reader.check_keys(*value, at, "pod", {"pool", "cores", "memory_mib", "cpu_limit"});
+    reader.check_keys(*value, at, "pod",
+                      {"pool", "cores", "memory_mib", "cpu_limit", "disruption_budget"});
     PodSpec pod;
     pod.pointer = at;
     const Json* pool = find(*value, "pool");
@@ -267,6 +268,11 @@ void read_pods(Reader& reader, const Json& services, const std::string& pointer,
         pod.cpu_limit = *x;
         spec.nodes->pools[index].shared_cores = true;
       }
+    }
+    if (const Json* budget = find(*value, "disruption_budget")) {
+      pod.disruption_budget =
+          read_disruption_budget(reader, *budget, child(at, "disruption_budget"));
+      ok = ok && pod.disruption_budget.has_value();
     }
     if (ok) s.pod = pod;
   }

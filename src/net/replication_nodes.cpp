@@ -24,6 +24,9 @@ void Replication::start_nodes() {
   for (const model::NodePoolSpec& p : spec_.nodes->pools) {
     if (p.shared_cores) shared_cores_ = std::make_unique<SharedCores>(clock_);
   }
+  for (const model::ServiceSpec& s : spec_.services) {
+    if (s.pod && s.pod->disruption_budget) budgets_ = true;
+  }
   // The initial replicas are scheduled at t = 0 in service order; those that fit on no initial
   // node are Pending (not ready, no traffic) until the cluster autoscaler brings one.
   for (std::uint32_t si = 0; si < services_.size(); ++si) {
@@ -140,6 +143,7 @@ void Replication::cluster_scan() {
     v.provisioning = n.state == NodeState::provisioning;
     v.ready = n.state == NodeState::ready;
     if (n.pods == 0 || n.state == NodeState::gone) continue;
+    if (budgets_ && v.ready) v.disruption_blocked = !disruption_blocker(i).empty();
     for (const PodId pod : nodes_->pods_on(i)) {
       const model::PodSpec& p = nodes_->pod(pod.service);
       v.pods.push_back(scale::PodRequest{p.cores, p.memory_mib});
@@ -169,6 +173,12 @@ void Replication::cluster_scan() {
       stats_.nodes().nodes(p, now, 1.0);
       clock_.after(ns.pools[p].provisioning_time_s, Event::node_ready, node, sim::Priority::urgent);
     }
+  }
+  for (const std::uint32_t node : d.blocked) {
+    stats_.log_event(now, "scale_down_blocked", "",
+                     node_text(ns, (*nodes_)[node], node) +
+                         ": its pods could move, but not within their disruption budget (" +
+                         disruption_blocker(node) + ")");
   }
   for (const std::uint32_t node : d.remove) {
     stats_.log_event(now, "node_drained", "", d.reasons[reason++]);

@@ -60,6 +60,7 @@ ClusterDecision ClusterAutoscaler::scan(const ClusterView& view, double now) {
   d.add.assign(pools, 0);
   d.stranded.resize(pools);
   unneeded_since_s_.resize(view.nodes.size(), kNaN);
+  blocked_told_.resize(view.nodes.size(), false);
 
   // Scale-up: pending pods are placed (first fit, in queue order) on the free room of the nodes
   // being provisioned, as if they were Ready; those left over are packed onto new nodes.
@@ -124,13 +125,23 @@ ClusterDecision ClusterAutoscaler::scan(const ClusterView& view, double now) {
   for (std::uint32_t i = 0; i < view.nodes.size(); ++i) {
     const NodeView& n = view.nodes[i];
     bool unneeded = false;
+    bool blocked = false;
     if (n.ready) {
       const model::NodePoolSpec& pool = spec_.pools[n.pool];
       const PodRequest u = used(n);
       const double utilization = std::max(u.cores / pool.cores, u.memory_mib / pool.memory_mib);
-      unneeded =
-          utilization < ca.scale_down_utilization_threshold && movable(view, i, free, leaving);
+      if (utilization < ca.scale_down_utilization_threshold && n.disruption_blocked) {
+        // Its pods could move, but a PodDisruptionBudget does not let them go: unremovable (the
+        // cluster autoscaler's "not enough pod disruption budget"), so not unneeded either.
+        std::vector<PodRequest> trial = free;
+        blocked = movable(view, i, trial, leaving);
+      } else {
+        unneeded =
+            utilization < ca.scale_down_utilization_threshold && movable(view, i, free, leaving);
+      }
     }
+    if (blocked && !blocked_told_[i]) d.blocked.push_back(i);
+    blocked_told_[i] = blocked;
     leaving[i] = unneeded;
     if (!unneeded) {
       unneeded_since_s_[i] = kNaN;

@@ -41,6 +41,18 @@ const std::vector<BadModel>& cases() {
             "evict_after": "1m" })",
        "/faults/0/evict_after: only with \"detection\": \"kubernetes\" (the loss is known at once "
        "with \"detection\": \"immediate\")"},
+      {"budget_both",
+       R"("y": { "steps": [ { "work": "1ms" } ], "pod": { "pool": "p", "disruption_budget":
+             { "min_available": 1, "max_unavailable": 1 } } })",
+       "",
+       "/services/y/pod/disruption_budget/max_unavailable: expected one of min_available and "
+       "max_unavailable, found both (a PodDisruptionBudget has one)"},
+      {"budget_percent_over_100",
+       R"("y": { "steps": [ { "work": "1ms" } ], "pod": { "pool": "p", "disruption_budget":
+             { "max_unavailable": "120%" } } })",
+       "",
+       "/services/y/pod/disruption_budget/max_unavailable: expected a number of pods >= 0 or a "
+       "percentage up to 100%, such as \"50%\", found \"120%\""},
   };
   return list;
 }

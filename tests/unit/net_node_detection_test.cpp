@@ -55,22 +55,22 @@ Json with_loss(const std::string& fault) {
 }
 
 TEST(ModelNodeDetection, KubernetesDefaultsAndExplicitDurations) {
-  const model::Spec k8s = model::load(
-      with_loss(R"({"at": "1m", "kind": "node_loss", "pool": "p", "nodes": 1,
+  const model::Spec k8s =
+      model::load(with_loss(R"({"at": "1m", "kind": "node_loss", "pool": "p", "nodes": 1,
                     "detection": "kubernetes"})"),
-      ".");
+                  ".");
   EXPECT_DOUBLE_EQ(*k8s.faults[0].not_ready_after_s, 50.0);  // node-monitor-grace-period
   EXPECT_DOUBLE_EQ(*k8s.faults[0].evict_after_s, 300.0);     // tolerationSeconds
-  const model::Spec set = model::load(
-      with_loss(R"({"at": "1m", "kind": "node_loss", "pool": "p", "nodes": 1,
+  const model::Spec set =
+      model::load(with_loss(R"({"at": "1m", "kind": "node_loss", "pool": "p", "nodes": 1,
                     "not_ready_after": "40s", "restore_after": "10m"})"),
-      ".");
+                  ".");
   EXPECT_DOUBLE_EQ(*set.faults[0].not_ready_after_s, 40.0);
   EXPECT_DOUBLE_EQ(*set.faults[0].evict_after_s, 300.0);
-  const model::Spec now = model::load(
-      with_loss(R"({"at": "1m", "kind": "node_loss", "pool": "p", "nodes": 1,
+  const model::Spec now =
+      model::load(with_loss(R"({"at": "1m", "kind": "node_loss", "pool": "p", "nodes": 1,
                     "detection": "immediate"})"),
-      ".");
+                  ".");
   EXPECT_FALSE(now.faults[0].not_ready_after_s.has_value());
   EXPECT_FALSE(now.faults[0].evict_after_s.has_value());
 }
@@ -136,8 +136,7 @@ TEST(NodeDetection, PodsAreReplacedOnlyAfterNotReadyAndTheToleration) {
   EXPECT_DOUBLE_EQ(metric(s, "node_pools.p.loss.recovered_s"), 170.0);
   // Ready pods: 6 on [0, 135) (the 2 unreachable ones count as Ready until NotReady), 4 on
   // [135, 265), 6 on [265, 300].
-  EXPECT_NEAR(metric(s, "services.api.replicas.mean"), (135 * 6 + 130 * 4 + 35 * 6) / 300.0,
-              1e-9);
+  EXPECT_NEAR(metric(s, "services.api.replicas.mean"), (135 * 6 + 130 * 4 + 35 * 6) / 300.0, 1e-9);
   // The 2 hung requests fail at the eviction; no other request ends.
   EXPECT_NEAR(metric(s, "workloads.w.throughput_rps") * 300.0, 2.0, 1e-9);
   EXPECT_DOUBLE_EQ(metric(s, "workloads.w.error_rate"), 1.0);
@@ -169,9 +168,9 @@ TEST(NodeDetection, RequestsSentToAnUnreachablePodHangUntilTheirTimeout) {
   })");
   EXPECT_DOUBLE_EQ(metric(s, "phases.before.workloads.w.error_rate"), 0.0);
   EXPECT_NEAR(metric(s, "phases.hidden.workloads.w.error_rate"), 20.0 / 60.0, 1e-12);
-  EXPECT_NEAR(metric(s, "workloads.w.errors.timeout") * metric(s, "workloads.w.throughput_rps") *
-                  300.0,
-              20.0, 1e-9);  // the only failures of the run: timeouts
+  EXPECT_NEAR(
+      metric(s, "workloads.w.errors.timeout") * metric(s, "workloads.w.throughput_rps") * 300.0,
+      20.0, 1e-9);  // the only failures of the run: timeouts
   EXPECT_DOUBLE_EQ(metric(s, "phases.notready.workloads.w.error_rate"), 0.0);
   EXPECT_DOUBLE_EQ(event_time(s, "node_loss_recovered"), 265.0);
 }
