@@ -9,8 +9,8 @@ namespace capsim::model::detail {
 std::optional<DisruptionBudgetSpec> read_disruption_budget(Reader& reader, const Json& value,
                                                            const std::string& pointer) {
   if (!value.is_object()) {
-    reader.expected(pointer, R"(an object such as {"min_available": 2} or {"max_unavailable": "25%"})",
-                    value);
+    reader.expected(
+        pointer, R"(an object such as {"min_available": 2} or {"max_unavailable": "25%"})", value);
     return std::nullopt;
   }
   reader.check_keys(value, pointer, "disruption_budget", {"min_available", "max_unavailable"});

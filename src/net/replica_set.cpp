@@ -93,6 +93,7 @@ std::uint32_t ReplicaSet::start_one(double now, ServiceStats& stats) {
   r.wrr_current = 0.0;
   r.old_version = false;  // whatever starts now runs the current version
   r.unreachable = false;  // a new pod (its slot's hung requests wait for the old one's eviction)
+  r.hanging = 0;
   r.started_s = now;
   set(ri, Phase::starting, false, now, stats);
   ++starting_;

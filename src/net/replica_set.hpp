@@ -60,6 +60,7 @@ struct Replica {
   /// On a node lost with Kubernetes' detection, not evicted yet: requests sent to it hang.
   bool unreachable = false;
   std::vector<HungRequest> hung;  ///< the callers of the requests that hang on it
+  std::uint32_t hanging = 0;      ///< hung.size(), for the balancer
 };
 
 class ReplicaSet {

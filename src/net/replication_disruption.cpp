@@ -30,7 +30,8 @@ int Replication::disruptions_allowed(std::uint32_t si) const {
   const model::DisruptionBudgetSpec& b = *s.spec->pod->disruption_budget;
   // The disruption controller's expected count is the workload's scale (its desired replicas).
   const int expected = s.autoscaler ? s.autoscaler->desired() : s.spec->replicas;
-  const int desired_healthy = b.min_available ? scaled(b, expected) : expected - scaled(b, expected);
+  const int desired_healthy =
+      b.min_available ? scaled(b, expected) : expected - scaled(b, expected);
   return static_cast<int>(s.replicas.up_count()) - desired_healthy;
 }
 

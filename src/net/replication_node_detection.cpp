@@ -61,6 +61,7 @@ void Replication::node_detection(std::uint32_t data) {
     Replica& r = services_[pod.service].replicas[pod.replica];
     const std::vector<HungRequest> hung = std::move(r.hung);
     r.hung.clear();
+    r.hanging = 0;
     const bool still = r.unreachable;
     r.unreachable = false;
     if (still && r.phase != Phase::off) pods.push_back(pod);
@@ -81,8 +82,9 @@ void Replication::node_detection(std::uint32_t data) {
 
 void Replication::hang(Ref job, std::uint32_t replica) {
   Job& j = jobs_[job.index];
-  services_[j.service].replicas[replica].hung.push_back(
-      HungRequest{j.parent_kind, j.parent, j.parent_attempt});
+  Replica& r = services_[j.service].replicas[replica];
+  r.hung.push_back(HungRequest{j.parent_kind, j.parent, j.parent_attempt});
+  ++r.hanging;
   // The caller's connection (from its pool) is freed at once: capsim keeps it on the job.
   if (j.connection != kNone) pools_.release(j.connection);
   if (j.aside_cache != kNone) [[unlikely]]
