@@ -175,5 +175,32 @@ TEST(NodeDetection, RequestsSentToAnUnreachablePodHangUntilTheirTimeout) {
   EXPECT_DOUBLE_EQ(event_time(s, "node_loss_recovered"), 265.0);
 }
 
+TEST(NodeDetection, ALeastOutstandingBalancerCountsTheHangingRequests) {
+  // The same with least_outstanding: the first request the dead pod takes (a tie, 0 against 0)
+  // hangs and stays active on it, so every later one goes to pod 1 (0 active between requests):
+  // a single timeout instead of 20.
+  Json doc = Json::parse(R"({
+    "simulation": {"duration": "300s", "replications": 1, "seed": 5,
+                   "phases": [{"name": "before", "from": "10s", "to": "95s"},
+                              {"name": "hidden", "from": "95s", "to": "155s"},
+                              {"name": "notready", "from": "155s", "to": "300s"}]},
+    "workloads": [{"name": "w", "target": "api", "rate": 1, "interarrival": "1s",
+                   "timeout": "10s"}],
+    "nodes": {"pools": {"p": {"cores": 1, "memory_mib": 4096, "initial": 2, "max": 2,
+                              "provisioning_time": "60s"}}},
+    "services": {"api": {"replicas": 2, "cores": 1, "startup_time": "5s",
+                         "load_balancer": {"policy": "round_robin"},
+                         "steps": [{"work": "10ms"}], "pod": {"pool": "p"}}},
+    "faults": [{"at": "95.5s", "kind": "node_loss", "pool": "p", "nodes": 1,
+                "not_ready_after": "40s", "evict_after": "60s"}]
+  })");
+  doc["services"]["api"]["load_balancer"]["policy"] = "least_outstanding";
+  ReplicationOptions options;
+  const stats::Summary s = simulate(model::load(doc, "."), options);
+  EXPECT_NEAR(
+      metric(s, "workloads.w.errors.timeout") * metric(s, "workloads.w.throughput_rps") * 300.0,
+      1.0, 1e-9);
+}
+
 }  // namespace
 }  // namespace capsim::net
