@@ -111,8 +111,9 @@ void Replication::fault_end(std::uint32_t index) {
 void Replication::restart(Pair where) {
   Service& s = services_[where.first];
   const Replica& r = s.replicas[where.second];
-  // An autoscaler may have removed the crashed replica meanwhile.
-  if (r.phase != Phase::ready || r.up) return;
+  // An autoscaler may have removed the crashed replica meanwhile; a pod of a lost node does not
+  // come back (docs/nodes.md#notready-and-eviction).
+  if (r.phase != Phase::ready || r.up || r.unreachable) return;
   s.replicas.set_up(where.second, true, clock_.now(), stats_.service(where.first));
   stats_.log_event(clock_.now(), "restart", s.spec->name,
                    "replica " + std::to_string(where.second));
