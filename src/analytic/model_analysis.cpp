@@ -56,7 +56,14 @@ void split_database(const model::Spec& spec, const Graph& g, const Eigen::Vector
   const Queue write_q = make_queue(writes, st.work_mean_s, c, st.work_scv, ps);
   const double read_util = reads * st.work_mean_s / (static_cast<double>(readers) * c);
   const double write_util = writes * st.work_mean_s / c;
+  const double uniform_util = st.utilization;  // as if every node took every kind of query
   st.utilization = std::max(read_util, write_util);
+  // The breaking point is one node's capacity times the nodes: with reads on the read replicas
+  // only and writes on the primary only, the busier side saturates first, so a node's share of
+  // the service's capacity is scaled by how much busier that side is than an even spread.
+  if (st.core_capacity_rps && st.utilization > 0.0) {
+    *st.core_capacity_rps *= uniform_util / st.utilization;
+  }
   st.stable = st.utilization < 1.0;
   st.model = pooled ? StationModel::pooled : StationModel::per_replica;
   st.assumptions.push_back("reads (" + num(load.reads_rps) + "/s) on the " +
@@ -511,11 +518,19 @@ ModelAnalysis analyze(const model::Spec& spec, const AnalysisOptions& options) {
                           g.routing.row(static_cast<Eigen::Index>(*entry)).sum() == 0.0;
       if (single && qe.valid && !qe.ps && qe.lambda > 0.0) {
         const MMc mmc{qe.lambda, 1.0 / qe.mean_s, qe.servers};
-        for (const auto& [name, p] : kQuantiles) {
-          est.latency_quantiles_s.emplace_back(name, mmc.sojourn_quantile(p));
+        // Delay steps hold the worker, not a core: added by their mean (their spread and any
+        // wait for a worker they cause are not in the M/M/c quantile).
+        double delay_s = 0.0;
+        for (const model::StepSpec& step : g.endpoint[*entry]->steps) {
+          if (step.kind == model::StepKind::delay) delay_s += dist::mean_of(step.delay);
         }
-        est.quantiles_exact = std::fabs(qe.scv - 1.0) < 1e-9 && !w.interarrival;
-        if (!est.quantiles_exact) {
+        for (const auto& [name, p] : kQuantiles) {
+          est.latency_quantiles_s.emplace_back(name, mmc.sojourn_quantile(p) + delay_s);
+        }
+        est.quantiles_exact = std::fabs(qe.scv - 1.0) < 1e-9 && !w.interarrival && delay_s == 0.0;
+        if (delay_s > 0.0) {
+          est.assumptions.push_back("percentiles approximate: delays added by their mean");
+        } else if (!est.quantiles_exact) {
           est.assumptions.push_back("percentiles as if work were exponential");
         }
       } else {

@@ -99,8 +99,13 @@ void ModelLoader::read_cache(const Json& value, const std::string& pointer, Serv
   }
   if (keys != nullptr) {
     const std::string at = child(pointer, "keys");
-    if (!keys->is_object()) {
-      reader_.expected(at, R"(an object such as {"count": 100000, "popularity": {"zipf": 0.9}})",
+    if (*keys == Json("client")) {
+      // A session or per-user cache: the keys are the workloads' clients (check_client_keys).
+      cache.keyed_by_client = true;
+    } else if (!keys->is_object()) {
+      reader_.expected(at,
+                       R"(an object such as {"count": 100000, "popularity": {"zipf": 0.9}}, )"
+                       R"(or "client" (a lookup per request's client))",
                        *keys);
     } else {
       reader_.check_keys(*keys, at, "keys", {"count", "popularity"});
@@ -157,7 +162,10 @@ void ModelLoader::read_cache(const Json& value, const std::string& pointer, Serv
       }
     }
     read_cache_warmth(value, pointer, cache, stampede_known);
-    if (const Json* refresh = find(value, "refresh")) {
+    if (const Json* refresh = find(value, "refresh"); refresh && cache.keyed_by_client) {
+      reader_.error(child(pointer, "refresh"),
+                    R"(expected refresh only with keys {"count": ...}, found keys "client")");
+    } else if (refresh) {
       read_cache_refresh(*refresh, child(pointer, "refresh"), find(value, "backend") != nullptr,
                          cache);
     }

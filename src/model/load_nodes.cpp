@@ -189,6 +189,79 @@ std::optional<NodesSpec> read_nodes(Reader& reader, const Json& value, const std
   return nodes;
 }
 
+namespace {
+
+/// A pod's `topology_spread` (docs/nodes.md#topology-spread): an array of constraints, at most
+/// one per topology; a zone constraint needs a pool with `zones`. False on an error (reported).
+bool read_spread(Reader& reader, const Json& value, const std::string& at, const NodePoolSpec& pool,
+                 PodSpec& pod) {
+  if (!value.is_array() || value.empty()) {
+    reader.expected(at,
+                    R"(a non-empty array of constraints such as [{"topology": "zone", )"
+                    R"("max_skew": 1, "when_unsatisfiable": "do_not_schedule"}])",
+                    value);
+    return false;
+  }
+  for (std::size_t i = 0; i < value.size(); ++i) {
+    const Json& c = value[i];
+    const std::string c_at = child(at, i);
+    if (!c.is_object()) {
+      reader.expected(c_at, R"(an object such as {"topology": "zone", "max_skew": 1})", c);
+      return false;
+    }
+    reader.check_keys(c, c_at, "topology_spread constraint",
+                      {"topology", "max_skew", "when_unsatisfiable"});
+    SpreadConstraint constraint;
+    const Json* topology = find(c, "topology");
+    if (topology == nullptr) {
+      reader.missing(child(c_at, "topology"), R"("zone" or "node")");
+      return false;
+    }
+    if (*topology == Json("zone")) {
+      constraint.topology = SpreadConstraint::Topology::zone;
+      if (pool.zones.empty()) {
+        // Kubernetes filters out nodes without the topology label: every pod would be Pending.
+        reader.error(child(c_at, "topology"),
+                     "expected a pool with \"zones\" for a zone constraint, found pool '" +
+                         pool.name + "' without zones");
+        return false;
+      }
+    } else if (*topology == Json("node")) {
+      constraint.topology = SpreadConstraint::Topology::node;
+    } else {
+      reader.expected(child(c_at, "topology"), R"("zone" or "node")", *topology);
+      return false;
+    }
+    for (const SpreadConstraint& earlier : pod.spread) {
+      if (earlier.topology == constraint.topology) {
+        reader.error(child(c_at, "topology"), "expected one constraint per topology, found \"" +
+                                                  topology->get<std::string>() + "\" again");
+        return false;
+      }
+    }
+    if (const Json* skew = find(c, "max_skew")) {
+      const auto n = reader.integer(*skew, child(c_at, "max_skew"), 1, kMaxNodes);
+      if (!n) return false;
+      constraint.max_skew = static_cast<int>(*n);
+    }
+    if (const Json* when = find(c, "when_unsatisfiable")) {
+      if (*when == Json("do_not_schedule")) {
+        constraint.hard = true;
+      } else if (*when == Json("schedule_anyway")) {
+        constraint.hard = false;
+      } else {
+        reader.expected(child(c_at, "when_unsatisfiable"),
+                        R"("do_not_schedule" or "schedule_anyway")", *when);
+        return false;
+      }
+    }
+    pod.spread.push_back(constraint);
+  }
+  return true;
+}
+
+}  // namespace
+
 void read_pods(Reader& reader, const Json& services, const std::string& pointer, Spec& spec) {
   for (ServiceSpec& s : spec.services) {
     const Json* body = find(services, s.name);
@@ -201,7 +274,8 @@ void read_pods(Reader& reader, const Json& services, const std::string& pointer,
       continue;
     }
     reader.check_keys(*value, at, "pod",
-                      {"pool", "cores", "memory_mib", "cpu_limit", "disruption_budget"});
+                      {"pool", "cores", "memory_mib", "cpu_limit", "topology_spread",
+                       "disruption_budget"});
     PodSpec pod;
     pod.pointer = at;
     const Json* pool = find(*value, "pool");
@@ -252,7 +326,9 @@ void read_pods(Reader& reader, const Json& services, const std::string& pointer,
     };
     request("cores", pod.cores, p.cores, "cores");
     request("memory_mib", pod.memory_mib, p.memory_mib, "MiB");
-    pod.cpu_limit = pod.cores;
+    // A limit defaults to the request (a Guaranteed pod's); a pod that requests no cores and
+    // sets no limit is BestEffort: no limit, the smallest weight (net/shared_cores.cpp).
+    pod.cpu_limit = pod.cores > 0.0 ? pod.cores : p.cores;
     if (const Json* limit = find(*value, "cpu_limit"); limit != nullptr && ok) {
       // A limit only means something where the pod may burst into its neighbours' idle cores:
       // its pool's nodes share their cores (docs/nodes.md#shared-cores).
@@ -268,6 +344,9 @@ void read_pods(Reader& reader, const Json& services, const std::string& pointer,
         pod.cpu_limit = *x;
         spec.nodes->pools[index].shared_cores = true;
       }
+    }
+    if (const Json* spread = find(*value, "topology_spread"); spread != nullptr && ok) {
+      ok = read_spread(reader, *spread, child(at, "topology_spread"), p, pod);
     }
     if (const Json* budget = find(*value, "disruption_budget")) {
       pod.disruption_budget =

@@ -49,7 +49,10 @@ void ModelLoader::read_cache_warmth(const Json& value, const std::string& pointe
                                     bool stampede_known) {
   if (const Json* preload = find(value, "preload")) {
     const std::string at = child(pointer, "preload");
-    if (*preload == Json("all")) {
+    if (cache.keyed_by_client) {
+      // Sessions are made by their clients' first requests: nothing to load beforehand.
+      reader_.error(at, R"(expected preload only with keys {"count": ...}, found keys "client")");
+    } else if (*preload == Json("all")) {
       cache.preload_keys = cache.key_count;
     } else if (preload->is_number()) {
       // keys.count is read first; when it is missing or wrong its own error says so.

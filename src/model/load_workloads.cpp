@@ -73,7 +73,35 @@ void ModelLoader::read_workloads(const Json& value, const std::string& pointer, 
   }
 }
 
-void ModelLoader::check_client_keys(const Json& workloads, const Spec& spec) {
+void ModelLoader::check_client_keys(const Json& workloads, Spec& spec) {
+  // A cache keyed by client holds one key per client of every workload (numbered as the
+  // simulation numbers them); the analytic estimates take the first workload's popularity.
+  std::int64_t clients = 0;
+  const ClientsSpec* first = nullptr;
+  for (const WorkloadSpec& w : spec.workloads) {
+    if (!w.clients) continue;
+    clients += w.clients->count;
+    if (first == nullptr) first = &*w.clients;
+  }
+  std::int64_t item_keys = 0;
+  for (const ServiceSpec& s : spec.services) {
+    if (s.cache && !s.cache->keyed_by_client) item_keys += s.cache->key_count;
+  }
+  for (ServiceSpec& s : spec.services) {
+    if (!s.cache || !s.cache->keyed_by_client || first == nullptr) continue;
+    CacheSpec& cache = *s.cache;
+    cache.key_count = clients;
+    cache.popularity = first->popularity;
+    cache.zipf_exponent = first->zipf_exponent;
+    item_keys += clients;
+    if (item_keys > max_cache_keys) {
+      reader_.error(child(s.pointer, "keys"),
+                    "expected at most " + std::to_string(max_cache_keys) +
+                        " keys in all caches together (a cache keyed by client holds one per "
+                        "client), found " +
+                        std::to_string(item_keys));
+    }
+  }
   // The workloads as written: one whose clients had an error is not in spec.workloads.
   if (workloads.is_array()) {
     for (const Json& w : workloads) {
@@ -90,6 +118,10 @@ void ModelLoader::check_client_keys(const Json& workloads, const Spec& spec) {
     if (s.load_balancer.policy == LbPolicy::client_hash) {
       reader_.error(child(child(s.pointer, "load_balancer"), "policy"),
                     "expected a workload with clients for client_hash, found none");
+    }
+    if (s.cache && s.cache->keyed_by_client) {
+      reader_.error(child(s.pointer, "keys"),
+                    R"(expected a workload with clients for keys "client", found none)");
     }
   }
 }

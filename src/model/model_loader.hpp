@@ -99,7 +99,7 @@ class ModelLoader {
 
   void read_workloads(const Json& value, const std::string& pointer, Spec& spec);
   /// Per-client rate limits and client_hash balancing need a workload with `clients`.
-  void check_client_keys(const Json& workloads, const Spec& spec);
+  void check_client_keys(const Json& workloads, Spec& spec);
   std::optional<WorkloadSpec> read_workload(const Json& value, const std::string& pointer);
   std::optional<std::vector<MixEntry>> read_mix(const Json& value, const std::string& pointer,
                                                 const ServiceOutline* target);

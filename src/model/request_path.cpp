@@ -39,6 +39,11 @@ bool uses_capacity_units(const Spec& spec) {
   return false;
 }
 
+bool has_stampede_locks(const CacheSpec& cache) {
+  return !cache.hit_ratio &&
+         (cache.stampede == Stampede::coalesce || cache.stampede == Stampede::reject);
+}
+
 std::optional<double> capacity_units_cost(const ServiceSpec& s, double measured_s,
                                           double read_units, double write_units) {
   if (!s.database || !s.database->capacity_units) return std::nullopt;

@@ -14,7 +14,8 @@ constexpr std::uint64_t kCacheLabel = std::numeric_limits<std::uint64_t>::max() 
 Cache::Cache(const model::CacheSpec& spec, CallSite backend, sim::RandomStream rng)
     : spec_(spec), backend_(std::move(backend)), rng_(rng) {
   if (!spec.hit_ratio) {
-    keys_.emplace(spec.key_count, spec.popularity, spec.zipf_exponent);
+    // Keyed by client: the request's client is the key, drawn already (Workloads).
+    if (!spec.keyed_by_client) keys_.emplace(spec.key_count, spec.popularity, spec.zipf_exponent);
     store_.emplace(spec.key_count, spec.capacity, spec.eviction);
     preload();
     aside_locks_ = spec.called_aside && (spec.stampede == model::Stampede::coalesce ||
@@ -22,19 +23,31 @@ Cache::Cache(const model::CacheSpec& spec, CallSite backend, sim::RandomStream r
   }
 }
 
-std::uint32_t Cache::draw_key(const Job& j) const {
-  sim::KeyedRandom rng(sim::derive_key(j.key, kCacheLabel));
+std::uint32_t Cache::draw_key(std::uint64_t origin, std::uint32_t client) const {
+  if (spec_.keyed_by_client) return client;  // kNone: a request without a client
+  sim::KeyedRandom rng(sim::derive_key(origin, kCacheLabel));
   return keys_->sample(rng);
 }
 
 Cache::Lookup Cache::lookup(Ref job, Job& j, double now, ServiceStats& stats) {
   bool hit;
   if (spec_.hit_ratio) {
-    // The request's own draw: the same request hits or misses in every variant.
+    // The attempt's own draw (each lookup an independent trial, a retry's too): the same
+    // request hits or misses in every variant.
     sim::KeyedRandom rng(sim::derive_key(j.key, kCacheLabel));
     hit = rng.uniform01() < *spec_.hit_ratio;
   } else {
-    if (!j.cache_key_drawn) j.cache_key = draw_key(j);  // a job that did not arrive (a fallback)
+    // A job that did not arrive (a fallback).
+    if (!j.cache_key_drawn) j.cache_key = draw_key(j.origin, j.client);
+    if (j.cache_key == kNone) [[unlikely]] {
+      // Keyed by client, a request without one (a workload without clients, a queue's
+      // consumer): nothing to look up, a miss that takes no lock and fills nothing.
+      stats.cache_lookup(false);
+      if (j.cache_aside) return Lookup::miss;
+      j.cache_stage = CacheStage::fetching;
+      j.started_s = now;
+      return Lookup::fetch;
+    }
     const CacheStore::Entry* e = store_->lookup(j.cache_key, now);
     hit = e != nullptr;
     if (hit && spec_.stampede == model::Stampede::early_refresh) {
@@ -82,6 +95,7 @@ Cache::Lookup Cache::lookup(Ref job, Job& j, double now, ServiceStats& stats) {
       return Lookup::wait;
     }
     // This miss takes the lock (a lapsed one's waiters now wait for this fetch).
+    if (lapsed) stats.lock_lapsed();
     lock.holder = job;
     lock.since_s = now;
   }
@@ -92,7 +106,7 @@ Cache::Lookup Cache::lookup(Ref job, Job& j, double now, ServiceStats& stats) {
 
 std::vector<Ref> Cache::fetched(Ref job, const Job& j, double now) {
   std::vector<Ref> waiters;
-  if (!store_) return waiters;
+  if (!store_ || j.cache_key == kNone) return waiters;
   if (!j.failed) {
     const double ttl = spec_.ttl_s.value_or(std::numeric_limits<double>::infinity());
     store_->fill(j.cache_key, now + ttl, now - j.started_s, rng_);
@@ -109,7 +123,7 @@ std::vector<Ref> Cache::fetched(Ref job, const Job& j, double now) {
 }
 
 void Cache::written_back(std::uint32_t key, double began_s, double now) {
-  if (!store_) return;
+  if (!store_ || key == kNone) return;  // keyed by client, a request without one
   const double ttl = spec_.ttl_s.value_or(std::numeric_limits<double>::infinity());
   // The recomputation's length is early refresh's delta, as a fetch's is.
   store_->fill(key, now + ttl, now - began_s, rng_);

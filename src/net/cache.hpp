@@ -40,12 +40,12 @@ class Cache {
   };
   /// A job arrived for a lookup: draws its key now and starts loading the store's memory for it,
   /// so that the lookup after the job's work finds it in the processor's cache. The draw is the
-  /// one lookup() would make (a function of the request's key alone): results do not change.
+  /// one lookup() would make (a function of the request's origin alone): results do not change.
   void prepare(Job& j) {
     if (!store_) return;
-    j.cache_key = draw_key(j);
+    j.cache_key = draw_key(j.origin, j.client);
     j.cache_key_drawn = true;
-    store_->prefetch(j.cache_key);
+    if (j.cache_key != kNone) store_->prefetch(j.cache_key);
   }
   /// Looks up the job's key at `now` (after its lookup work). A cache-aside lookup
   /// (j.cache_aside) that misses takes the key's aside lock when the cache has locks (stampede
@@ -101,9 +101,10 @@ class Cache {
  private:
   /// Fills `preload_keys` of the hottest keys at t = 0.
   void preload();
-  /// The job's key: the request's own draw, so the same request looks up the same key in every
-  /// variant of a model.
-  std::uint32_t draw_key(const Job& j) const;
+  /// A lookup's key: the draw keyed by `origin`, the job's Job::origin (the request's, the same
+  /// for every attempt of it at every level: a retry asks for the same key; and the same in every
+  /// variant of a model); keyed by client, `client` (kNone: a request without one).
+  std::uint32_t draw_key(std::uint64_t origin, std::uint32_t client) const;
 
   const model::CacheSpec& spec_;
   CallSite backend_;

@@ -1,7 +1,8 @@
 /// \file A cache's part of a replication's summary beyond its hit ratio
-/// (docs/results-format.md): the lock counts of a cache looked up cache-aside with stampede
-/// coalesce or reject, and the periodic refresh's runs, keys and backend work.
+/// (docs/results-format.md): the lock counts of a cache with stampede coalesce or reject, and
+/// the periodic refresh's runs, keys and backend work.
 
+#include "capsim/model/request_path.hpp"
 #include "pool.hpp"
 #include "statistics.hpp"
 #include "summary_values.hpp"
@@ -15,9 +16,8 @@ void Statistics::summarize_cache(const std::string& name, const model::CacheSpec
     full.insert(full.end(), path.begin(), path.end());
     out.metrics.push_back(stats::Metric{std::move(full), value, stats::Merge::estimate});
   };
-  // Only where cache-aside locks exist: results of models without them keep their keys.
-  if (cache.called_aside &&
-      (cache.stampede == model::Stampede::coalesce || cache.stampede == model::Stampede::reject)) {
+  // Only where stampede locks exist: results of models without them keep their keys.
+  if (model::has_stampede_locks(cache)) {
     const auto lookups = static_cast<double>(s.cache_lookups_);
     add({"lock", "waited"}, ratio(static_cast<double>(s.lock_waited_), lookups));
     add({"lock", "rejected"}, ratio(static_cast<double>(s.lock_rejected_), lookups));

@@ -5,6 +5,7 @@
 /// What to do with an attempt (create the job at the callee, answer the caller) it returns to
 /// the coordinator.
 
+#include <algorithm>
 #include <cstdint>
 #include <deque>
 #include <optional>
@@ -40,7 +41,10 @@ struct CallState {
   std::uint32_t service = kNone;
   std::uint32_t endpoint = kNone;
   model::DbOp op = model::DbOp::read;
-  std::uint64_t key = 0;         ///< the request's random-number key; attempt n's: derive(key, n)
+  std::uint64_t key = 0;  ///< the request's random-number key; attempt n's: derive(key, n)
+  /// The key as if every attempt above were the first (Job::origin); every attempt's job gets
+  /// derive(origin, 1), the first attempt's key: a retry looks up the same cache key.
+  std::uint64_t origin = 0;
   std::uint32_t client = kNone;  ///< the request's client (workloads with `clients`)
   std::uint32_t attempt = 0;     ///< attempts sent so far; the current one's number
   bool in_flight = false;        ///< the current attempt is out and not yet answered or given up
@@ -63,6 +67,7 @@ struct CallRequest {
   std::uint32_t endpoint = kNone;
   model::DbOp op = model::DbOp::read;
   std::uint64_t key = 0;
+  std::uint64_t origin = 0;  ///< CallState::origin: the key of a client's request, a refresh's
   std::uint32_t client = kNone;
 };
 
@@ -74,6 +79,7 @@ struct Delivery {
   std::uint64_t key = 0;
   std::uint32_t attempt = 0;
   std::uint32_t client = kNone;
+  std::uint64_t origin = 0;  ///< the job's Job::origin
 };
 
 /// What follows an attempt's end.
@@ -164,6 +170,12 @@ class Calls {
   sim::RandomStream backoff_rng_;
 };
 
+/// The origin of the job of any attempt of `c`: the first attempt's key when nothing above
+/// was retried (Job::origin).
+inline std::uint64_t attempt_origin(const CallState& c) {
+  return sim::derive_key(c.origin, 1);
+}
+
 /// The failure kind a retry policy's `on` names for an outcome.
 inline model::Failure failure_of(Outcome o) {
   switch (o) {
@@ -191,6 +203,7 @@ inline Ref Calls::start(const CallRequest& request) {
   CallState& c = calls_[r.index];
   const Policy& policy = *request.policy;
   c.key = request.key;
+  c.origin = request.origin;
   c.client = request.client;
   c.caller_kind = request.caller_kind;
   c.caller = request.caller_job;
@@ -222,11 +235,14 @@ inline std::optional<Delivery> Calls::send(Ref call) {
     q.entries.push_back(TimeoutQueue::Entry{deadline, call, c.attempt});
     if (!q.scheduled) {
       q.scheduled = true;
-      clock_.at(deadline, Event::timeouts, p.timeouts);
+      // The head's deadline, not this attempt's: a retry sent at once while the queue's timeouts
+      // are handled (Event::timeouts, zero backoff) queues behind attempts still out, whose
+      // deadlines come first. (Otherwise the queue is empty but for this attempt.)
+      clock_.at(std::max(q.entries.front().deadline_s, clock_.now()), Event::timeouts, p.timeouts);
     }
   }
-  return Delivery{c.service, c.endpoint, c.op, sim::derive_key(c.key, c.attempt),
-                  c.attempt, c.client};
+  return Delivery{c.service, c.endpoint,       c.op, sim::derive_key(c.key, c.attempt), c.attempt,
+                  c.client,  attempt_origin(c)};
 }
 
 inline bool Calls::returned(Ref call, std::uint32_t attempt) {

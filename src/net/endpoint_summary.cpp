@@ -12,6 +12,7 @@ void Statistics::summarize_endpoints(stats::Summary& out) const {
   const double measured = spec_.simulation.duration_s - spec_.simulation.warmup_s;
   for (std::size_t i = 0; i < spec_.services.size(); ++i) {
     const model::ServiceSpec& ss = spec_.services[i];
+    if (ss.queue) continue;  // no endpoints measured (summary.cpp)
     for (std::size_t k = 0; k < ss.endpoints.size(); ++k) {
       const EndpointStats& e = endpoints_[first_endpoint_[i] + k];
       auto add = [&](std::vector<std::string> path, double value) {

@@ -48,6 +48,11 @@ struct Job {
   std::uint32_t cache_key = 0;
   std::uint32_t client = kNone;  ///< the request's client, passed on to its calls
   std::uint64_t key = 0;         ///< the request's random-number key (common random numbers)
+  /// The key this job would have if every attempt on its request's path were the first: a
+  /// keyed cache's lookups draw from it, so that a retry, at any level above the cache, looks
+  /// up the same key as the first attempt (docs/request-path.md#a-retry-looks-up-the-same-key).
+  /// Equal to `key` while no retry is on the path.
+  std::uint64_t origin = 0;
   double arrived_s = 0.0;
   double started_s = 0.0;
   double work_s = 0.0;          ///< CPU demand this job has started, for wasted-work accounting

@@ -5,7 +5,10 @@
 namespace capsim::net {
 
 MessageQueues::MessageQueues(const model::Spec& spec, Clock& clock, Statistics& stats)
-    : clock_(clock), stats_(stats), by_service_(spec.services.size(), kNone) {
+    : clock_(clock),
+      stats_(stats),
+      by_service_(spec.services.size(), kNone),
+      consumer_jobs_(spec.services.size(), 0) {
   for (std::size_t i = 0; i < spec.services.size(); ++i) {
     const model::ServiceSpec& s = spec.services[i];
     if (!s.queue) continue;
@@ -55,7 +58,7 @@ void MessageQueues::make_visible(Broker& b, Ref message) {
 
 std::optional<Ref> MessageQueues::receive(std::uint32_t queue, std::int64_t slots) {
   Broker& b = queues_[queue];
-  if (b.backlog.empty() || b.jobs >= slots) return std::nullopt;
+  if (b.backlog.empty() || consumer_jobs_[b.consumer] >= slots) return std::nullopt;
   const auto size = static_cast<std::uint32_t>(b.spec->batch_size);
   if (b.backlog.size() < size && b.spec->batch_window_s > 0.0) {
     // A short batch waits for more messages until its oldest has been visible for the window.
@@ -77,6 +80,7 @@ std::optional<Ref> MessageQueues::receive(std::uint32_t queue, std::int64_t slot
     take(queue, b, batch, message);
   }
   ++b.jobs;
+  ++consumer_jobs_[b.consumer];
   stats_.queue(queue).received_batch(batch.size);
   return r;
 }
@@ -113,6 +117,7 @@ std::uint32_t MessageQueues::processed(Ref batch, bool success) {
   const std::uint32_t queue = done.queue;
   Broker& b = queues_[queue];
   --b.jobs;
+  --consumer_jobs_[b.consumer];
   // The batch succeeds or fails as a whole (no partial batch responses): a failure leaves every
   // message of it, processed or not, to its visibility timeout.
   for (std::uint32_t i = 0; i < done.size; ++i) {
@@ -171,7 +176,9 @@ void MessageQueues::visibility_due(std::uint32_t queue) {
     Message& m = messages_[d.message.index];
     stats_.queue(queue).in_flight(now, -1.0);
     give_back(b, d.message, m);
-    // jobs > 0: the expired processing still runs and releases the message when it ends.
+    // Dead-lettered with no processing left (it failed before its timeout): nothing else will
+    // release it. jobs > 0: the expired processing still runs and releases it when it ends.
+    if (m.state == Message::State::done && m.jobs == 0) messages_.release(d.message.index);
   }
   schedule(queue);
 }

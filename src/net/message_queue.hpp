@@ -62,6 +62,13 @@ class MessageQueues {
   std::uint32_t of_service(std::uint32_t service) const { return by_service_[service]; }
   std::uint32_t service(std::uint32_t queue) const { return queues_[queue].service; }
   std::uint32_t consumer(std::uint32_t queue) const { return queues_[queue].consumer; }
+  /// Whether `queue`'s consumer consumes another queue too (its slots are shared).
+  bool consumer_shared(std::uint32_t queue) const {
+    for (std::uint32_t q = 0; q < queues_.size(); ++q) {
+      if (q != queue && queues_[q].consumer == queues_[queue].consumer) return true;
+    }
+    return false;
+  }
   std::uint32_t endpoint(std::uint32_t queue) const { return queues_[queue].endpoint; }
   std::uint32_t count() const { return static_cast<std::uint32_t>(queues_.size()); }
 
@@ -116,7 +123,7 @@ class MessageQueues {
     std::uint32_t consumer = kNone;
     std::uint32_t endpoint = 0;
     std::deque<Ref> backlog;         ///< visible messages, oldest first
-    std::int64_t jobs = 0;           ///< processings running at the consumer
+    std::int64_t jobs = 0;           ///< this broker's processings running at the consumer
     std::deque<Deadline> deadlines;  ///< visibility deadlines in receive order
     bool scheduled = false;
     bool window_scheduled = false;  ///< an Event::queue_window is due
@@ -137,6 +144,9 @@ class MessageQueues {
   Pool<Batch> batches_;
   std::vector<Broker> queues_;
   std::vector<std::uint32_t> by_service_;
+  /// By service: the batches its queues' brokers have handed it and that still run. A consumer
+  /// of several queues has one set of worker slots for them all.
+  std::vector<std::int64_t> consumer_jobs_;
 };
 
 }  // namespace capsim::net

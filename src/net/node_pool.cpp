@@ -1,6 +1,9 @@
 #include "node_pool.hpp"
 
 #include <algorithm>
+#include <optional>
+
+#include "topology_spread.hpp"
 
 namespace capsim::net {
 
@@ -48,10 +51,16 @@ std::uint32_t NodePools::add(std::uint32_t pool) {
       if (m.pool == pool && exists(m.state)) ++count[m.zone];
     }
     const bool any_up = std::find(down.begin(), down.end(), 0) != down.end();
+    // The autoscaler's simulation runs the scheduler's filters on the new node: with a pod
+    // Pending for a zone spread constraint, only the zones that could take it are candidates.
+    const std::vector<bool> admits = zones_for_pending(pool);
     std::uint32_t best = kNone;
-    for (std::uint32_t z = 0; z < down.size(); ++z) {
-      if (any_up && down[z] > 0) continue;
-      if (best == kNone || count[z] < count[best]) best = z;
+    // First among the zones that admit the Pending pod (when one waits for a zone), else all.
+    for (int pass = admits.empty() ? 1 : 0; pass < 2 && best == kNone; ++pass) {
+      for (std::uint32_t z = 0; z < down.size(); ++z) {
+        if ((any_up && down[z] > 0) || (pass == 0 && !admits[z])) continue;
+        if (best == kNone || count[z] < count[best]) best = z;
+      }
     }
     n.zone = best;
   }
@@ -70,6 +79,22 @@ void NodePools::zone_down(std::uint32_t pool, std::uint32_t zone, bool down) {
   zones_down_[pool][zone] += down ? 1 : -1;
 }
 
+std::vector<bool> NodePools::zones_for_pending(std::uint32_t pool) const {
+  for (const PodId pod : pending_) {
+    const model::PodSpec& p = this->pod(pod.service);
+    if (p.pool != pool) continue;
+    for (const model::SpreadConstraint& c : p.spread) {
+      if (!c.hard || c.topology != model::SpreadConstraint::Topology::zone) continue;
+      const std::size_t zones = zones_down_[pool].size();
+      const SpreadDomains domains(nodes_, pool, zones, bound_[pod.service]);
+      std::vector<bool> admits(zones);
+      for (std::uint32_t z = 0; z < zones; ++z) admits[z] = domains.zone_admits(c, z);
+      return admits;
+    }
+  }
+  return {};
+}
+
 bool NodePools::fits(const Node& n, const model::PodSpec& p) const {
   const model::NodePoolSpec& pool = spec().pools[n.pool];
   return n.cores_used + p.cores <= pool.cores + kSlack &&
@@ -79,26 +104,51 @@ bool NodePools::fits(const Node& n, const model::PodSpec& p) const {
 std::uint32_t NodePools::bind(PodId pod) {
   const model::PodSpec& p = this->pod(pod.service);
   const model::Placement placement = spec().placement;
+  std::optional<SpreadDomains> spread;
+  bool prefers = false;  // a schedule_anyway constraint: fewer of the service's pods first
+  if (!p.spread.empty()) {
+    spread.emplace(nodes_, p.pool, zones_down_[p.pool].size(), bound_[pod.service]);
+    for (const model::SpreadConstraint& c : p.spread) prefers = prefers || !c.hard;
+  }
   std::uint32_t best = kNone;
   double best_score = 0.0;
+  int best_crowding = 0;
   for (std::uint32_t i = 0; i < nodes_.size(); ++i) {
     const Node& n = nodes_[i];
     if (n.pool != p.pool || n.state != NodeState::ready || !fits(n, p)) continue;
-    if (placement == model::Placement::first_fit) {
+    int crowding = 0;  // the service's pods in the node's domains of the preferences
+    if (spread) {
+      bool allowed = true;
+      for (const model::SpreadConstraint& c : p.spread) {
+        if (c.hard) {
+          allowed = allowed && spread->skew_after(c, i) <= c.max_skew;
+        } else {
+          crowding += spread->pods_in(c, i);
+        }
+      }
+      if (!allowed) continue;
+    }
+    if (placement == model::Placement::first_fit && !prefers) {
       best = i;
       break;
     }
     // NodeResourcesFit's scores, cores and memory weighted alike, of the node with the pod on
     // it: the share of the node requested (most allocated) or left free (least allocated). The
-    // best score wins, the oldest node on a tie (docs/nodes.md#placement).
-    const model::NodePoolSpec& pool = spec().pools[n.pool];
-    const double requested = ((n.cores_used + p.cores) / pool.cores +
-                              (n.memory_used_mib + p.memory_mib) / pool.memory_mib) /
-                             2.0;
-    const double score = placement == model::Placement::most_allocated ? requested : -requested;
-    if (best == kNone || score > best_score + kScoreTie) {
+    // best score wins, the oldest node on a tie (docs/nodes.md#placement). A spread preference
+    // comes first: the fewest of the service's pods in the node's domains.
+    double score = 0.0;
+    if (placement != model::Placement::first_fit) {
+      const model::NodePoolSpec& pool = spec().pools[n.pool];
+      const double requested = ((n.cores_used + p.cores) / pool.cores +
+                                (n.memory_used_mib + p.memory_mib) / pool.memory_mib) /
+                               2.0;
+      score = placement == model::Placement::most_allocated ? requested : -requested;
+    }
+    if (best == kNone || crowding < best_crowding ||
+        (crowding == best_crowding && score > best_score + kScoreTie)) {
       best = i;
       best_score = score;
+      best_crowding = crowding;
     }
   }
   if (best == kNone) return kNone;

@@ -53,15 +53,17 @@ class NodePools {
 
   /// A new node of `pool`, provisioning; returns its index. It goes to the zone of the pool with
   /// the fewest existing nodes among the zones that are up, the first such zone on a tie (every
-  /// zone when none is up).
+  /// zone when none is up); when a Pending pod of the pool has a zone spread constraint that
+  /// must hold, among the zones that could take it first (docs/nodes.md#topology-spread).
   std::uint32_t add(std::uint32_t pool);
   void set_state(std::uint32_t node, NodeState state);
   /// A zone-loss fault takes zone `zone` of `pool` down (`down`) or brings it back: new nodes go
   /// to the zones that are up.
   void zone_down(std::uint32_t pool, std::uint32_t zone, bool down);
 
-  /// Binds `pod` to the first Ready node of its service's pool with room; the node's index, or
-  /// kNone (then nothing changes).
+  /// Binds `pod` to a Ready node of its service's pool with room that its spread constraints
+  /// allow, chosen by its spread preferences, then the placement policy, then age; the node's
+  /// index, or kNone (then nothing changes).
   std::uint32_t bind(PodId pod);
   /// Unbinds `pod` from its node; the node's index, or kNone when it was bound to none.
   std::uint32_t unbind(PodId pod);
@@ -91,6 +93,9 @@ class NodePools {
 
  private:
   bool fits(const Node& n, const model::PodSpec& p) const;
+  /// By zone of `pool`, whether a new node there could take the first Pending pod of the pool
+  /// that has a zone spread constraint that must hold; empty when no such pod is Pending.
+  std::vector<bool> zones_for_pending(std::uint32_t pool) const;
 
   const model::Spec& spec_;
   std::vector<Node> nodes_;

@@ -16,10 +16,18 @@ PhaseStats::PhaseStats(const model::Spec& spec)
       service_phases_(spec.simulation.phases.size() * spec.services.size()),
       offered_last_(spec.workloads.size(), 0),
       offered_peak_(spec.workloads.size(), -1.0),
-      service_peaks_(spec.services.size()) {}
+      service_peaks_(spec.services.size()) {
+  if (spec.simulation.per_endpoint) {
+    for (const model::ServiceSpec& s : spec.services) {
+      if (!s.queue) endpoint_count_ += s.endpoints.size();  // as Statistics counts them
+    }
+    endpoint_tallies_.resize(spec.simulation.phases.size() * endpoint_count_);
+  }
+}
 
-void PhaseStats::begin(std::size_t phase, double now, std::vector<WorkloadStats>& workloads,
-                       const std::vector<ServiceStats>& services) {
+void PhaseStats::begin(std::size_t phase, double now, const Collectors& c) {
+  std::vector<WorkloadStats>& workloads = c.workloads;
+  const std::vector<ServiceStats>& services = c.services;
   PhaseState& p = phases_[phase];
   if (p.begun) return;
   p.begun = true;
@@ -32,10 +40,14 @@ void PhaseStats::begin(std::size_t phase, double now, std::vector<WorkloadStats>
     sp.start = services[s].marks(now);
     sp.arrivals_start = services[s].arrivals_total();
   }
+  for (std::size_t e = 0; e < c.endpoints.size(); ++e) {
+    c.endpoints[e].enter_phase(&endpoint_tallies_[phase * endpoint_count_ + e]);
+  }
 }
 
-void PhaseStats::end(std::size_t phase, double now, std::vector<WorkloadStats>& workloads,
-                     const std::vector<ServiceStats>& services) {
+void PhaseStats::end(std::size_t phase, double now, const Collectors& c) {
+  std::vector<WorkloadStats>& workloads = c.workloads;
+  const std::vector<ServiceStats>& services = c.services;
   PhaseState& p = phases_[phase];
   if (!p.begun || p.ended) return;
   p.ended = true;
@@ -47,6 +59,9 @@ void PhaseStats::end(std::size_t phase, double now, std::vector<WorkloadStats>& 
     ServicePhase& sp = service_phases_[phase * services.size() + s];
     sp.end = services[s].marks(now);
     sp.arrivals_end = services[s].arrivals_total();
+  }
+  for (std::size_t e = 0; e < c.endpoints.size(); ++e) {
+    c.endpoints[e].leave_phase(&endpoint_tallies_[phase * endpoint_count_ + e]);
   }
 }
 
@@ -84,8 +99,9 @@ void PhaseStats::window(double start_s, double now, const std::vector<WorkloadSt
   }
 }
 
-void PhaseStats::summarize(double now, std::vector<WorkloadStats>& workloads,
-                           const std::vector<ServiceStats>& services, const Add& add) {
+void PhaseStats::summarize(double now, const Collectors& c, const Add& add) {
+  std::vector<WorkloadStats>& workloads = c.workloads;
+  const std::vector<ServiceStats>& services = c.services;
   const auto peak_value = [](double v) { return v < 0.0 ? kNaN : v; };
   for (std::size_t w = 0; w < workloads.size(); ++w) {
     add({"workloads", spec_.workloads[w].name, "peak", "offered_rps"},
@@ -100,7 +116,7 @@ void PhaseStats::summarize(double now, std::vector<WorkloadStats>& workloads,
     add({"services", n, "peak", "cpu_utilization"}, peak_value(peak.cpu_utilization));
   }
   for (std::size_t p = 0; p < phases_.size(); ++p) {
-    end(p, now, workloads, services);
+    end(p, now, c);
     const PhaseState& state = phases_[p];
     const std::string& name = spec_.simulation.phases[p].name;
     // The phase's length as simulated (a run stopped early ends it then).
@@ -147,6 +163,35 @@ void PhaseStats::summarize(double now, std::vector<WorkloadStats>& workloads,
           level(sp.end.in_flight, sp.start.in_flight));
       add({"phases", name, "services", n, "replicas", "mean"},
           level(sp.end.replicas, sp.start.replicas));
+    }
+    summarize_endpoints(p, per_s, add);
+  }
+}
+
+void PhaseStats::summarize_endpoints(std::size_t phase, const std::function<double(double)>& per_s,
+                                     const Add& add) const {
+  if (endpoint_tallies_.empty()) return;
+  const std::string& name = spec_.simulation.phases[phase].name;
+  std::size_t e = 0;
+  for (const model::ServiceSpec& ss : spec_.services) {
+    if (ss.queue) continue;
+    for (const model::EndpointSpec& es : ss.endpoints) {
+      const EndpointPhaseTally& t = endpoint_tallies_[phase * endpoint_count_ + e++];
+      const std::vector<std::string> at{"phases", name, "services", ss.name, "endpoints", es.name};
+      const auto add_at = [&](std::vector<std::string> path, double value) {
+        std::vector<std::string> full = at;
+        full.insert(full.end(), path.begin(), path.end());
+        add(std::move(full), value);
+      };
+      add_at({"arrival_rps"}, per_s(static_cast<double>(t.arrivals)));
+      add_at({"throughput_rps"}, per_s(static_cast<double>(t.completions)));
+      add_at({"error_rate"},
+             ratio(static_cast<double>(t.ended - t.succeeded), static_cast<double>(t.ended)));
+      const stats::Histogram& h = t.latency;
+      add_at({"latency_ms", "mean"}, h.count() > 0 ? h.mean() * 1e3 : kNaN);
+      add_at({"latency_ms", "p50"}, quantile_ms(h, 0.50));
+      add_at({"latency_ms", "p95"}, quantile_ms(h, 0.95));
+      add_at({"latency_ms", "p99"}, quantile_ms(h, 0.99));
     }
   }
 }

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "capsim/model/spec.hpp"
+#include "endpoint_stats.hpp"
 #include "phase_tally.hpp"
 #include "service_stats.hpp"
 #include "workload_stats.hpp"
@@ -19,11 +20,16 @@ class PhaseStats {
  public:
   explicit PhaseStats(const model::Spec& spec);
 
+  /// The collectors a phase reads and feeds: `endpoints` service by service (empty without
+  /// simulation.per_endpoint).
+  struct Collectors {
+    std::vector<WorkloadStats>& workloads;
+    const std::vector<ServiceStats>& services;
+    std::vector<EndpointStats>& endpoints;
+  };
   /// Phase `phase` begins or ends at `now` (Event::phase).
-  void begin(std::size_t phase, double now, std::vector<WorkloadStats>& workloads,
-             const std::vector<ServiceStats>& services);
-  void end(std::size_t phase, double now, std::vector<WorkloadStats>& workloads,
-           const std::vector<ServiceStats>& services);
+  void begin(std::size_t phase, double now, const Collectors& c);
+  void end(std::size_t phase, double now, const Collectors& c);
 
   /// The time-series window [start_s, now) has ended: its averages may be peaks. Windows that
   /// begin before the warm-up ends do not count.
@@ -33,8 +39,7 @@ class PhaseStats {
   using Add = std::function<void(std::vector<std::string>, double)>;
   /// The peaks' metrics (workloads.W.peak.*, services.S.peak.*), then the phases' (phases.P.*),
   /// in the order of model::Spec; a phase still in progress ends at `now`.
-  void summarize(double now, std::vector<WorkloadStats>& workloads,
-                 const std::vector<ServiceStats>& services, const Add& add);
+  void summarize(double now, const Collectors& c, const Add& add);
 
  private:
   struct ServicePhase {
@@ -51,10 +56,16 @@ class PhaseStats {
     double arrival_rps = -1.0, queue_length = -1.0, in_flight = -1.0, cpu_utilization = -1.0;
   };
 
+  /// Phase `phase`'s metrics of every endpoint (phases.P.services.S.endpoints.E.*).
+  void summarize_endpoints(std::size_t phase, const std::function<double(double)>& per_s,
+                           const Add& add) const;
+
   const model::Spec& spec_;
   std::vector<PhaseState> phases_;
   std::vector<WorkloadPhaseTally> workload_tallies_;  // [phase x workloads + workload]
   std::vector<ServicePhase> service_phases_;          // [phase x services + service]
+  std::size_t endpoint_count_ = 0;                    // with per_endpoint: over all services
+  std::vector<EndpointPhaseTally> endpoint_tallies_;  // [phase x endpoints + endpoint]
   std::vector<std::uint64_t> offered_last_;           // per workload, at the last window's end
   std::vector<double> offered_peak_;                  // per workload; < 0: no window yet
   std::vector<ServicePeak> service_peaks_;

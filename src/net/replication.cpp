@@ -18,7 +18,8 @@ void Replication::send_request(const CallRequest& request) {
   send_attempt(call);
 }
 
-void Replication::call_from(Ref job, const CallSite& site, std::uint64_t key) {
+void Replication::call_from(Ref job, const CallSite& site, std::uint64_t key,
+                            std::uint64_t origin) {
   CallRequest r;
   r.caller_kind = site.async ? CallerKind::detached : CallerKind::job;
   r.caller_job = job;
@@ -27,6 +28,7 @@ void Replication::call_from(Ref job, const CallSite& site, std::uint64_t key) {
   r.endpoint = site.endpoint;
   r.op = site.op;
   r.key = key;
+  r.origin = origin;
   r.client = jobs_[job.index].client;
   send_request(r);
 }
@@ -56,6 +58,7 @@ void Replication::deliver(Ref call, const Delivery& d, std::uint32_t connection)
   Job& j = jobs_[job.index];
   j.op = d.op;
   j.key = d.key;
+  j.origin = d.origin;
   j.client = d.client;
   j.connection = connection;
   // A lookup whose caller runs the miss itself (cache-aside).
@@ -262,7 +265,7 @@ void Replication::advance(Ref job) {
       clock_.after(std::max(0.0, a.demand_s), Event::delay_done, job.pack());
       return;
     case StepAction::Kind::call:
-      call_from(job, *a.call, a.key);
+      call_from(job, *a.call, a.key, a.origin);
       if (a.call->async) [[unlikely]] {
         // Fire-and-forget: the job does not wait for the answer and goes on at once.
         if (Job* self = jobs_.get(job)) {
@@ -276,7 +279,8 @@ void Replication::advance(Ref job) {
       const std::uint32_t client = j.client;
       for (const Steps& branch : a.step->branches) {
         const Ref child = new_job(&branch, kNone, ParentKind::job, job, 0);
-        jobs_[child.index].key = sim::derive_key(a.key, b++);
+        jobs_[child.index].key = sim::derive_key(a.key, b);
+        jobs_[child.index].origin = sim::derive_key(a.origin, b++);
         jobs_[child.index].client = client;
         ready_.push_back(child);
       }

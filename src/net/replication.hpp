@@ -41,8 +41,9 @@ class Replication {
  private:
   // The request path (replication.cpp).
   void send_request(const CallRequest& request);
-  /// The job `job` calls `site` (a call step, or a cache's backend on a miss), keyed `key`.
-  void call_from(Ref job, const CallSite& site, std::uint64_t key);
+  /// The job `job` calls `site` (a call step, or a cache's backend on a miss), keyed `key`;
+  /// `origin` is key's counterpart from the job's origin (Job::origin).
+  void call_from(Ref job, const CallSite& site, std::uint64_t key, std::uint64_t origin);
   void send_attempt(Ref call);
   /// `degraded`: a success that a fallback answered somewhere on the attempt's path.
   void attempt_returned(Ref call, std::uint32_t attempt, Outcome outcome, bool degraded = false);
@@ -193,7 +194,10 @@ class Replication {
   /// producer answered at once.
   void enqueue(Ref call, const Delivery& d, std::uint32_t connection);
   /// Hands broker `queue`'s waiting messages to its consumer while it has free worker slots.
+  /// Called again while it runs (a message whose job fails at once, inside arrive), it only
+  /// records the queue: the outermost call pumps it, so a backlog never nests calls.
   void pump(std::uint32_t queue);
+  void pump_now(std::uint32_t queue);
   /// Service `service` has more worker slots: the brokers it consumes from hand it messages.
   void pump_consumer(std::uint32_t service);
   void message_processed(Ref batch, Outcome outcome);
@@ -234,6 +238,8 @@ class Replication {
   };
   std::vector<NodeLoss> losses_;  ///< by fault index; empty until the first node loss
   MessageQueues queues_;
+  bool pumping_ = false;                 ///< a pump is running (replication_queue.cpp)
+  std::vector<std::uint32_t> pump_due_;  ///< queues to pump when it returns, in order
   /// Some cache refreshes: a backend job's work may be a refresh's (counted for its cache).
   bool refreshing_ = false;
 };

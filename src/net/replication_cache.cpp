@@ -35,7 +35,8 @@ void Replication::cache_step(Ref job, Job& j) {
             return;
           }
           j.pending = 1;
-          call_from(job, c.backend(), cache_fetch_key(j.key));  // a read: the site's default
+          // A read: the site's default.
+          call_from(job, c.backend(), cache_fetch_key(j.key), cache_fetch_key(j.origin));
           return;
       }
       return;

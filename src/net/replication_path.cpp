@@ -27,6 +27,7 @@ bool Replication::start_fallback(const CallState& call, Outcome outcome) {
   j.replica = host->replica;
   // Attempt n of the call is keyed derive(key, n), n small: this key is the fallback's own.
   j.key = sim::derive_key(call.key, ~std::uint64_t{0});
+  j.origin = sim::derive_key(call.origin, ~std::uint64_t{0});
   j.client = call.client;
   ready_.push_back(job);
   return true;
@@ -52,6 +53,8 @@ bool Replication::start_on_miss(const CallState& call) {
   j.replica = host->replica;
   // The fallback's key is derive(key, ~0); this one is the miss's own.
   j.key = sim::derive_key(call.key, ~std::uint64_t{1});
+  j.origin = sim::derive_key(call.origin, ~std::uint64_t{1});
+  j.client = call.client;  // its calls are the request's: they carry its client
   if (policy.writes_back) {
     j.aside_cache = call.service;
     j.cache_key = call.cache_key;

@@ -51,10 +51,10 @@ void Replication::pool_handover() {
   }
   pools_.granted(h);
   const CallState& c = calls_[h.waiter.call];
-  deliver(
-      h.waiter.call,
-      Delivery{c.service, c.endpoint, c.op, sim::derive_key(c.key, c.attempt), c.attempt, c.client},
-      h.pool);
+  deliver(h.waiter.call,
+          Delivery{c.service, c.endpoint, c.op, sim::derive_key(c.key, c.attempt), c.attempt,
+                   c.client, attempt_origin(c)},
+          h.pool);
 }
 
 void Replication::pool_timeouts(std::uint32_t pool) {

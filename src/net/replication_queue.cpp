@@ -16,6 +16,19 @@ void Replication::enqueue(Ref call, const Delivery& d, std::uint32_t connection)
 }
 
 void Replication::pump(std::uint32_t queue) {
+  // A consumer job that fails at once (an outage, its rate limit) ends inside arrive() and asks
+  // for the next message: a recursion one level per message of the backlog, which overflowed
+  // the stack with a few hundred thousand waiting. The outermost call pumps instead, in the
+  // order the calls came.
+  pump_due_.push_back(queue);
+  if (pumping_) return;
+  pumping_ = true;
+  for (std::size_t i = 0; i < pump_due_.size(); ++i) pump_now(pump_due_[i]);
+  pump_due_.clear();
+  pumping_ = false;
+}
+
+void Replication::pump_now(std::uint32_t queue) {
   const std::uint32_t consumer = queues_.consumer(queue);
   Service& c = services_[consumer];
   const std::int64_t slots =
@@ -23,7 +36,9 @@ void Replication::pump(std::uint32_t queue) {
   while (const std::optional<Ref> batch = queues_.receive(queue, slots)) {
     const Ref job =
         new_job(&c.endpoints[queues_.endpoint(queue)], consumer, ParentKind::message, *batch, 0);
+    // A message's key (its send's attempt's) is its job's origin too: a redelivery has it.
     jobs_[job.index].key = *queues_.next_message(*batch);
+    jobs_[job.index].origin = jobs_[job.index].key;
     arrive(job);
   }
 }
@@ -35,7 +50,18 @@ void Replication::pump_consumer(std::uint32_t service) {
 }
 
 void Replication::message_processed(Ref batch, Outcome outcome) {
-  pump(queues_.processed(batch, outcome == Outcome::success));
+  const std::uint32_t queue = queues_.processed(batch, outcome == Outcome::success);
+  if (!queues_.consumer_shared(queue)) {
+    pump(queue);
+    return;
+  }
+  // A consumer of several queues takes its next batch from the next of them in turn (round
+  // robin), so that a queue with a backlog does not starve the others.
+  const std::uint32_t n = queues_.count();
+  for (std::uint32_t k = 1; k <= n; ++k) {
+    const std::uint32_t q = (queue + k) % n;
+    if (queues_.consumer(q) == queues_.consumer(queue)) pump(q);
+  }
 }
 
 bool Replication::next_in_batch(Job& j) {
@@ -43,6 +69,7 @@ bool Replication::next_in_batch(Job& j) {
   if (!key) return false;
   // The handler's loop over the batch's records: the next message runs the steps from the top.
   j.key = *key;
+  j.origin = *key;
   j.step = 0;
   j.calls_drawn = false;
   j.calls_left = 0;

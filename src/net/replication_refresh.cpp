@@ -29,6 +29,7 @@ void Replication::cache_refresh(std::uint32_t service) {
     r.endpoint = site.endpoint;
     r.op = site.op;
     r.key = sim::derive_key(run, static_cast<std::uint64_t>(k));
+    r.origin = r.key;
     // Not through send_request: traces follow clients' requests, and nobody sent this one.
     send_attempt(calls_.start_refresh(r, service, static_cast<std::uint32_t>(k)));
   }

@@ -61,9 +61,9 @@ class Statistics {
   /// Named phase `phase` (simulation.phases) begins, or ends, at `now` (phase_stats.hpp).
   void phase_boundary(std::size_t phase, bool begins, double now) {
     if (begins) {
-      phases_.begin(phase, now, workloads_, services_);
+      phases_.begin(phase, now, {workloads_, services_, endpoints_});
     } else {
-      phases_.end(phase, now, workloads_, services_);
+      phases_.end(phase, now, {workloads_, services_, endpoints_});
     }
   }
   /// Closes the time-series window that began at `start_s`, at `now` (timeseries.cpp).

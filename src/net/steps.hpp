@@ -26,6 +26,7 @@ struct StepAction {
   const CallSite* call = nullptr;
   const Step* step = nullptr;
   std::uint64_t key = 0;
+  std::uint64_t origin = 0;  ///< key's counterpart from the job's origin (Job::origin)
 };
 
 /// The job's next action from its current step, skipping call steps that draw no call.
@@ -72,6 +73,11 @@ struct StepAction {
         a.kind = StepAction::Kind::call;
         a.call = &c;
         a.key = sim::derive_key(step_key, static_cast<std::uint64_t>(j.calls_left));
+        // Without a retry on the path the origin is the key: no second derivation.
+        a.origin = j.origin == j.key
+                       ? a.key
+                       : sim::derive_key(sim::derive_key(j.origin, 2 * std::uint64_t{j.step} + 1),
+                                         static_cast<std::uint64_t>(j.calls_left));
         return a;
       }
       case model::StepKind::parallel: {
@@ -80,6 +86,8 @@ struct StepAction {
         a.kind = StepAction::Kind::fork;
         a.step = &step;
         a.key = sim::derive_key(j.key, 2 * std::uint64_t{j.step} + 1);
+        a.origin =
+            j.origin == j.key ? a.key : sim::derive_key(j.origin, 2 * std::uint64_t{j.step} + 1);
         return a;
       }
     }

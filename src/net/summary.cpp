@@ -30,7 +30,8 @@ Statistics::Statistics(const model::Spec& spec, bool timeseries)
   if (spec.simulation.per_endpoint) {
     for (const model::ServiceSpec& s : spec.services) {
       first_endpoint_.push_back(static_cast<std::uint32_t>(endpoints_.size()));
-      endpoints_.resize(endpoints_.size() + s.endpoints.size());
+      // A queue service's sends are answered by its broker: no requests of an endpoint.
+      if (!s.queue) endpoints_.resize(endpoints_.size() + s.endpoints.size());
     }
   }
 }
@@ -197,7 +198,7 @@ stats::Summary Statistics::summarize(double now, std::uint64_t events) {
     }
   }
   phases_.summarize(
-      now, workloads_, services_,
+      now, {workloads_, services_, endpoints_},
       [&add](std::vector<std::string> path, double value) { add(std::move(path), value); });
   nodes_.summarize(now, measured, out.metrics);
   summarize_pools(out, now);

@@ -134,6 +134,7 @@ CallRequest Workloads::next_request(std::uint32_t w, std::uint32_t user) {
   r.service = wl.target;
   r.endpoint = e;
   r.key = sim::derive_key(wl.request_keys, wl.sent++);
+  r.origin = r.key;
   if (wl.clients) {
     // The request's own draw: the same request comes from the same client in every variant.
     sim::KeyedRandom rng(sim::derive_key(r.key, kClientLabel));

@@ -111,10 +111,9 @@ std::vector<std::string> metric_names(const model::Spec& spec) {
     names.push_back(at + "wait_ms.p99");
     if (s.cache) {
       names.push_back(at + "hit_ratio");
-      // net/cache_summary.cpp: lock counts where cache-aside locks exist, refresh where set.
+      // net/cache_summary.cpp: lock counts where stampede locks exist, refresh where set.
       const model::CacheSpec& c = *s.cache;
-      if (c.called_aside &&
-          (c.stampede == model::Stampede::coalesce || c.stampede == model::Stampede::reject)) {
+      if (model::has_stampede_locks(c)) {
         for (const char* m : {"waited", "rejected", "lapsed"}) names.push_back(at + "lock." + m);
       }
       if (c.refresh) {
@@ -155,6 +154,18 @@ std::vector<std::string> metric_names(const model::Spec& spec) {
       for (const char* name : {"arrival_rps", "cpu_utilization", "worker_utilization",
                                "queue_length", "in_flight", "replicas.mean"}) {
         names.push_back(at + name);
+      }
+    }
+    if (!spec.simulation.per_endpoint) continue;
+    for (const model::ServiceSpec& s : spec.services) {
+      if (s.queue) continue;  // a queue service has no endpoint results
+      for (const model::EndpointSpec& e : s.endpoints) {
+        const std::string at =
+            "phases." + p.name + ".services." + s.name + ".endpoints." + e.name + ".";
+        for (const char* name : {"arrival_rps", "throughput_rps", "error_rate", "latency_ms.mean",
+                                 "latency_ms.p50", "latency_ms.p95", "latency_ms.p99"}) {
+          names.push_back(at + name);
+        }
       }
     }
   }
@@ -212,6 +223,7 @@ std::vector<std::string> metric_names(const model::Spec& spec) {
   // Endpoints (simulation.per_endpoint), after the queues, as the summary adds them.
   if (spec.simulation.per_endpoint) {
     for (const model::ServiceSpec& s : spec.services) {
+      if (s.queue) continue;  // its broker answers the sends: no requests of an endpoint
       for (const model::EndpointSpec& e : s.endpoints) {
         const std::string at = "services." + s.name + ".endpoints." + e.name + ".";
         for (const char* name : {"arrival_rps", "throughput_rps", "error_rate", "errors.rejected",

@@ -1,5 +1,5 @@
-// Placement and shared cores through the command line (docs/nodes.md#placement,
-// docs/nodes.md#shared-cores): a bad `nodes.placement` or pod `cpu_limit` in a model file is
+// Placement, shared cores and topology spread through the command line (docs/nodes.md): a bad
+// `nodes.placement`, pod `cpu_limit` or `topology_spread` in a model file is
 // refused by run and validate with exit status 2, one message naming the JSON Pointer with what
 // was expected and what was found, and nothing written.
 
@@ -38,6 +38,12 @@ const std::vector<BadKey>& cases() {
        "/services/api/pod/cpu_limit: expected a number > 0, found \"2 cores\""},
       {"limit_typo", "", R"("cpu_limt": 2)",
        "/services/api/pod/cpu_limt: unknown key; did you mean 'cpu_limit'?"},
+      {"spread_zone_without_zones", "", R"("topology_spread": [{"topology": "zone"}])",
+       "/services/api/pod/topology_spread/0/topology: expected a pool with \"zones\" for a zone "
+       "constraint, found pool 'p' without zones"},
+      {"spread_skew_zero", "", R"("topology_spread": [{"topology": "node", "max_skew": 0}])",
+       "/services/api/pod/topology_spread/0/max_skew: expected an integer from 1 to 100000, "
+       "found 0"},
   };
   return list;
 }

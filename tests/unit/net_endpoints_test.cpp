@@ -124,5 +124,36 @@ TEST(PerEndpoint, ATimeoutOnOneEndpointFailsOnlyThatEndpoint) {
                      50.0 * (1.0 - 2.0 * p) / (1.0 - p), 0.03);
 }
 
+// With named phases too, each endpoint is measured over each phase (phases.P.services.S.
+// endpoints.E.*): a phase that spans the whole measured run counts exactly the requests the run
+// counts, and a phase of the second half alone still gives Pollaczek-Khinchine's sojourns.
+TEST(PerEndpoint, PhasesMeasureEachEndpointOverTheirSpan) {
+  const run::Results r = run_json(kMix, {{"/simulation/duration", "\"2000s\""},
+                                         {"/simulation/replications", "6"},
+                                         {"/simulation/phases", R"([
+      {"name": "all", "from": "20s", "to": "2000s"},
+      {"name": "late", "from": "1000s", "to": "2000s"}])"}});
+  for (const char* e : {"a", "b"}) {
+    for (const char* m : {"arrival_rps", "throughput_rps", "error_rate", "latency_ms.mean",
+                          "latency_ms.p50", "latency_ms.p95", "latency_ms.p99"}) {
+      const std::string run_name = std::string("services.api.endpoints.") + e + "." + m;
+      const std::string phase_name = "phases.all." + run_name;
+      const run::MergedMetric* whole = r.find(run_name);
+      const run::MergedMetric* phase = r.find(phase_name);
+      ASSERT_NE(whole, nullptr) << run_name;
+      ASSERT_NE(phase, nullptr) << phase_name;
+      ASSERT_EQ(whole->values.size(), phase->values.size());
+      for (std::size_t i = 0; i < whole->values.size(); ++i) {
+        EXPECT_DOUBLE_EQ(phase->values[i], whole->values[i]) << phase_name << " replication " << i;
+      }
+    }
+  }
+  const double wq_ms = 50.0 * 211.2e-6 / (2.0 * (1.0 - 50.0 * 0.0096)) * 1e3;
+  expect_in_interval(r, "phases.late.services.api.endpoints.a.latency_ms.mean", wq_ms + 4.0, 0.08);
+  expect_in_interval(r, "phases.late.services.api.endpoints.b.latency_ms.mean", wq_ms + 12.0, 0.08);
+  expect_in_interval(r, "phases.late.services.api.endpoints.a.arrival_rps", 15.0, 0.04);
+  expect_in_interval(r, "phases.late.services.api.endpoints.b.throughput_rps", 35.0, 0.04);
+}
+
 }  // namespace
 }  // namespace capsim::net

@@ -66,6 +66,20 @@ TEST(SharedCores, TheLimitDefaultsToTheRequestAndALimitMakesThePoolShare) {
   EXPECT_TRUE(spec.nodes->pools[0].shared_cores);
 }
 
+TEST(SharedCores, APodThatRequestsNoCoresIsBestEffortAndRunsOnWhatIsLeft) {
+  // a requests 0 cores and sets no limit (BestEffort); b requests 1 and may burst to 2. One job
+  // each on 2 cores: b takes its one core (a job runs on one thread), a the other: both jobs
+  // take exactly 1 s. a's limit used to default to its request, 0: its jobs never finished.
+  const stats::Summary s = two_pods(R"({"cores": 0})", 1, R"({"cores": 1, "cpu_limit": 2})", 1);
+  EXPECT_NEAR(latency_s(s, "wa"), 1.0, 1e-9);
+  EXPECT_NEAR(latency_s(s, "wb"), 1.0, 1e-9);
+  Json doc = model_test::minimal_model();
+  doc["nodes"] =
+      Json::parse(R"({"pools": {"p": {"cores": 4, "memory_mib": 8192, "min": 1, "max": 1}}})");
+  doc["services"]["api"]["pod"] = Json::parse(R"({"pool": "p", "cores": 0})");
+  EXPECT_DOUBLE_EQ(model::load(doc, ".").services[0].pod->cpu_limit, 4.0);  // the node's cores
+}
+
 TEST(SharedCores, BadLimitsAreRefusedWithTheirPointer) {
   Json doc = model_test::minimal_model();
   doc["nodes"] =

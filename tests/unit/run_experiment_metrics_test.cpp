@@ -93,6 +93,16 @@ TEST(MetricCatalogue, OptionalMetricsFollowTheModelsFeatures) {
   EXPECT_TRUE(holds(phase_names, "phases.spike.workloads.w.latency_ms.p99"));
   EXPECT_TRUE(holds(phase_names, "phases.spike.services.api.cpu_utilization"));
   EXPECT_EQ(phase_names, simulated_names(phased));
+  // With per_endpoint as well: each endpoint over each phase.
+  const model::Spec phased_endpoints = load_text(R"({ "name": "m",
+    "simulation": { "duration": "60s", "per_endpoint": true,
+                    "phases": [ { "name": "spike", "from": "10s", "to": "20s" } ] },
+    "workloads": [ { "name": "w", "target": "api", "rate": 10, "endpoint": "get" } ],
+    "services": { "api": { "endpoints": { "get": { "steps": [ { "work": "5ms" } ] },
+                                          "put": { "steps": [ { "work": "9ms" } ] } } } } })");
+  const auto endpoint_names = run::metric_names(phased_endpoints);
+  EXPECT_TRUE(holds(endpoint_names, "phases.spike.services.api.endpoints.put.latency_ms.p99"));
+  EXPECT_EQ(endpoint_names, simulated_names(phased_endpoints));
 }
 
 }  // namespace

@@ -14,6 +14,7 @@
 #include <string>
 
 #include "capsim/analytic/model_analysis.hpp"
+#include "capsim/analytic/queueing.hpp"
 #include "capsim/model/load.hpp"
 
 namespace {
@@ -48,6 +49,30 @@ TEST(AnalyzeCapacity, ADelayHoldsTheWorker) {
   EXPECT_NEAR(bp->rps, 40.0, 1e-9);
   EXPECT_EQ(bp->station, "api");
   EXPECT_EQ(bp->resource, "workers");
+}
+
+TEST(AnalyzeCapacity, ADelaysMeanIsInThePercentilesWhichAreThenApproximate) {
+  // Exponential work (10 ms) on 2 cores at 20/s, then a 90 ms delay: the M/M/2 sojourn's
+  // quantiles plus 90 ms (the workers, 4 held 100 ms each at 20/s, are half busy). They used
+  // to leave the delay out and call themselves exact (p50 7 ms for a mean of 100 ms); the
+  // simulation gives p50 97.2 and p99 137.2 ms on 2 replicas of this.
+  const auto a = analyze(R"({
+    "workloads": [ { "name": "w", "target": "api", "rate": 20 } ],
+    "services": { "api": { "cores": 2, "workers": 4,
+                           "steps": [ { "work": { "dist": "exponential", "mean": "10ms" } },
+                                      { "delay": "90ms" } ] } } })");
+  const analytic::WorkloadEstimate& w = a.workloads[0];
+  EXPECT_FALSE(w.quantiles_exact);
+  const analytic::MMc mmc{20.0, 100.0, 2};
+  ASSERT_FALSE(w.latency_quantiles_s.empty());
+  for (const auto& [name, q] : w.latency_quantiles_s) {
+    if (name == "p50") {
+      EXPECT_NEAR(q, mmc.sojourn_quantile(0.50) + 0.090, 1e-9);
+    } else if (name == "p99") {
+      EXPECT_NEAR(q, mmc.sojourn_quantile(0.99) + 0.090, 1e-9);
+    }
+  }
+  EXPECT_NEAR(*w.mean_latency_s, mmc.mean_sojourn() + 0.090, 1e-9);
 }
 
 TEST(AnalyzeCapacity, ACallHoldsTheWorker) {
@@ -99,6 +124,26 @@ TEST(AnalyzeCapacity, ADatabaseWithFixedConnectionsBinds) {
   EXPECT_NEAR(bp->rps, 25.0, 1e-9);
   EXPECT_EQ(bp->station, "db");
   EXPECT_EQ(bp->resource, "connections");
+}
+
+TEST(AnalyzeCapacity, ReadReplicasServeOnlyReadsAndThePrimaryOnlyWrites) {
+  // A database of 4 connections, 10 ms queries, 2 read replicas: 400 queries/s per node. Reads
+  // go to the 2 read replicas only: 800 reads/s; writes to the primary only: 400/s. Counting
+  // the 3 nodes for every query said 1,200 either way (a run at 1,000 reads/s saturates).
+  const auto bp_for = [](const char* op) {
+    const auto a = analyze(std::string(R"({
+      "workloads": [ { "name": "w", "target": "api", "rate": 100 } ],
+      "services": {
+        "api": { "replicas": 10, "cores": 4, "workers": 64,
+                 "steps": [ { "work": "1ms" }, { "call": "db", "op": ")") +
+                           op + R"(" } ] },
+        "db": { "kind": "database", "connections": 4, "read_replicas": 2, "work": "10ms" } } })");
+    return *analytic::breaking_point(a, "api");
+  };
+  const analytic::BreakingPoint reads = bp_for("read");
+  EXPECT_NEAR(reads.rps, 800.0, 1e-6);
+  EXPECT_EQ(reads.station, "db");
+  EXPECT_NEAR(bp_for("write").rps, 400.0, 1e-6);
 }
 
 TEST(AnalyzeCapacity, VisitsScaleADownstreamCapacity) {

@@ -75,6 +75,19 @@ struct DisruptionBudgetSpec {
   bool percent = false;
 };
 
+/// One of a pod's `topology_spread` constraints (docs/nodes.md#topology-spread), Kubernetes'
+/// topologySpreadConstraints with the service's own pods as the label selector: placing a pod
+/// in a domain (a zone of the pool, or a node) may raise the domain's count of the service's
+/// pods above the fewest of any domain by at most `max_skew`.
+struct SpreadConstraint {
+  enum class Topology : std::uint8_t { zone, node };
+  Topology topology = Topology::zone;
+  int max_skew = 1;
+  /// whenUnsatisfiable DoNotSchedule (a filter: the pod stays Pending); false: ScheduleAnyway
+  /// (a preference for the domains with fewer of the service's pods).
+  bool hard = true;
+};
+
 /// `pod` of a service: the node pool its replicas run on and what each requests of a node.
 struct PodSpec {
   std::uint32_t pool = 0;  ///< index in NodesSpec::pools
@@ -84,6 +97,7 @@ struct PodSpec {
   /// `cpu_limit`, default its request `cores`.
   double cpu_limit = 0.0;
   std::optional<DisruptionBudgetSpec> disruption_budget;
+  std::vector<SpreadConstraint> spread;  ///< `topology_spread`, in the model's order
   std::string pointer;
 };
 

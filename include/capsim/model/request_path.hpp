@@ -16,6 +16,11 @@ bool uses_fallbacks(const Spec& spec);
 /// requests.
 bool uses_capacity_units(const Spec& spec);
 
+/// The cache keeps stampede locks (docs/request-path.md#warm-caches-and-stampede-locks): a cache
+/// of keys (not a fixed hit_ratio) with stampede `coalesce` or `reject`, read-through or
+/// cache-aside; its results then count lock.waited, lock.rejected and lock.lapsed.
+bool has_stampede_locks(const CacheSpec& cache);
+
 /// The cost of service `s`'s capacity units over `measured_s` seconds in which it consumed
 /// `read_units` and `write_units`: provisioned units-hours at their price, consumed units at
 /// theirs; absent when no price is given.

@@ -293,6 +293,9 @@ struct CacheSpec {
   std::int64_t key_count = 0;
   Popularity popularity = Popularity::zipf;
   double zipf_exponent = 0.9;
+  /// `"keys": "client"`: a lookup's key is the request's client (a session or per-user cache,
+  /// docs/request-path.md#clients); the loader sets key_count to the workloads' clients.
+  bool keyed_by_client = false;
   std::int64_t capacity = 0;    ///< entries; 0 with keys: unlimited
   std::optional<double> ttl_s;  ///< set on fill
   Eviction eviction = Eviction::lru;
