@@ -47,6 +47,9 @@ std::optional<FaultSpec> ModelLoader::read_fault(const Json& value, const std::s
       {"nodes", {FaultKind::node_loss}},
       {"zone", {FaultKind::node_loss}},
       {"restore_after", {FaultKind::node_loss}},
+      {"detection", {FaultKind::node_loss}},
+      {"not_ready_after", {FaultKind::node_loss}},
+      {"evict_after", {FaultKind::node_loss}},
       {"service",
        {FaultKind::crash, FaultKind::slowdown, FaultKind::outage, FaultKind::cache_flush,
         FaultKind::rollout}},
@@ -186,9 +189,6 @@ std::optional<FaultSpec> ModelLoader::read_fault(const Json& value, const std::s
   return fault;
 }
 
-namespace {
-
-/// "25%" -> 25 (a whole percentage), else nothing.
 std::optional<double> whole_percent(const std::string& text) {
   if (text.size() < 2 || text.back() != '%') return std::nullopt;
   double value = 0.0;
@@ -198,8 +198,6 @@ std::optional<double> whole_percent(const std::string& text) {
   }
   return value;
 }
-
-}  // namespace
 
 void ModelLoader::read_node_loss(const Json& value, const std::string& pointer, FaultSpec& fault) {
   // The pool's name, the count against its max and the zone against its zones are checked once
@@ -230,6 +228,47 @@ void ModelLoader::read_node_loss(const Json& value, const std::string& pointer, 
   if (const Json* restore = find(value, "restore_after")) {
     fault.restore_after_s =
         reader_.duration(*restore, child(pointer, "restore_after"), Sign::positive);
+  }
+  read_node_detection(value, pointer, fault);
+}
+
+void ModelLoader::read_node_detection(const Json& value, const std::string& pointer,
+                                      FaultSpec& fault) {
+  // Kubernetes' defaults: node-monitor-grace-period 50 s (40 s before Kubernetes 1.32), and the
+  // DefaultTolerationSeconds admission plugin's 300 s for not-ready and unreachable.
+  constexpr double kNotReadyAfterS = 50.0;
+  constexpr double kEvictAfterS = 300.0;
+  std::optional<bool> kubernetes;  // "detection", when given
+  if (const Json* detection = find(value, "detection")) {
+    if (const auto index =
+            reader_.choice(*detection, child(pointer, "detection"), {"immediate", "kubernetes"})) {
+      kubernetes = *index == 1;
+    }
+  }
+  std::optional<double> not_ready;
+  std::optional<double> evict;
+  for (const char* key : {"not_ready_after", "evict_after"}) {
+    const Json* v = find(value, key);
+    if (v == nullptr) continue;
+    const std::string at = child(pointer, key);
+    if (kubernetes == false) {
+      reader_.error(at, R"(only with "detection": "kubernetes" (the loss is known at once with )"
+                        R"("detection": "immediate"))");
+      continue;
+    }
+    auto& to = std::string_view(key) == "evict_after" ? evict : not_ready;
+    to = reader_.duration(*v, at, Sign::non_negative);
+  }
+  if (kubernetes != true && !not_ready && !evict) return;
+  fault.not_ready_after_s = not_ready.value_or(kNotReadyAfterS);
+  fault.evict_after_s = evict.value_or(kEvictAfterS);
+  const double evicted_s = *fault.not_ready_after_s + *fault.evict_after_s;
+  if (fault.restore_after_s && *fault.restore_after_s < evicted_s) {
+    reader_.error(child(pointer, "restore_after"),
+                  "expected at least not_ready_after + evict_after (" + seconds_text(evicted_s) +
+                      "): a node that comes back before its pods are evicted is not modelled, "
+                      "found " +
+                      seconds_text(*fault.restore_after_s));
   }
 }
 

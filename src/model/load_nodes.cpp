@@ -274,7 +274,8 @@ void read_pods(Reader& reader, const Json& services, const std::string& pointer,
       continue;
     }
     reader.check_keys(*value, at, "pod",
-                      {"pool", "cores", "memory_mib", "cpu_limit", "topology_spread"});
+                      {"pool", "cores", "memory_mib", "cpu_limit", "topology_spread",
+                       "disruption_budget"});
     PodSpec pod;
     pod.pointer = at;
     const Json* pool = find(*value, "pool");
@@ -346,6 +347,11 @@ void read_pods(Reader& reader, const Json& services, const std::string& pointer,
     }
     if (const Json* spread = find(*value, "topology_spread"); spread != nullptr && ok) {
       ok = read_spread(reader, *spread, child(at, "topology_spread"), p, pod);
+    }
+    if (const Json* budget = find(*value, "disruption_budget")) {
+      pod.disruption_budget =
+          read_disruption_budget(reader, *budget, child(at, "disruption_budget"));
+      ok = ok && pod.disruption_budget.has_value();
     }
     if (ok) s.pod = pod;
   }

@@ -61,10 +61,10 @@ const std::vector<KindKey>& kind_keys() {
       {"read_replicas", {database}},
       {"contention", {database}},
       {"capacity_units", {database}},
-      {"startup_time", {generic, cache}},
+      {"startup_time", {generic, cache, database}},
       {"autoscaling", {generic, cache}},
-      {"memory", {generic, cache}},
-      {"pod", {generic, cache}},
+      {"memory", {generic, cache, database}},
+      {"pod", {generic, cache, database}},
       {"connection_pools", {generic, cache}},
       {"max_connections", {generic, cache, database}},
       {"consumer", {queue}},
@@ -278,6 +278,13 @@ std::optional<ServiceSpec> ModelLoader::read_service(const std::string& name, co
         break;
       }
     }
+    if (const Json* workers = find(value, "workers")) {
+      if (const auto n = reader_.integer(*workers, child(pointer, "workers"), 1, max_int)) {
+        spec.workers = static_cast<int>(*n);
+      }
+    }
+  }
+  if (spec.kind != ServiceKind::queue) {
     if (const Json* memory = find(value, "memory")) {
       spec.memory = read_memory(reader_, *memory, child(pointer, "memory"));
     }
@@ -294,18 +301,15 @@ std::optional<ServiceSpec> ModelLoader::read_service(const std::string& name, co
       if (const auto s = reader_.duration(*startup, at, Sign::non_negative)) {
         spec.startup_time_s = *s;
         // A rollout's new replicas start up too (docs/rollouts.md); faults are read later, so
-        // the document is asked.
-        if (*s > 0 && autoscaling == nullptr && !rollout_targets(doc_, name) &&
-            (find(value, "pod") == nullptr || !loses_nodes(doc_))) {
+        // the document is asked. A database's pod starts up again where a node's drain or loss
+        // moves it.
+        const bool pod = find(value, "pod") != nullptr;
+        if (*s > 0 && !spec.autoscaling && !rollout_targets(doc_, name) &&
+            (!pod || (spec.kind != ServiceKind::database && !loses_nodes(doc_)))) {
           reader_.warning(at,
                           "has no effect without autoscaling (only replicas that an "
                           "autoscaler adds start up)");
         }
-      }
-    }
-    if (const Json* workers = find(value, "workers")) {
-      if (const auto n = reader_.integer(*workers, child(pointer, "workers"), 1, max_int)) {
-        spec.workers = static_cast<int>(*n);
       }
     }
   }

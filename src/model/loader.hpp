@@ -34,6 +34,9 @@ inline const Json* find(const Json& object, std::string_view key) {
 /// form that reads back exactly ("0.005").
 std::string number_text(double value);
 
+/// "25%" -> 25 (a whole percentage, Kubernetes' IntOrString), else nothing.
+std::optional<double> whole_percent(const std::string& text);
+
 /// Seconds for messages: "600 s".
 std::string seconds_text(double seconds);
 
@@ -157,6 +160,10 @@ void read_pods(Reader& reader, const Json& services, const std::string& pointer,
 /// Each node_loss fault's pool, `nodes` (at most the pool's max) and `zone` (one of the pool's
 /// zones), once the faults and `spec.nodes` are read (docs/nodes.md#node-and-zone-loss).
 void check_node_losses(Reader& reader, const Spec& spec);
+/// A pod's `disruption_budget`: `{"min_available": N}` or `{"max_unavailable": N}`, a count >= 0
+/// or a whole percentage such as "50%" (load_disruption_budget.cpp).
+std::optional<DisruptionBudgetSpec> read_disruption_budget(Reader& reader, const Json& value,
+                                                           const std::string& pointer);
 
 // ---- Autoscaling (load_autoscaling.cpp) -----------------------------------------------------
 

@@ -157,6 +157,8 @@ class ModelLoader {
                     FaultSpec& fault);
   /// `node_loss`: pool, nodes and/or zone, restore_after (docs/nodes.md#node-and-zone-loss).
   void read_node_loss(const Json& value, const std::string& pointer, FaultSpec& fault);
+  /// A node_loss's `detection`, `not_ready_after` and `evict_after` (docs/nodes.md).
+  void read_node_detection(const Json& value, const std::string& pointer, FaultSpec& fault);
 
   std::optional<SloSpec> read_slo(const Json& value, const std::string& pointer);
 

@@ -98,6 +98,10 @@ class Balancer {
     return static_cast<std::uint32_t>(v % n);
   }
 
+  /// The requests the balancer sees active on `r`: those it holds, and those hanging on it (a
+  /// pod of a lost node: the balancer is still waiting for their answers).
+  static std::uint32_t active(const Replica& r) { return r.outstanding + r.hanging; }
+
   model::LbPolicy policy_;
   std::uint32_t client_ = 0;  // the client of the request being placed
   const model::HealthSpec* health_;
@@ -146,7 +150,7 @@ std::uint32_t Balancer::pick_among(ReplicaSet& rs, const View& v) {
       for (std::uint32_t k = 0, c = first; k < n; ++k, c = c + 1 == n ? 0 : c + 1) {
         const std::uint32_t i = v.index(c);
         if (!v.eligible(rs[i])) continue;
-        if (best == kNone || rs[i].outstanding < rs[best].outstanding) best = i;
+        if (best == kNone || active(rs[i]) < active(rs[best])) best = i;
       }
       return best;
     }
@@ -156,7 +160,7 @@ std::uint32_t Balancer::pick_among(ReplicaSet& rs, const View& v) {
       std::uint64_t b = rng_.below(count - 1);
       if (b >= a) ++b;
       const std::uint32_t ra = nth(a), rb = nth(b);
-      return rs[rb].outstanding < rs[ra].outstanding ? rb : ra;
+      return active(rs[rb]) < active(rs[ra]) ? rb : ra;
     }
     case model::LbPolicy::client_hash: {
       // Rendezvous (highest random weight) hashing: the client goes to the eligible replica

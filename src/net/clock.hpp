@@ -42,6 +42,7 @@ enum class Event : std::uint32_t {
   cores_done,        ///< shared cores: a node's next job finishes  data: node
   cache_refresh,     ///< a cache's periodic refresh runs          data: service
   cache_lock,        ///< a cache-aside lock's lock_ttl is over    data: Pair{service, key}
+  node_detection,    ///< a lost node is NotReady, or its pods evicted  data: 2 x fault (+ 1)
 };
 
 class Replication;

@@ -79,6 +79,15 @@ class NodePools {
   /// ones after it are still tried); returns those bound.
   std::vector<PodId> bind_pending();
 
+  /// The pods the cluster autoscaler's last scan (at `now`) left without a node: their pool is
+  /// at its max (docs/nodes.md: a notice names those still Pending at the end).
+  void set_stranded(std::vector<PodId> pods, double now) {
+    stranded_ = std::move(pods);
+    stranded_at_s_ = now;
+  }
+  const std::vector<PodId>& stranded() const { return stranded_; }
+  double stranded_at_s() const { return stranded_at_s_; }
+
   /// The requests of a pod of `service`.
   const model::PodSpec& pod(std::uint32_t service) const { return *spec_.services[service].pod; }
 
@@ -96,6 +105,8 @@ class NodePools {
   /// By service, by replica: the node the pod is bound to (kNone: none).
   std::vector<std::vector<std::uint32_t>> bound_;
   std::deque<PodId> pending_;
+  std::vector<PodId> stranded_;
+  double stranded_at_s_ = 0.0;
 };
 
 }  // namespace capsim::net

@@ -50,6 +50,8 @@ class NodeStats {
     p.nodes_lost += nodes;
     p.pods_evicted += pods;
   }
+  /// Pods that a loss of `pool` took were replaced (at the loss, or at their eviction).
+  void pods_evicted(std::uint32_t pool, int pods) { pools_[pool].pods_evicted += pods; }
   /// Every pod a loss of `pool` took is ready again, `recovery_s` after the loss.
   void loss_recovered(std::uint32_t pool, double recovery_s) {
     PoolStats& p = pools_[pool];

@@ -24,7 +24,9 @@ ReplicaSet::ReplicaSet(const model::ServiceSpec& spec) : spec_(spec) {
   if (const auto& h = spec.load_balancer.health) {
     for (Replica& r : replicas_) r.fail_times.assign(static_cast<std::size_t>(h->max_fails), -kInf);
   }
-  tracks_active_ = spec.autoscaling.has_value() || spec.pod.has_value();
+  // A database's replicas are routed by index (writes to the primary, reads to the read
+  // replicas): it keeps no list.
+  tracks_active_ = spec.autoscaling.has_value() || (spec.pod.has_value() && !spec.database);
   if (tracks_active_) {
     for (std::uint32_t k = 0; k < replicas_.size(); ++k) {
       if (replicas_[k].up) active_.push_back(k);
@@ -90,6 +92,8 @@ std::uint32_t ReplicaSet::start_one(double now, ServiceStats& stats) {
   r.fail_next = 0;
   r.wrr_current = 0.0;
   r.old_version = false;  // whatever starts now runs the current version
+  r.unreachable = false;  // a new pod (its slot's hung requests wait for the old one's eviction)
+  r.hanging = 0;
   r.started_s = now;
   set(ri, Phase::starting, false, now, stats);
   ++starting_;

@@ -27,6 +27,14 @@ enum class Phase : std::uint8_t {
   draining,  ///< removed by an autoscaler: no new requests, finishing those it holds
 };
 
+/// A request sent to an unreachable replica (docs/nodes.md#notready-and-eviction): its caller,
+/// to be answered with `error` when the pod is evicted.
+struct HungRequest {
+  ParentKind kind = ParentKind::call;
+  Ref parent;
+  std::uint32_t attempt = 0;
+};
+
 struct Replica {
   bool up = true;  ///< receives requests: ready and not crashed
   Phase phase = Phase::ready;
@@ -46,6 +54,13 @@ struct Replica {
   std::uint32_t oom_restarts = 0;  ///< OOM kills since it last ran 10 min: the restart back-off
   bool oom_pending = false;        ///< over its limit: the kill is on the calendar
   bool old_version = false;        ///< a rollout is replacing it (docs/rollouts.md)
+  /// A database's pod evicted from a node being drained: its replacement takes this slot once it
+  /// has finished its requests, as a StatefulSet recreates a pod under its name (docs/nodes.md).
+  bool replace_when_off = false;
+  /// On a node lost with Kubernetes' detection, not evicted yet: requests sent to it hang.
+  bool unreachable = false;
+  std::vector<HungRequest> hung;  ///< the callers of the requests that hang on it
+  std::uint32_t hanging = 0;      ///< hung.size(), for the balancer
 };
 
 class ReplicaSet {

@@ -232,7 +232,8 @@ void Replication::arrive(Ref job) {
   if (ri == kNone) {
     // No replica is up. An autoscaled service holds the request at the balancer while a replica
     // is on its way (or, scaling from zero, may be); otherwise it fails at once.
-    if ((s.autoscaler || s.spec->pod) &&
+    // (Not a database's reads or writes alone: the balancer's queue does not tell them apart.)
+    if ((s.autoscaler || s.spec->pod) && hi - lo == s.replicas.size() &&
         (s.replicas.starting() > 0 ||
          (s.autoscaler && s.autoscaler->spec().kind == model::AutoscalerKind::keda))) {
       wait_at_balancer(job, s);
@@ -245,6 +246,10 @@ void Replication::arrive(Ref job) {
 }
 
 void Replication::admit(Ref job, Job& j, Service& s, std::uint32_t ri) {
+  if (s.replicas[ri].unreachable) [[unlikely]] {
+    hang(job, ri);  // sent to a pod of a dead node: no answer
+    return;
+  }
   const double now = clock_.now();
   const Station::Admission admission = station_.admit(s, ri, job, j, now);
   // Its lookup comes after its work: start loading memory now (not for a rejected job).
@@ -591,6 +596,9 @@ void Replication::on_event(Event event, std::uint64_t data) {
       break;
     case Event::cluster_scan:
       cluster_scan();
+      break;
+    case Event::node_detection:
+      node_detection(index);
       break;
   }
   drain();

@@ -109,7 +109,9 @@ class Replication {
   // Capacity: faults, restarts, autoscaling (replication_capacity.cpp).
   void fault(std::uint32_t index);
   void fault_end(std::uint32_t index);
-  void crash(std::uint32_t service, std::uint32_t replica);
+  /// `hang`: the replica is unreachable (Kubernetes' detection of a lost node): its requests hang
+  /// (hang()) instead of failing, and it stays in the balancer.
+  void crash(std::uint32_t service, std::uint32_t replica, bool hang = false);
   void restart(Pair where);
   // Memory: requests' memory, OOM kills (replication_memory.cpp).
   void memory_admit(Service& s, std::uint32_t replica, Job& j);
@@ -153,9 +155,29 @@ class Replication {
   void bind_pending();
   void node_ready(std::uint32_t node);
   void cluster_scan();
+  /// At the end of the run: a notice per service whose pods the last scan left without a node
+  /// (their pool at its max) and that are Pending still.
+  void stranded_notices(std::vector<std::string>& notices) const;
   void delete_node(std::uint32_t node);
+  // PodDisruptionBudgets (replication_disruption.cpp).
+  /// The budget of service `si` (it has one): its ready pods less those it must keep.
+  int disruptions_allowed(std::uint32_t si) const;
+  /// Why draining `node` would break a PodDisruptionBudget, or empty when it would not.
+  std::string disruption_blocker(std::uint32_t node) const;
   // Node and zone loss (replication_node_loss.cpp).
   void node_loss(std::uint32_t fault);
+  /// The pods of fault `fault`'s lost nodes die and their ReplicaSets replace them (at the loss,
+  /// or at their eviction with Kubernetes' detection).
+  void replace_lost(std::uint32_t fault, const std::vector<PodId>& pods);
+  // Kubernetes' detection of a lost node (replication_node_detection.cpp).
+  /// The pods of fault `fault`'s nodes are unreachable: still in the balancer until NotReady,
+  /// what they hold and what is sent to them hangs; NotReady and eviction are scheduled.
+  void node_unreachable(std::uint32_t fault, const std::vector<PodId>& pods);
+  /// Event::node_detection: 2 x fault: the nodes are NotReady; + 1: their pods are evicted.
+  void node_detection(std::uint32_t data);
+  /// Job `job` on an unreachable replica `replica` gets no answer: it is gone, and its caller is
+  /// answered (with `error`) only when the pod is evicted, unless its timeout comes first.
+  void hang(Ref job, std::uint32_t replica);
   /// The nodes fault `fault` lost come back (its restore_after has passed).
   void node_restore(std::uint32_t fault);
   /// A pod became ready, or is gone before it was: the losses waiting for it may be recovered.
@@ -210,12 +232,16 @@ class Replication {
   std::unique_ptr<NodePools> nodes_;  ///< models with `nodes`
   std::unique_ptr<scale::ClusterAutoscaler> cluster_autoscaler_;
   std::unique_ptr<SharedCores> shared_cores_;  ///< models whose pools share cores
+  bool budgets_ = false;                       ///< some pod has a PodDisruptionBudget
   /// A node_loss fault's nodes and the replacement pods it still waits for.
   struct NodeLoss {
     std::uint32_t pool = 0;
     std::vector<std::uint32_t> nodes;
     std::vector<PodId> waiting;
     bool recovered = false;
+    /// Kubernetes' detection: the pods that are unreachable until their eviction.
+    std::vector<PodId> unreachable;
+    bool detecting = false;  ///< not evicted yet: not recovered either
   };
   std::vector<NodeLoss> losses_;  ///< by fault index; empty until the first node loss
   MessageQueues queues_;

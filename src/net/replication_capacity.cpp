@@ -11,7 +11,7 @@ namespace capsim::net {
 // ---------------------------------------------------------------------------------------------
 // Faults.
 
-void Replication::crash(std::uint32_t service, std::uint32_t replica) {
+void Replication::crash(std::uint32_t service, std::uint32_t replica, bool hang_them) {
   Service& s = services_[service];
   Replica& r = s.replicas[replica];
   const double now = clock_.now();
@@ -26,7 +26,7 @@ void Replication::crash(std::uint32_t service, std::uint32_t replica) {
   cpu_.crash(*s.spec, stats_.service(service), r.cpu);
   if (r.cpu.node != kNone) shared_cores_->crash(r.cpu.node, r.cpu.slot);
   station_.crash(s, r, now);
-  s.replicas.set_up(replica, false, now, stats_.service(service));
+  if (!hang_them) s.replicas.set_up(replica, false, now, stats_.service(service));
   for (const Ref ref : lost) {
     Job* j = jobs_.get(ref);
     if (j == nullptr) continue;  // a coalesced waiter already answered by a lost fetch below
@@ -37,6 +37,8 @@ void Replication::crash(std::uint32_t service, std::uint32_t replica) {
       // otherwise they would wait for an answer that never comes.
       j->failed = true;
       cache_fetched(ref, *j);
+    } else if (hang_them) {
+      hang(ref, replica);
     } else {
       finish(ref, Outcome::error);
     }
@@ -109,8 +111,9 @@ void Replication::fault_end(std::uint32_t index) {
 void Replication::restart(Pair where) {
   Service& s = services_[where.first];
   const Replica& r = s.replicas[where.second];
-  // An autoscaler may have removed the crashed replica meanwhile.
-  if (r.phase != Phase::ready || r.up) return;
+  // An autoscaler may have removed the crashed replica meanwhile; a pod of a lost node does not
+  // come back (docs/nodes.md#notready-and-eviction).
+  if (r.phase != Phase::ready || r.up || r.unreachable) return;
   s.replicas.set_up(where.second, true, clock_.now(), stats_.service(where.first));
   stats_.log_event(clock_.now(), "restart", s.spec->name,
                    "replica " + std::to_string(where.second));
@@ -273,6 +276,11 @@ void Replication::finish_removal(std::uint32_t si, const ReplicaSet::Removal& re
 void Replication::drained(std::uint32_t si, std::uint32_t ri) {
   services_[si].replicas.set(ri, Phase::off, false, clock_.now(), stats_.service(si));
   pod_gone(si, ri);
+  if (services_[si].replicas[ri].replace_when_off) {
+    // A database's evicted pod: its replacement takes the slot it leaves (the lowest off).
+    services_[si].replicas[ri].replace_when_off = false;
+    start_replica(si);
+  }
 }
 
 void Replication::wait_at_balancer(Ref job, Service& s) {

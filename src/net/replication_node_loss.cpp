@@ -65,9 +65,24 @@ void Replication::node_loss(std::uint32_t index) {
     stats_.nodes().nodes(pool, now, -1.0, false);
     std::string text = "pool " + ps.name + ", node " + std::to_string(node);
     if (!ps.zones.empty()) text += " (zone " + ps.zones[n.zone] + ")";
-    stats_.log_event(now, "node_lost", "", text + ": " + std::to_string(on.size()) + " pod(s)");
+    text += ": " + std::to_string(on.size()) + " pod(s)";
+    if (f.not_ready_after_s) {
+      text += ", unreachable: NotReady after " + seconds(*f.not_ready_after_s) +
+              ", its pods evicted " + seconds(*f.evict_after_s) + " later";
+    }
+    stats_.log_event(now, "node_lost", "", text);
   }
+  stats_.nodes().loss(pool, now, static_cast<int>(loss.nodes.size()), 0);
+  if (f.not_ready_after_s) {
+    node_unreachable(index, pods);  // Kubernetes' detection: the pods go later
+    return;
+  }
+  replace_lost(index, pods);
+}
 
+void Replication::replace_lost(std::uint32_t index, const std::vector<PodId>& pods) {
+  const double now = clock_.now();
+  NodeLoss& loss = losses_[index];
   // Every lost pod leaves the balancer before any request fails, so that a request sent again
   // at once (a retry, a closed user) goes to a pod that survives.
   std::vector<bool> was_up(pods.size());
@@ -117,8 +132,9 @@ void Replication::node_loss(std::uint32_t index) {
       touched.push_back(pod.service);
     }
   }
-  stats_.nodes().loss(pool, now, static_cast<int>(loss.nodes.size()), evicted);
-  if (f.restore_after_s) {
+  stats_.nodes().pods_evicted(loss.pool, evicted);
+  const model::FaultSpec& f = spec_.faults[index];
+  if (f.restore_after_s && !f.not_ready_after_s) {
     clock_.after(*f.restore_after_s, Event::fault_end, index, sim::Priority::urgent);
   }
   for (const std::uint32_t si : touched) {
@@ -166,7 +182,7 @@ void Replication::loss_pod_gone(PodId pod) {
 
 void Replication::loss_check(std::uint32_t index) {
   NodeLoss& loss = losses_[index];
-  if (loss.recovered || !loss.waiting.empty()) return;
+  if (loss.recovered || loss.detecting || !loss.waiting.empty()) return;
   loss.recovered = true;
   const double now = clock_.now();
   const double recovery_s = now - spec_.faults[index].at_s;

@@ -3,6 +3,7 @@
 /// here: new nodes, and nodes drained (their pods evicted through the replica-set door, each
 /// replaced by a new pod elsewhere) and deleted. Only models with `nodes` come here.
 
+#include <algorithm>
 #include <sstream>
 
 #include "replication.hpp"
@@ -22,6 +23,9 @@ void Replication::start_nodes() {
   cluster_autoscaler_ = std::make_unique<scale::ClusterAutoscaler>(*spec_.nodes);
   for (const model::NodePoolSpec& p : spec_.nodes->pools) {
     if (p.shared_cores) shared_cores_ = std::make_unique<SharedCores>(clock_);
+  }
+  for (const model::ServiceSpec& s : spec_.services) {
+    if (s.pod && s.pod->disruption_budget) budgets_ = true;
   }
   // The initial replicas are scheduled at t = 0 in service order; those that fit on no initial
   // node are Pending (not ready, no traffic) until the cluster autoscaler brings one.
@@ -139,6 +143,7 @@ void Replication::cluster_scan() {
     v.provisioning = n.state == NodeState::provisioning;
     v.ready = n.state == NodeState::ready;
     if (n.pods == 0 || n.state == NodeState::gone) continue;
+    if (budgets_ && v.ready) v.disruption_blocked = !disruption_blocker(i).empty();
     for (const PodId pod : nodes_->pods_on(i)) {
       const model::PodSpec& p = nodes_->pod(pod.service);
       v.pods.push_back(scale::PodRequest{p.cores, p.memory_mib});
@@ -147,11 +152,18 @@ void Replication::cluster_scan() {
   view.existing.resize(ns.pools.size());
   for (std::uint32_t p = 0; p < ns.pools.size(); ++p) view.existing[p] = nodes_->existing(p);
   view.pending.resize(ns.pools.size());
+  std::vector<std::vector<PodId>> pending(ns.pools.size());
   for (const PodId pod : nodes_->pending()) {
     const model::PodSpec& p = nodes_->pod(pod.service);
     view.pending[p.pool].push_back(scale::PodRequest{p.cores, p.memory_mib});
+    pending[p.pool].push_back(pod);
   }
   const scale::ClusterDecision d = cluster_autoscaler_->scan(view, now);
+  std::vector<PodId> stranded;
+  for (std::uint32_t p = 0; p < d.stranded.size(); ++p) {
+    for (const std::size_t k : d.stranded[p]) stranded.push_back(pending[p][k]);
+  }
+  nodes_->set_stranded(std::move(stranded), now);
   std::size_t reason = 0;
   for (std::uint32_t p = 0; p < d.add.size(); ++p) {
     if (d.add[p] == 0) continue;
@@ -162,6 +174,12 @@ void Replication::cluster_scan() {
       clock_.after(ns.pools[p].provisioning_time_s, Event::node_ready, node, sim::Priority::urgent);
     }
   }
+  for (const std::uint32_t node : d.blocked) {
+    stats_.log_event(now, "scale_down_blocked", "",
+                     node_text(ns, (*nodes_)[node], node) +
+                         ": its pods could move, but not within their disruption budget (" +
+                         disruption_blocker(node) + ")");
+  }
   for (const std::uint32_t node : d.remove) {
     stats_.log_event(now, "node_drained", "", d.reasons[reason++]);
     delete_node(node);
@@ -169,6 +187,34 @@ void Replication::cluster_scan() {
   const double next = now + ns.cluster_autoscaler.scan_interval_s;
   if (next <= spec_.simulation.duration_s) {
     clock_.at(next, Event::cluster_scan, 0, sim::Priority::observe);
+  }
+}
+
+void Replication::stranded_notices(std::vector<std::string>& notices) const {
+  const auto& pending = nodes_->pending();
+  const double scan_s = nodes_->stranded_at_s();
+  for (std::uint32_t si = 0; si < services_.size(); ++si) {
+    int count = 0;
+    double since_s = 0.0;
+    for (const PodId pod : nodes_->stranded()) {
+      if (pod.service != si || std::find(pending.begin(), pending.end(), pod) == pending.end()) {
+        continue;
+      }
+      // A pod in the same slot created after the scan is another pod.
+      const double created_s = services_[si].replicas[pod.replica].started_s;
+      if (created_s > scan_s) continue;
+      since_s = count == 0 ? created_s : std::min(since_s, created_s);
+      ++count;
+    }
+    if (count == 0) continue;
+    const model::NodePoolSpec& pool = spec_.nodes->pools[services_[si].spec->pod->pool];
+    std::ostringstream text;
+    text << "service '" << services_[si].spec->name << "': " << count
+         << " pod(s) Pending from t = " << since_s << " s to the end of the run: no node of pool '"
+         << pool.name << "' has room for them and the pool is at its max of " << pool.max_nodes
+         << " node(s), so the cluster autoscaler adds none (see services."
+         << services_[si].spec->name << ".pods.pending_max)";
+    notices.push_back(text.str());
   }
 }
 
@@ -197,6 +243,11 @@ void Replication::delete_node(std::uint32_t node) {
       drained(pod.service, pod.replica);
     } else if (s.replicas[pod.replica].phase == Phase::off) {
       pod_gone(pod.service, pod.replica);
+    } else if (s.spec->database) {
+      // A database's replicas are its primary and read replicas by slot: as a StatefulSet
+      // does, the replacement comes once the old pod has finished, under its slot.
+      s.replicas[pod.replica].replace_when_off = true;
+      continue;
     }
     start_replica(pod.service);
   }

@@ -89,6 +89,7 @@ Replication::Replication(const model::Spec& spec, const ReplicationOptions& opti
     if (s.spec->autoscaling) {
       s.autoscaler = std::make_unique<scale::Autoscaler>(*s.spec->autoscaling, s.spec->replicas);
       if (s.spec->memory) s.autoscaler->set_memory_request(s.spec->memory->request_mib);
+      if (s.spec->pod) s.autoscaler->set_cpu_request(s.spec->pod->cores);
       stats_.service(s.index).set_latency_slice(s.autoscaler->latency_slice());
     }
   }
@@ -163,7 +164,9 @@ stats::Summary Replication::run() {
       throw Cancelled(clock_.now());
     }
   }
-  return stats_.summarize(clock_.now(), clock_.events_fired());
+  stats::Summary summary = stats_.summarize(clock_.now(), clock_.events_fired());
+  if (nodes_) stranded_notices(summary.notices);
+  return summary;
 }
 
 }  // namespace capsim::net

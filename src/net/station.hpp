@@ -98,7 +98,7 @@ class Station {
   }
   /// The next request held at the balancer, out of it, while a replica is up.
   std::optional<Ref> next_at_balancer(Service& s, double now) {
-    if (s.balancer_queue.empty() || s.replicas.active().empty()) return std::nullopt;
+    if (s.balancer_queue.empty() || s.replicas.up_count() == 0) return std::nullopt;
     const Ref job = s.balancer_queue.front();
     s.balancer_queue.pop_front();
     --s.queued;

@@ -127,6 +127,9 @@ std::optional<ScaleChange> Autoscaler::sync(const Snapshot& base, const Snapshot
     switch (m.metric) {
       case model::ScaleMetric::cpu:
         if (core_seconds > 0.0) value = (m1.busy_cores - m0.busy_cores) / core_seconds;
+        // With a pod, of its CPU request (a pod bursting above it reads above 100 %); a request
+        // equal to the cores leaves the value as it was, to the bit.
+        if (cpu_request_ > 0.0 && cpu_request_ != cores) value *= cores / cpu_request_;
         break;
       case model::ScaleMetric::workers:
         if (worker_seconds > 0.0) value = (m1.busy_workers - m0.busy_workers) / worker_seconds;

@@ -35,6 +35,9 @@ class Autoscaler {
   int effective_min() const;
   /// The replicas' memory request (MiB), what the `memory` metric's utilisation divides by.
   void set_memory_request(double mib) { memory_request_mib_ = mib; }
+  /// A pod's CPU request (cores), what the `cpu` metric's utilisation divides by as Kubernetes'
+  /// does (GetResourceReplicas: usage over the pods' requests); 0: the service's own cores.
+  void set_cpu_request(double cores) { cpu_request_ = cores; }
   WindowMeter& sync_meter() { return sync_meter_; }
   WindowMeter& poll_meter() { return poll_meter_; }
   /// Where successful latencies go for latency_p95 (null when no metric needs them).
@@ -62,6 +65,7 @@ class Autoscaler {
   std::optional<HpaBehavior> behavior_;  // hpa and keda
   Tolerances tolerances_;                // hpa and keda: per direction
   double memory_request_mib_ = 0.0;      // the memory metric's denominator
+  double cpu_request_ = 0.0;             // the cpu metric's, per replica; 0: the cores
   int desired_ = 0;
   int floor_ = 0;                                 // the schedule's current minimum (hpa, keda)
   WindowMeter sync_meter_;                        // hpa and keda: the HPA's syncs

@@ -58,7 +58,9 @@ ClusterDecision ClusterAutoscaler::scan(const ClusterView& view, double now) {
   const auto pools = static_cast<std::uint32_t>(spec_.pools.size());
   ClusterDecision d;
   d.add.assign(pools, 0);
+  d.stranded.resize(pools);
   unneeded_since_s_.resize(view.nodes.size(), kNaN);
+  blocked_told_.resize(view.nodes.size(), false);
 
   // Scale-up: pending pods are placed (first fit, in queue order) on the free room of the nodes
   // being provisioned, as if they were Ready; those left over are packed onto new nodes.
@@ -74,7 +76,9 @@ ClusterDecision ClusterAutoscaler::scan(const ClusterView& view, double now) {
       bins.push_back(PodRequest{pool.cores - u.cores, pool.memory_mib - u.memory_mib});
     }
     const std::size_t upcoming = bins.size();
-    for (const PodRequest& pod : pending) {
+    std::vector<std::size_t> bin_of(pending.size());
+    for (std::size_t k = 0; k < pending.size(); ++k) {
+      const PodRequest& pod = pending[k];
       auto bin =
           std::find_if(bins.begin(), bins.end(), [&](const PodRequest& b) { return fits(b, pod); });
       if (bin == bins.end()) {
@@ -82,10 +86,16 @@ ClusterDecision ClusterAutoscaler::scan(const ClusterView& view, double now) {
         bin = bins.end() - 1;
       }
       take(*bin, pod);
+      bin_of[k] = static_cast<std::size_t>(bin - bins.begin());
     }
     const int needed = static_cast<int>(bins.size() - upcoming);
     const int room = pool.max_nodes - view.existing[p];
     const int add = std::min(needed, room);
+    // The pods packed onto nodes beyond the max get none.
+    const std::size_t allowed = upcoming + static_cast<std::size_t>(std::max(0, add));
+    for (std::size_t k = 0; k < pending.size(); ++k) {
+      if (bin_of[k] >= allowed) d.stranded[p].push_back(k);
+    }
     if (add <= 0) continue;
     d.add[p] = add;
     scaled_up = true;
@@ -115,13 +125,23 @@ ClusterDecision ClusterAutoscaler::scan(const ClusterView& view, double now) {
   for (std::uint32_t i = 0; i < view.nodes.size(); ++i) {
     const NodeView& n = view.nodes[i];
     bool unneeded = false;
+    bool blocked = false;
     if (n.ready) {
       const model::NodePoolSpec& pool = spec_.pools[n.pool];
       const PodRequest u = used(n);
       const double utilization = std::max(u.cores / pool.cores, u.memory_mib / pool.memory_mib);
-      unneeded =
-          utilization < ca.scale_down_utilization_threshold && movable(view, i, free, leaving);
+      if (utilization < ca.scale_down_utilization_threshold && n.disruption_blocked) {
+        // Its pods could move, but a PodDisruptionBudget does not let them go: unremovable (the
+        // cluster autoscaler's "not enough pod disruption budget"), so not unneeded either.
+        std::vector<PodRequest> trial = free;
+        blocked = movable(view, i, trial, leaving);
+      } else {
+        unneeded =
+            utilization < ca.scale_down_utilization_threshold && movable(view, i, free, leaving);
+      }
     }
+    if (blocked && !blocked_told_[i]) d.blocked.push_back(i);
+    blocked_told_[i] = blocked;
     leaving[i] = unneeded;
     if (!unneeded) {
       unneeded_since_s_[i] = kNaN;

@@ -26,8 +26,10 @@ struct PodRequest {
 /// A node as the autoscaler sees it.
 struct NodeView {
   std::uint32_t pool = 0;
-  bool provisioning = false;     ///< asked for, not Ready yet
-  bool ready = false;            ///< Ready and not being deleted
+  bool provisioning = false;  ///< asked for, not Ready yet
+  bool ready = false;         ///< Ready and not being deleted
+  /// Draining it would evict more pods than a PodDisruptionBudget allows: it is not removed.
+  bool disruption_blocked = false;
   std::vector<PodRequest> pods;  ///< the pods bound to it
 };
 
@@ -41,6 +43,12 @@ struct ClusterDecision {
   std::vector<int> add;               ///< by pool: nodes to add
   std::vector<std::uint32_t> remove;  ///< nodes to drain and delete
   std::vector<std::string> reasons;   ///< one per pool added to, then one per node removed
+  /// By pool: the pending pods (indices in ClusterView::pending) that no node takes, Ready,
+  /// upcoming or added now: their pool is at its max.
+  std::vector<std::vector<std::size_t>> stranded;
+  /// Nodes that would be unneeded but for a PodDisruptionBudget, first found so at this scan
+  /// (one event per spell).
+  std::vector<std::uint32_t> blocked;
 };
 
 class ClusterAutoscaler {
@@ -56,6 +64,7 @@ class ClusterAutoscaler {
 
   const model::NodesSpec& spec_;
   std::vector<double> unneeded_since_s_;  ///< by node; NaN: not unneeded
+  std::vector<bool> blocked_told_;        ///< by node: found blocked by a budget at the last scan
   double last_scale_up_s_ = -1e300;
 };
 

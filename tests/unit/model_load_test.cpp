@@ -416,8 +416,8 @@ TEST(ModelLoad, AutoscalingIsNotForDatabases) {
       R"({"kind": "database", "work": "2ms", "startup_time": "1m",
           "autoscaling": {"kind": "hpa", "max": 3}})");
   const std::string only = ": only for services of kind generic or cache";
-  EXPECT_EQ(errors(doc), (std::vector<std::string>{"/services/pg/startup_time" + only,
-                                                   "/services/pg/autoscaling" + only}));
+  // (startup_time is a database's too: its pods start up where they move, docs/nodes.md.)
+  EXPECT_EQ(errors(doc), (std::vector<std::string>{"/services/pg/autoscaling" + only}));
 }
 
 TEST(ModelLoad, AutoscalingFalseMeansNone) {

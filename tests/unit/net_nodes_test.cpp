@@ -198,6 +198,30 @@ TEST(Nodes, APodThatFitsNowhereIsPendingAndTakesNoTraffic) {
   EXPECT_DOUBLE_EQ(metric(s, "node_pools.p.nodes_mean"), 1.0);
   EXPECT_DOUBLE_EQ(metric(s, "workloads.w.error_rate"), 0.0);
   EXPECT_TRUE(std::isnan(event_time(s, "nodes_added")));
+  // A notice says so: the pod was Pending from t = 0 to the end, the pool at its max.
+  ASSERT_EQ(s.notices.size(), 1u);
+  EXPECT_EQ(s.notices[0],
+            "service 'api': 1 pod(s) Pending from t = 0 s to the end of the run: no node of pool "
+            "'p' has room for them and the pool is at its max of 1 node(s), so the cluster "
+            "autoscaler adds none (see services.api.pods.pending_max)");
+}
+
+TEST(Nodes, PodsPendingToTheEndAtThePoolsMaxGetANoticeWithTheirService) {
+  // The timeline above with a pool of at most 2 nodes and a schedule to 4 replicas at 25 s: the
+  // scan at 30 s adds one node (2 -> max), which takes one of the three new pods at 90 s; the
+  // other two stay Pending from 25 s to the end: one notice for them.
+  Json doc = Json::parse(kTimeline);
+  doc["nodes"]["pools"]["p"]["max"] = 2;
+  doc["services"]["api"]["autoscaling"]["steps"] = Json::parse(R"([{"at": "25s", "replicas": 4}])");
+  const stats::Summary s = run0(doc.dump());
+  EXPECT_DOUBLE_EQ(event_time(s, "nodes_added"), 30.0);
+  EXPECT_DOUBLE_EQ(metric(s, "services.api.pods.pending_max"), 3.0);
+  ASSERT_EQ(s.notices.size(), 1u);
+  EXPECT_EQ(s.notices[0].substr(0, 66),
+            "service 'api': 2 pod(s) Pending from t = 25 s to the end of the ru");
+  // A pool that may grow enough: every pod gets a node, no notice.
+  doc["nodes"]["pools"]["p"]["max"] = 4;
+  EXPECT_TRUE(run0(doc.dump()).notices.empty());
 }
 
 TEST(Nodes, AnUnderusedNodeIsDrainedItsPodsEvictedAndReplacedElsewhere) {

@@ -209,5 +209,45 @@ TEST(SharedCores, LimitsAtTheRequestsServeAsTheReplicasOwnCores) {
   }
 }
 
+TEST(SharedCores, TheHpaReadsCpuUtilisationOfThePodsRequest) {
+  // Kubernetes' HPA divides the pods' CPU usage by the sum of their requests
+  // (replica_calculator.go, GetResourceReplicas), so a pod bursting above its request reads
+  // above 100 %. Two pods requesting 0.5 core (limit 2) on a 4-core node each run one job of
+  // 1 s at a time (two closed users, no think time): each uses 1 core, 200 % of its request
+  // (capsim read 100 % of the service's 1 core before). At the first sync (15 s), against a
+  // target of 80 %: ratio 200 / 80 = 2.5, desired ceil(2 x 2.5) = 5 (within the default
+  // scale-up limit of max(2 x 2, 2 + 4) = 6); of the service's cores it would have been
+  // ceil(2 x 100 / 80) = 3.
+  const model::Spec spec = model::load(Json::parse(R"({
+    "simulation": {"duration": "20s", "replications": 1, "seed": 1},
+    "workloads": [{"name": "w", "kind": "closed", "target": "api", "users": 2}],
+    "nodes": {"pools": {"p": {"cores": 4, "memory_mib": 8192, "min": 1, "max": 1}}},
+    "services": {"api": {"replicas": 2, "cores": 1, "workers": 16, "steps": [{"work": "1s"}],
+                         "pod": {"pool": "p", "cores": 0.5, "cpu_limit": 2},
+                         "autoscaling": {"kind": "hpa", "min": 2, "max": 10, "metric": "cpu",
+                                         "target": 0.8}}}
+  })"),
+                                       ".");
+  ReplicationOptions events;
+  events.timeseries = true;  // replication 0 keeps its scale events
+  const stats::Summary s = simulate(spec, events);
+  ASSERT_GE(s.scale_events.size(), 1u);
+  EXPECT_DOUBLE_EQ(s.scale_events[0].t_s, 15.0);
+  EXPECT_EQ(s.scale_events[0].from, 2);
+  EXPECT_EQ(s.scale_events[0].to, 5);
+  EXPECT_EQ(s.scale_events[0].reason.substr(0, 37), "cpu 2 (target 0.8) asks for 5 with 2 ");
+  // Without a pod the same service reads 100 % of its own core: 3.
+  Json plain = Json::parse(R"({
+    "simulation": {"duration": "20s", "replications": 1, "seed": 1},
+    "workloads": [{"name": "w", "kind": "closed", "target": "api", "users": 2}],
+    "services": {"api": {"replicas": 2, "cores": 1, "workers": 16, "steps": [{"work": "1s"}],
+                         "autoscaling": {"kind": "hpa", "min": 2, "max": 10, "metric": "cpu",
+                                         "target": 0.8}}}
+  })");
+  const stats::Summary p = simulate(model::load(plain, "."), events);
+  ASSERT_GE(p.scale_events.size(), 1u);
+  EXPECT_EQ(p.scale_events[0].to, 3);
+}
+
 }  // namespace
 }  // namespace capsim::net

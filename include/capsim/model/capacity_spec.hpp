@@ -66,6 +66,15 @@ struct NodesSpec {
   std::string pointer;
 };
 
+/// A PodDisruptionBudget over a service's pods (docs/nodes.md#poddisruptionbudgets): at least
+/// `min_available` ready, or at most `max_unavailable` not ready, each a count or a percentage
+/// of the desired pods.
+struct DisruptionBudgetSpec {
+  bool min_available = true;  ///< false: max_unavailable
+  double value = 0.0;         ///< a count, or a percentage when `percent`
+  bool percent = false;
+};
+
 /// One of a pod's `topology_spread` constraints (docs/nodes.md#topology-spread), Kubernetes'
 /// topologySpreadConstraints with the service's own pods as the label selector: placing a pod
 /// in a domain (a zone of the pool, or a node) may raise the domain's count of the service's
@@ -87,6 +96,7 @@ struct PodSpec {
   /// The most cores the pod may use on a node whose cores are shared (docs/nodes.md#shared-cores):
   /// `cpu_limit`, default its request `cores`.
   double cpu_limit = 0.0;
+  std::optional<DisruptionBudgetSpec> disruption_budget;
   std::vector<SpreadConstraint> spread;  ///< `topology_spread`, in the model's order
   std::string pointer;
 };

@@ -447,6 +447,13 @@ struct FaultSpec {
   std::optional<int> nodes;               ///< node_loss: how many (absent: every node of `zone`)
   std::optional<std::string> zone;        ///< node_loss: only nodes of this zone
   std::optional<double> restore_after_s;  ///< node_loss: the nodes are back after this long
+  /// node_loss with Kubernetes' detection (docs/nodes.md#notready-and-eviction): the nodes are
+  /// unreachable; NotReady this long after the loss (node-monitor-grace-period), their pods out
+  /// of the endpoints then; absent: the loss is known at once.
+  std::optional<double> not_ready_after_s;
+  /// node_loss with detection: the pods are evicted (and replaced) this long after NotReady
+  /// (the not-ready/unreachable toleration's tolerationSeconds).
+  std::optional<double> evict_after_s;
   std::string pointer;
 };
 
