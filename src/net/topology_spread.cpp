@@ -7,8 +7,8 @@
 
 namespace capsim::net {
 
-SpreadDomains::SpreadDomains(const std::vector<Node>& nodes, std::uint32_t pool,
-                             std::size_t zones, const std::vector<std::uint32_t>& pod_nodes)
+SpreadDomains::SpreadDomains(const std::vector<Node>& nodes, std::uint32_t pool, std::size_t zones,
+                             const std::vector<std::uint32_t>& pod_nodes)
     : nodes_(nodes), node_pods_(nodes.size(), -1), zone_pods_(zones, -1) {
   for (std::size_t i = 0; i < nodes.size(); ++i) {
     const Node& n = nodes[i];

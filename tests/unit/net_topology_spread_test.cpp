@@ -81,11 +81,12 @@ TEST(TopologySpread, ANodeConstraintCountsEachNodeAsADomain) {
 }
 
 TEST(TopologySpread, ASoftConstraintPrefersTheLeastCrowdedZone) {
-  EXPECT_EQ(bind_all(zoned(3, 6, R"([{"topology": "zone", "when_unsatisfiable": "schedule_anyway"}])")),
-            (std::vector<std::uint32_t>{0, 1, 2, 0, 1, 2}));
+  EXPECT_EQ(
+      bind_all(zoned(3, 6, R"([{"topology": "zone", "when_unsatisfiable": "schedule_anyway"}])")),
+      (std::vector<std::uint32_t>{0, 1, 2, 0, 1, 2}));
   // Soft, it never leaves a pod Pending: 13 pods on 3 nodes of 4 cores place 12.
-  const std::vector<std::uint32_t> nodes = bind_all(
-      zoned(3, 13, R"([{"topology": "zone", "when_unsatisfiable": "schedule_anyway"}])"));
+  const std::vector<std::uint32_t> nodes =
+      bind_all(zoned(3, 13, R"([{"topology": "zone", "when_unsatisfiable": "schedule_anyway"}])"));
   EXPECT_EQ(nodes[11], 2u);
   EXPECT_EQ(nodes[12], kNone);
 }
@@ -103,7 +104,8 @@ TEST(TopologySpread, APendingPodGetsItsNewNodeInAZoneThatCanTakeIt) {
       "api": {"replicas": 2, "cores": 1, "steps": [{"work": "1ms"}],
               "pod": {"pool": "p", "topology_spread": [{"topology": "zone"}]}},
       "filler": {"replicas": 1, "cores": 4, "steps": [{"work": "1ms"}], "pod": {"pool": "p"}}}
-  })"), ".");
+  })"),
+                                       ".");
   NodePools pools(spec);
   EXPECT_EQ(pools.bind(PodId{0, 0}), 0u);
   EXPECT_EQ(pools.bind(PodId{1, 0}), 1u);
