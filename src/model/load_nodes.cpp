@@ -273,9 +273,9 @@ void read_pods(Reader& reader, const Json& services, const std::string& pointer,
                       *value);
       continue;
     }
-    reader.check_keys(*value, at, "pod",
-                      {"pool", "cores", "memory_mib", "cpu_limit", "topology_spread",
-                       "disruption_budget"});
+    reader.check_keys(
+        *value, at, "pod",
+        {"pool", "cores", "memory_mib", "cpu_limit", "topology_spread", "disruption_budget"});
     PodSpec pod;
     pod.pointer = at;
     const Json* pool = find(*value, "pool");
