@@ -156,6 +156,27 @@ double visits_per_request(const model::Spec& spec) {
 void check_event_budget(const model::Spec& spec, std::uint64_t max_events) {
   if (max_events == UINT64_MAX) return;
   const double duration = spec.simulation.duration_s;
+  // A cache refresh sends its keys' queries in one go, at t = 0 and every `every`: at least two
+  // events each, whatever the workloads do.
+  for (const model::ServiceSpec& s : spec.services) {
+    if (!s.cache || !s.cache->refresh) continue;
+    const model::CacheRefreshSpec& r = *s.cache->refresh;
+    const double queries = (std::floor(duration / r.every_s) + 1.0) * static_cast<double>(r.keys);
+    if (2.0 * queries <= static_cast<double>(max_events)) continue;
+    std::string text = "expected at most ";
+    text += count_text(static_cast<double>(max_events));
+    text += " events per replication (--max-events), found a refresh of ";
+    text += count_text(static_cast<double>(r.keys));
+    text += " keys every ";
+    text += dist::format_duration(r.every_s);
+    text += ": about ";
+    text += count_text(queries);
+    text += " backend queries (at least 2 events each) in ";
+    text += dist::format_duration(duration);
+    text +=
+        "; refresh fewer keys or less often, shorten /simulation/duration or raise --max-events";
+    throw model::ModelError(s.pointer + "/refresh/every", text);
+  }
   double total = 0.0, largest = -1.0;
   std::size_t which = 0;
   for (std::size_t i = 0; i < spec.workloads.size(); ++i) {

@@ -123,4 +123,33 @@ TEST(Replications, AFailureIsRethrown) {
   EXPECT_THROW(run::run_replications(spec, o), capsim::net::SimulationError);
 }
 
+TEST(Replications, ACacheRefreshTooLargeForTheEventBudgetIsRefusedUpFront) {
+  // 1,000 keys every second for 100 s: 101 runs, 101,000 backend queries, at least 202,000
+  // events, whatever the workload's 1 request/s. A refresh sends its queries within one event,
+  // so neither --max-wall nor the event budget would stop it in time: it is checked first.
+  const auto spec_for = [](const char* every) {
+    capsim::model::Json doc = capsim::model::Json::parse(R"({
+      "simulation": { "duration": "100s", "replications": 1, "seed": 5 },
+      "workloads": [ { "name": "w", "target": "cache", "rate": 1 } ],
+      "services": {
+        "cache": { "kind": "cache", "backend": "db", "keys": { "count": 1000 },
+                   "refresh": { "every": "1s", "keys": "all" } },
+        "db": { "kind": "database", "connections": 10, "work": "1ms" } } })");
+    doc["services"]["cache"]["refresh"]["every"] = every;
+    return capsim::model::load(doc, ".");
+  };
+  run::RunOptions o = on_threads(1);
+  o.max_events = 200'000;
+  try {
+    run::run_replications(spec_for("1s"), o);
+    ADD_FAILURE() << "expected the refresh to be refused";
+  } catch (const capsim::model::ModelError& e) {
+    EXPECT_EQ(std::string(e.what()).rfind("/services/cache/refresh/every: expected at most", 0), 0u)
+        << e.what();
+  }
+  // Every 2 s: 51,000 queries, 102,000 events at least: it passes the check.
+  o.max_events = 1'000'000;
+  EXPECT_NO_THROW(run::run_replications(spec_for("2s"), o));
+}
+
 }  // namespace
