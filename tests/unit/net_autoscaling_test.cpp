@@ -33,14 +33,7 @@ stats::Summary run0(const model::Spec& spec) {
   return simulate(spec, options);
 }
 
-double metric(const stats::Summary& s, const std::string& dotted) {
-  for (const stats::Metric& m : s.metrics) {
-    std::string name;
-    for (const std::string& part : m.path) name += (name.empty() ? "" : ".") + part;
-    if (name == dotted) return m.value;
-  }
-  throw std::runtime_error("no metric " + dotted);
-}
+using test_support::metric;
 
 struct Change {
   double t;

@@ -14,6 +14,7 @@
 #include "capsim/model/load.hpp"
 #include "capsim/net/network.hpp"
 #include "model_test_support.hpp"
+#include "net_test_support.hpp"
 
 namespace capsim::net {
 namespace {
@@ -26,12 +27,7 @@ stats::Summary run0(const Json& doc) {
   return simulate(model::load(doc, "."), options);
 }
 
-double metric(const stats::Summary& s, const std::string& dotted) {
-  for (const stats::Metric& m : s.metrics) {
-    if (m.dotted() == dotted) return m.value;
-  }
-  throw std::runtime_error("no metric " + dotted);
-}
+using test_support::metric;
 
 std::vector<std::pair<double, std::string>> events(const stats::Summary& s,
                                                    const std::string& kind) {

@@ -12,6 +12,7 @@
 #include "capsim/model/load.hpp"
 #include "capsim/net/network.hpp"
 #include "model_test_support.hpp"
+#include "net_test_support.hpp"
 
 namespace capsim::net {
 namespace {
@@ -71,12 +72,7 @@ stats::Summary run0(const std::string& text) {
   return simulate(spec, options);
 }
 
-double metric(const stats::Summary& s, const std::string& dotted) {
-  for (const stats::Metric& m : s.metrics) {
-    if (m.dotted() == dotted) return m.value;
-  }
-  throw std::runtime_error("no metric " + dotted);
-}
+using test_support::metric;
 
 // One replica, one core, work 1 s each, a request every 0.3 s (rate 10/3): after arrival k
 // (at 0.3 k s) k - floor(0.3 (k - 1)) requests are in flight (job n ends at 0.3 + n s): 1, 2,

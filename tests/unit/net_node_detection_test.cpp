@@ -13,6 +13,7 @@
 #include "capsim/model/load.hpp"
 #include "capsim/net/network.hpp"
 #include "model_test_support.hpp"
+#include "net_test_support.hpp"
 
 namespace capsim::net {
 namespace {
@@ -25,12 +26,7 @@ stats::Summary run0(const std::string& text) {
   return simulate(model::load(Json::parse(text), "."), options);
 }
 
-double metric(const stats::Summary& s, const std::string& dotted) {
-  for (const stats::Metric& m : s.metrics) {
-    if (m.dotted() == dotted) return m.value;
-  }
-  throw std::runtime_error("no metric " + dotted);
-}
+using test_support::metric;
 
 double event_time(const stats::Summary& s, const std::string& kind) {
   for (const stats::EventRow& e : s.event_log) {

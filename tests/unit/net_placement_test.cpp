@@ -13,6 +13,7 @@
 #include "capsim/model/load.hpp"
 #include "capsim/net/network.hpp"
 #include "model_test_support.hpp"
+#include "net_test_support.hpp"
 
 namespace capsim::net {
 namespace {
@@ -114,12 +115,7 @@ TEST(Placement, AnUnknownPolicyIsRefusedWithItsPointer) {
 
 // ---- The consequence: node-hours -------------------------------------------------------------
 
-double metric(const stats::Summary& s, const std::string& dotted) {
-  for (const stats::Metric& m : s.metrics) {
-    if (m.dotted() == dotted) return m.value;
-  }
-  throw std::runtime_error("no metric " + dotted);
-}
+using test_support::metric;
 
 // Three nodes of 2 cores (min 1), three pods of 1 core, 1800 s, the cluster autoscaler's
 // defaults (a node is unneeded under 50 % of its cores requested; removed after 10 minutes).

@@ -13,18 +13,14 @@
 #include "capsim/model/load.hpp"
 #include "capsim/net/network.hpp"
 #include "model_test_support.hpp"
+#include "net_test_support.hpp"
 
 namespace capsim::net {
 namespace {
 
 using model::Json;
 
-double metric(const stats::Summary& s, const std::string& dotted) {
-  for (const stats::Metric& m : s.metrics) {
-    if (m.dotted() == dotted) return m.value;
-  }
-  throw std::runtime_error("no metric " + dotted);
-}
+using test_support::metric;
 
 /// One node of 2 cores; services a and b, one pod each with `a_pod` and `b_pod` (their "pod"
 /// objects, the pool added), each job 1 s of work; `a_users` and `b_users` closed users with no

@@ -1,6 +1,6 @@
 #pragma once
 // Shared by the runtime's end-to-end tests (net_*_test.cpp): run a model given as JSON text and
-// read one metric of its merged results.
+// read one metric of its merged results, or of one replication's summary.
 
 #include <stdexcept>
 #include <string>
@@ -9,6 +9,7 @@
 
 #include "capsim/model/load.hpp"
 #include "capsim/run/replications.hpp"
+#include "capsim/stats/summary.hpp"
 
 namespace capsim::net::test_support {
 
@@ -33,6 +34,15 @@ inline double mean(const run::Results& r, const std::string& name) {
   const run::MergedMetric* m = r.find(name);
   if (m == nullptr) throw std::runtime_error("no metric " + name);
   return m->merge == stats::Merge::estimate ? m->estimate.mean : m->extreme;
+}
+
+/// The value of metric `dotted` (its dotted name) in one replication's summary; throws when the
+/// summary has none.
+inline double metric(const stats::Summary& s, const std::string& dotted) {
+  for (const stats::Metric& m : s.metrics) {
+    if (m.dotted() == dotted) return m.value;
+  }
+  throw std::runtime_error("no metric " + dotted);
 }
 
 }  // namespace capsim::net::test_support

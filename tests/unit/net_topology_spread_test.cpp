@@ -14,6 +14,7 @@
 #include "capsim/model/load.hpp"
 #include "capsim/net/network.hpp"
 #include "model_test_support.hpp"
+#include "net_test_support.hpp"
 
 namespace capsim::net {
 namespace {
@@ -119,12 +120,7 @@ TEST(TopologySpread, APendingPodGetsItsNewNodeInAZoneThatCanTakeIt) {
   EXPECT_EQ(pools.node_of(PodId{0, 1}), node);
 }
 
-double metric(const stats::Summary& s, const std::string& dotted) {
-  for (const stats::Metric& m : s.metrics) {
-    if (m.dotted() == dotted) return m.value;
-  }
-  throw std::runtime_error("no metric " + dotted);
-}
+using test_support::metric;
 
 TEST(TopologySpread, AZoneLossTakesOneThirdOfTheSpreadPods) {
   // Six pods on three nodes of 4 cores in zones a, b, c; zone a is lost at 60 s. First fit put
