@@ -228,6 +228,18 @@ std::optional<WorkloadSpec> ModelLoader::read_workload(const Json& value,
         spec.think_time = std::move(*distribution);
       }
     }
+    // A publish to a queue is answered at once: users who never think would publish forever
+    // without simulated time moving.
+    const auto* think = std::get_if<dist::Constant>(&spec.think_time.v);
+    if (target != nullptr && target->kind == ServiceKind::queue && think != nullptr &&
+        think->value_s == 0.0) {
+      reader_.error(child(pointer, "think_time"),
+                    "expected a think time above 0 for a closed workload aimed at queue '" +
+                        target->name +
+                        "' (a publish is answered at once, so users without think time would "
+                        "publish endlessly without simulated time passing), found " +
+                        (find(value, "think_time") != nullptr ? "0" : "none (0)"));
+    }
   }
 
   if (const Json* timeout = find(value, "timeout")) {

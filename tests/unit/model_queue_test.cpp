@@ -118,4 +118,24 @@ TEST(ModelQueue, QueueMessagesScalingNeedsAConsumedQueue) {
             "(KEDA's queueLength), found 0");
 }
 
+TEST(ModelQueue, ClosedUsersPublishingToAQueueMustThink) {
+  // A publish is answered at once: without think time the users' loop never lets time move (it
+  // used to run 50,000,000 events at one instant before failing).
+  Json doc = with_queue_keys("");
+  doc["workloads"][0] = Json::parse(R"({"name": "u", "kind": "closed", "target": "orders",
+                                        "users": 10})");
+  EXPECT_EQ(error(doc),
+            "/workloads/0/think_time: expected a think time above 0 for a closed workload aimed "
+            "at queue 'orders' (a publish is answered at once, so users without think time "
+            "would publish endlessly without simulated time passing), found none (0)");
+  doc["workloads"][0]["think_time"] = "0s";
+  EXPECT_NE(error(doc).find("found 0"), std::string::npos);
+  doc["workloads"][0]["think_time"] = "100ms";
+  EXPECT_EQ(load(doc).workloads[0].target, "orders");
+  // Open arrivals at a queue, or closed users aimed at a service, are not affected.
+  doc["workloads"][0]["target"] = "api";
+  doc["workloads"][0].erase("think_time");
+  EXPECT_EQ(load(doc).workloads[0].target, "api");
+}
+
 }  // namespace
