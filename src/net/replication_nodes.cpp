@@ -209,9 +209,14 @@ void Replication::stranded_notices(std::vector<std::string>& notices) const {
     if (count == 0) continue;
     const model::NodePoolSpec& pool = spec_.nodes->pools[services_[si].spec->pod->pool];
     std::ostringstream text;
+    const auto& spread = services_[si].spec->pod->spread;
+    const bool hard_spread = std::any_of(spread.begin(), spread.end(),
+                                         [](const model::SpreadConstraint& c) { return c.hard; });
     text << "service '" << services_[si].spec->name << "': " << count
          << " pod(s) Pending from t = " << since_s << " s to the end of the run: no node of pool '"
-         << pool.name << "' has room for them and the pool is at its max of " << pool.max_nodes
+         << pool.name << "' has room for them"
+         << (hard_spread ? " that their topology_spread (do_not_schedule) allows" : "")
+         << " and the pool is at its max of " << pool.max_nodes
          << " node(s), so the cluster autoscaler adds none (see services."
          << services_[si].spec->name << ".pods.pending_max)";
     notices.push_back(text.str());

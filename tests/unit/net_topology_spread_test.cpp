@@ -122,6 +122,33 @@ TEST(TopologySpread, APendingPodGetsItsNewNodeInAZoneThatCanTakeIt) {
 
 using test_support::metric;
 
+TEST(TopologySpread, APodKeptPendingByItsSpreadAtThePoolsMaxGetsANoticeThatSaysWhy) {
+  // As above with a pool that may not grow: admin (4 cores) fills a's node, api's first pod goes
+  // to b, and its second would make b 2 against a's 0: Pending to the end although b's node has
+  // room; the notice names the constraint, not only the room.
+  Json doc = Json::parse(R"({
+    "simulation": {"duration": "100s", "replications": 1, "seed": 1},
+    "workloads": [{"name": "w", "target": "api", "rate": 1}],
+    "nodes": {"pools": {"p": {"cores": 4, "memory_mib": 8192, "min": 2, "max": 2,
+                              "provisioning_time": "60s", "zones": ["a", "b"]}}},
+    "services": {
+      "admin": {"replicas": 1, "cores": 4, "steps": [{"work": "1ms"}], "pod": {"pool": "p"}},
+      "api": {"replicas": 2, "cores": 1, "steps": [{"work": "1ms"}],
+              "pod": {"pool": "p", "topology_spread": [{"topology": "zone"}]}}}
+  })");
+  const stats::Summary s = simulate(model::load(doc, "."), ReplicationOptions{});
+  EXPECT_DOUBLE_EQ(metric(s, "services.api.pods.pending_max"), 1.0);
+  ASSERT_EQ(s.notices.size(), 1u);
+  EXPECT_EQ(s.notices[0],
+            "service 'api': 1 pod(s) Pending from t = 0 s to the end of the run: no node of pool "
+            "'p' has room for them that their topology_spread (do_not_schedule) allows and the "
+            "pool is at its max of 2 node(s), so the cluster autoscaler adds none (see "
+            "services.api.pods.pending_max)");
+  // A soft constraint does not keep it Pending: no notice.
+  doc["services"]["api"]["pod"]["topology_spread"][0]["when_unsatisfiable"] = "schedule_anyway";
+  EXPECT_TRUE(simulate(model::load(doc, "."), ReplicationOptions{}).notices.empty());
+}
+
 TEST(TopologySpread, AZoneLossTakesOneThirdOfTheSpreadPods) {
   // Six pods on three nodes of 4 cores in zones a, b, c; zone a is lost at 60 s. First fit put
   // four on node 0 (a); spread over the zones, two.
