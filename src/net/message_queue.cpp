@@ -117,7 +117,7 @@ std::uint32_t MessageQueues::processed(Ref batch, bool success) {
   const std::uint32_t queue = done.queue;
   Broker& b = queues_[queue];
   --b.jobs;
-  --consumer_jobs_[b.consumer];
+  if (!done.slot_released) --consumer_jobs_[b.consumer];
   // The batch succeeds or fails as a whole (no partial batch responses): a failure leaves every
   // message of it, processed or not, to its visibility timeout.
   for (std::uint32_t i = 0; i < done.size; ++i) {
@@ -125,6 +125,15 @@ std::uint32_t MessageQueues::processed(Ref batch, bool success) {
   }
   batches_.release(batch.index);
   return queue;
+}
+
+std::uint32_t MessageQueues::release_slot(Ref batch) {
+  Batch& hung = batches_[batch.index];
+  if (!hung.slot_released) {
+    hung.slot_released = true;
+    --consumer_jobs_[queues_[hung.queue].consumer];
+  }
+  return hung.queue;
 }
 
 void MessageQueues::processed(Broker& b, std::uint32_t queue, Ref message, std::uint32_t receive,

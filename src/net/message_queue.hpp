@@ -49,6 +49,9 @@ struct Batch {
   std::uint32_t queue = kNone;
   std::uint32_t size = 0;
   std::uint32_t started = 0;  ///< messages whose processing has begun
+  /// Its consumer pod was lost (Kubernetes' detection): the batch hangs there, but it no longer
+  /// holds one of the consumer's slots (a dead pod does not poll).
+  bool slot_released = false;
   std::array<Ref, kMaxBatch> messages{};
   std::array<std::uint32_t, kMaxBatch> receives{};
 };
@@ -85,6 +88,10 @@ class MessageQueues {
   /// The processing of `batch` has ended (all its messages succeeded, or it failed): returns the
   /// broker's index.
   std::uint32_t processed(Ref batch, bool success);
+  /// `batch` hangs on a pod of a lost node: its consumer slot is free for the live pods (the
+  /// batch's messages stay in flight until its end or their visibility timeout). Returns the
+  /// broker's index.
+  std::uint32_t release_slot(Ref batch);
   /// Event::queue_visibility of broker `queue`: in-flight messages past their visibility
   /// timeout are visible again, or dead-lettered.
   void visibility_due(std::uint32_t queue);

@@ -33,6 +33,7 @@ NodePools::NodePools(const model::Spec& spec) : spec_(spec) {
     for (int k = 0; k < pools[p].initial_nodes; ++k) set_state(add(p), NodeState::ready);
   }
   bound_.resize(spec.services.size());
+  terminating_.resize(spec.services.size());
   for (std::size_t s = 0; s < spec.services.size(); ++s) {
     if (spec.services[s].pod)
       bound_[s].assign(static_cast<std::size_t>(spec.services[s].replicas), kNone);
@@ -86,7 +87,7 @@ std::vector<bool> NodePools::zones_for_pending(std::uint32_t pool) const {
     for (const model::SpreadConstraint& c : p.spread) {
       if (!c.hard || c.topology != model::SpreadConstraint::Topology::zone) continue;
       const std::size_t zones = zones_down_[pool].size();
-      const SpreadDomains domains(nodes_, pool, zones, bound_[pod.service]);
+      const SpreadDomains domains(nodes_, pool, zones, counted(pod.service));
       std::vector<bool> admits(zones);
       for (std::uint32_t z = 0; z < zones; ++z) admits[z] = domains.zone_admits(c, z);
       return admits;
@@ -107,7 +108,7 @@ std::uint32_t NodePools::bind(PodId pod) {
   std::optional<SpreadDomains> spread;
   bool prefers = false;  // a schedule_anyway constraint: fewer of the service's pods first
   if (!p.spread.empty()) {
-    spread.emplace(nodes_, p.pool, zones_down_[p.pool].size(), bound_[pod.service]);
+    spread.emplace(nodes_, p.pool, zones_down_[p.pool].size(), counted(pod.service));
     for (const model::SpreadConstraint& c : p.spread) prefers = prefers || !c.hard;
   }
   std::uint32_t best = kNone;
@@ -167,6 +168,8 @@ std::uint32_t NodePools::unbind(PodId pod) {
   if (pod.replica >= bound.size() || bound[pod.replica] == kNone) return kNone;
   const std::uint32_t i = bound[pod.replica];
   bound[pod.replica] = kNone;
+  auto& terminating = terminating_[pod.service];
+  if (pod.replica < terminating.size()) terminating[pod.replica] = false;
   const model::PodSpec& p = this->pod(pod.service);
   Node& n = nodes_[i];
   n.cores_used = std::max(0.0, n.cores_used - p.cores);
@@ -174,6 +177,21 @@ std::uint32_t NodePools::unbind(PodId pod) {
   --n.pods;
   if (n.pods == 0) n.cores_used = n.memory_used_mib = 0.0;  // no drift from the sums
   return i;
+}
+
+void NodePools::set_terminating(PodId pod) {
+  auto& terminating = terminating_[pod.service];
+  if (terminating.size() <= pod.replica) terminating.resize(pod.replica + 1, false);
+  terminating[pod.replica] = true;
+}
+
+std::vector<std::uint32_t> NodePools::counted(std::uint32_t service) const {
+  std::vector<std::uint32_t> nodes = bound_[service];
+  const auto& terminating = terminating_[service];
+  for (std::size_t r = 0; r < nodes.size() && r < terminating.size(); ++r) {
+    if (terminating[r]) nodes[r] = kNone;
+  }
+  return nodes;
 }
 
 std::uint32_t NodePools::node_of(PodId pod) const {

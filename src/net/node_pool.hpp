@@ -67,6 +67,10 @@ class NodePools {
   std::uint32_t bind(PodId pod);
   /// Unbinds `pod` from its node; the node's index, or kNone when it was bound to none.
   std::uint32_t unbind(PodId pod);
+  /// `pod` is terminating (draining after a scale-down or a rollout): it keeps its room on its
+  /// node until unbound, but topology spread no longer counts it, as PodTopologySpread skips
+  /// pods with a deletion timestamp.
+  void set_terminating(PodId pod);
   std::uint32_t node_of(PodId pod) const;
   /// The pods bound to `node`, by service and replica.
   std::vector<PodId> pods_on(std::uint32_t node) const;
@@ -104,6 +108,9 @@ class NodePools {
   std::vector<std::vector<int>> zones_down_;
   /// By service, by replica: the node the pod is bound to (kNone: none).
   std::vector<std::vector<std::uint32_t>> bound_;
+  std::vector<std::vector<bool>> terminating_;  ///< per bound_ entry
+  /// bound_[service] without its terminating pods: what topology spread counts.
+  std::vector<std::uint32_t> counted(std::uint32_t service) const;
   std::deque<PodId> pending_;
   std::vector<PodId> stranded_;
   double stranded_at_s_ = 0.0;

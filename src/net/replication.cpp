@@ -219,8 +219,14 @@ void Replication::arrive(Ref job) {
 
 void Replication::admit(Ref job, Job& j, Service& s, std::uint32_t ri) {
   if (s.replicas[ri].unreachable) [[unlikely]] {
-    hang(job, ri);  // sent to a pod of a dead node: no answer
-    return;
+    // A consumer pulls its messages: a dead pod pulls none, so a live one takes the batch.
+    const std::uint32_t live =
+        j.parent_kind == ParentKind::message ? reachable_after(s, ri) : kNone;
+    if (live == kNone) {
+      hang(job, ri);  // sent to a pod of a dead node: no answer
+      return;
+    }
+    ri = live;
   }
   const double now = clock_.now();
   const Station::Admission admission = station_.admit(s, ri, job, j, now);

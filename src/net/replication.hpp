@@ -64,6 +64,9 @@ class Replication {
               std::uint32_t parent_attempt);
   void arrive(Ref job);
   void admit(Ref job, Job& j, Service& s, std::uint32_t ri);
+  /// The first up replica of `s` after `ri` (cyclically) that is not on a lost node; kNone when
+  /// there is none.
+  std::uint32_t reachable_after(const Service& s, std::uint32_t ri) const;
   void advance(Ref job);
   void cache_step(Ref job, Job& j);
   void cache_fetched(Ref job, Job& j);

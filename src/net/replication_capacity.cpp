@@ -270,6 +270,8 @@ void Replication::finish_removal(std::uint32_t si, const ReplicaSet::Removal& re
     drained(si, removal.replica);
   } else if (removal.replica != kNone && s.replicas[removal.replica].phase == Phase::off) {
     pod_gone(si, removal.replica);
+  } else if (removal.replica != kNone && nodes_ && s.spec->pod) {
+    nodes_->set_terminating(PodId{si, removal.replica});  // draining: spread counts it no more
   }
 }
 

@@ -80,6 +80,15 @@ void Replication::node_detection(std::uint32_t data) {
   replace_lost(index, pods);
 }
 
+std::uint32_t Replication::reachable_after(const Service& s, std::uint32_t ri) const {
+  const std::uint32_t n = s.replicas.size();
+  for (std::uint32_t k = 1; k < n; ++k) {
+    const std::uint32_t r = (ri + k) % n;
+    if (s.replicas[r].up && !s.replicas[r].unreachable) return r;
+  }
+  return kNone;
+}
+
 void Replication::hang(Ref job, std::uint32_t replica) {
   Job& j = jobs_[job.index];
   Replica& r = services_[j.service].replicas[replica];
@@ -90,7 +99,11 @@ void Replication::hang(Ref job, std::uint32_t replica) {
   if (j.aside_cache != kNone) [[unlikely]]
     aside_done(job, j, Outcome::error);
   j.live = false;
+  const bool message = j.parent_kind == ParentKind::message;
+  const Ref batch = j.parent;
   jobs_.release(job.index);
+  // Its batch no longer takes a consumer slot: the live pods may pull another.
+  if (message) pump(queues_.release_slot(batch));
 }
 
 }  // namespace capsim::net

@@ -31,8 +31,15 @@ void Replication::pump(std::uint32_t queue) {
 void Replication::pump_now(std::uint32_t queue) {
   const std::uint32_t consumer = queues_.consumer(queue);
   Service& c = services_[consumer];
-  const std::int64_t slots =
-      static_cast<std::int64_t>(c.replicas.up_count()) * static_cast<std::int64_t>(c.spec->workers);
+  // The consumer's polling workers: those of its up pods, less the pods of a lost node that
+  // Kubernetes has not yet marked NotReady (they are dead: they poll nothing).
+  std::int64_t pollers = c.replicas.up_count();
+  if (!losses_.empty()) [[unlikely]] {
+    for (std::uint32_t r = 0; r < c.replicas.size(); ++r) {
+      if (c.replicas[r].up && c.replicas[r].unreachable) --pollers;
+    }
+  }
+  const std::int64_t slots = pollers * static_cast<std::int64_t>(c.spec->workers);
   while (const std::optional<Ref> batch = queues_.receive(queue, slots)) {
     const Ref job =
         new_job(&c.endpoints[queues_.endpoint(queue)], consumer, ParentKind::message, *batch, 0);

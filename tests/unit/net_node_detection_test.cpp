@@ -198,5 +198,37 @@ TEST(NodeDetection, ALeastOutstandingBalancerCountsTheHangingRequests) {
       1.0, 1e-9);
 }
 
+TEST(NodeDetection, AQueueConsumersLivePodsKeepPullingWhileADeadOneIsUndetected) {
+  // 10 messages/s to a consumer of two pods with 2 workers each (150 ms a message: 13.3/s per
+  // pod; round robin gives each pod one every 200 ms, so at 60.05 s both hold one). At 60 s one
+  // pod's node is lost, NotReady at 80 s, evicted at 200 s. A dead pod polls nothing: the live pod
+  // takes every message, so the backlog stays near empty. (The batch the dead pod held used to keep
+  // its slot, and new batches went to it until NotReady: the backlog grew at 10/s to about 1,400
+  // until the eviction.) The one message it held is received again after its 30 s visibility
+  // timeout.
+  const stats::Summary s = run0(R"({
+    "simulation": {"duration": "4m", "warmup": "0s", "replications": 1, "seed": 1},
+    "workloads": [{"name": "producer", "target": "api", "rate": 10, "interarrival": "100ms"}],
+    "nodes": {"pools": {"p": {"cores": 1, "memory_mib": 4096, "min": 2, "max": 2,
+                              "provisioning_time": "60s"}}},
+    "services": {
+      "api": {"replicas": 1, "cores": 1, "workers": 64,
+              "steps": [{"work": "1ms"}, {"call": "orders", "async": true}]},
+      "orders": {"kind": "queue", "consumer": "worker", "visibility_timeout": "30s"},
+      "worker": {"replicas": 2, "cores": 1, "workers": 2, "pod": {"pool": "p", "cores": 1},
+                 "steps": [{"delay": "150ms"}]}},
+    "faults": [{"at": "60.05s", "kind": "node_loss", "pool": "p", "nodes": 1,
+                "detection": "kubernetes", "not_ready_after": "20s", "evict_after": "120s"}]
+  })");
+  EXPECT_DOUBLE_EQ(event_time(s, "node_not_ready"), 80.05);
+  EXPECT_LE(metric(s, "services.orders.queue.backlog.max"), 1.0);
+  EXPECT_DOUBLE_EQ(metric(s, "services.orders.queue.redeliveries"), 1.0);
+  EXPECT_DOUBLE_EQ(metric(s, "services.orders.queue.dead_lettered"), 0.0);
+  // Every message sent is delivered by the end but the last one or two, still in processing.
+  const double sent = metric(s, "services.orders.queue.sent_rps") * 240.0;
+  EXPECT_NEAR(sent, 2400.0, 1.0);
+  EXPECT_GE(metric(s, "services.orders.queue.delivered"), sent - 2.0);
+}
+
 }  // namespace
 }  // namespace capsim::net
