@@ -44,7 +44,8 @@ std::optional<DisruptionBudgetSpec> read_disruption_budget(Reader& reader, const
       return budget;
     }
   }
-  reader.expected(at, R"(a number of pods >= 0 or a percentage up to 100%, such as "50%")", v);
+  reader.expected(
+      at, R"(a number of pods from 0 to 100000 or a percentage up to 100%, such as "50%")", v);
   return std::nullopt;
 }
 

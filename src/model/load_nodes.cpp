@@ -353,6 +353,19 @@ void read_pods(Reader& reader, const Json& services, const std::string& pointer,
           read_disruption_budget(reader, *budget, child(at, "disruption_budget"));
       ok = ok && pod.disruption_budget.has_value();
     }
+    if (ok && pod.cores == 0.0 && s.autoscaling) {
+      // Kubernetes' HPA computes cpu utilisation over the pods' CPU request; with none it
+      // reports FailedGetResourceMetric ("missing request for cpu") and does not scale.
+      for (const ScaleMetricSpec& m : s.autoscaling->metrics) {
+        if (m.metric != ScaleMetric::cpu) continue;
+        reader.error(child(at, "cores"),
+                     "expected a CPU request above 0 for the autoscaler's cpu metric (the HPA "
+                     "computes utilisation over the pod's request; Kubernetes does not scale on "
+                     "cpu without one), found 0");
+        ok = false;
+        break;
+      }
+    }
     if (ok) s.pod = pod;
   }
 }

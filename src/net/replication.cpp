@@ -464,7 +464,9 @@ void Replication::on_event(Event event, std::uint64_t data) {
     if (++same_time_events_ > 50'000'000) {
       fail(
           "50,000,000 events without simulated time advancing (a closed workload with zero "
-          "think time whose requests fail at once?)");
+          "think time whose requests end at once? They may fail at once, or take no time: a "
+          "service that only publishes to a queue answers at once; give the users a "
+          "think_time)");
     }
   } else {
     last_event_s_ = now;

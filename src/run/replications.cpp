@@ -177,6 +177,25 @@ void check_event_budget(const model::Spec& spec, std::uint64_t max_events) {
         "; refresh fewer keys or less often, shorten /simulation/duration or raise --max-events";
     throw model::ModelError(s.pointer + "/refresh/every", text);
   }
+  // The cluster autoscaler scans at t = 0 and every scan_interval: one event each.
+  if (spec.nodes) {
+    const double interval_s = spec.nodes->cluster_autoscaler.scan_interval_s;
+    const double scans = std::floor(duration / interval_s) + 1.0;
+    if (scans > static_cast<double>(max_events)) {
+      std::string text = "expected at most ";
+      text += count_text(static_cast<double>(max_events));
+      text += " events per replication (--max-events), found a cluster autoscaler scan every ";
+      text += dist::format_duration(interval_s);
+      text += ": about ";
+      text += count_text(scans);
+      text += " scans in ";
+      text += dist::format_duration(duration);
+      text +=
+          "; scan less often (Kubernetes' default is 10s), shorten /simulation/duration or "
+          "raise --max-events";
+      throw model::ModelError(spec.nodes->pointer + "/cluster_autoscaler/scan_interval", text);
+    }
+  }
   double total = 0.0, largest = -1.0;
   std::size_t which = 0;
   for (std::size_t i = 0; i < spec.workloads.size(); ++i) {

@@ -51,8 +51,8 @@ const std::vector<BadModel>& cases() {
        R"("y": { "steps": [ { "work": "1ms" } ], "pod": { "pool": "p", "disruption_budget":
              { "max_unavailable": "120%" } } })",
        "",
-       "/services/y/pod/disruption_budget/max_unavailable: expected a number of pods >= 0 or a "
-       "percentage up to 100%, such as \"50%\", found \"120%\""},
+       "/services/y/pod/disruption_budget/max_unavailable: expected a number of pods from 0 to "
+       "100000 or a percentage up to 100%, such as \"50%\", found \"120%\""},
   };
   return list;
 }

@@ -49,12 +49,17 @@ TEST(ModelDisruptionBudget, MistakesNameTheirPointer) {
   EXPECT_EQ(model_test::error(with_budget(R"({})")),
             at + "/min_available: missing; expected how many pods must stay available (a count "
                  "or a percentage such as \"50%\"), or \"max_unavailable\"");
-  EXPECT_EQ(model_test::error(with_budget(R"({"min_available": "150%"})")),
-            at + "/min_available: expected a number of pods >= 0 or a percentage up to 100%, "
-                 "such as \"50%\", found \"150%\"");
+  EXPECT_EQ(
+      model_test::error(with_budget(R"({"min_available": "150%"})")),
+      at + "/min_available: expected a number of pods from 0 to 100000 or a percentage up to 100%, "
+           "such as \"50%\", found \"150%\"");
   EXPECT_EQ(model_test::error(with_budget(R"({"max_unavailable": -1})")),
-            at + "/max_unavailable: expected a number of pods >= 0 or a percentage up to 100%, "
+            at + "/max_unavailable: expected a number of pods from 0 to 100000 or a percentage up "
+                 "to 100%, "
                  "such as \"50%\", found -1");
+  EXPECT_EQ(model_test::error(with_budget(R"({"min_available": 200000})")),
+            at + "/min_available: expected a number of pods from 0 to 100000 or a percentage up "
+                 "to 100%, such as \"50%\", found 200000");
   EXPECT_EQ(model_test::error(with_budget(R"({"min_availble": 1})")),
             at + "/min_availble: unknown key; did you mean 'min_available'?");
   EXPECT_EQ(model_test::error(with_budget(R"(2)")),

@@ -88,6 +88,17 @@ TEST(SharedCores, BadLimitsAreRefusedWithTheirPointer) {
   EXPECT_EQ(model_test::error(doc), "/services/api/pod/cpu_limit: expected a number > 0, found 0");
   doc["services"]["api"]["pod"]["cpu_limit"] = "2";
   EXPECT_EQ(model_test::error(doc).substr(0, 41), "/services/api/pod/cpu_limit: expected a n");
+  // An HPA on cpu over a pod that requests no cores: Kubernetes computes no utilisation
+  // ("missing request for cpu") and does not scale, so the model is refused.
+  doc["services"]["api"]["pod"] = Json::parse(R"({"pool": "p", "cores": 0})");
+  doc["services"]["api"]["autoscaling"] =
+      Json::parse(R"({"kind": "hpa", "min": 1, "max": 4, "metric": "cpu", "target": 0.6})");
+  EXPECT_EQ(model_test::error(doc),
+            "/services/api/pod/cores: expected a CPU request above 0 for the autoscaler's cpu "
+            "metric (the HPA computes utilisation over the pod's request; Kubernetes does not "
+            "scale on cpu without one), found 0");
+  doc["services"]["api"]["autoscaling"]["metric"] = "workers";  // another metric is fine
+  EXPECT_NO_THROW(model::load(doc, "."));
 }
 
 TEST(SharedCores, APodAloneBurstsToItsLimit) {

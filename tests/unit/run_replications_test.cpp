@@ -152,4 +152,31 @@ TEST(Replications, ACacheRefreshTooLargeForTheEventBudgetIsRefusedUpFront) {
   EXPECT_NO_THROW(run::run_replications(spec_for("2s"), o));
 }
 
+TEST(Replications, AClusterAutoscalerScanTooFrequentForTheEventBudgetIsRefusedUpFront) {
+  // A scan every nanosecond for 2 minutes is 1.2e11 events: refused before anything runs
+  // (it used to spin through the whole budget first).
+  capsim::model::Json doc = capsim::model::Json::parse(R"({
+    "simulation": { "duration": "2m", "replications": 1, "seed": 5 },
+    "workloads": [ { "name": "w", "target": "api", "rate": 1 } ],
+    "nodes": { "pools": { "p": { "cores": 4, "memory_mib": 8192, "min": 1, "max": 2,
+                                 "provisioning_time": "60s" } },
+               "cluster_autoscaler": { "scan_interval": "1ns" } },
+    "services": { "api": { "steps": [ { "work": "1ms" } ], "pod": { "pool": "p" } } } })");
+  run::RunOptions o = on_threads(1);
+  o.max_events = 1'000'000;
+  try {
+    run::run_replications(capsim::model::load(doc, "."), o);
+    ADD_FAILURE() << "expected the scan interval to be refused";
+  } catch (const capsim::model::ModelError& e) {
+    EXPECT_EQ(std::string(e.what()),
+              "/nodes/cluster_autoscaler/scan_interval: expected at most 1e+06 events per "
+              "replication (--max-events), found a cluster autoscaler scan every 1ns: about "
+              "1.2e+11 scans in 2m; scan less often (Kubernetes' default is 10s), shorten "
+              "/simulation/duration or raise --max-events");
+  }
+  // Every 10 ms: 12,001 scans: it runs.
+  doc["nodes"]["cluster_autoscaler"]["scan_interval"] = "10ms";
+  EXPECT_NO_THROW(run::run_replications(capsim::model::load(doc, "."), o));
+}
+
 }  // namespace
