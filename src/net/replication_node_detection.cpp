@@ -21,6 +21,10 @@ void Replication::node_unreachable(std::uint32_t index, const std::vector<PodId>
     // A pod starting up there never becomes ready.
     clock_.cancel(r.ready_event);
     r.ready_event = sim::EventId{};
+  }
+  // Every pod of the loss is unreachable before any hangs: a consumer's hung batch frees its
+  // slot, and the batch pulled in its place must not go to another pod of the same loss.
+  for (const PodId pod : pods) {
     // What it holds hangs; it stays in the balancer, Ready as far as anyone knows.
     crash(pod.service, pod.replica, true);
   }
