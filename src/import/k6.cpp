@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
+#include <map>
 
 #include "capsim/dist/duration.hpp"
 #include "capsim/model/diagnostics.hpp"
@@ -103,7 +104,23 @@ Json stages(const Json& value, const std::string& pointer, double per_s, double&
 struct Scenario {
   Json workload;
   double end_s = 0;
+  double length_s = 0;  ///< from the model's t = 0 (startTime is not modelled)
 };
+
+/// k6 stops a scenario when its duration or stages are over: a workload that ends before the
+/// simulation does drops to no traffic then (a final stage to 0 that holds), instead of holding
+/// its last rate or population to the end.
+void stop_at(Json& workload, double length_s) {
+  const char* key = workload["kind"] == "closed" ? "users" : "rate";
+  Json& profile = workload[key];
+  if (!profile.is_object()) {  // constant: hold it for length_s, then stop
+    const Json level = profile;
+    profile = Json{
+        {"start", level},
+        {"stages", Json::array({Json{{"duration", seconds_text(length_s)}, {"target", level}}})}};
+  }
+  profile["stages"].push_back(Json{{"duration", "0s"}, {"target", 0}});
+}
 
 Scenario scenario(const std::string& name, const Json& s, const std::string& at,
                   const std::string& target, std::vector<std::string>& warnings) {
@@ -170,7 +187,14 @@ Scenario scenario(const std::string& name, const Json& s, const std::string& at,
     w["target"] = target;
     if (kind == "constant-arrival-rate") {
       if (!s.contains("rate")) refuse(child(at, "rate"), "missing; expected a rate");
-      w["rate"] = rounded(number(s["rate"], child(at, "rate"), 0) / time_unit_s);
+      const double rate = number(s["rate"], child(at, "rate"), 0) / time_unit_s;
+      if (!std::isfinite(rate)) {
+        refuse(child(at, "rate"),
+               "expected a rate that is a finite number of arrivals per "
+               "second over timeUnit, found " +
+                   describe(s["rate"]));
+      }
+      w["rate"] = rounded(rate);
       if (!s.contains("duration")) refuse(child(at, "duration"), "missing; expected a duration");
       length_s = duration_s(s["duration"], child(at, "duration"));
     } else {
@@ -185,6 +209,7 @@ Scenario scenario(const std::string& name, const Json& s, const std::string& at,
   }
   out.workload = std::move(w);
   out.end_s = start_s + length_s;
+  out.length_s = length_s;
   return out;
 }
 
@@ -215,6 +240,7 @@ std::optional<std::pair<std::string, double>> latency_threshold(const std::strin
 void thresholds(const Json& value, Json& model, std::vector<std::string>& warnings) {
   if (!value.is_object()) refuse("/thresholds", "expected an object, found " + describe(value));
   Json latency = Json::object();
+  std::map<std::string, double> strictest;
   for (const auto& [metric, list] : value.items()) {
     const std::string at = child("/thresholds", metric);
     const Json items = list.is_array() ? list : Json::array({list});
@@ -230,16 +256,29 @@ void thresholds(const Json& value, Json& model, std::vector<std::string>& warnin
       bool used = false;
       if (metric == "http_req_duration") {
         if (const auto t = latency_threshold(text)) {
-          latency[t->first] = seconds_text(t->second);
+          // k6 requires every threshold to pass: the strictest of a statistic's limits holds.
+          const auto it = strictest.find(t->first);
+          if (it == strictest.end() || t->second < it->second) {
+            strictest[t->first] = t->second;
+            latency[t->first] = seconds_text(t->second);
+          }
           used = true;
         }
-      } else if (metric == "http_req_failed" && text.rfind("rate<", 0) == 0) {
-        char* end = nullptr;
-        const std::string number_text = text.substr(text[5] == '=' ? 6 : 5);
-        const double rate = std::strtod(number_text.c_str(), &end);
-        if (end != number_text.c_str() && *end == '\0' && rate >= 0 && rate <= 1) {
-          model["slo"]["error_rate"] = rate;
-          used = true;
+      } else if (metric == "http_req_failed") {
+        std::string compact = text;  // k6 allows spaces: "rate < 0.01"
+        compact.erase(std::remove(compact.begin(), compact.end(), ' '), compact.end());
+        if (compact.rfind("rate<", 0) == 0) {
+          char* end = nullptr;
+          const std::string number_text = compact.substr(compact[5] == '=' ? 6 : 5);
+          const double rate = std::strtod(number_text.c_str(), &end);
+          if (end != number_text.c_str() && *end == '\0' && rate >= 0 && rate <= 1) {
+            // The strictest of several limits holds.
+            if (!model["slo"].contains("error_rate") ||
+                rate < model["slo"]["error_rate"].get<double>()) {
+              model["slo"]["error_rate"] = rate;
+            }
+            used = true;
+          }
         }
       }
       if (!used)
@@ -278,6 +317,12 @@ Fragment import_k6(const Json& options, const std::string& target) {
     if (options.contains("vus")) s["startVUs"] = options["vus"];
     found.push_back(scenario("default", s, "", target, f.warnings));
   } else if (options.contains("duration")) {
+    if (options.contains("iterations") && !options["iterations"].is_null()) {
+      refuse("/iterations",
+             "expected no iterations beside vus and duration: k6 runs them as shared-iterations "
+             "(a fixed number of iterations, the duration only a limit), which has no rate or "
+             "population over time to simulate");
+    }
     Json s = {{"executor", "constant-vus"},
               {"duration", options["duration"]},
               {"vus", options.contains("vus") ? options["vus"] : Json(1)}};
@@ -291,8 +336,9 @@ Fragment import_k6(const Json& options, const std::string& target) {
   }
   double end_s = 0;
   Json workloads = Json::array();
+  for (const Scenario& s : found) end_s = std::max(end_s, s.end_s);
   for (Scenario& s : found) {
-    end_s = std::max(end_s, s.end_s);
+    if (s.length_s < end_s) stop_at(s.workload, s.length_s);
     workloads.push_back(std::move(s.workload));
   }
   f.model["simulation"] = Json{{"duration", seconds_text(end_s)}};

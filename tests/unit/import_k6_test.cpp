@@ -34,6 +34,10 @@ TEST(ImportK6, ArrivalRateScenariosBecomeOpenWorkloadsPerSecond) {
   EXPECT_EQ(w[1]["rate"]["stages"][0], Json::parse(R"({"duration": "90s", "target": 200})"));
   // The longest scenario: steady 10 min; peak 1 min + 2 min.
   EXPECT_EQ(f.model["simulation"]["duration"], "600s");
+  // peak ends after its 2 minutes of stages (k6 stops it): a last stage to no traffic, which
+  // holds to the end of the simulation instead of its last rate.
+  ASSERT_EQ(w[1]["rate"]["stages"].size(), 3u);
+  EXPECT_EQ(w[1]["rate"]["stages"][2], Json::parse(R"({"duration": "0s", "target": 0})"));
   ASSERT_EQ(f.warnings.size(), 2u);
   EXPECT_EQ(f.warnings[0].rfind("/scenarios/steady/preAllocatedVUs: not modelled", 0), 0u);
   EXPECT_EQ(f.warnings[1].rfind("/scenarios/peak/startTime: not modelled", 0), 0u);
@@ -81,6 +85,41 @@ TEST(ImportK6, UnknownAndUnmodelledExecutorsRefused) {
   EXPECT_EQ(refusal(R"({"iterations": 10})"),
             "/iterations: expected stages, scenarios or a duration: a fixed number of iterations "
             "has no rate or population over time to simulate");
+}
+
+TEST(ImportK6, AShortConstantScenarioStopsAtItsEnd) {
+  // A 1 minute spike of 500/s beside a 30 minute soak: the spike sends nothing after its
+  // minute (it used to hold 500/s for the whole 30 minutes).
+  const Fragment f = import_k6(Json::parse(R"({"scenarios": {
+      "spike": {"executor": "constant-arrival-rate", "rate": 500, "duration": "1m"},
+      "soak": {"executor": "constant-vus", "vus": 10, "duration": "30m"}}})"),
+                               "api");
+  const Json& w = f.model["workloads"];
+  EXPECT_EQ(f.model["simulation"]["duration"], "1800s");
+  EXPECT_EQ(w[0]["rate"], Json::parse(R"({"start": 500, "stages": [
+      {"duration": "60s", "target": 500}, {"duration": "0s", "target": 0}]})"));
+  EXPECT_EQ(w[1]["users"], 10);  // the longest runs to the end as it is
+}
+
+TEST(ImportK6, TheStrictestOfSeveralThresholdsHolds) {
+  const Fragment f = import_k6(Json::parse(R"({"vus": 1, "duration": "1m", "thresholds": {
+      "http_req_duration": ["p(95)<300", "p(95)<500"],
+      "http_req_failed": ["rate < 0.05", "rate<0.01"]}})"),
+                               "api");
+  EXPECT_EQ(f.model["slo"]["latency"]["p95"], "0.3s");
+  EXPECT_EQ(f.model["slo"]["error_rate"], 0.01);  // spaces are allowed, as k6 allows them
+  EXPECT_TRUE(f.warnings.empty());
+}
+
+TEST(ImportK6, IterationsBesideADurationAndOverflowingRatesAreRefused) {
+  EXPECT_EQ(refusal(R"({"vus": 5, "duration": "1m", "iterations": 100})"),
+            "/iterations: expected no iterations beside vus and duration: k6 runs them as "
+            "shared-iterations (a fixed number of iterations, the duration only a limit), which "
+            "has no rate or population over time to simulate");
+  EXPECT_EQ(refusal(R"({"scenarios": {"a": {"executor": "constant-arrival-rate", "rate": 1e308,
+                                             "timeUnit": "1ns", "duration": "1m"}}})"),
+            "/scenarios/a/rate: expected a rate that is a finite number of arrivals per second "
+            "over timeUnit, found 1e+308");
 }
 
 }  // namespace
