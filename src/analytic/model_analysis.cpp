@@ -349,6 +349,10 @@ ModelAnalysis analyze(const model::Spec& spec, const AnalysisOptions& options) {
     if (svc.database && svc.database->read_replicas > 0 && visits > 0.0 && !mva_wait[s]) {
       split_database(spec, g, rates, s, ps, st, queues[s]);
     }
+    st.cpu_utilization =
+        svc.cores > st.servers_per_replica
+            ? st.utilization * st.servers_per_replica / static_cast<double>(svc.cores)
+            : st.utilization;
     out.stations.push_back(std::move(st));
   }
 

@@ -67,7 +67,7 @@ std::string analysis_text(const model::Spec& spec, const analytic::ModelAnalysis
     rows.push_back({s.service, fmt(s.arrival_rps), fmt(s.demand_s * 1e3),
                     std::to_string(s.replicas) + "x" + std::to_string(s.servers_per_replica),
                     s.model == analytic::StationModel::none ? std::string("n/a")
-                    : s.stable                              ? fmt(s.utilization * 100, "%.1f%%")
+                    : s.stable                              ? fmt(s.cpu_utilization * 100, "%.1f%%")
                                : "UNSTABLE " + fmt(s.utilization * 100, "%.0f%%"),
                     fmt(s.wait_probability), fmt(s.mean_wait_s, 1e3), fmt(s.holding_time_s, 1e3),
                     s.worker_utilization ? fmt(*s.worker_utilization * 100, "%.1f%%") : "-"});
@@ -136,7 +136,7 @@ std::string check_text(const analytic::ModelAnalysis& a, const run::Results& r) 
     const auto util = sim("services." + s.service + ".cpu_utilization");
     const auto arr = sim("services." + s.service + ".arrival_rps");
     rows.push_back({s.service + " arrivals/s", fmt(s.arrival_rps), est_text(arr)});
-    rows.push_back({s.service + " cpu", pct(s.utilization), est_text(util, 100.0) + "%"});
+    rows.push_back({s.service + " cpu", pct(s.cpu_utilization), est_text(util, 100.0) + "%"});
     if (s.hit_ratio) {
       const auto hits = sim("services." + s.service + ".hit_ratio");
       rows.push_back({s.service + " hit ratio", pct(*s.hit_ratio), est_text(hits, 100.0) + "%"});

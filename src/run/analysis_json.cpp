@@ -48,7 +48,7 @@ Json analysis_json(const model::Spec& spec, const analytic::ModelAnalysis& a) {
     sj["replicas"] = s.replicas;
     sj["servers_per_replica"] = s.servers_per_replica;
     sj["queue_model"] = station_model(s.model);
-    sj["cpu_utilization"] = s.utilization;
+    sj["cpu_utilization"] = s.cpu_utilization;
     sj["stable"] = s.stable;
     sj["wait_probability"] = opt(s.wait_probability);
     sj["mean_wait_ms"] = s.mean_wait_s ? Json(*s.mean_wait_s * 1e3) : Json(nullptr);
@@ -117,7 +117,7 @@ Json check_json(const analytic::ModelAnalysis& a, const Results& r) {
     sj["arrival_rps"] = {{"analytic", s.arrival_rps},
                          {"simulated", simulated("services." + s.service + ".arrival_rps")}};
     sj["cpu_utilization"] = {
-        {"analytic", s.utilization},
+        {"analytic", s.cpu_utilization},
         {"simulated", simulated("services." + s.service + ".cpu_utilization")}};
     if (s.hit_ratio) {
       sj["hit_ratio"] = {{"analytic", *s.hit_ratio},

@@ -51,6 +51,21 @@ TEST(AnalyzeCapacity, ADelayHoldsTheWorker) {
   EXPECT_EQ(bp->resource, "workers");
 }
 
+TEST(AnalyzeCapacity, FewerWorkersThanCoresAreTheServersButTheCpuIsTheCores) {
+  // 2 workers on 4 cores, 15/s of 100 ms: the workers are an M/M/2 at 75% (they bound it), the
+  // cores are busy 1.5 of 4 = 37.5% (the column "cpu"; it used to show the workers' 75%).
+  const auto a = analyze(R"({
+    "workloads": [ { "name": "w", "target": "api", "rate": 15 } ],
+    "services": { "api": { "cores": 4, "workers": 2,
+                           "steps": [ { "work": { "dist": "exponential", "mean": "100ms" } } ] } } })");
+  const auto& api = station(a, "api");
+  EXPECT_EQ(api.servers_per_replica, 2);
+  EXPECT_NEAR(api.utilization, 0.75, 1e-12);
+  EXPECT_NEAR(api.cpu_utilization, 0.375, 1e-12);
+  // Erlang C for 2 servers at a = 1.5: (a^2/2)/(1 - 0.75) / (1 + a + 4.5) = 4.5 / 7.
+  EXPECT_NEAR(*api.wait_probability, 4.5 / 7.0, 1e-12);
+}
+
 TEST(AnalyzeCapacity, ADelaysMeanIsInThePercentilesWhichAreThenApproximate) {
   // Exponential work (10 ms) on 2 cores at 20/s, then a 90 ms delay: the M/M/2 sojourn's
   // quantiles plus 90 ms (the workers, 4 held 100 ms each at 20/s, are half busy). They used

@@ -31,7 +31,10 @@ struct StationEstimate {
   int servers_per_replica = 1;  ///< cores (or workers when fewer, no calls, no delays)
   StationModel model = StationModel::none;
   double utilization = 0.0;  ///< work_visits_rps x work_mean_s / (replicas x servers)
-  bool stable = false;       ///< utilization < 1
+  /// The cores' share busy (the "cpu" of the results): utilization x servers / cores, lower
+  /// than `utilization` when the workers, fewer than the cores, are the servers.
+  double cpu_utilization = 0.0;
+  bool stable = false;  ///< utilization < 1
   /// Erlang C and the mean wait of one work step for a core (stable stations only).
   std::optional<double> wait_probability;
   std::optional<double> mean_wait_s;
