@@ -25,7 +25,13 @@ void write_whole(const std::string& path, const std::string& text) {
       throw std::runtime_error("cannot write '" + path + "'");
     }
   }
-  std::filesystem::rename(temporary, target);
+  std::error_code ec;
+  std::filesystem::rename(temporary, target, ec);
+  if (ec) {  // nothing half-written is left behind
+    std::error_code ignored;
+    std::filesystem::remove(temporary, ignored);
+    throw std::runtime_error("cannot write '" + path + "': " + ec.message());
+  }
 }
 
 CLI::App* add_import_command(CLI::App& app, ImportCommand& c, CLI::App*& k6) {

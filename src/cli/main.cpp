@@ -328,6 +328,9 @@ int main(int argc, char** argv) {
     if (*analyze) check_output_file("-o", analyze_cmd.output);
     if (*report) check_output_file("-o", report_cmd.output);
     if (*calibrate) check_output_file("-o", calibrate_cmd.output);
+    if (*import_k6) check_output_file("-o", import_cmd.output);
+    if (*import_k8s) check_output_file("-o", import_k8s_cmd.output);
+    if (*import_traces) check_output_file("-o", import_traces_cmd.output);
     if (*run) return command_run(run_model, output, csv_dir, threads, quiet, run_limits);
     if (*validate) return command_validate(validate_model);
     if (*sweep) return capsim::cli::command_sweep(sweep_cmd);

@@ -48,5 +48,26 @@ TEST(ImportK6Command, UnknownExecutorInYamlExit2WithLine) {
   EXPECT_FALSE(fs::exists(box.work() / "out.json"));
 }
 
+TEST(ImportK6Command, TheOutputIsCheckedBeforeAnythingIsRead) {
+  // As for every command: a folder, or a file in a missing folder, is refused with exit 2
+  // before the import runs, and nothing (not even a .partial file) is left behind.
+  Sandbox box;
+  write_text(box.work() / "k6.json", kOptions);
+  fs::create_directory(box.work() / "out");
+  const RunResult dir = box.run({"import", "k6", "k6.json", "-o", "out"});
+  EXPECT_EQ(dir.status, 2) << dir;
+  EXPECT_EQ(dir.err, "capsim: -o out: expected a file name, found a folder; nothing was run\n");
+  for (const char* command : {"k6", "k8s", "traces"}) {
+    const RunResult r = box.run({"import", command, "k6.json", "-o", "nowhere/f.json"});
+    EXPECT_EQ(r.status, 2) << r;
+    EXPECT_EQ(r.err,
+              "capsim: -o nowhere/f.json: the folder 'nowhere' does not exist (create it "
+              "first); nothing was run\n")
+        << r;
+  }
+  EXPECT_FALSE(fs::exists(box.work() / "out.partial"));
+  EXPECT_TRUE(fs::is_empty(box.work() / "out"));
+}
+
 }  // namespace
 }  // namespace capsim::cli_test
