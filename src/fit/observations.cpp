@@ -121,7 +121,15 @@ Observations read_csv(std::string_view text, const std::string& source, const Re
       refuse_at(source, i + 1, offset + at + 1,
                 "expected a latency > 0, found " + model::describe_text(trim(field)));
     }
-    obs.samples_s.push_back(*x * o.seconds_per_unit);
+    // A latency from a nanosecond to a year: beyond, the moments overflow (a 1e308 sample) or
+    // underflow (subnormals), and no service time is that long or short.
+    const double seconds = *x * o.seconds_per_unit;
+    if (!(seconds >= 1e-9 && seconds <= 3.2e7)) {
+      refuse_at(source, i + 1, offset + at + 1,
+                "expected a latency from 1 ns to 1 year, found " +
+                    model::describe_text(trim(field)) + " (" + number_text(seconds) + " s)");
+    }
+    obs.samples_s.push_back(seconds);
   }
   if (obs.samples_s.size() < 10) {
     throw ModelError("", source + ": expected at least 10 samples, found " +

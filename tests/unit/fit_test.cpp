@@ -241,6 +241,17 @@ TEST(FitInput, TruncatedAndMalformedFilesRefused) {
   EXPECT_EQ(refusal(csv, "s.csv"),
             "s.csv: line 14, column 1: expected a latency > 0, found \"-1\"");
   EXPECT_EQ(refusal("1\n2\n", "s.csv"), "s.csv: expected at least 10 samples, found 2");
+  // Out of range: the moments would overflow (it ended in a raw Boost error and exit 1).
+  std::string huge;
+  for (int i = 0; i < 12; ++i) huge += "0.1\n";
+  EXPECT_EQ(refusal(huge + "1e308\n", "h.csv")
+                .rfind("h.csv: line 13, column 1: expected a latency from 1 ns to 1 year, found "
+                       "\"1e308\"",
+                       0),
+            0u);
+  EXPECT_EQ(refusal(huge + "1e-320\n", "h.csv")
+                .rfind("h.csv: line 13, column 1: expected a latency from 1 ns to 1 year", 0),
+            0u);
   EXPECT_EQ(refusal(R"x({"metrics":{"http_req_duration":{"med":5,"p(90)":4}}})x", "s.json"),
             "/metrics/http_req_duration: expected percentiles that grow with p, found p90 below "
             "p50");
