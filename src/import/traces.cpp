@@ -10,6 +10,7 @@
 
 #include "capsim/fit/fit.hpp"
 #include "capsim/import/traces.hpp"
+#include "capsim/model/diagnostics.hpp"
 #include "capsim/model/error.hpp"
 
 namespace capsim::import {
@@ -134,7 +135,9 @@ Fragment import_traces(const std::vector<TraceSpan>& spans) {
     return k;
   };
   std::size_t depth = 0;
+  std::vector<char> reached(spans.size(), 0);
   below = [&](std::size_t span, const std::string& service, std::vector<std::size_t>& calls) {
+    reached[span] = 1;
     // Deeper than any real call chain: refuse rather than exhaust the stack.
     if (++depth > kMaxDepth) {
       throw model::ModelError(
@@ -157,6 +160,15 @@ Fragment import_traces(const std::vector<TraceSpan>& spans) {
       root_invocations.insert(root_invocations.end(), calls.begin(), calls.end());
     } else {
       root_invocations.push_back(invoke(r));
+    }
+  }
+  // A span that no root reaches has parents that form a loop (or is its own parent).
+  for (std::size_t i = 0; i < spans.size(); ++i) {
+    if (!reached[i]) {
+      throw model::ModelError(spans[i].pointer,
+                              "expected a span whose chain of parents reaches a root span (one "
+                              "without a parent), found a loop of parents through span " +
+                                  model::describe_text(spans[i].id));
     }
   }
   // Per endpoint: self time (duration less the union of its calls' intervals) and callees.

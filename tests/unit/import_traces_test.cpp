@@ -135,6 +135,23 @@ TEST(ImportTraces, MissingParentsAndOtherFormatsAreRefused) {
     deep["data"][0]["spans"].push_back(s);
   }
   EXPECT_THROW(import_traces(read_trace_spans(deep)), model::ModelError);
+  // Parents that form a loop (a span its own parent, or two each other's) reach no root: refused
+  // with the span's pointer (they gave an empty model and exit 0).
+  Json loop = Json::parse(kJaeger);
+  loop["data"][0]["spans"][0]["references"] =
+      Json::parse(R"([{"refType": "CHILD_OF", "traceID": "t1", "spanID": "a"}])");
+  loop["data"][0]["spans"][0]["spanID"] = "a";
+  loop["data"][0]["spans"][1]["references"][0]["spanID"] = "a";
+  try {
+    import_traces(read_trace_spans(loop));
+    FAIL() << "accepted";
+  } catch (const model::ModelError& e) {
+    EXPECT_EQ(std::string(e.what()).rfind("/data/0/spans/0: expected a span whose chain of "
+                                          "parents reaches a root span",
+                                          0),
+              0u)
+        << e.what();
+  }
 }
 
 }  // namespace
