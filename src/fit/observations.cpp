@@ -155,6 +155,31 @@ void add_buckets(Observations& obs, std::map<double, double>& by_bound,
            "expected at least two buckets and some observations, found " +
                std::to_string(obs.buckets.size()) + " buckets");
   }
+  // The observations must be spread over at least two buckets, one of them finite: counts in
+  // one bucket alone (or only above the largest bound) identify no distribution.
+  int holding = 0;
+  double below = 0;
+  double finite_count = 0;
+  for (const auto& [bound, count] : obs.buckets) {
+    if (count > below) ++holding;
+    if (!std::isinf(bound)) finite_count = count;
+    below = count;
+  }
+  if (finite_count <= 0) {
+    refuse(
+        std::numeric_limits<double>::quiet_NaN(),
+        "expected observations within the finite buckets, found all " +
+            number_text(obs.buckets.back().second) + " above the largest bound (" +
+            number_text(obs.buckets.size() >= 2 ? obs.buckets[obs.buckets.size() - 2].first : 0.0) +
+            " s): buckets with larger bounds are needed");
+  }
+  if (holding < 2) {
+    refuse(std::numeric_limits<double>::quiet_NaN(),
+           "expected observations in at least two buckets, found all " +
+               number_text(obs.buckets.back().second) +
+               " in one: one bucket's count identifies no distribution (finer buckets, or "
+               "samples, are needed)");
+  }
 }
 
 Observations read_prometheus_text(std::string_view text, const std::string& source,
@@ -245,15 +270,20 @@ Observations read_prometheus_json(const model::Json& doc, const std::string& sou
   const model::Json& result = doc["data"]["result"];
   std::map<double, double> by_bound;
   std::map<double, std::string> where;
+  // Series of one histogram (by __name__) are summed by bucket bound, across their other labels
+  // (instances, pods); without --metric the first histogram named is the one read, as in the
+  // text format.
+  std::string name = o.metric.empty() ? std::string() : o.metric + "_bucket";
   for (std::size_t i = 0; i < result.size(); ++i) {
     const std::string at = "/data/result/" + std::to_string(i);
     const model::Json& series = result[i];
     expect(series.is_object() && series.contains("metric") && series["metric"].is_object(), at,
            "a series with \"metric\" and \"value\"", series);
     const model::Json& labels = series["metric"];
-    if (!o.metric.empty() && labels.contains("__name__") &&
-        labels["__name__"] != o.metric + "_bucket") {
-      continue;
+    if (labels.contains("__name__") && labels["__name__"].is_string()) {
+      const std::string& series_name = labels["__name__"].get_ref<const std::string&>();
+      if (name.empty()) name = series_name;
+      if (series_name != name) continue;
     }
     expect(labels.contains("le") && labels["le"].is_string(), at + "/metric/le",
            "a bucket bound \"le\"", labels.contains("le") ? labels["le"] : model::Json());
@@ -284,7 +314,10 @@ Observations read_prometheus_json(const model::Json& doc, const std::string& sou
     if (std::isnan(bound)) throw ModelError("/data/result", message + " (" + source + ")");
     throw ModelError(where[bound], message + " (" + source + ")");
   });
-  obs.source = o.metric.empty() ? "histogram" : o.metric;
+  obs.source = !o.metric.empty() ? o.metric
+               : name.size() > 7 && name.substr(name.size() - 7) == "_bucket"
+                   ? name.substr(0, name.size() - 7)
+                   : "histogram";
   return obs;
 }
 

@@ -225,6 +225,35 @@ TEST(FitInput, PrometheusJsonRead) {
   const Observations o = read_observations(json, "q.json", ReadOptions{});
   ASSERT_EQ(o.buckets.size(), 3u);
   EXPECT_EQ(o.buckets[1], std::make_pair(0.5, 17.0));
+  // Two histograms in one response: the first named is read (as in the text format), not
+  // their sum; the same histogram's series (two pods) are summed by bound.
+  const std::string two =
+      R"({"status":"success","data":{"resultType":"vector","result":[)"
+      R"({"metric":{"__name__":"a_bucket","pod":"1","le":"0.1"},"value":[1,"10"]},)"
+      R"({"metric":{"__name__":"a_bucket","pod":"2","le":"0.1"},"value":[1,"5"]},)"
+      R"({"metric":{"__name__":"a_bucket","pod":"1","le":"+Inf"},"value":[1,"20"]},)"
+      R"({"metric":{"__name__":"a_bucket","pod":"2","le":"+Inf"},"value":[1,"10"]},)"
+      R"({"metric":{"__name__":"b_bucket","le":"0.1"},"value":[1,"0"]},)"
+      R"({"metric":{"__name__":"b_bucket","le":"+Inf"},"value":[1,"100"]}]}})";
+  const Observations a = read_observations(two, "q.json", ReadOptions{});
+  EXPECT_EQ(a.source, "a");
+  ASSERT_EQ(a.buckets.size(), 2u);
+  EXPECT_EQ(a.buckets[0], std::make_pair(0.1, 15.0));
+  EXPECT_EQ(a.buckets[1].second, 30.0);
+}
+
+TEST(FitInput, HistogramsThatIdentifyNoDistributionAreRefused) {
+  // Every observation above the largest bound (the fit was an exponential of mean 1e17 s), or
+  // in one bucket alone.
+  EXPECT_EQ(refusal("h_bucket{le=\"0.1\"} 0\nh_bucket{le=\"0.5\"} 0\nh_bucket{le=\"+Inf\"} 100\n",
+                    "m.prom"),
+            "m.prom: expected observations within the finite buckets, found all 100 above the "
+            "largest bound (0.5 s): buckets with larger bounds are needed");
+  EXPECT_EQ(
+      refusal("h_bucket{le=\"0.1\"} 100\nh_bucket{le=\"0.5\"} 100\nh_bucket{le=\"+Inf\"} 100\n",
+              "m.prom"),
+      "m.prom: expected observations in at least two buckets, found all 100 in one: one "
+      "bucket's count identifies no distribution (finer buckets, or samples, are needed)");
 }
 
 TEST(FitInput, TruncatedAndMalformedFilesRefused) {
