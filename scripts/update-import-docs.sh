@@ -57,8 +57,11 @@ scales CSV numbers and `le` bounds (default seconds); k6 summaries are milliseco
 
 Refused (exit 2): cumulative bucket counts that decrease (the line and column of the count, or
 the pointer of the value in API JSON), a missing `}` or `le`, a count that is not a number, a
-latency <= 0, fewer than 10 samples, truncated or invalid JSON (line and column), percentiles that
-decrease with p.
+latency <= 0 or outside 1 ns to 1 year, fewer than 10 samples, truncated or invalid JSON (line
+and column), percentiles that decrease with p, and histograms that identify no distribution
+(every observation above the largest finite bound, or all in one bucket). An API response with
+several histograms reads the first one named (`__name__`), as the text format does, or the one
+`--metric` names; series of one histogram (several pods) are summed by bound.
 
 ### From a Prometheus histogram
 
@@ -113,13 +116,15 @@ error name what was read but is not modelled.
 | `thresholds.http_req_duration`: `p(N)<X`, `med<X`, `avg<X`, `max<X` (ms) | `slo.latency.pN`, `p50`, `mean`, `max` |
 | `thresholds.http_req_failed`: `rate<X` | `slo.error_rate` |
 | the longest scenario's `startTime` + length | `simulation.duration` |
+| a scenario that ends before the others | a last stage `{"duration": "0s", "target": 0}` at its end: no traffic after it (a constant one becomes `{ start, stages }`), as k6 stops it |
+| several limits on one statistic (`p(95)<300`, `p(95)<500`) | the strictest: k6 requires each to pass |
 
 Every workload targets `--target` (default `api`). Warned about, not modelled: `startTime`
 offsets (the workload starts at 0), `preAllocatedVUs`/`maxVUs` (the model sends every arrival;
 k6 drops arrivals beyond its VUs), `gracefulStop`, `gracefulRampDown`, `exec`, `env`, `tags`, and
 every other threshold. Refused: `per-vu-iterations`, `shared-iterations` and
 `externally-controlled` (a number of iterations has no rate or population over time to
-simulate), any unknown executor (with a suggestion for a near miss), a bad duration (k6's
+simulate), `iterations` beside `vus` and `duration` (k6 runs them as shared-iterations), any unknown executor (with a suggestion for a near miss), a bad duration (k6's
 `1m30s` form is read), a missing key.
 
 [k6-options.json](examples/import/k6-options.json):

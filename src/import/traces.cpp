@@ -34,6 +34,9 @@ struct Invocation {
   std::size_t span = 0;
   std::string endpoint;  ///< "service/endpoint"
   double start_s = 0, end_s = 0;
+  /// The call as its caller saw it: the caller's CLIENT span around this invocation where there
+  /// is one (network and the callee's accept queue included), else the invocation itself.
+  double call_start_s = 0, call_end_s = 0;
   std::vector<std::size_t> calls;  ///< child invocations, by start
 };
 
@@ -121,22 +124,33 @@ Fragment import_traces(const std::vector<TraceSpan>& spans) {
     return model_name(s.service) + "/" + model_name(name);
   };
   // Collects the invocations below `span` (through spans of its own service).
-  std::function<void(std::size_t, const std::string&, std::vector<std::size_t>&)> below;
-  std::function<std::size_t(std::size_t)> invoke = [&](std::size_t span) {
+  // `client`: the caller's CLIENT span that the spans below are in, if any (kNoSpan: none).
+  constexpr std::size_t kNoSpan = static_cast<std::size_t>(-1);
+  std::function<void(std::size_t, const std::string&, std::vector<std::size_t>&, std::size_t)>
+      below;
+  std::function<std::size_t(std::size_t, std::size_t)> invoke = [&](std::size_t span,
+                                                                    std::size_t client) {
     const std::size_t k = invocations.size();
-    invocations.push_back(
-        Invocation{span, endpoint_of(spans[span]), spans[span].start_s, spans[span].end_s, {}});
+    const TraceSpan& via = spans[client == kNoSpan ? span : client];
+    invocations.push_back(Invocation{span,
+                                     endpoint_of(spans[span]),
+                                     spans[span].start_s,
+                                     spans[span].end_s,
+                                     via.start_s,
+                                     via.end_s,
+                                     {}});
     std::vector<std::size_t> calls;
-    below(span, spans[span].service, calls);
+    below(span, spans[span].service, calls, kNoSpan);
     std::sort(calls.begin(), calls.end(), [&](std::size_t a, std::size_t b) {
-      return invocations[a].start_s < invocations[b].start_s;
+      return invocations[a].call_start_s < invocations[b].call_start_s;
     });
     invocations[k].calls = std::move(calls);
     return k;
   };
   std::size_t depth = 0;
   std::vector<char> reached(spans.size(), 0);
-  below = [&](std::size_t span, const std::string& service, std::vector<std::size_t>& calls) {
+  below = [&](std::size_t span, const std::string& service, std::vector<std::size_t>& calls,
+              std::size_t client) {
     reached[span] = 1;
     // Deeper than any real call chain: refuse rather than exhaust the stack.
     if (++depth > kMaxDepth) {
@@ -146,9 +160,9 @@ Fragment import_traces(const std::vector<TraceSpan>& spans) {
     }
     for (const std::size_t c : children[span]) {
       if (spans[c].service != service) {
-        calls.push_back(invoke(c));
+        calls.push_back(invoke(c, client));
       } else {
-        below(c, service, calls);
+        below(c, service, calls, spans[c].client ? c : client);
       }
     }
     --depth;
@@ -156,10 +170,10 @@ Fragment import_traces(const std::vector<TraceSpan>& spans) {
   for (const std::size_t r : roots) {
     if (spans[r].client) {
       std::vector<std::size_t> calls;
-      below(r, spans[r].service, calls);
+      below(r, spans[r].service, calls, kNoSpan);
       root_invocations.insert(root_invocations.end(), calls.begin(), calls.end());
     } else {
-      root_invocations.push_back(invoke(r));
+      root_invocations.push_back(invoke(r, kNoSpan));
     }
   }
   // A span that no root reaches has parents that form a loop (or is its own parent).
@@ -181,10 +195,11 @@ Fragment import_traces(const std::vector<TraceSpan>& spans) {
     double covered = 0, reach = inv.start_s;
     std::map<std::string, std::size_t> count;
     for (std::size_t i = 0; i < inv.calls.size(); ++i) {
+      // The caller waits for the whole call: its CLIENT span where there is one.
       const Invocation& c = invocations[inv.calls[i]];
-      const double a = std::max(c.start_s, reach), b = std::min(c.end_s, inv.end_s);
+      const double a = std::max(c.call_start_s, reach), b = std::min(c.call_end_s, inv.end_s);
       if (b > a) covered += b - a;
-      reach = std::max(reach, std::min(c.end_s, inv.end_s));
+      reach = std::max(reach, std::min(c.call_end_s, inv.end_s));
       CalleeStats& cs = e.callees[c.endpoint];
       ++cs.calls;
       if (count[c.endpoint]++ == 0) cs.offset_sum += c.start_s - inv.start_s;

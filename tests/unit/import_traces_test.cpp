@@ -4,7 +4,9 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <string>
+#include <vector>
 
 #include "capsim/import/traces.hpp"
 #include "capsim/model/error.hpp"
@@ -152,6 +154,25 @@ TEST(ImportTraces, MissingParentsAndOtherFormatsAreRefused) {
               0u)
         << e.what();
   }
+}
+
+TEST(ImportTraces, SelfTimeLeavesOutTheWholeCallAsTheCallerSawIt) {
+  // web serves 20 ms; its CLIENT span to db runs 5-15 ms; db's server span 6-14 ms. web's own
+  // time is 20 - 10 = 10 ms: the 2 ms between the client and server spans (network, db's accept
+  // queue) is waiting, not web's work (it was counted as 12 ms).
+  std::vector<TraceSpan> spans;
+  for (int t = 0; t < 12; ++t) {
+    const std::string trace = "t" + std::to_string(t);
+    const double at = t * 1.0;
+    spans.push_back({trace, "w", "", "web", "GET /x", false, at, at + 0.020, "/w", -1});
+    spans.push_back({trace, "c", "w", "web", "db query", true, at + 0.005, at + 0.015, "/c", -1});
+    spans.push_back({trace, "d", "c", "db", "SELECT", false, at + 0.006, at + 0.014, "/d", -1});
+  }
+  const Fragment f = import_traces(spans);
+  const Json& work = f.model["services"]["web"]["endpoints"]["GET__x"]["steps"][0]["work"];
+  // Every sample is 10 ms: a lognormal whose median is 10 ms.
+  ASSERT_EQ(work["dist"], "lognormal") << work;
+  EXPECT_NEAR(std::exp(work["mu"].get<double>()), 0.010, 1e-6);  // 12 ms before
 }
 
 }  // namespace
