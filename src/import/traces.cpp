@@ -118,10 +118,31 @@ Fragment import_traces(const std::vector<TraceSpan>& spans) {
   // caller outside the system (a load generator): its invocations are the roots.
   std::vector<Invocation> invocations;
   std::vector<std::size_t> root_invocations;
+  // Model names are the traces' names with other characters as '_': two names that become
+  // the same one (cart/v1 and cart v1) get a suffix (_2, _3, ...), with a note, rather than
+  // being merged into one service or endpoint.
+  std::map<std::string, std::string> named;  // original -> model name
+  std::map<std::string, std::string> taken;  // model name -> original
+  const auto unique_name = [&](const std::string& scope, const std::string& original) {
+    const auto it = named.find(scope + '\n' + original);
+    if (it != named.end()) return it->second;
+    const std::string base = model_name(original);
+    std::string name = base;
+    for (int k = 2; taken.count(scope + '\n' + name) != 0; ++k)
+      name = base + "_" + std::to_string(k);
+    if (name != base) {
+      f.warnings.push_back("named " + model::describe_text(original) + " " + name + " (" +
+                           model::describe_text(taken[scope + '\n' + base]) + " is " + base + ")");
+    }
+    taken[scope + '\n' + name] = original;
+    named[scope + '\n' + original] = name;
+    return name;
+  };
   const auto endpoint_of = [&](const TraceSpan& s) {
     std::string name = s.name;
     if (name.rfind(s.service + "/", 0) == 0) name = name.substr(s.service.size() + 1);
-    return model_name(s.service) + "/" + model_name(name);
+    const std::string service = unique_name("", s.service);
+    return service + "/" + unique_name(service, name);
   };
   // Collects the invocations below `span` (through spans of its own service).
   // `client`: the caller's CLIENT span that the spans below are in, if any (kNoSpan: none).

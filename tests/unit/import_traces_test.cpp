@@ -175,5 +175,22 @@ TEST(ImportTraces, SelfTimeLeavesOutTheWholeCallAsTheCallerSawIt) {
   EXPECT_NEAR(std::exp(work["mu"].get<double>()), 0.010, 1e-6);  // 12 ms before
 }
 
+TEST(ImportTraces, NamesThatBecomeTheSameModelNameStayApart) {
+  // "cart/v1" and "cart v1" both read as cart_v1: the second is cart_v1_2, with a note (they
+  // were merged into one service whose self time mixed 2 ms and 50 ms).
+  std::vector<TraceSpan> spans;
+  for (int t = 0; t < 12; ++t) {
+    const double at = t * 1.0;
+    spans.push_back(
+        {"a" + std::to_string(t), "x", "", "cart/v1", "GET", false, at, at + 0.002, "/a", -1});
+    spans.push_back(
+        {"b" + std::to_string(t), "y", "", "cart v1", "GET", false, at, at + 0.050, "/b", -1});
+  }
+  const Fragment f = import_traces(spans);
+  EXPECT_TRUE(f.model["services"].contains("cart_v1"));
+  EXPECT_TRUE(f.model["services"].contains("cart_v1_2"));
+  EXPECT_EQ(f.warnings.front(), "named \"cart v1\" cart_v1_2 (\"cart/v1\" is cart_v1)");
+}
+
 }  // namespace
 }  // namespace capsim::import
