@@ -237,14 +237,17 @@ UI's "Download JSON" and its `/api/traces` write them; microseconds, the service
 
 - **Services and endpoints**: an *invocation* is a span whose parent is in another service (or
   a root); its endpoint is the span's name (a leading `SERVICE/` dropped, other characters than
-  `[A-Za-z0-9_.-]` as `_`). A root span of kind CLIENT is a caller outside the system (a load
+  `[A-Za-z0-9_.-]` as `_`; two names that become the same one, such as `cart/v1` and
+  `cart v1`, stay apart: the second gets a suffix `_2`, with a note). A root span of kind CLIENT is a caller outside the system (a load
   generator): the invocations below it are the roots.
 - **The call graph**: an invocation's calls are the invocations below it through spans of its own
   service (its client spans). Per caller endpoint and callee: `count` = the calls per calling
   invocation that made any (rounded; a count that varies is noted), `probability` = the share of
   invocations that made any (left out at 1), **parallel** when most of the calls overlapped a
   sibling call in time (those form one `parallel` step); calls are ordered by their mean start.
-- **Self time**: the invocation's duration less the union of its calls' intervals (for capsim's
+- **Self time**: the invocation's duration less the union of its calls' intervals, each call as
+  the caller saw it: its CLIENT span where there is one (the network and the callee's accept
+  queue are waiting, not the caller's work), else the callee's server span (for capsim's
   own traces, the `capsim.cpu_work_s` of the `completed` event, which excludes waiting), fitted
   as `capsim fit` fits samples (at most 10,000, evenly strided; the empirical candidate is not
   used, it would need a file; fewer than 10 samples: an exponential with their mean), as one
@@ -258,8 +261,8 @@ its statistic, each call's count, probability and parallelism), and what it coul
 cores, workers, timeouts and retries. Self time from real traces includes any waiting inside the
 service (for a core, a lock, a connection): import traces of a lightly loaded period. Refused
 (exit 2, nothing written): neither format, a span without its ids, name or times, an end before
-its start, a parent that is not in its trace (a truncated export), spans nested more than 1,000
-deep, invalid or truncated JSON (line and column). Strings of the wrong type (a numeric
+its start, a parent that is not in its trace (a truncated export), parents that form a loop
+(a span its own parent), spans nested more than 1,000 deep, invalid or truncated JSON (line and column). Strings of the wrong type (a numeric
 `refType`) are read as absent.
 
 The round trip: [traced-shop.json](examples/import/traced-shop.json) exports its traces and
