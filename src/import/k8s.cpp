@@ -426,15 +426,29 @@ Fragment import_k8s(const std::vector<Manifest>& manifests) {
       const std::string key = metadata_field(m->object, "namespace", "default") + "/" +
                               text(*name, child(ref_at, "name"));
       const auto found = by_key.find(key);
-      if (found == by_key.end() ||
+      if (found != by_key.end() &&
           workloads[found->second].manifest->object.at("kind") != target_kind) {
+        refuse(child(ref_at, "kind"),
+               "expected the kind of " + describe(*name) + ", which is a " +
+                   workloads[found->second].manifest->object.at("kind").get<std::string>() +
+                   ", found " + target_kind);
+      }
+      if (found == by_key.end()) {
+        // Candidates: the workloads of that kind in the autoscaler's namespace.
+        const std::string ns = metadata_field(m->object, "namespace", "default");
         std::vector<std::string> names;
-        for (const Workload& w : workloads) names.push_back(w.name);
-        refuse(child(ref_at, "name"),
-               "expected a " + target_kind + " among the manifests, in the same namespace (" +
-                   (names.empty() ? std::string("there are none") : model::join(names)) +
-                   "), found " + describe(*name) +
-                   model::did_you_mean(name->is_string() ? name->get<std::string>() : "", names));
+        std::vector<std::string> elsewhere;
+        for (const Workload& w : workloads) {
+          if (w.manifest->object.at("kind") != target_kind) continue;
+          const std::string w_ns = metadata_field(w.manifest->object, "namespace", "default");
+          (w_ns == ns ? names : elsewhere).push_back(w.name + (w_ns == ns ? "" : " in " + w_ns));
+        }
+        std::string why = "expected a " + target_kind + " in namespace " + ns + " (" +
+                          (names.empty() ? std::string("there is none") : model::join(names)) +
+                          "), found " + describe(*name);
+        if (!elsewhere.empty()) why += " (other namespaces: " + model::join(elsewhere) + ")";
+        why += model::did_you_mean(name->is_string() ? name->get<std::string>() : "", names);
+        refuse(child(ref_at, "name"), why);
       }
       Workload& w = workloads[found->second];
       if (w.autoscaled) {

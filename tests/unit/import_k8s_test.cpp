@@ -317,8 +317,17 @@ TEST(ImportK8s, BadManifestsNameTheDocumentPointerAndLine) {
   missing.replace(missing.find("    name: php-apache\n  minReplicas"), 20, "    name: php-apach");
   EXPECT_EQ(refusal(missing),
             "m.yaml document 2 (HorizontalPodAutoscaler php-apache): /spec/scaleTargetRef/name: "
-            "expected a Deployment among the manifests, in the same namespace (php-apache), "
-            "found \"php-apach\"; did you mean 'php-apache'? (m.yaml: line 33, column 11)");
+            "expected a Deployment in namespace default (php-apache), found \"php-apach\"; did "
+            "you mean 'php-apache'? (m.yaml: line 33, column 11)");
+  // The right name with the wrong kind: the kind is what is wrong (it said "did you mean
+  // 'php-apache'?" about php-apache).
+  std::string kind = kPhpApache;
+  kind.replace(kind.find("kind: Deployment\n    name: php-apache"), 16, "kind: StatefulSet");
+  EXPECT_EQ(refusal(kind).rfind("m.yaml document 2 (HorizontalPodAutoscaler php-apache): "
+                                "/spec/scaleTargetRef/kind: expected the kind of \"php-apache\", "
+                                "which is a Deployment, found StatefulSet (m.yaml: line ",
+                                0),
+            0u);
   std::string quantity = kPhpApache;
   quantity.replace(quantity.find("cpu: 200m"), 9, "cpu: 200mc");
   EXPECT_EQ(refusal(quantity),
