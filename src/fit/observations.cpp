@@ -228,9 +228,11 @@ Observations read_prometheus_text(std::string_view text, const std::string& sour
     const std::size_t value_column = static_cast<std::size_t>(rest.data() - lines[i].data()) + 1;
     rest = rest.substr(0, rest.find(' '));  // a timestamp may follow
     const auto count = number(rest);
-    if (!count || !std::isfinite(*count) || *count < 0) {
+    // Counts are whole numbers a double holds exactly (up to 2^53): beyond, sums and the
+    // printed number of observations lose their meaning.
+    if (!count || !std::isfinite(*count) || *count < 0 || *count > 9007199254740992.0) {
       refuse_at(source, i + 1, value_column,
-                "expected a count >= 0, found " + model::describe_text(rest));
+                "expected a count from 0 to 2^53, found " + model::describe_text(rest));
     }
     const double b = *bound * (std::isinf(*bound) ? 1.0 : o.seconds_per_unit);
     by_bound[b] += *count;
@@ -304,8 +306,8 @@ Observations read_prometheus_json(const model::Json& doc, const std::string& sou
     expect(value->is_array() && value->size() == 2 && (*value)[1].is_string(), value_at,
            "[time, \"count\"]", *value);
     const auto count = number((*value)[1].get<std::string>());
-    expect(count && std::isfinite(*count) && *count >= 0, value_at + "/1", "a count >= 0",
-           (*value)[1]);
+    expect(count && std::isfinite(*count) && *count >= 0 && *count <= 9007199254740992.0,
+           value_at + "/1", "a count from 0 to 2^53", (*value)[1]);
     const double b = *bound * (std::isinf(*bound) ? 1.0 : o.seconds_per_unit);
     by_bound[b] += *count;
     where.emplace(b, value_at + "/1");

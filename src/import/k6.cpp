@@ -171,13 +171,24 @@ Scenario scenario(const std::string& name, const Json& s, const std::string& at,
     w["kind"] = "closed";
     w["target"] = target;
     if (kind == "constant-vus") {
-      w["users"] = rounded(s.contains("vus") ? number(s["vus"], child(at, "vus"), 1) : 1.0);
+      const double vus = s.contains("vus") ? number(s["vus"], child(at, "vus"), 1) : 1.0;
+      if (vus != std::floor(vus)) {
+        refuse(child(at, "vus"), "expected a whole number of VUs, found " + describe(s["vus"]));
+      }
+      w["users"] = rounded(vus);
       if (!s.contains("duration")) refuse(child(at, "duration"), "missing; expected a duration");
       length_s = duration_s(s["duration"], child(at, "duration"));
     } else {
       if (!s.contains("stages")) refuse(child(at, "stages"), "missing; expected stages");
       Json users = Json::object();
       users["stages"] = stages(s["stages"], child(at, "stages"), 1.0, length_s);
+      for (std::size_t i = 0; i < users["stages"].size(); ++i) {
+        const double target = users["stages"][i]["target"].get<double>();
+        if (target != std::floor(target)) {
+          refuse(child(child(child(at, "stages"), i), "target"),
+                 "expected a whole number of VUs, found " + describe(users["stages"][i]["target"]));
+        }
+      }
       users["start"] =
           rounded(s.contains("startVUs") ? number(s["startVUs"], child(at, "startVUs"), 0) : 1.0);
       w["users"] = std::move(users);

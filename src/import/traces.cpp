@@ -323,7 +323,12 @@ Fragment import_traces(const std::vector<TraceSpan>& spans) {
     w["endpoint"] = endpoint.substr(endpoint.find('/') + 1);
     if (times.size() < 2 || times.back() <= times.front()) {
       w["rate"] = 1;
-      f.warnings.push_back("workload " + endpoint + ": fewer than two arrivals; rate 1/s assumed");
+      f.warnings.push_back("workload " + endpoint + ": " +
+                           (times.size() < 2 ? std::string("fewer than two arrivals")
+                                             : std::to_string(times.size()) +
+                                                   " arrivals at one instant: no rate can be "
+                                                   "inferred") +
+                           "; rate 1/s assumed (set the real one)");
     } else {
       const double rate = static_cast<double>(times.size() - 1) / (times.back() - times.front());
       w["rate"] = std::round(rate * 1e6) / 1e6;

@@ -263,7 +263,9 @@ TEST(FitInput, TruncatedAndMalformedFilesRefused) {
   EXPECT_EQ(refusal("h_bucket{le=\"0.1\" 3\n", "m.prom"),
             "m.prom: line 1, column 20: expected '}' closing the labels");
   EXPECT_EQ(refusal("h_bucket{le=\"0.1\"} x\n", "m.prom"),
-            "m.prom: line 1, column 20: expected a count >= 0, found \"x\"");
+            "m.prom: line 1, column 20: expected a count from 0 to 2^53, found \"x\"");
+  EXPECT_EQ(refusal("h_bucket{le=\"0.1\"} 1e301\n", "m.prom"),
+            "m.prom: line 1, column 20: expected a count from 0 to 2^53, found \"1e301\"");
   std::string csv = "ms\n";
   for (int i = 0; i < 12; ++i) csv += "5\n";
   csv += "-1\n";

@@ -116,6 +116,10 @@ TEST(ImportK6, IterationsBesideADurationAndOverflowingRatesAreRefused) {
             "/iterations: expected no iterations beside vus and duration: k6 runs them as "
             "shared-iterations (a fixed number of iterations, the duration only a limit), which "
             "has no rate or population over time to simulate");
+  EXPECT_EQ(refusal(R"({"vus": 2.5, "duration": "1m"})"),
+            "/vus: expected a whole number of VUs, found 2.5");
+  EXPECT_EQ(refusal(R"({"stages": [{"duration": "1m", "target": 1.5}]})"),
+            "/stages/0/target: expected a whole number of VUs, found 1.5");
   EXPECT_EQ(refusal(R"({"scenarios": {"a": {"executor": "constant-arrival-rate", "rate": 1e308,
                                              "timeUnit": "1ns", "duration": "1m"}}})"),
             "/scenarios/a/rate: expected a rate that is a finite number of arrivals per second "
