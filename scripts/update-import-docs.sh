@@ -164,7 +164,7 @@ capacity but is not modelled, with its file, document, pointer and line.
 | Kubernetes | model |
 |---|---|
 | `spec.replicas` (absent: left out, so the HPA's `min` or KEDA's `minReplicaCount` is the start) | `replicas` |
-| the pod's cpu request (the containers' requests summed; a container's request defaults to its limit) | `cores` = the request rounded up to whole cores (at least 1); a fractional request is warned about |
+| the pod's cpu request (the containers' requests summed; a container's request defaults to its limit) | `cores` = the request rounded up to whole cores (at least 1); a fractional request, and no request or 0 (BestEffort: 1 core), are warned about |
 | the pod's memory request and limit (summed; a limit only if every container has one) | `memory.request_mib`, `memory.limit_mib` (add `baseline_mib`: warned) |
 | HPA `autoscaling/v2` (or `v2beta2`, or `v1`'s `targetCPUUtilizationPercentage`) | `autoscaling.kind: hpa`, `min` (`minReplicas`, default 1), `max` (`maxReplicas`) |
 | no `metrics` | `cpu` at 80 % (the API's default) |

@@ -252,6 +252,11 @@ Workload read_workload(const Manifest& m, const Warn& warn) {
                      "converted to keep the same cores of usage per replica)");
     }
   }
+  if (!cpu.request || *cpu.request <= 0) {
+    warn(c_at, std::string(cpu.request ? "cpu request 0" : "no cpu request") +
+                   ": modelled as 1 whole core (a BestEffort pod has no guaranteed cores, and "
+                   "an HPA cannot scale it on cpu utilisation)");
+  }
   if (cpu.limit && (!cpu.request || *cpu.limit != *cpu.request)) {
     warn(c_at, "cpu limit " + amount(*cpu.limit) +
                    " not modelled (no throttling: a replica uses its whole cores)");

@@ -113,6 +113,24 @@ TEST(ImportK8s, HpaWalkthroughKeepsTheCoresOfUsageAtTheTarget) {
   EXPECT_FALSE(s.contains("memory"));
 }
 
+TEST(ImportK8s, APodWithoutACpuRequestIsWarnedAbout) {
+  // No request (or 0) becomes 1 whole core, as a request of 1m does, but was said only for 1m.
+  const Fragment f = convert(R"(apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  replicas: 2
+  template:
+    spec:
+      containers:
+      - name: web
+        image: web
+        resources: {requests: {cpu: "0"}}
+)");
+  EXPECT_EQ(f.model["services"]["web"]["cores"], 1);
+  EXPECT_TRUE(has_warning(f, "cpu request 0: modelled as 1 whole core")) << f.warnings.size();
+}
+
 TEST(ImportK8s, DefaultMetricIs80PercentCpuAndV1IsRead) {
   std::string v2 = kPhpApache;
   v2 = v2.substr(0, v2.find("  metrics:"));
