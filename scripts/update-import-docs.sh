@@ -40,7 +40,7 @@ Boost.Math; parameters are found by Nelder-Mead from moment estimates, determini
 | raw samples, CSV (one column, or `--column` by header name or number; `#` lines and blank lines skipped; at least 10) | `.csv`, or anything else | maximum likelihood | Kolmogorov-Smirnov D | AIC; the empirical distribution when even the best D exceeds the 1% critical value 1.63/sqrt(n) and the file is one number of seconds per line (the form the model's `empirical` `file` takes) |
 | Prometheus histogram, exposition text (`NAME_bucket{...,le="..."} COUNT [TIMESTAMP]`; `--metric` picks the histogram, else the first; series with other labels are summed, as `sum by (le)`) | a `_bucket{` line | binned (multinomial) maximum likelihood | Pearson chi-square over the buckets | AIC of the binned likelihood |
 | Prometheus HTTP API JSON (`/api/v1/query` of `..._bucket`: `data.result[].metric.le` and `value`, or the last of `values` for a range query) | JSON without `"metrics"` | as above | as above | as above |
-| k6 `--summary-export` JSON (`metrics.http_req_duration`: `med`, `p(90)`, `p(95)`, `p(99)`..., milliseconds; `--metric` another trend) | JSON with `"metrics"` | least squares on ln(quantile) | the largest \|ln(fitted / observed)\| | that statistic |
+| k6 `--summary-export` JSON (`metrics.http_req_duration`: `med`, `p(90)`, `p(95)`, `p(99)`..., milliseconds; `--metric` another trend), or the data k6 gives `handleSummary()` written as JSON (the same under `metrics.http_req_duration.values`) | JSON with `"metrics"` | least squares on ln(quantile) | the largest \|ln(fitted / observed)\| | that statistic |
 
 The mixture has three more parameters than a single family (and a lognormal is a mixture of two
 equal ones), so it is chosen only when its AIC is more than 10 below every single family's
@@ -290,8 +290,9 @@ cat <<'EOF'
 ## capsim calibrate
 
 ```
-capsim calibrate MODEL OBSERVED [-o MODEL.json] [--seed N] [--replications N] [--duration D]
-                 [--max-evaluations N (120)] [--tolerance F (0.05)] [--threads N] [--scale-only]
+capsim calibrate MODEL OBSERVED [-o MODEL.json] [--set POINTER=VALUE]... [--seed N]
+                 [--replications N] [--duration D] [--max-evaluations N (120)]
+                 [--tolerance F (0.05)] [--threads N] [--scale-only]
 ```
 
 Fits the model's `work` so that its simulated percentiles match observed ones at the model's
@@ -340,8 +341,11 @@ restarts from its best point with a fresh simplex while that improves (up to fou
 every residual is below 0.05 % or `--max-evaluations` is spent; a spread factor stays within
 [e^-3, e^3]. Every simulation uses the
 model's seed (common random numbers), so the objective changes only with the factors and the
-search is deterministic. `--duration` and `--replications` set the length of each simulation,
-not the written model; `--max-evaluations` may need raising with many parameters. It prints each
+search is deterministic. `--set` changes the model as if its file said so (the replicas the
+measured system ran with, say): it is simulated and written. `--duration` and `--replications`
+set the length of each simulation, not the written model. `--max-evaluations` counts every
+simulation, the first two included, and the best point's figures are reported as they were
+simulated (no run is repeated); it may need raising with many parameters. It prints each
 parameter before (1) and after, each calibrated `work` value before and after (model format,
 seconds, six digits), each target's observed and simulated value and residual, then the
 calibrated model (JSON, `work` written as numbers of seconds), or writes it whole with `-o`.

@@ -1,5 +1,7 @@
 #include "model_source.hpp"
 
+#include <memory>
+
 #include "capsim/model/document.hpp"
 #include "capsim/model/load.hpp"
 
@@ -9,9 +11,13 @@ Source read_source(const std::string& source, bool is_text) {
   Source s;
   if (is_text) {
     // Text is JSON or YAML by its first character, as a file without a telling extension is.
-    s.doc = model::document_format({}, source) == model::DocumentFormat::yaml
-                ? model::parse_yaml(source, "<string>", &s.positions)
-                : model::parse_json(source, "<string>");
+    if (model::document_format({}, source) == model::DocumentFormat::yaml) {
+      s.doc = model::parse_yaml(source, "<string>", &s.positions);
+    } else {
+      s.doc = model::parse_json(source, "<string>");
+      s.positions.source = "<string>";
+      s.positions.json_text = std::make_shared<const std::string>(source);
+    }
     s.base_dir = std::filesystem::current_path();
   } else {
     s.file = source;

@@ -18,8 +18,8 @@ struct Source {
   /// Where relative file names in it (traces, samples, an experiment's model) are resolved: the
   /// file's folder, or the current directory for text.
   std::filesystem::path base_dir;
-  /// For YAML: where its values are, so that messages name the line and column as the command
-  /// line's do (model::locate); empty for JSON.
+  /// Where its values are, so that messages name the line and column as the command line's do
+  /// (model::locate).
   model::SourcePositions positions;
 };
 

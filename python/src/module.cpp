@@ -44,29 +44,14 @@ std::vector<std::string> warning_texts(const model::Spec& spec) {
   return texts;
 }
 
-model::Spec load_located(const python::Source& source, std::vector<std::string> overrides,
-                         const std::optional<std::uint64_t>& seed,
-                         const std::optional<int>& replications,
-                         const std::optional<std::string>& duration);
-
 /// The model as `capsim run MODEL --set ... --seed ... --replications ... --duration ...` loads
 /// it: the overrides in that order, /simulation created first when the options need it, every
-/// override's problem reported at once, and an unnamed model file named after its file.
+/// override's problem reported at once, the model's problems with their line and column (or the
+/// override that gave the value), and an unnamed model file named after its file.
 model::Spec load_model(const python::Source& source, std::vector<std::string> overrides,
                        const std::optional<std::uint64_t>& seed,
                        const std::optional<int>& replications,
                        const std::optional<std::string>& duration) {
-  try {
-    return load_located(source, std::move(overrides), seed, replications, duration);
-  } catch (const ModelError& e) {
-    throw model::locate(e, source.positions);  // YAML: the line and column, as the CLI says
-  }
-}
-
-model::Spec load_located(const python::Source& source, std::vector<std::string> overrides,
-                         const std::optional<std::uint64_t>& seed,
-                         const std::optional<int>& replications,
-                         const std::optional<std::string>& duration) {
   Json doc = source.doc;
   if ((seed || replications || duration) && doc.is_object() && !doc.contains("simulation")) {
     overrides.insert(overrides.begin(), "/simulation={}");
@@ -85,7 +70,12 @@ model::Spec load_located(const python::Source& source, std::vector<std::string> 
   }
   if (!problems.empty()) throw ModelError(std::move(problems));
   const bool named = doc.is_object() && doc.contains("name");
-  model::Spec spec = model::load(doc, source.base_dir);
+  model::Spec spec;
+  try {
+    spec = model::load(doc, source.base_dir);
+  } catch (const ModelError& e) {
+    throw model::locate(e, source.positions, overrides);  // as the CLI says
+  }
   if (!named && !source.file.empty() && !source.file.stem().empty()) {
     spec.name = source.file.stem().string();
   }
@@ -146,7 +136,12 @@ run::Experiment read_experiment(const std::string& source, bool is_text, run::Ex
                                 const run::ExperimentOptions& options) {
   const python::Source s = python::read_source(source, is_text);
   const std::filesystem::path file = is_text ? s.base_dir / "experiment.json" : s.file;
-  run::Experiment e = run::parse_experiment(s.doc, file, options);
+  run::Experiment e;
+  try {
+    e = run::parse_experiment(s.doc, file, options);
+  } catch (const ModelError& error) {
+    throw model::locate(error, s.positions);  // the line and column, as the CLI says
+  }
   if (e.kind != kind) {
     // The command line's message (src/cli/experiment_commands.cpp), with Python's names.
     throw ModelError("/kind", std::string("expected \"") + run::kind_name(kind) + "\" for capsim." +
@@ -236,7 +231,12 @@ py::dict analyze_model(const std::string& source, bool is_text,
                        std::optional<std::string> duration, int threads) {
   python::Source s = python::read_source(source, is_text);
   for (const std::string& set : sets) model::apply_override(s.doc, set);
-  const model::Spec spec = model::load(s.doc, s.base_dir);
+  model::Spec spec;
+  try {
+    spec = model::load(s.doc, s.base_dir);
+  } catch (const ModelError& e) {
+    throw model::locate(e, s.positions, sets);  // as the CLI says
+  }
   const analytic::ModelAnalysis a = analytic::analyze(spec);
   Json out = run::analysis_json(spec, a);
   if (check) {

@@ -58,6 +58,15 @@ std::string pct(double v) {
   return fmt(v * 100, "%.1f%%");
 }
 
+/// The cpu cell of an unstable station: its cores' share when they are what saturates, else
+/// the cores' share and the servers' (workers fewer than the cores) that do.
+std::string unstable_cpu_cell(const analytic::StationEstimate& s) {
+  if (s.cpu_utilization >= s.utilization)
+    return "UNSTABLE " + fmt(s.cpu_utilization * 100, "%.0f%%");
+  return fmt(s.cpu_utilization * 100, "%.0f%%") + " (workers UNSTABLE " +
+         fmt(s.utilization * 100, "%.0f%%") + ")";
+}
+
 std::string analysis_text(const model::Spec& spec, const analytic::ModelAnalysis& a) {
   std::string out = "model " + spec.name + ": analytic estimates at the peak load\n\n";
   std::vector<std::vector<std::string>> rows{{"service", "arrivals/s", "demand ms", "servers",
@@ -68,7 +77,7 @@ std::string analysis_text(const model::Spec& spec, const analytic::ModelAnalysis
                     std::to_string(s.replicas) + "x" + std::to_string(s.servers_per_replica),
                     s.model == analytic::StationModel::none ? std::string("n/a")
                     : s.stable                              ? fmt(s.cpu_utilization * 100, "%.1f%%")
-                               : "UNSTABLE " + fmt(s.utilization * 100, "%.0f%%"),
+                                                            : unstable_cpu_cell(s),
                     fmt(s.wait_probability), fmt(s.mean_wait_s, 1e3), fmt(s.holding_time_s, 1e3),
                     s.worker_utilization ? fmt(*s.worker_utilization * 100, "%.1f%%") : "-"});
   }
@@ -176,7 +185,7 @@ int command_analyze(const AnalyzeCommand& c) {
   try {
     spec = model::load(doc, base_dir);
   } catch (const model::ModelError& e) {
-    throw model::locate(e, document.positions);
+    throw model::locate(e, document.positions, c.sets);
   }
   for (const auto& w : spec.warnings) std::cerr << "warning: " << w.text() << '\n';
   const analytic::ModelAnalysis a = analytic::analyze(spec);

@@ -10,6 +10,7 @@
 #include "capsim/fit/calibrate.hpp"
 #include "capsim/model/document.hpp"
 #include "capsim/model/error.hpp"
+#include "commands.hpp"
 #include "import_commands.hpp"
 
 namespace capsim::cli {
@@ -41,6 +42,10 @@ CLI::App* add_calibrate_command(CLI::App& app, CalibrateCommand& c) {
                   "\"services\": {NAME: {\"p50\": \"5ms\"}}}} (JSON or YAML)")
       ->required();
   cmd->add_option("-o,--output", c.output, "write the calibrated model (JSON) to this file");
+  cmd->add_option("--set", c.sets,
+                  "override one value of the model: POINTER=VALUE (repeatable); the calibrated "
+                  "model written has it too")
+      ->type_name("P=V");
   cmd->add_option("--seed", c.seed, "random seed of every evaluation (default: the model's)");
   cmd->add_option("--replications", c.replications,
                   "replications per evaluation (default: the model's)");
@@ -58,9 +63,21 @@ CLI::App* add_calibrate_command(CLI::App& app, CalibrateCommand& c) {
 }
 
 int command_calibrate(const CalibrateCommand& c) {
-  // The search settings change the simulations, not the model that is written.
-  std::vector<std::string> overrides;
-  const model::Document document = model::read_document(c.model);
+  // --set changes the model that is simulated and written; the search settings (seed,
+  // replications, duration) change the simulations only.
+  model::Document document = model::read_document(c.model);
+  std::vector<std::string> overrides = c.sets;
+  {
+    std::vector<model::Diagnostic> problems;
+    for (const std::string& assignment : c.sets) {
+      try {
+        model::apply_override(document.json, assignment);
+      } catch (const model::ModelError& e) {
+        problems.insert(problems.end(), e.diagnostics().begin(), e.diagnostics().end());
+      }
+    }
+    if (!problems.empty()) throw model::ModelError(std::move(problems));
+  }
   if ((c.seed || c.replications || c.duration) && document.json.is_object() &&
       !document.json.contains("simulation")) {
     overrides.push_back("/simulation={}");
@@ -70,7 +87,7 @@ int command_calibrate(const CalibrateCommand& c) {
     overrides.push_back("/simulation/replications=" + std::to_string(*c.replications));
   }
   if (c.duration) overrides.push_back("/simulation/duration=" + model::Json(*c.duration).dump());
-  const model::Spec spec = model::load_file(c.model, overrides);
+  const model::Spec spec = load_with_flags(c.model, overrides, c.duration);
   const fit::CalibrationProblem problem =
       fit::read_calibration(model::read_document(c.observations), spec, c.scale_only);
 

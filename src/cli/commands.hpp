@@ -25,6 +25,11 @@ void set_leader(bool leader);
 /// Initialises MPI on first use; MPI is finalised when the executor is destroyed.
 std::unique_ptr<run::Executor> make_executor(int threads);
 
+/// model::load_file(path, overrides), where `overrides` may hold the one that --duration made:
+/// a warm-up that the flag's duration leaves too long is reported as the flag's doing.
+model::Spec load_with_flags(const std::string& path, const std::vector<std::string>& overrides,
+                            const std::optional<std::string>& duration_flag);
+
 /// Whether this binary was built with MPI support.
 bool built_with_mpi();
 

@@ -66,7 +66,8 @@ int command_import_traces(const ImportTracesCommand& c);
 struct CalibrateCommand {
   std::string model;
   std::string observations;
-  std::string output;  ///< write the calibrated model (JSON) here, whole or not at all
+  std::string output;             ///< write the calibrated model (JSON) here, whole or not at all
+  std::vector<std::string> sets;  ///< POINTER=VALUE: simulated and written, as if in the file
   std::optional<std::uint64_t> seed;
   std::optional<int> replications;
   std::optional<std::string> duration;

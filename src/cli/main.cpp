@@ -72,7 +72,7 @@ capsim::model::Spec load_model(const ModelOptions& o) {
   if (o.replications)
     overrides.push_back("/simulation/replications=" + std::to_string(*o.replications));
   if (o.duration) overrides.push_back("/simulation/duration=" + nlohmann::json(*o.duration).dump());
-  return capsim::model::load_file(o.model, overrides);
+  return capsim::cli::load_with_flags(o.model, overrides, o.duration);
 }
 
 /// The default per-replication event budget of `capsim run` (one to three minutes of one core):

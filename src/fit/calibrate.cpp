@@ -188,19 +188,21 @@ CalibrationResult calibrate(const model::Spec& spec, const CalibrationProblem& p
   struct Vertex {
     std::vector<double> x;  // log factors
     double f = 0.0;
+    std::vector<double> simulated_s;  // what the simulation at x gave, target by target
   };
-  const auto evaluate = [&](const std::vector<double>& x) {
+  // Every simulation counts against the budget, and the best one's figures are reported as they
+  // were simulated (the same seed gives the same figures: no final run is needed).
+  const auto evaluate = [&](Vertex& v) {
     ++result.evaluations;
-    return objective(problem, simulate(spec, problem, factors_at(x), options.run));
+    v.simulated_s = simulate(spec, problem, factors_at(v.x), options.run);
+    v.f = objective(problem, v.simulated_s);
   };
   // Start from the better of the model as given and the first guess its simulation suggests.
-  Vertex best{std::vector<double>(n, 0.0), 0.0};
+  Vertex best{std::vector<double>(n, 0.0), 0.0, {}};
   {
-    const std::vector<double> given = simulate(spec, problem, factors_at(best.x), options.run);
-    ++result.evaluations;
-    best.f = objective(problem, given);
-    Vertex guess{first_guess(problem, given), 0.0};
-    guess.f = evaluate(guess.x);
+    evaluate(best);
+    Vertex guess{first_guess(problem, best.simulated_s), 0.0, {}};
+    evaluate(guess);
     if (guess.f < best.f) best = guess;
   }
   const auto by_f = [](const Vertex& a, const Vertex& b) { return a.f < b.f; };
@@ -229,9 +231,9 @@ CalibrationResult calibrate(const model::Spec& spec, const CalibrationProblem& p
     }
     std::vector<Vertex> simplex{best};
     for (std::size_t i = 0; i < n; ++i) {
-      Vertex v{best.x, 0.0};
+      Vertex v{best.x, 0.0, {}};
       v.x[i] += problem.parameters[i].kind == ParameterKind::scale ? -step : step;
-      v.f = evaluate(v.x);
+      evaluate(v);
       simplex.push_back(v);
     }
     while (result.evaluations + 2 <= options.max_evaluations) {
@@ -248,11 +250,11 @@ CalibrationResult calibrate(const model::Spec& spec, const CalibrationProblem& p
         for (std::size_t i = 0; i < n; ++i) centre[i] += simplex[k].x[i] / static_cast<double>(n);
       }
       Vertex& worst = simplex[n];
-      Vertex reflected{combine(centre, worst.x, -1.0), 0.0};
-      reflected.f = evaluate(reflected.x);
+      Vertex reflected{combine(centre, worst.x, -1.0), 0.0, {}};
+      evaluate(reflected);
       if (reflected.f < simplex[0].f) {
-        Vertex expanded{combine(centre, worst.x, -2.0), 0.0};
-        expanded.f = evaluate(expanded.x);
+        Vertex expanded{combine(centre, worst.x, -2.0), 0.0, {}};
+        evaluate(expanded);
         worst = expanded.f < reflected.f ? expanded : reflected;
         continue;
       }
@@ -261,15 +263,16 @@ CalibrationResult calibrate(const model::Spec& spec, const CalibrationProblem& p
         continue;
       }
       const bool outside = reflected.f < worst.f;
-      Vertex contracted{combine(centre, outside ? reflected.x : worst.x, 0.5), 0.0};
-      contracted.f = evaluate(contracted.x);
+      Vertex contracted{combine(centre, outside ? reflected.x : worst.x, 0.5), 0.0, {}};
+      evaluate(contracted);
       if (contracted.f < std::min(worst.f, reflected.f)) {
         worst = contracted;
         continue;
       }
+      if (result.evaluations + static_cast<int>(n) > options.max_evaluations) break;
       for (std::size_t k = 1; k <= n; ++k) {
         simplex[k].x = combine(simplex[0].x, simplex[k].x, 0.5);
-        simplex[k].f = evaluate(simplex[k].x);
+        evaluate(simplex[k]);
       }
     }
     std::stable_sort(simplex.begin(), simplex.end(), by_f);
@@ -278,9 +281,8 @@ CalibrationResult calibrate(const model::Spec& spec, const CalibrationProblem& p
     if (!improved) break;
   }
   for (std::size_t i = 0; i < n; ++i) result.factors.push_back(std::exp(bounded(i, best.x[i])));
-  result.simulated_s = simulate(spec, problem, result.factors, options.run);
-  ++result.evaluations;
-  result.objective = objective(problem, result.simulated_s);
+  result.simulated_s = std::move(best.simulated_s);
+  result.objective = best.f;
   return result;
 }
 

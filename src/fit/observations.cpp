@@ -327,12 +327,19 @@ Observations read_k6(const model::Json& doc, const std::string& source, const Re
   Observations obs;
   obs.kind = Observations::Kind::percentiles;
   const std::string metric = o.metric.empty() ? "http_req_duration" : o.metric;
-  const std::string at = "/metrics/" + metric;
+  std::string at = "/metrics/" + metric;
   if (!doc.is_object() || !doc.contains("metrics") || !doc["metrics"].is_object() ||
       !doc["metrics"].contains(metric) || !doc["metrics"][metric].is_object()) {
     throw ModelError(at, "missing; expected the trend metric " + metric + " in " + source);
   }
-  const model::Json& m = doc["metrics"][metric];
+  // `--summary-export` puts the statistics in the metric's object; the data that k6 hands to
+  // handleSummary() (what `JSON.stringify(data)` writes) puts them under "values".
+  const model::Json* values = &doc["metrics"][metric];
+  if (const auto v = values->find("values"); v != values->end() && v->is_object()) {
+    values = &*v;
+    at += "/values";
+  }
+  const model::Json& m = *values;
   // k6 writes "med" for the median and "p(N)" for the summaryTrendStats percentiles.
   for (const auto& [key, value] : m.items()) {
     double p = 0;

@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <limits>
 #include <map>
+#include <memory>
 
 #include "capsim/model/load.hpp"
 #include "k8s_parts.hpp"
@@ -354,6 +355,7 @@ std::vector<Manifest> parse_manifests(std::string_view content, const std::strin
     docs.push_back(model::parse_json(content, path));
     positions.emplace_back();
     positions.back().source = path;
+    positions.back().json_text = std::make_shared<const std::string>(content);
   }
   std::vector<Manifest> out;
   for (std::size_t i = 0; i < docs.size(); ++i) {

@@ -267,12 +267,12 @@ Json hpa_autoscaling(const Json& hpa, const PodResources& pod, const Warn& warn)
   a["kind"] = "hpa";
   std::int64_t min = 1;
   if (const Json* m = member(spec, "minReplicas")) {
-    min = integer(*m, "/spec/minReplicas", 0, kMaxReplicas);
-    if (min == 0) {
+    if (m->is_number() && *m == 0) {
       refuse("/spec/minReplicas",
              "expected >= 1, found 0 (the alpha HPAScaleToZero gate is not modelled; a KEDA "
              "ScaledObject with minReplicaCount 0 is)");
     }
+    min = integer(*m, "/spec/minReplicas", 1, kMaxReplicas);
   }
   const Json* max_value = member(spec, "maxReplicas");
   if (max_value == nullptr) refuse("/spec/maxReplicas", "missing; expected the most replicas");

@@ -1,6 +1,8 @@
 /// \file Reading span exports (capsim::import::read_trace_spans): OTLP JSON and Jaeger JSON.
 
+#include <algorithm>
 #include <cstdint>
+#include <limits>
 #include <set>
 
 #include "capsim/import/traces.hpp"
@@ -39,7 +41,7 @@ std::string text_of(const Json& object, const char* key) {
 }
 
 /// An integer time: OTLP writes 64-bit integers as decimal strings, some exporters as numbers.
-double integer_time(const Json& v, const std::string& at, double unit_s) {
+std::uint64_t integer_time(const Json& v, const std::string& at) {
   std::uint64_t n = 0;
   if (v.is_number_unsigned() || (v.is_number_integer() && v.get<std::int64_t>() >= 0)) {
     n = v.get<std::uint64_t>();
@@ -50,7 +52,7 @@ double integer_time(const Json& v, const std::string& at, double unit_s) {
   } else {
     refuse(at, "expected a time as an integer (or its decimal string), found " + describe(v));
   }
-  return static_cast<double>(n) * unit_s;
+  return n;
 }
 
 std::string attribute_text(const Json& attributes, const char* key) {
@@ -95,9 +97,9 @@ void otlp(const Json& doc, std::vector<TraceSpan>& out) {
         t.service = service;
         t.name = need_text(s, "name", at);
         t.client = s.contains("kind") && s["kind"] == 3;
-        t.start_s =
-            integer_time(need(s, "startTimeUnixNano", at), child(at, "startTimeUnixNano"), 1e-9);
-        t.end_s = integer_time(need(s, "endTimeUnixNano", at), child(at, "endTimeUnixNano"), 1e-9);
+        t.start_ticks =
+            integer_time(need(s, "startTimeUnixNano", at), child(at, "startTimeUnixNano"));
+        t.end_ticks = integer_time(need(s, "endTimeUnixNano", at), child(at, "endTimeUnixNano"));
         if (s.contains("events") && s["events"].is_array()) {
           for (const Json& e : s["events"]) {
             if (!e.is_object() || text_of(e, "name") != "completed" || !e.contains("attributes")) {
@@ -160,8 +162,12 @@ void jaeger(const Json& doc, std::vector<TraceSpan>& out) {
           }
         }
       }
-      t.start_s = integer_time(need(s, "startTime", at), child(at, "startTime"), 1e-6);
-      t.end_s = t.start_s + integer_time(need(s, "duration", at), child(at, "duration"), 1e-6);
+      t.start_ticks = integer_time(need(s, "startTime", at), child(at, "startTime"));
+      const std::uint64_t duration = integer_time(need(s, "duration", at), child(at, "duration"));
+      if (duration > std::numeric_limits<std::uint64_t>::max() - t.start_ticks) {
+        refuse(child(at, "duration"), "expected a duration that ends before the year 584554");
+      }
+      t.end_ticks = t.start_ticks + duration;
       out.push_back(std::move(t));
     }
   }
@@ -180,9 +186,15 @@ std::vector<TraceSpan> read_trace_spans(const Json& doc) {
                    describe(doc));
   }
   if (spans.empty()) refuse("", "expected at least one span, found none");
+  const double tick_s = doc.contains("resourceSpans") ? 1e-9 : 1e-6;
+  std::uint64_t origin = spans.front().start_ticks;
+  for (const TraceSpan& s : spans) origin = std::min(origin, s.start_ticks);
   std::set<std::pair<std::string, std::string>> ids;
-  for (const TraceSpan& s : spans) {
-    if (s.end_s < s.start_s) refuse(s.pointer, "expected an end at or after the start");
+  for (TraceSpan& s : spans) {
+    if (s.end_ticks < s.start_ticks) refuse(s.pointer, "expected an end at or after the start");
+    // Exact integers until the difference is converted: times to the file's own resolution.
+    s.start_s = static_cast<double>(s.start_ticks - origin) * tick_s;
+    s.end_s = static_cast<double>(s.end_ticks - origin) * tick_s;
     ids.emplace(s.trace, s.id);
   }
   for (const TraceSpan& s : spans) {

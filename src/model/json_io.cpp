@@ -175,22 +175,6 @@ std::string parse_reason(const std::string& what) {
   return reason.substr(0, cut) + "..." + reason.substr(end);
 }
 
-/// Line and column (1-based, columns in characters) of the byte at `index`.
-std::pair<std::size_t, std::size_t> line_and_column(std::string_view text, std::size_t index) {
-  index = std::min(index, text.size());
-  std::size_t line = 1;
-  std::size_t column = 1;
-  for (std::size_t i = 0; i < index; ++i) {
-    if (text[i] == '\n') {
-      ++line;
-      column = 1;
-    } else if ((static_cast<unsigned char>(text[i]) & 0xC0U) != 0x80U) {
-      ++column;  // UTF-8 continuation bytes do not start a character
-    }
-  }
-  return {line, column};
-}
-
 std::string position_text(std::string_view text, std::size_t index) {
   const auto [line, column] = line_and_column(text, index);
   return "line " + std::to_string(line) + ", column " + std::to_string(column);
@@ -249,6 +233,7 @@ class DomBuilder {
   bool key(Json::string_t& name) {
     Frame& frame = frames_.back();
     if (!frame.keys.insert(name).second) {
+      duplicate_key_ = true;
       throw ModelError(pointer() + child("", name),
                        "duplicate key; expected each key once in an object");
     }
@@ -265,6 +250,8 @@ class DomBuilder {
   /// Where the last parse error was reported: the offset just past `error_token()`.
   std::size_t error_position() const { return error_position_; }
   const std::string& error_token() const { return error_token_; }
+  /// Whether the document was refused for a key given twice (its pointer names the key).
+  bool duplicate_key() const { return duplicate_key_; }
 
  private:
   struct Frame {
@@ -324,6 +311,7 @@ class DomBuilder {
   std::vector<Frame> frames_;
   std::size_t error_position_ = 0;
   std::string error_token_;
+  bool duplicate_key_ = false;
 };
 
 bool is_canonical_index(const std::string& token) {
@@ -333,28 +321,6 @@ bool is_canonical_index(const std::string& token) {
     if (c < '0' || c > '9') return false;
   }
   return true;
-}
-
-/// The unescaped tokens of a JSON Pointer, or nullopt when it is malformed.
-std::optional<std::vector<std::string>> split_pointer(const std::string& pointer) {
-  if (pointer.empty() || pointer[0] != '/') return std::nullopt;
-  std::vector<std::string> tokens;
-  std::string token;
-  for (std::size_t i = 1; i <= pointer.size(); ++i) {
-    if (i == pointer.size() || pointer[i] == '/') {
-      tokens.push_back(std::move(token));
-      token.clear();
-    } else if (pointer[i] == '~') {
-      if (i + 1 >= pointer.size() || (pointer[i + 1] != '0' && pointer[i + 1] != '1')) {
-        return std::nullopt;
-      }
-      token += pointer[i + 1] == '0' ? '~' : '/';
-      ++i;
-    } else {
-      token += pointer[i];
-    }
-  }
-  return tokens;
 }
 
 /// Parses `text` (named `source` in messages). A syntax error (anything nlohmann refuses, an
@@ -385,6 +351,18 @@ Json parse(std::string_view text, const std::string& source, bool* syntax_error)
   try {
     // Comments are allowed: model files are written by hand and the format's own examples use //.
     Json::sax_parse(text, &builder, nlohmann::detail::input_format_t::json, true, true);
+  } catch (const ModelError& e) {
+    // Refused for its shape (a duplicate key, the depth backstop): the pointer's place, as every
+    // message about a file gives it.
+    std::vector<Diagnostic> located = e.diagnostics();
+    for (Diagnostic& d : located) {
+      if (d.pointer.empty()) continue;
+      if (const auto at = json_position(text, d.pointer, builder.duplicate_key())) {
+        d.message += " (" + source + ": line " + std::to_string(at->first) + ", column " +
+                     std::to_string(at->second) + ")";
+      }
+    }
+    throw ModelError(std::move(located));
   } catch (const Json::parse_error& e) {
     return refuse("invalid JSON at " + position_text(text, e.byte == 0 ? 0 : e.byte - 1) + ": " +
                   parse_reason(e.what()));
@@ -406,6 +384,31 @@ Json parse(std::string_view text, const std::string& source, bool* syntax_error)
 }
 
 }  // namespace
+
+namespace detail {
+
+std::optional<std::vector<std::string>> split_pointer(const std::string& pointer) {
+  if (pointer.empty() || pointer[0] != '/') return std::nullopt;
+  std::vector<std::string> tokens;
+  std::string token;
+  for (std::size_t i = 1; i <= pointer.size(); ++i) {
+    if (i == pointer.size() || pointer[i] == '/') {
+      tokens.push_back(std::move(token));
+      token.clear();
+    } else if (pointer[i] == '~') {
+      if (i + 1 >= pointer.size() || (pointer[i + 1] != '0' && pointer[i + 1] != '1')) {
+        return std::nullopt;
+      }
+      token += pointer[i + 1] == '0' ? '~' : '/';
+      ++i;
+    } else {
+      token += pointer[i];
+    }
+  }
+  return tokens;
+}
+
+}  // namespace detail
 
 Json parse_json(std::string_view text, const std::string& source) {
   return parse(text, source, nullptr);
@@ -447,7 +450,7 @@ void apply_override(Json& doc, std::string_view assignment) {
 }
 
 void apply_override(Json& doc, const std::string& pointer, const Json& value) {
-  const auto tokens = split_pointer(pointer);
+  const auto tokens = detail::split_pointer(pointer);
   if (!tokens) {
     throw ModelError(
         "", "override '" + pointer + "': expected a JSON Pointer such as /services/api/replicas");

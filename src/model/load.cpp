@@ -261,7 +261,7 @@ Spec load_file(const std::filesystem::path& path, const std::vector<std::string>
   try {
     spec = load(doc, path.parent_path());
   } catch (const ModelError& e) {
-    throw locate(e, document.positions);
+    throw locate(e, document.positions, overrides);
   }
   if (!named && !path.stem().empty()) spec.name = path.stem().string();
   return spec;

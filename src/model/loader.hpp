@@ -46,6 +46,9 @@ std::optional<double> parse_number(std::string_view text);
 /// `text` without leading and trailing spaces and tabs.
 std::string_view trim(std::string_view text);
 
+/// The unescaped tokens of a JSON Pointer, or nullopt when it is malformed (json_io.cpp).
+std::optional<std::vector<std::string>> split_pointer(const std::string& pointer);
+
 // ---- Features defined by the model format but not implemented yet (features.cpp) ------------
 
 /// True when `key` of an object of kind `context` ("model", "workload", "service",

@@ -208,6 +208,7 @@ std::vector<YAML::Node> load_all(std::string_view text, const std::string& sourc
 
 std::optional<std::pair<std::size_t, std::size_t>> SourcePositions::find(
     const std::string& pointer) const {
+  if (json_text) return json_position(*json_text, pointer);
   std::string prefix = pointer;
   while (true) {
     if (const auto found = at.find(prefix); found != at.end()) return found->second;
@@ -222,7 +223,7 @@ std::vector<Json> parse_yaml_stream(std::string_view text, const std::string& so
   std::vector<Json> docs;
   for (const YAML::Node& node : load_all(text, source)) {
     if (node.IsNull()) continue;
-    SourcePositions found{source, {}};
+    SourcePositions found{source, {}, nullptr};
     Converter converter(source, text.size(), positions != nullptr ? &found : nullptr);
     docs.push_back(converter.convert(node, "", 0));
     if (positions != nullptr) positions->push_back(std::move(found));
@@ -261,22 +262,37 @@ DocumentFormat document_format(const fs::path& path, std::string_view text) {
 }
 
 Document read_document(const fs::path& path) {
-  const std::string text = read_input_file(path);
+  std::string text = read_input_file(path);
   Document doc;
   if (document_format(path, text) == DocumentFormat::yaml) {
     doc.json = parse_yaml(text, path.string(), &doc.positions);
   } else {
     doc.json = parse_json(text, path.string());
+    doc.positions.source = path.string();
+    doc.positions.json_text = std::make_shared<const std::string>(std::move(text));
   }
   return doc;
 }
 
-ModelError locate(const ModelError& error, const SourcePositions& positions) {
-  if (positions.at.empty()) return error;
+ModelError locate(const ModelError& error, const SourcePositions& positions,
+                  const std::vector<std::string>& overrides) {
+  if (positions.at.empty() && !positions.json_text && overrides.empty()) return error;
   std::vector<Diagnostic> located = error.diagnostics();
   for (Diagnostic& d : located) {
     if (d.pointer.empty()) continue;
-    if (const auto at = positions.find(d.pointer)) {
+    // The last override that covers the pointer is the value the document holds.
+    const std::string* given = nullptr;
+    for (const std::string& o : overrides) {
+      const std::string pointer = o.substr(0, o.find('='));
+      if (d.pointer == pointer || (d.pointer.size() > pointer.size() &&
+                                   d.pointer.compare(0, pointer.size(), pointer) == 0 &&
+                                   d.pointer[pointer.size()] == '/')) {
+        given = &o;
+      }
+    }
+    if (given != nullptr) {
+      d.message += " (given on the command line: " + *given + ")";
+    } else if (const auto at = positions.find(d.pointer)) {
       d.message += " (" + positions.source + ": line " + std::to_string(at->first) + ", column " +
                    std::to_string(at->second) + ")";
     }

@@ -161,7 +161,7 @@ Experiment parse_experiment(const Json& doc, const std::filesystem::path& file,
       e.base = model::load(e.model, e.model_file.parent_path());
       if (!doc.contains("confidence")) e.confidence = e.base.simulation.confidence;
     } catch (const ModelError& err) {
-      const ModelError located = model::locate(err, model_positions);
+      const ModelError located = model::locate(err, model_positions, options.sets);
       for (const Diagnostic& d : located.diagnostics()) {
         problems.error("/model", e.model_file.string() + ": " + d.text());
       }

@@ -327,6 +327,14 @@ std::vector<MetricChoice> default_metrics(const Experiment& e) {
   for (const model::WorkloadSpec& w : e.base.workloads) {
     add("workloads." + w.name + ".latency_ms.p50");
     add("workloads." + w.name + ".latency_ms.p99");
+    // The statistics the model's SLO judges (a mean, a p95...): what a decision rests on is shown.
+    if (e.base.slo) {
+      for (const auto& [statistic, limit_s] : e.base.slo->latency_s) {
+        if (statistic != "p50" && statistic != "p99") {
+          add("workloads." + w.name + ".latency_ms." + statistic);
+        }
+      }
+    }
     add("workloads." + w.name + ".error_rate");
     if (e.kind != ExperimentKind::size) add("workloads." + w.name + ".goodput_rps");
   }

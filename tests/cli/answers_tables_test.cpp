@@ -56,6 +56,23 @@ TEST(Tables, SweepPrintsPercentagesAndItsNoticesOnTheTerminalAndInTheCsv) {
   EXPECT_EQ(page.status, 0) << page;
 }
 
+TEST(Tables, SizeShowsTheStatisticItsSloIsDecidedOn) {
+  Sandbox box;
+  // An SLO on the mean (and a p95): the table showed p50 and p99 only, not what was decided on.
+  std::string model = kModel;
+  model.replace(model.find(R"("p99": "1s")"), 11, R"("mean": "250ms", "p95": "1s")");
+  write_text(box / "model.json", model);
+  write_text(box / "size.json", R"({ "kind": "size", "model": "model.json", "services": ["s"],
+    "replications": 2, "max_replicas": 8 })");
+  const RunResult r = box.run({"size", "size.json", "-o", "size-out.json", "--threads", "2"});
+  ASSERT_EQ(r.status, 0) << r;
+  EXPECT_NE(r.out.find("workloads.w.latency_ms.mean"), std::string::npos) << r;
+  EXPECT_NE(r.out.find("workloads.w.latency_ms.p95"), std::string::npos) << r;
+  const Json out = read_json(box / "size-out.json");
+  EXPECT_TRUE(out["services"]["s"]["at_answer"]["metrics"].contains("workloads.w.latency_ms.mean"))
+      << out["services"]["s"]["at_answer"];
+}
+
 TEST(Tables, CompareShowsVerdictsTheCheapestVariantAndWhyNothingChanged) {
   Sandbox box;
   write_text(box / "model.json", kModel);

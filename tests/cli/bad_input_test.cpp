@@ -78,7 +78,10 @@ TEST(BadFixtures, AreThere) {
 
 TEST(BadModel, UnknownKeySuggestsTheNearestKey) {
   const RunResult r = expect_bad_fixture("unknown_key.json");
-  EXPECT_EQ(r.err, "capsim: /services/api/replcas: unknown key; did you mean 'replicas'?\n") << r;
+  // The pointer, what was expected and found, and where in the file.
+  EXPECT_EQ(r.err, "capsim: /services/api/replcas: unknown key; did you mean 'replicas'? (" +
+                       fixture("unknown_key.json").string() + ": line 19, column 18)\n")
+      << r;
 }
 
 TEST(BadModel, WrongType) {
@@ -90,7 +93,8 @@ TEST(BadModel, WrongType) {
 TEST(BadModel, NegativeRate) {
   const RunResult r = expect_bad_fixture("negative_rate.json");
   EXPECT_EQ(r.err,
-            "capsim: /workloads/0/rate: expected a rate >= 0 requests per second, found -5\n")
+            "capsim: /workloads/0/rate: expected a rate >= 0 requests per second, found -5 (" +
+                fixture("negative_rate.json").string() + ": line 14, column 15)\n")
       << r;
 }
 
@@ -98,7 +102,8 @@ TEST(BadModel, ProbabilityAboveOne) {
   const RunResult r = expect_bad_fixture("probability_above_one.json");
   EXPECT_EQ(r.err,
             "capsim: /services/api/steps/1/probability: expected a probability from 0 to 1, "
-            "found 1.5\n")
+            "found 1.5 (" +
+                fixture("probability_above_one.json").string() + ": line 25, column 26)\n")
       << r;
 }
 
@@ -113,7 +118,8 @@ TEST(BadModel, WarmupLongerThanDuration) {
   const RunResult r = expect_bad_fixture("warmup_too_long.json");
   EXPECT_EQ(r.err,
             "capsim: /simulation/warmup: expected a warm-up shorter than the duration (60 s), "
-            "found 120 s\n")
+            "found 120 s (" +
+                fixture("warmup_too_long.json").string() + ": line 6, column 15)\n")
       << r;
 }
 
@@ -129,7 +135,8 @@ TEST(BadModel, CallToAnUnknownService) {
   const RunResult r = expect_bad_fixture("unknown_service.json");
   EXPECT_EQ(r.err,
             "capsim: /services/api/steps/1/call: expected the name of a service (api, db), found "
-            "\"dbb\"; did you mean 'db'?\n")
+            "\"dbb\"; did you mean 'db'? (" +
+                fixture("unknown_service.json").string() + ": line 24, column 19)\n")
       << r;
 }
 
@@ -203,7 +210,11 @@ TEST(BadOverride, PointerToNothing) {
 TEST(BadOverride, UnknownKeyIsRefusedLikeInTheModel) {
   const RunResult r =
       expect_bad_run(example_model("web-peak.json"), {"--set", "/services/api/replcas=5"});
-  EXPECT_EQ(r.err, "capsim: /services/api/replcas: unknown key; did you mean 'replicas'?\n") << r;
+  // About the value given, not the file's line.
+  EXPECT_EQ(r.err,
+            "capsim: /services/api/replcas: unknown key; did you mean 'replicas'? (given on the "
+            "command line: /services/api/replcas=5)\n")
+      << r;
 }
 
 TEST(BadOverride, NotAPointer) {
@@ -231,7 +242,10 @@ TEST(BadOverride, ValueOutOfRange) {
 TEST(BadOverride, BareStringThatIsNotAChoice) {
   const RunResult r =
       expect_bad_run(example_model("web-peak.json"), {"--set", "/services/api/cpu=banana"});
-  EXPECT_EQ(r.err, "capsim: /services/api/cpu: expected one of fcfs, ps, found \"banana\"\n") << r;
+  EXPECT_EQ(r.err,
+            "capsim: /services/api/cpu: expected one of fcfs, ps, found \"banana\" (given on the "
+            "command line: /services/api/cpu=banana)\n")
+      << r;
 }
 
 TEST(BadOption, UnknownOption) {
@@ -244,7 +258,8 @@ TEST(BadOption, BadDuration) {
       {"run", example_model("mm1.json").string(), "--duration", "banana", "--replications", "1"});
   EXPECT_EQ(r.err,
             "capsim: /simulation/duration: expected a duration such as \"10m\" or a number of "
-            "seconds, found \"banana\"\n")
+            "seconds, found \"banana\" (given on the command line: "
+            "/simulation/duration=\"banana\")\n")
       << r;
 }
 

@@ -117,6 +117,38 @@ TEST(CalibrateCommand, EndToEndTargetsScaleEveryServiceTogether) {
   EXPECT_NE(r.out.find("api, db"), std::string::npos) << r;
 }
 
+TEST(CalibrateCommand, TheBudgetCountsEverySimulationAndSetIsSimulatedAndWritten) {
+  Sandbox box;
+  write_text(box.work() / "observed.json", observed_from_truth(box).dump(2));
+  write_text(box.work() / "start.json", perturbed_model(1.7, 2.6).dump(2));
+  // --max-evaluations 8 reported "after 9 simulations": the best point was simulated again.
+  const RunResult r =
+      box.run({"calibrate", "start.json", "observed.json", "--scale-only", "--max-evaluations", "8",
+               "--tolerance", "10", "--set", "/services/db/replicas=2", "-o", "out.json"});
+  ASSERT_EQ(r.status, 0) << r;
+  const auto count_at = r.out.find(" simulations (seed");
+  ASSERT_NE(count_at, std::string::npos) << r;
+  const auto count_from = r.out.rfind(", ", count_at) + 2;
+  const int simulations = std::stoi(r.out.substr(count_from, count_at - count_from));
+  EXPECT_GE(simulations, 2) << r;
+  EXPECT_LE(simulations, 8) << r;
+  // --set changes the model that is calibrated and written, as if the file had it.
+  EXPECT_EQ(read_json(box.work() / "out.json")["services"]["db"]["replicas"], 2);
+  // A --duration that the model's warm-up does not fit is named as the flag's doing.
+  const RunResult short_run = box.run(
+      {"calibrate", "start.json", "observed.json", "--duration", "20s", "-o", "short.json"});
+  EXPECT_EQ(short_run.status, 2) << short_run;
+  EXPECT_NE(short_run.err.find("/simulation/warmup: expected a warm-up shorter than the "
+                               "duration (20 s), found 30 s"),
+            std::string::npos)
+      << short_run;
+  EXPECT_NE(short_run.err.find("the duration is --duration 20s"), std::string::npos) << short_run;
+  EXPECT_FALSE(fs::exists(box.work() / "short.json"));
+  const RunResult run_short = box.run({"run", "start.json", "--duration", "20s", "-q"});
+  EXPECT_EQ(run_short.status, 2) << run_short;
+  EXPECT_NE(run_short.err.find("the duration is --duration 20s"), std::string::npos) << run_short;
+}
+
 struct BadCase {
   std::string observed;
   std::string err;
@@ -128,18 +160,19 @@ TEST(CalibrateCommand, BadObservationsExit2NamingThePlaceNothingWritten) {
   const std::vector<BadCase> cases = {
       {R"({"observed": {"services": {"dbb": {"p50": "2ms"}}}})",
        "capsim: /observed/services/dbb: expected a service of the model (api, db), found 'dbb'; "
-       "did you mean 'db'?\n"},
+       "did you mean 'db'? (obs.json: line 1, column 35)\n"},
       {R"({"observed": {"services": {"db": {"p90": "2ms"}}}})",
        "capsim: /observed/services/db/p90: expected a percentile the results have (p50, p95, "
-       "p99), found 'p90'\n"},
+       "p99), found 'p90' (obs.json: line 1, column 42)\n"},
       {R"({"observed": {"services": {"db": {"p99": "2ms", "p50": "3ms"}}}})",
        "capsim: /observed/services/db/p99: expected percentiles that do not decrease: p99 is "
-       "2ms, below p50 (3ms)\n"},
+       "2ms, below p50 (3ms) (obs.json: line 1, column 42)\n"},
       {R"({"observed": {"end_to_end": {"p50": 40}}})",
        "capsim: /observed/end_to_end/p50: expected a positive duration such as \"40ms\", found "
-       "40\n"},
+       "40 (obs.json: line 1, column 37)\n"},
       {R"({"observed": {"service": {}}})",
-       "capsim: /observed/service: unknown key; did you mean 'services'?\n"},
+       "capsim: /observed/service: unknown key; did you mean 'services'? (obs.json: line 1, "
+       "column 26)\n"},
   };
   for (const BadCase& c : cases) {
     write_text(box.work() / "obs.json", c.observed);

@@ -110,7 +110,8 @@ TEST(CapacityUnitsInput, OnlyForDatabases) {
 )");
   const RunResult r = box.run({"validate", model.string()});
   EXPECT_EQ(r.status, kBadInput) << r;
-  EXPECT_EQ(r.err, "capsim: /services/api/capacity_units: only for services of kind database\n")
+  EXPECT_EQ(r.err, "capsim: /services/api/capacity_units: only for services of kind database (" +
+                       model.string() + ": line 4, column 44)\n")
       << r;
 }
 

@@ -65,6 +65,41 @@ inline Json read_json(const fs::path& path) {
   return Json::parse(read_text(path));
 }
 
+/// `message` without the " (FILE: line L, column C)" that names where in `file` each of its
+/// lines' values is; `*placed` (when given) says whether every line that starts with a JSON
+/// Pointer ("capsim: /...") had one. The place itself is checked where it is the subject
+/// (model_json_positions_test.cpp and the tests that name one).
+inline std::string without_file_position(const std::string& message, const fs::path& file,
+                                         bool* placed = nullptr) {
+  const std::string head = " (" + file.string() + ": line ";
+  std::string out;
+  bool all = true;
+  std::istringstream in(message);
+  std::string line;
+  bool first = true;
+  while (std::getline(in, line)) {
+    const auto at = line.rfind(head);
+    bool found = false;
+    if (at != std::string::npos) {
+      const auto comma = line.find(", column ", at + head.size());
+      const auto close = comma == std::string::npos ? comma : line.find(')', comma);
+      if (close != std::string::npos) {
+        line.erase(at, close + 1 - at);
+        found = true;
+      }
+    }
+    if (!found && line.rfind("capsim: /", 0) == 0 &&
+        line.rfind("capsim: " + file.string() + ":", 0) != 0) {
+      all = false;  // a pointer, not the file's own name (an absolute path)
+    }
+    out += (first ? "" : "\n") + line;
+    first = false;
+  }
+  if (!message.empty() && message.back() == '\n') out += '\n';
+  if (placed != nullptr) *placed = all;
+  return out;
+}
+
 /// The lines of a text, without their line ends; a final empty line is dropped.
 inline std::vector<std::string> lines_of(const std::string& text) {
   std::vector<std::string> lines;

@@ -72,6 +72,20 @@ TEST(CompareCommand, WritesVariantsAndPairedDifferences) {
   EXPECT_EQ(read_text(box / "one.json"), read_text(box / "cmp.out.json"));
 }
 
+TEST(AnalyzeCommand, AnUnstableStationOfWorkersShowsTheCoresShareInTheCpuColumn) {
+  Sandbox box;
+  // One worker on 4 cores, 15/s of 100 ms: the worker is 150 % loaded, the cores 37.5 %. The
+  // cpu cell said "UNSTABLE 150%".
+  write_text(box / "workers.json", R"({ "name": "workers",
+    "workloads": [ { "name": "w", "target": "s", "rate": 15 } ],
+    "services": { "s": { "replicas": 1, "cores": 4, "workers": 1,
+                         "steps": [ { "work": { "dist": "exponential", "mean": "100ms" } } ] } } })");
+  const RunResult r = box.run({"analyze", "workers.json"});
+  ASSERT_EQ(r.status, 0) << r;
+  EXPECT_NE(r.out.find("38% (workers UNSTABLE 150%)"), std::string::npos) << r;
+  EXPECT_EQ(r.out.find("UNSTABLE 150%  "), std::string::npos) << r;
+}
+
 TEST(AnalyzeCommand, PrintsEstimatesAndChecksThem) {
   Sandbox box;
   write_model(box);
@@ -89,7 +103,8 @@ TEST(AnalyzeCommand, PrintsEstimatesAndChecksThem) {
   const RunResult bad = box.run({"analyze", "model.json", "--set", "/services/s/replicas=0"});
   EXPECT_EQ(bad.status, kBadInput) << bad;
   EXPECT_EQ(bad.err,
-            "capsim: /services/s/replicas: expected an integer from 1 to 100000, found 0\n");
+            "capsim: /services/s/replicas: expected an integer from 1 to 100000, found 0 (given "
+            "on the command line: /services/s/replicas=0)\n");
 }
 
 TEST(ExperimentCommands, UnknownCommandListsTheNewOnes) {

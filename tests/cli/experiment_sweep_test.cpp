@@ -112,10 +112,12 @@ TEST(SweepCommand, BadExperimentsExitTwoAndWriteNothing) {
   EXPECT_EQ(r.err,
             "capsim: invalid experiment:\n"
             "/parameters/0/values/1: the model refuses 0: /services/s/replicas: expected an "
-            "integer from 1 to 100000, found 0\n"
+            "integer from 1 to 100000, found 0 (bad.json: line 2, column 72)\n"
             "/parameters/1/pointer: cannot apply to the model: /services/x/cores: cannot set: "
-            "expected '/services/x' to exist in the model, found nothing there\n"
-            "/replicatons: unknown key; did you mean 'replications'?\n")
+            "expected '/services/x' to exist in the model, found nothing there (bad.json: line "
+            "3, column 34)\n"
+            "/replicatons: unknown key; did you mean 'replications'? (bad.json: line 4, column "
+            "65)\n")
       << r;
   EXPECT_EQ(box.entries(), (std::vector<std::string>{"bad.json", "model.json", "sweep.json"}));
   // The wrong kind, a wrong output name, --resume without -o, a missing file.

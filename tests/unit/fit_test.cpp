@@ -173,6 +173,20 @@ TEST(Fit, K6PercentilesOfAKnownLognormal) {
   EXPECT_NEAR(r.candidates[r.chosen].parameters[1], 0.5, 1e-3);
 }
 
+TEST(FitInput, K6HandleSummaryDataIsReadUnderValues) {
+  // What handleSummary() receives, written with JSON.stringify(data): the statistics are under
+  // "values" (it was refused as having fewer than two percentiles).
+  const std::string text = R"json({"metrics": {"http_req_duration": {"type": "trend",
+    "contains": "time", "values": {"avg": 230, "med": 200, "p(90)": 379.6, "p(95)": 455.2,
+    "max": 2000}}}})json";
+  const Observations o = read_observations(text, "summary.json", ReadOptions{});
+  ASSERT_EQ(o.kind, Observations::Kind::percentiles);
+  ASSERT_EQ(o.percentiles.size(), 3u);
+  EXPECT_DOUBLE_EQ(o.percentiles[0].first, 0.5);
+  EXPECT_DOUBLE_EQ(o.percentiles[0].second, 0.2);
+  EXPECT_DOUBLE_EQ(o.percentiles[2].second, 0.4552);
+}
+
 std::string refusal(const std::string& text, const std::string& name,
                     const ReadOptions& options = {}) {
   try {

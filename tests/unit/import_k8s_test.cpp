@@ -369,6 +369,43 @@ TEST(ImportK8s, BadManifestsNameTheDocumentPointerAndLine) {
   EXPECT_NE(refusal("kind: Service\n---\n" + bomb).find("alias bomb"), std::string::npos);
 }
 
+TEST(ImportK8s, MinReplicasBelowOneSaysWhatItAccepts) {
+  std::string negative = kPhpApache;
+  negative.replace(negative.find("minReplicas: 1"), 14, "minReplicas: -1");
+  // It said "from 0 to 100000", then refused 0.
+  EXPECT_NE(refusal(negative).find("/spec/minReplicas: expected an integer from 1 to 100000"),
+            std::string::npos)
+      << refusal(negative);
+  std::string zero = kPhpApache;
+  zero.replace(zero.find("minReplicas: 1"), 14, "minReplicas: 0");
+  EXPECT_NE(refusal(zero).find("expected >= 1, found 0 (the alpha HPAScaleToZero gate"),
+            std::string::npos)
+      << refusal(zero);
+}
+
+TEST(ImportK8s, JsonManifestsNameTheLineAndColumnToo) {
+  const std::string json = R"({"apiVersion": "apps/v1", "kind": "Deployment",
+ "metadata": {"name": "web"},
+ "spec": {"replicas": "three"}})";
+  try {
+    import_k8s(parse_manifests(json, "m.json"));
+    FAIL() << "accepted";
+  } catch (const model::ModelError& e) {
+    EXPECT_NE(std::string(e.what()).find("/spec/replicas: expected "), std::string::npos)
+        << e.what();
+    EXPECT_NE(std::string(e.what()).find("(m.json: line 3, column 23)"), std::string::npos)
+        << e.what();
+  }
+  try {
+    parse_manifests("{\"kind\": \"Deployment\",\n \"kind\": \"Service\"}", "d.json");
+    FAIL() << "accepted";
+  } catch (const model::ModelError& e) {
+    EXPECT_STREQ(e.what(),
+                 "/kind: duplicate key; expected each key once in an object (d.json: line 2, "
+                 "column 2)");
+  }
+}
+
 TEST(ImportK8s, OtherKindsAndCustomResourcesAreWarnedAbout) {
   const Fragment f =
       convert(std::string(kPhpApache) +

@@ -91,8 +91,10 @@ const char* kJaeger = R"({"data": [
 TEST(ImportTraces, JaegerJson) {
   const std::vector<TraceSpan> spans = read_trace_spans(Json::parse(kJaeger));
   ASSERT_EQ(spans.size(), 3u);
-  EXPECT_DOUBLE_EQ(spans[1].start_s, 1.005);
-  EXPECT_DOUBLE_EQ(spans[1].end_s, 1.015);
+  // Times count from the file's earliest start (1 s after the epoch here).
+  EXPECT_DOUBLE_EQ(spans[0].start_s, 0.0);
+  EXPECT_DOUBLE_EQ(spans[1].start_s, 0.005);
+  EXPECT_DOUBLE_EQ(spans[1].end_s, 0.015);
   const Fragment f = import_traces(spans);
   const Json& cart = f.model["services"]["cart"]["endpoints"]["GET__cart"]["steps"];
   // Self time: 30 - 10 ms and 20 ms (two samples: an exponential with their mean, 20 ms).
@@ -100,6 +102,23 @@ TEST(ImportTraces, JaegerJson) {
   EXPECT_EQ(cart[1],
             Json::parse(R"({"call": "postgres", "endpoint": "SELECT", "probability": 0.5})"));
   EXPECT_EQ(f.model["workloads"][0]["rate"], 0.5);  // 2 arrivals 2 s apart
+}
+
+TEST(ImportTraces, OtlpNanosecondsKeepTheirResolutionAtTodaysEpoch) {
+  // 2023-11-14 (1.7e18 ns): a double holds such a time to 256 ns. A span of 1,234 ns read as
+  // two doubles and subtracted came out as 1,280 or 1,024 ns.
+  const Json doc = Json::parse(R"({"resourceSpans": [{"scopeSpans": [{"spans": [
+    {"traceId": "t", "spanId": "a", "name": "GET /", "kind": 2,
+     "startTimeUnixNano": "1700000000000000001", "endTimeUnixNano": "1700000000000001235"},
+    {"traceId": "t", "spanId": "b", "parentSpanId": "a", "name": "q", "kind": 3,
+     "startTimeUnixNano": "1700000000000000101", "endTimeUnixNano": "1700000000000000102"}
+  ]}]}]})");
+  const std::vector<TraceSpan> spans = read_trace_spans(doc);
+  ASSERT_EQ(spans.size(), 2u);
+  EXPECT_EQ(spans[0].start_s, 0.0);
+  EXPECT_DOUBLE_EQ(spans[0].end_s, 1234e-9);
+  EXPECT_DOUBLE_EQ(spans[1].start_s, 100e-9);
+  EXPECT_DOUBLE_EQ(spans[1].end_s, 101e-9);
 }
 
 TEST(ImportTraces, MissingParentsAndOtherFormatsAreRefused) {

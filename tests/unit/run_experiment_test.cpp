@@ -231,9 +231,11 @@ TEST_F(ExperimentFiles, TheModelMustExistAndBeValid) {
   ASSERT_EQ(list.size(), 2u) << "one message per problem of the model";
   EXPECT_EQ(list[0], "/model: " + (dir_ / "bad.json").string() +
                          ": /workloads/0/target: expected the name of a service (api), found "
-                         "\"apx\"; did you mean 'api'?");
+                         "\"apx\"; did you mean 'api'? (" +
+                         (dir_ / "bad.json").string() + ": line 1, column 43)");
   EXPECT_EQ(list[1], "/model: " + (dir_ / "bad.json").string() +
-                         ": /services/api/replcas: unknown key; did you mean 'replicas'?");
+                         ": /services/api/replcas: unknown key; did you mean 'replicas'? (" +
+                         (dir_ / "bad.json").string() + ": line 2, column 77)");
 }
 
 TEST_F(ExperimentFiles, ParameterProblemsNameTheirPointer) {

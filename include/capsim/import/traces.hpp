@@ -3,6 +3,7 @@
 /// model skeleton: services and endpoints, the call graph (call counts, probabilities, parallel
 /// calls), each endpoint's self time fitted (capsim/fit), an open workload per root endpoint.
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -18,12 +19,15 @@ struct TraceSpan {
   std::string service;
   std::string name;
   bool client = false;  ///< kind CLIENT (OTLP kind 3, Jaeger tag span.kind=client)
+  /// Seconds since the earliest start in the file: differences of Unix-epoch nanoseconds held
+  /// as doubles would keep only about 0.25 us (2^52 ns is 52 days).
   double start_s = 0;
   double end_s = 0;
   std::string pointer;  ///< where it is in the file
   /// capsim's own traces: the CPU demand of the span's work (event `completed`,
   /// `capsim.cpu_work_s`), its self time without waiting; < 0 when absent.
   double cpu_work_s = -1;
+  std::uint64_t start_ticks = 0, end_ticks = 0;  ///< as read: ns (OTLP) or us (Jaeger)
 };
 
 /// Reads OTLP JSON (`resourceSpans`, times in Unix nanoseconds) or Jaeger JSON (`data[].spans`,

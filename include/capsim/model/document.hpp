@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -22,11 +23,25 @@ namespace capsim::model {
 /// ("billion laughs").
 inline constexpr std::size_t kYamlAliasAllowance = 100'000;
 
-/// Where the values of a YAML document are (1-based line and column of each JSON Pointer).
-/// Empty for JSON, whose messages keep their own form.
+/// 1-based line and column (columns in characters, not bytes) of the byte at `index` of `text`.
+std::pair<std::size_t, std::size_t> line_and_column(std::string_view text, std::size_t index);
+
+/// Where the value at `pointer` is in `text`, a JSON text that has been parsed (comments
+/// allowed): its line and column, or those of the deepest value on the pointer's path that the
+/// text has (a missing key is reported where its object is). With `duplicate_key`, the place of
+/// the second key named by the pointer's last token. None for a malformed pointer or empty text.
+/// Reads the text from its start: meant for messages, not for every value.
+std::optional<std::pair<std::size_t, std::size_t>> json_position(std::string_view text,
+                                                                 const std::string& pointer,
+                                                                 bool duplicate_key = false);
+
+/// Where the values of a document are (1-based line and column of each JSON Pointer): for YAML
+/// recorded while it is read (`at`), for JSON found in its text when a message asks
+/// (`json_text`). Empty for a document that came from no file.
 struct SourcePositions {
   std::string source;  ///< the file's name, as messages show it
   std::unordered_map<std::string, std::pair<std::size_t, std::size_t>> at;
+  std::shared_ptr<const std::string> json_text;  ///< JSON: the text the document was read from
 
   /// The position of `pointer`, or of its longest prefix that has one (a missing key is reported
   /// where its object is); none when nothing is known.
@@ -70,7 +85,11 @@ std::string read_input_file(const std::filesystem::path& path);
 Document read_document(const std::filesystem::path& path);
 
 /// `error` with each diagnostic's message followed by " (SOURCE: line L, column C)" where
-/// `positions` knows the place of its pointer; unchanged for JSON (no positions).
-ModelError locate(const ModelError& error, const SourcePositions& positions);
+/// `positions` knows the place of its pointer; unchanged without positions. A diagnostic at or
+/// under the pointer of one of `overrides` ("POINTER=VALUE", applied to the document after it
+/// was read) is about that value, not the file's: it says " (given on the command line:
+/// POINTER=VALUE)" instead.
+ModelError locate(const ModelError& error, const SourcePositions& positions,
+                  const std::vector<std::string>& overrides = {});
 
 }  // namespace capsim::model

@@ -1,0 +1,38 @@
+/// \file Loading a model with the values that command-line flags set (--set, --seed,
+/// --replications, --duration), and messages that name the flag when a flag's value is at fault.
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "capsim/model/error.hpp"
+#include "capsim/model/load.hpp"
+#include "commands.hpp"
+
+namespace capsim::cli {
+
+model::Spec load_with_flags(const std::string& path, const std::vector<std::string>& overrides,
+                            const std::optional<std::string>& duration_flag) {
+  try {
+    return model::load_file(path, overrides);
+  } catch (const model::ModelError& e) {
+    if (!duration_flag) throw;
+    // The file's warm-up is fine with the file's duration: it is the flag's duration that it
+    // does not fit, and the message would otherwise point at a line that is not wrong.
+    std::vector<model::Diagnostic> diagnostics = e.diagnostics();
+    bool named = false;
+    for (model::Diagnostic& d : diagnostics) {
+      if (d.pointer == "/simulation/warmup" &&
+          d.message.find("warm-up shorter than the duration") != std::string::npos) {
+        d.message += "; the duration is --duration " + *duration_flag +
+                     ": give a longer --duration, or a shorter warm-up with --set "
+                     "/simulation/warmup=...";
+        named = true;
+      }
+    }
+    if (!named) throw;
+    throw model::ModelError(std::move(diagnostics));
+  }
+}
+
+}  // namespace capsim::cli
