@@ -1,14 +1,13 @@
 // capsim report INPUT -o report.html: one self-contained HTML page of a capsim output (results,
 // sweep or comparison), detected by its content (docs/report.md).
 
-#include <cerrno>
-#include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <iostream>
-#include <sstream>
+#include <memory>
 #include <string>
+#include <string_view>
 
+#include "capsim/model/document.hpp"
 #include "capsim/model/error.hpp"
 #include "capsim/report/inputs.hpp"
 #include "capsim/report/report.hpp"
@@ -20,15 +19,12 @@ namespace capsim::cli {
 namespace fs = std::filesystem;
 
 int command_report(const ReportCommand& c) {
-  std::ifstream in(c.input, std::ios::binary);
-  if (!in) {
-    std::cerr << "capsim: cannot read '" << c.input << "': " << std::strerror(errno) << '\n';
-    return kBadInput;
-  }
-  std::ostringstream text;
-  text << in.rdbuf();
-  if (in.bad()) {
-    std::cerr << "capsim: cannot read '" << c.input << "'\n";
+  // The same reader as every input: a regular file or a pipe, at most 64 MiB, named in messages.
+  std::string text;
+  try {
+    text = model::read_input_file(c.input);
+  } catch (const model::ModelError& e) {
+    std::cerr << "capsim: " << e.what() << '\n';
     return kBadInput;
   }
   std::error_code ec;
@@ -46,10 +42,20 @@ int command_report(const ReportCommand& c) {
   std::string html;
   report::InputKind kind{};
   try {
-    kind = report::detect_input(text.str());
-    html = report::build_report(text.str(), options);
+    kind = report::detect_input(text);
+    html = report::build_report(text, options);
   } catch (const model::ModelError& e) {
-    std::cerr << "capsim: " << c.input << ": " << e.what() << '\n';
+    // A results or experiment output (JSON): where its pointer is.
+    model::SourcePositions positions;
+    const auto first = text.find_first_not_of(" \t\r\n");
+    if (first != std::string::npos && (text[first] == '{' || text[first] == '[')) {
+      positions.source = c.input;
+      positions.json_text = std::make_shared<const std::string>(text);
+    }
+    // A duplicate key comes placed (its second occurrence) by the parser.
+    const bool placed = std::string_view(e.what()).find(" (line ") != std::string_view::npos;
+    std::cerr << "capsim: " << c.input << ": " << (placed ? e : model::locate(e, positions)).what()
+              << '\n';
     return kBadInput;
   }
   run::write_file_atomic(out_path, html);

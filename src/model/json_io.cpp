@@ -327,7 +327,7 @@ bool is_canonical_index(const std::string& token) {
 /// empty text, UTF-16) sets `*syntax_error` and returns null when `syntax_error` is given, else
 /// throws; a document refused for its shape (too deep, a duplicate key) always throws.
 Json parse(std::string_view text, const std::string& source, bool* syntax_error) {
-  const std::string where = source + ": ";
+  const std::string where = source.empty() ? "" : source + ": ";
   const auto refuse = [&](const std::string& message) {
     if (syntax_error == nullptr) throw ModelError("", where + message);
     *syntax_error = true;
@@ -358,8 +358,8 @@ Json parse(std::string_view text, const std::string& source, bool* syntax_error)
     for (Diagnostic& d : located) {
       if (d.pointer.empty()) continue;
       if (const auto at = json_position(text, d.pointer, builder.duplicate_key())) {
-        d.message += " (" + source + ": line " + std::to_string(at->first) + ", column " +
-                     std::to_string(at->second) + ")";
+        d.message += " (" + (source.empty() ? "" : source + ": ") + "line " +
+                     std::to_string(at->first) + ", column " + std::to_string(at->second) + ")";
       }
     }
     throw ModelError(std::move(located));

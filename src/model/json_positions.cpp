@@ -103,7 +103,8 @@ class JsonScanner {
       } else if (c == ',' || c == ':') {
         next();
       } else {
-        while (!done() && std::string_view(" \t\r\n,:]}/").find(text_[i_]) == std::string_view::npos) {
+        while (!done() &&
+               std::string_view(" \t\r\n,:]}/").find(text_[i_]) == std::string_view::npos) {
           ++i_;
         }
         if (peek() == '/') next();  // a stray slash that is not a comment: keep moving

@@ -4,27 +4,11 @@
 
 #include "capsim/model/diagnostics.hpp"
 #include "capsim/model/error.hpp"
+#include "capsim/model/load.hpp"
 
 namespace capsim::report::detail {
 
-namespace {
-
 using model::child;
-
-/// nlohmann's parse message without its "[json.exception...] ... : " prefix.
-std::string parse_reason(const std::string& what) {
-  if (const auto column = what.find("column "); column != std::string::npos) {
-    if (const auto colon = what.find(": ", column); colon != std::string::npos) {
-      return what.substr(colon + 2);
-    }
-  }
-  if (const auto bracket = what.find("] "); bracket != std::string::npos) {
-    return what.substr(bracket + 2);
-  }
-  return what;
-}
-
-}  // namespace
 
 [[noreturn]] void bad(const std::string& where, const std::string& message) {
   throw model::ModelError(where, message);
@@ -39,25 +23,9 @@ std::string describe(const Json& j) {
 }
 
 Json parse_json(const std::string& text) {
-  try {
-    return Json::parse(text);
-  } catch (const Json::parse_error& e) {
-    std::size_t line = 1;
-    std::size_t column = 1;
-    const std::size_t end = std::min<std::size_t>(e.byte == 0 ? 0 : e.byte - 1, text.size());
-    for (std::size_t i = 0; i < end; ++i) {
-      if (text[i] == '\n') {
-        ++line;
-        column = 1;
-      } else if ((static_cast<unsigned char>(text[i]) & 0xC0U) != 0x80U) {
-        ++column;
-      }
-    }
-    bad("", "invalid JSON at line " + std::to_string(line) + ", column " + std::to_string(column) +
-                ": " + parse_reason(e.what()));
-  } catch (const Json::exception& e) {
-    bad("", std::string("invalid JSON: ") + parse_reason(e.what()));
-  }
+  // The model reader's limits (nesting, duplicate keys, numbers beyond a double), unnamed: the
+  // command names the file.
+  return model::parse_json(text, "");
 }
 
 const Json* member(const Json& object, const std::string& key) {

@@ -303,7 +303,8 @@ TEST(ReportCommand, BadInputExitsTwoAndWritesNothing) {
       {{"r.json", R"({ "workloads": { "w": { "error_rate": { "mean": "0", "ci": null } } },
                                   "services": {} })"}},
       {"r.json", "-o", "r.html"},
-      "capsim: r.json: /workloads/w/error_rate/mean: expected a number, found \"0\"\n");
+      "capsim: r.json: /workloads/w/error_rate/mean: expected a number, found \"0\" (r.json: "
+      "line 1, column 49)\n");
   expect_refused({{"s.csv", "rate,m.mean,m.ci_lo,m.ci_hi\n100,1,0.5\n"}}, {"s.csv", "-o", "r.html"},
                  "capsim: s.csv: line 2: expected 4 fields, found 3\n");
   expect_refused(
@@ -314,7 +315,24 @@ TEST(ReportCommand, BadInputExitsTwoAndWritesNothing) {
   expect_refused(
       {{"size.json", R"({ "kind": "size", "services": { "api": { "replicas": "3" } } })"}},
       {"size.json", "-o", "r.html"},
-      "capsim: size.json: /services/api/replicas: expected a number, found \"3\"\n");
+      "capsim: size.json: /services/api/replicas: expected a number, found \"3\" (size.json: "
+      "line 1, column 54)\n");
+  // The limits of every JSON input: nesting (it overflowed the stack: exit 139), duplicate keys
+  // (the last one won), and what is not a regular file (/dev/zero read until memory ran out).
+  std::string deep = "{\"services\": {}, \"workloads\": {\"a\": ";
+  for (int i = 0; i < 30000; ++i) deep += "{\"\": ";
+  deep += "1";
+  deep += std::string(30000, '}') + "}}";
+  expect_refused({{"deep.json", deep}}, {"deep.json", "-o", "r.html"},
+                 "capsim: deep.json: invalid JSON at line 1, column 1307: expected at most 256 "
+                 "levels of nested arrays and objects, found more\n");
+  expect_refused({{"dup.json", R"({"kind": "sweep", "kind": "compare", "points": []})"}},
+                 {"dup.json", "-o", "r.html"},
+                 "capsim: dup.json: /kind: duplicate key; expected each key once in an object "
+                 "(line 1, column 19)\n");
+  expect_refused({}, {"/dev/zero", "-o", "r.html"},
+                 "capsim: cannot read '/dev/zero': expected a regular file, found a character "
+                 "device\n");
   // The output must be another file than the input.
   expect_refused({{"s.csv", "rate,m.mean,m.ci_lo,m.ci_hi\n100,1,0.5,1.5\n"}},
                  {"s.csv", "-o", "./s.csv"},

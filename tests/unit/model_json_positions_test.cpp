@@ -37,8 +37,8 @@ TEST(JsonPositions, FindsMembersAndElementsByTheirValue) {
 
 TEST(JsonPositions, AMissingMemberIsPlacedAtTheDeepestValueOnItsPath) {
   const std::string text = "{\"a\": {\"b\": 1},\n \"c\": [10, 20]}";
-  EXPECT_EQ(at(text, "/a/x"), (Place{1, 7}));       // the object that lacks it
-  EXPECT_EQ(at(text, "/c/5"), (Place{2, 7}));       // the array, too short
+  EXPECT_EQ(at(text, "/a/x"), (Place{1, 7}));          // the object that lacks it
+  EXPECT_EQ(at(text, "/c/5"), (Place{2, 7}));          // the array, too short
   EXPECT_EQ(at(text, "/a/b/deeper"), (Place{1, 13}));  // a number has no members
 }
 

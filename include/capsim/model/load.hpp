@@ -29,7 +29,9 @@ inline constexpr std::size_t kMaxDiagnostics = 100;
 /// Parses JSON text as a model or experiment file holds it: comments allowed, a UTF-8 byte order
 /// mark skipped. Refuses, with ModelError, a syntax error (pointer "", a message naming `source`
 /// and the line and column), UTF-16 text, an empty text, nesting deeper than kMaxJsonDepth
-/// (with the line and column), and a key given twice in one object (the key's pointer).
+/// (with the line and column), and a key given twice in one object (the key's pointer, and
+/// " (SOURCE: line L, column C)" of its second occurrence; " (line L, column C)" when `source`
+/// is empty: a caller that names the text itself).
 Json parse_json(std::string_view text, const std::string& source);
 
 /// Reads and parses a JSON file (parse_json, named by its path). Throws ModelError when the file
