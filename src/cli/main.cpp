@@ -321,6 +321,38 @@ int main(int argc, char** argv) {
       check_output_file("-o", output);
       check_output_file("--traces", capsim::cli::run_trace_options().file);
       capsim::cli::check_output_folder("--csv", csv_dir);
+      std::vector<std::pair<std::string, std::string>> outputs{
+          {"-o", output}, {"--traces", capsim::cli::run_trace_options().file}};
+      if (!csv_dir.empty()) {
+        // The files --csv writes, checked as -o is where the folder exists (a folder of that
+        // name is refused here, not after -o has been replaced).
+        std::error_code ec;
+        const bool exists = fs::is_directory(csv_dir, ec);
+        for (const char* name : {"summary.csv", "timeseries.csv"}) {
+          const std::string file = (fs::path(csv_dir) / name).string();
+          if (exists) check_output_file("--csv", file);
+          outputs.emplace_back("--csv", file);
+        }
+      }
+      capsim::cli::check_distinct_files(outputs, {run_model.model});
+    }
+    if (*analyze)
+      capsim::cli::check_distinct_files({{"-o", analyze_cmd.output}}, {analyze_cmd.model});
+    if (*calibrate) {
+      capsim::cli::check_distinct_files({{"-o", calibrate_cmd.output}},
+                                        {calibrate_cmd.model, calibrate_cmd.observations});
+    }
+    if (*import_k6)
+      capsim::cli::check_distinct_files({{"-o", import_cmd.output}}, {import_cmd.input});
+    if (*import_k8s) {
+      capsim::cli::check_distinct_files({{"-o", import_k8s_cmd.output}}, import_k8s_cmd.inputs);
+    }
+    if (*import_traces) {
+      capsim::cli::check_distinct_files({{"-o", import_traces_cmd.output}},
+                                        {import_traces_cmd.input});
+    }
+    for (const capsim::cli::ExperimentCommand* e : {&sweep_cmd, &size_cmd, &compare_cmd}) {
+      capsim::cli::check_distinct_files({{"-o", e->output}}, {e->experiment});
     }
     if (*sweep) check_output_file("-o", sweep_cmd.output);
     if (*size) check_output_file("-o", size_cmd.output);

@@ -5,6 +5,8 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <utility>
+#include <vector>
 
 #include "capsim/model/error.hpp"
 
@@ -30,6 +32,31 @@ void check_writable_folder(const std::string& flag, const std::string& path, con
   }
 }
 
+/// What a file that is not a regular file is, for messages.
+std::string kind_of(fs::file_type type) {
+  switch (type) {
+    case fs::file_type::character:
+      return "a character device";
+    case fs::file_type::block:
+      return "a block device";
+    case fs::file_type::fifo:
+      return "a named pipe";
+    case fs::file_type::socket:
+      return "a socket";
+    default:
+      return "a file that is not a regular file";
+  }
+}
+
+/// Whether `a` and `b` name the same file (the same path, or the same existing file).
+bool same_file(const std::string& a, const std::string& b) {
+  std::error_code ec;
+  const fs::path x = fs::absolute(a, ec).lexically_normal();
+  const fs::path y = fs::absolute(b, ec).lexically_normal();
+  if (x == y) return true;
+  return fs::exists(a, ec) && fs::exists(b, ec) && fs::equivalent(a, b, ec);
+}
+
 }  // namespace
 
 void check_output_file(const std::string& flag, const std::string& path) {
@@ -37,6 +64,18 @@ void check_output_file(const std::string& flag, const std::string& path) {
   std::error_code ec;
   if (fs::is_directory(path, ec)) {
     refuse(flag, path, "expected a file name, found a folder");
+  }
+  // Outputs are written beside and renamed over their name: that would replace a device (as
+  // root, -o /dev/null replaced the system's /dev/null), a pipe or a link with a regular file.
+  const fs::file_status status = fs::symlink_status(path, ec);
+  if (status.type() == fs::file_type::symlink) {
+    refuse(flag, path,
+           "expected a regular file, found a symbolic link (name the file it points to)");
+  }
+  if (fs::exists(status) && status.type() != fs::file_type::regular) {
+    refuse(flag, path,
+           "expected a regular file, found " + kind_of(status.type()) +
+               " (leave -o out to write no file)");
   }
   fs::path dir = fs::path(path).parent_path();
   if (dir.empty()) dir = ".";
@@ -58,6 +97,24 @@ void check_output_folder(const std::string& flag, const std::string& path) {
   while (!dir.empty() && !fs::exists(dir, ec)) dir = dir.parent_path();
   if (dir.empty()) dir = ".";
   check_writable_folder(flag, path, dir);
+}
+
+void check_distinct_files(const std::vector<std::pair<std::string, std::string>>& outputs,
+                          const std::vector<std::string>& inputs) {
+  for (std::size_t i = 0; i < outputs.size(); ++i) {
+    const auto& [flag, path] = outputs[i];
+    if (path.empty()) continue;
+    for (const std::string& input : inputs) {
+      if (!input.empty() && same_file(path, input)) {
+        refuse(flag, path, "expected another file than the input " + input);
+      }
+    }
+    for (std::size_t j = i + 1; j < outputs.size(); ++j) {
+      if (!outputs[j].second.empty() && same_file(path, outputs[j].second)) {
+        refuse(flag, path, "expected another file than " + outputs[j].first + "'s");
+      }
+    }
+  }
 }
 
 }  // namespace capsim::cli

@@ -1,6 +1,7 @@
 // Outputs that cannot be written are refused before any work (issue 15): exit 2, one line that
 // names the option and the folder, nothing run and nothing written.
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli_support.hpp"
@@ -60,6 +61,63 @@ TEST(OutputPaths, ExperimentsAndAnalyzeAreCheckedToo) {
   EXPECT_EQ(a.status, 2) << a;
   EXPECT_NE(a.err.find("-o nowhere/a.json"), std::string::npos) << a;
   EXPECT_TRUE(box.entries().empty());
+}
+
+TEST(OutputPaths, DevicesPipesAndLinksAreNotReplaced) {
+  Sandbox box;
+  const std::string model = example_model("mm1.json").string();
+  // Outputs are renamed over their name: as root, -o /dev/null replaced the system's /dev/null
+  // with a regular file.
+  const RunResult null = box.run({"run", model, "-o", "/dev/null", "-q"});
+  EXPECT_EQ(null.status, 2) << null;
+  EXPECT_EQ(null.err,
+            "capsim: -o /dev/null: expected a regular file, found a character device (leave -o "
+            "out to write no file); nothing was run\n");
+  EXPECT_TRUE(fs::is_character_file("/dev/null"));
+  ASSERT_EQ(::mkfifo((box.work() / "pipe").c_str(), 0600), 0);
+  const RunResult pipe = box.run(
+      {"import", "k6", (source_dir() / "docs" / "examples" / "import" / "k6-options.json").string(),
+       "-o", "pipe"});
+  EXPECT_EQ(pipe.status, 2) << pipe;
+  EXPECT_NE(pipe.err.find("-o pipe: expected a regular file, found a named pipe"),
+            std::string::npos)
+      << pipe;
+  EXPECT_TRUE(fs::is_fifo(box.work() / "pipe"));
+  write_text(box / "target.json", "x");
+  fs::create_symlink("target.json", box.work() / "link.json");
+  const RunResult link = box.run({"analyze", model, "-o", "link.json"});
+  EXPECT_EQ(link.status, 2) << link;
+  EXPECT_NE(link.err.find("found a symbolic link (name the file it points to)"), std::string::npos)
+      << link;
+  EXPECT_TRUE(fs::is_symlink(box.work() / "link.json"));
+  EXPECT_EQ(read_text(box / "target.json"), "x");
+}
+
+TEST(OutputPaths, TwoOutputsOrAnOutputAndTheInputMustBeDifferentFiles) {
+  Sandbox box;
+  write_text(box / "m.json", read_text(example_model("mm1.json")));
+  const std::string before = read_text(box / "m.json");
+  // -o over the model: the model was overwritten by its results (exit 0).
+  const RunResult over = box.run({"run", "m.json", "-o", "./m.json", "-q"});
+  EXPECT_EQ(over.status, 2) << over;
+  EXPECT_EQ(over.err,
+            "capsim: -o ./m.json: expected another file than the input m.json; nothing "
+            "was run\n");
+  EXPECT_EQ(read_text(box / "m.json"), before);
+  // -o and --traces to one file: only the traces were left.
+  const RunResult both = box.run({"run", "m.json", "-o", "x.json", "--traces", "x.json", "-q"});
+  EXPECT_EQ(both.status, 2) << both;
+  EXPECT_EQ(both.err,
+            "capsim: -o x.json: expected another file than --traces's; nothing was run\n");
+  // A folder where --csv writes a file: refused before the run, not after -o was replaced.
+  fs::create_directories(box.work() / "csv" / "timeseries.csv");
+  const RunResult csv = box.run({"run", "m.json", "-o", "r.json", "--csv", "csv", "-q"});
+  EXPECT_EQ(csv.status, 2) << csv;
+  EXPECT_NE(csv.err.find("--csv csv/timeseries.csv: expected a file name, found a folder"),
+            std::string::npos)
+      << csv;
+  EXPECT_FALSE(fs::exists(box.work() / "r.json"));
+  EXPECT_FALSE(fs::exists(box.work() / "x.json"));
 }
 
 TEST(OutputPaths, AReadOnlyFolderIsRefused) {
