@@ -8,6 +8,51 @@
 
 namespace capsim::model {
 
+namespace detail {
+
+std::string printable_utf8(const std::string& text) {
+  std::string out;
+  out.reserve(text.size());
+  for (std::size_t i = 0; i < text.size();) {
+    const auto byte = static_cast<unsigned char>(text[i]);
+    std::size_t length = 0;
+    // RFC 3629: the second byte's range excludes overlong forms, surrogates and > U+10FFFF.
+    unsigned char low = 0x80, high = 0xBF;
+    if (byte < 0x80) {
+      length = 1;
+    } else if (byte >= 0xC2 && byte <= 0xDF) {
+      length = 2;
+    } else if (byte >= 0xE0 && byte <= 0xEF) {
+      length = 3;
+      if (byte == 0xE0) low = 0xA0;
+      if (byte == 0xED) high = 0x9F;
+    } else if (byte >= 0xF0 && byte <= 0xF4) {
+      length = 4;
+      if (byte == 0xF0) low = 0x90;
+      if (byte == 0xF4) high = 0x8F;
+    }
+    bool ok = length > 0 && i + length <= text.size();
+    for (std::size_t k = 1; ok && k < length; ++k) {
+      const auto next = static_cast<unsigned char>(text[i + k]);
+      ok = k == 1 ? (next >= low && next <= high) : (next & 0xC0U) == 0x80U;
+    }
+    if (ok) {
+      out.append(text, i, length);
+      i += length;
+    } else {
+      constexpr char digits[] = "0123456789ABCDEF";
+      out += "<0x";
+      out += digits[byte >> 4];
+      out += digits[byte & 0xF];
+      out += '>';
+      ++i;
+    }
+  }
+  return out;
+}
+
+}  // namespace detail
+
 namespace {
 
 namespace fs = std::filesystem;
@@ -116,46 +161,10 @@ std::string full_parse_reason(const std::string& what) {
   return what;
 }
 
-/// `text` with every byte that is not part of a well-formed UTF-8 sequence shown as <0xNN>:
-/// nlohmann quotes the bytes it read, invalid ones included, and a message must stay text.
-std::string printable_utf8(const std::string& text) {
-  std::string out;
-  out.reserve(text.size());
-  for (std::size_t i = 0; i < text.size();) {
-    const auto byte = static_cast<unsigned char>(text[i]);
-    std::size_t length = 0;
-    if (byte < 0x80) {
-      length = 1;
-    } else if (byte >= 0xC2 && byte <= 0xDF) {
-      length = 2;
-    } else if (byte >= 0xE0 && byte <= 0xEF) {
-      length = 3;
-    } else if (byte >= 0xF0 && byte <= 0xF4) {
-      length = 4;
-    }
-    bool ok = length > 0 && i + length <= text.size();
-    for (std::size_t k = 1; ok && k < length; ++k) {
-      ok = (static_cast<unsigned char>(text[i + k]) & 0xC0U) == 0x80U;
-    }
-    if (ok) {
-      out.append(text, i, length);
-      i += length;
-    } else {
-      constexpr char digits[] = "0123456789ABCDEF";
-      out += "<0x";
-      out += digits[byte >> 4];
-      out += digits[byte & 0xF];
-      out += '>';
-      ++i;
-    }
-  }
-  return out;
-}
-
 /// The same with what nlohmann "last read" cut to about 40 characters (after an unterminated
 /// comment or string it is the whole rest of the file), and invalid UTF-8 shown as <0xNN>.
 std::string parse_reason(const std::string& what) {
-  std::string reason = printable_utf8(full_parse_reason(what));
+  std::string reason = detail::printable_utf8(full_parse_reason(what));
   constexpr std::string_view marker = "last read: '";
   const auto start = reason.find(marker);
   if (start == std::string::npos) return reason;
@@ -445,7 +454,15 @@ void apply_override(Json& doc, std::string_view assignment) {
     if (d.pointer.empty()) throw;
     throw ModelError(pointer + d.pointer, d.message);
   }
-  if (syntax_error) value = text;  // not JSON: a bare string such as 10m or least_outstanding
+  if (syntax_error) {
+    // Not JSON: a bare string such as 10m or least_outstanding, which must be text (results
+    // are written as JSON, which holds only UTF-8).
+    const std::string printable = detail::printable_utf8(text);
+    if (printable != text) {
+      throw ModelError(pointer, "expected UTF-8 text, found \"" + printable + "\"");
+    }
+    value = text;
+  }
   apply_override(doc, pointer, value);
 }
 

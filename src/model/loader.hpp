@@ -46,6 +46,10 @@ std::optional<double> parse_number(std::string_view text);
 /// `text` without leading and trailing spaces and tabs.
 std::string_view trim(std::string_view text);
 
+/// `text` with every byte that is not part of well-formed UTF-8 (RFC 3629) shown as <0xNN>: equal
+/// to `text` exactly when it is UTF-8 (json_io.cpp).
+std::string printable_utf8(const std::string& text);
+
 /// The unescaped tokens of a JSON Pointer, or nullopt when it is malformed (json_io.cpp).
 std::optional<std::vector<std::string>> split_pointer(const std::string& pointer);
 

@@ -10,6 +10,7 @@
 
 #include "capsim/model/diagnostics.hpp"
 #include "capsim/model/document.hpp"
+#include "loader.hpp"
 
 namespace capsim::model {
 
@@ -97,6 +98,7 @@ class Converter {
                                  (key.IsNull() ? "an empty key" : "a sequence or mapping"));
           }
           const std::string name = key.Scalar();
+          check_utf8(key.Mark(), name);
           const std::string at = child(pointer, name);
           if (!keys.insert(name).second) {
             throw ModelError(at, "duplicate key; expected each key once in an object (" + source_ +
@@ -116,8 +118,16 @@ class Converter {
     throw ModelError("", source_ + ": invalid YAML at " + position_text(mark) + ": " + message);
   }
 
+  /// YAML text must be UTF-8 (yaml-cpp passes other bytes through; every JSON writer refuses
+  /// them, after the run).
+  void check_utf8(const YAML::Mark& mark, const std::string& text) const {
+    const std::string printable = detail::printable_utf8(text);
+    if (printable != text) fail(mark, "expected UTF-8 text, found \"" + printable + "\"");
+  }
+
   Json scalar(const YAML::Node& node) {
     const std::string& text = node.Scalar();
+    check_utf8(node.Mark(), text);
     scalar_bytes_ += text.size();
     if (scalar_bytes_ > kMaxInputFileBytes) {
       fail(node.Mark(), "expected at most " + std::to_string(kMaxInputFileBytes) +

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "capsim/model/document.hpp"
+#include "capsim/model/load.hpp"
 
 namespace capsim::model {
 namespace {
@@ -141,6 +142,27 @@ TEST(Yaml, FormatByExtensionThenContent) {
   EXPECT_EQ(document_format("/dev/fd/63", "  {\"a\": 1}"), DocumentFormat::json);
   EXPECT_EQ(document_format("/dev/fd/63", "// c\n{}"), DocumentFormat::json);
   EXPECT_EQ(document_format("/dev/fd/63", "name: x\n"), DocumentFormat::yaml);
+}
+
+TEST(Yaml, TextThatIsNotUtf8IsRefusedWithItsPlace) {
+  // yaml-cpp passed the byte through; every JSON writer then refused it after the run (exit 1).
+  EXPECT_EQ(message_of("name: \"j\xE9\"\n"),
+            "m.yaml: invalid YAML at line 1, column 7: expected UTF-8 text, found \"j<0xE9>\"");
+  EXPECT_EQ(message_of("caf\xC3: 1\n"),
+            "m.yaml: invalid YAML at line 1, column 1: expected UTF-8 text, found \"caf<0xC3>\"");
+  // An encoded surrogate (ED A0 80) is not UTF-8 either; a real two-byte letter is.
+  EXPECT_NE(message_of("a: \"\xED\xA0\x80\"\n").find("expected UTF-8 text"), std::string::npos);
+  EXPECT_EQ(parse_yaml("a: caf\xC3\xA9\n", "m.yaml")["a"], "caf\xC3\xA9");
+}
+
+TEST(Yaml, AnOverrideThatIsNotUtf8IsRefused) {
+  Json doc = Json::parse(R"({"a": "x"})");
+  try {
+    apply_override(doc, "/a=j\xE9");
+    FAIL() << "accepted";
+  } catch (const ModelError& e) {
+    EXPECT_STREQ(e.what(), "/a: expected UTF-8 text, found \"j<0xE9>\"");
+  }
 }
 
 }  // namespace
