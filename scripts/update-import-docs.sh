@@ -35,6 +35,13 @@ input, and for raw samples the empirical distribution too; prints each candidate
 chosen one as the model's `work` object. Quantiles and distribution functions come from
 Boost.Math; parameters are found by Nelder-Mead from moment estimates, deterministically.
 
+A `work` is a service time: the time one request keeps a core busy, without queueing and without
+its calls. Latencies measured under load or at the client (k6's `http_req_duration`, a server's
+request-duration histogram) hold queueing and downstream calls too: fitted as `work`, they make
+a model far slower than the system (a k6 summary of 48 ms at 97 % utilisation, pasted as the
+work, gave 20 s). For histograms and k6 percentiles `fit` prints a note saying so; `capsim
+calibrate` (below) fits the work so that the model reproduces such latencies.
+
 | input | recognised by | fitted by | statistic | chosen by |
 |---|---|---|---|---|
 | raw samples, CSV (one column, or `--column` by header name or number; `#` lines and blank lines skipped; at least 10) | `.csv`, or anything else | maximum likelihood | Kolmogorov-Smirnov D | AIC; the empirical distribution when even the best D exceeds the 1% critical value 1.63/sqrt(n) and the file is one number of seconds per line (the form the model's `empirical` `file` takes) |
@@ -56,9 +63,10 @@ Prometheus's `histogram_quantile` does, so they are coarse where buckets are wid
 scales CSV numbers and `le` bounds (default seconds); k6 summaries are milliseconds.
 
 Refused (exit 2): cumulative bucket counts that decrease (the line and column of the count, or
-the pointer of the value in API JSON), a missing `}` or `le`, a count that is not a number, a
-latency <= 0 or outside 1 ns to 1 year, fewer than 10 samples, truncated or invalid JSON (line
-and column), percentiles that decrease with p, and histograms that identify no distribution
+the pointer of the value in API JSON with its line and column), a missing `}` or `le`, a count
+that is not a number, a latency, a bucket bound or a k6 percentile <= 0 or outside 1 ns to 1 year
+(an empty bucket at `le="0"` is let pass), a `--column` that is neither a header's name nor a
+whole number from 1, fewer than 10 samples, truncated or invalid JSON (line and column), percentiles that decrease with p, and histograms that identify no distribution
 (every observation above the largest finite bound, or all in one bucket). An API response with
 several histograms reads the first one named (`__name__`), as the text format does, or the one
 `--metric` names; series of one histogram (several pods) are summed by bound.

@@ -122,6 +122,14 @@ int command_fit(const FitCommand& c) {
         "note: empirical takes a file of one number of seconds per line; write the samples "
         "so to use it\n";
   }
+  if (!samples) {
+    // Histograms and k6 summaries are nearly always response times: pasted as a service time,
+    // queueing and calls would be counted twice (docs/import.md).
+    out +=
+        "note: this is a service time (`work`) only if the latencies hold no queueing and no "
+        "calls; response times measured under load or at the client do: capsim calibrate fits "
+        "the work so that the model reproduces them\n";
+  }
   out += "\"work\": " + r.candidates[r.chosen].work.dump() + "\n";
   std::cout << out;
   return 0;

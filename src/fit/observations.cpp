@@ -9,9 +9,11 @@
 #include <functional>
 #include <limits>
 #include <map>
+#include <memory>
 #include <optional>
 
 #include "capsim/model/diagnostics.hpp"
+#include "capsim/model/document.hpp"
 #include "capsim/model/error.hpp"
 #include "capsim/model/load.hpp"
 
@@ -69,6 +71,16 @@ Observations read_csv(std::string_view text, const std::string& source, const Re
   obs.kind = Observations::Kind::samples;
   const auto lines = lines_of(text);
   std::size_t column = 0;  // 0-based
+  // --column as a number: a whole number from 1 (it was cast from any double: -1 and 1e300
+  // wrapped around).
+  std::optional<std::size_t> numbered;
+  if (const auto n = o.column.empty() ? std::nullopt : number(o.column)) {
+    if (!(*n >= 1 && *n <= 1e6 && std::floor(*n) == *n)) {
+      throw ModelError("", "--column: expected a column name or a number from 1, found " +
+                               model::describe_text(o.column));
+    }
+    numbered = static_cast<std::size_t>(*n) - 1;
+  }
   bool header_done = false;
   for (std::size_t i = 0; i < lines.size(); ++i) {
     const std::string_view line = trim(lines[i]);
@@ -88,7 +100,6 @@ Observations read_csv(std::string_view text, const std::string& source, const Re
       if (!number(fields[0].second) || (!o.column.empty() && !number(o.column))) {
         // A header: find the column by name (or number).
         if (!o.column.empty()) {
-          const auto index = number(o.column);
           bool found = false;
           for (std::size_t k = 0; k < fields.size(); ++k) {
             if (trim(fields[k].second) == o.column) {
@@ -96,8 +107,8 @@ Observations read_csv(std::string_view text, const std::string& source, const Re
               found = true;
             }
           }
-          if (!found && index && *index >= 1 && *index <= static_cast<double>(fields.size())) {
-            column = static_cast<std::size_t>(*index) - 1;
+          if (!found && numbered && *numbered < fields.size()) {
+            column = *numbered;
             found = true;
           }
           if (!found) {
@@ -108,7 +119,7 @@ Observations read_csv(std::string_view text, const std::string& source, const Re
         }
         continue;
       }
-      if (!o.column.empty()) column = static_cast<std::size_t>(*number(o.column)) - 1;
+      if (numbered) column = *numbered;
     }
     if (column >= fields.size()) {
       refuse_at(source, i + 1, offset + line.size() + 1,
@@ -143,6 +154,13 @@ void add_buckets(Observations& obs, std::map<double, double>& by_bound,
                  const std::function<void(double, const std::string&)>& refuse) {
   double previous = -1;
   for (const auto& [bound, count] : by_bound) {
+    // As for samples: a nanosecond to a year (beyond, the fits' moments overflow or underflow).
+    // An empty bucket at 0 says nothing and is let pass.
+    if (bound == 0 && count == 0) continue;
+    if (std::isfinite(bound) && !(bound >= 1e-9 && bound <= 3.2e7)) {
+      refuse(bound,
+             "expected bucket bounds from 1 ns to 1 year, found " + number_text(bound) + " s");
+    }
     if (count < previous) {
       refuse(bound, "expected cumulative counts that never decrease, found " + number_text(count) +
                         " after " + number_text(previous));
@@ -259,8 +277,7 @@ Observations read_prometheus_json(const model::Json& doc, const std::string& sou
   const auto expect = [&](bool ok, const std::string& pointer, const std::string& what,
                           const model::Json& found) {
     if (!ok) {
-      throw ModelError(
-          pointer, "expected " + what + ", found " + model::describe(found) + " (" + source + ")");
+      throw ModelError(pointer, "expected " + what + ", found " + model::describe(found));
     }
   };
   expect(doc.is_object() && doc.contains("data") && doc["data"].is_object() &&
@@ -313,8 +330,8 @@ Observations read_prometheus_json(const model::Json& doc, const std::string& sou
     where.emplace(b, value_at + "/1");
   }
   add_buckets(obs, by_bound, [&](double bound, const std::string& message) {
-    if (std::isnan(bound)) throw ModelError("/data/result", message + " (" + source + ")");
-    throw ModelError(where[bound], message + " (" + source + ")");
+    if (std::isnan(bound)) throw ModelError("/data/result", message);
+    throw ModelError(where[bound], message);
   });
   obs.source = !o.metric.empty() ? o.metric
                : name.size() > 7 && name.substr(name.size() - 7) == "_bucket"
@@ -358,6 +375,11 @@ Observations read_k6(const model::Json& doc, const std::string& source, const Re
       throw ModelError(model::child(at, key),
                        "expected a latency in milliseconds > 0, found " + model::describe(value));
     }
+    if (!(value.get<double>() >= 1e-6 && value.get<double>() <= 3.2e10)) {
+      throw ModelError(model::child(at, key),
+                       "expected a latency from 1 ns to 1 year (1e-06 to 3.2e+10 ms), found " +
+                           model::describe(value));
+    }
     obs.percentiles.emplace_back(p, value.get<double>() / 1000.0);
   }
   std::sort(obs.percentiles.begin(), obs.percentiles.end());
@@ -397,18 +419,19 @@ Observations read_observations(std::string_view text, const std::string& source,
                                const ReadOptions& options) {
   InputFormat format = options.format;
   if (format == InputFormat::automatic) format = detect_format(source, text);
-  switch (format) {
-    case InputFormat::csv:
-      return read_csv(text, source, options);
-    case InputFormat::prometheus:
-      return read_prometheus_text(text, source, options);
-    case InputFormat::prometheus_json:
-      return read_prometheus_json(model::parse_json(text, source), source, options);
-    case InputFormat::k6:
-    case InputFormat::automatic:
-      break;
+  if (format == InputFormat::csv) return read_csv(text, source, options);
+  if (format == InputFormat::prometheus) return read_prometheus_text(text, source, options);
+  const model::Json doc = model::parse_json(text, source);
+  try {
+    return format == InputFormat::prometheus_json ? read_prometheus_json(doc, source, options)
+                                                  : read_k6(doc, source, options);
+  } catch (const ModelError& e) {
+    // The pointer's line and column in the file, as for every JSON input.
+    model::SourcePositions positions;
+    positions.source = source;
+    positions.json_text = std::make_shared<const std::string>(text);
+    throw model::locate(e, positions);
   }
-  return read_k6(model::parse_json(text, source), source, options);
 }
 
 }  // namespace capsim::fit

@@ -197,6 +197,39 @@ std::string refusal(const std::string& text, const std::string& name,
   return "(accepted)";
 }
 
+TEST(FitInput, BoundsAndPercentilesOutsideANanosecondToAYearAreRefused) {
+  // Boost.Math's exceptions escaped (exit 1) for these, or a Weibull of scale 4e23 s was fitted.
+  EXPECT_EQ(
+      refusal("h_bucket{le=\"1e-300\"} 5\nh_bucket{le=\"1e300\"} 10\n"
+              "h_bucket{le=\"+Inf\"} 10\n",
+              "m.prom"),
+      "m.prom: line 1, column 23: expected bucket bounds from 1 ns to 1 year, found 1e-300 s");
+  EXPECT_EQ(
+      refusal(R"x({"metrics":{"http_req_duration":{"med":1e-300,"p(90)":1e300}}})x", "s.json"),
+      "/metrics/http_req_duration/med: expected a latency from 1 ns to 1 year (1e-06 to "
+      "3.2e+10 ms), found 1e-300 (s.json: line 1, column 40)");
+  // An empty bucket at 0 says nothing: let pass.
+  const Observations o = read_observations(
+      "h_bucket{le=\"0\"} 0\nh_bucket{le=\"0.1\"} 5\nh_bucket{le=\"0.2\"} 9\n"
+      "h_bucket{le=\"+Inf\"} 10\n",
+      "m.prom", ReadOptions{});
+  EXPECT_EQ(o.buckets.size(), 3u);
+}
+
+TEST(FitInput, ColumnNumbersAreWholeNumbersFromOne) {
+  std::string csv;
+  for (int i = 1; i <= 12; ++i) csv += "0.05," + std::to_string(0.01 * i) + "\n";
+  for (const std::string column : {"-1", "0", "1e300", "1.5"}) {
+    ReadOptions options;
+    options.column = column;
+    EXPECT_EQ(refusal(csv, "c.csv", options),
+              "--column: expected a column name or a number from 1, found \"" + column + "\"");
+  }
+  ReadOptions second;
+  second.column = "2";
+  EXPECT_DOUBLE_EQ(read_observations(csv, "c.csv", second).samples_s.back(), 0.12);
+}
+
 TEST(FitInput, PrometheusTextSummedOverSeries) {
   const std::string text =
       "# HELP http_request_duration_seconds Latency\n"
@@ -228,7 +261,7 @@ TEST(FitInput, DecreasingCumulativeCountsRefusedWithTheirPlace) {
       R"({"metric":{"le":"+Inf"},"value":[1,"12"]}]}})";
   EXPECT_EQ(refusal(json, "q.json"),
             "/data/result/1/value/1: expected cumulative counts that never decrease, found 7 after "
-            "10 (q.json)");
+            "10 (q.json: line 1, column 136)");
 }
 
 TEST(FitInput, PrometheusJsonRead) {
@@ -299,7 +332,7 @@ TEST(FitInput, TruncatedAndMalformedFilesRefused) {
             0u);
   EXPECT_EQ(refusal(R"x({"metrics":{"http_req_duration":{"med":5,"p(90)":4}}})x", "s.json"),
             "/metrics/http_req_duration: expected percentiles that grow with p, found p90 below "
-            "p50");
+            "p50 (s.json: line 1, column 33)");
 }
 
 TEST(FitInput, CsvColumnByHeaderName) {
