@@ -11,6 +11,7 @@
 #include "capsim/model/document.hpp"
 #include "capsim/model/error.hpp"
 #include "commands.hpp"
+#include "flag_suggestions.hpp"
 #include "import_commands.hpp"
 
 namespace capsim::cli {
@@ -46,11 +47,13 @@ CLI::App* add_calibrate_command(CLI::App& app, CalibrateCommand& c) {
                   "override one value of the model: POINTER=VALUE (repeatable); the calibrated "
                   "model written has it too")
       ->type_name("P=V");
-  cmd->add_option("--seed", c.seed, "random seed of every evaluation (default: the model's)");
+  cmd->add_option("--seed", c.seed, "random seed of every evaluation (default: the model's)")
+      ->check(capsim::cli::non_negative_integer());
   cmd->add_option("--replications", c.replications,
                   "replications per evaluation (default: the model's)");
   cmd->add_option("--duration", c.duration, "simulated time per evaluation, e.g. 5m");
-  cmd->add_option("--threads", c.threads, "worker threads (default: every core)");
+  cmd->add_option("--threads", c.threads, "worker threads (default: every core)")
+      ->check(CLI::Range(0, 4096).description(""));
   cmd->add_option("--max-evaluations", c.max_evaluations, "simulations at most (default 120)")
       ->check(CLI::Range(4, 100000));
   cmd->add_option("--tolerance", c.tolerance,

@@ -14,4 +14,18 @@ namespace capsim::cli {
 /// the options it takes when none is close. Nothing when every option is known.
 std::optional<std::string> unknown_option_message(CLI::App& app, int argc, char** argv);
 
+/// For unsigned options (seeds, budgets): CLI11 reads "-1" into an unsigned number as its
+/// wrap-around (a seed of 18446744073709551615); this refuses it.
+inline CLI::Validator non_negative_integer() {
+  return CLI::Validator(
+      [](std::string& text) {
+        const auto first = text.find_first_not_of(" \t");
+        if (first != std::string::npos && text[first] == '-') {
+          return "expected a non-negative integer, found " + text;
+        }
+        return std::string();
+      },
+      "", "");
+}
+
 }  // namespace capsim::cli

@@ -50,7 +50,8 @@ void add_model_options(CLI::App* cmd, ModelOptions& o) {
   cmd->add_option("model", o.model, "model file (JSON)")->required();
   cmd->add_option("--set", o.sets, "override one value: POINTER=VALUE (repeatable)")
       ->type_name("P=V");
-  cmd->add_option("--seed", o.seed, "random seed (overrides /simulation/seed)");
+  cmd->add_option("--seed", o.seed, "random seed (overrides /simulation/seed)")
+      ->check(capsim::cli::non_negative_integer());
   cmd->add_option("--replications", o.replications,
                   "number of replications (overrides /simulation/replications)");
   cmd->add_option("--duration", o.duration,
@@ -181,7 +182,8 @@ void add_experiment_options(CLI::App* cmd, capsim::cli::ExperimentCommand& c) {
   cmd->add_option("--set", c.options.sets,
                   "override one value of the model, for every point: POINTER=VALUE (repeatable)")
       ->type_name("P=V");
-  cmd->add_option("--seed", c.options.seed, "random seed (overrides /simulation/seed)");
+  cmd->add_option("--seed", c.options.seed, "random seed (overrides /simulation/seed)")
+      ->check(capsim::cli::non_negative_integer());
   cmd->add_option("--replications", c.options.replications,
                   "replications per point (overrides the experiment's)")
       ->check(CLI::Range(2, 100000).description(""));
@@ -215,7 +217,8 @@ int main(int argc, char** argv) {
   run->add_option("--max-events", run_limits.max_events,
                   "per-replication event budget (default 1000000000; 0: none); a model "
                   "whose arrivals times its calls per request need more is refused at once")
-      ->type_name("N");
+      ->type_name("N")
+      ->check(capsim::cli::non_negative_integer());
   run->add_option("--max-wall", run_limits.max_wall,
                   "stop (writing nothing) after this much wall-clock time, e.g. 30s or 10m")
       ->type_name("DURATION");
@@ -257,7 +260,8 @@ int main(int argc, char** argv) {
   analyze->add_option("-o,--output", analyze_cmd.output, "write the estimates (JSON) to this file");
   analyze->add_flag("--check", analyze_cmd.check,
                     "also simulate the same load and show both side by side");
-  analyze->add_option("--seed", analyze_cmd.seed, "--check: random seed");
+  analyze->add_option("--seed", analyze_cmd.seed, "--check: random seed")
+      ->check(capsim::cli::non_negative_integer());
   analyze->add_option("--replications", analyze_cmd.replications, "--check: replications")
       ->check(CLI::Range(1, 100000).description(""));
   analyze->add_option("--duration", analyze_cmd.duration, "--check: simulated time, e.g. 10m");

@@ -31,6 +31,35 @@ TEST(Suggestions, AnOptionFarFromAnyListsTheCommandsOptions) {
             "--seed, --replications, --duration (capsim validate --help says more)\n");
 }
 
+TEST(Suggestions, TheCommandsOfImportAreNamedAndMissingValuesAreNotUnknownOptions) {
+  Sandbox box;
+  const std::string k6 =
+      (source_dir() / "docs" / "examples" / "import" / "k6-options.json").string();
+  // "-o" without its value was "capsim import: unknown option '-o'; expected one of: --help".
+  const RunResult missing = box.run({"import", "k6", k6, "-o"});
+  EXPECT_EQ(missing.status, 2) << missing;
+  EXPECT_NE(missing.err.find("--output: 1 required TEXT missing"), std::string::npos) << missing;
+  const RunResult bogus = box.run({"import", "k8s", "x.yaml", "--bogus"});
+  EXPECT_EQ(bogus.status, 2) << bogus;
+  EXPECT_EQ(bogus.err,
+            "capsim import k8s: unknown option '--bogus'; expected one of: --help, --output "
+            "(capsim import k8s --help says more)\n");
+  const RunResult typo = box.run({"import", "k6", k6, "--targte", "api"});
+  EXPECT_EQ(typo.err, "capsim import k6: unknown option '--targte'; did you mean '--target'?\n")
+      << typo;
+}
+
+TEST(Suggestions, NegativeSeedsAndBudgetsAreRefusedNotWrappedAround) {
+  Sandbox box;
+  const std::string model = example_model("mm1.json").string();
+  // They were read as 2^64 - 1: a seed of 18446744073709551615, no event budget at all.
+  for (const std::string flag : {"--seed", "--max-events"}) {
+    const RunResult r = box.run({"run", model, flag, "-1", "-q"});
+    EXPECT_EQ(r.status, 2) << r;
+    EXPECT_EQ(lines_of(r.err).front(), flag + ": expected a non-negative integer, found -1") << r;
+  }
+}
+
 TEST(Suggestions, ExperimentFilesReportEveryProblemInOnePassMetricsIncluded) {
   Sandbox box;
   write_text(box / "e.json", R"({
