@@ -68,7 +68,9 @@ CLI::App* add_calibrate_command(CLI::App& app, CalibrateCommand& c) {
 int command_calibrate(const CalibrateCommand& c) {
   // --set changes the model that is simulated and written; the search settings (seed,
   // replications, duration) change the simulations only.
+  // Each input is read once (either may be a pipe).
   model::Document document = model::read_document(c.model);
+  const model::Document observed = model::read_document(c.observations);
   std::vector<std::string> overrides = c.sets;
   {
     std::vector<model::Diagnostic> problems;
@@ -90,9 +92,8 @@ int command_calibrate(const CalibrateCommand& c) {
     overrides.push_back("/simulation/replications=" + std::to_string(*c.replications));
   }
   if (c.duration) overrides.push_back("/simulation/duration=" + model::Json(*c.duration).dump());
-  const model::Spec spec = load_with_flags(c.model, overrides, c.duration);
-  const fit::CalibrationProblem problem =
-      fit::read_calibration(model::read_document(c.observations), spec, c.scale_only);
+  const model::Spec spec = load_document_with_flags(document, c.model, overrides, c.duration);
+  const fit::CalibrationProblem problem = fit::read_calibration(observed, spec, c.scale_only);
 
   fit::CalibrationOptions options;
   options.max_evaluations = c.max_evaluations;
@@ -146,7 +147,7 @@ int command_calibrate(const CalibrateCommand& c) {
                        format("%.4g", r.simulated_s[worst] * 1e3) + " ms against observed " +
                        format("%.4g", t.observed_s * 1e3) + " ms after " +
                        std::to_string(r.evaluations) + " simulations; nothing written");
-    throw model::locate(error, model::read_document(c.observations).positions);
+    throw model::locate(error, observed.positions);
   }
   const model::Json calibrated = fit::scale_work_document(document.json, spec, problem, r.factors);
   if (c.output.empty()) {

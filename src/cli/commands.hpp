@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "capsim/model/document.hpp"
 #include "capsim/run/experiment.hpp"
 #include "capsim/run/experiment_executor.hpp"
 
@@ -29,6 +30,11 @@ std::unique_ptr<run::Executor> make_executor(int threads);
 /// a warm-up that the flag's duration leaves too long is reported as the flag's doing.
 model::Spec load_with_flags(const std::string& path, const std::vector<std::string>& overrides,
                             const std::optional<std::string>& duration_flag);
+
+/// The same from a document already read from `path` (a pipe can be read only once).
+model::Spec load_document_with_flags(const model::Document& document, const std::string& path,
+                                     const std::vector<std::string>& overrides,
+                                     const std::optional<std::string>& duration_flag);
 
 /// Whether this binary was built with MPI support.
 bool built_with_mpi();

@@ -1,20 +1,26 @@
 /// \file Loading a model with the values that command-line flags set (--set, --seed,
 /// --replications, --duration), and messages that name the flag when a flag's value is at fault.
 
+#include <filesystem>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "capsim/model/document.hpp"
 #include "capsim/model/error.hpp"
 #include "capsim/model/load.hpp"
 #include "commands.hpp"
 
 namespace capsim::cli {
 
-model::Spec load_with_flags(const std::string& path, const std::vector<std::string>& overrides,
-                            const std::optional<std::string>& duration_flag) {
+namespace {
+
+/// `load` (which reads the model), with a warm-up that --duration's value leaves too long
+/// reported as the flag's doing.
+template <class Load>
+model::Spec named_for_flags(const Load& load, const std::optional<std::string>& duration_flag) {
   try {
-    return model::load_file(path, overrides);
+    return load();
   } catch (const model::ModelError& e) {
     if (!duration_flag) throw;
     // The file's warm-up is fine with the file's duration: it is the flag's duration that it
@@ -33,6 +39,43 @@ model::Spec load_with_flags(const std::string& path, const std::vector<std::stri
     if (!named) throw;
     throw model::ModelError(std::move(diagnostics));
   }
+}
+
+}  // namespace
+
+model::Spec load_with_flags(const std::string& path, const std::vector<std::string>& overrides,
+                            const std::optional<std::string>& duration_flag) {
+  return named_for_flags([&] { return model::load_file(path, overrides); }, duration_flag);
+}
+
+model::Spec load_document_with_flags(const model::Document& document, const std::string& path,
+                                     const std::vector<std::string>& overrides,
+                                     const std::optional<std::string>& duration_flag) {
+  return named_for_flags(
+      [&] {
+        model::Json doc = document.json;
+        std::vector<model::Diagnostic> problems;
+        for (const std::string& assignment : overrides) {
+          try {
+            model::apply_override(doc, assignment);
+          } catch (const model::ModelError& e) {
+            problems.insert(problems.end(), e.diagnostics().begin(), e.diagnostics().end());
+          }
+        }
+        if (!problems.empty()) throw model::ModelError(std::move(problems));
+        const bool named = doc.is_object() && doc.contains("name");
+        model::Spec spec;
+        try {
+          spec = model::load(doc, std::filesystem::path(path).parent_path());
+        } catch (const model::ModelError& e) {
+          throw model::locate(e, document.positions, overrides);
+        }
+        if (!named && !std::filesystem::path(path).stem().empty()) {
+          spec.name = std::filesystem::path(path).stem().string();
+        }
+        return spec;
+      },
+      duration_flag);
 }
 
 }  // namespace capsim::cli
