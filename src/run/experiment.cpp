@@ -137,9 +137,19 @@ Experiment parse_experiment(const Json& doc, const std::filesystem::path& file,
     }
   } else if (model_ok) {
     const Json* sim = e.model.contains("simulation") ? &e.model["simulation"] : nullptr;
-    if (sim && sim->is_object() && sim->contains("replications") &&
-        (*sim)["replications"].is_number_integer()) {
-      e.replications = std::max(2, (*sim)["replications"].get<int>());
+    if (sim && sim->is_object() && sim->contains("replications")) {
+      // The experiment sets the model's replications below, so the model's own value is checked
+      // here (-5 and 4294967298 became 2).
+      const Json& r = (*sim)["replications"];
+      if ((r.is_number_integer() || r.is_number_unsigned()) && r >= 1 && r <= 100000) {
+        e.replications = std::max(2, r.get<int>());
+      } else {
+        problems.error("/model", e.model_file.string() +
+                                     ": /simulation/replications: expected an integer from 1 to "
+                                     "100000, found " +
+                                     model::describe(r));
+        model_ok = false;
+      }
     }
   }
   if (options.replications) e.replications = *options.replications;

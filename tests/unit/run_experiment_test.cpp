@@ -238,6 +238,21 @@ TEST_F(ExperimentFiles, TheModelMustExistAndBeValid) {
                          (dir_ / "bad.json").string() + ": line 2, column 77)");
 }
 
+TEST_F(ExperimentFiles, TheModelsOwnReplicationsAreCheckedBeforeTheExperimentSetsThem) {
+  // -5 and 4294967298 (an int's wrap-around of 2) became 2 replications, silently.
+  for (const std::string bad : {"-5", "4294967298", "\"two\""}) {
+    std::ofstream(dir_ / "reps.json") << R"({ "simulation": { "replications": )" + bad + R"( },
+        "workloads": [ { "name": "w", "target": "api", "rate": 1 } ],
+        "services": { "api": { "steps": [ { "work": "1ms" } ] } } })";
+    const std::string e = error(R"({ "kind": "sweep", "model": "reps.json",
+        "parameters": [ { "pointer": "/workloads/0/rate", "values": [1] } ] })");
+    EXPECT_EQ(e, "/model: " + (dir_ / "reps.json").string() +
+                     ": /simulation/replications: expected an integer from 1 to 100000, found " +
+                     bad)
+        << e;
+  }
+}
+
 TEST_F(ExperimentFiles, ParameterProblemsNameTheirPointer) {
   const auto list = errors(R"({ "kind": "sweep", "model": "model.json",
       "parameters": [ { "pointer": "/services/apx/replicas", "values": [1, 2] },
