@@ -1,6 +1,7 @@
 /// \file YAML documents as JSON values (parse_yaml), the one reader of model and experiment files
 /// by path (read_document), and positions in messages (locate).
 
+#include <yaml-cpp/depthguard.h>
 #include <yaml-cpp/yaml.h>
 
 #include <charconv>
@@ -207,6 +208,12 @@ class Converter {
 std::vector<YAML::Node> load_all(std::string_view text, const std::string& source) {
   try {
     return YAML::LoadAll(std::string(text));
+  } catch (const YAML::DeepRecursion& e) {
+    // yaml-cpp's own limit (about 2,000 levels; its message is "bad file"): ours is lower, and
+    // says what it is.
+    throw ModelError("", source + ": invalid YAML at " + position_text(e.mark) +
+                             ": expected at most " + std::to_string(kMaxJsonDepth) +
+                             " levels of nested sequences and mappings, found more");
   } catch (const YAML::Exception& e) {
     YAML::Mark mark = e.mark;
     if (mark.is_null()) throw ModelError("", source + ": invalid YAML: " + e.msg);

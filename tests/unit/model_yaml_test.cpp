@@ -155,6 +155,18 @@ TEST(Yaml, TextThatIsNotUtf8IsRefusedWithItsPlace) {
   EXPECT_EQ(parse_yaml("a: caf\xC3\xA9\n", "m.yaml")["a"], "caf\xC3\xA9");
 }
 
+TEST(Yaml, NestingBeyondYamlCppsOwnLimitSaysWhatItIs) {
+  // yaml-cpp stops at about 2,000 levels with the message "bad file".
+  std::string deep;
+  for (int i = 0; i < 5000; ++i) deep += "- ";
+  deep += "1\n";
+  const std::string m = message_of(deep);
+  EXPECT_EQ(m.rfind("m.yaml: invalid YAML at line 1, column ", 0), 0u) << m;
+  EXPECT_NE(m.find(": expected at most 256 levels of nested sequences and mappings, found more"),
+            std::string::npos)
+      << m;
+}
+
 TEST(Yaml, AnOverrideThatIsNotUtf8IsRefused) {
   Json doc = Json::parse(R"({"a": "x"})");
   try {
