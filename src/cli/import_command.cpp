@@ -47,6 +47,14 @@ CLI::App* add_import_command(CLI::App& app, ImportCommand& c, CLI::App*& k6) {
 }
 
 int command_import_k6(const ImportCommand& c) {
+  // A script is what teams have; its options are what this reads (it was parsed as YAML).
+  const std::string extension = std::filesystem::path(c.input).extension().string();
+  if (extension == ".js" || extension == ".mjs" || extension == ".ts") {
+    throw model::ModelError("", c.input +
+                                    ": expected k6 options as JSON or YAML, found a script "
+                                    "(`k6 inspect " +
+                                    c.input + "` prints its options as JSON: import that)");
+  }
   const model::Document document = model::read_document(c.input);
   import::Fragment fragment;
   try {

@@ -46,6 +46,23 @@ std::optional<double> k6_duration(const std::string& text) {
   return text.empty() ? std::nullopt : std::optional<double>(total);
 }
 
+/// What the model accepts (docs/model-format.md), checked here so that a fragment never holds a
+/// value the model refuses or one that JSON cannot hold (an overflow was written as null).
+constexpr double kMaxRate = 1e7;         // requests per second
+constexpr double kMaxUsers = 1e6;        // virtual users
+constexpr double kMaxDurationS = 3.2e7;  // a year
+
+/// `x` (a rate or a number of users computed from `value`) at most `max`, else refused at
+/// `pointer`.
+double at_most(double x, double max, const Json& value, const std::string& pointer,
+               const char* what) {
+  if (!(x <= max)) {
+    refuse(pointer, std::string("expected ") + what + " of at most " +
+                        (max >= 1e7 ? "10000000" : "1000000") + ", found " + describe(value));
+  }
+  return x;
+}
+
 double duration_s(const Json& value, const std::string& pointer) {
   std::optional<double> s;
   if (value.is_string()) s = k6_duration(value.get<std::string>());
@@ -53,6 +70,9 @@ double duration_s(const Json& value, const std::string& pointer) {
   if (!s || !std::isfinite(*s) || *s < 0) {
     refuse(pointer,
            "expected a k6 duration such as \"30s\" or \"1m30s\", found " + describe(value));
+  }
+  if (*s > kMaxDurationS) {
+    refuse(pointer, "expected a k6 duration of at most a year, found " + describe(value));
   }
   return *s;
 }
@@ -80,8 +100,10 @@ Json rounded(double x) {
   return Json(y);
 }
 
-/// k6 stages -> model stages ({duration, target} scaled by `per_s`), and their total length.
-Json stages(const Json& value, const std::string& pointer, double per_s, double& total_s) {
+/// k6 stages -> model stages ({duration, target} scaled by `per_s`, at most `max`), and their
+/// total length.
+Json stages(const Json& value, const std::string& pointer, double per_s, double max,
+            double& total_s) {
   if (!value.is_array() || value.empty()) {
     refuse(pointer,
            "expected a non-empty array of stages {duration, target}, found " + describe(value));
@@ -95,6 +117,8 @@ Json stages(const Json& value, const std::string& pointer, double per_s, double&
     }
     const double d = duration_s(stage["duration"], child(at, "duration"));
     const double target = number(stage["target"], child(at, "target"), 0);
+    at_most(target * per_s, max, stage["target"], child(at, "target"),
+            max >= kMaxRate ? "a target rate per second" : "a target number of VUs");
     total_s += d;
     out.push_back(Json{{"duration", seconds_text(d)}, {"target", rounded(target * per_s)}});
   }
@@ -175,13 +199,14 @@ Scenario scenario(const std::string& name, const Json& s, const std::string& at,
       if (vus != std::floor(vus)) {
         refuse(child(at, "vus"), "expected a whole number of VUs, found " + describe(s["vus"]));
       }
+      at_most(vus, kMaxUsers, s["vus"], child(at, "vus"), "a number of VUs");
       w["users"] = rounded(vus);
       if (!s.contains("duration")) refuse(child(at, "duration"), "missing; expected a duration");
       length_s = duration_s(s["duration"], child(at, "duration"));
     } else {
       if (!s.contains("stages")) refuse(child(at, "stages"), "missing; expected stages");
       Json users = Json::object();
-      users["stages"] = stages(s["stages"], child(at, "stages"), 1.0, length_s);
+      users["stages"] = stages(s["stages"], child(at, "stages"), 1.0, kMaxUsers, length_s);
       for (std::size_t i = 0; i < users["stages"].size(); ++i) {
         const double target = users["stages"][i]["target"].get<double>();
         if (target != std::floor(target)) {
@@ -189,8 +214,16 @@ Scenario scenario(const std::string& name, const Json& s, const std::string& at,
                  "expected a whole number of VUs, found " + describe(users["stages"][i]["target"]));
         }
       }
-      users["start"] =
-          rounded(s.contains("startVUs") ? number(s["startVUs"], child(at, "startVUs"), 0) : 1.0);
+      const double start =
+          s.contains("startVUs") ? number(s["startVUs"], child(at, "startVUs"), 0) : 1.0;
+      if (start != std::floor(start)) {
+        refuse(child(at, "startVUs"),
+               "expected a whole number of VUs, found " + describe(s["startVUs"]));
+      }
+      if (s.contains("startVUs")) {
+        at_most(start, kMaxUsers, s["startVUs"], child(at, "startVUs"), "a number of VUs");
+      }
+      users["start"] = rounded(start);
       w["users"] = std::move(users);
     }
   } else {
@@ -205,16 +238,21 @@ Scenario scenario(const std::string& name, const Json& s, const std::string& at,
                "second over timeUnit, found " +
                    describe(s["rate"]));
       }
+      at_most(rate, kMaxRate, s["rate"], child(at, "rate"), "a rate per second");
       w["rate"] = rounded(rate);
       if (!s.contains("duration")) refuse(child(at, "duration"), "missing; expected a duration");
       length_s = duration_s(s["duration"], child(at, "duration"));
     } else {
       if (!s.contains("stages")) refuse(child(at, "stages"), "missing; expected stages");
       Json rate = Json::object();
-      rate["stages"] = stages(s["stages"], child(at, "stages"), 1.0 / time_unit_s, length_s);
-      rate["start"] = rounded(
-          (s.contains("startRate") ? number(s["startRate"], child(at, "startRate"), 0) : 0.0) /
-          time_unit_s);
+      rate["stages"] =
+          stages(s["stages"], child(at, "stages"), 1.0 / time_unit_s, kMaxRate, length_s);
+      double start = 0.0;
+      if (s.contains("startRate")) {
+        start = at_most(number(s["startRate"], child(at, "startRate"), 0) / time_unit_s, kMaxRate,
+                        s["startRate"], child(at, "startRate"), "a start rate per second");
+      }
+      rate["start"] = rounded(start);
       w["rate"] = std::move(rate);
     }
   }

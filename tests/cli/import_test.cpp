@@ -48,6 +48,18 @@ TEST(ImportK6Command, UnknownExecutorInYamlExit2WithLine) {
   EXPECT_FALSE(fs::exists(box.work() / "out.json"));
 }
 
+TEST(ImportK6Command, AScriptIsRefusedWithTheCommandThatPrintsItsOptions) {
+  Sandbox box;
+  // It was read as YAML: "invalid YAML at line 2, column 29: illegal map value".
+  write_text(box / "load.js",
+             "import http from 'k6/http';\nexport const options = { vus: 10, duration: '30s' };\n");
+  const RunResult r = box.run({"import", "k6", "load.js"});
+  EXPECT_EQ(r.status, 2) << r;
+  EXPECT_EQ(r.err,
+            "capsim: load.js: expected k6 options as JSON or YAML, found a script (`k6 inspect "
+            "load.js` prints its options as JSON: import that)\n");
+}
+
 TEST(ImportK6Command, TheOutputIsCheckedBeforeAnythingIsRead) {
   // As for every command: a folder, or a file in a missing folder, is refused with exit 2
   // before the import runs, and nothing (not even a .partial file) is left behind.

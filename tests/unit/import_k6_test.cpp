@@ -126,5 +126,24 @@ TEST(ImportK6, IterationsBesideADurationAndOverflowingRatesAreRefused) {
             "over timeUnit, found 1e+308");
 }
 
+TEST(ImportK6, ValuesTheModelRefusesAreRefusedAtTheirK6Place) {
+  // A ramping rate of 1e308 per ms overflowed: the fragment held "target": null (exit 0).
+  EXPECT_EQ(refusal(R"({"scenarios": {"s": {"executor": "ramping-arrival-rate", "timeUnit": "1ms",
+                "startRate": 1, "stages": [{"duration": "10s", "target": 1e308}]}}})"),
+            "/scenarios/s/stages/0/target: expected a target rate per second of at most "
+            "10000000, found 1e+308");
+  EXPECT_EQ(refusal(R"({"scenarios": {"s": {"executor": "ramping-arrival-rate", "timeUnit": "1ms",
+                "startRate": 1e300, "stages": [{"duration": "10s", "target": 1}]}}})"),
+            "/scenarios/s/startRate: expected a start rate per second of at most 10000000, found "
+            "1e+300");
+  EXPECT_EQ(refusal(R"({"vus": 1e300, "duration": "10s"})"),
+            "/vus: expected a number of VUs of at most 1000000, found 1e+300");
+  EXPECT_EQ(refusal(R"({"scenarios": {"s": {"executor": "ramping-vus", "startVUs": 1.5,
+                "stages": [{"duration": "10s", "target": 2}]}}})"),
+            "/scenarios/s/startVUs: expected a whole number of VUs, found 1.5");
+  EXPECT_EQ(refusal(R"({"vus": 2, "duration": 1e308})"),
+            "/duration: expected a k6 duration of at most a year, found 1e+308");
+}
+
 }  // namespace
 }  // namespace capsim::import
