@@ -175,7 +175,21 @@ ResourceTotals pod_totals(const Json& containers, const std::string& at, const c
   bool every_limit = true;
   for (std::size_t i = 0; i < containers.size(); ++i) {
     const std::string c_at = child(child(at, i), "resources");
+    // Kubernetes' schema: a malformed container is not "a container without requests".
+    if (!containers[i].is_object()) {
+      refuse(child(at, i), "expected a container (an object), found " + describe(containers[i]));
+    }
     const Json* resources = member(containers[i], "resources");
+    if (resources != nullptr && !resources->is_object()) {
+      refuse(c_at, "expected an object of requests and limits, found " + describe(*resources));
+    }
+    for (const char* part : {"requests", "limits"}) {
+      if (const Json* r = resources != nullptr ? member(*resources, part) : nullptr;
+          r != nullptr && !r->is_object()) {
+        refuse(child(c_at, part),
+               "expected an object such as {\"cpu\": \"500m\"}, found " + describe(*r));
+      }
+    }
     std::optional<double> request;
     std::optional<double> limit;
     if (resources != nullptr) {
@@ -239,6 +253,16 @@ Workload read_workload(const Manifest& m, const Warn& warn) {
   }
   const ResourceTotals cpu = pod_totals(*containers, c_at, "cpu");
   const ResourceTotals memory = pod_totals(*containers, c_at, "memory");
+  // A pebibyte: beyond, the sum overflows to infinity (written as null) long before any node.
+  constexpr double kMaxMemoryBytes = 1125899906842624.0;
+  for (const auto& [what, value] :
+       {std::pair{"request", memory.request}, std::pair{"limit", memory.limit}}) {
+    if (value && !(*value <= kMaxMemoryBytes)) {
+      refuse(c_at, std::string("expected a pod memory ") + what + " of at most 1Pi, found " +
+                       (std::isfinite(*value) ? amount(*value) + " bytes"
+                                              : std::string("more than a number holds")));
+    }
+  }
   if (cpu.request && *cpu.request > 100'000) {
     refuse(c_at,
            "expected a pod cpu request of at most 100000 cores, found " + amount(*cpu.request));

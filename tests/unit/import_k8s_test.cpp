@@ -383,6 +383,27 @@ TEST(ImportK8s, MinReplicasBelowOneSaysWhatItAccepts) {
       << refusal(zero);
 }
 
+TEST(ImportK8s, MalformedContainersAndHugeMemoryAreRefused) {
+  // They were read as "no request" (a BestEffort warning), or summed to infinity (null).
+  std::string text = kPhpApache;
+  text.replace(text.find("      - name: php-apache\n"), 0, "      - just-a-string\n");
+  EXPECT_NE(refusal(text).find("/spec/template/spec/containers/0: expected a container (an "
+                               "object), found \"just-a-string\""),
+            std::string::npos)
+      << refusal(text);
+  std::string requests = kPhpApache;
+  const std::string block = "          requests:\n            cpu: 200m\n";
+  requests.replace(requests.find(block), block.size(), "          requests: lots\n");
+  EXPECT_NE(refusal(requests).find("/resources/requests: expected an object such as"),
+            std::string::npos)
+      << refusal(requests);
+  std::string memory = kPhpApache;
+  memory.replace(memory.find("cpu: 200m"), 9, "cpu: 200m\n            memory: 1e308");
+  EXPECT_NE(refusal(memory).find("expected a pod memory request of at most 1Pi, found"),
+            std::string::npos)
+      << refusal(memory);
+}
+
 TEST(ImportK8s, JsonManifestsNameTheLineAndColumnToo) {
   const std::string json = R"({"apiVersion": "apps/v1", "kind": "Deployment",
  "metadata": {"name": "web"},
