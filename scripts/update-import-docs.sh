@@ -130,10 +130,15 @@ error name what was read but is not modelled.
 Every workload targets `--target` (default `api`). Warned about, not modelled: `startTime`
 offsets (the workload starts at 0), `preAllocatedVUs`/`maxVUs` (the model sends every arrival;
 k6 drops arrivals beyond its VUs), `gracefulStop`, `gracefulRampDown`, `exec`, `env`, `tags`, and
-every other threshold. Refused: `per-vu-iterations`, `shared-iterations` and
+every other threshold. A closed workload (VUs) gets no `think_time`, with a warning: the think
+time is the script's `sleep()`, which its options do not hold, and without one the users send
+back to back; set it, from a k6 run by Little's law (Z = VUs / requests per second - mean
+latency). Refused: `per-vu-iterations`, `shared-iterations` and
 `externally-controlled` (a number of iterations has no rate or population over time to
-simulate), `iterations` beside `vus` and `duration` (k6 runs them as shared-iterations), any unknown executor (with a suggestion for a near miss), a bad duration (k6's
-`1m30s` form is read), a missing key.
+simulate), `iterations` beside `vus` and `duration` (k6 runs them as shared-iterations), any
+unknown executor (with a suggestion for a near miss), a bad duration (k6's `1m30s` form is read;
+at most a year), a rate beyond 10,000,000/s or more than 1,000,000 VUs (the model's limits), a
+fractional number of VUs, a missing key, and a script (`.js`: give `k6 inspect`'s output).
 
 [k6-options.json](examples/import/k6-options.json):
 

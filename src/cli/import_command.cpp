@@ -36,7 +36,8 @@ void write_whole(const std::string& path, const std::string& text) {
 
 CLI::App* add_import_command(CLI::App& app, ImportCommand& c, CLI::App*& k6) {
   CLI::App* command = app.add_subcommand(
-      "import", "model fragments from what teams already have: k6 options, Kubernetes manifests");
+      "import",
+      "model fragments from what teams already have: k6 options, Kubernetes manifests, traces");
   command->require_subcommand(1);
   k6 = command->add_subcommand(
       "k6", "k6 options (k6 inspect output or a --config JSON) -> workloads, duration and SLO");

@@ -194,6 +194,12 @@ Scenario scenario(const std::string& name, const Json& s, const std::string& at,
   if (kind == "constant-vus" || kind == "ramping-vus") {
     w["kind"] = "closed";
     w["target"] = target;
+    // The think time is the script's sleep(), which the options do not hold: without it, the
+    // VUs send back to back.
+    warnings.push_back((at.empty() ? std::string("/") : at) +
+                       ": no think_time: a script's sleep() is not in its options, so the "
+                       "users send back to back; set think_time (from a k6 run: Z = VUs / "
+                       "(requests per second) - mean latency, by Little's law)");
     if (kind == "constant-vus") {
       const double vus = s.contains("vus") ? number(s["vus"], child(at, "vus"), 1) : 1.0;
       if (vus != std::floor(vus)) {

@@ -24,7 +24,10 @@ TEST(ImportK6Command, FragmentCompletesIntoAValidModel) {
   ASSERT_EQ(r.status, 0) << r;
   EXPECT_EQ(r.err,
             "warning: /scenarios/browse/preAllocatedVUs: not modelled (the model sends every "
-            "arrival; k6 drops those beyond its VUs)\n");
+            "arrival; k6 drops those beyond its VUs)\n"
+            "warning: /scenarios/shoppers: no think_time: a script's sleep() is not in its "
+            "options, so the users send back to back; set think_time (from a k6 run: Z = VUs / "
+            "(requests per second) - mean latency, by Little's law)\n");
   Json model = read_json(box.work() / "fragment.json");
   EXPECT_EQ(model["simulation"]["duration"], "180s");
   EXPECT_EQ(model["slo"]["latency"]["p95"], "0.5s");

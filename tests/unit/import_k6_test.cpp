@@ -66,8 +66,12 @@ TEST(ImportK6, ThresholdsBecomeTheSlo) {
   EXPECT_EQ(f.model["slo"]["latency"]["p999"], "2s");
   EXPECT_EQ(f.model["slo"]["error_rate"], 0.001);
   EXPECT_EQ(f.model["workloads"][0]["users"], 10);
-  ASSERT_EQ(f.warnings.size(), 1u);
-  EXPECT_EQ(f.warnings[0].rfind("/thresholds/checks/0: threshold \"rate>0.99\" not modelled", 0),
+  ASSERT_EQ(f.warnings.size(), 2u);
+  // VUs without a think time send back to back: the script's sleep() is not in the options.
+  EXPECT_EQ(f.warnings[0].rfind("/: no think_time: a script's sleep() is not in its options", 0),
+            0u)
+      << f.warnings[0];
+  EXPECT_EQ(f.warnings[1].rfind("/thresholds/checks/0: threshold \"rate>0.99\" not modelled", 0),
             0u);
 }
 
@@ -108,7 +112,8 @@ TEST(ImportK6, TheStrictestOfSeveralThresholdsHolds) {
                                "api");
   EXPECT_EQ(f.model["slo"]["latency"]["p95"], "0.3s");
   EXPECT_EQ(f.model["slo"]["error_rate"], 0.01);  // spaces are allowed, as k6 allows them
-  EXPECT_TRUE(f.warnings.empty());
+  ASSERT_EQ(f.warnings.size(), 1u);               // the think time's only
+  EXPECT_NE(f.warnings[0].find("no think_time"), std::string::npos);
 }
 
 TEST(ImportK6, IterationsBesideADurationAndOverflowingRatesAreRefused) {
