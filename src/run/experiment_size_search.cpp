@@ -411,6 +411,7 @@ ServiceSizing Sizer::size_one(const model::Spec& spec, const Setting& z, Counts 
                         (e_.cheapest ? "), e.g. add it to \"settings\""
                                      : "), e.g. list it in \"services\" before " + s));
     out.at_answer = ev;
+    out.confident = ev.confident;  // "no answer" is as sure as the failure it rests on
     return out;
   }
   if (!passed) {
@@ -418,6 +419,7 @@ ServiceSizing Sizer::size_one(const model::Spec& spec, const Setting& z, Counts 
                         (z.replicas ? std::to_string(hi_limit) + " replicas (max_replicas)"
                                     : value_text(z, hi_limit) + " (max)"));
     out.at_answer = known.at(fail);
+    out.confident = out.at_answer->confident;
     return out;
   }
   // Bisect between a failing and a passing count.

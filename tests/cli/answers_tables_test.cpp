@@ -73,6 +73,21 @@ TEST(Tables, SizeShowsTheStatisticItsSloIsDecidedOn) {
       << out["services"]["s"]["at_answer"];
 }
 
+TEST(Tables, SizeWithNoAnswerIsAsConfidentAsItsFailure) {
+  Sandbox box;
+  // 60/s on replicas of 10/s: 3 replicas (max_replicas) fail for certain. It said "no answer
+  // (uncertain)" with every decision confident.
+  std::string model = kModel;
+  model.replace(model.find(R"("rate": 10)"), 10, R"("rate": 60)");
+  write_text(box / "model.json", model);
+  write_text(box / "size.json", R"({ "kind": "size", "model": "model.json", "services": ["s"],
+    "replications": 2, "max_replicas": 3 })");
+  const RunResult r = box.run({"size", "size.json", "-o", "size-out.json", "--threads", "2"});
+  ASSERT_EQ(r.status, 0) << r;
+  EXPECT_NE(r.out.find("service s: no answer (confident)"), std::string::npos) << r;
+  EXPECT_EQ(read_json(box / "size-out.json")["services"]["s"]["confident"], true);
+}
+
 TEST(Tables, CompareShowsVerdictsTheCheapestVariantAndWhyNothingChanged) {
   Sandbox box;
   write_text(box / "model.json", kModel);
