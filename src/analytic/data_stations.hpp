@@ -8,6 +8,7 @@
 
 #include "analysis_graph.hpp"
 #include "capsim/analytic/cache_hit_ratio.hpp"
+#include "capsim/analytic/model_analysis.hpp"
 
 namespace capsim::analytic::detail {
 
@@ -24,5 +25,25 @@ struct DatabaseLoad {
 };
 DatabaseLoad database_load(const model::Spec& spec, const Graph& g, const Eigen::VectorXd& rates,
                            std::size_t service);
+
+struct Queue;
+
+/// A database with read replicas: reads queue at the read replicas (balanced like any service),
+/// writes at the primary; the station's utilisation is the busier side's, its wait the mean over
+/// queries (database_station.cpp).
+void split_database(const model::Spec& spec, const Graph& g, const Eigen::VectorXd& rates,
+                    std::size_t s, bool ps, StationEstimate& st, Queue& queue);
+
+/// The Universal Scalability Law's slowdown of a database's queries (1 + alpha (n - 1) +
+/// beta n (n - 1) with n running, as the engine applies it): for a query that starts beside the
+/// mean number running on a node (`offered_erlangs`, arrivals x plain work per node, inflated by
+/// the slowdown it causes; at most `servers`), and with every server busy (the breaking point).
+struct ContentionEffect {
+  double concurrency = 0.0;    ///< mean queries running on a node (time average)
+  double factor = 1.0;         ///< a query's work multiplied by this at that concurrency
+  double at_saturation = 1.0;  ///< ... and with all `servers` busy
+};
+ContentionEffect contention_effect(const model::ContentionSpec& k, double offered_erlangs,
+                                   int servers);
 
 }  // namespace capsim::analytic::detail

@@ -25,6 +25,7 @@ using detail::make_queue;
 using detail::num;
 using detail::Queue;
 using detail::replicas_of;
+using detail::split_database;
 
 namespace {
 
@@ -35,54 +36,6 @@ bool has_on_miss(const std::vector<model::StepSpec>& steps) {
            std::any_of(s.parallel.begin(), s.parallel.end(),
                        [](const model::CallSpec& c) { return c.on_miss.has_value(); });
   });
-}
-
-/// A database with read replicas: reads queue at the read replicas (balanced like any
-/// service), writes at the primary. The station's utilisation is the busier side's, its wait
-/// the mean over queries.
-void split_database(const model::Spec& spec, const Graph& g, const Eigen::VectorXd& rates,
-                    std::size_t s, bool ps, StationEstimate& st, Queue& queue) {
-  const model::ServiceSpec& svc = spec.services[s];
-  const detail::DatabaseLoad load = detail::database_load(spec, g, rates, s);
-  const int readers = svc.database->read_replicas;
-  const int c = st.servers_per_replica;
-  const double steps = st.work_visits_rps / st.arrival_rps;  // work steps per query
-  const double reads = load.reads_rps * steps, writes = load.writes_rps * steps;
-  const model::LbPolicy policy = svc.load_balancer.policy;
-  const bool pooled = readers == 1 || policy == model::LbPolicy::least_outstanding ||
-                      policy == model::LbPolicy::power_of_two;
-  const Queue read_q = make_queue(pooled ? reads : reads / readers, st.work_mean_s,
-                                  pooled ? readers * c : c, st.work_scv, ps);
-  const Queue write_q = make_queue(writes, st.work_mean_s, c, st.work_scv, ps);
-  const double read_util = reads * st.work_mean_s / (static_cast<double>(readers) * c);
-  const double write_util = writes * st.work_mean_s / c;
-  const double uniform_util = st.utilization;  // as if every node took every kind of query
-  st.utilization = std::max(read_util, write_util);
-  // The breaking point is one node's capacity times the nodes: with reads on the read replicas
-  // only and writes on the primary only, the busier side saturates first, so a node's share of
-  // the service's capacity is scaled by how much busier that side is than an even spread.
-  if (st.core_capacity_rps && st.utilization > 0.0) {
-    *st.core_capacity_rps *= uniform_util / st.utilization;
-  }
-  st.stable = st.utilization < 1.0;
-  st.model = pooled ? StationModel::pooled : StationModel::per_replica;
-  st.assumptions.push_back("reads (" + num(load.reads_rps) + "/s) on the " +
-                           std::to_string(readers) + " read replicas, " + num(read_util * 100) +
-                           "% busy; writes (" + num(load.writes_rps) + "/s) on the primary, " +
-                           num(write_util * 100) + "% busy; utilisation is the busier side's");
-  queue = read_q;
-  queue.valid = read_q.valid && write_q.valid;
-  if (!queue.valid || reads + writes <= 0.0) {
-    st.wait_probability.reset();
-    st.mean_wait_s.reset();
-    st.own_time_s.reset();
-    return;
-  }
-  queue.wait_s = (reads * read_q.wait_s + writes * write_q.wait_s) / (reads + writes);
-  st.wait_probability =
-      (reads * read_q.wait_probability + writes * write_q.wait_probability) / (reads + writes);
-  st.mean_wait_s = queue.wait_s;
-  st.own_time_s = st.demand_s + steps * queue.wait_s;
 }
 
 }  // namespace
@@ -265,6 +218,12 @@ ModelAnalysis analyze(const model::Spec& spec, const AnalysisOptions& options) {
           "cache-aside on_miss steps ignored: a miss costs this service and its callees nothing "
           "here (the simulation runs them)");
     }
+    for (const model::ConnectionPoolSpec& pool : svc.connection_pools) {
+      st.assumptions.push_back("connection pool to " + pool.service + " (at most " +
+                               std::to_string(pool.max) +
+                               " per replica) ignored: its calls wait for no connection here "
+                               "(the simulation queues them; optimistic when the pool is short)");
+    }
     const int c = st.servers_per_replica;
     const int n = st.replicas;
     if (cache_hits[s]) {
@@ -276,11 +235,19 @@ ModelAnalysis analyze(const model::Spec& spec, const AnalysisOptions& options) {
       st.assumptions.push_back("database: each node's " + std::to_string(svc.workers) +
                                " connections and " + std::to_string(svc.cores) +
                                " cores; a query holds one of each (the fewer are the servers)");
-      if (svc.database->contention) {
-        st.assumptions.push_back(
-            "contention (USL) ignored: queries take their plain work "
-            "(optimistic under load)");
-      }
+    }
+    // The capacity is reached with every server of a node busy: that slowdown sets it.
+    double capacity_work = work;
+    if (svc.database && svc.database->contention && n > 0 && visits > 0.0) {
+      const detail::ContentionEffect effect =
+          detail::contention_effect(*svc.database->contention, visits * st.work_mean_s / n, c);
+      st.work_mean_s *= effect.factor;
+      st.demand_s *= effect.factor;
+      capacity_work = work * effect.at_saturation;
+      st.assumptions.push_back("contention (USL): a query's work x" + num(effect.factor) +
+                               " beside the mean " + num(effect.concurrency) +
+                               " queries running on a node, x" + num(effect.at_saturation) +
+                               " with all " + std::to_string(c) + " busy (the breaking point)");
     }
     if (svc.autoscaling) {
       st.assumptions.push_back("autoscaling ignored: analysed at " + std::to_string(n) +
@@ -289,7 +256,7 @@ ModelAnalysis analyze(const model::Spec& spec, const AnalysisOptions& options) {
     st.utilization = visits * st.work_mean_s / (static_cast<double>(n) * c);
     st.stable = st.utilization < 1.0;
     if (total_open_rate > 0.0 && work > 0.0) {
-      st.core_capacity_rps = c / (work / total_open_rate);
+      st.core_capacity_rps = c / (capacity_work / total_open_rate);
     }
     const model::LbPolicy policy = svc.load_balancer.policy;
     const bool pooled = n == 1 || policy == model::LbPolicy::least_outstanding ||
