@@ -180,6 +180,10 @@ ModelAnalysis analyze(const model::Spec& spec, const AnalysisOptions& options) {
     StationEstimate st;
     st.service = svc.name;
     st.replicas = replicas_of(svc, options);
+    // Scaling from zero (KEDA): zero replicas have no capacity to speak of; the most the
+    // autoscaler can reach does.
+    const bool from_zero = st.replicas == 0 && svc.autoscaling && svc.autoscaling->max > 0;
+    if (from_zero) st.replicas = svc.autoscaling->max;
     double visits = 0.0, work = 0.0, second = 0.0;
     bool makes_calls = false;
     for (std::size_t e : g.of_service[s]) {
@@ -249,7 +253,10 @@ ModelAnalysis analyze(const model::Spec& spec, const AnalysisOptions& options) {
                                " queries running on a node, x" + num(effect.at_saturation) +
                                " with all " + std::to_string(c) + " busy (the breaking point)");
     }
-    if (svc.autoscaling) {
+    if (from_zero) {
+      st.assumptions.push_back("scales from zero: analysed at its max, " + std::to_string(n) +
+                               " replicas (the capacity its autoscaler can reach)");
+    } else if (svc.autoscaling) {
       st.assumptions.push_back("autoscaling ignored: analysed at " + std::to_string(n) +
                                " replicas");
     }

@@ -245,4 +245,18 @@ TEST(AnalyzeCapacity, AConnectionPoolIsNamedAsLeftOut) {
   EXPECT_TRUE(named);
 }
 
+TEST(AnalyzeCapacity, AServiceThatScalesFromZeroIsAnalysedAtItsMax) {
+  // It was analysed at 0 replicas: "0 independent M/M/2 queues", a breaking point of 0/s.
+  // At its max, 10 replicas x 2 cores / 150 ms = 133.3/s.
+  const auto a = analyze(R"({
+    "workloads": [ { "name": "w", "target": "reports", "rate": 6 } ],
+    "services": { "reports": { "cores": 2, "steps": [ { "work": "150ms" } ],
+      "autoscaling": { "kind": "keda", "min": 0, "max": 10, "metric": "rps", "target": 5 } } } })");
+  const auto& reports = station(a, "reports");
+  EXPECT_EQ(reports.replicas, 10);
+  const auto bp = analytic::breaking_point(a);
+  ASSERT_TRUE(bp.has_value());
+  EXPECT_NEAR(bp->rps, 20.0 / 0.15, 1e-9);
+}
+
 }  // namespace
