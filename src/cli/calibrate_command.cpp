@@ -141,11 +141,15 @@ int command_calibrate(const CalibrateCommand& c) {
   std::cout << out << std::flush;
   if (!(worst_residual <= c.tolerance)) {
     const fit::CalibrationTarget& t = problem.targets[worst];
+    // No simulated value (no request succeeded, a percentile undefined): say so, not "nan".
+    const std::string simulated =
+        std::isfinite(r.simulated_s[worst])
+            ? "simulated " + format("%.4g", r.simulated_s[worst] * 1e3) + " ms"
+            : std::string("no simulated value (no request succeeded)");
     const model::ModelError error(
         t.pointer, "expected a target that calibrating work can reach within " +
-                       format("%g", c.tolerance * 100.0) + "%, found simulated " +
-                       format("%.4g", r.simulated_s[worst] * 1e3) + " ms against observed " +
-                       format("%.4g", t.observed_s * 1e3) + " ms after " +
+                       format("%g", c.tolerance * 100.0) + "%, found " + simulated +
+                       " against observed " + format("%.4g", t.observed_s * 1e3) + " ms after " +
                        std::to_string(r.evaluations) + " simulations; nothing written");
     throw model::locate(error, observed.positions);
   }

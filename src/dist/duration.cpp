@@ -132,7 +132,12 @@ std::string format_duration(double seconds) {
   if (seconds < 1e-3) return short_number(seconds * 1e6) + "us";
   if (seconds < 1.0) return short_number(seconds * 1e3) + "ms";
   if (seconds < 60.0) return short_number(seconds) + "s";
-  if (seconds >= 1e12) return short_number(seconds) + "s";
+  if (seconds >= 1e12) {
+    // Beyond 30,000 years: the exponent form (%.3f wrote all 309 digits of 1e308).
+    std::array<char, 32> buffer{};
+    std::snprintf(buffer.data(), buffer.size(), "%.6g", seconds);
+    return std::string(buffer.data()) + "s";
+  }
   // Minutes and above: whole days, hours and minutes, then the remaining seconds, all counted in
   // milliseconds so that rounding cannot produce "1m60s".
   long long rest_ms = std::llround(seconds * 1000.0);

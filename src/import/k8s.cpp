@@ -122,8 +122,10 @@ std::string label(const Manifest& m) {
   if (const Json* md = member(m.object, "metadata")) {
     if (const Json* n = member(*md, "name"); n != nullptr && n->is_string()) name = *n;
   }
+  // Nothing to name (a document that is not an object): no "(? ?)".
+  const std::string named = kind == "?" && name == "?" ? "" : " (" + kind + " " + name + ")";
   return m.source + " document " + std::to_string(m.document) +
-         (m.pointer.empty() ? "" : " " + m.pointer) + " (" + kind + " " + name + ")";
+         (m.pointer.empty() ? "" : " " + m.pointer) + named;
 }
 
 /// `error` (pointers within the object) as one located message per diagnostic.

@@ -64,6 +64,9 @@ TEST(DistDuration, FormatsShortHumanStrings) {
   EXPECT_EQ(format_duration(86400.0 + 5.0), "1d5s");
   EXPECT_EQ(format_duration(119.9999), "2m");
   EXPECT_EQ(format_duration(-2.0), "-2s");
+  // Beyond 1e12 s, the exponent form: a message printed all 309 digits of 1e308.
+  EXPECT_EQ(format_duration(1e308), "1e+308s");
+  EXPECT_EQ(format_duration(2.5e13), "2.5e+13s");
 }
 
 TEST(DistDuration, FormatReadsBack) {
