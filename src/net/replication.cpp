@@ -38,6 +38,7 @@ void Replication::send_attempt(Ref call) {
   if (!d) {
     if (options_.traces != nullptr) [[unlikely]]
       options_.traces->attempt_refused(call.pack(), calls_[call].attempt, clock_.now());
+    stats_.call_refused_by_breaker();
     attempt_done(call, Outcome::circuit_open);
     return;
   }
@@ -125,6 +126,7 @@ void Replication::timeouts(std::uint32_t queue) {
   calls_.timeouts_begin(queue);
   while (const std::optional<Ref> call = calls_.next_timed_out(queue, clock_.now())) {
     ++orphan_epoch_;  // the attempt's job (and what it called) may be orphans now
+    stats_.call_timed_out();
     attempt_done(*call, Outcome::timeout);
   }
   calls_.timeouts_done(queue);

@@ -55,6 +55,14 @@ class Statistics {
   void call_retry() {
     if (measuring_) ++counts_.call_retries;
   }
+  /// A call attempt timed out (a client's timeouts are its workload's errors).
+  void call_timed_out() {
+    if (measuring_) ++counts_.call_timeouts;
+  }
+  /// A call attempt was refused by the caller's open (or half-open, full) breaker.
+  void call_refused_by_breaker() {
+    if (measuring_) ++counts_.breaker_refusals;
+  }
 
   /// The warm-up ends at `now`.
   void begin_measurement(double now);

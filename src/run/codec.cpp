@@ -106,6 +106,8 @@ std::string serialize(const stats::Summary& summary) {
   w.u64(summary.counts.scale_changes);
   w.u64(summary.counts.breaker_transitions);
   w.u64(summary.counts.call_retries);
+  w.u64(summary.counts.call_timeouts);
+  w.u64(summary.counts.breaker_refusals);
   return w.take();
 }
 
@@ -129,6 +131,8 @@ stats::Summary deserialize(std::string_view bytes) {
   s.counts.scale_changes = r.u64();
   s.counts.breaker_transitions = r.u64();
   s.counts.call_retries = r.u64();
+  s.counts.call_timeouts = r.u64();
+  s.counts.breaker_refusals = r.u64();
   r.finish();
   return s;
 }

@@ -49,11 +49,18 @@ VariantActivity activity_of(const Results& r) {
   // Counted in every replication, event log or not (compare keeps none).
   const double measured_s = r.simulated_seconds - r.warmup_seconds;
   if (!r.mechanism_counts.empty() && measured_s > 0.0) {
-    double call_retries = 0.0;
+    double call_retries = 0.0, call_timeouts = 0.0, breaker_refusals = 0.0;
     for (const stats::MechanismCounts& c : r.mechanism_counts) {
       call_retries += static_cast<double>(c.call_retries);
+      call_timeouts += static_cast<double>(c.call_timeouts);
+      breaker_refusals += static_cast<double>(c.breaker_refusals);
     }
-    a.retries_rps += call_retries / static_cast<double>(r.mechanism_counts.size()) / measured_s;
+    const double per_s = 1.0 / static_cast<double>(r.mechanism_counts.size()) / measured_s;
+    a.retries_rps += call_retries * per_s;
+    // Calls between services time out and meet breakers too: a caller sees them as errors, so
+    // the workloads' timeout and circuit_open errors alone missed them.
+    a.timeouts_rps += call_timeouts * per_s;
+    a.circuit_open_rps += breaker_refusals * per_s;
     a.breaker_transitions = static_cast<int>(r.mechanism_counts.front().breaker_transitions);
     a.scale_events = static_cast<int>(r.mechanism_counts.front().scale_changes);
   }

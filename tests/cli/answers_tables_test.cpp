@@ -254,6 +254,41 @@ TEST(Tables, CompareActivityCountsScaleChangesCallRetriesAndNodeCostWithoutAnEve
   EXPECT_EQ(doc.at("cheapest_meeting_slo").at("by"), "cost") << doc.dump(2);
 }
 
+TEST(Tables, CompareActivityCountsCallTimeoutsAndBreakerRefusals) {
+  Sandbox box;
+  // Calls time out and meet breakers; their callers see errors, so the workloads' timeout and
+  // circuit_open errors (all the activity read) stayed 0 while a breaker shed thousands of calls.
+  // back takes 200 ms against a 100 ms call timeout: every call of "slow" times out, 20/s
+  // (Poisson over 200 s: sd 0.32/s). "breaker" adds a breaker that opens after 10 failures and
+  // stays open 1 h: it refuses nearly every call, 20/s less the first 10 calls (0.05/s).
+  write_text(box / "model.json", R"({
+    "name": "calls",
+    "simulation": { "duration": "200s", "warmup": "0s", "replications": 2, "seed": 8 },
+    "workloads": [ { "name": "w", "target": "front", "rate": 20 } ],
+    "services": {
+      "front": { "cores": 4, "steps": [ { "call": "back", "timeout": "100ms" } ] },
+      "back": { "cores": 64, "workers": 1000, "steps": [ { "work": "200ms" } ] } }
+  })");
+  write_text(box / "compare.json", R"({ "kind": "compare", "model": "model.json",
+    "replications": 2,
+    "variants": {
+      "slow": [],
+      "breaker": [ { "pointer": "/services/front/steps/0/circuit_breaker", "value":
+                     { "failure_rate": 0.5, "window": "10s", "min_requests": 10,
+                       "open_for": "1h" } } ]
+    },
+    "metrics": [ "workloads.w.error_rate" ] })");
+  const RunResult r = box.run({"compare", "compare.json", "-o", "out.json", "--threads", "2"});
+  ASSERT_EQ(r.status, 0) << r;
+  const Json activity = Json::parse(read_text(box / "out.json")).at("activity");
+  EXPECT_NEAR(activity.at("slow").at("timeouts_rps").get<double>(), 20.0, 1.5) << activity.dump(2);
+  EXPECT_EQ(activity.at("slow").at("circuit_open_rps").get<double>(), 0.0);
+  EXPECT_NEAR(activity.at("breaker").at("circuit_open_rps").get<double>(), 20.0, 1.5)
+      << activity.dump(2);
+  EXPECT_LT(activity.at("breaker").at("timeouts_rps").get<double>(), 0.2) << activity.dump(2);
+  EXPECT_NE(r.out.find("refused by breaker"), std::string::npos) << r;
+}
+
 TEST(Tables, PercentileIntervalsAreNoNarrowerThanTheHistogramsResolution) {
   Sandbox box;
   // One request every 100 ms, 50 ms of constant work, never waiting: every replication's p99 is

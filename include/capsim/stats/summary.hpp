@@ -78,6 +78,8 @@ struct MechanismCounts {
   std::uint64_t scale_changes = 0;        ///< autoscaler replica-count changes, whole run
   std::uint64_t breaker_transitions = 0;  ///< circuit-breaker state changes, whole run
   std::uint64_t call_retries = 0;         ///< retries of calls between services, after the warm-up
+  std::uint64_t call_timeouts = 0;        ///< call attempts that timed out, after the warm-up
+  std::uint64_t breaker_refusals = 0;     ///< call attempts a breaker refused, after the warm-up
 };
 
 struct Summary {
