@@ -366,8 +366,9 @@ calibrated model (JSON, `work` written as numbers of seconds), or writes it whol
 A scale factor alone changes the ratio between a service's percentiles (p99 / p50) only through
 queueing, so a service observed at one percentile keeps its spread, and with `--scale-only` a
 target that needs a different spread stays out of reach. Refused (exit 2, nothing written, the
-JSON Pointer and, in YAML, line and column): an unknown key, workload or service, a percentile
-the results do not have, a value that is not a positive duration, percentiles that decrease, a
+JSON Pointer with its line and column): an unknown key, workload or service, a percentile
+the results do not have, a value that is not a duration from 1 ns to 1 year, percentiles that
+decrease, a
 service with no `work` step, `end_to_end` in a model with several workloads, and a target whose
 residual after the search is above `--tolerance` (the table is printed first).
 

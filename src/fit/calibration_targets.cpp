@@ -68,6 +68,10 @@ class TargetReader {
       if (!seconds || !(*seconds > 0.0)) {
         fail(at, "expected a positive duration such as \"40ms\", found " + model::describe(*it));
       }
+      // As fit's latencies: a nanosecond to a year (no simulation reaches 1e300 s).
+      if (!(*seconds >= 1e-9 && *seconds <= 3.2e7)) {
+        fail(at, "expected a latency from 1 ns to 1 year, found " + model::describe(*it));
+      }
       read.push_back({at, prefix + "." + it.key(), it.key(), *seconds});
     }
     std::stable_sort(read.begin(), read.end(), [](const auto& a, const auto& b) {

@@ -170,6 +170,9 @@ TEST(CalibrateCommand, BadObservationsExit2NamingThePlaceNothingWritten) {
       {R"({"observed": {"end_to_end": {"p50": 40}}})",
        "capsim: /observed/end_to_end/p50: expected a positive duration such as \"40ms\", found "
        "40 (obs.json: line 1, column 37)\n"},
+      {R"({"observed": {"services": {"db": {"p50": "1e300s"}}}})",
+       "capsim: /observed/services/db/p50: expected a latency from 1 ns to 1 year, found "
+       "\"1e300s\" (obs.json: line 1, column 42)\n"},
       {R"({"observed": {"service": {}}})",
        "capsim: /observed/service: unknown key; did you mean 'services'? (obs.json: line 1, "
        "column 26)\n"},
