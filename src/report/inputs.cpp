@@ -86,8 +86,14 @@ InputKind detect_input(const std::string& text) {
                         "\"services\"; ") +
                 kExpected);
   }
-  // CSV: look at the header only.
-  const std::size_t eol = text.find_first_of("\r\n", start);
+  // CSV: look at the header only, to its first line end outside quotes (a parameter's name may
+  // hold one, quoted, as the sweep writes it).
+  std::size_t eol = start;
+  for (bool quoted = false; eol < text.size(); ++eol) {
+    if (text[eol] == '"') quoted = !quoted;
+    if (!quoted && (text[eol] == '\r' || text[eol] == '\n')) break;
+  }
+  if (eol >= text.size()) eol = std::string::npos;
   const std::string header =
       text.substr(start, eol == std::string::npos ? std::string::npos : eol - start);
   if (header == "name,mean,ci_lo,ci_hi") {

@@ -23,8 +23,9 @@ std::optional<double> parse_number(const std::string& text) {
   char* end = nullptr;
   errno = 0;
   const double v = std::strtod(text.c_str(), &end);
-  if (end != text.c_str() + text.size() || errno == ERANGE || !std::isfinite(v))
-    return std::nullopt;
+  // An underflow (5e-320: ERANGE, a subnormal or 0) is a number capsim may have written; an
+  // overflow is infinite and refused.
+  if (end != text.c_str() + text.size() || !std::isfinite(v)) return std::nullopt;
   // strtod also reads hexadecimal, "inf" and leading spaces; a CSV number has none of those.
   if (text.find_first_of("xXiInN \t") != std::string::npos) return std::nullopt;
   return v;

@@ -161,6 +161,18 @@ TEST(ReportCommand, SweepCsvAndJsonGiveTheSameCurves) {
   EXPECT_TRUE(contains(read_text(box / "sweep.csv.html"), "<title>capsim report: sweep</title>"));
 }
 
+TEST(ReportCommand, ASweepCsvWithAQuotedLineEndInItsHeaderAndATinyNumberIsRead) {
+  Sandbox box;
+  // A parameter named with a comma, a quote and a line end, written quoted by capsim sweep: the
+  // header was cut at the line end ("a quoted field is not closed"). 5e-320 (a subnormal, strtod's
+  // ERANGE) was refused as "expected a number".
+  write_text(box / "s.csv",
+             "\"a,b\"\"c\nd\",m.mean,m.ci_lo,m.ci_hi\n1,5e-320,0,1e-300\n2,2,1.5,2.5\n");
+  const RunResult r = box.run({"report", "s.csv", "-o", "s.html"});
+  EXPECT_EQ(r.status, 0) << r;
+  EXPECT_TRUE(contains(r.out, "sweep (CSV)")) << r;
+}
+
 TEST(ReportCommand, CompareGivesVariantsDifferencesAndVerdicts) {
   Sandbox box;
   ASSERT_EQ(
