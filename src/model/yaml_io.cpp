@@ -100,6 +100,12 @@ class Converter {
           }
           const std::string name = key.Scalar();
           check_utf8(key.Mark(), name);
+          if (name == "<<" && key.Tag() != "tag:yaml.org,2002:str" && key.Tag() != "!") {
+            // yaml-cpp reads a merge key as a key named "<<" (an "unknown key" at the anchor).
+            fail(key.Mark(),
+                 "expected no merge key (<<): YAML merge keys are not supported; "
+                 "repeat the keys, or alias the whole mapping");
+          }
           const std::string at = child(pointer, name);
           if (!keys.insert(name).second) {
             throw ModelError(at, "duplicate key; expected each key once in an object (" + source_ +

@@ -167,6 +167,12 @@ TEST(Yaml, NestingBeyondYamlCppsOwnLimitSaysWhatItIs) {
       << m;
 }
 
+TEST(Yaml, AMergeKeyIsRefusedWhereItIs) {
+  EXPECT_EQ(message_of("base: &b {cores: 2}\napi:\n  <<: *b\n  replicas: 3\n"),
+            "m.yaml: invalid YAML at line 3, column 3: expected no merge key (<<): YAML merge "
+            "keys are not supported; repeat the keys, or alias the whole mapping");
+}
+
 TEST(Yaml, AnOverrideThatIsNotUtf8IsRefused) {
   Json doc = Json::parse(R"({"a": "x"})");
   try {
