@@ -8,6 +8,7 @@
 #include <utility>
 #include <vector>
 
+#include "capsim/model/document.hpp"
 #include "capsim/model/error.hpp"
 
 namespace capsim::cli {
@@ -29,22 +30,6 @@ void check_writable_folder(const std::string& flag, const std::string& path, con
   }
   if (::access(dir.c_str(), W_OK | X_OK) != 0) {
     refuse(flag, path, "the folder '" + dir.string() + "' cannot be written");
-  }
-}
-
-/// What a file that is not a regular file is, for messages.
-std::string kind_of(fs::file_type type) {
-  switch (type) {
-    case fs::file_type::character:
-      return "a character device";
-    case fs::file_type::block:
-      return "a block device";
-    case fs::file_type::fifo:
-      return "a named pipe";
-    case fs::file_type::socket:
-      return "a socket";
-    default:
-      return "a file that is not a regular file";
   }
 }
 
@@ -74,7 +59,7 @@ void check_output_file(const std::string& flag, const std::string& path) {
   }
   if (fs::exists(status) && status.type() != fs::file_type::regular) {
     refuse(flag, path,
-           "expected a regular file, found " + kind_of(status.type()) +
+           "expected a regular file, found " + std::string(model::file_type_name(status.type())) +
                " (leave -o out to write no file)");
   }
   fs::path dir = fs::path(path).parent_path();

@@ -8,6 +8,21 @@
 
 namespace capsim::model {
 
+std::string_view file_type_name(std::filesystem::file_type type) {
+  switch (type) {
+    case std::filesystem::file_type::character:
+      return "a character device";
+    case std::filesystem::file_type::block:
+      return "a block device";
+    case std::filesystem::file_type::fifo:
+      return "a pipe";
+    case std::filesystem::file_type::socket:
+      return "a socket";
+    default:
+      return "something that is not a file";
+  }
+}
+
 namespace detail {
 
 std::string printable_utf8(const std::string& text) {
@@ -79,21 +94,6 @@ std::string size_text(std::uintmax_t bytes) {
   return std::to_string(bytes) + " bytes";
 }
 
-std::string_view type_name(fs::file_type type) {
-  switch (type) {
-    case fs::file_type::character:
-      return "a character device";
-    case fs::file_type::block:
-      return "a block device";
-    case fs::file_type::fifo:
-      return "a pipe";
-    case fs::file_type::socket:
-      return "a socket";
-    default:
-      return "something that is not a file";
-  }
-}
-
 /// The whole file, or the reason it cannot be read. Only regular files (and, for a document,
 /// pipes) are read, and never more than kMaxInputFileBytes: /dev/zero or a runaway generator
 /// must not take the memory.
@@ -109,7 +109,7 @@ std::string read_text(const fs::path& path, Source source, std::string& failure)
   const bool checked = type == fs::file_type::regular || pipe_ok;
   if (!checked && type != fs::file_type::not_found && type != fs::file_type::none) {
     failure = "cannot read '" + path.string() + "': expected a regular file, found " +
-              std::string(type_name(type));
+              std::string(file_type_name(type));
     return {};
   }
   const std::string too_large = "cannot read '" + path.string() + "': expected a file of at most " +

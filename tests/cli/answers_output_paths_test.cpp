@@ -79,8 +79,7 @@ TEST(OutputPaths, DevicesPipesAndLinksAreNotReplaced) {
       {"import", "k6", (source_dir() / "docs" / "examples" / "import" / "k6-options.json").string(),
        "-o", "pipe"});
   EXPECT_EQ(pipe.status, 2) << pipe;
-  EXPECT_NE(pipe.err.find("-o pipe: expected a regular file, found a named pipe"),
-            std::string::npos)
+  EXPECT_NE(pipe.err.find("-o pipe: expected a regular file, found a pipe"), std::string::npos)
       << pipe;
   EXPECT_TRUE(fs::is_fifo(box.work() / "pipe"));
   write_text(box / "target.json", "x");

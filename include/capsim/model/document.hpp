@@ -76,6 +76,9 @@ Json parse_yaml(std::string_view text, const std::string& source,
 std::vector<Json> parse_yaml_stream(std::string_view text, const std::string& source,
                                     std::vector<SourcePositions>* positions = nullptr);
 
+/// What a file that is not a regular file is, for messages: "a character device", "a pipe"...
+std::string_view file_type_name(std::filesystem::file_type type);
+
 /// The whole text of an input file named on the command line (a regular file or a pipe, at most
 /// kMaxInputFileBytes). Throws ModelError naming the path when it cannot be read.
 std::string read_input_file(const std::filesystem::path& path);
