@@ -2,7 +2,10 @@
 /// a JSON file name, found when a message needs one (nothing is recorded while parsing, so a
 /// large input costs nothing until something in it is refused).
 
+#include <algorithm>
 #include <cstddef>
+#include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -10,6 +13,7 @@
 #include <vector>
 
 #include "capsim/model/document.hpp"
+#include "json_positions.hpp"
 #include "loader.hpp"
 
 namespace capsim::model {
@@ -171,6 +175,116 @@ std::optional<std::pair<std::size_t, std::size_t>> json_position(std::string_vie
     if (!entered) break;
   }
   return line_and_column(text, found);
+}
+
+namespace {
+
+/// The wanted pointers as a tree of tokens: a value is read into only where a pointer goes on.
+struct PointerTree {
+  struct Node {
+    std::map<std::string, std::size_t, std::less<>> children;
+    std::optional<std::size_t> offset;  ///< where its value starts, once found
+  };
+  std::vector<Node> nodes{Node{}};
+
+  /// The nodes of `tokens`' path, the root first.
+  std::vector<std::size_t> insert(const std::vector<std::string>& tokens) {
+    std::vector<std::size_t> path{0};
+    for (const std::string& token : tokens) {
+      const std::size_t at = path.back();
+      auto found = nodes[at].children.find(token);
+      if (found == nodes[at].children.end()) {
+        nodes.emplace_back();
+        found = nodes[at].children.emplace(token, nodes.size() - 1).first;
+      }
+      path.push_back(found->second);
+    }
+    return path;
+  }
+
+  /// Reads the value at the cursor, noting where each wanted value of it starts.
+  void visit(JsonScanner& scan, std::size_t node) {
+    nodes[node].offset = scan.at();
+    const char open = scan.peek();
+    if (nodes[node].children.empty() || (open != '{' && open != '[')) {
+      scan.skip_value();
+      return;
+    }
+    scan.next();
+    std::size_t index = 0;
+    while (true) {
+      scan.blank();
+      const char c = scan.peek();
+      if (c == '}' || c == ']' || scan.done()) {
+        scan.next();
+        return;
+      }
+      if (c == ',') {
+        scan.next();
+        continue;
+      }
+      std::string token;
+      if (open == '{') {
+        token = scan.string();
+        scan.blank();
+        if (scan.peek() == ':') scan.next();
+        scan.blank();
+      } else {
+        token = std::to_string(index++);
+      }
+      const auto child = nodes[node].children.find(token);
+      if (child != nodes[node].children.end()) {
+        visit(scan, child->second);
+      } else {
+        scan.skip_value();
+      }
+    }
+  }
+};
+
+}  // namespace
+
+std::vector<std::optional<std::pair<std::size_t, std::size_t>>> json_positions(
+    std::string_view text, const std::vector<std::string>& pointers) {
+  std::vector<std::optional<std::pair<std::size_t, std::size_t>>> out(pointers.size());
+  PointerTree tree;
+  std::vector<std::vector<std::size_t>> paths(pointers.size());
+  for (std::size_t i = 0; i < pointers.size(); ++i) {
+    const auto tokens = pointers[i].empty() ? std::optional(std::vector<std::string>{})
+                                            : detail::split_pointer(pointers[i]);
+    if (tokens) paths[i] = tree.insert(*tokens);
+  }
+  JsonScanner scan(text);
+  if (text.substr(0, 3) == "\xEF\xBB\xBF") {
+    for (int k = 0; k < 3; ++k) scan.next();
+  }
+  scan.blank();
+  if (scan.done()) return out;
+  tree.visit(scan, 0);
+  // Each pointer's deepest value found; then every offset's line and column in one pass.
+  std::vector<std::pair<std::size_t, std::size_t>> wanted;  // (offset, pointer)
+  for (std::size_t i = 0; i < pointers.size(); ++i) {
+    for (auto node = paths[i].rbegin(); node != paths[i].rend(); ++node) {
+      if (const auto offset = tree.nodes[*node].offset) {
+        wanted.emplace_back(*offset, i);
+        break;
+      }
+    }
+  }
+  std::sort(wanted.begin(), wanted.end());
+  std::size_t line = 1, column = 1, at = 0;
+  for (const auto& [offset, i] : wanted) {
+    for (; at < offset && at < text.size(); ++at) {
+      if (text[at] == '\n') {
+        ++line;
+        column = 1;
+      } else if ((static_cast<unsigned char>(text[at]) & 0xC0U) != 0x80U) {
+        ++column;
+      }
+    }
+    out[i] = std::pair{line, column};
+  }
+  return out;
 }
 
 }  // namespace capsim::model

@@ -11,6 +11,7 @@
 
 #include "capsim/model/diagnostics.hpp"
 #include "capsim/model/document.hpp"
+#include "json_positions.hpp"
 #include "loader.hpp"
 
 namespace capsim::model {
@@ -301,7 +302,15 @@ ModelError locate(const ModelError& error, const SourcePositions& positions,
                   const std::vector<std::string>& overrides) {
   if (positions.at.empty() && !positions.json_text && overrides.empty()) return error;
   std::vector<Diagnostic> located = error.diagnostics();
-  for (Diagnostic& d : located) {
+  // JSON: every place found in one reading of the text.
+  std::vector<std::optional<std::pair<std::size_t, std::size_t>>> places;
+  if (positions.json_text) {
+    std::vector<std::string> pointers;
+    for (const Diagnostic& d : located) pointers.push_back(d.pointer);
+    places = json_positions(*positions.json_text, pointers);
+  }
+  for (std::size_t k = 0; k < located.size(); ++k) {
+    Diagnostic& d = located[k];
     if (d.pointer.empty()) continue;
     // The last override that covers the pointer is the value the document holds.
     const std::string* given = nullptr;
@@ -315,7 +324,7 @@ ModelError locate(const ModelError& error, const SourcePositions& positions,
     }
     if (given != nullptr) {
       d.message += " (given on the command line: " + *given + ")";
-    } else if (const auto at = positions.find(d.pointer)) {
+    } else if (const auto at = positions.json_text ? places[k] : positions.find(d.pointer)) {
       d.message += " (" + positions.source + ": line " + std::to_string(at->first) + ", column " +
                    std::to_string(at->second) + ")";
     }
