@@ -5,9 +5,9 @@
 #include <string>
 #include <utility>
 
+#include "../../src/model/json_positions.hpp"
 #include "capsim/model/document.hpp"
 #include "capsim/model/load.hpp"
-#include "../../src/model/json_positions.hpp"
 
 namespace capsim::model {
 namespace {
@@ -83,8 +83,9 @@ TEST(JsonPositions, ManyPointersInOneReadingAgreeWithOneAtATime) {
   const std::string text =
       "// c\n{ \"a\": {\"b\": [1, {\"c\": \"x\"}], \"d\": 2},\n  \"e\\u00e9\": [[3], 4],\n"
       "  \"f\": null }";
-  const std::vector<std::string> pointers = {"/a/b/1/c", "", "/e\xC3\xA9/0/0", "/a/zz", "/f",
-                                             "/a/b/1/c", "/nope/deeper", "not a pointer", "/a/d"};
+  const std::vector<std::string> pointers = {
+      "/a/b/1/c",      "",    "/e\xC3\xA9/0/0", "/a/zz", "/f", "/a/b/1/c", "/nope/deeper",
+      "not a pointer", "/a/d"};
   const auto batch = json_positions(text, pointers);
   ASSERT_EQ(batch.size(), pointers.size());
   for (std::size_t i = 0; i < pointers.size(); ++i) {
