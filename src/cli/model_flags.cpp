@@ -1,7 +1,6 @@
 /// \file Loading a model with the values that command-line flags set (--set, --seed,
 /// --replications, --duration), and messages that name the flag when a flag's value is at fault.
 
-#include <filesystem>
 #include <optional>
 #include <string>
 #include <vector>
@@ -51,31 +50,8 @@ model::Spec load_with_flags(const std::string& path, const std::vector<std::stri
 model::Spec load_document_with_flags(const model::Document& document, const std::string& path,
                                      const std::vector<std::string>& overrides,
                                      const std::optional<std::string>& duration_flag) {
-  return named_for_flags(
-      [&] {
-        model::Json doc = document.json;
-        std::vector<model::Diagnostic> problems;
-        for (const std::string& assignment : overrides) {
-          try {
-            model::apply_override(doc, assignment);
-          } catch (const model::ModelError& e) {
-            problems.insert(problems.end(), e.diagnostics().begin(), e.diagnostics().end());
-          }
-        }
-        if (!problems.empty()) throw model::ModelError(std::move(problems));
-        const bool named = doc.is_object() && doc.contains("name");
-        model::Spec spec;
-        try {
-          spec = model::load(doc, std::filesystem::path(path).parent_path());
-        } catch (const model::ModelError& e) {
-          throw model::locate(e, document.positions, overrides);
-        }
-        if (!named && !std::filesystem::path(path).stem().empty()) {
-          spec.name = std::filesystem::path(path).stem().string();
-        }
-        return spec;
-      },
-      duration_flag);
+  return named_for_flags([&] { return model::load_document(document, path, overrides); },
+                         duration_flag);
 }
 
 }  // namespace capsim::cli

@@ -270,8 +270,8 @@ Observations read_prometheus_text(std::string_view text, const std::string& sour
   return obs;
 }
 
-Observations read_prometheus_json(const model::Json& doc, const std::string& source,
-                                  const ReadOptions& o) {
+/// (Its messages are placed, file name included, by read_observations.)
+Observations read_prometheus_json(const model::Json& doc, const ReadOptions& o) {
   Observations obs;
   obs.kind = Observations::Kind::histogram;
   const auto expect = [&](bool ok, const std::string& pointer, const std::string& what,
@@ -423,7 +423,7 @@ Observations read_observations(std::string_view text, const std::string& source,
   if (format == InputFormat::prometheus) return read_prometheus_text(text, source, options);
   const model::Json doc = model::parse_json(text, source);
   try {
-    return format == InputFormat::prometheus_json ? read_prometheus_json(doc, source, options)
+    return format == InputFormat::prometheus_json ? read_prometheus_json(doc, options)
                                                   : read_k6(doc, source, options);
   } catch (const ModelError& e) {
     // The pointer's line and column in the file, as for every JSON input.

@@ -69,15 +69,20 @@ class JsonScanner {
     }
   }
 
-  /// Reads a string at the cursor (its opening quote) and returns its value.
-  std::string string() {
-    const std::size_t start = i_;
+  /// Moves past the string at the cursor (its opening quote).
+  void skip_string() {
     next();
     while (!done() && text_[i_] != '"') {
       if (text_[i_] == '\\') next();
       next();
     }
     next();
+  }
+
+  /// Reads a string at the cursor (its opening quote) and returns its value.
+  std::string string() {
+    const std::size_t start = i_;
+    skip_string();
     const std::string_view quoted = text_.substr(start, i_ - start);
     // Escapes (\u00e9, surrogate pairs) are decoded by the parser that accepted the text.
     if (quoted.find('\\') == std::string_view::npos) {
@@ -97,7 +102,7 @@ class JsonScanner {
       blank();
       const char c = peek();
       if (c == '"') {
-        string();
+        skip_string();  // not decoded: only keys on a pointer's path are
       } else if (c == '{' || c == '[') {
         ++depth;
         next();

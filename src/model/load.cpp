@@ -245,7 +245,11 @@ Spec load(const Json& doc, const std::filesystem::path& base_dir) {
 }
 
 Spec load_file(const std::filesystem::path& path, const std::vector<std::string>& overrides) {
-  Document document = read_document(path);
+  return load_document(read_document(path), path, overrides);
+}
+
+Spec load_document(Document document, const std::filesystem::path& path,
+                   const std::vector<std::string>& overrides) {
   Json& doc = document.json;
   std::vector<Diagnostic> problems;
   for (const std::string& assignment : overrides) {

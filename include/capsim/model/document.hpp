@@ -87,6 +87,11 @@ std::string read_input_file(const std::filesystem::path& path);
 /// (run, validate, analyze, sweep, size, compare) read the document they are given.
 Document read_document(const std::filesystem::path& path);
 
+/// load_file from a document already read from `path` (a pipe can be read only once): the
+/// overrides applied, the model loaded, its errors located, an unnamed model named after `path`.
+Spec load_document(Document document, const std::filesystem::path& path,
+                   const std::vector<std::string>& overrides);
+
 /// `error` with each diagnostic's message followed by " (SOURCE: line L, column C)" where
 /// `positions` knows the place of its pointer; unchanged without positions. A diagnostic at or
 /// under the pointer of one of `overrides` ("POINTER=VALUE", applied to the document after it
