@@ -41,38 +41,68 @@ Graph build_graph(const model::Spec& spec) {
       g.endpoint.push_back(&e);
     }
   }
+  fill_steps(spec, g, std::vector<double>(spec.services.size(), 0.0));
+  return g;
+}
+
+namespace {
+
+/// Adds what `steps` cost one visit of endpoint `i`, `weight` times over.
+void add_steps(const model::Spec& spec, Graph& g, std::size_t i,
+               const std::vector<model::StepSpec>& steps, double weight,
+               const std::vector<double>& miss) {
+  const auto add_call = [&](const model::CallSpec& c) {
+    const auto j = g.find(spec, c.service, c.endpoint);
+    if (!j) return;
+    const double calls = weight * expected_calls(c, g.approximate_counts);
+    g.routing(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(*j)) += calls;
+    const std::size_t callee = g.service_of[*j];
+    const model::ServiceSpec& to = spec.services[callee];
+    using Kind = DataCall::Kind;
+    if (to.cache && c.cache_write) {
+      g.data_calls.push_back({i, callee, calls, Kind::cache_write});
+    } else if (to.cache && c.on_miss) {
+      g.data_calls.push_back({i, callee, calls, Kind::aside_lookup});
+      // A miss runs the on_miss steps here, at the caller.
+      add_steps(spec, g, i, c.on_miss->steps, calls * miss[callee], miss);
+    } else if (to.database) {
+      g.data_calls.push_back(
+          {i, callee, calls, c.op == model::DbOp::write ? Kind::db_write : Kind::db_read});
+    }
+  };
+  for (const model::StepSpec& step : steps) {
+    switch (step.kind) {
+      case model::StepKind::work: {
+        const dist::Distribution d(step.work);
+        g.work_steps[i] += weight;
+        g.work_mean_s[i] += weight * d.mean();
+        g.work_second_moment[i] += weight * d.mean() * d.mean() * (1.0 + d.scv());
+        break;
+      }
+      case model::StepKind::delay:
+        break;  // holds a worker, not a core: no CPU demand
+      case model::StepKind::call:
+        add_call(step.call);
+        break;
+      case model::StepKind::parallel:
+        g.has_parallel = true;
+        for (const model::CallSpec& c : step.parallel) add_call(c);
+        break;
+    }
+  }
+}
+
+}  // namespace
+
+void fill_steps(const model::Spec& spec, Graph& g, const std::vector<double>& miss) {
   const std::size_t n = g.endpoint.size();
   g.routing = Eigen::MatrixXd::Zero(static_cast<Eigen::Index>(n), static_cast<Eigen::Index>(n));
-  g.work_steps.assign(n, 0);
+  g.work_steps.assign(n, 0.0);
   g.work_mean_s.assign(n, 0.0);
   g.work_second_moment.assign(n, 0.0);
+  g.data_calls.clear();
   for (std::size_t i = 0; i < n; ++i) {
-    const auto add_call = [&](const model::CallSpec& c) {
-      if (const auto j = g.find(spec, c.service, c.endpoint)) {
-        g.routing(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(*j)) +=
-            expected_calls(c, g.approximate_counts);
-      }
-    };
-    for (const model::StepSpec& step : g.endpoint[i]->steps) {
-      switch (step.kind) {
-        case model::StepKind::work: {
-          const dist::Distribution d(step.work);
-          ++g.work_steps[i];
-          g.work_mean_s[i] += d.mean();
-          g.work_second_moment[i] += d.mean() * d.mean() * (1.0 + d.scv());
-          break;
-        }
-        case model::StepKind::delay:
-          break;  // holds a worker, not a core: no CPU demand
-        case model::StepKind::call:
-          add_call(step.call);
-          break;
-        case model::StepKind::parallel:
-          g.has_parallel = true;
-          for (const model::CallSpec& c : step.parallel) add_call(c);
-          break;
-      }
-    }
+    add_steps(spec, g, i, g.endpoint[i]->steps, 1.0, miss);
     // A queue's consumer processes each message once: its load (nobody waits for it).
     if (const auto& queue = spec.services[g.service_of[i]].queue) {
       if (const auto j = g.find(spec, queue->consumer, queue->consumer_endpoint)) {
@@ -80,7 +110,6 @@ Graph build_graph(const model::Spec& spec) {
       }
     }
   }
-  return g;
 }
 
 /// The traffic equations lambda = a + C^T lambda, where C(i, j) is the expected number of calls

@@ -2,6 +2,7 @@
 // Internal to the analysis (not installed): the graph of (service, endpoint) pairs, the expected
 // calls between them and the traffic equations over it (analysis_graph.cpp).
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -19,14 +20,27 @@ std::string num(double x);
 /// the nearest integer by the engine; for a random count the mean is used.
 double expected_calls(const model::CallSpec& c, bool& approximate);
 
+/// A call into a cache or a database, by kind: what the hit ratios and a database's split of
+/// reads and writes need beside the routing.
+struct DataCall {
+  enum class Kind : std::uint8_t { aside_lookup, cache_write, db_read, db_write };
+  std::size_t endpoint;  ///< the caller
+  std::size_t service;   ///< the cache or database
+  double per_visit;      ///< expected calls per visit of the caller (misses weighted in)
+  Kind kind;
+};
+
 /// The graph of endpoints: every (service, endpoint) pair gets an index.
 struct Graph {
-  std::vector<std::size_t> service_of;                  // per endpoint
-  std::vector<const model::EndpointSpec*> endpoint;     // per endpoint
-  std::vector<std::vector<std::size_t>> of_service;     // endpoints of each service
-  Eigen::MatrixXd routing;                              // expected calls from i to j
-  std::vector<int> work_steps;                          // per endpoint
-  std::vector<double> work_mean_s, work_second_moment;  // per endpoint: sums over work steps
+  std::vector<std::size_t> service_of;               // per endpoint
+  std::vector<const model::EndpointSpec*> endpoint;  // per endpoint
+  std::vector<std::vector<std::size_t>> of_service;  // endpoints of each service
+  Eigen::MatrixXd routing;                           // expected calls from i to j
+  /// Per endpoint: expected work steps per visit, and the sums of their means and second
+  /// moments (a cache-aside lookup's on_miss steps weighted by its cache's miss ratio).
+  std::vector<double> work_steps;
+  std::vector<double> work_mean_s, work_second_moment;
+  std::vector<DataCall> data_calls;
   bool approximate_counts = false;
   bool has_parallel = false;
 
@@ -46,7 +60,13 @@ struct Graph {
   }
 };
 
+/// The graph with every step's calls and work; cache-aside misses as none (add_cache_misses()
+/// weighs them in).
 Graph build_graph(const model::Spec& spec);
+
+/// Fills the routing, the work and the data calls of every endpoint from its steps: the on_miss
+/// steps of a cache-aside lookup into cache `c` weighted by `miss[c]` (per service).
+void fill_steps(const model::Spec& spec, Graph& g, const std::vector<double>& miss);
 
 /// The traffic equations lambda = a + C^T lambda, where C(i, j) is the expected number of calls
 /// one visit of i makes to j (a count, possibly above 1, so not Jackson's routing

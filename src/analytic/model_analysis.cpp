@@ -219,8 +219,8 @@ ModelAnalysis analyze(const model::Spec& spec, const AnalysisOptions& options) {
     if (std::any_of(svc.endpoints.begin(), svc.endpoints.end(),
                     [](const model::EndpointSpec& e) { return has_on_miss(e.steps); })) {
       st.assumptions.push_back(
-          "cache-aside on_miss steps ignored: a miss costs this service and its callees nothing "
-          "here (the simulation runs them)");
+          "cache-aside: a miss runs its on_miss steps here (their work and calls weighted by the "
+          "cache's estimated miss ratio; stampedes and a fill's delay ignored)");
     }
     for (const model::ConnectionPoolSpec& pool : svc.connection_pools) {
       st.assumptions.push_back("connection pool to " + pool.service + " (at most " +
@@ -339,7 +339,9 @@ ModelAnalysis analyze(const model::Spec& spec, const AnalysisOptions& options) {
     known[e] = 1;
     const std::size_t s = g.service_of[e];
     const Queue& q = queues[s];
-    std::optional<double> total = 0.0;
+    // The time of `steps`, run at this endpoint; a cache-aside lookup adds its on_miss steps'
+    // time, weighted by the cache's miss ratio.
+    std::function<std::optional<double>(const std::vector<model::StepSpec>&)> steps_time;
     const auto call_time = [&](const model::CallSpec& c) -> std::optional<double> {
       const auto callee = g.find(spec, c.service, c.endpoint);
       if (!callee) return std::nullopt;
@@ -349,44 +351,56 @@ ModelAnalysis analyze(const model::Spec& spec, const AnalysisOptions& options) {
       if (k == 0.0 || c.async) return 0.0;
       const auto r = respond(*callee);
       if (!r) return std::nullopt;
-      return k * *r;
+      double t = *r;
+      const auto& hit = cache_hits[g.service_of[*callee]];
+      if (c.on_miss && hit) {
+        const auto on_miss = steps_time(c.on_miss->steps);
+        if (!on_miss) return std::nullopt;
+        t += (1.0 - hit->hit_ratio) * *on_miss;
+      }
+      return k * t;
     };
-    for (const model::StepSpec& step : g.endpoint[e]->steps) {
-      if (!total) break;
-      switch (step.kind) {
-        case model::StepKind::work:
-          if (!q.valid) {
-            total.reset();
-          } else {
-            *total += q.wait_s + dist::mean_of(step.work);
-          }
-          break;
-        case model::StepKind::delay:
-          // The estimate assumes workers are not the bottleneck: a delay adds its mean.
-          *total += dist::mean_of(step.delay);
-          break;
-        case model::StepKind::call:
-          if (const auto t = call_time(step.call)) {
-            *total += *t;
-          } else {
-            total.reset();
-          }
-          break;
-        case model::StepKind::parallel: {
-          double slowest = 0.0;
-          for (const model::CallSpec& c : step.parallel) {
-            const auto t = call_time(c);
-            if (!t) {
+    steps_time = [&](const std::vector<model::StepSpec>& steps) -> std::optional<double> {
+      std::optional<double> total = 0.0;
+      for (const model::StepSpec& step : steps) {
+        if (!total) break;
+        switch (step.kind) {
+          case model::StepKind::work:
+            if (!q.valid) {
               total.reset();
-              break;
+            } else {
+              *total += q.wait_s + dist::mean_of(step.work);
             }
-            slowest = std::max(slowest, *t);
+            break;
+          case model::StepKind::delay:
+            // The estimate assumes workers are not the bottleneck: a delay adds its mean.
+            *total += dist::mean_of(step.delay);
+            break;
+          case model::StepKind::call:
+            if (const auto t = call_time(step.call)) {
+              *total += *t;
+            } else {
+              total.reset();
+            }
+            break;
+          case model::StepKind::parallel: {
+            double slowest = 0.0;
+            for (const model::CallSpec& c : step.parallel) {
+              const auto t = call_time(c);
+              if (!t) {
+                total.reset();
+                break;
+              }
+              slowest = std::max(slowest, *t);
+            }
+            if (total) *total += slowest;
+            break;
           }
-          if (total) *total += slowest;
-          break;
         }
       }
-    }
+      return total;
+    };
+    std::optional<double> total = steps_time(g.endpoint[e]->steps);
     if (total && spec.services[s].cache) {
       // The misses: calls to the backend that are no step of the endpoint.
       for (Eigen::Index j = 0; j < g.routing.cols() && total; ++j) {

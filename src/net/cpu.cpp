@@ -36,15 +36,18 @@ Ref Cpu::ps_done(const model::ServiceSpec& spec, ServiceStats& stats, CpuState& 
   cpu.ps_v = std::max(cpu.ps_v, cpu.ps_heap.back().finish_v);
   cpu.ps_heap.pop_back();
   const double cores = spec.cores;
-  stats.busy_cores(clock_.now(), std::min(n - 1.0, cores) - std::min(n, cores));
+  stats.busy_cores(clock_.now(), std::min(n - 1.0, cores) - std::min(n, cores), where.second);
   ps_reschedule(spec, cpu, where);
   return job;
 }
 
-void Cpu::crash(const model::ServiceSpec& spec, ServiceStats& stats, CpuState& cpu) {
-  stats.busy_cores(clock_.now(), -(spec.cpu == model::CpuDiscipline::ps
-                                       ? std::min<double>(cpu.ps_heap.size(), spec.cores)
-                                       : static_cast<double>(cpu.busy_cores)));
+void Cpu::crash(const model::ServiceSpec& spec, ServiceStats& stats, CpuState& cpu,
+                std::uint32_t replica) {
+  stats.busy_cores(
+      clock_.now(),
+      -(spec.cpu == model::CpuDiscipline::ps ? std::min<double>(cpu.ps_heap.size(), spec.cores)
+                                             : static_cast<double>(cpu.busy_cores)),
+      replica);
   clock_.cancel(cpu.ps_event);
   cpu.ps_event = sim::EventId{};
   cpu.ps_heap.clear();

@@ -53,13 +53,15 @@ class Cpu {
   /// Starts `demand_s` of work for `job` on the replica `where` = {service, replica}.
   void start(const model::ServiceSpec& spec, ServiceStats& stats, CpuState& cpu, Pair where,
              Ref job, double demand_s);
-  /// FCFS: a job's work is done; its core goes to the next waiting job or becomes idle.
-  void fcfs_done(ServiceStats& stats, CpuState& cpu);
+  /// FCFS: a job's work is done on replica `replica`; its core goes to the next waiting job or
+  /// becomes idle.
+  void fcfs_done(ServiceStats& stats, CpuState& cpu, std::uint32_t replica);
   /// Processor sharing: the next job finishes now. Returns it (a stale Ref when its replica
   /// crashed), or a Ref to nothing when none was running.
   Ref ps_done(const model::ServiceSpec& spec, ServiceStats& stats, CpuState& cpu, Pair where);
-  /// The replica crashed: every job on its cores is gone.
-  void crash(const model::ServiceSpec& spec, ServiceStats& stats, CpuState& cpu);
+  /// The replica `replica` crashed: every job on its cores is gone.
+  void crash(const model::ServiceSpec& spec, ServiceStats& stats, CpuState& cpu,
+             std::uint32_t replica);
 
  private:
   void ps_advance(const model::ServiceSpec& spec, CpuState& cpu);
@@ -79,13 +81,13 @@ inline void Cpu::start(const model::ServiceSpec& spec, ServiceStats& stats, CpuS
     std::push_heap(cpu.ps_heap.begin(), cpu.ps_heap.end(), std::greater<>{});
     const double n = static_cast<double>(cpu.ps_heap.size());
     const double cores = spec.cores;
-    stats.busy_cores(clock_.now(), std::min(n, cores) - std::min(n - 1.0, cores));
+    stats.busy_cores(clock_.now(), std::min(n, cores) - std::min(n - 1.0, cores), where.second);
     ps_reschedule(spec, cpu, where);
     return;
   }
   if (cpu.busy_cores < static_cast<std::uint32_t>(spec.cores)) {
     ++cpu.busy_cores;
-    stats.busy_cores(clock_.now(), 1.0);
+    stats.busy_cores(clock_.now(), 1.0, where.second);
     clock_.after(demand_s, Event::work_done, job.pack());
   } else {
     jobs_[job.index].work_pending_s = demand_s;
@@ -93,14 +95,14 @@ inline void Cpu::start(const model::ServiceSpec& spec, ServiceStats& stats, CpuS
   }
 }
 
-inline void Cpu::fcfs_done(ServiceStats& stats, CpuState& cpu) {
+inline void Cpu::fcfs_done(ServiceStats& stats, CpuState& cpu, std::uint32_t replica) {
   if (cpu.queue.size > 0) {
     const std::uint32_t next = cpu.queue.pop(jobs_);
     const Job& n = jobs_[next];
     clock_.after(n.work_pending_s, Event::work_done, Ref{next, n.generation}.pack());
   } else {
     --cpu.busy_cores;
-    stats.busy_cores(clock_.now(), -1.0);
+    stats.busy_cores(clock_.now(), -1.0, replica);
   }
 }
 

@@ -61,7 +61,7 @@ void ReplicaSet::set(std::uint32_t i, Phase phase, bool up, double now, ServiceS
     stats.ready_replicas(now, d_ready);
   }
   if (d_serving != 0.0) {
-    stats.serving_capacity(now, d_serving * spec_.cores, d_serving * spec_.workers);
+    stats.serving_capacity(now, d_serving * spec_.cores, d_serving * spec_.workers, i);
     if (spec_.memory) {
       // A replica holds its baseline while it serves; whatever it held goes when it stops.
       const double to = d_serving > 0.0 ? spec_.memory->baseline_mib : 0.0;

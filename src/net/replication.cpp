@@ -320,7 +320,7 @@ void Replication::work_done(Ref job) {
   Job* j = jobs_.get(job);
   if (j == nullptr) return;  // its replica crashed meanwhile
   Service& s = services_[j->service];
-  cpu_.fcfs_done(stats_.service(j->service), s.replicas[j->replica].cpu);
+  cpu_.fcfs_done(stats_.service(j->service), s.replicas[j->replica].cpu, j->replica);
   ++j->step;
   ready_.push_back(job);
 }
@@ -358,7 +358,8 @@ void Replication::record_health(Service& s, Replica& r, std::uint32_t replica) {
   }
 }
 
-void Replication::release_worker(Service& s, Replica& r) {
+void Replication::release_worker(Service& s, std::uint32_t replica) {
+  Replica& r = s.replicas[replica];
   // The worker goes to the next queued job, skipping (with drop_expired) jobs whose caller has
   // already given up: they are discarded at no cost.
   const double now = clock_.now();
@@ -375,7 +376,7 @@ void Replication::release_worker(Service& s, Replica& r) {
     ready_.push_back(*next);
     return;
   }
-  station_.free_worker(s, r, now);
+  station_.free_worker(s, replica, now);
 }
 
 void Replication::finish(Ref job, Outcome outcome) {
@@ -414,7 +415,7 @@ void Replication::finish(Ref job, Outcome outcome) {
       if (j.degraded && outcome == Outcome::success) st.degraded();
       if (outcome == Outcome::error) record_health(s, r, j.replica);
       j.holds_worker = false;
-      release_worker(s, r);
+      release_worker(s, j.replica);
       if (r.phase == Phase::draining && r.outstanding == 0) [[unlikely]] {
         drained(j.service, j.replica);
       }

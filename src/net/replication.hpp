@@ -91,7 +91,7 @@ class Replication {
   void ps_done(Pair where);
   void child_done(Ref parent, Outcome outcome);
   void finish(Ref job, Outcome outcome);
-  void release_worker(Service& s, Replica& r);
+  void release_worker(Service& s, std::uint32_t replica);
   void record_health(Service& s, Replica& r, std::uint32_t replica);
   /// Whether nobody will use `j`'s answer: some call on the chain of its callers no longer
   /// waits for the attempt that leads to it (docs/engine.md). Walks the chain unless the job

@@ -23,9 +23,9 @@ void Replication::crash(std::uint32_t service, std::uint32_t replica, bool hang_
       lost.push_back(Ref{i, j.generation});
     }
   }
-  cpu_.crash(*s.spec, stats_.service(service), r.cpu);
+  cpu_.crash(*s.spec, stats_.service(service), r.cpu, replica);
   if (r.cpu.node != kNone) shared_cores_->crash(r.cpu.node, r.cpu.slot);
-  station_.crash(s, r, now);
+  station_.crash(s, replica, now);
   if (!hang_them) s.replicas.set_up(replica, false, now, stats_.service(service));
   for (const Ref ref : lost) {
     Job* j = jobs_.get(ref);

@@ -120,9 +120,26 @@ class ServiceStats {
     if (measuring_) refresh_work_s_ += work_s;
   }
 
-  // Levels.
-  void busy_cores(double now, double delta) { busy_cores_.add(now, delta); }
-  void busy_workers(double now, double delta) { busy_workers_.add(now, delta); }
+  /// A database with read replicas: its primary's (replica 0's) levels are kept apart too, so
+  /// that the primary's utilisation can be told from its read replicas' (services.S.primary.*,
+  /// services.S.read_replicas.*). The primary serves with `cores` and `workers` at t = 0.
+  void keep_primary_apart(double cores, double workers) {
+    primary_.emplace();
+    primary_->core_capacity = stats::TimeWeighted(cores);
+    primary_->worker_capacity = stats::TimeWeighted(workers);
+  }
+
+  // Levels, of replica `replica`.
+  void busy_cores(double now, double delta, std::uint32_t replica) {
+    busy_cores_.add(now, delta);
+    if (primary_ && replica == 0) [[unlikely]]
+      primary_->busy_cores.add(now, delta);
+  }
+  void busy_workers(double now, double delta, std::uint32_t replica) {
+    busy_workers_.add(now, delta);
+    if (primary_ && replica == 0) [[unlikely]]
+      primary_->busy_workers.add(now, delta);
+  }
   void queued(double now, double delta) { queued_.add(now, delta); }
   void in_flight(double now, double delta) { in_flight_.add(now, delta); }
   /// Requests held at the balancer of an autoscaled service while no replica is ready.
@@ -136,9 +153,13 @@ class ServiceStats {
       replicas_max_ = std::max(replicas_max_, replica_count_.value());
     }
   }
-  void serving_capacity(double now, double cores, double workers) {
+  void serving_capacity(double now, double cores, double workers, std::uint32_t replica) {
     core_capacity_.add(now, cores);
     worker_capacity_.add(now, workers);
+    if (primary_ && replica == 0) [[unlikely]] {
+      primary_->core_capacity.add(now, cores);
+      primary_->worker_capacity.add(now, workers);
+    }
   }
   void provisioned(double now, double delta) { provisioned_.add(now, delta); }
   void desired(double now, double replicas) { desired_.update(now, replicas); }
@@ -179,6 +200,17 @@ class ServiceStats {
                  worker_capacity_.integral(t), provisioned_.integral(t),
                  desired_.integral(t),         memory_.integral(t)};
   }
+  /// The primary's busy and serving cores and workers (what marks() holds for the whole
+  /// service); nothing unless keep_primary_apart().
+  std::optional<Marks> primary_marks(double t) const {
+    if (!primary_) return std::nullopt;
+    Marks m;
+    m.busy_cores = primary_->busy_cores.integral(t);
+    m.busy_workers = primary_->busy_workers.integral(t);
+    m.core_capacity = primary_->core_capacity.integral(t);
+    m.worker_capacity = primary_->worker_capacity.integral(t);
+    return m;
+  }
   /// Arrivals since t = 0 (what an autoscaler's rps reads).
   std::uint64_t arrivals_total() const { return arrivals_total_; }
   double balancer_queued_integral(double t) const { return balancer_queued_.integral(t); }
@@ -187,6 +219,7 @@ class ServiceStats {
   void begin_measurement(double now) {
     measuring_ = true;
     warm_ = marks(now);
+    if (primary_) primary_warm_ = *primary_marks(now);
     replicas_min_ = replicas_max_ = replica_count_.value();
   }
 
@@ -219,12 +252,18 @@ class ServiceStats {
   double rollout_max_duration_s_ = 0.0;
   double rollout_min_ready_ = std::numeric_limits<double>::infinity();
   Marks warm_;
+  Marks primary_warm_;  ///< with keep_primary_apart()
   // The whole run.
   std::uint64_t arrivals_total_ = 0;
   double work_total_s_ = 0.0, work_wasted_s_ = 0.0;
   std::optional<double> saturated_at_s_;
   stats::TimeWeighted busy_cores_, busy_workers_, queued_, in_flight_, replica_count_,
       core_capacity_, worker_capacity_, provisioned_, desired_, balancer_queued_, memory_;
+  struct PrimaryLevels {
+    stats::TimeWeighted busy_cores{0.0}, busy_workers{0.0}, core_capacity{0.0},
+        worker_capacity{0.0};
+  };
+  std::optional<PrimaryLevels> primary_;
   // The current time-series window.
   bool windows_;
   std::uint64_t w_arrivals_ = 0;

@@ -85,7 +85,7 @@ void SharedCores::reshare(NodeCores& n, std::uint32_t node) {
       cores = per_weight * s.weight;
     }
     s.rate = cores / static_cast<double>(s.heap.size());
-    s.stats->busy_cores(now, cores - s.cores);
+    s.stats->busy_cores(now, cores - s.cores, s.pod.second);
     s.cores = cores;
   }
   clock_.cancel(n.event);
@@ -130,7 +130,7 @@ Ref SharedCores::done(std::uint32_t node) {
   first->v = std::max(first->v, first->heap.back().finish_v);
   first->heap.pop_back();
   if (first->heap.empty()) {
-    first->stats->busy_cores(clock_.now(), -first->cores);
+    first->stats->busy_cores(clock_.now(), -first->cores, first->pod.second);
     first->cores = first->rate = 0.0;
   }
   reshare(n, node);
@@ -143,7 +143,7 @@ void SharedCores::crash(std::uint32_t node, std::uint32_t slot) {
   if (s.heap.empty()) return;
   advance(n);
   s.heap.clear();
-  s.stats->busy_cores(clock_.now(), -s.cores);
+  s.stats->busy_cores(clock_.now(), -s.cores, s.pod.second);
   s.cores = s.rate = 0.0;
   reshare(n, node);
 }

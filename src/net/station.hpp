@@ -32,7 +32,7 @@ class Station {
       ++r.outstanding;
       st.in_flight(now, 1.0);
       ++r.busy_workers;
-      st.busy_workers(now, 1.0);
+      st.busy_workers(now, 1.0, ri);
       return Admission::started;
     }
     const bool full = s.spec->queue_capacity && r.queue.size >= *s.spec->queue_capacity;
@@ -75,10 +75,10 @@ class Station {
     st.in_flight(now, -1.0);
     st.dropped();
   }
-  /// No job waits: the worker becomes idle.
-  void free_worker(Service& s, Replica& r, double now) {
-    --r.busy_workers;
-    stats_.service(s.index).busy_workers(now, -1.0);
+  /// No job waits: the worker of replica `ri` becomes idle.
+  void free_worker(Service& s, std::uint32_t ri, double now) {
+    --s.replicas[ri].busy_workers;
+    stats_.service(s.index).busy_workers(now, -1.0, ri);
   }
 
   /// An autoscaled service with no ready replica holds `job` at the balancer; false when the
@@ -108,10 +108,12 @@ class Station {
     return job;
   }
 
-  /// The replica crashed: its workers and queue are gone (the jobs are failed by the caller).
-  void crash(Service& s, Replica& r, double now) {
+  /// The replica `ri` crashed: its workers and queue are gone (the jobs are failed by the
+  /// caller).
+  void crash(Service& s, std::uint32_t ri, double now) {
+    Replica& r = s.replicas[ri];
     ServiceStats& st = stats_.service(s.index);
-    st.busy_workers(now, -static_cast<double>(r.busy_workers));
+    st.busy_workers(now, -static_cast<double>(r.busy_workers), ri);
     st.queued(now, -static_cast<double>(r.queue.size));
     st.in_flight(now, -static_cast<double>(r.outstanding));
     s.queued -= r.queue.size;

@@ -14,7 +14,9 @@ Statistics::Statistics(const model::Spec& spec, bool timeseries)
     : spec_(spec), timeseries_(timeseries), phases_(spec), nodes_(spec) {
   services_.reserve(spec.services.size());
   for (const model::ServiceSpec& s : spec.services) {
-    services_.emplace_back(static_cast<double>(s.replicas), s.cores, s.workers, timeseries);
+    ServiceStats& st =
+        services_.emplace_back(static_cast<double>(s.replicas), s.cores, s.workers, timeseries);
+    if (s.database && s.database->read_replicas > 0) st.keep_primary_apart(s.cores, s.workers);
   }
   workloads_.assign(spec.workloads.size(), WorkloadStats(timeseries));
   fallbacks_ = model::uses_fallbacks(spec);
@@ -104,6 +106,23 @@ stats::Summary Statistics::summarize(double now, std::uint64_t events) {
         ratio(m.busy_cores - warm.busy_cores, m.core_capacity - warm.core_capacity));
     add({"services", n, "worker_utilization"},
         ratio(m.busy_workers - warm.busy_workers, m.worker_capacity - warm.worker_capacity));
+    if (const std::optional<Marks> primary = s.primary_marks(now)) {
+      // A database with read replicas: writes on the primary, reads on the read replicas, so the
+      // service's mean can hide a saturated side (docs/results-format.md).
+      const Marks& pw = s.primary_warm_;
+      const double busy_cores = primary->busy_cores - pw.busy_cores;
+      const double busy_workers = primary->busy_workers - pw.busy_workers;
+      const double core_capacity = primary->core_capacity - pw.core_capacity;
+      const double worker_capacity = primary->worker_capacity - pw.worker_capacity;
+      add({"services", n, "primary", "cpu_utilization"}, ratio(busy_cores, core_capacity));
+      add({"services", n, "primary", "worker_utilization"}, ratio(busy_workers, worker_capacity));
+      add({"services", n, "read_replicas", "cpu_utilization"},
+          ratio(m.busy_cores - warm.busy_cores - busy_cores,
+                m.core_capacity - warm.core_capacity - core_capacity));
+      add({"services", n, "read_replicas", "worker_utilization"},
+          ratio(m.busy_workers - warm.busy_workers - busy_workers,
+                m.worker_capacity - warm.worker_capacity - worker_capacity));
+    }
     add({"services", n, "queue_length"}, (m.queued - warm.queued) / measured);
     add({"services", n, "in_flight"}, (m.in_flight - warm.in_flight) / measured);
     add({"services", n, "replicas", "mean"}, (m.replicas - warm.replicas) / measured);

@@ -71,8 +71,17 @@ std::vector<std::string> metric_names(const model::Spec& spec) {
   for (const model::ServiceSpec& s : spec.services) {
     const std::string at = "services." + s.name + ".";
     for (const char* name :
-         {"arrival_rps", "throughput_rps", "cpu_utilization", "worker_utilization", "queue_length",
-          "in_flight", "replicas.mean", "replicas.min", "replicas.max", "replica_seconds"}) {
+         {"arrival_rps", "throughput_rps", "cpu_utilization", "worker_utilization"}) {
+      names.push_back(at + name);
+    }
+    if (s.database && s.database->read_replicas > 0) {
+      for (const char* role : {"primary.", "read_replicas."}) {
+        names.push_back(at + role + "cpu_utilization");
+        names.push_back(at + role + "worker_utilization");
+      }
+    }
+    for (const char* name : {"queue_length", "in_flight", "replicas.mean", "replicas.min",
+                             "replicas.max", "replica_seconds"}) {
       names.push_back(at + name);
     }
     const bool units = s.database && s.database->capacity_units;

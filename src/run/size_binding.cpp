@@ -16,6 +16,7 @@ struct Busy {
   double cpu = 0.0;
   double workers = 0.0;
   bool saturated = false;
+  std::string side;  ///< a database's busier side: "primary" or "read replicas"; else empty
   double most() const { return std::max(cpu, workers); }
   bool binding() const { return saturated || most() >= kSaturatedBusy; }
   /// Saturated cores come first: full workers or queues may be held by a station further
@@ -35,6 +36,18 @@ Busy busy_of(const Results& r, const std::string& service) {
   };
   b.cpu = mean("cpu_utilization");
   b.workers = mean("worker_utilization");
+  // A database with read replicas: its mean hides the busier side (writes on the primary, reads
+  // on the read replicas), which is the one that saturates.
+  if (r.find(p + "primary.cpu_utilization") != nullptr) {
+    const double primary =
+        std::max(mean("primary.cpu_utilization"), mean("primary.worker_utilization"));
+    const double readers =
+        std::max(mean("read_replicas.cpu_utilization"), mean("read_replicas.worker_utilization"));
+    const std::string role = primary >= readers ? "primary." : "read_replicas.";
+    b.cpu = mean(role + "cpu_utilization");
+    b.workers = mean(role + "worker_utilization");
+    b.side = primary >= readers ? "primary" : "read replicas";
+  }
   const MergedMetric* s = r.find(p + "saturated");
   b.saturated = s != nullptr && s->extreme > 0.0;
   return b;
@@ -70,11 +83,12 @@ std::optional<BindingStation> binding_station(const model::Spec& spec, const Res
   const bool database = worst->kind == model::ServiceKind::database;
   const std::string workers = database ? "connections" : "workers";
   std::string state;
+  const std::string on = worst_busy.side.empty() ? "" : " on its " + worst_busy.side;
   if (worst_busy.workers >= worst_busy.cpu) {
-    state = "its " + workers + " are " + rounded_percent(worst_busy.workers) + " busy (cpu " +
-            rounded_percent(worst_busy.cpu) + ")";
+    state = "its " + workers + " are " + rounded_percent(worst_busy.workers) + " busy" + on +
+            " (cpu " + rounded_percent(worst_busy.cpu) + ")";
   } else {
-    state = "its cpu is " + rounded_percent(worst_busy.cpu) + " busy (" + workers + " " +
+    state = "its cpu is " + rounded_percent(worst_busy.cpu) + " busy" + on + " (" + workers + " " +
             rounded_percent(worst_busy.workers) + ")";
   }
   if (worst_busy.saturated) state += ", and its queue passed simulation.max_queue";

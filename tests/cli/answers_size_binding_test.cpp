@@ -90,6 +90,30 @@ TEST(SizeBinding, ASaturatedServiceOfAnyKindIsNamedToo) {
   EXPECT_EQ(read_json(box / "out.json")["services"]["api"]["bound_by"], "db");
 }
 
+TEST(SizeBinding, ADatabaseSaturatedOnItsPrimaryIsNamedThoughItsMeanIsLow) {
+  Sandbox box;
+  // Four read replicas, and every query a write: the primary alone takes the 600/s it cannot
+  // serve (400/s), while the read replicas idle, so the service's mean over its 5 nodes is at
+  // most 20%. The primary's own utilisation names it.
+  std::string model = kModel;
+  const auto replace = [&model](const std::string& from, const std::string& to) {
+    model.replace(model.find(from), from.size(), to);
+  };
+  replace(R"("connections": 4)", R"("connections": 4, "read_replicas": 4)");
+  replace(R"({ "call": "db" })", R"({ "call": "db", "op": "write" })");
+  write_text(box / "db-bound.json", model);
+  write_text(box / "size.json", kExperiment);
+  const RunResult r = box.run({"size", "size.json", "-o", "out.json", "--threads", "2"});
+  ASSERT_EQ(r.status, 0) << r;
+  EXPECT_NE(r.out.find("service api: no answer (bound by db: size db instead)"), std::string::npos)
+      << r;
+  EXPECT_NE(r.out.find("the SLO is bound by the database db: its connections are 100% busy on "
+                       "its primary"),
+            std::string::npos)
+      << r;
+  EXPECT_EQ(read_json(box / "out.json")["services"]["api"]["bound_by"], "db");
+}
+
 TEST(SizeBinding, AHealthyDatabaseDoesNotStopSizing) {
   Sandbox box;
   // 40 connections: 4000 queries/s, the database is 15% busy; the api is sized as before.

@@ -151,6 +151,43 @@ TEST(AnalyzeCaches, APathThroughACacheToADatabaseMatchesTheSimulation) {
   EXPECT_NEAR(metric(r, "workloads.w.latency_ms.mean").mean, analytic_ms, 0.05 * analytic_ms);
 }
 
+TEST(AnalyzeCaches, ACacheAsideMissRunsItsStepsAtTheCaller) {
+  // The path above, cache-aside: the api looks the cache up (80% hits), and on a miss queries
+  // the database itself, spends 2 ms serializing and writes the answer back. The database gets
+  // 200 x 0.2 = 40 queries/s (20% busy), the cache 200 lookups and 40 writes a second, the api
+  // 1 + 0.2 x 2 = 1.4 ms of work per request. Mean: api 1 ms + lookup 0.5 ms + 0.2 x (db wait
+  // + 20 ms + 2 ms + write 0.5 ms), plus small waits.
+  const std::string text = R"({
+    "simulation": { "duration": "200s", "warmup": "20s", "replications": 4, "seed": 12 },
+    "workloads": [ { "name": "w", "target": "api", "rate": 200 } ],
+    "services": {
+      "api": { "replicas": 2, "cores": 2, "workers": 64,
+               "steps": [ { "work": "1ms" },
+                          { "call": "cache", "on_miss": [ { "call": "db" }, { "work": "2ms" },
+                                                          { "call": "cache", "write": true } ] } ] },
+      "cache": { "kind": "cache", "hit_ratio": 0.8, "work": "0.5ms", "cores": 2, "workers": 256 },
+      "db": { "kind": "database", "connections": 4,
+              "work": { "dist": "exponential", "mean": "20ms" } } } })";
+  const analytic::ModelAnalysis a = analytic::analyze(spec_of(text));
+  const analytic::StationEstimate& db = station(a, "db");
+  EXPECT_NEAR(db.arrival_rps, 40.0, 1e-9);
+  EXPECT_NEAR(db.utilization, 0.2, 1e-9);
+  EXPECT_NEAR(station(a, "cache").arrival_rps, 240.0, 1e-9);
+  EXPECT_NEAR(*station(a, "cache").hit_ratio, 0.8, 1e-12);
+  const analytic::StationEstimate& api = station(a, "api");
+  EXPECT_NEAR(api.demand_s, 0.0014, 1e-12);
+  EXPECT_NEAR(api.work_visits_rps, 200.0 * 1.2, 1e-9);
+  ASSERT_TRUE(a.workloads[0].mean_latency_s.has_value());
+  const double analytic_ms = *a.workloads[0].mean_latency_s * 1e3;
+  EXPECT_GT(analytic_ms, 1.0 + 0.5 + 0.2 * 22.5);
+  EXPECT_LT(analytic_ms, 1.0 + 0.5 + 0.2 * 23.5);
+  const run::Results r = run_model(text);
+  EXPECT_TRUE(covers(metric(r, "services.db.arrival_rps"), 40.0));
+  EXPECT_TRUE(covers(metric(r, "services.cache.arrival_rps"), 240.0));
+  EXPECT_TRUE(covers(metric(r, "services.api.cpu_utilization"), 200.0 * 0.0014 / 4.0));
+  EXPECT_NEAR(metric(r, "workloads.w.latency_ms.mean").mean, analytic_ms, 0.05 * analytic_ms);
+}
+
 TEST(AnalyzeCaches, DatabaseReadsGoToReadReplicasWritesToThePrimary) {
   // 30 reads/s over 2 read replicas and 10 writes/s on the primary, 50 ms queries on 4
   // connections each: replicas 30 x 0.05 / 8 = 18.75% busy, primary 10 x 0.05 / 4 = 12.5%.
