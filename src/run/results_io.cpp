@@ -299,12 +299,29 @@ std::vector<std::string> reading_notes(const Results& r, const std::string& work
     return out.str();
   };
   if (const auto errors = mean("error_rate"); errors && *errors >= kSignificantErrorRate) {
+    // By kind, largest first: a 429 from a rate limit asks for another remedy than a 5xx.
+    std::vector<std::pair<double, std::string>> kinds;
+    for (const auto& [name, label] :
+         {std::pair{"timeout", "timed out"}, std::pair{"rejected", "rejected (503)"},
+          std::pair{"rate_limited", "rate limited (429)"}, std::pair{"circuit_open", "circuit open"},
+          std::pair{"error", "errors (5xx)"}, std::pair{"throttled", "throttled"}}) {
+      const auto share = mean(std::string("errors.") + name);
+      if (share && *share > 0.0) kinds.emplace_back(*share, label);
+    }
+    std::stable_sort(kinds.begin(), kinds.end(),
+                     [](const auto& a, const auto& b) { return a.first > b.first; });
+    std::string by_kind;
+    for (const auto& [share, label] : kinds) {
+      by_kind += (by_kind.empty() ? " (" : ", ") + label + " " + pct(share);
+    }
+    if (!by_kind.empty()) by_kind += ")";
     if (mean("latency_ms.p50")) {
-      notes.push_back(workload + ": " + pct(*errors) +
-                      " of requests failed; the latency columns cover the successful " +
-                      pct(1.0 - *errors) + " only");
+      notes.push_back(workload + ": " + pct(*errors) + " of requests failed" + by_kind +
+                      "; the latency columns cover the successful " + pct(1.0 - *errors) +
+                      " only");
     } else {
-      notes.push_back(workload + ": no request succeeded; its latencies are undefined (-)");
+      notes.push_back(workload + ": no request succeeded" + by_kind +
+                      "; its latencies are undefined (-)");
     }
   }
   const auto offered = mean("offered_rps");
@@ -492,6 +509,14 @@ std::string summary_table(const Results& r) {
                       format_estimate(est(p + "latency_ms.p50")),
                       format_estimate(est(p + "latency_ms.p99")),
                       format_estimate(est(p + "replicas.mean"))});
+    // A database with read replicas: its sides apart, as its mean can hide a saturated one.
+    for (const auto& [role, label] :
+         {std::pair{"primary.", "  primary"}, std::pair{"read_replicas.", "  read replicas"}}) {
+      if (r.find(p + role + "cpu_utilization") == nullptr) continue;
+      s.rows.push_back({label, "",
+                        format_estimate(est(p + role + "cpu_utilization"), 100.0, 1) + "%",
+                        format_estimate(est(p + role + "worker_utilization"), 100.0, 1) + "%"});
+    }
   }
   out << s.render();
   out << endpoints_table(r);

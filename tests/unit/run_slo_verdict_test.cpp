@@ -127,6 +127,19 @@ TEST(SummaryNotes, ManyErrorsSayThePercentilesCoverSuccessesOnly) {
                        "65.00% only\n"),
             std::string::npos)
       << table;
+  // With the kinds recorded: each named, largest first.
+  const run::Results kinds = results_with({metric("workloads.w.error_rate", {0.30, 0.40}),
+                                           metric("workloads.w.errors.timeout", {0.05, 0.05}),
+                                           metric("workloads.w.errors.rejected", {0.0, 0.0}),
+                                           metric("workloads.w.errors.rate_limited", {0.2, 0.3}),
+                                           metric("workloads.w.errors.error", {0.05, 0.05}),
+                                           metric("workloads.w.latency_ms.p50", {20, 22})},
+                                          false);
+  EXPECT_NE(run::summary_table(kinds).find(
+                "! w: 35.00% of requests failed (rate limited (429) 25.00%, timed out 5.00%, "
+                "errors (5xx) 5.00%); the latency columns cover the successful 65.00% only\n"),
+            std::string::npos)
+      << run::summary_table(kinds);
   // Below 1% errors: no note.
   const run::Results fine = results_with({metric("workloads.w.error_rate", {0.004, 0.006}),
                                           metric("workloads.w.latency_ms.p50", {20, 22})},
