@@ -303,8 +303,9 @@ std::vector<std::string> reading_notes(const Results& r, const std::string& work
     std::vector<std::pair<double, std::string>> kinds;
     for (const auto& [name, label] :
          {std::pair{"timeout", "timed out"}, std::pair{"rejected", "rejected (503)"},
-          std::pair{"rate_limited", "rate limited (429)"}, std::pair{"circuit_open", "circuit open"},
-          std::pair{"error", "errors (5xx)"}, std::pair{"throttled", "throttled"}}) {
+          std::pair{"rate_limited", "rate limited (429)"},
+          std::pair{"circuit_open", "circuit open"}, std::pair{"error", "errors (5xx)"},
+          std::pair{"throttled", "throttled"}}) {
       const auto share = mean(std::string("errors.") + name);
       if (share && *share > 0.0) kinds.emplace_back(*share, label);
     }
@@ -317,8 +318,7 @@ std::vector<std::string> reading_notes(const Results& r, const std::string& work
     if (!by_kind.empty()) by_kind += ")";
     if (mean("latency_ms.p50")) {
       notes.push_back(workload + ": " + pct(*errors) + " of requests failed" + by_kind +
-                      "; the latency columns cover the successful " + pct(1.0 - *errors) +
-                      " only");
+                      "; the latency columns cover the successful " + pct(1.0 - *errors) + " only");
     } else {
       notes.push_back(workload + ": no request succeeded" + by_kind +
                       "; its latencies are undefined (-)");
