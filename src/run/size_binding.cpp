@@ -59,13 +59,40 @@ std::string rounded_percent(double f) {
   return out.str();
 }
 
+/// A pool of `sized` whose callee refused it connections in `r` (its max_connections reached
+/// by the pools of every replica): more replicas of `sized` open more pools and are refused more.
+std::optional<BindingStation> refused_pool(const model::Spec& spec, const Results& r,
+                                           const std::string& sized) {
+  const auto index = spec.service_index(sized);
+  if (!index) return std::nullopt;
+  const model::ServiceSpec& caller = spec.services[*index];
+  for (const model::ConnectionPoolSpec& pool : caller.connection_pools) {
+    const MergedMetric* m =
+        r.find("services." + sized + ".pools." + pool.service + ".refused_rate");
+    if (m == nullptr || m->estimate.n == 0 || !(m->estimate.mean >= kRefusedPool)) continue;
+    const auto callee = spec.service_index(pool.service);
+    if (!callee || !spec.services[*callee].max_connections) continue;
+    const model::ServiceSpec& station = spec.services[*callee];
+    BindingStation out;
+    out.service = station.name;
+    out.what = station_noun(station) + ": it refused " + rounded_percent(m->estimate.mean) +
+               " of " + sized + "'s new pool connections (its max_connections, " +
+               std::to_string(*station.max_connections) + ", reached by " + sized +
+               "'s pools of up to " + std::to_string(pool.max) + " per replica)";
+    out.instead =
+        "its max_connections, or " + sized + "'s connection_pools." + pool.service + ".max";
+    return out;
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 std::optional<BindingStation> binding_station(const model::Spec& spec, const Results& r,
                                               const std::string& sized) {
   // The sized tier is the bottleneck when its own cores are; its workers and queue may be full
   // only because they wait for a saturated station further down.
-  if (busy_of(r, sized).cpu >= kSaturatedBusy) return std::nullopt;
+  if (busy_of(r, sized).cpu >= kSaturatedBusy) return refused_pool(spec, r, sized);
   const model::ServiceSpec* worst = nullptr;
   Busy worst_busy;
   for (const model::ServiceSpec& s : spec.services) {
@@ -77,7 +104,7 @@ std::optional<BindingStation> binding_station(const model::Spec& spec, const Res
       worst_busy = b;
     }
   }
-  if (worst == nullptr) return std::nullopt;
+  if (worst == nullptr) return refused_pool(spec, r, sized);
   BindingStation out;
   out.service = worst->name;
   const bool database = worst->kind == model::ServiceKind::database;

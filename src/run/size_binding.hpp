@@ -36,10 +36,15 @@ std::string path_bound_note(const model::Spec& spec, const ServiceSizing& sizing
 /// A station is saturated at or above this busy fraction (cores or workers/connections).
 inline constexpr double kSaturatedBusy = 0.95;
 
+/// A pool's callee binds when it refuses at least this fraction of the pool's acquisitions.
+inline constexpr double kRefusedPool = 0.01;
+
 /// In a run `r` of `spec` that failed its SLO: the station other than `sized` that is saturated
 /// (busy >= kSaturatedBusy, or its queue passed simulation.max_queue; saturated cores ranked
 /// before full workers, which may only wait for a station further down) while the cores of
-/// `sized` are not; nothing otherwise (the sized tier may still be the bottleneck).
+/// `sized` are not; else the callee of a connection pool of `sized` that refused at least
+/// kRefusedPool of its acquisitions (its max_connections: more replicas of `sized` only open
+/// more pools); nothing otherwise (the sized tier may still be the bottleneck).
 std::optional<BindingStation> binding_station(const model::Spec& spec, const Results& r,
                                               const std::string& sized);
 

@@ -114,6 +114,44 @@ TEST(SizeBinding, ADatabaseSaturatedOnItsPrimaryIsNamedThoughItsMeanIsLow) {
   EXPECT_EQ(read_json(box / "out.json")["services"]["api"]["bound_by"], "db");
 }
 
+TEST(SizeBinding, PoolsRefusedByMaxConnectionsStopSizing) {
+  Sandbox box;
+  // 600 queries/s of 40 ms hold 24 connections on average; the database takes at most 20
+  // (max_connections), though its 64 connections would serve 1,600/s. Up to 2 api replicas the
+  // pools (10 each) wait and time out; from 3 on, the pools of the replicas past the first two
+  // are refused: more api replicas cannot help, and sizing stops there.
+  const char* model = R"({
+    "name": "db-bound",
+    "simulation": { "duration": "60s", "warmup": "10s", "replications": 2, "seed": 7 },
+    "workloads": [ { "name": "browse", "target": "api", "rate": 600, "timeout": "1s" } ],
+    "services": {
+      "api": { "replicas": 2, "cores": 2, "workers": 64,
+               "connection_pools": { "db": { "max": 10, "acquire_timeout": "100ms" } },
+               "steps": [ { "work": "3ms" }, { "call": "db" } ] },
+      "db": { "kind": "database", "connections": 64, "max_connections": 20, "work": "40ms" }
+    },
+    "slo": { "latency": { "p99": "200ms" }, "error_rate": 0.01 }
+  })";
+  write_text(box / "db-bound.json", model);
+  write_text(box / "size.json", kExperiment);
+  const RunResult r = box.run({"size", "size.json", "-o", "out.json", "--threads", "2"});
+  ASSERT_EQ(r.status, 0) << r;
+  EXPECT_NE(r.out.find("service api: no answer (bound by db: size db instead)"), std::string::npos)
+      << r;
+  EXPECT_NE(r.out.find("the SLO is bound by the database db: it refused "), std::string::npos) << r;
+  EXPECT_NE(r.out.find("(its max_connections, 20, reached by api's pools of up to 10 per "
+                       "replica)"),
+            std::string::npos)
+      << r;
+  EXPECT_NE(r.out.find("size db instead (its max_connections, or api's connection_pools.db.max)"),
+            std::string::npos)
+      << r;
+  const Json out = read_json(box / "out.json");
+  const Json& api = out["services"]["api"];
+  EXPECT_EQ(api["bound_by"], "db");
+  for (const Json& ev : api["evaluations"]) EXPECT_LE(ev["replicas"].get<int>(), 4) << ev;
+}
+
 TEST(SizeBinding, AHealthyDatabaseDoesNotStopSizing) {
   Sandbox box;
   // 40 connections: 4000 queries/s, the database is 15% busy; the api is sized as before.
