@@ -309,19 +309,62 @@ ModelError locate(const ModelError& error, const SourcePositions& positions,
     for (const Diagnostic& d : located) pointers.push_back(d.pointer);
     places = json_positions(*positions.json_text, pointers);
   }
-  for (std::size_t k = 0; k < located.size(); ++k) {
-    Diagnostic& d = located[k];
-    if (d.pointer.empty()) continue;
-    // The last override that covers the pointer is the value the document holds.
-    const std::string* given = nullptr;
+  // An override "ARRAY/-=VALUE" appends an element: it covers ARRAY/N... where the file has no
+  // element N (where its place is the array's own: a missing child is placed at its parent).
+  const auto appended_element = [&](const std::string& pointer, const std::string& o_pointer) {
+    const std::string array = o_pointer.substr(0, o_pointer.size() - 2);
+    if (pointer.size() <= array.size() + 1 ||
+        pointer.compare(0, array.size() + 1, array + "/") != 0)
+      return std::string();
+    const std::size_t end = pointer.find('/', array.size() + 1);
+    const std::string index = pointer.substr(array.size() + 1, end - array.size() - 1);
+    if (index.empty() || index.find_first_not_of("0123456789") != std::string::npos)
+      return std::string();
+    return array + "/" + index;
+  };
+  std::vector<std::string> appended;  // per (diagnostic, override): the element, or empty
+  std::vector<std::string> probes;    // element and array pointers whose places tell
+  for (const Diagnostic& d : located) {
     for (const std::string& o : overrides) {
       const std::string pointer = o.substr(0, o.find('='));
+      const bool append = pointer.size() >= 2 && pointer.compare(pointer.size() - 2, 2, "/-") == 0;
+      appended.push_back(append ? appended_element(d.pointer, pointer) : std::string());
+      if (!appended.back().empty()) {
+        probes.push_back(appended.back());
+        probes.push_back(pointer.substr(0, pointer.size() - 2));
+      }
+    }
+  }
+  std::vector<std::optional<std::pair<std::size_t, std::size_t>>> probed;
+  if (!probes.empty()) {
+    if (positions.json_text) {
+      probed = json_positions(*positions.json_text, probes);
+    } else {
+      for (const std::string& p : probes) probed.push_back(positions.find(p));
+    }
+  }
+  std::size_t next_probe = 0;
+  for (std::size_t k = 0; k < located.size(); ++k) {
+    Diagnostic& d = located[k];
+    // The last override that covers the pointer is the value the document holds.
+    const std::string* given = nullptr;
+    for (std::size_t i = 0; i < overrides.size(); ++i) {
+      const std::string& o = overrides[i];
+      const std::string pointer = o.substr(0, o.find('='));
+      if (!appended[k * overrides.size() + i].empty()) {
+        const auto& element = probed[next_probe++];
+        const auto& array = probed[next_probe++];
+        if (element == array) given = &o;  // no such element in the file: the appended one
+        continue;
+      }
+      if (d.pointer.empty()) continue;
       if (d.pointer == pointer || (d.pointer.size() > pointer.size() &&
                                    d.pointer.compare(0, pointer.size(), pointer) == 0 &&
                                    d.pointer[pointer.size()] == '/')) {
         given = &o;
       }
     }
+    if (d.pointer.empty()) continue;
     if (given != nullptr) {
       d.message += " (given on the command line: " + *given + ")";
     } else if (const auto at = positions.json_text ? places[k] : positions.find(d.pointer)) {

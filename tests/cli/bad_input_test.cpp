@@ -248,6 +248,20 @@ TEST(BadOverride, BareStringThatIsNotAChoice) {
       << r;
 }
 
+TEST(BadOverride, AnAppendedElementIsPlacedOnTheCommandLineNotInTheFile) {
+  // "/workloads/-" appends /workloads/1 to mm1.json's one workload: its problems are the
+  // override's, not the file's.
+  const RunResult r = expect_bad_run(
+      example_model("mm1.json"), {"--set", R"(/workloads/-={"name": "x", "target": "server"})"});
+  EXPECT_TRUE(contains(r.err,
+                       "/workloads/1/rate: missing; expected a rate in requests per "
+                       "second, or a profile such as {\"stages\": [...]} (given on the "
+                       "command line: /workloads/-={\"name\": \"x\", \"target\": "
+                       "\"server\"})"))
+      << r;
+  EXPECT_FALSE(contains(r.err, "mm1.json: line")) << r;
+}
+
 TEST(BadOption, UnknownOption) {
   const RunResult r = expect_bad_run(example_model("web-peak.json"), {"--bogus"});
   EXPECT_TRUE(contains(r.err, "--bogus")) << r;
