@@ -333,8 +333,27 @@ ModelAnalysis analyze(const model::Spec& spec, const AnalysisOptions& options) {
   // ---- Response times per endpoint (memoised; the loader refuses call cycles). -------------
   std::vector<std::optional<double>> response(g.endpoint.size());
   std::vector<char> known(g.endpoint.size(), 0);
-  std::function<std::optional<double>(std::size_t)> respond =
-      [&](std::size_t e) -> std::optional<double> {
+  // A cache endpoint's response is its lookup plus its backend's time for the share of its
+  // arrivals that read through and missed (what holds its workers); `backend_part` is the latter.
+  std::vector<double> backend_part(g.endpoint.size(), 0.0);
+  std::function<std::optional<double>(std::size_t)> respond;
+  // The time of one call into cache endpoint `e`: its lookup, and for a read-through lookup (not
+  // cache-aside, not a write) the miss ratio times the backend's time.
+  const auto cache_call_time = [&](std::size_t e, bool read_through) -> std::optional<double> {
+    const auto own = respond(e);
+    if (!own) return std::nullopt;
+    double t = *own - backend_part[e];
+    const model::ServiceSpec& cache = spec.services[g.service_of[e]];
+    const auto& hit = cache_hits[g.service_of[e]];
+    const auto backend = g.find(spec, cache.cache->backend, cache.cache->backend_endpoint);
+    if (read_through && hit && backend) {
+      const auto b = respond(*backend);
+      if (!b) return std::nullopt;
+      t += (1.0 - hit->hit_ratio) * *b;
+    }
+    return t;
+  };
+  respond = [&](std::size_t e) -> std::optional<double> {
     if (known[e]) return response[e];
     known[e] = 1;
     const std::size_t s = g.service_of[e];
@@ -349,7 +368,9 @@ ModelAnalysis analyze(const model::Spec& spec, const AnalysisOptions& options) {
       const double k = expected_calls(c, ignored);
       // Nobody waits for a fire-and-forget call: its load counts (routing), its time does not.
       if (k == 0.0 || c.async) return 0.0;
-      const auto r = respond(*callee);
+      const bool cache = spec.services[g.service_of[*callee]].cache.has_value();
+      const auto r =
+          cache ? cache_call_time(*callee, !c.on_miss && !c.cache_write) : respond(*callee);
       if (!r) return std::nullopt;
       double t = *r;
       const auto& hit = cache_hits[g.service_of[*callee]];
@@ -409,6 +430,7 @@ ModelAnalysis analyze(const model::Spec& spec, const AnalysisOptions& options) {
         const auto r = respond(static_cast<std::size_t>(j));
         if (r) {
           *total += misses * *r;
+          backend_part[e] += misses * *r;
         } else {
           total.reset();
         }
@@ -485,7 +507,12 @@ ModelAnalysis analyze(const model::Spec& spec, const AnalysisOptions& options) {
     if (g.has_parallel) {
       est.assumptions.push_back("parallel calls: the slowest branch's mean (E[max] is larger)");
     }
-    const std::vector<double> visits = visits_per_request(spec, w);
+    // Visits per request with the caches' misses and on_miss steps routed (the graph's).
+    std::vector<double> visits(n_services, 0.0);
+    const Eigen::VectorXd endpoint_visits = endpoint_rates(spec, g, w, 1.0);
+    for (std::size_t e = 0; e < g.endpoint.size(); ++e) {
+      visits[g.service_of[e]] += endpoint_visits(static_cast<Eigen::Index>(e));
+    }
     est.stable = true;
     for (std::size_t s = 0; s < n_services; ++s) {
       if (visits[s] > 0.0 && !out.stations[s].stable) est.stable = false;
@@ -493,7 +520,10 @@ ModelAnalysis analyze(const model::Spec& spec, const AnalysisOptions& options) {
     std::optional<double> mean = 0.0;
     for (const model::MixEntry& m : w.mix) {
       const auto e = g.find(spec, w.target, m.endpoint);
-      const auto r = e ? respond(*e) : std::nullopt;
+      // A workload aimed at a cache reads through it.
+      const auto r = !e                                      ? std::nullopt
+                     : spec.services[g.service_of[*e]].cache ? cache_call_time(*e, true)
+                                                             : respond(*e);
       if (!r || !mean) {
         mean.reset();
         break;

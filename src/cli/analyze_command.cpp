@@ -84,8 +84,11 @@ std::string analysis_text(const model::Spec& spec, const analytic::ModelAnalysis
   out += table(rows);
   for (const analytic::StationEstimate& s : a.stations) {
     if (s.hit_ratio) {
+      const auto index = spec.service_index(s.service);
+      const bool backend =
+          index && spec.services[*index].cache && !spec.services[*index].cache->backend.empty();
       out += "cache " + s.service + ": hit ratio " + pct(*s.hit_ratio) +
-             ", misses to its backend " + pct(1.0 - *s.hit_ratio) + "\n";
+             (backend ? ", misses to its backend " : ", misses ") + pct(1.0 - *s.hit_ratio) + "\n";
     }
   }
   // The load the model as given carries: the first station on the path to saturate (its
@@ -142,17 +145,14 @@ std::string check_text(const analytic::ModelAnalysis& a, const run::Results& r) 
   };
   std::vector<std::vector<std::string>> rows{{"quantity", "analytic", "simulated"}};
   for (const analytic::StationEstimate& s : a.stations) {
-    auto util = sim("services." + s.service + ".cpu_utilization");
-    std::string cpu_label = s.service + " cpu";
     // A database with read replicas: the analysis gives its busier side (writes on the primary,
     // reads on the read replicas), so compare with that side's simulated utilisation.
-    const auto primary = sim("services." + s.service + ".primary.cpu_utilization");
-    const auto readers = sim("services." + s.service + ".read_replicas.cpu_utilization");
-    if (primary && readers) {
-      const bool on_primary = primary->estimate.mean >= readers->estimate.mean;
-      util = on_primary ? primary : readers;
-      cpu_label += on_primary ? " (primary)" : " (read replicas)";
-    }
+    const auto [cpu_metric, side] = run::compared_cpu_metric(r, s.service);
+    const auto util = sim(cpu_metric);
+    const std::string cpu_label = s.service + " cpu" +
+                                  (side.empty()        ? ""
+                                   : side == "primary" ? " (primary)"
+                                                       : " (read replicas)");
     const auto arr = sim("services." + s.service + ".arrival_rps");
     rows.push_back({s.service + " arrivals/s", fmt(s.arrival_rps), est_text(arr)});
     rows.push_back({cpu_label, pct(s.cpu_utilization), est_text(util, 100.0) + "%"});

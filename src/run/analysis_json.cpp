@@ -106,6 +106,18 @@ Json check_document(const Json& doc, const model::Spec& spec,
   return peak_doc;
 }
 
+std::pair<std::string, std::string> compared_cpu_metric(const Results& r,
+                                                        const std::string& service) {
+  const std::string p = "services." + service + ".";
+  const MergedMetric* primary = r.find(p + "primary.cpu_utilization");
+  const MergedMetric* readers = r.find(p + "read_replicas.cpu_utilization");
+  if (primary == nullptr || readers == nullptr) return {p + "cpu_utilization", ""};
+  // NaN (a side with no capacity measured) is not the busier one.
+  const bool on_primary = !(readers->estimate.mean > primary->estimate.mean);
+  return on_primary ? std::pair{p + "primary.cpu_utilization", std::string("primary")}
+                    : std::pair{p + "read_replicas.cpu_utilization", std::string("read_replicas")};
+}
+
 Json check_json(const analytic::ModelAnalysis& a, const Results& r) {
   const auto simulated = [&r](const std::string& name) {
     const MergedMetric* m = r.find(name);
@@ -116,9 +128,9 @@ Json check_json(const analytic::ModelAnalysis& a, const Results& r) {
     Json sj;
     sj["arrival_rps"] = {{"analytic", s.arrival_rps},
                          {"simulated", simulated("services." + s.service + ".arrival_rps")}};
-    sj["cpu_utilization"] = {
-        {"analytic", s.cpu_utilization},
-        {"simulated", simulated("services." + s.service + ".cpu_utilization")}};
+    const auto [cpu_metric, side] = compared_cpu_metric(r, s.service);
+    sj["cpu_utilization"] = {{"analytic", s.cpu_utilization}, {"simulated", simulated(cpu_metric)}};
+    if (!side.empty()) sj["cpu_utilization"]["side"] = side;
     if (s.hit_ratio) {
       sj["hit_ratio"] = {{"analytic", *s.hit_ratio},
                          {"simulated", simulated("services." + s.service + ".hit_ratio")}};

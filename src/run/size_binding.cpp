@@ -121,6 +121,10 @@ std::optional<BindingStation> binding_station(const model::Spec& spec, const Res
   if (worst_busy.saturated) state += ", and its queue passed simulation.max_queue";
   out.what = station_noun(*worst) + ": " + state;
   out.instead = size_instead(*worst);
+  // Read replicas take only reads: a busy primary needs bigger nodes, not more of them.
+  if (worst_busy.side == "primary")
+    out.instead = "its cores or connections; its primary takes every write";
+  if (worst_busy.side == "read replicas") out.instead = "its read_replicas, cores or connections";
   return out;
 }
 

@@ -111,6 +111,10 @@ TEST(SizeBinding, ADatabaseSaturatedOnItsPrimaryIsNamedThoughItsMeanIsLow) {
                        "its primary"),
             std::string::npos)
       << r;
+  EXPECT_NE(r.out.find("size db instead (its cores or connections; its primary takes every "
+                       "write)"),
+            std::string::npos)
+      << r;
   EXPECT_EQ(read_json(box / "out.json")["services"]["api"]["bound_by"], "db");
 }
 

@@ -77,10 +77,13 @@ TEST(MetricCatalogue, OptionalMetricsFollowTheModelsFeatures) {
   const model::Spec featured = load_text(R"({ "name": "m",
     "workloads": [ { "name": "w", "kind": "closed", "target": "api", "users": 5,
                      "think_time": "1s" } ],
-    "services": { "api": { "steps": [ { "work": "5ms" } ], "drop_expired": true,
-                           "price_per_replica_hour": 0.1 } } })");
+    "services": { "api": { "steps": [ { "work": "5ms" }, { "call": "db" } ], "drop_expired": true,
+                           "price_per_replica_hour": 0.1 },
+                  "db": { "kind": "database", "read_replicas": 1, "work": "1ms" } } })");
   const auto names = run::metric_names(featured);
-  for (const char* present : {"workloads.w.users", "services.api.cost", "services.api.dropped"}) {
+  for (const char* present :
+       {"workloads.w.users", "services.api.cost", "services.api.dropped",
+        "services.db.primary.cpu_utilization", "services.db.read_replicas.worker_utilization"}) {
     EXPECT_TRUE(holds(names, present)) << present;
   }
   EXPECT_EQ(names, simulated_names(featured));

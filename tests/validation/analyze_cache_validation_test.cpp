@@ -188,6 +188,59 @@ TEST(AnalyzeCaches, ACacheAsideMissRunsItsStepsAtTheCaller) {
   EXPECT_NEAR(metric(r, "workloads.w.latency_ms.mean").mean, analytic_ms, 0.05 * analytic_ms);
 }
 
+TEST(AnalyzeCaches, ACacheBehindACacheSeesItsMisses) {
+  // api -> l1 (50% hits) -> l2 (50% hits) -> db: 100, 50 and 25 arrivals a second.
+  const analytic::ModelAnalysis a = analytic::analyze(spec_of(R"({
+    "workloads": [ { "name": "w", "target": "api", "rate": 100 } ],
+    "services": {
+      "api": { "cores": 4, "steps": [ { "work": "1ms" }, { "call": "l1" } ] },
+      "l1": { "kind": "cache", "backend": "l2", "hit_ratio": 0.5, "work": "0.1ms" },
+      "l2": { "kind": "cache", "backend": "db", "hit_ratio": 0.5, "work": "0.1ms" },
+      "db": { "kind": "database", "connections": 4, "work": "5ms" } } })"));
+  EXPECT_NEAR(station(a, "l2").arrival_rps, 50.0, 1e-9);
+  EXPECT_NEAR(station(a, "db").arrival_rps, 25.0, 1e-9);
+}
+
+TEST(AnalyzeCaches, AClosedWorkloadsMissesReachTheBackend) {
+  // A closed workload alone: its lookups' misses (10%) still go to the database.
+  const analytic::ModelAnalysis a = analytic::analyze(spec_of(R"({
+    "workloads": [ { "name": "u", "kind": "closed", "target": "api", "users": 10,
+                     "think_time": "100ms" } ],
+    "services": {
+      "api": { "cores": 4, "steps": [ { "work": "1ms" }, { "call": "c" } ] },
+      "c": { "kind": "cache", "backend": "db", "hit_ratio": 0.9, "work": "0.1ms" },
+      "db": { "kind": "database", "connections": 4, "work": "5ms" } } })"));
+  ASSERT_GT(station(a, "c").arrival_rps, 0.0);
+  EXPECT_NEAR(station(a, "db").arrival_rps, 0.1 * station(a, "c").arrival_rps, 1e-9);
+}
+
+TEST(AnalyzeCaches, ACacheLookedUpBothWaysChargesItsBackendToReadThroughCallsOnly) {
+  // One cache (50% hits, backend db), looked up cache-aside by api (a miss queries db itself
+  // and writes back) and read-through by api2. Each workload's mean is its own path's: a 5 ms
+  // query on half the lookups either way, not the cache's average over its arrivals.
+  const std::string text = R"({
+    "simulation": { "duration": "200s", "warmup": "20s", "replications": 4, "seed": 3 },
+    "workloads": [ { "name": "w", "target": "api", "rate": 100 },
+                   { "name": "v", "target": "api2", "rate": 100 } ],
+    "services": {
+      "api": { "cores": 4, "steps": [ { "work": "1ms" },
+               { "call": "c", "on_miss": [ { "call": "db" }, { "call": "c", "write": true } ] } ] },
+      "api2": { "cores": 4, "steps": [ { "work": "1ms" }, { "call": "c" } ] },
+      "c": { "kind": "cache", "backend": "db", "hit_ratio": 0.5, "work": "0.1ms" },
+      "db": { "kind": "database", "connections": 4, "work": "5ms" } } })";
+  const analytic::ModelAnalysis a = analytic::analyze(spec_of(text));
+  EXPECT_NEAR(station(a, "db").arrival_rps, 100.0, 1e-9);
+  EXPECT_NEAR(station(a, "c").arrival_rps, 250.0, 1e-9);
+  const run::Results r = run_model(text);
+  for (const analytic::WorkloadEstimate& w : a.workloads) {
+    ASSERT_TRUE(w.mean_latency_s.has_value()) << w.workload;
+    const double analytic_ms = *w.mean_latency_s * 1e3;
+    EXPECT_NEAR(metric(r, "workloads." + w.workload + ".latency_ms.mean").mean, analytic_ms,
+                0.05 * analytic_ms)
+        << w.workload;
+  }
+}
+
 TEST(AnalyzeCaches, DatabaseReadsGoToReadReplicasWritesToThePrimary) {
   // 30 reads/s over 2 read replicas and 10 writes/s on the primary, 50 ms queries on 4
   // connections each: replicas 30 x 0.05 / 8 = 18.75% busy, primary 10 x 0.05 / 4 = 12.5%.

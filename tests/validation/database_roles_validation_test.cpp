@@ -1,4 +1,4 @@
-// A database with read replicas (docs/results-format.md#databases-with-read-replicas): writes go
+// A database with read replicas (docs/results-format.md, `primary.*`): writes go
 // to the primary, reads to the read replicas, so the service's mean utilisation can hide a
 // saturated side. The primary's and the read replicas' utilisations are reported apart.
 //

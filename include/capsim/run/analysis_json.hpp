@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 
 #include <nlohmann/json.hpp>
 
@@ -29,5 +30,11 @@ nlohmann::ordered_json check_document(const nlohmann::ordered_json& doc, const m
 /// The `check` section: each analytic quantity beside its simulated mean (null where the
 /// simulation did not define it), then the replications, simulated time and notices of `r`.
 nlohmann::ordered_json check_json(const analytic::ModelAnalysis& a, const Results& r);
+
+/// The simulated cpu utilisation to set beside the analysis's for `service`: its own, or for a
+/// database with read replicas its busier side's (the analysis gives that side's), with the
+/// side's name ("primary" or "read_replicas"; empty for the whole service).
+std::pair<std::string, std::string> compared_cpu_metric(const Results& r,
+                                                        const std::string& service);
 
 }  // namespace capsim::run
