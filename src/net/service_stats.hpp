@@ -19,6 +19,13 @@ namespace capsim::net {
 
 using stats::Marks;
 
+/// A database primary's levels, kept apart by ServiceStats::keep_primary_apart(). (Outside the
+/// class: clang cannot default-construct a nested class with member initializers inside its
+/// enclosing class.)
+struct PrimaryLevels {
+  stats::TimeWeighted busy_cores{0.0}, busy_workers{0.0}, core_capacity{0.0}, worker_capacity{0.0};
+};
+
 class ServiceStats {
  public:
   /// `replicas` ready at t = 0 with `cores` and `workers` each; `windows`: keep time series.
@@ -259,10 +266,6 @@ class ServiceStats {
   std::optional<double> saturated_at_s_;
   stats::TimeWeighted busy_cores_, busy_workers_, queued_, in_flight_, replica_count_,
       core_capacity_, worker_capacity_, provisioned_, desired_, balancer_queued_, memory_;
-  struct PrimaryLevels {
-    stats::TimeWeighted busy_cores{0.0}, busy_workers{0.0}, core_capacity{0.0},
-        worker_capacity{0.0};
-  };
   std::optional<PrimaryLevels> primary_;
   // The current time-series window.
   bool windows_;
