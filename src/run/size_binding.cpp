@@ -43,10 +43,11 @@ Busy busy_of(const Results& r, const std::string& service) {
         std::max(mean("primary.cpu_utilization"), mean("primary.worker_utilization"));
     const double readers =
         std::max(mean("read_replicas.cpu_utilization"), mean("read_replicas.worker_utilization"));
-    const std::string role = primary >= readers ? "primary." : "read_replicas.";
+    const bool on_primary = primary >= readers;
+    const std::string role = on_primary ? "primary." : "read_replicas.";
     b.cpu = mean(role + "cpu_utilization");
     b.workers = mean(role + "worker_utilization");
-    b.side = primary >= readers ? "primary" : "read replicas";
+    b.side = on_primary ? "primary" : "read replicas";
   }
   const MergedMetric* s = r.find(p + "saturated");
   b.saturated = s != nullptr && s->extreme > 0.0;
