@@ -235,5 +235,34 @@ TEST(Histogram, ManyRecordsAcrossTheRangeKeepBoundedError) {
   }
 }
 
+// A time-series window: a few dozen values over a thousand or more buckets, reset between
+// windows. Every quantile (one pass, ascending, as quantiles() is used) must fall in the bucket
+// of the exact nearest-rank value, whatever the scan skips.
+TEST(Histogram, SparseWindowsFindTheBucketOfTheExactQuantile) {
+  sim::RandomStream rng(2026);
+  Histogram h;
+  constexpr double kWindowQs[] = {0.01, 0.3, 0.5, 0.9, 0.95, 0.99, 0.999};
+  for (int window = 0; window < 2000; ++window) {
+    h.reset();
+    std::vector<double> data;
+    const int n = 2 + static_cast<int>(rng.below(200));
+    for (int i = 0; i < n; ++i) {
+      // Exponential with a mean between 1 ms and 1 s: values across ten or more octaves.
+      const double mean = std::exp(std::log(1e-3) + std::log(1e3) * rng.uniform01());
+      const double x = -mean * std::log(rng.uniform01());
+      data.push_back(x);
+      h.record(x);
+    }
+    std::sort(data.begin(), data.end());
+    double out[std::size(kWindowQs)];
+    h.quantiles(kWindowQs, out);
+    for (std::size_t k = 0; k < std::size(kWindowQs); ++k) {
+      const double exact = exact_quantile(data, kWindowQs[k]);
+      ASSERT_EQ(histogram_layout::bucket_of(out[k]), histogram_layout::bucket_of(exact))
+          << "window " << window << ", q " << kWindowQs[k] << ": " << out[k] << " vs " << exact;
+    }
+  }
+}
+
 }  // namespace
 }  // namespace capsim::stats
