@@ -38,6 +38,7 @@ void PhaseStats::begin(std::size_t phase, double now, const Collectors& c) {
   for (std::size_t s = 0; s < services.size(); ++s) {
     ServicePhase& sp = service_phases_[phase * services.size() + s];
     sp.start = services[s].marks(now);
+    sp.primary_start = services[s].primary_marks(now);
     sp.arrivals_start = services[s].arrivals_total();
   }
   for (std::size_t e = 0; e < c.endpoints.size(); ++e) {
@@ -58,6 +59,7 @@ void PhaseStats::end(std::size_t phase, double now, const Collectors& c) {
   for (std::size_t s = 0; s < services.size(); ++s) {
     ServicePhase& sp = service_phases_[phase * services.size() + s];
     sp.end = services[s].marks(now);
+    sp.primary_end = services[s].primary_marks(now);
     sp.arrivals_end = services[s].arrivals_total();
   }
   for (std::size_t e = 0; e < c.endpoints.size(); ++e) {
@@ -82,6 +84,7 @@ void PhaseStats::window(double start_s, double now, const std::vector<WorkloadSt
   for (std::size_t s = 0; s < services.size(); ++s) {
     ServicePeak& peak = service_peaks_[s];
     const Marks mark = services[s].marks(now);
+    const std::optional<Marks> primary = services[s].primary_marks(now);
     const std::uint64_t arrivals = services[s].arrivals_total();
     if (counts) {
       peak.arrival_rps =
@@ -93,8 +96,25 @@ void PhaseStats::window(double start_s, double now, const std::vector<WorkloadSt
         peak.cpu_utilization =
             std::max(peak.cpu_utilization, (mark.busy_cores - peak.last.busy_cores) / capacity);
       }
+      if (primary) {
+        // Like `last`, zero before the first window.
+        const Marks last = peak.primary_last.value_or(Marks{});
+        const double busy = primary->busy_cores - last.busy_cores;
+        const double primary_capacity = primary->core_capacity - last.core_capacity;
+        if (primary_capacity > 0.0) {
+          peak.primary_cpu_utilization =
+              std::max(peak.primary_cpu_utilization, busy / primary_capacity);
+        }
+        const double readers = read_replicas_ratio(mark.busy_cores - peak.last.busy_cores, busy,
+                                                   capacity, primary_capacity);
+        if (readers >= 0.0) {  // not NaN: the read replicas served in the window
+          peak.read_replicas_cpu_utilization =
+              std::max(peak.read_replicas_cpu_utilization, readers);
+        }
+      }
     }
     peak.last = mark;
+    peak.primary_last = primary;
     peak.arrivals_last = arrivals;
   }
 }
@@ -114,6 +134,12 @@ void PhaseStats::summarize(double now, const Collectors& c, const Add& add) {
     add({"services", n, "peak", "queue_length"}, peak_value(peak.queue_length));
     add({"services", n, "peak", "in_flight"}, peak_value(peak.in_flight));
     add({"services", n, "peak", "cpu_utilization"}, peak_value(peak.cpu_utilization));
+    if (services[s].primary_marks(now)) {
+      add({"services", n, "peak", "primary", "cpu_utilization"},
+          peak_value(peak.primary_cpu_utilization));
+      add({"services", n, "peak", "read_replicas", "cpu_utilization"},
+          peak_value(peak.read_replicas_cpu_utilization));
+    }
   }
   for (std::size_t p = 0; p < phases_.size(); ++p) {
     end(p, now, c);
@@ -158,6 +184,7 @@ void PhaseStats::summarize(double now, const Collectors& c, const Add& add) {
           seen ? ratio(sp.end.busy_workers - sp.start.busy_workers,
                        sp.end.worker_capacity - sp.start.worker_capacity)
                : kNaN);
+      if (services[s].primary_marks(now)) add_phase_sides(name, n, seen ? &sp : nullptr, add);
       add({"phases", name, "services", n, "queue_length"}, level(sp.end.queued, sp.start.queued));
       add({"phases", name, "services", n, "in_flight"},
           level(sp.end.in_flight, sp.start.in_flight));
@@ -166,6 +193,32 @@ void PhaseStats::summarize(double now, const Collectors& c, const Add& add) {
     }
     summarize_endpoints(p, per_s, add);
   }
+}
+
+void PhaseStats::add_phase_sides(const std::string& phase, const std::string& service,
+                                 const ServicePhase* sp, const Add& add) {
+  double primary_cpu = kNaN, primary_workers = kNaN, readers_cpu = kNaN, readers_workers = kNaN;
+  if (sp != nullptr && sp->primary_start && sp->primary_end) {
+    const Marks& a = *sp->primary_start;
+    const Marks& b = *sp->primary_end;
+    const double busy_cores = b.busy_cores - a.busy_cores;
+    const double busy_workers = b.busy_workers - a.busy_workers;
+    const double core_capacity = b.core_capacity - a.core_capacity;
+    const double worker_capacity = b.worker_capacity - a.worker_capacity;
+    primary_cpu = ratio(busy_cores, core_capacity);
+    primary_workers = ratio(busy_workers, worker_capacity);
+    readers_cpu =
+        read_replicas_ratio(sp->end.busy_cores - sp->start.busy_cores, busy_cores,
+                            sp->end.core_capacity - sp->start.core_capacity, core_capacity);
+    readers_workers =
+        read_replicas_ratio(sp->end.busy_workers - sp->start.busy_workers, busy_workers,
+                            sp->end.worker_capacity - sp->start.worker_capacity, worker_capacity);
+  }
+  add({"phases", phase, "services", service, "primary", "cpu_utilization"}, primary_cpu);
+  add({"phases", phase, "services", service, "primary", "worker_utilization"}, primary_workers);
+  add({"phases", phase, "services", service, "read_replicas", "cpu_utilization"}, readers_cpu);
+  add({"phases", phase, "services", service, "read_replicas", "worker_utilization"},
+      readers_workers);
 }
 
 void PhaseStats::summarize_endpoints(std::size_t phase, const std::function<double(double)>& per_s,

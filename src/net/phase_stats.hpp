@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -45,6 +46,8 @@ class PhaseStats {
   struct ServicePhase {
     Marks start, end;
     std::uint64_t arrivals_start = 0, arrivals_end = 0;
+    // A database with read replicas: its primary's levels (ServiceStats::primary_marks).
+    std::optional<Marks> primary_start, primary_end;
   };
   struct PhaseState {
     bool begun = false, ended = false;
@@ -54,8 +57,16 @@ class PhaseStats {
     Marks last;
     std::uint64_t arrivals_last = 0;
     double arrival_rps = -1.0, queue_length = -1.0, in_flight = -1.0, cpu_utilization = -1.0;
+    // A database with read replicas: each side's busiest window, apart (the mean of its nodes
+    // can hide a saturated side).
+    std::optional<Marks> primary_last;
+    double primary_cpu_utilization = -1.0, read_replicas_cpu_utilization = -1.0;
   };
 
+  /// A database's phases.P.services.S.{primary,read_replicas}.{cpu,worker}_utilization; NaN
+  /// when the phase was not seen (`sp` null).
+  static void add_phase_sides(const std::string& phase, const std::string& service,
+                              const ServicePhase* sp, const Add& add);
   /// Phase `phase`'s metrics of every endpoint (phases.P.services.S.endpoints.E.*).
   void summarize_endpoints(std::size_t phase, const std::function<double(double)>& per_s,
                            const Add& add) const;

@@ -116,20 +116,12 @@ stats::Summary Statistics::summarize(double now, std::uint64_t events) {
       const double worker_capacity = primary->worker_capacity - pw.worker_capacity;
       add({"services", n, "primary", "cpu_utilization"}, ratio(busy_cores, core_capacity));
       add({"services", n, "primary", "worker_utilization"}, ratio(busy_workers, worker_capacity));
-      // The read replicas' share is the whole less the primary's: a difference of two integrals,
-      // so rounding is no capacity (read replicas down all the measured time) and no busy time.
-      const auto readers = [](double busy_all, double busy_primary, double capacity_all,
-                              double capacity_primary) {
-        const double capacity = capacity_all - capacity_primary;
-        if (!(capacity > 1e-9 * capacity_all)) return kNaN;
-        return std::max(0.0, busy_all - busy_primary) / capacity;
-      };
       add({"services", n, "read_replicas", "cpu_utilization"},
-          readers(m.busy_cores - warm.busy_cores, busy_cores, m.core_capacity - warm.core_capacity,
-                  core_capacity));
+          read_replicas_ratio(m.busy_cores - warm.busy_cores, busy_cores,
+                              m.core_capacity - warm.core_capacity, core_capacity));
       add({"services", n, "read_replicas", "worker_utilization"},
-          readers(m.busy_workers - warm.busy_workers, busy_workers,
-                  m.worker_capacity - warm.worker_capacity, worker_capacity));
+          read_replicas_ratio(m.busy_workers - warm.busy_workers, busy_workers,
+                              m.worker_capacity - warm.worker_capacity, worker_capacity));
     }
     add({"services", n, "queue_length"}, (m.queued - warm.queued) / measured);
     add({"services", n, "in_flight"}, (m.in_flight - warm.in_flight) / measured);

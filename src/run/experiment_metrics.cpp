@@ -148,6 +148,10 @@ std::vector<std::string> metric_names(const model::Spec& spec) {
     for (const char* name : {"arrival_rps", "queue_length", "in_flight", "cpu_utilization"}) {
       names.push_back("services." + s.name + ".peak." + name);
     }
+    if (s.database && s.database->read_replicas > 0) {
+      names.push_back("services." + s.name + ".peak.primary.cpu_utilization");
+      names.push_back("services." + s.name + ".peak.read_replicas.cpu_utilization");
+    }
   }
   for (const model::PhaseSpec& p : spec.simulation.phases) {
     for (const model::WorkloadSpec& w : spec.workloads) {
@@ -160,8 +164,16 @@ std::vector<std::string> metric_names(const model::Spec& spec) {
     }
     for (const model::ServiceSpec& s : spec.services) {
       const std::string at = "phases." + p.name + ".services." + s.name + ".";
-      for (const char* name : {"arrival_rps", "cpu_utilization", "worker_utilization",
-                               "queue_length", "in_flight", "replicas.mean"}) {
+      for (const char* name : {"arrival_rps", "cpu_utilization", "worker_utilization"}) {
+        names.push_back(at + name);
+      }
+      if (s.database && s.database->read_replicas > 0) {
+        for (const char* role : {"primary.", "read_replicas."}) {
+          names.push_back(at + role + "cpu_utilization");
+          names.push_back(at + role + "worker_utilization");
+        }
+      }
+      for (const char* name : {"queue_length", "in_flight", "replicas.mean"}) {
         names.push_back(at + name);
       }
     }

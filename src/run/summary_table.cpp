@@ -146,11 +146,17 @@ std::string phases_table(const Results& r, Format format) {
     std::string busiest;
     stats::Estimate busiest_cpu;
     for (const std::string& sv : services) {
-      const stats::Estimate cpu = est("phases." + ph + ".services." + sv + ".cpu_utilization");
-      if (cpu.n > 0 && std::isfinite(cpu.mean) &&
-          (busiest.empty() || cpu.mean > busiest_cpu.mean)) {
-        busiest = sv;
-        busiest_cpu = cpu;
+      // A database with read replicas competes with each side too: its mean over all its
+      // nodes can hide a saturated side.
+      const std::string at = "phases." + ph + ".services." + sv + ".";
+      for (const auto& [role, label] : {std::pair{"", ""}, std::pair{"primary.", " primary"},
+                                        std::pair{"read_replicas.", " read replicas"}}) {
+        const stats::Estimate cpu = est(at + role + "cpu_utilization");
+        if (cpu.n > 0 && std::isfinite(cpu.mean) &&
+            (busiest.empty() || cpu.mean > busiest_cpu.mean)) {
+          busiest = sv + label;
+          busiest_cpu = cpu;
+        }
       }
     }
     const std::string busiest_text =
@@ -192,9 +198,17 @@ std::string peaks_table(const Results& r, const std::vector<std::string>& worklo
   for (const std::string& n : services) {
     const std::string p = "services." + n + ".peak.";
     const stats::Estimate cpu = est(p + "cpu_utilization");
-    t.rows.push_back(
-        {n, "", format_estimate(est(p + "arrival_rps")), format_estimate(est(p + "queue_length")),
-         cpu.n == 0 || !std::isfinite(cpu.mean) ? "-" : format_estimate(cpu, 100.0, 1) + "%"});
+    const auto cpu_text = [](const stats::Estimate& e) {
+      return e.n == 0 || !std::isfinite(e.mean) ? "-" : format_estimate(e, 100.0, 1) + "%";
+    };
+    t.rows.push_back({n, "", format_estimate(est(p + "arrival_rps")),
+                      format_estimate(est(p + "queue_length")), cpu_text(cpu)});
+    // A database with read replicas: each side's busiest window, as in the services table.
+    for (const auto& [role, label] :
+         {std::pair{"primary.", "  primary"}, std::pair{"read_replicas.", "  read replicas"}}) {
+      if (r.find(p + role + "cpu_utilization") == nullptr) continue;
+      t.rows.push_back({label, "", "", "", cpu_text(est(p + role + "cpu_utilization"))});
+    }
   }
   // Workload rows end in empty cells: no trailing blanks.
   const std::string table = t.render();

@@ -8,6 +8,7 @@
 // (1 + 1 + 2.4) / 12 = 36.7%. With cores = connections a query never waits for a core, so cpu
 // and connection utilisation are the same.
 
+#include "capsim/run/results_io.hpp"
 #include "validation_support.hpp"
 
 namespace capsim::validation {
@@ -47,6 +48,61 @@ TEST(DatabaseRoles, OnlyADatabaseWithReadReplicasHasThem) {
   EXPECT_EQ(r.find("services.db.read_replicas.cpu_utilization"), nullptr);
   // One node takes every query: 340/s x 0.010 s = 3.4 of 4 connections.
   EXPECT_TRUE(covers(metric(r, "services.db.worker_utilization"), 0.85));
+}
+
+// The reads triple at 500 s; the writes stay. Hand calculation, as above: before, 100 reads/s
+// over 2 read replicas, 0.5 of 4 connections each (12.5%); after, 300/s, 1.5 of 4 (37.5%); the
+// primary's 120 writes/s, 1.2 of 4 (30%) throughout. In the busy phase the service's mean over
+// its 3 nodes is (1.5 + 1.5 + 1.2) / 12 = 35%: below the read replicas' 37.5%, which the
+// phases' and peaks' figures show apart.
+const char* kPhasedModel = R"({
+  "simulation": { "duration": "1000s", "warmup": "50s", "replications": 4, "seed": 12,
+                  "window": "50s",
+                  "phases": [ { "name": "quiet", "from": "100s", "to": "500s" },
+                              { "name": "busy", "from": "550s", "to": "1000s" } ] },
+  "workloads": [ { "name": "reads", "target": "reader",
+                   "rate": { "start": 100, "stages": [ { "duration": "500s", "target": 100 },
+                                                       { "duration": "0s", "target": 300 } ] } },
+                 { "name": "writes", "target": "writer", "rate": 120 } ],
+  "services": {
+    "reader": { "replicas": 2, "cores": 4, "workers": 64,
+                "steps": [ { "call": "db", "op": "read" } ] },
+    "writer": { "replicas": 2, "cores": 4, "workers": 64,
+                "steps": [ { "call": "db", "op": "write" } ] },
+    "db": { "kind": "database", "connections": 4, "cores": 4, "read_replicas": 2,
+            "work": { "dist": "exponential", "mean": "10ms" } }
+  }
+})";
+
+TEST(DatabaseRoles, PhasesAndPeaksReportEachSide) {
+  const run::Results r = run_model(kPhasedModel);
+  EXPECT_TRUE(
+      covers(metric(r, "phases.quiet.services.db.read_replicas.worker_utilization"), 0.125));
+  EXPECT_TRUE(covers(metric(r, "phases.quiet.services.db.read_replicas.cpu_utilization"), 0.125));
+  EXPECT_TRUE(covers(metric(r, "phases.busy.services.db.read_replicas.worker_utilization"), 0.375));
+  EXPECT_TRUE(covers(metric(r, "phases.busy.services.db.read_replicas.cpu_utilization"), 0.375));
+  for (const char* phase : {"quiet", "busy"}) {
+    const std::string at = std::string("phases.") + phase + ".services.db.primary.";
+    EXPECT_TRUE(covers(metric(r, at + "worker_utilization"), 0.30)) << phase;
+    EXPECT_TRUE(covers(metric(r, at + "cpu_utilization"), 0.30)) << phase;
+  }
+  EXPECT_TRUE(covers(metric(r, "phases.busy.services.db.cpu_utilization"), 4.2 / 12.0));
+  // Peaks: the busiest 50 s window of each side. A maximum of window means lies a little above
+  // the mean load (by the windows' noise: about 1% of the utilisation here), never below it.
+  const double readers_peak = metric(r, "services.db.peak.read_replicas.cpu_utilization").mean;
+  EXPECT_GE(readers_peak, 0.375 - 0.005);
+  EXPECT_LE(readers_peak, 0.375 + 0.03);
+  const double primary_peak = metric(r, "services.db.peak.primary.cpu_utilization").mean;
+  EXPECT_GE(primary_peak, 0.30 - 0.005);
+  EXPECT_LE(primary_peak, 0.30 + 0.03);
+  const double mean_peak = metric(r, "services.db.peak.cpu_utilization").mean;
+  EXPECT_LT(mean_peak, readers_peak);  // the mean over all nodes hides the read replicas' peak
+
+  // The summary shows the sides under the database in the peaks table, and the phases' busiest
+  // cpu names the read replicas, busier than the database's mean.
+  const std::string table = run::summary_table(r);
+  EXPECT_NE(table.find("\n  read replicas "), std::string::npos) << table;
+  EXPECT_NE(table.find("db read replicas 37."), std::string::npos) << table;
 }
 
 }  // namespace
