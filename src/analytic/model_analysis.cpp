@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
-#include <functional>
 #include <map>
 
 #include <Eigen/Dense>
@@ -12,6 +11,7 @@
 #include "capsim/analytic/queueing.hpp"
 #include "capsim/dist/distribution.hpp"
 #include "data_stations.hpp"
+#include "response_times.hpp"
 #include "station_capacity.hpp"
 #include "station_queue.hpp"
 
@@ -330,122 +330,15 @@ ModelAnalysis analyze(const model::Spec& spec, const AnalysisOptions& options) {
     out.stations.push_back(std::move(st));
   }
 
-  // ---- Response times per endpoint (memoised; the loader refuses call cycles). -------------
-  std::vector<std::optional<double>> response(g.endpoint.size());
-  std::vector<char> known(g.endpoint.size(), 0);
-  // A cache endpoint's response is its lookup plus its backend's time for the share of its
-  // arrivals that read through and missed (what holds its workers); `backend_part` is the latter.
-  std::vector<double> backend_part(g.endpoint.size(), 0.0);
-  std::function<std::optional<double>(std::size_t)> respond;
-  // The time of one call into cache endpoint `e`: its lookup, and for a read-through lookup (not
-  // cache-aside, not a write) the miss ratio times the backend's time.
-  const auto cache_call_time = [&](std::size_t e, bool read_through) -> std::optional<double> {
-    const auto own = respond(e);
-    if (!own) return std::nullopt;
-    double t = *own - backend_part[e];
-    const model::ServiceSpec& cache = spec.services[g.service_of[e]];
-    const auto& hit = cache_hits[g.service_of[e]];
-    const auto backend = g.find(spec, cache.cache->backend, cache.cache->backend_endpoint);
-    if (read_through && hit && backend) {
-      const auto b = respond(*backend);
-      if (!b) return std::nullopt;
-      t += (1.0 - hit->hit_ratio) * *b;
-    }
-    return t;
-  };
-  respond = [&](std::size_t e) -> std::optional<double> {
-    if (known[e]) return response[e];
-    known[e] = 1;
-    const std::size_t s = g.service_of[e];
-    const Queue& q = queues[s];
-    // The time of `steps`, run at this endpoint; a cache-aside lookup adds its on_miss steps'
-    // time, weighted by the cache's miss ratio.
-    std::function<std::optional<double>(const std::vector<model::StepSpec>&)> steps_time;
-    const auto call_time = [&](const model::CallSpec& c) -> std::optional<double> {
-      const auto callee = g.find(spec, c.service, c.endpoint);
-      if (!callee) return std::nullopt;
-      bool ignored = false;
-      const double k = expected_calls(c, ignored);
-      // Nobody waits for a fire-and-forget call: its load counts (routing), its time does not.
-      if (k == 0.0 || c.async) return 0.0;
-      const bool cache = spec.services[g.service_of[*callee]].cache.has_value();
-      const auto r =
-          cache ? cache_call_time(*callee, !c.on_miss && !c.cache_write) : respond(*callee);
-      if (!r) return std::nullopt;
-      double t = *r;
-      const auto& hit = cache_hits[g.service_of[*callee]];
-      if (c.on_miss && hit) {
-        const auto on_miss = steps_time(c.on_miss->steps);
-        if (!on_miss) return std::nullopt;
-        t += (1.0 - hit->hit_ratio) * *on_miss;
-      }
-      return k * t;
-    };
-    steps_time = [&](const std::vector<model::StepSpec>& steps) -> std::optional<double> {
-      std::optional<double> total = 0.0;
-      for (const model::StepSpec& step : steps) {
-        if (!total) break;
-        switch (step.kind) {
-          case model::StepKind::work:
-            if (!q.valid) {
-              total.reset();
-            } else {
-              *total += q.wait_s + dist::mean_of(step.work);
-            }
-            break;
-          case model::StepKind::delay:
-            // The estimate assumes workers are not the bottleneck: a delay adds its mean.
-            *total += dist::mean_of(step.delay);
-            break;
-          case model::StepKind::call:
-            if (const auto t = call_time(step.call)) {
-              *total += *t;
-            } else {
-              total.reset();
-            }
-            break;
-          case model::StepKind::parallel: {
-            double slowest = 0.0;
-            for (const model::CallSpec& c : step.parallel) {
-              const auto t = call_time(c);
-              if (!t) {
-                total.reset();
-                break;
-              }
-              slowest = std::max(slowest, *t);
-            }
-            if (total) *total += slowest;
-            break;
-          }
-        }
-      }
-      return total;
-    };
-    std::optional<double> total = steps_time(g.endpoint[e]->steps);
-    if (total && spec.services[s].cache) {
-      // The misses: calls to the backend that are no step of the endpoint.
-      for (Eigen::Index j = 0; j < g.routing.cols() && total; ++j) {
-        const double misses = g.routing(static_cast<Eigen::Index>(e), j);
-        if (misses <= 0.0) continue;
-        const auto r = respond(static_cast<std::size_t>(j));
-        if (r) {
-          *total += misses * *r;
-          backend_part[e] += misses * *r;
-        } else {
-          total.reset();
-        }
-      }
-    }
-    response[e] = total;
-    return total;
-  };
+  // ---- Response times per endpoint (response_times.cpp). -----------------------------------
+  detail::ResponseTimes response(spec, g, queues, cache_hits);
   for (std::size_t s = 0; s < n_services; ++s) {
     StationEstimate& st = out.stations[s];
     if (st.arrival_rps <= 0.0) continue;
     double held = 0.0;
     bool ok = true;
     for (std::size_t e : g.of_service[s]) {
-      const auto r = respond(e);
+      const auto r = response.of(e);
       if (!r) {
         ok = false;
         break;
@@ -522,8 +415,8 @@ ModelAnalysis analyze(const model::Spec& spec, const AnalysisOptions& options) {
       const auto e = g.find(spec, w.target, m.endpoint);
       // A workload aimed at a cache reads through it.
       const auto r = !e                                      ? std::nullopt
-                     : spec.services[g.service_of[*e]].cache ? cache_call_time(*e, true)
-                                                             : respond(*e);
+                     : spec.services[g.service_of[*e]].cache ? response.cache_call(*e, true)
+                                                             : response.of(*e);
       if (!r || !mean) {
         mean.reset();
         break;
