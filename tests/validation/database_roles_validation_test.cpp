@@ -14,10 +14,8 @@
 namespace capsim::validation {
 namespace {
 
-const char* kModel = R"({
-  "simulation": { "duration": "1000s", "warmup": "50s", "replications": 4, "seed": 11 },
-  "workloads": [ { "name": "reads", "target": "reader", "rate": 200 },
-                 { "name": "writes", "target": "writer", "rate": 240 } ],
+// Readers and writers calling a database with 2 read replicas (both models below).
+const std::string kServices = R"(
   "services": {
     "reader": { "replicas": 2, "cores": 4, "workers": 64,
                 "steps": [ { "call": "db", "op": "read" } ] },
@@ -27,6 +25,12 @@ const char* kModel = R"({
             "work": { "dist": "exponential", "mean": "10ms" } }
   }
 })";
+
+const std::string kModel = R"({
+  "simulation": { "duration": "1000s", "warmup": "50s", "replications": 4, "seed": 11 },
+  "workloads": [ { "name": "reads", "target": "reader", "rate": 200 },
+                 { "name": "writes", "target": "writer", "rate": 240 } ],
+  )" + kServices;
 
 TEST(DatabaseRoles, PrimaryAndReadReplicasAreReportedApart) {
   const run::Results r = run_model(kModel);
@@ -55,7 +59,7 @@ TEST(DatabaseRoles, OnlyADatabaseWithReadReplicasHasThem) {
 // primary's 120 writes/s, 1.2 of 4 (30%) throughout. In the busy phase the service's mean over
 // its 3 nodes is (1.5 + 1.5 + 1.2) / 12 = 35%: below the read replicas' 37.5%, which the
 // phases' and peaks' figures show apart.
-const char* kPhasedModel = R"({
+const std::string kPhasedModel = R"({
   "simulation": { "duration": "1000s", "warmup": "50s", "replications": 4, "seed": 12,
                   "window": "50s",
                   "phases": [ { "name": "quiet", "from": "100s", "to": "500s" },
@@ -64,15 +68,7 @@ const char* kPhasedModel = R"({
                    "rate": { "start": 100, "stages": [ { "duration": "500s", "target": 100 },
                                                        { "duration": "0s", "target": 300 } ] } },
                  { "name": "writes", "target": "writer", "rate": 120 } ],
-  "services": {
-    "reader": { "replicas": 2, "cores": 4, "workers": 64,
-                "steps": [ { "call": "db", "op": "read" } ] },
-    "writer": { "replicas": 2, "cores": 4, "workers": 64,
-                "steps": [ { "call": "db", "op": "write" } ] },
-    "db": { "kind": "database", "connections": 4, "cores": 4, "read_replicas": 2,
-            "work": { "dist": "exponential", "mean": "10ms" } }
-  }
-})";
+  )" + kServices;
 
 TEST(DatabaseRoles, PhasesAndPeaksReportEachSide) {
   const run::Results r = run_model(kPhasedModel);
