@@ -9,6 +9,11 @@
 
 namespace capsim::net {
 
+namespace {
+// The share of a window a database's side must have served for its peak to count it.
+constexpr double kSideServedShare = 0.5;
+}  // namespace
+
 PhaseStats::PhaseStats(const model::Spec& spec)
     : spec_(spec),
       phases_(spec.simulation.phases.size()),
@@ -101,15 +106,22 @@ void PhaseStats::window(double start_s, double now, const std::vector<WorkloadSt
         const Marks last = peak.primary_last.value_or(Marks{});
         const double busy = primary->busy_cores - last.busy_cores;
         const double primary_capacity = primary->core_capacity - last.core_capacity;
-        if (primary_capacity > 0.0) {
+        // A side counts in a window it served at least half of: one down most of the window
+        // would show the load of its last milliseconds as its peak.
+        const model::ServiceSpec& ss = spec_.services[s];
+        const double full_s = ss.cores * width;  // one node's core-seconds over the window
+        if (primary_capacity >= kSideServedShare * full_s) {
           peak.primary_cpu_utilization =
               std::max(peak.primary_cpu_utilization, busy / primary_capacity);
         }
-        const double readers = read_replicas_ratio(mark.busy_cores - peak.last.busy_cores, busy,
-                                                   capacity, primary_capacity);
-        if (readers >= 0.0) {  // not NaN: the read replicas served in the window
-          peak.read_replicas_cpu_utilization =
-              std::max(peak.read_replicas_cpu_utilization, readers);
+        if (capacity - primary_capacity >= kSideServedShare * full_s * ss.database->read_replicas) {
+          const double readers =
+              read_replicas_ratio(mark.busy_cores - peak.last.busy_cores, busy, capacity,
+                                  primary_capacity, mark.core_capacity);
+          if (readers >= 0.0) {  // not NaN
+            peak.read_replicas_cpu_utilization =
+                std::max(peak.read_replicas_cpu_utilization, readers);
+          }
         }
       }
     }
@@ -205,14 +217,15 @@ void PhaseStats::add_phase_sides(const std::string& phase, const std::string& se
     const double busy_workers = b.busy_workers - a.busy_workers;
     const double core_capacity = b.core_capacity - a.core_capacity;
     const double worker_capacity = b.worker_capacity - a.worker_capacity;
-    primary_cpu = ratio(busy_cores, core_capacity);
-    primary_workers = ratio(busy_workers, worker_capacity);
-    readers_cpu =
-        read_replicas_ratio(sp->end.busy_cores - sp->start.busy_cores, busy_cores,
-                            sp->end.core_capacity - sp->start.core_capacity, core_capacity);
+    primary_cpu = side_ratio(busy_cores, core_capacity, b.core_capacity);
+    primary_workers = side_ratio(busy_workers, worker_capacity, b.worker_capacity);
+    readers_cpu = read_replicas_ratio(sp->end.busy_cores - sp->start.busy_cores, busy_cores,
+                                      sp->end.core_capacity - sp->start.core_capacity,
+                                      core_capacity, sp->end.core_capacity);
     readers_workers =
         read_replicas_ratio(sp->end.busy_workers - sp->start.busy_workers, busy_workers,
-                            sp->end.worker_capacity - sp->start.worker_capacity, worker_capacity);
+                            sp->end.worker_capacity - sp->start.worker_capacity, worker_capacity,
+                            sp->end.worker_capacity);
   }
   add({"phases", phase, "services", service, "primary", "cpu_utilization"}, primary_cpu);
   add({"phases", phase, "services", service, "primary", "worker_utilization"}, primary_workers);

@@ -114,14 +114,18 @@ stats::Summary Statistics::summarize(double now, std::uint64_t events) {
       const double busy_workers = primary->busy_workers - pw.busy_workers;
       const double core_capacity = primary->core_capacity - pw.core_capacity;
       const double worker_capacity = primary->worker_capacity - pw.worker_capacity;
-      add({"services", n, "primary", "cpu_utilization"}, ratio(busy_cores, core_capacity));
-      add({"services", n, "primary", "worker_utilization"}, ratio(busy_workers, worker_capacity));
+      add({"services", n, "primary", "cpu_utilization"},
+          side_ratio(busy_cores, core_capacity, primary->core_capacity));
+      add({"services", n, "primary", "worker_utilization"},
+          side_ratio(busy_workers, worker_capacity, primary->worker_capacity));
       add({"services", n, "read_replicas", "cpu_utilization"},
           read_replicas_ratio(m.busy_cores - warm.busy_cores, busy_cores,
-                              m.core_capacity - warm.core_capacity, core_capacity));
+                              m.core_capacity - warm.core_capacity, core_capacity,
+                              m.core_capacity));
       add({"services", n, "read_replicas", "worker_utilization"},
           read_replicas_ratio(m.busy_workers - warm.busy_workers, busy_workers,
-                              m.worker_capacity - warm.worker_capacity, worker_capacity));
+                              m.worker_capacity - warm.worker_capacity, worker_capacity,
+                              m.worker_capacity));
     }
     add({"services", n, "queue_length"}, (m.queued - warm.queued) / measured);
     add({"services", n, "in_flight"}, (m.in_flight - warm.in_flight) / measured);

@@ -14,14 +14,20 @@ inline double ratio(double a, double b) {
   return b > 0.0 ? a / b : kNaN;
 }
 
-/// A database's read replicas' share of a level: the whole service's busy time less its
-/// primary's, over the capacity left to them. NaN when they had no capacity: both are differences
-/// of two integrals, so rounding is neither capacity (read replicas down all the time) nor work.
+/// A database side's busy fraction: `busy` over `capacity`, both differences of integrals since
+/// t = 0, whose rounding grows with `capacity_integral` (the capacity's integral at the end of the
+/// span). NaN when the side had no capacity (down all the span): rounding is neither capacity nor
+/// work.
+inline double side_ratio(double busy, double capacity, double capacity_integral) {
+  if (!(capacity > 1e-9 * std::max(capacity, capacity_integral))) return kNaN;
+  return std::max(0.0, busy) / capacity;
+}
+
+/// The read replicas' side: the whole service's busy time less its primary's, over the capacity
+/// left to them (side_ratio; `capacity_integral` the whole service's).
 inline double read_replicas_ratio(double busy_all, double busy_primary, double capacity_all,
-                                  double capacity_primary) {
-  const double capacity = capacity_all - capacity_primary;
-  if (!(capacity > 1e-9 * capacity_all)) return kNaN;
-  return std::max(0.0, busy_all - busy_primary) / capacity;
+                                  double capacity_primary, double capacity_integral) {
+  return side_ratio(busy_all - busy_primary, capacity_all - capacity_primary, capacity_integral);
 }
 
 /// The p-quantile of `h` in milliseconds (h holds seconds), or NaN when `h` is empty.

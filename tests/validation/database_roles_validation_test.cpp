@@ -70,6 +70,33 @@ const std::string kPhasedModel = R"({
                  { "name": "writes", "target": "writer", "rate": 120 } ],
   )" + kServices;
 
+// Read replicas that crash 3 ms into a window served a sliver of it: that window is no peak of
+// theirs (at the load of its first milliseconds it could read anything), so their peak is that
+// of the windows they served, and null once they served none.
+TEST(DatabaseRoles, ASideDownMostOfAWindowHasNoPeakThere) {
+  std::string model = kPhasedModel;
+  model.replace(model.find(R"("workloads")"), 11,
+                R"("faults": [ { "at": "600.003s", "kind": "crash", "service": "db",
+                                  "replicas": 2 } ],
+  "workloads")");
+  const run::Results r = run_model(model);
+  // Windows of 50 s: the read replicas served [50 s, 600 s) whole, at 12.5% then 37.5%.
+  const double readers_peak = metric(r, "services.db.peak.read_replicas.cpu_utilization").mean;
+  EXPECT_GE(readers_peak, 0.375 - 0.005);
+  EXPECT_LE(readers_peak, 0.375 + 0.04);
+  // In the busy phase (550 s to the end) they served 50 s of 450: their figure is over that.
+  EXPECT_TRUE(covers(metric(r, "phases.busy.services.db.read_replicas.cpu_utilization"), 0.375));
+  // Crashing them all from the start: no window of theirs, no peak; the primary's stays.
+  std::string gone = kPhasedModel;
+  gone.replace(gone.find(R"("workloads")"), 11,
+               R"("faults": [ { "at": "0.5s", "kind": "crash", "service": "db", "replicas": 2 } ],
+  "workloads")");
+  const run::Results g = run_model(gone);
+  EXPECT_EQ(metric(g, "services.db.peak.read_replicas.cpu_utilization").n, 0U);
+  EXPECT_EQ(metric(g, "phases.busy.services.db.read_replicas.cpu_utilization").n, 0U);
+  EXPECT_GT(metric(g, "services.db.peak.primary.cpu_utilization").n, 0U);
+}
+
 TEST(DatabaseRoles, PhasesAndPeaksReportEachSide) {
   const run::Results r = run_model(kPhasedModel);
   EXPECT_TRUE(
@@ -97,7 +124,10 @@ TEST(DatabaseRoles, PhasesAndPeaksReportEachSide) {
   // The summary shows the sides under the database in the peaks table, and the phases' busiest
   // cpu names the read replicas, busier than the database's mean.
   const std::string table = run::summary_table(r);
-  EXPECT_NE(table.find("\n  read replicas "), std::string::npos) << table;
+  const std::size_t peaks = table.find("peak (50 s window)");
+  ASSERT_NE(peaks, std::string::npos) << table;
+  EXPECT_NE(table.find("\n  primary ", peaks), std::string::npos) << table;
+  EXPECT_NE(table.find("\n  read replicas ", peaks), std::string::npos) << table;
   EXPECT_NE(table.find("db read replicas 37."), std::string::npos) << table;
 }
 
