@@ -174,6 +174,8 @@ ModelAnalysis analyze(const model::Spec& spec, const AnalysisOptions& options) {
   for (const WorkloadEstimate& c : closed_estimates) total_open_rate += c.rate_rps;
 
   std::vector<Queue> queues(n_services);
+  // Per service: how much longer its work takes than the steps say (a database's contention).
+  std::vector<double> work_factor(n_services, 1.0);
   std::vector<char> worker_bound_(n_services, 0);
   for (std::size_t s = 0; s < n_services; ++s) {
     const model::ServiceSpec& svc = spec.services[s];
@@ -247,6 +249,7 @@ ModelAnalysis analyze(const model::Spec& spec, const AnalysisOptions& options) {
           detail::contention_effect(*svc.database->contention, visits * st.work_mean_s / n, c);
       st.work_mean_s *= effect.factor;
       st.demand_s *= effect.factor;
+      work_factor[s] = effect.factor;
       capacity_work = work * effect.at_saturation;
       st.assumptions.push_back("contention (USL): a query's work x" + num(effect.factor) +
                                " beside the mean " + num(effect.concurrency) +
@@ -331,7 +334,7 @@ ModelAnalysis analyze(const model::Spec& spec, const AnalysisOptions& options) {
   }
 
   // ---- Response times per endpoint (response_times.cpp). -----------------------------------
-  detail::ResponseTimes response(spec, g, queues, cache_hits);
+  detail::ResponseTimes response(spec, g, queues, work_factor, cache_hits);
   for (std::size_t s = 0; s < n_services; ++s) {
     StationEstimate& st = out.stations[s];
     if (st.arrival_rps <= 0.0) continue;

@@ -10,10 +10,12 @@ namespace capsim::analytic::detail {
 
 ResponseTimes::ResponseTimes(const model::Spec& spec, const Graph& g,
                              const std::vector<Queue>& queues,
+                             const std::vector<double>& work_factor,
                              const std::vector<std::optional<CacheHitEstimate>>& cache_hits)
     : spec_(spec),
       g_(g),
       queues_(queues),
+      work_factor_(work_factor),
       cache_hits_(cache_hits),
       response_(g.endpoint.size()),
       known_(g.endpoint.size(), 0),
@@ -34,7 +36,7 @@ std::optional<double> ResponseTimes::cache_call(std::size_t e, bool read_through
   return t;
 }
 
-std::optional<double> ResponseTimes::call_time(const Queue& q, const model::CallSpec& c) {
+std::optional<double> ResponseTimes::call_time(std::size_t s, const model::CallSpec& c) {
   const auto callee = g_.find(spec_, c.service, c.endpoint);
   if (!callee) return std::nullopt;
   bool ignored = false;
@@ -48,15 +50,16 @@ std::optional<double> ResponseTimes::call_time(const Queue& q, const model::Call
   const auto& hit = cache_hits_[g_.service_of[*callee]];
   if (c.on_miss && hit) {
     // A cache-aside lookup: the caller runs on_miss itself (its steps queue where it runs).
-    const auto on_miss = steps_time(q, c.on_miss->steps);
+    const auto on_miss = steps_time(s, c.on_miss->steps);
     if (!on_miss) return std::nullopt;
     t += (1.0 - hit->hit_ratio) * *on_miss;
   }
   return k * t;
 }
 
-std::optional<double> ResponseTimes::steps_time(const Queue& q,
+std::optional<double> ResponseTimes::steps_time(std::size_t s,
                                                 const std::vector<model::StepSpec>& steps) {
+  const Queue& q = queues_[s];
   std::optional<double> total = 0.0;
   for (const model::StepSpec& step : steps) {
     if (!total) break;
@@ -65,7 +68,7 @@ std::optional<double> ResponseTimes::steps_time(const Queue& q,
         if (!q.valid) {
           total.reset();
         } else {
-          *total += q.wait_s + dist::mean_of(step.work);
+          *total += q.wait_s + work_factor_[s] * dist::mean_of(step.work);
         }
         break;
       case model::StepKind::delay:
@@ -73,7 +76,7 @@ std::optional<double> ResponseTimes::steps_time(const Queue& q,
         *total += dist::mean_of(step.delay);
         break;
       case model::StepKind::call:
-        if (const auto t = call_time(q, step.call)) {
+        if (const auto t = call_time(s, step.call)) {
           *total += *t;
         } else {
           total.reset();
@@ -82,7 +85,7 @@ std::optional<double> ResponseTimes::steps_time(const Queue& q,
       case model::StepKind::parallel: {
         double slowest = 0.0;
         for (const model::CallSpec& c : step.parallel) {
-          const auto t = call_time(q, c);
+          const auto t = call_time(s, c);
           if (!t) {
             total.reset();
             break;
@@ -101,7 +104,7 @@ std::optional<double> ResponseTimes::of(std::size_t e) {
   if (known_[e]) return response_[e];
   known_[e] = 1;
   const std::size_t s = g_.service_of[e];
-  std::optional<double> total = steps_time(queues_[s], g_.endpoint[e]->steps);
+  std::optional<double> total = steps_time(s, g_.endpoint[e]->steps);
   if (total && spec_.services[s].cache) {
     // The misses: calls to the backend that are no step of the endpoint.
     for (Eigen::Index j = 0; j < g_.routing.cols() && total; ++j) {

@@ -19,9 +19,11 @@ namespace capsim::analytic::detail {
 /// optional) where a queue on the way is unstable or a callee is unknown.
 class ResponseTimes {
  public:
-  /// `queues[s]`: the queue one visit of service s's work joins; `cache_hits[s]`: the estimated
-  /// hit ratio of cache s. All must outlive this object.
+  /// `queues[s]`: the queue one visit of service s's work joins; `work_factor[s]`: how much
+  /// longer its work takes than its steps say (a database's contention slows every query);
+  /// `cache_hits[s]`: the estimated hit ratio of cache s. All must outlive this object.
   ResponseTimes(const model::Spec& spec, const Graph& g, const std::vector<Queue>& queues,
+                const std::vector<double>& work_factor,
                 const std::vector<std::optional<CacheHitEstimate>>& cache_hits);
 
   /// The mean time from a request's arrival at endpoint `e` to its answer. A cache endpoint's
@@ -33,14 +35,15 @@ class ResponseTimes {
   std::optional<double> cache_call(std::size_t e, bool read_through);
 
  private:
-  /// The time of call `c` made from a step that queues at `q`.
-  std::optional<double> call_time(const Queue& q, const model::CallSpec& c);
-  /// The time of `steps` run at a service whose work queues at `q`.
-  std::optional<double> steps_time(const Queue& q, const std::vector<model::StepSpec>& steps);
+  /// The time of call `c` made by a step run at service `s`.
+  std::optional<double> call_time(std::size_t s, const model::CallSpec& c);
+  /// The time of `steps` run at service `s`.
+  std::optional<double> steps_time(std::size_t s, const std::vector<model::StepSpec>& steps);
 
   const model::Spec& spec_;
   const Graph& g_;
   const std::vector<Queue>& queues_;
+  const std::vector<double>& work_factor_;
   const std::vector<std::optional<CacheHitEstimate>>& cache_hits_;
   std::vector<std::optional<double>> response_;
   std::vector<char> known_;

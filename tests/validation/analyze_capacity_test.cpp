@@ -227,6 +227,13 @@ TEST(AnalyzeCapacity, DatabaseContentionSlowsQueriesAndSetsTheBreakingPoint) {
   const auto& busy = capsim::validation::metric(r, "services.db.worker_utilization");
   // 0.2502 [0.2494, 0.2509] with this seed: the interval, widened by 0.5% for the few waits.
   EXPECT_TRUE(capsim::validation::covers(busy, 0.25, 0.005)) << "simulated connections busy";
+  // The response is the contended query, 12.5 ms (Little's law on the connections: 2.5 busy /
+  // 200/s), not the steps' 10 ms, which the mean latency took before (a newcomer's trial).
+  ASSERT_EQ(a.workloads.size(), 1U);
+  ASSERT_TRUE(a.workloads[0].mean_latency_s.has_value());
+  EXPECT_NEAR(*a.workloads[0].mean_latency_s, 0.0125, 0.0125 * 0.001);
+  const auto& mean_ms = capsim::validation::metric(r, "workloads.w.latency_ms.mean");
+  EXPECT_TRUE(capsim::validation::covers(mean_ms, 12.5, 0.005)) << "simulated mean latency";
 }
 
 TEST(AnalyzeCapacity, AConnectionPoolIsNamedAsLeftOut) {
