@@ -175,7 +175,8 @@ Json size_json(const Experiment& experiment, const SizeResult& result) {
     sj["confident"] = s.confident;
     sj["analytic"] = optional_json(s.analytic);
     sj["rule_of_thumb"] = optional_json(s.rule_of_thumb);
-    sj["peak_rps"] = s.peak_rps;
+    // The peak the rule of thumb divides: replicas only.
+    sj["peak_rps"] = s.is_replicas ? Json(s.peak_rps) : Json(nullptr);
     sj["breaking_point_rps"] =
         s.breaking_point_rps ? detail::number_json(*s.breaking_point_rps) : Json(nullptr);
     sj["breaking_point_bound_by"] =

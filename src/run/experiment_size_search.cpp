@@ -88,6 +88,17 @@ analytic::AnalysisOptions Sizer::analysis_options(const Counts& counts) const {
   return o;
 }
 
+analytic::ModelAnalysis Sizer::analysis_at(const model::Spec& spec, const Counts& counts) const {
+  if (!only_replicas(counts)) {
+    try {
+      return analytic::analyze(load_variant(e_, overrides(spec, counts)));
+    } catch (const model::ModelError&) {
+      // A value the model refuses cannot be an answer; the replicas alone are then analysed.
+    }
+  }
+  return analytic::analyze(spec, analysis_options(counts));
+}
+
 bool Sizer::analytic_meets(const model::Spec& spec, const Counts& counts) const {
   if (only_replicas(counts))
     return analytic_meets(spec, analytic::analyze(spec, analysis_options(counts)));
@@ -304,7 +315,8 @@ ServiceSizing Sizer::size_one(const model::Spec& spec, const Setting& z, Counts 
   if (z.replicas) {
     Counts one = counts;
     one[s] = service(spec, s).replicas;
-    const analytic::ModelAnalysis a = analytic::analyze(spec, analysis_options(one));
+    // With every setting sized before this one (a database's connections, say) at its answer.
+    const analytic::ModelAnalysis a = analysis_at(spec, one);
     for (const analytic::WorkloadEstimate& w : a.workloads) out.peak_rps += w.rate_rps;
     for (const analytic::StationEstimate& st : a.stations) {
       if (st.service == s) out.analytic_assumptions = st.assumptions;

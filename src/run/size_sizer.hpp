@@ -39,6 +39,9 @@ class Sizer {
   const Setting& setting(const std::string& name) const;
   bool only_replicas(const Counts& counts) const;
   analytic::AnalysisOptions analysis_options(const Counts& counts) const;
+  /// The analysis at `counts`: replica counts as options; any other setting (a database's
+  /// connections sized before) through the model itself, so that it counts too.
+  analytic::ModelAnalysis analysis_at(const model::Spec& spec, const Counts& counts) const;
   /// Whether the analytic estimate at these counts meets the SLO. Settings other than replicas
   /// are applied to the model itself, so every station the analysis sees reflects them.
   bool analytic_meets(const model::Spec& spec, const Counts& counts) const;

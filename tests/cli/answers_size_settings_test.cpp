@@ -75,6 +75,17 @@ TEST(SizeSettings, SizingTheApiNamesTheDatabaseThenTheDatabaseIsSized) {
   EXPECT_EQ(out["services"]["/services/db/connections"]["value"], 8) << out.dump(2);
   EXPECT_TRUE(out["services"]["api"]["replicas"].is_number()) << out.dump(2);
   EXPECT_TRUE(out["services"]["api"]["bound_by"].is_null()) << out.dump(2);
+  // The api's breaking point and rule of thumb see the database at its answer, 8 connections
+  // (800 queries/s): one api replica's 2 cores / 3 ms = 666.7/s bind, so the rule of thumb is
+  // ceil(600 / 666.7) + 2 = 3, and no note sends the reader back to the database. (They used
+  // its 4 connections of the model: 400/s, "size db instead", no rule of thumb.)
+  const Json& api = out["services"]["api"];
+  EXPECT_NEAR(api["breaking_point_rps"].get<double>(), 2.0 / 0.003, 1e-6) << api.dump(2);
+  EXPECT_EQ(api["breaking_point_bound_by"], "api") << api.dump(2);
+  EXPECT_EQ(api["rule_of_thumb"], 3) << api.dump(2);
+  EXPECT_EQ(b.out.find("size db instead"), std::string::npos) << b;
+  // A setting that is no replica count has no rule of thumb, so no peak to divide.
+  EXPECT_TRUE(out["services"]["/services/db/connections"]["peak_rps"].is_null()) << out.dump(2);
 }
 
 TEST(SizeSettings, EveryProblemOfASettingIsReportedAtItsPointer) {
