@@ -11,6 +11,7 @@
 
 #include "capsim/run/results_io.hpp"
 #include "capsim/run/slo_verdict.hpp"
+#include "summary_notes.hpp"
 
 namespace capsim::run {
 
@@ -60,66 +61,6 @@ struct Table {
     return out.str();
   }
 };
-
-/// Errors at or above this fraction make the latency columns worth a caveat.
-constexpr double kSignificantErrorRate = 0.01;
-
-/// What a reader might misread in a workload's row (issue 15): percentiles of successful
-/// requests only under many errors, and done/s above offered/s.
-std::vector<std::string> reading_notes(const Results& r, const std::string& workload) {
-  std::vector<std::string> notes;
-  const std::string p = "workloads." + workload + ".";
-  const auto mean = [&](const std::string& name) -> std::optional<double> {
-    const MergedMetric* m = r.find(p + name);
-    if (m == nullptr || m->estimate.n == 0 || !std::isfinite(m->estimate.mean)) return {};
-    return m->estimate.mean;
-  };
-  const auto pct = [](double f) {
-    std::ostringstream out;
-    out << std::fixed << std::setprecision(2) << f * 100.0 << '%';
-    return out.str();
-  };
-  if (const auto errors = mean("error_rate"); errors && *errors >= kSignificantErrorRate) {
-    // By kind, largest first: a 429 from a rate limit asks for another remedy than a 5xx.
-    std::vector<std::pair<double, std::string>> kinds;
-    for (const auto& [name, label] :
-         {std::pair{"timeout", "timed out"}, std::pair{"rejected", "rejected (503)"},
-          std::pair{"rate_limited", "rate limited (429)"},
-          std::pair{"circuit_open", "circuit open"}, std::pair{"error", "errors (5xx)"},
-          std::pair{"throttled", "throttled"}}) {
-      const auto share = mean(std::string("errors.") + name);
-      if (share && *share > 0.0) kinds.emplace_back(*share, label);
-    }
-    std::stable_sort(kinds.begin(), kinds.end(),
-                     [](const auto& a, const auto& b) { return a.first > b.first; });
-    std::string by_kind;
-    for (const auto& [share, label] : kinds) {
-      by_kind += (by_kind.empty() ? " (" : ", ") + label + " " + pct(share);
-    }
-    if (!by_kind.empty()) by_kind += ")";
-    if (mean("latency_ms.p50")) {
-      notes.push_back(workload + ": " + pct(*errors) + " of requests failed" + by_kind +
-                      "; the latency columns cover the successful " + pct(1.0 - *errors) + " only");
-    } else {
-      notes.push_back(workload + ": no request succeeded" + by_kind +
-                      "; its latencies are undefined (-)");
-    }
-  }
-  const auto offered = mean("offered_rps");
-  const auto done = mean("throughput_rps");
-  if (offered && done && *offered > 0.0 && *done > *offered * 1.01) {
-    std::ostringstream out;
-    out << workload << ": done/s is above offered/s: it counts the requests that finished in the "
-        << "measured time, some sent before the warm-up ended (a backlog";
-    if (const auto attempts = mean("attempts_per_request"); attempts && *attempts > 1.0) {
-      out << ", kept alive by retries: " << std::fixed << std::setprecision(2) << *attempts
-          << " attempts per request";
-    }
-    out << "); it is not capacity beyond the load";
-    notes.push_back(out.str());
-  }
-  return notes;
-}
 
 /// The named phases (simulation.phases), one row per phase and workload: what its clients saw
 /// in the phase, and the busiest service's cpu then. Empty when the model names no phase.
@@ -314,12 +255,22 @@ std::string summary_table(const Results& r) {
     }
   }
   out << s.render();
+  // Caches: the hit ratio sets their backends' load, and the services table cannot show it.
+  Table caches{{"cache", "hit ratio"}, {}};
+  for (const std::string& n : services) {
+    const MergedMetric* hit = r.find("services." + n + ".hit_ratio");
+    if (hit != nullptr) caches.rows.push_back({n, format_estimate(hit->estimate, 100.0, 1) + "%"});
+  }
+  if (!caches.rows.empty()) out << '\n' << caches.render();
   out << endpoints_table(r);
   out << peaks_table(r, workloads, services);
   out << phases_table(r, format_estimate);
   std::vector<std::string> notes;
   for (const std::string& n : workloads) {
     for (std::string& note : reading_notes(r, n)) notes.push_back(std::move(note));
+  }
+  for (const std::string& n : services) {
+    for (std::string& note : mechanism_notes(r, n)) notes.push_back(std::move(note));
   }
   notes.insert(notes.end(), r.notices.begin(), r.notices.end());
   if (!notes.empty()) {

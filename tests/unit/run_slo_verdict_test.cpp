@@ -147,6 +147,57 @@ TEST(SummaryNotes, ManyErrorsSayThePercentilesCoverSuccessesOnly) {
   EXPECT_EQ(run::summary_table(fine).find("!"), std::string::npos);
 }
 
+TEST(SummaryNotes, NoRequestFinishedIsSaid) {
+  // A queue far past its capacity: nothing ended, so nothing failed either (no error note).
+  const run::Results r = results_with(
+      {metric("workloads.w.offered_rps", {8, 8.2}), metric("workloads.w.throughput_rps", {0, 0}),
+       metric("workloads.w.error_rate", {kNaN, kNaN})},
+      false);
+  EXPECT_NE(run::summary_table(r).find("! w: no request finished in the measured time; they are "
+                                       "all still queued or in flight"),
+            std::string::npos)
+      << run::summary_table(r);
+  // Some finished: no such note.
+  const run::Results some = results_with(
+      {metric("workloads.w.offered_rps", {8, 8.2}),
+       metric("workloads.w.throughput_rps", {0.1, 0.1}), metric("workloads.w.error_rate", {0, 0})},
+      false);
+  EXPECT_EQ(run::summary_table(some).find("no request finished"), std::string::npos);
+}
+
+TEST(SummaryNotes, PoolsAndOomKillsThatFailRequestsAreNamed) {
+  // Scenario 2's incident: the pool times out 11.3% of its acquisitions while the database
+  // itself shows 40% busy; the service's row cannot show it.
+  const run::Results r = results_with({metric("services.api.pools.db.timeout_rate", {0.11, 0.116}),
+                                       metric("services.api.pools.db.refused_rate", {0, 0}),
+                                       metric("services.api.pools.db.wait_ms.mean", {710, 722}),
+                                       metric("services.api.pools.db.in_use", {40, 40}),
+                                       metric("services.api.pools.db.open", {40, 40}),
+                                       metric("services.api.memory.oom_kills", {17, 19})},
+                                      false);
+  const std::string table = run::summary_table(r);
+  EXPECT_NE(table.find("! api: its connection pool to db failed 11.30% of the calls that asked it "
+                       "(timed out waiting 11.30%, a wait of 716 ms on average with 40.0 of 40.0 "
+                       "open connections busy): those calls fail without reaching db"),
+            std::string::npos)
+      << table;
+  EXPECT_NE(table.find("! api: 18.0 OOM kills per replication"), std::string::npos) << table;
+  // Refusals by the callee's max_connections are named as such.
+  const run::Results refused =
+      results_with({metric("services.api.pools.db.timeout_rate", {0, 0}),
+                    metric("services.api.pools.db.refused_rate", {0.05, 0.05})},
+                   false);
+  EXPECT_NE(run::summary_table(refused).find("failed 5.00% of the calls that asked it (refused "
+                                             "5.00%: db's max_connections)"),
+            std::string::npos)
+      << run::summary_table(refused);
+  // A pool below 1% failures and no kills: no note.
+  const run::Results fine = results_with({metric("services.api.pools.db.timeout_rate", {0, 0.01}),
+                                          metric("services.api.memory.oom_kills", {0, 0})},
+                                         false);
+  EXPECT_EQ(run::summary_table(fine).find("!"), std::string::npos) << run::summary_table(fine);
+}
+
 TEST(SummaryNotes, DoneAboveOfferedIsExplained) {
   const run::Results r = results_with({metric("workloads.w.offered_rps", {100, 100}),
                                        metric("workloads.w.throughput_rps", {110, 112}),

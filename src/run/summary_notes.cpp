@@ -1,0 +1,144 @@
+// The `!` lines of the terminal summary (summary_notes.hpp).
+
+#include "summary_notes.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <iomanip>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace capsim::run {
+
+namespace {
+
+/// Errors at or above this fraction make the latency columns worth a caveat.
+constexpr double kSignificantErrorRate = 0.01;
+
+}  // namespace
+
+std::vector<std::string> reading_notes(const Results& r, const std::string& workload) {
+  std::vector<std::string> notes;
+  const std::string p = "workloads." + workload + ".";
+  const auto mean = [&](const std::string& name) -> std::optional<double> {
+    const MergedMetric* m = r.find(p + name);
+    if (m == nullptr || m->estimate.n == 0 || !std::isfinite(m->estimate.mean)) return {};
+    return m->estimate.mean;
+  };
+  const auto pct = [](double f) {
+    std::ostringstream out;
+    out << std::fixed << std::setprecision(2) << f * 100.0 << '%';
+    return out.str();
+  };
+  if (const auto errors = mean("error_rate"); errors && *errors >= kSignificantErrorRate) {
+    // By kind, largest first: a 429 from a rate limit asks for another remedy than a 5xx.
+    std::vector<std::pair<double, std::string>> kinds;
+    for (const auto& [name, label] :
+         {std::pair{"timeout", "timed out"}, std::pair{"rejected", "rejected (503)"},
+          std::pair{"rate_limited", "rate limited (429)"},
+          std::pair{"circuit_open", "circuit open"}, std::pair{"error", "errors (5xx)"},
+          std::pair{"throttled", "throttled"}}) {
+      const auto share = mean(std::string("errors.") + name);
+      if (share && *share > 0.0) kinds.emplace_back(*share, label);
+    }
+    std::stable_sort(kinds.begin(), kinds.end(),
+                     [](const auto& a, const auto& b) { return a.first > b.first; });
+    std::string by_kind;
+    for (const auto& [share, label] : kinds) {
+      by_kind += (by_kind.empty() ? " (" : ", ") + label + " " + pct(share);
+    }
+    if (!by_kind.empty()) by_kind += ")";
+    if (mean("latency_ms.p50")) {
+      notes.push_back(workload + ": " + pct(*errors) + " of requests failed" + by_kind +
+                      "; the latency columns cover the successful " + pct(1.0 - *errors) + " only");
+    } else {
+      notes.push_back(workload + ": no request succeeded" + by_kind +
+                      "; its latencies are undefined (-)");
+    }
+  }
+  const auto offered = mean("offered_rps");
+  const auto done = mean("throughput_rps");
+  if (!mean("error_rate") && offered && *offered > 0.0 && done && *done == 0.0) {
+    // No request ended in the measured time: every column but offered/s is undefined, and the
+    // error note above cannot say so (no request failed either).
+    notes.push_back(workload + ": no request finished in the measured time; they are all still " +
+                    "queued or in flight (a service far past its capacity, or a run shorter " +
+                    "than one request), so errors and latencies are undefined (-)");
+  }
+  if (offered && done && *offered > 0.0 && *done > *offered * 1.01) {
+    std::ostringstream out;
+    out << workload << ": done/s is above offered/s: it counts the requests that finished in the "
+        << "measured time, some sent before the warm-up ended (a backlog";
+    if (const auto attempts = mean("attempts_per_request"); attempts && *attempts > 1.0) {
+      out << ", kept alive by retries: " << std::fixed << std::setprecision(2) << *attempts
+          << " attempts per request";
+    }
+    out << "); it is not capacity beyond the load";
+    notes.push_back(out.str());
+  }
+  return notes;
+}
+
+std::vector<std::string> mechanism_notes(const Results& r, const std::string& service) {
+  std::vector<std::string> notes;
+  const std::string at = "services." + service + ".";
+  const auto mean = [&](const std::string& name) -> std::optional<double> {
+    const MergedMetric* m = r.find(at + name);
+    if (m == nullptr || m->estimate.n == 0 || !std::isfinite(m->estimate.mean)) return {};
+    return m->estimate.mean;
+  };
+  const auto fixed = [](double v, int digits) {
+    std::ostringstream out;
+    out << std::fixed << std::setprecision(digits) << v;
+    return out.str();
+  };
+  // Connection pools: services.S.pools.P.*, P the callee.
+  std::vector<std::string> pools;
+  for (const MergedMetric& m : r.metrics) {
+    if (m.path.size() == 5 && m.path[0] == "services" && m.path[1] == service &&
+        m.path[2] == "pools" && m.path[4] == "timeout_rate" &&
+        std::find(pools.begin(), pools.end(), m.path[3]) == pools.end()) {
+      pools.push_back(m.path[3]);
+    }
+  }
+  for (const std::string& pool : pools) {
+    const std::string p = "pools." + pool + ".";
+    const double timeouts = mean(p + "timeout_rate").value_or(0.0);
+    const double refused = mean(p + "refused_rate").value_or(0.0);
+    if (timeouts < kSignificantErrorRate && refused < kSignificantErrorRate) continue;
+    std::string note = service + ": its connection pool to " + pool + " failed " +
+                       fixed((timeouts + refused) * 100.0, 2) + "% of the calls that asked it (";
+    if (timeouts >= kSignificantErrorRate) {
+      note += "timed out waiting " + fixed(timeouts * 100.0, 2) + "%";
+      if (const auto wait = mean(p + "wait_ms.mean")) {
+        note += ", a wait of " + fixed(*wait, 0) + " ms on average";
+      }
+      const auto in_use = mean(p + "in_use");
+      const auto open = mean(p + "open");
+      if (in_use && open) {
+        note += " with " + fixed(*in_use, 1) + " of " + fixed(*open, 1) + " open connections busy";
+      }
+    }
+    if (refused >= kSignificantErrorRate) {
+      if (timeouts >= kSignificantErrorRate) note += "; ";
+      note += "refused " + fixed(refused * 100.0, 2) + "%: " + pool + "'s max_connections";
+    }
+    note += "): those calls fail without reaching " + pool +
+            ", whose own utilisation does not show them (services." + service + ".pools." + pool +
+            ".*)";
+    notes.push_back(std::move(note));
+  }
+  if (const auto kills = mean("memory.oom_kills"); kills && *kills > 0.0) {
+    notes.push_back(service + ": " + fixed(*kills, 1) +
+                    " OOM kills per replication: a replica whose requests' memory passed its " +
+                    "limit was killed with every request on it, and serves nothing until the " +
+                    "kubelet restarts it (services." + service +
+                    ".memory.oom_kills, docs/memory.md)");
+  }
+  return notes;
+}
+
+}  // namespace capsim::run
