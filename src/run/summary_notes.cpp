@@ -18,21 +18,27 @@ namespace {
 /// Errors at or above this fraction make the latency columns worth a caveat.
 constexpr double kSignificantErrorRate = 0.01;
 
+/// The mean over replications of metric `name`, when it was defined in some.
+std::optional<double> defined_mean(const Results& r, const std::string& name) {
+  const MergedMetric* m = r.find(name);
+  if (m == nullptr || m->estimate.n == 0 || !std::isfinite(m->estimate.mean)) return {};
+  return m->estimate.mean;
+}
+
+/// `v` with `digits` decimals.
+std::string fixed(double v, int digits) {
+  std::ostringstream out;
+  out << std::fixed << std::setprecision(digits) << v;
+  return out.str();
+}
+
 }  // namespace
 
 std::vector<std::string> reading_notes(const Results& r, const std::string& workload) {
   std::vector<std::string> notes;
   const std::string p = "workloads." + workload + ".";
-  const auto mean = [&](const std::string& name) -> std::optional<double> {
-    const MergedMetric* m = r.find(p + name);
-    if (m == nullptr || m->estimate.n == 0 || !std::isfinite(m->estimate.mean)) return {};
-    return m->estimate.mean;
-  };
-  const auto pct = [](double f) {
-    std::ostringstream out;
-    out << std::fixed << std::setprecision(2) << f * 100.0 << '%';
-    return out.str();
-  };
+  const auto mean = [&](const std::string& name) { return defined_mean(r, p + name); };
+  const auto pct = [](double f) { return fixed(f * 100.0, 2) + '%'; };
   if (const auto errors = mean("error_rate"); errors && *errors >= kSignificantErrorRate) {
     // By kind, largest first: a 429 from a rate limit asks for another remedy than a 5xx.
     std::vector<std::pair<double, std::string>> kinds;
@@ -85,16 +91,7 @@ std::vector<std::string> reading_notes(const Results& r, const std::string& work
 std::vector<std::string> mechanism_notes(const Results& r, const std::string& service) {
   std::vector<std::string> notes;
   const std::string at = "services." + service + ".";
-  const auto mean = [&](const std::string& name) -> std::optional<double> {
-    const MergedMetric* m = r.find(at + name);
-    if (m == nullptr || m->estimate.n == 0 || !std::isfinite(m->estimate.mean)) return {};
-    return m->estimate.mean;
-  };
-  const auto fixed = [](double v, int digits) {
-    std::ostringstream out;
-    out << std::fixed << std::setprecision(digits) << v;
-    return out.str();
-  };
+  const auto mean = [&](const std::string& name) { return defined_mean(r, at + name); };
   // Connection pools: services.S.pools.P.*, P the callee.
   std::vector<std::string> pools;
   for (const MergedMetric& m : r.metrics) {
