@@ -12,6 +12,10 @@ namespace capsim::model::detail {
 /// kMaxPlausibleLimit_s. Each warning gives the value in seconds and the likely intended unit.
 void check_plausibility(const Json& doc, Reader& reader);
 
+/// Warns about a workload's rate or users profile (stages, trace) whose peak comes after the
+/// run's end (profile_reach.cpp): the run never sees the load the model was written for.
+void check_profiles_reach_their_peak(const Spec& spec, Reader& reader);
+
 inline constexpr double kMaxPlausibleWork_s = 10.0;
 inline constexpr double kMaxPlausibleLimit_s = 3600.0;
 
