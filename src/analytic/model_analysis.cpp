@@ -272,23 +272,29 @@ ModelAnalysis analyze(const model::Spec& spec, const AnalysisOptions& options) {
     const bool pooled = n == 1 || policy == model::LbPolicy::least_outstanding ||
                         policy == model::LbPolicy::power_of_two;
     st.model = pooled ? StationModel::pooled : StationModel::per_replica;
-    if (n == 1) {
-      st.assumptions.push_back("one replica: M/M/" + std::to_string(c));
+    // A database with read replicas balances only its reads, over the read replicas (its writes
+    // go to the primary): the text counts those (split_database models both sides).
+    const bool readers = svc.database && svc.database->read_replicas > 0;
+    const int balanced = readers ? svc.database->read_replicas : n;
+    const std::string nodes = readers ? " read replica" : " replica";
+    const std::string balanced_s = std::to_string(balanced);
+    if (balanced == 1) {
+      st.assumptions.push_back("one" + nodes + ": M/M/" + std::to_string(c));
     } else if (pooled) {
-      st.assumptions.push_back(
-          "balancer sends to the least loaded replica: modelled as one queue for all " +
-          std::to_string(n * c) + " cores (optimistic)");
+      st.assumptions.push_back("balancer sends to the least loaded" + nodes +
+                               ": modelled as one queue for all " + std::to_string(balanced * c) +
+                               " cores (optimistic)");
     } else if (policy == model::LbPolicy::random) {
-      st.assumptions.push_back("random balancing: " + std::to_string(n) + " independent M/M/" +
+      st.assumptions.push_back("random balancing: " + balanced_s + " independent M/M/" +
                                std::to_string(c) + " queues, each fed 1/n of the arrivals");
     } else if (policy == model::LbPolicy::client_hash) {
-      st.assumptions.push_back("client hashing: " + std::to_string(n) + " independent M/M/" +
+      st.assumptions.push_back("client hashing: " + balanced_s + " independent M/M/" +
                                std::to_string(c) +
                                " queues, each fed 1/n of the arrivals (optimistic: the clients' "
                                "skew is ignored)");
     } else {
-      st.assumptions.push_back("round robin: modelled as " + std::to_string(n) +
-                               " independent M/M/" + std::to_string(c) +
+      st.assumptions.push_back("round robin: modelled as " + balanced_s + " independent M/M/" +
+                               std::to_string(c) +
                                " queues with Poisson arrivals (pessimistic: round robin's are "
                                "more regular)");
       if (policy == model::LbPolicy::weighted_round_robin && !svc.load_balancer.weights.empty()) {

@@ -59,13 +59,15 @@ inline std::string cell_summary(bool defined, double mean, const std::optional<d
 }
 
 /// Whether `metric` (a dotted name) is a fraction that `capsim run` prints as a percentage:
-/// error rates and error shares, utilisations, rejected, rate-limited and dropped shares, hit
-/// ratios, wasted work.
+/// error rates and error shares, degraded shares, utilisations (memory's too), rejected,
+/// rate-limited and dropped shares, hit ratios, wasted work, a connection pool's timed-out and
+/// refused shares.
 inline bool is_fraction_metric(const std::string& metric) {
   const std::size_t dot = metric.rfind('.');
   const std::string last = dot == std::string::npos ? metric : metric.substr(dot + 1);
-  for (const char* f : {"error_rate", "cpu_utilization", "worker_utilization", "rejected",
-                        "rate_limited", "dropped", "hit_ratio", "wasted_work_fraction"}) {
+  for (const char* f : {"error_rate", "degraded_rate", "cpu_utilization", "worker_utilization",
+                        "utilization", "rejected", "rate_limited", "dropped", "hit_ratio",
+                        "wasted_work_fraction", "timeout_rate", "refused_rate"}) {
     if (last == f) return true;
   }
   return metric.find(".errors.") != std::string::npos;

@@ -11,6 +11,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
 
 #include "capsim/analytic/model_analysis.hpp"
@@ -160,6 +161,16 @@ TEST(AnalyzeCapacity, ReadReplicasServeOnlyReadsAndThePrimaryOnlyWrites) {
   EXPECT_NEAR(reads.rps, 800.0, 1e-6);
   EXPECT_EQ(reads.station, "db");
   EXPECT_NEAR(bp_for("write").rps, 400.0, 1e-6);
+  // The balancer's assumption counts the nodes it balances: the 2 read replicas (it said 3).
+  const auto a = analyze(R"({
+    "workloads": [ { "name": "w", "target": "db", "rate": 100 } ],
+    "services": { "db": { "kind": "database", "connections": 4, "read_replicas": 2,
+                          "work": "10ms" } } })");
+  const auto& texts = station(a, "db").assumptions;
+  EXPECT_NE(std::find(texts.begin(), texts.end(),
+                      "round robin: modelled as 2 independent M/M/4 queues with Poisson arrivals "
+                      "(pessimistic: round robin's are more regular)"),
+            texts.end());
 }
 
 TEST(AnalyzeCapacity, VisitsScaleADownstreamCapacity) {
