@@ -130,8 +130,30 @@ std::string analysis_text(const model::Spec& spec, const analytic::ModelAnalysis
   return out;
 }
 
+/// A note for an emergent cache whose simulated hit ratio is clearly below the analysis's while
+/// it started cold: the analysis is the steady state, the simulation may still be filling it.
+std::optional<std::string> cold_cache_note(const model::Spec& spec,
+                                           const analytic::StationEstimate& s,
+                                           const run::Results& r) {
+  const auto index = spec.service_index(s.service);
+  if (!index || !s.hit_ratio) return std::nullopt;
+  const std::optional<model::CacheSpec>& cache = spec.services[*index].cache;
+  if (!cache || cache->hit_ratio || cache->preload_keys > 0) return std::nullopt;
+  const run::MergedMetric* hits = r.find("services." + s.service + ".hit_ratio");
+  if (hits == nullptr || !hits->estimate.ci) return std::nullopt;
+  // One point below, beyond the interval: not noise.
+  if (!(hits->estimate.ci->second < *s.hit_ratio - 0.01)) return std::nullopt;
+  return s.service + ": the simulated hit ratio (" + pct(hits->estimate.mean) +
+         ") is below the analysis's steady state (" + pct(*s.hit_ratio) +
+         "): the cache starts empty (no preload) and may still be filling after the " +
+         fmt(r.warmup_seconds, "%g") +
+         " s warm-up; a longer warm-up and duration (--set /simulation/warmup=..., "
+         "--duration ...) compare the steady state";
+}
+
 /// Analytic against simulated, side by side.
-std::string check_text(const analytic::ModelAnalysis& a, const run::Results& r) {
+std::string check_text(const model::Spec& spec, const analytic::ModelAnalysis& a,
+                       const run::Results& r) {
   const auto sim = [&r](const std::string& name) -> std::optional<run::MergedMetric> {
     if (const run::MergedMetric* m = r.find(name)) return *m;
     return std::nullopt;
@@ -181,6 +203,9 @@ std::string check_text(const analytic::ModelAnalysis& a, const run::Results& r) 
                     "% half-width)\n\n";
   out += table(rows);
   for (const std::string& n : r.notices) out += "notice: " + n + "\n";
+  for (const analytic::StationEstimate& s : a.stations) {
+    if (const auto note = cold_cache_note(spec, s, r)) out += "note: " + *note + "\n";
+  }
   return out;
 }
 
@@ -210,7 +235,7 @@ int command_analyze(const AnalyzeCommand& c) {
     ro.on_progress = [&progress](double f) { progress.update(f); };
     const run::Results r = run::run_replications(check_spec, ro);
     progress.clear();
-    text += check_text(a, r);
+    text += check_text(spec, a, r);
     out["check"] = run::check_json(a, r);
   }
   if (!c.output.empty()) run::write_file_atomic(c.output, out.dump(2) + "\n");

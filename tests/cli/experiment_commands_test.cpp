@@ -107,6 +107,27 @@ TEST(AnalyzeCommand, PrintsEstimatesAndChecksThem) {
             "on the command line: /services/s/replicas=0)\n");
 }
 
+TEST(AnalyzeCommand, ACheckWhoseCacheIsStillFillingSaysSo) {
+  // The cache-aside example starts cold: after its 30 s warm-up redis hits about 64% of
+  // lookups, the steady state 71%; the check says why instead of leaving an 8-point gap.
+  Sandbox box;
+  const std::string model = example_model("request-path-cache-aside.json").string();
+  const RunResult cold = box.run({"analyze", model, "--check", "--threads", "2"});
+  ASSERT_EQ(cold.status, 0) << cold;
+  EXPECT_NE(cold.out.find("note: redis: the simulated hit ratio ("), std::string::npos) << cold;
+  EXPECT_NE(cold.out.find("the cache starts empty (no preload) and may still be filling after "
+                          "the 30 s warm-up"),
+            std::string::npos)
+      << cold;
+  // Warmed up for 4 minutes it agrees (72.5% against 71.4%: the analysis is a little low), and
+  // no note.
+  const RunResult warm =
+      box.run({"analyze", model, "--check", "--threads", "2", "--set", "/simulation/warmup=\"4m\"",
+               "--set", "/simulation/duration=\"8m\""});
+  ASSERT_EQ(warm.status, 0) << warm;
+  EXPECT_EQ(warm.out.find("note: redis"), std::string::npos) << warm;
+}
+
 TEST(ExperimentCommands, UnknownCommandListsTheNewOnes) {
   Sandbox box;
   const RunResult r = box.run({"swep"});
