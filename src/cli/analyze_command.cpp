@@ -228,7 +228,8 @@ int command_analyze(const AnalyzeCommand& c) {
   std::string text = analysis_text(spec, a);
   if (c.check) {
     const model::Spec check_spec =
-        model::load(run::check_document(doc, spec, c.seed, c.replications, c.duration), base_dir);
+        load_check_with_flags(run::check_document(doc, spec, c.seed, c.replications, c.duration),
+                              base_dir, document.positions, c.sets, c.duration);
     Progress progress(true);
     run::RunOptions ro;
     ro.threads = c.threads;

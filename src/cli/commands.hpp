@@ -3,6 +3,7 @@
 // files), analyze (analytic estimates of a model) and report (an HTML page of an output).
 
 #include <cstdint>
+#include <filesystem>
 #include <memory>
 #include <optional>
 #include <string>
@@ -35,6 +36,14 @@ model::Spec load_with_flags(const std::string& path, const std::vector<std::stri
 model::Spec load_document_with_flags(const model::Document& document, const std::string& path,
                                      const std::vector<std::string>& overrides,
                                      const std::optional<std::string>& duration_flag);
+
+/// model::load(doc, base_dir) of a document made from a file read with `positions` (analyze
+/// --check's), its problems placed in the file or on the command line (`overrides`, the --set
+/// values), a warm-up that --duration leaves too long reported as the flag's doing.
+model::Spec load_check_with_flags(const model::Json& doc, const std::filesystem::path& base_dir,
+                                  const model::SourcePositions& positions,
+                                  const std::vector<std::string>& overrides,
+                                  const std::optional<std::string>& duration_flag);
 
 /// Whether this binary was built with MPI support.
 bool built_with_mpi();

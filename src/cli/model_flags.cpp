@@ -54,4 +54,19 @@ model::Spec load_document_with_flags(const model::Document& document, const std:
                          duration_flag);
 }
 
+model::Spec load_check_with_flags(const model::Json& doc, const std::filesystem::path& base_dir,
+                                  const model::SourcePositions& positions,
+                                  const std::vector<std::string>& overrides,
+                                  const std::optional<std::string>& duration_flag) {
+  return named_for_flags(
+      [&] {
+        try {
+          return model::load(doc, base_dir);
+        } catch (const model::ModelError& e) {
+          throw model::locate(e, positions, overrides);
+        }
+      },
+      duration_flag);
+}
+
 }  // namespace capsim::cli

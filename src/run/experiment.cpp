@@ -110,9 +110,9 @@ Experiment parse_experiment(const Json& doc, const std::filesystem::path& file,
     problems.expected("/model", "a model file holding a JSON object", e.model);
     model_ok = false;
   }
+  std::vector<Override> overrides;  // the experiment's own, for messages
   if (doc.contains("overrides")) {
-    const std::vector<Override> overrides =
-        detail::read_overrides(doc["overrides"], "/overrides", problems);
+    overrides = detail::read_overrides(doc["overrides"], "/overrides", problems);
     if (model_ok) {
       std::vector<Diagnostic> found;
       if (!detail::apply_all(e.model, overrides, found)) model_ok = false;
@@ -171,9 +171,27 @@ Experiment parse_experiment(const Json& doc, const std::filesystem::path& file,
       e.base = model::load(e.model, e.model_file.parent_path());
       if (!doc.contains("confidence")) e.confidence = e.base.simulation.confidence;
     } catch (const ModelError& err) {
+      // A problem with a value the experiment's overrides set is reported there (the model
+      // file's line holds another value); one with --duration's names the flag.
       const ModelError located = model::locate(err, model_positions, options.sets);
-      for (const Diagnostic& d : located.diagnostics()) {
-        problems.error("/model", e.model_file.string() + ": " + d.text());
+      for (std::size_t i = 0; i < err.diagnostics().size(); ++i) {
+        const Diagnostic& d = err.diagnostics()[i];
+        std::string hint;
+        if (options.duration && d.pointer == "/simulation/warmup" &&
+            d.message.find("warm-up shorter than the duration") != std::string::npos) {
+          hint = "; the duration is --duration " + *options.duration +
+                 ": give a longer --duration, or a shorter warm-up with --set "
+                 "/simulation/warmup=...";
+        }
+        const std::string located_text = located.diagnostics()[i].text();
+        const Override* o = detail::override_of(overrides, d.pointer);
+        // A --set after the experiment's override holds the value: its place is the command line.
+        if (o != nullptr && located_text.find("given on the command line") == std::string::npos) {
+          Diagnostic refused = detail::refusal_of(*o, d);
+          problems.error(std::move(refused.pointer), refused.message + hint);
+        } else {
+          problems.error("/model", e.model_file.string() + ": " + located_text + hint);
+        }
       }
       model_ok = false;
     }

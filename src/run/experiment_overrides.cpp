@@ -62,11 +62,7 @@ std::vector<Override> read_overrides(const Json& list, const std::string& pointe
   return out;
 }
 
-namespace {
-
-/// The source of the override that a model diagnostic at `pointer` is about: the last override
-/// whose pointer is a prefix of it (or equal), else nullptr.
-const Override* culprit(const std::vector<Override>& overrides, const std::string& pointer) {
+const Override* override_of(const std::vector<Override>& overrides, const std::string& pointer) {
   const Override* found = nullptr;
   for (const Override& o : overrides) {
     if (pointer == o.pointer || (pointer.size() > o.pointer.size() &&
@@ -78,7 +74,12 @@ const Override* culprit(const std::vector<Override>& overrides, const std::strin
   return found;
 }
 
-}  // namespace
+Diagnostic refusal_of(const Override& o, const Diagnostic& d) {
+  if (d.pointer == o.pointer && d.message.rfind("unknown key", 0) == 0) {
+    return {o.pointer_source, "the model refuses it: " + d.text()};
+  }
+  return {o.source, "the model refuses " + describe(o.value) + ": " + d.text()};
+}
 
 bool apply_all(Json& doc, const std::vector<Override>& overrides, std::vector<Diagnostic>& out) {
   bool ok = true;
@@ -103,8 +104,8 @@ std::optional<model::Spec> load_mapped(const Json& doc, const std::filesystem::p
     return model::load(doc, base_dir);
   } catch (const ModelError& e) {
     for (const Diagnostic& d : e.diagnostics()) {
-      if (const Override* o = culprit(overrides, d.pointer)) {
-        out.push_back({o->source, "the model refuses " + describe(o->value) + ": " + d.text()});
+      if (const Override* o = override_of(overrides, d.pointer)) {
+        out.push_back(refusal_of(*o, d));
       } else {
         out.push_back({fallback, "the model refuses " + what + ": " + d.text()});
       }

@@ -30,6 +30,12 @@ std::vector<Override> read_overrides(const Json& list, const std::string& pointe
 /// one could not be applied.
 bool apply_all(Json& doc, const std::vector<Override>& overrides,
                std::vector<model::Diagnostic>& out);
+/// The override a model diagnostic at `pointer` is about: the last whose pointer is the
+/// problem's or a prefix of it; nullptr when none.
+const Override* override_of(const std::vector<Override>& overrides, const std::string& pointer);
+/// Where in the experiment the model's refusal `d` of override `o` belongs: at its pointer when
+/// the pointer itself names no place of the model (an unknown key it created), else its value.
+model::Diagnostic refusal_of(const Override& o, const model::Diagnostic& d);
 /// Loads `doc` (overrides applied); every problem is reported at the source of the override it
 /// is about (the last whose pointer is the problem's or a prefix of it), else at `fallback` as
 /// "the model refuses `what`: ...".

@@ -128,6 +128,34 @@ TEST(AnalyzeCommand, ACheckWhoseCacheIsStillFillingSaysSo) {
   EXPECT_EQ(warm.out.find("note: redis"), std::string::npos) << warm;
 }
 
+TEST(ExperimentCommands, AWarmUpThatDurationLeavesTooLongIsPlacedWhereItWasSet) {
+  // The experiment's override sets the warm-up (30 s) and --duration the duration (30 s): the
+  // message points at the override, not at the model file's own warm-up, and names the flag.
+  Sandbox box;
+  write_text(box / "m.json", R"({ "name": "m",
+    "simulation": { "duration": "10m", "warmup": "1m" },
+    "workloads": [ { "name": "w", "target": "s", "rate": 5 } ],
+    "services": { "s": { "steps": [ { "work": "10ms" } ] } } })");
+  write_text(box / "sweep.json", R"({ "kind": "sweep", "model": "m.json",
+  "overrides": [ { "pointer": "/simulation/warmup", "value": "30s" } ],
+  "parameters": [ { "name": "rate", "pointer": "/workloads/0/rate", "values": [5, 6] } ] })");
+  const RunResult r = box.run({"sweep", "sweep.json", "--duration", "30s", "-o", "x.csv"});
+  EXPECT_EQ(r.status, kBadInput) << r;
+  EXPECT_EQ(r.err,
+            "capsim: /overrides/0/value: the model refuses \"30s\": /simulation/warmup: expected "
+            "a warm-up shorter than the duration (30 s), found 30 s; the duration is --duration "
+            "30s: give a longer --duration, or a shorter warm-up with --set "
+            "/simulation/warmup=... (sweep.json: line 2, column 62)\n");
+  EXPECT_FALSE(std::filesystem::exists(box / "x.csv"));
+  // analyze --check: the model file's place and the flag.
+  const RunResult a = box.run({"analyze", "m.json", "--check", "--duration", "30s"});
+  EXPECT_EQ(a.status, kBadInput) << a;
+  EXPECT_EQ(a.err,
+            "capsim: /simulation/warmup: expected a warm-up shorter than the duration (30 s), "
+            "found 60 s (m.json: line 2, column 50); the duration is --duration 30s: give a "
+            "longer --duration, or a shorter warm-up with --set /simulation/warmup=...\n");
+}
+
 TEST(ExperimentCommands, UnknownCommandListsTheNewOnes) {
   Sandbox box;
   const RunResult r = box.run({"swep"});

@@ -238,6 +238,30 @@ TEST_F(ExperimentFiles, TheModelMustExistAndBeValid) {
                          (dir_ / "bad.json").string() + ": line 2, column 77)");
 }
 
+TEST_F(ExperimentFiles, AnOverrideTheModelRefusesIsReportedAtItsValueOrItsPointer) {
+  std::ofstream(dir_ / "m.json")
+      << R"({ "workloads": [ { "name": "w", "target": "api", "rate": 1 } ],
+      "services": { "api": { "steps": [ { "work": "1ms" } ] } } })";
+  // A value the model refuses: at the value (the model file's own line holds another one).
+  const std::string value = error(R"({ "kind": "sweep", "model": "m.json",
+      "overrides": [ { "pointer": "/services/api/replicas", "value": 0 } ],
+      "parameters": [ { "pointer": "/workloads/0/rate", "values": [1] } ] })");
+  EXPECT_EQ(value.rfind("/overrides/0/value: the model refuses 0: /services/api/replicas: "
+                        "expected an integer from 1",
+                        0),
+            0u)
+      << value;
+  // A pointer to no place of the model (a misspelt key it created): at the pointer.
+  const std::string pointer = error(R"({ "kind": "sweep", "model": "m.json",
+      "overrides": [ { "pointer": "/services/api/replcas", "value": 2 } ],
+      "parameters": [ { "pointer": "/workloads/0/rate", "values": [1] } ] })");
+  EXPECT_EQ(pointer.rfind("/overrides/0/pointer: the model refuses it: /services/api/replcas: "
+                          "unknown key; did you mean 'replicas'?",
+                          0),
+            0u)
+      << pointer;
+}
+
 TEST_F(ExperimentFiles, TheModelsOwnReplicationsAreCheckedBeforeTheExperimentSetsThem) {
   // -5 and 4294967298 (an int's wrap-around of 2) became 2 replications, silently.
   for (const std::string bad : {"-5", "4294967298", "\"two\""}) {
