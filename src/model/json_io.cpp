@@ -454,6 +454,13 @@ void apply_override(Json& doc, std::string_view assignment) {
     if (d.pointer.empty()) throw;
     throw ModelError(pointer + d.pointer, d.message);
   }
+  const std::size_t first = text.find_first_not_of(" \t\r\n");
+  if (syntax_error && first != std::string::npos &&
+      (text[first] == '{' || text[first] == '[' || text[first] == '"')) {
+    // Meant as a JSON object, array or string, but broken: say where, rather than take the
+    // text as a string that the model then refuses for its type.
+    parse(text, "override '" + pointer + "'", nullptr);
+  }
   if (syntax_error) {
     // Not JSON: a bare string such as 10m or least_outstanding, which must be text (results
     // are written as JSON, which holds only UTF-8).

@@ -226,6 +226,21 @@ TEST(BadOverride, NotAPointer) {
       << r;
 }
 
+TEST(BadOverride, BrokenJsonIsASyntaxErrorNotAString) {
+  // It was taken as the string "{\"workers\": 2, ..." and refused for its type.
+  const RunResult r = expect_bad_run(example_model("web-peak.json"),
+                                     {"--set", R"(/services/api={"workers": 2, "steps": [ {})"});
+  EXPECT_EQ(r.err,
+            "capsim: override '/services/api': invalid JSON at line 1, column 29: syntax error "
+            "while parsing array - unexpected end of input; expected ']'\n")
+      << r;
+  // A bare word is still a string (10m, least_outstanding).
+  Sandbox box;
+  const RunResult word =
+      box.run(quick_run(example_model("web-peak.json"), {"--set", "/services/api/cpu=ps", "-q"}));
+  EXPECT_EQ(word.status, 0) << word;
+}
+
 TEST(BadOverride, NoEqualsSign) {
   const RunResult r =
       expect_bad_run(example_model("web-peak.json"), {"--set", "/services/api/replicas"});
