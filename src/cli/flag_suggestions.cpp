@@ -21,14 +21,12 @@ std::vector<std::string> option_names(const CLI::App& cmd) {
   return names;
 }
 
-}  // namespace
-
-std::optional<std::string> unknown_option_message(CLI::App& app, int argc, char** argv) {
-  if (argc < 2) return std::nullopt;
-  // The command, and its own command where it has them (import k6, import k8s, import traces).
+/// The command the command line names (and its own command: import k6, import k8s, ...):
+/// nullptr when none; `path` its words ("import k6"), `first` the index of the first argument
+/// after them.
+CLI::App* named_command(CLI::App& app, int argc, char** argv, std::string& path, int& first) {
   CLI::App* cmd = nullptr;
-  std::string path;
-  int first = 1;
+  first = 1;
   for (CLI::App* parent = &app; first < argc;) {
     CLI::App* found = nullptr;
     for (CLI::App* sub : parent->get_subcommands({})) {
@@ -40,6 +38,68 @@ std::optional<std::string> unknown_option_message(CLI::App& app, int argc, char*
     parent = found;
     ++first;
   }
+  return cmd;
+}
+
+/// What CLI11's type name of an option's value means.
+std::string expected_value(const std::string& type_name) {
+  if (type_name == "UINT") return "a non-negative integer";
+  if (type_name == "INT") return "an integer";
+  if (type_name == "FLOAT") return "a number";
+  return "a value of type " + type_name;
+}
+
+}  // namespace
+
+std::string parse_error_message(CLI::App& app, const CLI::ParseError& e, int argc, char** argv) {
+  std::string path;
+  int first = 1;
+  CLI::App* cmd = named_command(app, argc, argv, path, first);
+  const std::string who = "capsim" + (path.empty() ? "" : " " + path);
+  const std::string help = " (" + who + " --help says more)";
+  std::string what = e.what();
+  // "Could not convert: --seed = abc": name the option, what it takes and what it was given.
+  const std::string convert = "Could not convert: ";
+  if (dynamic_cast<const CLI::ConversionError*>(&e) != nullptr && what.rfind(convert, 0) == 0) {
+    const std::string rest = what.substr(convert.size());
+    const std::size_t eq = rest.find(" = ");
+    if (eq != std::string::npos) {
+      const std::string name = rest.substr(0, eq);
+      const std::string value = rest.substr(eq + 3);
+      std::string expected = "a value it takes";
+      if (cmd != nullptr) {
+        if (const CLI::Option* o = cmd->get_option_no_throw(name)) {
+          expected = expected_value(o->get_type_name());
+        }
+      }
+      return who + ": " + name + ": expected " + expected + ", found '" + value + "'" + help;
+    }
+  }
+  // "model is required", "A subcommand is required", "--output is required".
+  if (dynamic_cast<const CLI::RequiredError*>(&e) != nullptr) {
+    if (what == "A subcommand is required" && cmd != nullptr) {
+      std::vector<std::string> subs;
+      for (const CLI::App* sub : cmd->get_subcommands({})) subs.push_back(sub->get_name());
+      std::string list;
+      for (std::size_t k = 0; k < subs.size(); ++k) list += (k > 0 ? ", " : "") + subs[k];
+      const std::string given = first < argc ? " found '" + std::string(argv[first]) + "'" : "";
+      return who + ": expected one of: " + list + (given.empty() ? "" : ";" + given) + help;
+    }
+    const std::string suffix = " is required";
+    if (what.size() > suffix.size() && what.ends_with(suffix)) {
+      const std::string name = what.substr(0, what.size() - suffix.size());
+      return who + ": " + name + " is required" + help;
+    }
+  }
+  return who + ": " + what + help;
+}
+
+std::optional<std::string> unknown_option_message(CLI::App& app, int argc, char** argv) {
+  if (argc < 2) return std::nullopt;
+  // The command, and its own command where it has them (import k6, import k8s, import traces).
+  std::string path;
+  int first = 1;
+  CLI::App* cmd = named_command(app, argc, argv, path, first);
   if (cmd == nullptr) return std::nullopt;
   std::vector<std::string> known = option_names(*cmd);
   for (const CLI::App* above = cmd->get_parent(); above != nullptr; above = above->get_parent()) {

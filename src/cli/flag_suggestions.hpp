@@ -14,6 +14,11 @@ namespace capsim::cli {
 /// the options it takes when none is close. Nothing when every option is known.
 std::optional<std::string> unknown_option_message(CLI::App& app, int argc, char** argv);
 
+/// One line in capsim's style for any other parse error: the command, the option, what it takes
+/// and what it was given ("capsim run: --seed: expected a non-negative integer, found 'abc'
+/// (capsim run --help says more)"), a missing argument, a missing kind of import.
+std::string parse_error_message(CLI::App& app, const CLI::ParseError& e, int argc, char** argv);
+
 /// For unsigned options (seeds, budgets): CLI11 reads "-1" into an unsigned number as its
 /// wrap-around (a seed of 18446744073709551615); this refuses it.
 inline CLI::Validator non_negative_integer() {

@@ -310,8 +310,9 @@ int main(int argc, char** argv) {
         return kBadInput;
       }
     }
-    const int code = app.exit(e);
-    return code == 0 ? 0 : kBadInput;
+    if (e.get_exit_code() == 0) return app.exit(e);  // --help
+    std::cerr << capsim::cli::parse_error_message(app, e, argc, argv) << '\n';
+    return kBadInput;
   }
   const bool experiment = *sweep || *size || *compare;
   // Only the leader (MPI rank 0, or the only process) speaks.

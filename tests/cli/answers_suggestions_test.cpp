@@ -56,8 +56,31 @@ TEST(Suggestions, NegativeSeedsAndBudgetsAreRefusedNotWrappedAround) {
   for (const std::string flag : {"--seed", "--max-events"}) {
     const RunResult r = box.run({"run", model, flag, "-1", "-q"});
     EXPECT_EQ(r.status, 2) << r;
-    EXPECT_EQ(lines_of(r.err).front(), flag + ": expected a non-negative integer, found -1") << r;
+    EXPECT_EQ(r.err, "capsim run: " + flag +
+                         ": expected a non-negative integer, found -1 (capsim run --help says "
+                         "more)\n")
+        << r;
   }
+}
+
+TEST(Suggestions, OtherCommandLineMistakesAreOneLineInCapsimsStyle) {
+  // CLI11's own words were "Could not convert: --seed = abc / Run with --help for more
+  // information", "model is required", "A subcommand is required".
+  Sandbox box;
+  const std::string model = example_model("mm1.json").string();
+  EXPECT_EQ(box.run({"run", model, "--seed", "abc"}).err,
+            "capsim run: --seed: expected a non-negative integer, found 'abc' (capsim run --help "
+            "says more)\n");
+  EXPECT_EQ(box.run({"run", model, "--replications", "2.5"}).err,
+            "capsim run: --replications: expected an integer, found '2.5' (capsim run --help "
+            "says more)\n");
+  EXPECT_EQ(box.run({"run"}).err, "capsim run: model is required (capsim run --help says more)\n");
+  const RunResult import = box.run({"import", "foo", "x"});
+  EXPECT_EQ(import.status, 2) << import;
+  EXPECT_EQ(import.err,
+            "capsim import: expected one of: k6, k8s, traces; found 'foo' (capsim import --help "
+            "says more)\n");
+  EXPECT_TRUE(box.entries().empty());
 }
 
 TEST(Suggestions, ExperimentFilesReportEveryProblemInOnePassMetricsIncluded) {
