@@ -241,6 +241,7 @@ Spec load(const Json& doc, const std::filesystem::path& base_dir) {
   if (reader.has_errors()) throw ModelError(reader.sorted_errors(doc));
   detail::check_plausibility(doc, reader);
   detail::check_profiles_reach_their_peak(spec, reader);
+  detail::check_work_means(spec, reader);
   spec.warnings = reader.sorted_warnings(doc);
   return spec;
 }

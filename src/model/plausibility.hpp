@@ -16,7 +16,12 @@ void check_plausibility(const Json& doc, Reader& reader);
 /// run's end (profile_reach.cpp): the run never sees the load the model was written for.
 void check_profiles_reach_their_peak(const Spec& spec, Reader& reader);
 
+/// Warns about a work or delay step whose distribution's mean passes kMaxPlausibleMean_s
+/// (work_plausibility.cpp): each parameter may look fine and the mean still be absurd.
+void check_work_means(const Spec& spec, Reader& reader);
+
 inline constexpr double kMaxPlausibleWork_s = 10.0;
+inline constexpr double kMaxPlausibleMean_s = 3600.0;
 inline constexpr double kMaxPlausibleLimit_s = 3600.0;
 
 }  // namespace capsim::model::detail

@@ -44,6 +44,25 @@ TEST(Plausibility, PlausibleNumbersAndValuesWithUnitsAreNotWarned) {
   EXPECT_EQ(r.err, "") << r;
 }
 
+TEST(Plausibility, ADistributionWhoseMeanIsAbsurdIsWarned) {
+  // Every parameter has a unit and looks fine, but a Weibull of shape 0.01 has a mean of
+  // scale x Gamma(1 + 1/0.01) = 1 ms x 99! = 9.33e154 s: the run would show no finished request.
+  Sandbox box;
+  const RunResult r =
+      box.run({"validate", example_model("web-peak.json").string(), "--set",
+               R"(/services/db/steps/0/work={"dist":"weibull","scale":"1ms","shape":0.01})"});
+  EXPECT_EQ(r.status, 0) << r;
+  EXPECT_EQ(r.err,
+            "warning: /services/db/steps/0/work: the distribution's mean is 9.33e+154 s, "
+            "implausible for work (over an hour): check its parameters\n")
+      << r;
+  // A heavy tail with a plausible mean is not.
+  const RunResult fine =
+      box.run({"validate", example_model("web-peak.json").string(), "--set",
+               R"(/services/db/steps/0/work={"dist":"weibull","scale":"1ms","shape":0.3})"});
+  EXPECT_EQ(fine.err, "") << fine;
+}
+
 TEST(Plausibility, NoExampleModelIsWarned) {
   for (const std::string& file : example_models()) {
     Sandbox box;
