@@ -272,6 +272,7 @@ class ServiceStats {
   std::uint64_t w_arrivals_ = 0;
   stats::Histogram w_latency_;
   Marks window_;
+  Marks primary_window_;  ///< with keep_primary_apart(): the primary's, at the window's start
   stats::Histogram* latency_slice_ = nullptr;
 };
 

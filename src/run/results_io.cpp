@@ -57,6 +57,12 @@ std::string opt_number(const std::optional<double>& v) {
   return v ? csv_number(*v) : "";
 }
 
+/// Whether the time series has a database's sides (a model with read replicas).
+bool any_sides(const Results& r) {
+  return std::any_of(r.timeseries.begin(), r.timeseries.end(),
+                     [](const auto& row) { return row.primary_cpu_utilization.has_value(); });
+}
+
 }  // namespace
 
 Json to_json(const Results& r, bool performance) {
@@ -111,6 +117,12 @@ Json to_json(const Results& r, bool performance) {
   const bool pools = std::any_of(r.timeseries.begin(), r.timeseries.end(),
                                  [](const auto& row) { return row.pool_in_use.has_value(); });
   if (pools) ts["columns"].push_back("pool_in_use");
+  // A database's sides only for models with read replicas, likewise.
+  const bool sides = any_sides(r);
+  if (sides) {
+    ts["columns"].push_back("primary_cpu_utilization");
+    ts["columns"].push_back("read_replicas_cpu_utilization");
+  }
   // Bands across replications only when asked for (capsim run --timeseries-bands): results
   // without them keep their columns.
   const bool bands = !r.timeseries_bands.empty();
@@ -134,6 +146,10 @@ Json to_json(const Results& r, bool performance) {
       rows.back().push_back(opt(row.pending_pods));
     }
     if (pools) rows.back().push_back(opt(row.pool_in_use));
+    if (sides) {
+      rows.back().push_back(opt(row.primary_cpu_utilization));
+      rows.back().push_back(opt(row.read_replicas_cpu_utilization));
+    }
     if (bands) {
       const TimeSeriesBand& band = r.timeseries_bands[i];
       for (std::size_t c = 0; c < band.min.size(); ++c) {
@@ -200,6 +216,8 @@ std::string timeseries_csv(const Results& r) {
   const bool pools = std::any_of(r.timeseries.begin(), r.timeseries.end(),
                                  [](const auto& row) { return row.pool_in_use.has_value(); });
   out << (pools ? ",pool_in_use" : "");
+  const bool sides = any_sides(r);
+  out << (sides ? ",primary_cpu_utilization,read_replicas_cpu_utilization" : "");
   const bool bands = !r.timeseries_bands.empty();
   if (bands) {
     for (const std::string& c : banded_columns()) out << ',' << c << "_min," << c << "_max";
@@ -215,6 +233,10 @@ std::string timeseries_csv(const Results& r) {
     if (memory) out << ',' << opt_number(row.memory_mib);
     if (nodes) out << ',' << opt_number(row.nodes) << ',' << opt_number(row.pending_pods);
     if (pools) out << ',' << opt_number(row.pool_in_use);
+    if (sides) {
+      out << ',' << opt_number(row.primary_cpu_utilization) << ','
+          << opt_number(row.read_replicas_cpu_utilization);
+    }
     if (bands) {
       const TimeSeriesBand& band = r.timeseries_bands[i];
       for (std::size_t c = 0; c < band.min.size(); ++c) {

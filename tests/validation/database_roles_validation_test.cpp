@@ -50,6 +50,7 @@ TEST(DatabaseRoles, OnlyADatabaseWithReadReplicasHasThem) {
   const run::Results r = run_model(model);
   EXPECT_EQ(r.find("services.db.primary.cpu_utilization"), nullptr);
   EXPECT_EQ(r.find("services.db.read_replicas.cpu_utilization"), nullptr);
+  EXPECT_EQ(run::timeseries_csv(r).find("primary_cpu_utilization"), std::string::npos);
   // One node takes every query: 340/s x 0.010 s = 3.4 of 4 connections.
   EXPECT_TRUE(covers(metric(r, "services.db.worker_utilization"), 0.85));
 }
@@ -129,6 +130,26 @@ TEST(DatabaseRoles, PhasesAndPeaksReportEachSide) {
   EXPECT_NE(table.find("\n  primary ", peaks), std::string::npos) << table;
   EXPECT_NE(table.find("\n  read replicas ", peaks), std::string::npos) << table;
   EXPECT_NE(table.find("db read replicas 37."), std::string::npos) << table;
+
+  // The time series too: each side's cpu per window, beside the mean over the nodes. Over the
+  // busy windows (from 550 s) they average the hand calculation's 37.5% and 30%.
+  double readers_sum = 0.0, primary_sum = 0.0;
+  int windows = 0;
+  for (const stats::TimeSeriesRow& row : r.timeseries) {
+    if (row.service != "db") continue;
+    ASSERT_TRUE(row.primary_cpu_utilization.has_value());
+    ASSERT_TRUE(row.read_replicas_cpu_utilization.has_value());
+    if (row.t_s < 550.0) continue;
+    readers_sum += *row.read_replicas_cpu_utilization;
+    primary_sum += *row.primary_cpu_utilization;
+    ++windows;
+  }
+  ASSERT_EQ(windows, 9);
+  EXPECT_NEAR(readers_sum / windows, 0.375, 0.015);
+  EXPECT_NEAR(primary_sum / windows, 0.30, 0.015);
+  const std::string csv = run::timeseries_csv(r);
+  EXPECT_NE(csv.find(",primary_cpu_utilization,read_replicas_cpu_utilization\n"),
+            std::string::npos);
 }
 
 }  // namespace

@@ -46,6 +46,9 @@ struct TimeSeriesRow {
   std::optional<double> nodes;             ///< nodes of the service's pool (services with a pod)
   std::optional<double> pending_pods;      ///< the service's pods waiting for a node
   std::optional<double> pool_in_use;       ///< connections its pools lend (services with pools)
+  /// A database with read replicas: each side's busy fraction of its cores (NaN when the side
+  /// had no capacity in the window); its cpu_utilization is the mean over all its nodes.
+  std::optional<double> primary_cpu_utilization, read_replicas_cpu_utilization;
 };
 
 /// Something that happened at an instant of replication 0: a fault starting or ending, a
