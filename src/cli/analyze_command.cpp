@@ -130,6 +130,13 @@ std::string analysis_text(const model::Spec& spec, const analytic::ModelAnalysis
   return out;
 }
 
+/// The command line's values in the check's model, for messages: --set's, then --duration's.
+std::vector<std::string> check_sets(const AnalyzeCommand& c) {
+  std::vector<std::string> sets = c.sets;
+  if (c.duration) sets.push_back("/simulation/duration=" + *c.duration);
+  return sets;
+}
+
 /// A note for an emergent cache whose simulated hit ratio is clearly below the analysis's while
 /// it started cold: the analysis is the steady state, the simulation may still be filling it.
 std::optional<std::string> cold_cache_note(const model::Spec& spec,
@@ -139,6 +146,18 @@ std::optional<std::string> cold_cache_note(const model::Spec& spec,
   if (!index || !s.hit_ratio) return std::nullopt;
   const std::optional<model::CacheSpec>& cache = spec.services[*index].cache;
   if (!cache || cache->hit_ratio || cache->preload_keys > 0) return std::nullopt;
+  // Other causes of a gap, where "still filling" would mislead: a TTL within the warm-up (the
+  // cache is then in its steady state early), a flush of the cache.
+  if (cache->ttl_s && *cache->ttl_s <= r.warmup_seconds) return std::nullopt;
+  for (const model::FaultSpec& f : spec.faults) {
+    if (f.kind == model::FaultKind::cache_flush && f.service == s.service) return std::nullopt;
+  }
+  // Nor when the warm-up had time to fill it: each miss adds at most one entry, so it takes at
+  // least (capacity or keys) / miss rate to fill; three times that is ample.
+  const double entries =
+      static_cast<double>(cache->capacity > 0 ? cache->capacity : cache->key_count);
+  const double misses_rps = s.arrival_rps * (1.0 - *s.hit_ratio);
+  if (misses_rps > 0.0 && r.warmup_seconds >= 3.0 * entries / misses_rps) return std::nullopt;
   const run::MergedMetric* hits = r.find("services." + s.service + ".hit_ratio");
   if (hits == nullptr || !hits->estimate.ci) return std::nullopt;
   // One point below, beyond the interval: not noise.
@@ -147,8 +166,8 @@ std::optional<std::string> cold_cache_note(const model::Spec& spec,
          ") is below the analysis's steady state (" + pct(*s.hit_ratio) +
          "): the cache starts empty (no preload) and may still be filling after the " +
          fmt(r.warmup_seconds, "%g") +
-         " s warm-up; a longer warm-up and duration (--set /simulation/warmup=..., "
-         "--duration ...) compare the steady state";
+         " s warm-up; a longer warm-up and duration (--set /simulation/warmup=... --set "
+         "/simulation/duration=...) compare the steady state";
 }
 
 /// Analytic against simulated, side by side.
@@ -222,14 +241,18 @@ int command_analyze(const AnalyzeCommand& c) {
   } catch (const model::ModelError& e) {
     throw model::locate(e, document.positions, c.sets);
   }
-  for (const auto& w : spec.warnings) std::cerr << "warning: " << w.text() << '\n';
+  for (const auto& w : spec.warnings) {
+    // The analysis is at the peak, and --check holds the rates there: a run that ends before
+    // the profile's peak is not its concern.
+    if (!model::warns_of_unreached_peak(w)) std::cerr << "warning: " << w.text() << '\n';
+  }
   const analytic::ModelAnalysis a = analytic::analyze(spec);
   Json out = run::analysis_json(spec, a);
   std::string text = analysis_text(spec, a);
   if (c.check) {
     const model::Spec check_spec =
         load_check_with_flags(run::check_document(doc, spec, c.seed, c.replications, c.duration),
-                              base_dir, document.positions, c.sets, c.duration);
+                              base_dir, document.positions, check_sets(c), c.duration);
     Progress progress(true);
     run::RunOptions ro;
     ro.threads = c.threads;

@@ -46,6 +46,7 @@ std::string expected_value(const std::string& type_name) {
   if (type_name == "UINT") return "a non-negative integer";
   if (type_name == "INT") return "an integer";
   if (type_name == "FLOAT") return "a number";
+  if (type_name == "N") return "a whole number";  // capsim's name for a count
   return "a value of type " + type_name;
 }
 
@@ -75,11 +76,25 @@ std::string parse_error_message(CLI::App& app, const CLI::ParseError& e, int arg
       return who + ": " + name + ": expected " + expected + ", found '" + value + "'" + help;
     }
   }
+  // "--replications: Value 2.5 not in range 2 to 100000".
+  const std::size_t value_at = what.find(": Value ");
+  const std::size_t range_at = what.find(" not in range ");
+  const std::size_t to_at = what.find(" to ", range_at == std::string::npos ? 0 : range_at);
+  if (value_at != std::string::npos && range_at != std::string::npos &&
+      to_at != std::string::npos && value_at < range_at) {
+    const std::string name = what.substr(0, value_at);
+    const std::string value = what.substr(value_at + 8, range_at - value_at - 8);
+    const std::string from = what.substr(range_at + 14, to_at - range_at - 14);
+    const std::string to = what.substr(to_at + 4);
+    return who + ": " + name + ": expected a number from " + from + " to " + to + ", found '" +
+           value + "'" + help;
+  }
   // "model is required", "A subcommand is required", "--output is required".
   if (dynamic_cast<const CLI::RequiredError*>(&e) != nullptr) {
-    if (what == "A subcommand is required" && cmd != nullptr) {
+    if (what == "A subcommand is required") {
+      const CLI::App& parent = cmd != nullptr ? *cmd : app;
       std::vector<std::string> subs;
-      for (const CLI::App* sub : cmd->get_subcommands({})) subs.push_back(sub->get_name());
+      for (const CLI::App* sub : parent.get_subcommands({})) subs.push_back(sub->get_name());
       std::string list;
       for (std::size_t k = 0; k < subs.size(); ++k) list += (k > 0 ? ", " : "") + subs[k];
       const std::string given = first < argc ? " found '" + std::string(argv[first]) + "'" : "";

@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <string>
 #include <variant>
+#include <vector>
 
 #include "capsim/dist/distribution.hpp"
 #include "plausibility.hpp"
@@ -18,6 +19,7 @@ namespace {
 /// A mean in seconds for the message: "3.6e+157 s", "7200 s".
 std::string mean_text(double mean_s) {
   if (!std::isfinite(mean_s)) return "infinite";
+  if (mean_s < 1e6) return number_text(std::round(mean_s)) + " s";
   char text[32];
   std::snprintf(text, sizeof text, "%.3g s", mean_s);
   return text;
@@ -33,22 +35,40 @@ void check(const dist::DistSpec& d, const std::string& pointer, const char* what
                               " (over an hour): check its parameters");
 }
 
+void check_steps(const std::vector<StepSpec>& steps, Reader& reader);
+
+/// The steps a call runs at its caller: a fallback's, a cache-aside lookup's on_miss.
+void check_call(const CallSpec& c, Reader& reader) {
+  if (c.fallback) check_steps(c.fallback->steps, reader);
+  if (c.on_miss) check_steps(c.on_miss->steps, reader);
+}
+
+void check_steps(const std::vector<StepSpec>& steps, Reader& reader) {
+  for (const StepSpec& step : steps) {
+    switch (step.kind) {
+      case StepKind::work:
+        // A database's or cache's one step is its `work` itself.
+        check(step.work, step.pointer.ends_with("/work") ? step.pointer : step.pointer + "/work",
+              "work", reader);
+        break;
+      case StepKind::delay:
+        check(step.delay, step.pointer + "/delay", "a delay", reader);
+        break;
+      case StepKind::call:
+        check_call(step.call, reader);
+        break;
+      case StepKind::parallel:
+        for (const CallSpec& c : step.parallel) check_call(c, reader);
+        break;
+    }
+  }
+}
+
 }  // namespace
 
 void check_work_means(const Spec& spec, Reader& reader) {
   for (const ServiceSpec& s : spec.services) {
-    for (const EndpointSpec& e : s.endpoints) {
-      for (const StepSpec& step : e.steps) {
-        // A database's or cache's one step is its `work` itself.
-        if (step.kind == StepKind::work) {
-          check(step.work, step.pointer.ends_with("/work") ? step.pointer : step.pointer + "/work",
-                "work", reader);
-        }
-        if (step.kind == StepKind::delay) {
-          check(step.delay, step.pointer + "/delay", "a delay", reader);
-        }
-      }
-    }
+    for (const EndpointSpec& e : s.endpoints) check_steps(e.steps, reader);
   }
 }
 

@@ -173,7 +173,11 @@ Experiment parse_experiment(const Json& doc, const std::filesystem::path& file,
     } catch (const ModelError& err) {
       // A problem with a value the experiment's overrides set is reported there (the model
       // file's line holds another value); one with --duration's names the flag.
-      const ModelError located = model::locate(err, model_positions, options.sets);
+      // --duration is set after the experiment's overrides, like a --set: placed on the
+      // command line.
+      std::vector<std::string> given = options.sets;
+      if (options.duration) given.push_back("/simulation/duration=" + *options.duration);
+      const ModelError located = model::locate(err, model_positions, given);
       for (std::size_t i = 0; i < err.diagnostics().size(); ++i) {
         const Diagnostic& d = err.diagnostics()[i];
         std::string hint;

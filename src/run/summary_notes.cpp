@@ -111,7 +111,8 @@ std::vector<std::string> mechanism_notes(const Results& r, const std::string& se
     if (timeouts >= kSignificantErrorRate) {
       note += "timed out waiting " + fixed(timeouts * 100.0, 2) + "%";
       if (const auto wait = mean(p + "wait_ms.mean")) {
-        note += ", a wait of " + fixed(*wait, 0) + " ms on average";
+        // wait_ms is over the calls that got a connection, not the ones that timed out.
+        note += "; the calls that got one waited " + fixed(*wait, 0) + " ms on average";
       }
       const auto in_use = mean(p + "in_use");
       const auto open = mean(p + "open");

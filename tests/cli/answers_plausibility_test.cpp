@@ -56,6 +56,14 @@ TEST(Plausibility, ADistributionWhoseMeanIsAbsurdIsWarned) {
             "warning: /services/db/steps/0/work: the distribution's mean is 9.33e+154 s, "
             "implausible for work (over an hour): check its parameters\n")
       << r;
+  // Steps a caller runs for a call (a cache-aside lookup's on_miss) are checked too.
+  const RunResult on_miss =
+      box.run({"validate", example_model("request-path-cache-aside.json").string(), "--set",
+               R"(/services/api/steps/1/on_miss/1/work={"dist":"exponential","mean":"2h"})"});
+  EXPECT_EQ(on_miss.err,
+            "warning: /services/api/steps/1/on_miss/1/work: the distribution's mean is 7200 s, "
+            "implausible for work (over an hour): check its parameters\n")
+      << on_miss;
   // A heavy tail with a plausible mean is not.
   const RunResult fine =
       box.run({"validate", example_model("web-peak.json").string(), "--set",

@@ -75,6 +75,15 @@ TEST(Suggestions, OtherCommandLineMistakesAreOneLineInCapsimsStyle) {
             "capsim run: --replications: expected an integer, found '2.5' (capsim run --help "
             "says more)\n");
   EXPECT_EQ(box.run({"run"}).err, "capsim run: model is required (capsim run --help says more)\n");
+  EXPECT_EQ(box.run({}).err,
+            "capsim: expected one of: run, validate, sweep, size, compare, analyze, report, fit, "
+            "calibrate, import (capsim --help says more)\n");
+  EXPECT_EQ(box.run({"sweep", "x.json", "--replications", "1"}).err,
+            "capsim sweep: --replications: expected a number from 2 to 100000, found '1' (capsim "
+            "sweep --help says more)\n");
+  EXPECT_EQ(box.run({"run", model, "--max-events", "abc"}).err,
+            "capsim run: --max-events: expected a whole number, found 'abc' (capsim run --help "
+            "says more)\n");
   const RunResult import = box.run({"import", "foo", "x"});
   EXPECT_EQ(import.status, 2) << import;
   EXPECT_EQ(import.err,

@@ -306,7 +306,7 @@ TEST(BadOption, NegativeThreads) {
 
 TEST(BadOption, NoCommand) {
   const RunResult r = expect_bad_input({});
-  EXPECT_TRUE(contains(r.err, "subcommand")) << r;
+  EXPECT_TRUE(contains(r.err, "capsim: expected one of: run, validate, ")) << r;
 }
 
 TEST(BadOption, UnknownCommand) {

@@ -107,6 +107,22 @@ TEST(AnalyzeCommand, PrintsEstimatesAndChecksThem) {
             "on the command line: /services/s/replicas=0)\n");
 }
 
+TEST(AnalyzeCommand, ARunEndingBeforeThePeakIsNoConcernOfTheAnalysis) {
+  // It analyses the peak, and --check holds the rate there; validate still warns.
+  Sandbox box;
+  const std::vector<std::string> shorter{"--set", "/simulation/duration=\"3m\"", "--set",
+                                         "/simulation/warmup=\"30s\""};
+  std::vector<std::string> analyze{"analyze", example_model("web-peak.json").string()};
+  analyze.insert(analyze.end(), shorter.begin(), shorter.end());
+  const RunResult a = box.run(analyze);
+  ASSERT_EQ(a.status, 0) << a;
+  EXPECT_EQ(a.err, "") << a;
+  std::vector<std::string> validate{"validate", example_model("web-peak.json").string()};
+  validate.insert(validate.end(), shorter.begin(), shorter.end());
+  EXPECT_NE(box.run(validate).err.find("the rate peaks at 900/s at 300 s, after the run's end"),
+            std::string::npos);
+}
+
 TEST(AnalyzeCommand, ACheckWhoseCacheIsStillFillingSaysSo) {
   // The cache-aside example starts cold: after its 30 s warm-up redis hits about 64% of
   // lookups, the steady state 71%; the check says why instead of leaving an 8-point gap.
@@ -147,6 +163,21 @@ TEST(ExperimentCommands, AWarmUpThatDurationLeavesTooLongIsPlacedWhereItWasSet) 
             "30s: give a longer --duration, or a shorter warm-up with --set "
             "/simulation/warmup=... (sweep.json: line 2, column 62)\n");
   EXPECT_FALSE(std::filesystem::exists(box / "x.csv"));
+  // A --duration the model refuses is the flag's, not the experiment's duration override.
+  write_text(box / "sweep2.json", R"({ "kind": "sweep", "model": "m.json",
+  "overrides": [ { "pointer": "/simulation/duration", "value": "5m" } ],
+  "parameters": [ { "pointer": "/workloads/0/rate", "values": [5, 6] } ] })");
+  const RunResult bad = box.run({"sweep", "sweep2.json", "--duration", "30x"});
+  EXPECT_EQ(bad.status, kBadInput) << bad;
+  EXPECT_NE(bad.err.find("found \"30x\" (given on the command line: /simulation/duration=30x)"),
+            std::string::npos)
+      << bad;
+  EXPECT_EQ(bad.err.find("/overrides/0"), std::string::npos) << bad;
+  const RunResult bad_check = box.run({"analyze", "m.json", "--check", "--duration", "30x"});
+  EXPECT_EQ(bad_check.err,
+            "capsim: /simulation/duration: expected a duration such as \"10m\" or a number of "
+            "seconds, found \"30x\" (given on the command line: /simulation/duration=30x)\n")
+      << bad_check;
   // analyze --check: the model file's place and the flag.
   const RunResult a = box.run({"analyze", "m.json", "--check", "--duration", "30s"});
   EXPECT_EQ(a.status, kBadInput) << a;

@@ -177,8 +177,9 @@ TEST(SummaryNotes, PoolsAndOomKillsThatFailRequestsAreNamed) {
                                       false);
   const std::string table = run::summary_table(r);
   EXPECT_NE(table.find("! api: its connection pool to db failed 11.30% of the calls that asked it "
-                       "(timed out waiting 11.30%, a wait of 716 ms on average with 40.0 of 40.0 "
-                       "open connections busy): those calls fail without reaching db"),
+                       "(timed out waiting 11.30%; the calls that got one waited 716 ms on average "
+                       "with 40.0 of 40.0 open connections busy): those calls fail without "
+                       "reaching db"),
             std::string::npos)
       << table;
   EXPECT_NE(table.find("! api: 18.0 OOM kills per replication"), std::string::npos) << table;

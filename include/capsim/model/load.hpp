@@ -39,7 +39,8 @@ Json parse_json(std::string_view text, const std::string& source);
 Json read_json_file(const std::filesystem::path& path);
 
 /// Applies one override "POINTER=VALUE" to `doc`: VALUE is parsed as JSON (parse_json), and if
-/// that fails with a syntax error it is taken as a bare string. The pointer's parent must exist (an
+/// that fails with a syntax error it is taken as a bare string (unless it starts with {, [ or ",
+/// then the syntax error is thrown). The pointer's parent must exist (an
 /// object gains a new key; an array index may be one past the end or "-" to append). Throws
 /// ModelError naming the pointer.
 void apply_override(Json& doc, std::string_view assignment);
@@ -54,6 +55,10 @@ void apply_override(Json& doc, const std::string& pointer, const Json& value);
 /// `base_dir` resolves relative file names (traces, empirical samples), which must name regular
 /// files of at most kMaxInputFileBytes.
 Spec load(const Json& doc, const std::filesystem::path& base_dir);
+
+/// Whether warning `d` of a Spec says that a workload's profile peaks after the run's end: a
+/// concern of a simulation of the model as written, not of an analysis at its peak.
+bool warns_of_unreached_peak(const Diagnostic& d);
 
 /// read_json_file + apply_override for each of `overrides` + load.
 Spec load_file(const std::filesystem::path& path, const std::vector<std::string>& overrides = {});
