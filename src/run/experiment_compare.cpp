@@ -24,6 +24,8 @@ const char* verdict_name(Verdict verdict) {
       return "lower";
     case Verdict::no_difference:
       return "no significant difference";
+    case Verdict::undefined:
+      return "undefined";
   }
   return "no significant difference";
 }
@@ -39,6 +41,11 @@ Difference paired_difference(const std::vector<double>& variant,
   }
   Difference out;
   out.estimate = stats::estimate(d, confidence);
+  // Nothing to compare: "no significant difference" would claim a comparison was made.
+  if (d.size() < 2) {
+    out.verdict = Verdict::undefined;
+    return out;
+  }
   if (!out.estimate.ci) return out;
   const auto [lo, hi] = *out.estimate.ci;
   int sign = 0;

@@ -305,6 +305,15 @@ TEST(PairedDifference, VerdictKnowsWhichWayIsBetter) {
   EXPECT_EQ(run::paired_difference(base, base, 0.95, run::Better::lower).verdict,
             run::Verdict::no_difference);
   EXPECT_STREQ(run::verdict_name(run::Verdict::no_difference), "no significant difference");
+  // A variant without the metric (its database has no read replicas, say): nothing compared, so
+  // no claim of "no significant difference" (it said so).
+  const std::vector<double> missing(5, std::nan(""));
+  EXPECT_EQ(run::paired_difference(missing, base, 0.95, run::Better::neither).verdict,
+            run::Verdict::undefined);
+  const std::vector<double> one{std::nan(""), std::nan(""), 10.9, std::nan(""), std::nan("")};
+  EXPECT_EQ(run::paired_difference(one, base, 0.95, run::Better::lower).verdict,
+            run::Verdict::undefined);
+  EXPECT_STREQ(run::verdict_name(run::Verdict::undefined), "undefined");
   // Replications where either value is undefined are left out of the pairs.
   const std::vector<double> gaps{9, std::nan(""), 10.9, 12, 13.1};
   EXPECT_EQ(run::paired_difference(gaps, base, 0.95, run::Better::lower).estimate.n, 4);

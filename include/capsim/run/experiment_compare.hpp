@@ -13,9 +13,10 @@
 
 namespace capsim::run {
 
-enum class Verdict { better, worse, higher, lower, no_difference };
+enum class Verdict { better, worse, higher, lower, no_difference, undefined };
 /// "better", "worse", "higher", "lower" (metrics with no better direction), "no significant
-/// difference".
+/// difference", "undefined" (fewer than two replications where both have the metric: a variant
+/// without it, or one whose value is undefined in most replications).
 const char* verdict_name(Verdict verdict);
 
 /// One metric of one variant: the estimate over replications (min/max metrics too: the mean of
