@@ -103,25 +103,19 @@ void PhaseStats::window(double start_s, double now, const std::vector<WorkloadSt
       }
       if (primary) {
         // Like `last`, zero before the first window.
-        const Marks last = peak.primary_last.value_or(Marks{});
-        const double busy = primary->busy_cores - last.busy_cores;
-        const double primary_capacity = primary->core_capacity - last.core_capacity;
+        const DatabaseSides d =
+            database_sides(peak.last, mark, peak.primary_last.value_or(Marks{}), *primary);
         // A side counts in a window it served at least half of: one down most of the window
         // would show the load of its last milliseconds as its peak.
         const model::ServiceSpec& ss = spec_.services[s];
         const double full_s = ss.cores * width;  // one node's core-seconds over the window
-        if (primary_capacity >= kSideServedShare * full_s) {
-          peak.primary_cpu_utilization =
-              std::max(peak.primary_cpu_utilization, busy / primary_capacity);
+        if (d.primary_core_s >= kSideServedShare * full_s && d.primary_cpu >= 0.0) {
+          peak.primary_cpu_utilization = std::max(peak.primary_cpu_utilization, d.primary_cpu);
         }
-        if (capacity - primary_capacity >= kSideServedShare * full_s * ss.database->read_replicas) {
-          const double readers =
-              read_replicas_ratio(mark.busy_cores - peak.last.busy_cores, busy, capacity,
-                                  primary_capacity, mark.core_capacity);
-          if (readers >= 0.0) {  // not NaN
-            peak.read_replicas_cpu_utilization =
-                std::max(peak.read_replicas_cpu_utilization, readers);
-          }
+        if (d.read_replicas_core_s >= kSideServedShare * full_s * ss.database->read_replicas &&
+            d.read_replicas_cpu >= 0.0) {  // not NaN
+          peak.read_replicas_cpu_utilization =
+              std::max(peak.read_replicas_cpu_utilization, d.read_replicas_cpu);
         }
       }
     }
@@ -209,29 +203,16 @@ void PhaseStats::summarize(double now, const Collectors& c, const Add& add) {
 
 void PhaseStats::add_phase_sides(const std::string& phase, const std::string& service,
                                  const ServicePhase* sp, const Add& add) {
-  double primary_cpu = kNaN, primary_workers = kNaN, readers_cpu = kNaN, readers_workers = kNaN;
+  DatabaseSides d;  // NaN everywhere: the phase was not seen
   if (sp != nullptr && sp->primary_start && sp->primary_end) {
-    const Marks& a = *sp->primary_start;
-    const Marks& b = *sp->primary_end;
-    const double busy_cores = b.busy_cores - a.busy_cores;
-    const double busy_workers = b.busy_workers - a.busy_workers;
-    const double core_capacity = b.core_capacity - a.core_capacity;
-    const double worker_capacity = b.worker_capacity - a.worker_capacity;
-    primary_cpu = side_ratio(busy_cores, core_capacity, b.core_capacity);
-    primary_workers = side_ratio(busy_workers, worker_capacity, b.worker_capacity);
-    readers_cpu = read_replicas_ratio(sp->end.busy_cores - sp->start.busy_cores, busy_cores,
-                                      sp->end.core_capacity - sp->start.core_capacity,
-                                      core_capacity, sp->end.core_capacity);
-    readers_workers =
-        read_replicas_ratio(sp->end.busy_workers - sp->start.busy_workers, busy_workers,
-                            sp->end.worker_capacity - sp->start.worker_capacity, worker_capacity,
-                            sp->end.worker_capacity);
+    d = database_sides(sp->start, sp->end, *sp->primary_start, *sp->primary_end);
   }
-  add({"phases", phase, "services", service, "primary", "cpu_utilization"}, primary_cpu);
-  add({"phases", phase, "services", service, "primary", "worker_utilization"}, primary_workers);
-  add({"phases", phase, "services", service, "read_replicas", "cpu_utilization"}, readers_cpu);
+  add({"phases", phase, "services", service, "primary", "cpu_utilization"}, d.primary_cpu);
+  add({"phases", phase, "services", service, "primary", "worker_utilization"}, d.primary_workers);
+  add({"phases", phase, "services", service, "read_replicas", "cpu_utilization"},
+      d.read_replicas_cpu);
   add({"phases", phase, "services", service, "read_replicas", "worker_utilization"},
-      readers_workers);
+      d.read_replicas_workers);
 }
 
 void PhaseStats::summarize_endpoints(std::size_t phase, const std::function<double(double)>& per_s,

@@ -109,23 +109,11 @@ stats::Summary Statistics::summarize(double now, std::uint64_t events) {
     if (const std::optional<Marks> primary = s.primary_marks(now)) {
       // A database with read replicas: writes on the primary, reads on the read replicas, so the
       // service's mean can hide a saturated side (docs/results-format.md).
-      const Marks& pw = s.primary_warm_;
-      const double busy_cores = primary->busy_cores - pw.busy_cores;
-      const double busy_workers = primary->busy_workers - pw.busy_workers;
-      const double core_capacity = primary->core_capacity - pw.core_capacity;
-      const double worker_capacity = primary->worker_capacity - pw.worker_capacity;
-      add({"services", n, "primary", "cpu_utilization"},
-          side_ratio(busy_cores, core_capacity, primary->core_capacity));
-      add({"services", n, "primary", "worker_utilization"},
-          side_ratio(busy_workers, worker_capacity, primary->worker_capacity));
-      add({"services", n, "read_replicas", "cpu_utilization"},
-          read_replicas_ratio(m.busy_cores - warm.busy_cores, busy_cores,
-                              m.core_capacity - warm.core_capacity, core_capacity,
-                              m.core_capacity));
-      add({"services", n, "read_replicas", "worker_utilization"},
-          read_replicas_ratio(m.busy_workers - warm.busy_workers, busy_workers,
-                              m.worker_capacity - warm.worker_capacity, worker_capacity,
-                              m.worker_capacity));
+      const DatabaseSides d = database_sides(warm, m, s.primary_warm_, *primary);
+      add({"services", n, "primary", "cpu_utilization"}, d.primary_cpu);
+      add({"services", n, "primary", "worker_utilization"}, d.primary_workers);
+      add({"services", n, "read_replicas", "cpu_utilization"}, d.read_replicas_cpu);
+      add({"services", n, "read_replicas", "worker_utilization"}, d.read_replicas_workers);
     }
     add({"services", n, "queue_length"}, (m.queued - warm.queued) / measured);
     add({"services", n, "in_flight"}, (m.in_flight - warm.in_flight) / measured);

@@ -47,11 +47,9 @@ void Statistics::close_window(double start_s, double now) {
     if (cap > 0.0) row.cpu_utilization = (mark.busy_cores - s.window_.busy_cores) / cap;
     if (const std::optional<Marks> primary = s.primary_marks(now)) {
       // A database with read replicas: its sides apart (the mean can hide a saturated one).
-      const double busy = primary->busy_cores - s.primary_window_.busy_cores;
-      const double primary_cap = primary->core_capacity - s.primary_window_.core_capacity;
-      row.primary_cpu_utilization = side_ratio(busy, primary_cap, primary->core_capacity);
-      row.read_replicas_cpu_utilization = read_replicas_ratio(
-          mark.busy_cores - s.window_.busy_cores, busy, cap, primary_cap, mark.core_capacity);
+      const DatabaseSides d = database_sides(s.window_, mark, s.primary_window_, *primary);
+      row.primary_cpu_utilization = d.primary_cpu;
+      row.read_replicas_cpu_utilization = d.read_replicas_cpu;
       s.primary_window_ = *primary;
     }
     row.queue_length = (mark.queued - s.window_.queued) / width;
