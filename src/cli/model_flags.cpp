@@ -27,13 +27,9 @@ model::Spec named_for_flags(const Load& load, const std::optional<std::string>& 
     std::vector<model::Diagnostic> diagnostics = e.diagnostics();
     bool named = false;
     for (model::Diagnostic& d : diagnostics) {
-      if (d.pointer == "/simulation/warmup" &&
-          d.message.find("warm-up shorter than the duration") != std::string::npos) {
-        d.message += "; the duration is --duration " + *duration_flag +
-                     ": give a longer --duration, or a shorter warm-up with --set "
-                     "/simulation/warmup=...";
-        named = true;
-      }
+      const std::string hint = model::duration_flag_hint(d, duration_flag);
+      d.message += hint;
+      named = named || !hint.empty();
     }
     if (!named) throw;
     throw model::ModelError(std::move(diagnostics));

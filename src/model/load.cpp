@@ -9,6 +9,21 @@
 #include "model_loader.hpp"
 #include "plausibility.hpp"
 
+namespace capsim::model {
+namespace {
+// The start of the message refusing a warm-up that the duration does not leave room for.
+const std::string kWarmupTooLong = "expected a warm-up shorter than the duration (";
+}  // namespace
+
+std::string duration_flag_hint(const Diagnostic& d, const std::optional<std::string>& flag) {
+  if (!flag || d.pointer != "/simulation/warmup" || d.message.rfind(kWarmupTooLong, 0) != 0) {
+    return "";
+  }
+  return "; the duration is --duration " + *flag +
+         ": give a longer --duration, or a shorter warm-up with --set /simulation/warmup=...";
+}
+}  // namespace capsim::model
+
 namespace capsim::model::detail {
 
 namespace {
@@ -122,8 +137,8 @@ SimulationSpec ModelLoader::read_simulation(const Json& value, const std::string
     const std::string at = child(pointer, "warmup");
     if (const auto seconds = reader_.duration(*warmup, at, Sign::non_negative)) {
       if (duration_ok && *seconds >= spec.duration_s) {
-        reader_.error(at, "expected a warm-up shorter than the duration (" +
-                              seconds_text(spec.duration_s) + "), found " + seconds_text(*seconds));
+        reader_.error(at, kWarmupTooLong + seconds_text(spec.duration_s) + "), found " +
+                              seconds_text(*seconds));
       } else {
         spec.warmup_s = *seconds;
       }

@@ -180,13 +180,7 @@ Experiment parse_experiment(const Json& doc, const std::filesystem::path& file,
       const ModelError located = model::locate(err, model_positions, given);
       for (std::size_t i = 0; i < err.diagnostics().size(); ++i) {
         const Diagnostic& d = err.diagnostics()[i];
-        std::string hint;
-        if (options.duration && d.pointer == "/simulation/warmup" &&
-            d.message.find("warm-up shorter than the duration") != std::string::npos) {
-          hint = "; the duration is --duration " + *options.duration +
-                 ": give a longer --duration, or a shorter warm-up with --set "
-                 "/simulation/warmup=...";
-        }
+        const std::string hint = model::duration_flag_hint(d, options.duration);
         const std::string located_text = located.diagnostics()[i].text();
         const Override* o = detail::override_of(overrides, d.pointer);
         // A --set after the experiment's override holds the value: its place is the command line.

@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -59,6 +60,10 @@ Spec load(const Json& doc, const std::filesystem::path& base_dir);
 /// Whether warning `d` of a Spec says that a workload's profile peaks after the run's end: a
 /// concern of a simulation of the model as written, not of an analysis at its peak.
 bool warns_of_unreached_peak(const Diagnostic& d);
+
+/// When `d` refuses the warm-up for a duration that --duration `flag` set, the advice to add
+/// to its message ("; the duration is --duration 1m: give a longer --duration, ..."); else "".
+std::string duration_flag_hint(const Diagnostic& d, const std::optional<std::string>& flag);
 
 /// read_json_file + apply_override for each of `overrides` + load.
 Spec load_file(const std::filesystem::path& path, const std::vector<std::string>& overrides = {});
