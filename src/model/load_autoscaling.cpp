@@ -325,7 +325,7 @@ std::optional<AutoscalingSpec> read_autoscaling(Reader& reader, const Json& valu
   if (!value.is_object()) {
     reader.expected(
         pointer,
-        R"(an object such as {"kind": "hpa", "min": 2, "max": 20, "metric": "cpu", "target": 0.6})",
+        R"(an object such as {"kind": "hpa", "min": 2, "max": 20, "metric": "cpu", "target": 0.6}, or false for none)",
         value);
     return std::nullopt;
   }

@@ -167,7 +167,8 @@ void read_sized_setting(const Json& item, const std::string& at, Experiment& e, 
                          "expected a service with a fixed replica count, found " +
                              describe(item["pointer"]) +
                              " of a service with autoscaling (size solves for a fixed count; "
-                             "remove its autoscaling with an override)");
+                             "remove its autoscaling with the override {\"pointer\": \"" +
+                             s.pointer + "/autoscaling\", \"value\": false})");
           return;
         }
         z.replicas = true;
@@ -274,7 +275,8 @@ void read_size(const Json& doc, Experiment& e, bool model_ok, Problems& problems
           problems.error(at, "expected a service with a fixed replica count, found " +
                                  describe(list[i]) +
                                  " with autoscaling (size solves for a fixed count; remove its "
-                                 "autoscaling with an override)");
+                                 "autoscaling with the override {\"pointer\": \"" +
+                                 svc.pointer + "/autoscaling\", \"value\": false})");
           continue;
         }
       }

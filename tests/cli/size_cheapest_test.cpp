@@ -172,5 +172,28 @@ TEST(SizeCheapest, EveryProblemOfTheSettingsIsReportedAtItsPointer) {
   EXPECT_FALSE(std::filesystem::exists(box / "out.json"));
 }
 
+TEST(SizeCheapest, AnAutoscaledServiceNamesTheOverrideThatRemovesItsAutoscaling) {
+  // The message said "remove its autoscaling with an override", and the obvious override
+  // (null) is refused: it names the one that works, which then does.
+  Sandbox box;
+  Json model = Json::parse(kModel);
+  model["services"]["api"]["autoscaling"] =
+      Json::parse(R"({"kind": "hpa", "min": 2, "max": 8, "metric": "cpu", "target": 0.6})");
+  write_text(box / "two-tiers.json", model.dump());
+  write_text(box / "size.json", R"({ "kind": "size", "model": "two-tiers.json",
+                                     "services": ["api"], "replications": 2 })");
+  const RunResult r = box.run({"size", "size.json"});
+  ASSERT_EQ(r.status, 2) << r;
+  EXPECT_NE(r.err.find("remove its autoscaling with the override {\"pointer\": "
+                       "\"/services/api/autoscaling\", \"value\": false}"),
+            std::string::npos)
+      << r;
+  write_text(box / "size.json", R"({ "kind": "size", "model": "two-tiers.json",
+      "services": ["api"], "replications": 2, "max_replicas": 4,
+      "overrides": [ { "pointer": "/services/api/autoscaling", "value": false } ] })");
+  const RunResult fixed = box.run({"size", "size.json", "--threads", "2"});
+  EXPECT_EQ(fixed.status, 0) << fixed;
+}
+
 }  // namespace
 }  // namespace capsim::cli_test

@@ -186,7 +186,7 @@ TEST(ModelAutoscaling, KindIsRequiredAndKnown) {
             at + R"(/kind: expected one of hpa, keda, schedule, found "vpa"; did you mean 'hpa'?)");
   EXPECT_EQ(error(with_autoscaling(R"("hpa")")),
             at + R"(: expected an object such as {"kind": "hpa", "min": 2, "max": 20, "metric": )"
-                 R"("cpu", "target": 0.6}, found "hpa")");
+                 R"("cpu", "target": 0.6}, or false for none, found "hpa")");
 }
 
 TEST(ModelAutoscaling, MinAndMax) {
