@@ -54,13 +54,22 @@ equal ones), so it is chosen only when its AIC is more than 10 below every singl
 (Burnham and Anderson: a model 10 behind has essentially no support), or, for percentiles, when
 its error is under half the best single family's; with fewer than six percentiles it is not
 fitted at all. `mixture3` (eight parameters) is chosen likewise only when its AIC is more than 10
-below the choice among the others; it is fitted to samples by expectation-maximisation on the
+below the choice among the others. A mixture of samples must also fit no worse by KS than the
+family it would replace, and no component may be a spike (sigma below 0.01) or absurdly wide
+(sigma above 3: a p99 over 1,000 times its median): latencies rounded to whole milliseconds
+have tied values, whose likelihood grows without bound as a component shrinks to a point mass,
+so AIC alone chose a mixture with a spike at 2 ms and a component of sigma 14 (a mean of 1e38 s)
+for 500 lognormal latencies of median 5 ms. The reason line says which mixture was passed over
+and why; it is fitted to samples by expectation-maximisation on the
 logarithms (a lognormal mixture's likelihood is a normal mixture's on ln x), started from the
 thirds of the sorted samples, then polished by Nelder-Mead; to histograms by Nelder-Mead alone.
 Its `work` is a `mixture` of three components. More components are not fitted: with
 latencies, a fourth mode is rarely real and is better read from traces (`capsim import traces`). The observed percentiles of a histogram interpolate linearly within a bucket, as
 Prometheus's `histogram_quantile` does, so they are coarse where buckets are wide. `--unit`
-scales CSV numbers and `le` bounds (default seconds); k6 summaries are milliseconds.
+scales CSV numbers and `le` bounds (default seconds); k6 summaries are milliseconds. A note
+warns of a unit that looks wrong: a histogram named in milliseconds (`..._milliseconds`, `_ms`)
+or microseconds read in another unit, one named `_seconds` read with `--unit`, and samples
+read as seconds whose median passes 10 s (a service time in milliseconds, most likely).
 
 Refused (exit 2): cumulative bucket counts that decrease (the line and column of the count, or
 the pointer of the value in API JSON with its line and column), a missing `}` or `le`, a count
@@ -123,17 +132,21 @@ error name what was read but is not modelled.
 | top-level `stages` (with `vus` as the start) / `vus` and `duration` | one `ramping-vus` / `constant-vus` workload named `default` |
 | `thresholds.http_req_duration`: `p(N)<X`, `med<X`, `avg<X`, `max<X` (ms) | `slo.latency.pN`, `p50`, `mean`, `max` |
 | `thresholds.http_req_failed`: `rate<X` | `slo.error_rate` |
+| a scenario's `startTime` | a first stage holding 0 for that long, then a jump (a `0s` stage) to its start value: no traffic before it, as in k6 |
 | the longest scenario's `startTime` + length | `simulation.duration` |
 | a scenario that ends before the others | a last stage `{"duration": "0s", "target": 0}` at its end: no traffic after it (a constant one becomes `{ start, stages }`), as k6 stops it |
 | several limits on one statistic (`p(95)<300`, `p(95)<500`) | the strictest: k6 requires each to pass |
 
-Every workload targets `--target` (default `api`). Warned about, not modelled: `startTime`
-offsets (the workload starts at 0), `preAllocatedVUs`/`maxVUs` (the model sends every arrival;
+Every workload targets `--target` (default `api`). k6 counts iterations, not requests: each
+arrival of an arrival-rate scenario, and each pass of a VU's loop, is one request to the target
+in the model; a script whose default function makes several requests needs as many calls in the
+target's steps (or the rate multiplied), which a warning recalls. Warned about, not modelled:
+`preAllocatedVUs`/`maxVUs` (the model sends every arrival;
 k6 drops arrivals beyond its VUs), `gracefulStop`, `gracefulRampDown`, `exec`, `env`, `tags`, and
 every other threshold. A closed workload (VUs) gets no `think_time`, with a warning: the think
 time is the script's `sleep()`, which its options do not hold, and without one the users send
-back to back; set it, from a k6 run by Little's law (Z = VUs / requests per second - mean
-latency). Refused: `per-vu-iterations`, `shared-iterations` and
+back to back; set it, from a k6 run by Little's law (Z = VUs / iterations per second - an
+iteration's time in its requests, the mean latency when it makes one). Refused: `per-vu-iterations`, `shared-iterations` and
 `externally-controlled` (a number of iterations has no rate or population over time to
 simulate), `iterations` beside `vus` and `duration` (k6 runs them as shared-iterations), any
 unknown executor (with a suggestion for a near miss), a bad duration (k6's `1m30s` form is read;
@@ -194,15 +207,20 @@ capacity but is not modelled, with its file, document, pointer and line.
 | triggers `cpu`, `memory` (`metadata.value`, `metricType` Utilization or AverageValue) | as the HPA's Resource metrics (dropped, warned, when `minReplicaCount` is 0: they do not exist at zero replicas) |
 | `advanced.horizontalPodAutoscalerConfig.behavior` | `behavior`, as the HPA's |
 
-Warned about, not modelled: a cpu limit (no throttling: a replica uses its whole cores),
-readiness and startup probes (set `startup_time`), init containers, scheduling (`affinity`,
+A cpu limit below the model's whole cores (a request and limit of 500m, the Guaranteed
+setting, become 1 core) is a throttle the model does not have: CFS gives the pod 0.5 core of CPU
+time per second, so the model would serve twice the pod's capacity. The warning gives the factor
+to multiply the service's work by (cores / limit: 2 here) so that the model keeps the pod's
+capacity. Warned about, not modelled: another cpu limit (no throttling: a replica uses its whole
+cores), readiness and startup probes (set `startup_time`), init containers, scheduling (`affinity`,
 `nodeSelector`, `tolerations`, `topologySpreadConstraints`, `priorityClassName`),
 `terminationGracePeriodSeconds`, the rolling-update `strategy`, `minReadySeconds`, other
 resources (`ephemeral-storage`, GPUs), several containers (summed into one replica), metrics the
 model does not have, `Value` targets on per-replica metrics, KEDA's `fallback`,
 `idleReplicaCount`, `initialCooldownPeriod`, `advanced.scalingModifiers` and
 `restoreToOriginalReplicaCount`, and objects of other kinds (Service, ConfigMap, Ingress, ...,
-and custom resources of other API groups). Fields that do not change capacity (labels, images,
+and custom resources of other API groups; a bare Pod, a DaemonSet, a ReplicaSet, a Job or a
+CronJob can serve or use capacity, and its warning says to model it by hand if it matters). Fields that do not change capacity (labels, images,
 ports, env, volumes) are read silently.
 
 Refused (exit 2, nothing written), naming the file, the document, the pointer and the line and
@@ -255,23 +273,42 @@ UI's "Download JSON" and its `/api/traces` write them; microseconds, the service
   generator): the invocations below it are the roots.
 - **The call graph**: an invocation's calls are the invocations below it through spans of its own
   service (its client spans). Per caller endpoint and callee: `count` = the calls per calling
-  invocation that made any (rounded; a count that varies is noted), `probability` = the share of
-  invocations that made any (left out at 1), **parallel** when most of the calls overlapped a
-  sibling call in time (those form one `parallel` step); calls are ordered by their mean start.
-- **Self time**: the invocation's duration less the union of its calls' intervals, each call as
-  the caller saw it: its CLIENT span where there is one (the network and the callee's accept
-  queue are waiting, not the caller's work), else the callee's server span (for capsim's
-  own traces, the `capsim.cpu_work_s` of the `completed` event, which excludes waiting), fitted
-  as `capsim fit` fits samples (at most 10,000, evenly strided; the empirical candidate is not
-  used, it would need a file; fewer than 10 samples: an exponential with their mean), as one
-  `work` step before the calls.
+  invocation that made any, `probability` = the share of invocations that made any (left out at
+  1), **parallel** when most of the calls overlapped a sibling call in time (those form one
+  `parallel` step); calls are ordered by their mean start. A count that varies keeps its mean:
+  floor(mean) calls, then one more call with the fraction as its probability (1.4 calls a
+  request: one call, then a second in 40% of requests; noted: the mean, not the spread).
+- **Messages**: a callee reached through a PRODUCER span (OTLP kind 4, Jaeger `producer`), or
+  whose span is a CONSUMER (kind 5), is an `"async": true` call (the caller does not wait; a
+  note suggests a `kind: "queue"` service for the broker's backlog), never parallel; the caller
+  waits only for its PRODUCER span (the publish).
+- **Dependencies outside the traces**: a CLIENT span with no span of another service below it
+  (a database, a cache or an external API that auto-instrumentation records from the caller's
+  side only) is a wait, not work: per invocation, the union of such spans less what its calls
+  already cover becomes a `delay` step (the worker is held, no core), fitted as the self time
+  is, placed by its mean start among the calls; where only some invocations wait, a `mixture`
+  with a `constant` 0 component of the others' share. A note names the spans (with their count
+  per request) and says that the dependency's own capacity is not modelled: add it as a
+  service to see it saturate. (These waits were counted as CPU work: 33 times the real CPU for
+  a request that spends 92 ms in queries and a payment API around 3 ms of its own.)
+- **Self time**: the invocation's duration less the union of its calls' and its dependencies'
+  intervals, each call as the caller saw it: its CLIENT span where there is one (the network and
+  the callee's accept queue are waiting, not the caller's work), else the callee's server span
+  (for capsim's own traces, the `capsim.cpu_work_s` of the `completed` event, which excludes
+  waiting), fitted as `capsim fit` fits samples (at most 10,000, evenly strided; the empirical
+  candidate is not used, it would need a file; fewer than 10 samples: an exponential with their
+  mean), as one `work` step before the calls.
 - **Workloads**: one open workload per root endpoint, at the sample's mean rate (arrivals less
   one over the time from the first to the last): the rate of the exported sample, noted so that
   the real one is set.
 
 What it inferred is printed on standard error (`note:` lines: invocations, the fitted family and
 its statistic, each call's count, probability and parallelism), and what it could not: replicas,
-cores, workers, timeouts and retries. Self time from real traces includes any waiting inside the
+cores, workers, timeouts and retries. A span's kind is read as OTLP/JSON writes it (an integer)
+or as its enum's name (`"SPAN_KIND_CLIENT"`). Notes also say when spans have no service name
+(they become service `unknown`) and when the times are before 1973 as nanoseconds (OTLP) or
+microseconds (Jaeger) since 1970: most likely another unit, which would make every duration and
+rate wrong by its factor. Self time from real traces includes any waiting inside the
 service (for a core, a lock, a connection): import traces of a lightly loaded period. Refused
 (exit 2, nothing written): neither format, a span without its ids, name or times, an end before
 its start, a parent that is not in its trace (a truncated export), parents that form a loop
@@ -376,8 +413,10 @@ residual after the search is above `--tolerance` (the table is printed first).
 and its database; [calibrate-observed.yaml](examples/import/calibrate-observed.yaml) is what was
 measured: the percentiles of the same model with the api's work a lognormal of p50 4 ms and p99
 28 ms (the guess has 6.8 ms and 34 ms: too slow, and a tail too light, p99 / p50 5 instead of 7)
-and the db's mean work 2 ms (the guess has 5.2 ms), rounded to four digits. The api has two
-percentiles, so its scale and spread are fitted; the db one, so only its scale:
+and the db's mean work 2 ms (the guess has 5.2 ms), over 40 minutes (simulated at another seed
+than the calibration's, 99 against 7, 10 replications of 4 minutes: a measurement shares no
+random numbers with the model), rounded to four digits. The api has two percentiles, so its
+scale and spread are fitted; the db one, so only its scale:
 
 ```
 EOF
@@ -388,11 +427,18 @@ rm -f /tmp/capsim-calibrated.json
 cat <<'EOF'
 ```
 
-The truth is recovered: the api's median e^mu = 4.009 ms against 4 ms (0.2 % off), its sigma
-0.8360 against ln(28 / 4) / 2.3263 = 0.8365 (0.06 %), the db's mean 4 x 0.5005 ms = 2.002 ms
-against 2 ms (0.1 %; the observations were rounded to four digits). With `--scale-only` no
-factor fits both of the api's percentiles (the best leaves p50 14 % above and p99 10 % below
-what was observed: the guess's spread is too small), and the command exits 2.
+The truth is recovered as closely as 2 replications of 4 minutes can tell: the api's median
+e^mu = 3.96 ms against 4 ms (1 % off), its sigma 0.872 against ln(28 / 4) / 2.3263 = 0.8365
+(4 %), the db's mean 4 x 0.5046 ms = 2.018 ms against 2 ms (0.9 %). The residuals are near 0
+because the search fits the simulation at its own seed; the `+-` column says how far that
+simulation is from its own long-run value: the api's p99 +- 3.1 ms, 10 % of it, so a spread
+within about that of the truth fits as well. With `--replications 10` the interval narrows to
+0.89 ms and the fit moves closer: median 3.965 ms, sigma 0.8515 (1.8 %), the db's mean 1.999
+ms. (When the observations came from the same model at the calibration's own seed, as this
+example did before, the recovery looked exact, 0.06 %: common random numbers, not precision.)
+The observations carry their own noise too (a p99 over a few minutes of production is itself
+a sample): measure over long enough. With `--scale-only` no factor fits both of the api's
+percentiles (the guess's spread is too small), and the command exits 2.
 
 ## Not yet
 

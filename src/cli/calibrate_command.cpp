@@ -123,7 +123,7 @@ int command_calibrate(const CalibrateCommand& c) {
     out += w.pointer + "\n  " + w.before.dump() + "\n  " + w.after.dump() + "\n";
   }
   out += "\n" + pad("target", 36, true) + pad("observed ms", 13) + pad("simulated ms", 14) +
-         pad("residual", 10) + "\n";
+         pad("+- ms", 9) + pad("residual", 10) + "\n";
   std::size_t worst = 0;
   double worst_residual = -1.0;
   for (std::size_t i = 0; i < problem.targets.size(); ++i) {
@@ -134,10 +134,18 @@ int command_calibrate(const CalibrateCommand& c) {
       worst_residual = size;
       worst = i;
     }
+    const double half_s = i < r.simulated_half_s.size() ? r.simulated_half_s[i] : NAN;
     out += pad(t.metric, 36, true) + pad(format("%.4g", t.observed_s * 1e3), 13) +
            pad(format("%.4g", r.simulated_s[i] * 1e3), 14) +
+           pad(std::isfinite(half_s) ? format("%.2g", half_s * 1e3) : std::string("-"), 9) +
            pad(format("%+.1f%%", residual * 100.0), 10) + "\n";
   }
+  // Every simulation uses one seed (common random numbers): a residual of 0 says the model
+  // matches at that seed, not that it is known that well.
+  out += "note: +- is half the " + format("%g", 100.0 * spec.simulation.confidence) +
+         "% interval of each simulated value over its replications: the model's own noise at "
+         "this seed and length (not the observations'); a residual inside it is a match, and "
+         "more --replications or a longer --duration narrow it\n";
   std::cout << out << std::flush;
   if (!(worst_residual <= c.tolerance)) {
     const fit::CalibrationTarget& t = problem.targets[worst];

@@ -2,6 +2,8 @@
 
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
+
 #include <cmath>
 #include <cstdio>
 #include <iostream>
@@ -59,6 +61,47 @@ CLI::App* add_fit_command(CLI::App& app, FitCommand& c) {
                   "(default http_req_duration)");
   return fit;
 }
+
+namespace {
+
+/// A note when the numbers' unit looks wrong: a metric named in milliseconds (or
+/// microseconds) read as seconds, or a median too long for one request's service time.
+std::string unit_note(const fit::Observations& o, const std::string& unit,
+                      const fit::FitResult& r) {
+  std::string name = o.source;
+  std::transform(name.begin(), name.end(), name.begin(),
+                 [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
+  const auto ends_with = [&](const std::string& tail) {
+    return name.size() >= tail.size() &&
+           name.compare(name.size() - tail.size(), tail.size(), tail) == 0;
+  };
+  const bool named_ms = name.find("millisecond") != std::string::npos || ends_with("_ms");
+  const bool named_us = name.find("microsecond") != std::string::npos || ends_with("_us");
+  const bool named_s = !named_ms && !named_us && ends_with("_seconds");
+  if (o.kind != fit::Observations::Kind::samples) {
+    if (named_ms && unit != "ms") {
+      return "note: " + o.source + " is named in milliseconds, but its numbers were read as " +
+             (unit == "us" ? "microseconds" : "seconds") + ": give --unit ms\n";
+    }
+    if (named_us && unit != "us") {
+      return "note: " + o.source + " is named in microseconds, but its numbers were read as " +
+             (unit == "ms" ? "milliseconds" : "seconds") + ": give --unit us\n";
+    }
+    if (named_s && unit != "s") {
+      return "note: " + o.source + " is named in seconds, but its numbers were read as " +
+             (unit == "ms" ? "milliseconds" : "microseconds") + ": leave out --unit\n";
+    }
+  }
+  const double median_s = r.observed_s.empty() ? 0.0 : r.observed_s.front();
+  if (unit == "s" && median_s > 10.0) {
+    return "note: a median of " + significant(median_s) +
+           " s is long for one request's service time: if the numbers are milliseconds, give "
+           "--unit ms\n";
+  }
+  return "";
+}
+
+}  // namespace
 
 int command_fit(const FitCommand& c) {
   fit::ReadOptions options;
@@ -130,6 +173,7 @@ int command_fit(const FitCommand& c) {
         "calls; response times measured under load or at the client do: capsim calibrate fits "
         "the work so that the model reproduces them\n";
   }
+  out += unit_note(observations, c.unit, r);
   out += "\"work\": " + r.candidates[r.chosen].work.dump() + "\n";
   std::cout << out;
   return 0;

@@ -25,7 +25,9 @@ int command_import_traces(const ImportTracesCommand& c) {
   const model::Document document = model::read_document(c.input);
   import::Fragment fragment;
   try {
-    fragment = import::import_traces(import::read_trace_spans(document.json));
+    std::vector<std::string> notes;
+    fragment = import::import_traces(import::read_trace_spans(document.json, &notes));
+    fragment.warnings.insert(fragment.warnings.begin(), notes.begin(), notes.end());
   } catch (const model::ModelError& e) {
     throw model::locate(e, document.positions);
   }

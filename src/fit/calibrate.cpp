@@ -43,15 +43,22 @@ std::string work_pointer(const std::string& step_pointer) {
   return step_pointer + suffix;
 }
 
-/// The targets' simulated values (seconds; NaN where undefined) at these factors.
+/// The targets' simulated values (seconds; NaN where undefined) at these factors, and the half
+/// widths of their confidence intervals (NaN without one) in `half_s`.
 std::vector<double> simulate(const model::Spec& spec, const CalibrationProblem& problem,
-                             const std::vector<double>& factors, const run::RunOptions& options) {
+                             const std::vector<double>& factors, const run::RunOptions& options,
+                             std::vector<double>& half_s) {
   const run::Results results = run::run_replications(scale_work(spec, problem, factors), options);
+  constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
   std::vector<double> out;
+  half_s.clear();
   for (const CalibrationTarget& t : problem.targets) {
     const run::MergedMetric* m = results.find(t.metric);
-    out.push_back(m != nullptr && m->estimate.n > 0 ? m->estimate.mean * 1e-3
-                                                    : std::numeric_limits<double>::quiet_NaN());
+    const bool defined = m != nullptr && m->estimate.n > 0;
+    out.push_back(defined ? m->estimate.mean * 1e-3 : kNaN);
+    half_s.push_back(defined && m->estimate.ci
+                         ? (m->estimate.ci->second - m->estimate.ci->first) / 2.0 * 1e-3
+                         : kNaN);
   }
   return out;
 }
@@ -189,19 +196,20 @@ CalibrationResult calibrate(const model::Spec& spec, const CalibrationProblem& p
     std::vector<double> x;  // log factors
     double f = 0.0;
     std::vector<double> simulated_s;  // what the simulation at x gave, target by target
+    std::vector<double> half_s;       // and the half widths of their intervals
   };
   // Every simulation counts against the budget, and the best one's figures are reported as they
   // were simulated (the same seed gives the same figures: no final run is needed).
   const auto evaluate = [&](Vertex& v) {
     ++result.evaluations;
-    v.simulated_s = simulate(spec, problem, factors_at(v.x), options.run);
+    v.simulated_s = simulate(spec, problem, factors_at(v.x), options.run, v.half_s);
     v.f = objective(problem, v.simulated_s);
   };
   // Start from the better of the model as given and the first guess its simulation suggests.
-  Vertex best{std::vector<double>(n, 0.0), 0.0, {}};
+  Vertex best{std::vector<double>(n, 0.0), 0.0, {}, {}};
   {
     evaluate(best);
-    Vertex guess{first_guess(problem, best.simulated_s), 0.0, {}};
+    Vertex guess{first_guess(problem, best.simulated_s), 0.0, {}, {}};
     evaluate(guess);
     if (guess.f < best.f) best = guess;
   }
@@ -231,7 +239,7 @@ CalibrationResult calibrate(const model::Spec& spec, const CalibrationProblem& p
     }
     std::vector<Vertex> simplex{best};
     for (std::size_t i = 0; i < n; ++i) {
-      Vertex v{best.x, 0.0, {}};
+      Vertex v{best.x, 0.0, {}, {}};
       v.x[i] += problem.parameters[i].kind == ParameterKind::scale ? -step : step;
       evaluate(v);
       simplex.push_back(v);
@@ -250,10 +258,10 @@ CalibrationResult calibrate(const model::Spec& spec, const CalibrationProblem& p
         for (std::size_t i = 0; i < n; ++i) centre[i] += simplex[k].x[i] / static_cast<double>(n);
       }
       Vertex& worst = simplex[n];
-      Vertex reflected{combine(centre, worst.x, -1.0), 0.0, {}};
+      Vertex reflected{combine(centre, worst.x, -1.0), 0.0, {}, {}};
       evaluate(reflected);
       if (reflected.f < simplex[0].f) {
-        Vertex expanded{combine(centre, worst.x, -2.0), 0.0, {}};
+        Vertex expanded{combine(centre, worst.x, -2.0), 0.0, {}, {}};
         evaluate(expanded);
         worst = expanded.f < reflected.f ? expanded : reflected;
         continue;
@@ -263,7 +271,7 @@ CalibrationResult calibrate(const model::Spec& spec, const CalibrationProblem& p
         continue;
       }
       const bool outside = reflected.f < worst.f;
-      Vertex contracted{combine(centre, outside ? reflected.x : worst.x, 0.5), 0.0, {}};
+      Vertex contracted{combine(centre, outside ? reflected.x : worst.x, 0.5), 0.0, {}, {}};
       evaluate(contracted);
       if (contracted.f < std::min(worst.f, reflected.f)) {
         worst = contracted;
@@ -282,6 +290,7 @@ CalibrationResult calibrate(const model::Spec& spec, const CalibrationProblem& p
   }
   for (std::size_t i = 0; i < n; ++i) result.factors.push_back(std::exp(bounded(i, best.x[i])));
   result.simulated_s = std::move(best.simulated_s);
+  result.simulated_half_s = std::move(best.half_s);
   result.objective = best.f;
   return result;
 }

@@ -379,21 +379,41 @@ FitResult fit(const Observations& o, const std::string& empirical_file) {
       best = i;
     }
   }
+  std::string passed_over;  // a mixture with a clearly lower AIC that was not chosen
   for (const Family mixture : {Family::mixture, Family::mixture3}) {
     for (std::size_t i = 0; i < r.candidates.size(); ++i) {
       if (r.candidates[i].family != mixture) continue;
       const Candidate& m = r.candidates[i];
       const Candidate& b = r.candidates[best];
       const bool clearly = by_aic ? m.aic < b.aic - 10 : m.statistic < 0.5 * b.statistic;
-      if (clearly) best = i;
+      // Tied values (latencies rounded to whole milliseconds) let a component's likelihood grow
+      // without bound as its sigma shrinks to a point mass: AIC then rewards a mixture that fits
+      // the shape worse. A mixture must also fit no worse by the statistic (samples: KS), and
+      // no component may be a spike or absurdly wide (detail::plausible_mixture).
+      const bool fits_no_worse = !by_aic || m.statistic <= b.statistic;
+      const bool plausible = detail::plausible_mixture(m.family, m.parameters);
+      if (clearly && fits_no_worse && plausible) {
+        best = i;
+      } else if (clearly) {
+        passed_over =
+            fit::family_name(m.family) + (plausible ? " (its " + r.statistic_name + " is worse)"
+                                                    : " (a component is a spike or "
+                                                      "absurdly wide)");
+      }
     }
   }
   r.chosen = best;
+  r.best_family = best;
   r.reason = by_aic ? "lowest AIC" : "lowest " + r.statistic_name;
   if (r.candidates[best].family == Family::mixture)
     r.reason += ", clearly below every single family";
   if (r.candidates[best].family == Family::mixture3)
     r.reason += ", clearly below every family with fewer components";
+  if (!passed_over.empty()) {
+    r.reason += " of the plausible fits; not " + passed_over +
+                ": a lower AIC with that comes from tied values (rounded samples) or a "
+                "degenerate component, not the shape";
+  }
   if (o.kind == Observations::Kind::samples) {
     Candidate e;
     e.family = Family::empirical;

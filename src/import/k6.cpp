@@ -128,7 +128,7 @@ Json stages(const Json& value, const std::string& pointer, double per_s, double 
 struct Scenario {
   Json workload;
   double end_s = 0;
-  double length_s = 0;  ///< from the model's t = 0 (startTime is not modelled)
+  double length_s = 0;  ///< from the model's t = 0 (startTime included)
 };
 
 /// k6 stops a scenario when its duration or stages are over: a workload that ends before the
@@ -144,6 +144,22 @@ void stop_at(Json& workload, double length_s) {
         {"stages", Json::array({Json{{"duration", seconds_text(length_s)}, {"target", level}}})}};
   }
   profile["stages"].push_back(Json{{"duration", "0s"}, {"target", 0}});
+}
+
+/// k6's startTime: no traffic (rate or users 0) until `start_s`, then the scenario's profile,
+/// `length_s` long, from its start value.
+void start_later(Json& workload, double start_s, double length_s) {
+  const char* key = workload["kind"] == "closed" ? "users" : "rate";
+  Json& profile = workload[key];
+  Json stages = Json::array({Json{{"duration", seconds_text(start_s)}, {"target", 0}}});
+  if (!profile.is_object()) {  // constant: jump to it, hold it for length_s
+    stages.push_back(Json{{"duration", "0s"}, {"target", profile}});
+    stages.push_back(Json{{"duration", seconds_text(length_s)}, {"target", profile}});
+  } else {
+    stages.push_back(Json{{"duration", "0s"}, {"target", profile["start"]}});
+    for (Json& stage : profile["stages"]) stages.push_back(std::move(stage));
+  }
+  profile = Json{{"start", 0}, {"stages", std::move(stages)}};
 }
 
 Scenario scenario(const std::string& name, const Json& s, const std::string& at,
@@ -170,14 +186,7 @@ Scenario scenario(const std::string& name, const Json& s, const std::string& at,
   Json w = Json::object();
   w["name"] = name;
   double start_s = 0;
-  if (s.contains("startTime")) {
-    start_s = duration_s(s["startTime"], child(at, "startTime"));
-    if (start_s > 0) {
-      warnings.push_back(child(at, "startTime") +
-                         ": not modelled; the workload starts at 0 (the simulated duration "
-                         "includes the offset)");
-    }
-  }
+  if (s.contains("startTime")) start_s = duration_s(s["startTime"], child(at, "startTime"));
   for (const char* key : {"gracefulStop", "gracefulRampDown", "maxVUs", "preAllocatedVUs", "exec",
                           "env", "tags", "options"}) {
     if (s.contains(key)) {
@@ -199,7 +208,8 @@ Scenario scenario(const std::string& name, const Json& s, const std::string& at,
     warnings.push_back((at.empty() ? std::string("/") : at) +
                        ": no think_time: a script's sleep() is not in its options, so the "
                        "users send back to back; set think_time (from a k6 run: Z = VUs / "
-                       "(requests per second) - mean latency, by Little's law)");
+                       "(iterations per second) - an iteration's time in its requests, by "
+                       "Little's law)");
     if (kind == "constant-vus") {
       const double vus = s.contains("vus") ? number(s["vus"], child(at, "vus"), 1) : 1.0;
       if (vus != std::floor(vus)) {
@@ -262,9 +272,10 @@ Scenario scenario(const std::string& name, const Json& s, const std::string& at,
       w["rate"] = std::move(rate);
     }
   }
+  if (start_s > 0) start_later(w, start_s, length_s);
   out.workload = std::move(w);
   out.end_s = start_s + length_s;
-  out.length_s = length_s;
+  out.length_s = start_s + length_s;
   return out;
 }
 
@@ -398,6 +409,10 @@ Fragment import_k6(const Json& options, const std::string& target) {
   }
   f.model["simulation"] = Json{{"duration", seconds_text(end_s)}};
   f.model["workloads"] = std::move(workloads);
+  f.warnings.push_back(
+      "k6 counts iterations: each arrival (or each user's loop) is one request to the target "
+      "here; a script whose default function makes N requests needs N calls in the target's "
+      "steps (or N times the rate)");
   if (options.contains("thresholds") && !options["thresholds"].is_null()) {
     thresholds(options["thresholds"], f.model, f.warnings);
   }

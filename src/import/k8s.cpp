@@ -284,7 +284,17 @@ Workload read_workload(const Manifest& m, const Warn& warn) {
                    ": modelled as 1 whole core (a BestEffort pod has no guaranteed cores, and "
                    "an HPA cannot scale it on cpu utilisation)");
   }
-  if (cpu.limit && (!cpu.request || *cpu.limit != *cpu.request)) {
+  if (cpu.limit && *cpu.limit > 0 && *cpu.limit < w.pod.cores - 1e-9) {
+    // CFS throttles the pod at its limit: fewer cores' worth of CPU per second than the whole
+    // cores the model gives it, so the model would overstate its capacity by cores / limit.
+    char factor[32];
+    std::snprintf(factor, sizeof factor, "%.4g", w.pod.cores / *cpu.limit);
+    warn(c_at, "cpu limit " + amount(*cpu.limit) + " cores: the pod is throttled at " +
+                   amount(*cpu.limit) + " cores of CPU time per second, but the model gives it " +
+                   std::to_string(w.pod.cores) + " whole core(s), " + factor +
+                   " times the capacity: multiply this service's work by " + factor +
+                   " (the model has no throttling)");
+  } else if (cpu.limit && (!cpu.request || *cpu.limit != *cpu.request)) {
     warn(c_at, "cpu limit " + amount(*cpu.limit) +
                    " not modelled (no throttling: a replica uses its whole cores)");
   }
@@ -333,6 +343,17 @@ Workload read_workload(const Manifest& m, const Warn& warn) {
   return w;
 }
 
+/// Why a known kind that is not a workload or an autoscaler is left out.
+std::string warning_of_other_kind(const std::string& kind) {
+  if (kind == "Pod" || kind == "DaemonSet" || kind == "ReplicaSet" || kind == "Job" ||
+      kind == "CronJob") {
+    return "not modelled (a " + kind +
+           " can serve or use capacity, but only Deployments and StatefulSets become services: "
+           "model it by hand if it matters)";
+  }
+  return "not modelled (a " + kind + " does not change the model's capacity)";
+}
+
 /// The kind of `m`, refusing an unknown built-in kind (likely a typo); false for a kind that
 /// is known or custom but not modelled (warned).
 std::string checked_kind(const Manifest& m, const Warn& warn) {
@@ -343,7 +364,7 @@ std::string checked_kind(const Manifest& m, const Warn& warn) {
   known.insert(known.end(), kAutoscalerKinds.begin(), kAutoscalerKinds.end());
   if (std::find(known.begin(), known.end(), kind) != known.end()) return kind;
   if (std::find(kOtherKinds.begin(), kOtherKinds.end(), kind) != kOtherKinds.end()) {
-    warn("", "not modelled (a " + kind + " does not change the model's capacity)");
+    warn("", warning_of_other_kind(kind));
     return "";
   }
   known.insert(known.end(), kOtherKinds.begin(), kOtherKinds.end());

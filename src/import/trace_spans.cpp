@@ -1,6 +1,7 @@
 /// \file Reading span exports (capsim::import::read_trace_spans): OTLP JSON and Jaeger JSON.
 
 #include <algorithm>
+#include <array>
 #include <cstdint>
 #include <limits>
 #include <set>
@@ -67,18 +68,38 @@ std::string attribute_text(const Json& attributes, const char* key) {
   return "";
 }
 
+/// OTLP's SpanKind: an integer (OTLP/JSON) or, as some exporters write it, the enum's name.
+SpanKind otlp_kind(const Json& kind) {
+  static constexpr std::array<SpanKind, 6> kKinds = {SpanKind::unspecified, SpanKind::internal,
+                                                     SpanKind::server,      SpanKind::client,
+                                                     SpanKind::producer,    SpanKind::consumer};
+  static constexpr std::array<const char*, 6> kNames = {
+      "SPAN_KIND_UNSPECIFIED", "SPAN_KIND_INTERNAL", "SPAN_KIND_SERVER",
+      "SPAN_KIND_CLIENT",      "SPAN_KIND_PRODUCER", "SPAN_KIND_CONSUMER"};
+  if (kind.is_number_integer()) {
+    const auto k = kind.get<std::int64_t>();
+    return k >= 0 && k < 6 ? kKinds[static_cast<std::size_t>(k)] : SpanKind::unspecified;
+  }
+  if (kind.is_string()) {
+    for (std::size_t k = 0; k < kNames.size(); ++k) {
+      if (kind.get<std::string>() == kNames[k]) return kKinds[k];
+    }
+  }
+  return SpanKind::unspecified;
+}
+
 void otlp(const Json& doc, std::vector<TraceSpan>& out) {
   const Json& resources = doc["resourceSpans"];
   if (!resources.is_array()) refuse("/resourceSpans", "expected a list");
   for (std::size_t r = 0; r < resources.size(); ++r) {
     const std::string r_at = child("/resourceSpans", r);
     const Json& rs = resources[r];
-    std::string service = "unknown";
+    std::string service;
     if (rs.is_object() && rs.contains("resource") && rs["resource"].is_object()) {
-      const std::string s =
-          attribute_text(rs["resource"].value("attributes", Json()), "service.name");
-      if (!s.empty()) service = s;
+      service = attribute_text(rs["resource"].value("attributes", Json()), "service.name");
     }
+    const bool unnamed = service.empty();
+    if (unnamed) service = "unknown";
     const Json& scopes = need(rs, "scopeSpans", r_at);
     if (!scopes.is_array()) refuse(child(r_at, "scopeSpans"), "expected a list");
     for (std::size_t c = 0; c < scopes.size(); ++c) {
@@ -95,8 +116,9 @@ void otlp(const Json& doc, std::vector<TraceSpan>& out) {
         if (s.contains("parentSpanId") && s["parentSpanId"].is_string())
           t.parent = s["parentSpanId"];
         t.service = service;
+        t.unnamed_service = unnamed;
         t.name = need_text(s, "name", at);
-        t.client = s.contains("kind") && s["kind"] == 3;
+        if (s.contains("kind")) t.kind = otlp_kind(s["kind"]);
         t.start_ticks =
             integer_time(need(s, "startTimeUnixNano", at), child(at, "startTimeUnixNano"));
         t.end_ticks = integer_time(need(s, "endTimeUnixNano", at), child(at, "endTimeUnixNano"));
@@ -144,7 +166,10 @@ void jaeger(const Json& doc, std::vector<TraceSpan>& out) {
                                            "/processes, found \"" + process + "\"");
       }
       t.service = text_of(processes[process], "serviceName");
-      if (t.service.empty()) t.service = "unknown";
+      if (t.service.empty()) {
+        t.service = "unknown";
+        t.unnamed_service = true;
+      }
       if (s.contains("references") && s["references"].is_array()) {
         for (const Json& ref : s["references"]) {
           if (ref.is_object() && text_of(ref, "refType") == "CHILD_OF" &&
@@ -156,9 +181,13 @@ void jaeger(const Json& doc, std::vector<TraceSpan>& out) {
       }
       if (s.contains("tags") && s["tags"].is_array()) {
         for (const Json& tag : s["tags"]) {
-          if (tag.is_object() && text_of(tag, "key") == "span.kind" &&
-              text_of(tag, "value") == "client") {
-            t.client = true;
+          if (tag.is_object() && text_of(tag, "key") == "span.kind") {
+            const std::string kind = text_of(tag, "value");
+            if (kind == "client") t.kind = SpanKind::client;
+            if (kind == "server") t.kind = SpanKind::server;
+            if (kind == "producer") t.kind = SpanKind::producer;
+            if (kind == "consumer") t.kind = SpanKind::consumer;
+            if (kind == "internal") t.kind = SpanKind::internal;
           }
         }
       }
@@ -175,7 +204,7 @@ void jaeger(const Json& doc, std::vector<TraceSpan>& out) {
 
 }  // namespace
 
-std::vector<TraceSpan> read_trace_spans(const Json& doc) {
+std::vector<TraceSpan> read_trace_spans(const Json& doc, std::vector<std::string>* notes) {
   std::vector<TraceSpan> spans;
   if (doc.is_object() && doc.contains("resourceSpans")) {
     otlp(doc, spans);
@@ -189,6 +218,27 @@ std::vector<TraceSpan> read_trace_spans(const Json& doc) {
   const double tick_s = doc.contains("resourceSpans") ? 1e-9 : 1e-6;
   std::uint64_t origin = spans.front().start_ticks;
   for (const TraceSpan& s : spans) origin = std::min(origin, s.start_ticks);
+  // Today's times are about 1.7e18 ns (1.7e15 us) since 1970. Times below 1e17 ns (1e14 us),
+  // before 1973, are most likely microseconds or milliseconds written where nanoseconds (or
+  // microseconds) belong: every duration would be 1,000 times too short.
+  std::uint64_t latest = 0;
+  for (const TraceSpan& s : spans) latest = std::max(latest, s.end_ticks);
+  const bool otlp_times = doc.contains("resourceSpans");
+  if (notes != nullptr && latest > 0 &&
+      latest < (otlp_times ? 100'000'000'000'000'000ULL : 100'000'000'000'000ULL)) {
+    notes->push_back(std::string("the spans' times are before 1973 if they are ") +
+                     (otlp_times ? "nanoseconds (OTLP's *UnixNano)" : "microseconds (Jaeger)") +
+                     " since 1970: if they are another unit, every duration and rate below is off "
+                     "by that factor (export them in " +
+                     (otlp_times ? "nanoseconds" : "microseconds") + ")");
+  }
+  std::size_t unnamed = 0;
+  for (const TraceSpan& s : spans) unnamed += s.unnamed_service ? 1 : 0;
+  if (notes != nullptr && unnamed > 0) {
+    notes->push_back(std::to_string(unnamed) + " span(s) have no service name (" +
+                     (otlp_times ? "resource attribute service.name" : "process serviceName") +
+                     "): they are service \"unknown\"");
+  }
   std::set<std::pair<std::string, std::string>> ids;
   for (TraceSpan& s : spans) {
     if (s.end_ticks < s.start_ticks) refuse(s.pointer, "expected an end at or after the start");

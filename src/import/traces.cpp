@@ -38,11 +38,19 @@ struct Invocation {
   /// is one (network and the callee's accept queue included), else the invocation itself.
   double call_start_s = 0, call_end_s = 0;
   std::vector<std::size_t> calls;  ///< child invocations, by start
+  /// Its CLIENT (or PRODUCER) spans with no span of another service below them: waits on a
+  /// dependency that is not instrumented (a database, an external API).
+  std::vector<std::size_t> externals;
+  /// Called asynchronously: through a PRODUCER span, or a CONSUMER span itself.
+  bool async = false;
+  /// Reached through a CLIENT or PRODUCER span of its caller's (call_start_s is that span's).
+  bool through_caller_span = false;
 };
 
 struct CalleeStats {
-  std::size_t calls = 0;    ///< in all
-  std::size_t callers = 0;  ///< invocations with at least one
+  std::size_t calls = 0;        ///< in all
+  std::size_t async_calls = 0;  ///< of which asynchronous (a PRODUCER -> CONSUMER message)
+  std::size_t callers = 0;      ///< invocations with at least one
   /// Per other callee: invocations that called both, and those where the two overlapped.
   std::map<std::string, std::pair<std::size_t, std::size_t>> beside;
   double offset_sum = 0;            ///< start - caller start, summed over first calls
@@ -54,7 +62,28 @@ struct EndpointStats {
   std::size_t invocations = 0;
   std::vector<double> self_s;
   std::map<std::string, CalleeStats> callees;  ///< by "service/endpoint"
+  /// Per invocation with any: the time its uninstrumented dependencies held it (the union of
+  /// its external spans, less what its calls already cover), and when the first began.
+  std::vector<double> wait_s;
+  double wait_offset_sum = 0;
+  std::map<std::string, std::size_t> external_names;  ///< external spans by name, in all
 };
+
+/// The length of the union of intervals [a, b], each clipped to [from, to].
+double union_length(std::vector<std::pair<double, double>> intervals, double from, double to) {
+  for (auto& [a, b] : intervals) {
+    a = std::max(a, from);
+    b = std::min(b, to);
+  }
+  std::sort(intervals.begin(), intervals.end());
+  double covered = 0, reach = from;
+  for (const auto& [a, b] : intervals) {
+    const double start = std::max(a, reach);
+    if (b > start) covered += b - start;
+    reach = std::max(reach, b);
+  }
+  return covered;
+}
 
 std::string seconds_text(double s) {
   char buffer[48];
@@ -62,8 +91,8 @@ std::string seconds_text(double s) {
   return buffer;
 }
 
-/// The self times' fitted `work`, the chosen family unless it is empirical (a file), then the
-/// best other by AIC; with fewer than 10 samples an exponential with their mean.
+/// The self times' fitted `work`: the best family (fit's choice, never empirical: that needs a
+/// file); with fewer than 10 samples an exponential with their mean.
 Json fitted_work(const std::vector<double>& self_s, std::string& note) {
   double sum = 0;
   for (const double s : self_s) sum += s;
@@ -82,20 +111,48 @@ Json fitted_work(const std::vector<double>& self_s, std::string& note) {
     o.samples_s.push_back(std::max(self_s[i], 1e-6));
   }
   const fit::FitResult r = fit::fit(o);
-  std::size_t best = r.chosen;
-  if (r.candidates[best].family == fit::Family::empirical) {
-    best = 0;
-    for (std::size_t i = 0; i < r.candidates.size(); ++i) {
-      if (r.candidates[i].family != fit::Family::empirical &&
-          r.candidates[i].aic < r.candidates[best].aic) {
-        best = i;
-      }
-    }
-  }
+  const std::size_t best = r.best_family;
   note = fit::family_name(r.candidates[best].family) + " (" + r.statistic_name + " " +
          std::to_string(r.candidates[best].statistic) + ", " + std::to_string(o.samples_s.size()) +
          " of " + std::to_string(self_s.size()) + " samples)";
   return r.candidates[best].work;
+}
+
+/// The `delay` of an endpoint's waits on uninstrumented dependencies: the waits fitted (a
+/// mixture with 0 when only some invocations wait), with a note naming the spans.
+Json wait_delay(const EndpointStats& e, const std::string& key,
+                std::vector<std::string>& warnings) {
+  std::string note;
+  Json delay = fitted_work(e.wait_s, note);
+  const double share = static_cast<double>(e.wait_s.size()) / static_cast<double>(e.invocations);
+  if (share < 0.9995) {
+    const double weight = std::max(0.001, std::round(share * 1000.0) / 1000.0);
+    Json waits = delay;
+    waits["weight"] = weight;
+    delay = Json{
+        {"dist", "mixture"},
+        {"components", Json::array({Json{{"weight", std::round((1.0 - weight) * 1000.0) / 1000.0},
+                                         {"dist", "constant"},
+                                         {"value", "0s"}},
+                                    std::move(waits)})}};
+  }
+  double sum = 0;
+  for (const double w : e.wait_s) sum += w;
+  std::string names;
+  for (const auto& [name, n] : e.external_names) {
+    char per[32];
+    std::snprintf(per, sizeof per, " x%.2g", static_cast<double>(n) / e.invocations);
+    names += (names.empty() ? "" : ", ") + model::describe_text(name) + per;
+  }
+  char mean[96];
+  std::snprintf(mean, sizeof mean, "mean %.3g ms in %.3g%% of its requests",
+                sum / static_cast<double>(e.wait_s.size()) * 1000.0, share * 100.0);
+  warnings.push_back(key + ": client spans with no instrumented callee (" + names +
+                     " per request) are waits on a dependency outside the traces: a delay step, " +
+                     mean + " (" + note +
+                     "); the dependency's own capacity is not modelled (add it as a service to "
+                     "see it saturate)");
+  return delay;
 }
 
 }  // namespace
@@ -147,31 +204,37 @@ Fragment import_traces(const std::vector<TraceSpan>& spans) {
   // Collects the invocations below `span` (through spans of its own service).
   // `client`: the caller's CLIENT span that the spans below are in, if any (kNoSpan: none).
   constexpr std::size_t kNoSpan = static_cast<std::size_t>(-1);
-  std::function<void(std::size_t, const std::string&, std::vector<std::size_t>&, std::size_t)>
+  std::function<void(std::size_t, const std::string&, std::vector<std::size_t>&,
+                     std::vector<std::size_t>&, std::size_t)>
       below;
   std::function<std::size_t(std::size_t, std::size_t)> invoke = [&](std::size_t span,
                                                                     std::size_t client) {
     const std::size_t k = invocations.size();
     const TraceSpan& via = spans[client == kNoSpan ? span : client];
-    invocations.push_back(Invocation{span,
-                                     endpoint_of(spans[span]),
-                                     spans[span].start_s,
-                                     spans[span].end_s,
-                                     via.start_s,
-                                     via.end_s,
-                                     {}});
-    std::vector<std::size_t> calls;
-    below(span, spans[span].service, calls, kNoSpan);
+    Invocation inv;
+    inv.span = span;
+    inv.endpoint = endpoint_of(spans[span]);
+    inv.start_s = spans[span].start_s;
+    inv.end_s = spans[span].end_s;
+    inv.call_start_s = via.start_s;
+    inv.call_end_s = via.end_s;
+    inv.through_caller_span = client != kNoSpan;
+    inv.async = spans[span].kind == SpanKind::consumer ||
+                (client != kNoSpan && spans[client].kind == SpanKind::producer);
+    invocations.push_back(std::move(inv));
+    std::vector<std::size_t> calls, externals;
+    below(span, spans[span].service, calls, externals, kNoSpan);
     std::sort(calls.begin(), calls.end(), [&](std::size_t a, std::size_t b) {
       return invocations[a].call_start_s < invocations[b].call_start_s;
     });
     invocations[k].calls = std::move(calls);
+    invocations[k].externals = std::move(externals);
     return k;
   };
   std::size_t depth = 0;
   std::vector<char> reached(spans.size(), 0);
   below = [&](std::size_t span, const std::string& service, std::vector<std::size_t>& calls,
-              std::size_t client) {
+              std::vector<std::size_t>& externals, std::size_t client) {
     reached[span] = 1;
     // Deeper than any real call chain: refuse rather than exhaust the stack.
     if (++depth > kMaxDepth) {
@@ -183,15 +246,17 @@ Fragment import_traces(const std::vector<TraceSpan>& spans) {
       if (spans[c].service != service) {
         calls.push_back(invoke(c, client));
       } else {
-        below(c, service, calls, spans[c].client ? c : client);
+        const std::size_t before = calls.size();
+        below(c, service, calls, externals, spans[c].calls_out() ? c : client);
+        if (spans[c].kind == SpanKind::client && calls.size() == before) externals.push_back(c);
       }
     }
     --depth;
   };
   for (const std::size_t r : roots) {
-    if (spans[r].client) {
-      std::vector<std::size_t> calls;
-      below(r, spans[r].service, calls, kNoSpan);
+    if (spans[r].kind == SpanKind::client) {
+      std::vector<std::size_t> calls, externals;
+      below(r, spans[r].service, calls, externals, kNoSpan);
       root_invocations.insert(root_invocations.end(), calls.begin(), calls.end());
     } else {
       root_invocations.push_back(invoke(r, kNoSpan));
@@ -213,17 +278,31 @@ Fragment import_traces(const std::vector<TraceSpan>& spans) {
     e.service = inv.endpoint.substr(0, inv.endpoint.find('/'));
     e.endpoint = inv.endpoint.substr(inv.endpoint.find('/') + 1);
     ++e.invocations;
-    double covered = 0, reach = inv.start_s;
+    std::vector<std::pair<double, double>> waited;  // the calls' intervals, then the externals'
     std::map<std::string, std::size_t> count;
     for (std::size_t i = 0; i < inv.calls.size(); ++i) {
-      // The caller waits for the whole call: its CLIENT span where there is one.
+      // The caller waits for the whole call: its CLIENT span where there is one. An
+      // asynchronous call holds it for its PRODUCER span (the publish) alone.
       const Invocation& c = invocations[inv.calls[i]];
-      const double a = std::max(c.call_start_s, reach), b = std::min(c.call_end_s, inv.end_s);
-      if (b > a) covered += b - a;
-      reach = std::max(reach, std::min(c.call_end_s, inv.end_s));
+      if (!c.async || c.through_caller_span) {
+        waited.emplace_back(c.call_start_s, c.call_end_s);
+      }
       CalleeStats& cs = e.callees[c.endpoint];
       ++cs.calls;
+      if (c.async) ++cs.async_calls;
       if (count[c.endpoint]++ == 0) cs.offset_sum += c.start_s - inv.start_s;
+    }
+    const double covered_by_calls = union_length(waited, inv.start_s, inv.end_s);
+    double first_external_s = inv.end_s;
+    for (const std::size_t x : inv.externals) {
+      waited.emplace_back(spans[x].start_s, spans[x].end_s);
+      first_external_s = std::min(first_external_s, spans[x].start_s);
+      ++e.external_names[spans[x].name];
+    }
+    const double covered = union_length(waited, inv.start_s, inv.end_s);
+    if (covered > covered_by_calls) {
+      e.wait_s.push_back(covered - covered_by_calls);
+      e.wait_offset_sum += std::max(0.0, first_external_s - inv.start_s);
     }
     for (const auto& [callee, n] : count) {
       ++e.callees[callee].callers;
@@ -236,7 +315,7 @@ Fragment import_traces(const std::vector<TraceSpan>& spans) {
       for (std::size_t j = i + 1; j < inv.calls.size(); ++j) {
         const Invocation& a = invocations[inv.calls[i]];
         const Invocation& b = invocations[inv.calls[j]];
-        if (a.endpoint == b.endpoint) continue;
+        if (a.endpoint == b.endpoint || a.async || b.async) continue;
         bool& o = overlapped[std::minmax(a.endpoint, b.endpoint)];
         o = o || (a.start_s < b.end_s && b.start_s < a.end_s);
       }
@@ -260,47 +339,84 @@ Fragment import_traces(const std::vector<TraceSpan>& spans) {
     double self_sum = 0;
     for (const double s : e.self_s) self_sum += s;
     if (self_sum > 0) steps.push_back(Json{{"work", fitted_work(e.self_s, note)}});
-    // Calls in the order they start on average; overlapping callees in one parallel step.
+    // Calls (and the wait on uninstrumented dependencies) in the order they start on average;
+    // overlapping callees in one parallel step.
+    const std::string kWait = "\n";  // not a service name: the dependencies' delay step
     std::vector<std::pair<double, std::string>> order;
     for (const auto& [callee, cs] : e.callees) {
       order.emplace_back(cs.offset_sum / static_cast<double>(cs.callers), callee);
     }
+    if (!e.wait_s.empty()) {
+      order.emplace_back(e.wait_offset_sum / static_cast<double>(e.wait_s.size()), kWait);
+    }
     std::sort(order.begin(), order.end());
     Json parallel = Json::array();
     std::string inferred;
+    const auto flush_parallel = [&] {
+      if (!parallel.empty())
+        steps.push_back(Json{{"parallel", std::exchange(parallel, Json::array())}});
+    };
     for (const auto& [offset, callee] : order) {
+      if (callee == kWait) {
+        flush_parallel();
+        steps.push_back(Json{{"delay", wait_delay(e, key, f.warnings)}});
+        continue;
+      }
       const CalleeStats& cs = e.callees[callee];
       Json call = Json::object();
       call["call"] = callee.substr(0, callee.find('/'));
       call["endpoint"] = callee.substr(callee.find('/') + 1);
+      const bool async = 2 * cs.async_calls > cs.calls;
+      if (async) call["async"] = true;
       const double mean_count = static_cast<double>(cs.calls) / static_cast<double>(cs.callers);
       const bool fixed = std::all_of(cs.counts.begin(), cs.counts.end(),
                                      [&](std::size_t n) { return n == cs.counts[0]; });
-      const long long count = std::llround(mean_count);
+      const double p = static_cast<double>(cs.callers) / static_cast<double>(e.invocations);
+      // A count that varies is modelled by its mean: floor(mean) calls, then one more with the
+      // fraction's probability (1.4: one call, then a second in 40% of requests).
+      const auto whole = static_cast<long long>(std::floor(mean_count + 1e-9));
+      const double extra = fixed ? 0.0 : mean_count - static_cast<double>(whole);
+      const bool split = extra >= 0.0005;
+      const long long count = split ? whole : std::llround(mean_count);
       if (count != 1) call["count"] = count;
+      if (p < 1.0) call["probability"] = std::round(p * 1000.0) / 1000.0;
+      Json extra_call = Json();
+      if (split) {
+        extra_call = Json{{"call", call["call"]}, {"endpoint", call["endpoint"]}};
+        if (async) extra_call["async"] = true;
+        extra_call["probability"] = std::round(p * extra * 1000.0) / 1000.0;
+      }
       if (!fixed) {
         f.warnings.push_back(key + " -> " + callee + ": the number of calls varies (mean " +
                              std::to_string(mean_count) + "); modelled as " +
-                             std::to_string(count));
+                             std::to_string(count) +
+                             (split ? " and one more with probability " +
+                                          std::to_string(extra_call["probability"].get<double>())
+                                    : std::string()) +
+                             " (the mean, not the spread)");
       }
-      const double p = static_cast<double>(cs.callers) / static_cast<double>(e.invocations);
-      if (p < 1.0) call["probability"] = std::round(p * 1000.0) / 1000.0;
+      if (async) {
+        f.warnings.push_back(key + " -> " + callee +
+                             ": a message (PRODUCER -> CONSUMER spans): an async call, the "
+                             "caller does not wait (a kind: \"queue\" service between them "
+                             "would model the broker's backlog)");
+      }
       bool is_parallel = false;
       for (const auto& [other, both] : cs.beside) {
         if (2 * both.second > both.first) is_parallel = true;
       }
-      is_parallel = is_parallel && count == 1;
-      inferred += " " + callee + (is_parallel ? " (parallel)" : "") + " x" +
-                  std::to_string(mean_count) + " p=" + std::to_string(p) + ";";
+      is_parallel = is_parallel && count == 1 && !split && !async;
+      inferred += " " + callee + (is_parallel ? " (parallel)" : "") + (async ? " (async)" : "") +
+                  " x" + std::to_string(mean_count) + " p=" + std::to_string(p) + ";";
       if (is_parallel) {
         parallel.push_back(std::move(call));
       } else {
-        if (!parallel.empty())
-          steps.push_back(Json{{"parallel", std::exchange(parallel, Json::array())}});
+        flush_parallel();
         steps.push_back(std::move(call));
+        if (split) steps.push_back(std::move(extra_call));
       }
     }
-    if (!parallel.empty()) steps.push_back(Json{{"parallel", std::move(parallel)}});
+    flush_parallel();
     if (steps.empty()) steps.push_back(Json{{"work", "1us"}});
     f.warnings.push_back("inferred " + key + ": " + std::to_string(e.invocations) +
                          " invocations; self time " + (note.empty() ? "none" : note) + ";" +

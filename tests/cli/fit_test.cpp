@@ -38,6 +38,37 @@ TEST(FitCommand, PrometheusHistogramSnippetIsAValidWork) {
   EXPECT_EQ(v.status, 0) << v;
 }
 
+TEST(FitCommand, AHistogramNamedInMillisecondsReadAsSecondsIsNoted) {
+  Sandbox box;
+  // Bounds in milliseconds (the name says so) read as seconds: a median of 10.7 s, silently.
+  const std::string prom =
+      "req_duration_milliseconds_bucket{le=\"5\"} 10\n"
+      "req_duration_milliseconds_bucket{le=\"10\"} 45\n"
+      "req_duration_milliseconds_bucket{le=\"25\"} 90\n"
+      "req_duration_milliseconds_bucket{le=\"100\"} 99\n"
+      "req_duration_milliseconds_bucket{le=\"+Inf\"} 100\n";
+  write_text(box.work() / "ms.prom", prom);
+  const RunResult r = box.run({"fit", "ms.prom"});
+  ASSERT_EQ(r.status, 0) << r;
+  EXPECT_NE(r.out.find("note: req_duration_milliseconds is named in milliseconds, but its "
+                       "numbers were read as seconds: give --unit ms"),
+            std::string::npos)
+      << r;
+  const RunResult ms = box.run({"fit", "ms.prom", "--unit", "ms"});
+  ASSERT_EQ(ms.status, 0) << ms;
+  EXPECT_EQ(ms.out.find("note: req_duration"), std::string::npos) << ms;
+  // Samples in milliseconds written as seconds: a 40 s median is noted.
+  std::string csv;
+  for (int i = 0; i < 50; ++i) csv += std::to_string(30 + i % 20) + "\n";
+  write_text(box.work() / "ms.csv", csv);
+  const RunResult c = box.run({"fit", "ms.csv"});
+  ASSERT_EQ(c.status, 0) << c;
+  EXPECT_NE(c.out.find("s is long for one request's service time: if the numbers are "
+                       "milliseconds, give --unit ms"),
+            std::string::npos)
+      << c;
+}
+
 TEST(FitCommand, DecreasingCountsExit2NamingLineAndColumn) {
   Sandbox box;
   write_text(box.work() / "bad.prom", "h_bucket{le=\"0.1\"} 10\nh_bucket{le=\"+Inf\"} 9\n");

@@ -27,7 +27,10 @@ TEST(ImportK6Command, FragmentCompletesIntoAValidModel) {
             "arrival; k6 drops those beyond its VUs)\n"
             "warning: /scenarios/shoppers: no think_time: a script's sleep() is not in its "
             "options, so the users send back to back; set think_time (from a k6 run: Z = VUs / "
-            "(requests per second) - mean latency, by Little's law)\n");
+            "(iterations per second) - an iteration's time in its requests, by Little's law)\n"
+            "warning: k6 counts iterations: each arrival (or each user's loop) is one request to "
+            "the target here; a script whose default function makes N requests needs N calls in "
+            "the target's steps (or N times the rate)\n");
   Json model = read_json(box.work() / "fragment.json");
   EXPECT_EQ(model["simulation"]["duration"], "180s");
   EXPECT_EQ(model["slo"]["latency"]["p95"], "0.5s");

@@ -98,6 +98,36 @@ TEST(Fit, BimodalChoosesTheMixture) {
   EXPECT_EQ(r.candidates[r.chosen].work["components"].size(), 2u);
 }
 
+TEST(Fit, LatenciesRoundedToWholeMillisecondsChooseNoDegenerateMixture) {
+  // 500 lognormal latencies (median 5 ms, sigma 0.5) exported rounded to whole milliseconds:
+  // tied values let a component shrink to a point mass whose likelihood grows without bound,
+  // so mixture3 had the lowest AIC with a spike (sigma 1e-6) and a component of sigma 14
+  // (mean 1e38 s), and a KS three times the lognormal's. It was chosen.
+  boost::random::mt19937 engine(5);
+  boost::random::lognormal_distribution<> d(std::log(0.005), 0.5);
+  Observations o;
+  for (int i = 0; i < 500; ++i) {
+    o.samples_s.push_back(std::max(1.0, std::round(d(engine) * 1000.0)) / 1000.0);
+  }
+  const FitResult r = fit(o);
+  const Candidate& chosen = r.candidates[r.chosen];
+  EXPECT_NE(chosen.family, Family::mixture3) << r.reason;
+  EXPECT_NEAR(chosen.quantiles_s[0], 0.005, 0.0005);  // the median: 5 ms (3.7 ms before)
+  // A plausible mean: the lognormal's, exp(mu + sigma^2 / 2) = 5.7 ms, within 10%.
+  double mean_s = 0;
+  for (const double x : o.samples_s) mean_s += x / static_cast<double>(o.samples_s.size());
+  EXPECT_NEAR(quantile(chosen, 0.999), quantile(candidate(r, Family::lognormal), 0.999),
+              0.5 * quantile(candidate(r, Family::lognormal), 0.999));
+  EXPECT_NEAR(mean_s, 0.0057, 0.0006);
+  EXPECT_EQ(r.best_family, r.chosen);
+  // Every mixture the rule would take has plausible components and fits no worse by KS.
+  for (const Candidate& c : r.candidates) {
+    if (c.family == Family::mixture3 && c.aic < chosen.aic - 10) {
+      EXPECT_NE(r.reason.find("not mixture3"), std::string::npos) << r.reason;
+    }
+  }
+}
+
 TEST(Fit, TrimodalChoosesThreeComponents) {
   // Three paths: 50 % around 2 ms (a cache), 30 % around 20 ms (a database), 20 % around 200 ms
   // (an external API). Two components cannot place the third mode: three are clearly better.

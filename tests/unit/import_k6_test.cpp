@@ -30,17 +30,32 @@ TEST(ImportK6, ArrivalRateScenariosBecomeOpenWorkloadsPerSecond) {
   ASSERT_EQ(w.size(), 2u);
   EXPECT_EQ(w[0]["kind"], "open");
   EXPECT_EQ(w[0]["rate"], 10);  // 600 per minute
-  EXPECT_EQ(w[1]["rate"]["start"], 10);
-  EXPECT_EQ(w[1]["rate"]["stages"][0], Json::parse(R"({"duration": "90s", "target": 200})"));
+  // startTime 1m: no traffic for a minute, then a jump to the start rate (it was dropped, and
+  // the scenario ran a minute early).
+  EXPECT_EQ(w[1]["rate"]["start"], 0);
+  EXPECT_EQ(w[1]["rate"]["stages"][0], Json::parse(R"({"duration": "60s", "target": 0})"));
+  EXPECT_EQ(w[1]["rate"]["stages"][1], Json::parse(R"({"duration": "0s", "target": 10})"));
+  EXPECT_EQ(w[1]["rate"]["stages"][2], Json::parse(R"({"duration": "90s", "target": 200})"));
   // The longest scenario: steady 10 min; peak 1 min + 2 min.
   EXPECT_EQ(f.model["simulation"]["duration"], "600s");
   // peak ends after its 2 minutes of stages (k6 stops it): a last stage to no traffic, which
   // holds to the end of the simulation instead of its last rate.
-  ASSERT_EQ(w[1]["rate"]["stages"].size(), 3u);
-  EXPECT_EQ(w[1]["rate"]["stages"][2], Json::parse(R"({"duration": "0s", "target": 0})"));
+  ASSERT_EQ(w[1]["rate"]["stages"].size(), 5u);
+  EXPECT_EQ(w[1]["rate"]["stages"][4], Json::parse(R"({"duration": "0s", "target": 0})"));
   ASSERT_EQ(f.warnings.size(), 2u);
   EXPECT_EQ(f.warnings[0].rfind("/scenarios/steady/preAllocatedVUs: not modelled", 0), 0u);
-  EXPECT_EQ(f.warnings[1].rfind("/scenarios/peak/startTime: not modelled", 0), 0u);
+  EXPECT_EQ(f.warnings[1].rfind("k6 counts iterations: each arrival", 0), 0u);
+}
+
+TEST(ImportK6, AConstantScenarioStartingLaterHoldsNoUsersUntilItsStartTime) {
+  const Fragment f = import_k6(Json::parse(R"({"scenarios": {
+      "late": {"executor": "constant-vus", "vus": 7, "duration": "2m", "startTime": "30s"}}})"),
+                               "api");
+  const Json& users = f.model["workloads"][0]["users"];
+  EXPECT_EQ(users, Json::parse(R"({"start": 0, "stages": [{"duration": "30s", "target": 0},
+                                   {"duration": "0s", "target": 7},
+                                   {"duration": "120s", "target": 7}]})"));
+  EXPECT_EQ(f.model["simulation"]["duration"], "150s");
 }
 
 TEST(ImportK6, StagesShortcutIsRampingVus) {
@@ -66,12 +81,13 @@ TEST(ImportK6, ThresholdsBecomeTheSlo) {
   EXPECT_EQ(f.model["slo"]["latency"]["p999"], "2s");
   EXPECT_EQ(f.model["slo"]["error_rate"], 0.001);
   EXPECT_EQ(f.model["workloads"][0]["users"], 10);
-  ASSERT_EQ(f.warnings.size(), 2u);
+  ASSERT_EQ(f.warnings.size(), 3u);
   // VUs without a think time send back to back: the script's sleep() is not in the options.
   EXPECT_EQ(f.warnings[0].rfind("/: no think_time: a script's sleep() is not in its options", 0),
             0u)
       << f.warnings[0];
-  EXPECT_EQ(f.warnings[1].rfind("/thresholds/checks/0: threshold \"rate>0.99\" not modelled", 0),
+  EXPECT_EQ(f.warnings[1].rfind("k6 counts iterations", 0), 0u);
+  EXPECT_EQ(f.warnings[2].rfind("/thresholds/checks/0: threshold \"rate>0.99\" not modelled", 0),
             0u);
 }
 
@@ -112,8 +128,9 @@ TEST(ImportK6, TheStrictestOfSeveralThresholdsHolds) {
                                "api");
   EXPECT_EQ(f.model["slo"]["latency"]["p95"], "0.3s");
   EXPECT_EQ(f.model["slo"]["error_rate"], 0.01);  // spaces are allowed, as k6 allows them
-  ASSERT_EQ(f.warnings.size(), 1u);               // the think time's only
+  ASSERT_EQ(f.warnings.size(), 2u);               // the think time's and the iterations' only
   EXPECT_NE(f.warnings[0].find("no think_time"), std::string::npos);
+  EXPECT_EQ(f.warnings[1].rfind("k6 counts iterations", 0), 0u);
 }
 
 TEST(ImportK6, IterationsBesideADurationAndOverflowingRatesAreRefused) {

@@ -109,7 +109,12 @@ TEST(ImportK8s, HpaWalkthroughKeepsTheCoresOfUsageAtTheTarget) {
   EXPECT_TRUE(has_warning(f,
                           "m.yaml document 1 (Deployment php-apache): "
                           "/spec/template/spec/containers: cpu request 0.2 cores modelled as 1"));
-  EXPECT_TRUE(has_warning(f, "cpu limit 0.5 not modelled"));
+  // Its limit, 500m, is below the model's whole core: CFS throttles the pod at half a core, so
+  // the model's one core would double its capacity (it said "not modelled" alone).
+  EXPECT_TRUE(has_warning(f,
+                          "cpu limit 0.5 cores: the pod is throttled at 0.5 cores of CPU time per "
+                          "second, but the model gives it 1 whole core(s), 2 times the capacity: "
+                          "multiply this service's work by 2"));
   EXPECT_FALSE(s.contains("memory"));
 }
 

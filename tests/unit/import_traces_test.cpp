@@ -183,9 +183,11 @@ TEST(ImportTraces, SelfTimeLeavesOutTheWholeCallAsTheCallerSawIt) {
   for (int t = 0; t < 12; ++t) {
     const std::string trace = "t" + std::to_string(t);
     const double at = t * 1.0;
-    spans.push_back({trace, "w", "", "web", "GET /x", false, at, at + 0.020, "/w", -1});
-    spans.push_back({trace, "c", "w", "web", "db query", true, at + 0.005, at + 0.015, "/c", -1});
-    spans.push_back({trace, "d", "c", "db", "SELECT", false, at + 0.006, at + 0.014, "/d", -1});
+    spans.push_back({trace, "w", "", "web", "GET /x", SpanKind::server, at, at + 0.020, "/w", -1});
+    spans.push_back(
+        {trace, "c", "w", "web", "db query", SpanKind::client, at + 0.005, at + 0.015, "/c", -1});
+    spans.push_back(
+        {trace, "d", "c", "db", "SELECT", SpanKind::server, at + 0.006, at + 0.014, "/d", -1});
   }
   const Fragment f = import_traces(spans);
   const Json& work = f.model["services"]["web"]["endpoints"]["GET__x"]["steps"][0]["work"];
@@ -194,16 +196,149 @@ TEST(ImportTraces, SelfTimeLeavesOutTheWholeCallAsTheCallerSawIt) {
   EXPECT_NEAR(std::exp(work["mu"].get<double>()), 0.010, 1e-6);  // 12 ms before
 }
 
+TEST(ImportTraces, ClientSpansWithNoInstrumentedCalleeAreADelayNotWork) {
+  // checkout serves 100 ms: three database queries (CLIENT spans, 4 ms each, nothing below them:
+  // auto-instrumentation records a database so), a payment API (60 ms), then a call to
+  // inventory (15 ms). Its CPU is 100 - 12 - 60 - 15 = 13 ms; the 72 ms of the queries and the
+  // API are waits on dependencies outside the traces. They were counted as work (85 ms).
+  // In every other trace the request makes no query (a cached page): then it waits 0.
+  std::vector<TraceSpan> spans;
+  for (int t = 0; t < 24; ++t) {
+    const std::string trace = "t" + std::to_string(t);
+    const double at = t * 1.0;
+    const bool queries = t % 2 == 0;
+    const double end = queries ? 0.100 : 0.028;
+    spans.push_back({trace, "c", "", "web", "checkout", SpanKind::server, at, at + end, "/c", -1});
+    if (queries) {
+      for (int q = 0; q < 3; ++q) {
+        const double from = 0.005 + 0.005 * q;
+        spans.push_back({trace, "q" + std::to_string(q), "c", "web", "SELECT orders",
+                         SpanKind::client, at + from, at + from + 0.004, "/q", -1});
+      }
+      spans.push_back(
+          {trace, "p", "c", "web", "POST", SpanKind::client, at + 0.020, at + 0.080, "/p", -1});
+    }
+    const double call = end - 0.020;
+    spans.push_back(
+        {trace, "i", "c", "web", "GET", SpanKind::client, at + call, at + call + 0.015, "/i", -1});
+    spans.push_back({trace, "s", "i", "inventory", "GET", SpanKind::server, at + call + 0.001,
+                     at + call + 0.014, "/s", -1});
+  }
+  const Fragment f = import_traces(spans);
+  const Json& steps = f.model["services"]["web"]["endpoints"]["checkout"]["steps"];
+  ASSERT_EQ(steps.size(), 3u) << steps;
+  // Work 13 ms in every request.
+  ASSERT_EQ(steps[0]["work"]["dist"], "lognormal") << steps;
+  EXPECT_NEAR(std::exp(steps[0]["work"]["mu"].get<double>()), 0.013, 1e-6);
+  // The wait: 72 ms in half the requests, 0 in the others; before the call (it starts first).
+  const Json& delay = steps[1]["delay"];
+  ASSERT_EQ(delay["dist"], "mixture") << steps;
+  EXPECT_EQ(delay["components"][0], Json::parse(R"({"weight": 0.5, "dist": "constant",
+                                                    "value": "0s"})"));
+  EXPECT_EQ(delay["components"][1]["weight"], 0.5);
+  EXPECT_NEAR(std::exp(delay["components"][1]["mu"].get<double>()), 0.072, 1e-6);
+  EXPECT_EQ(steps[2], Json::parse(R"({"call": "inventory", "endpoint": "GET"})"));
+  bool noted = false;
+  for (const std::string& w : f.warnings) {
+    noted = noted || w.find(
+                         "web/checkout: client spans with no instrumented callee (\"POST\" "
+                         "x0.5, \"SELECT orders\" x1.5 per request)") == 0;
+  }
+  EXPECT_TRUE(noted);
+}
+
+TEST(ImportTraces, AMessageToAConsumerIsAnAsyncCall) {
+  // api publishes (a PRODUCER span, 1 ms) and answers in 5 ms; the worker consumes the message
+  // (a CONSUMER span) 2 s later, after api's span has ended. It became a synchronous call, so
+  // each order waited for the worker in the model.
+  std::vector<TraceSpan> spans;
+  for (int t = 0; t < 12; ++t) {
+    const std::string trace = "t" + std::to_string(t);
+    const double at = t * 10.0;
+    spans.push_back({trace, "a", "", "api", "orders", SpanKind::server, at, at + 0.005, "/a", -1});
+    spans.push_back(
+        {trace, "p", "a", "api", "publish", SpanKind::producer, at + 0.002, at + 0.003, "/p", -1});
+    spans.push_back(
+        {trace, "w", "p", "worker", "process", SpanKind::consumer, at + 2, at + 2.05, "/w", -1});
+  }
+  const Fragment f = import_traces(spans);
+  const Json& steps = f.model["services"]["api"]["endpoints"]["orders"]["steps"];
+  ASSERT_EQ(steps.size(), 2u) << steps;
+  EXPECT_NEAR(std::exp(steps[0]["work"]["mu"].get<double>()), 0.004, 1e-6);  // 5 - the publish
+  EXPECT_EQ(steps[1], Json::parse(R"({"call": "worker", "endpoint": "process", "async": true})"));
+}
+
+TEST(ImportTraces, ACallCountThatVariesKeepsItsMean) {
+  // web calls db once in 6 of 10 requests and twice in 4: 1.4 calls a request. It was one call
+  // (db's load 29% low).
+  std::vector<TraceSpan> spans;
+  for (int t = 0; t < 10; ++t) {
+    const std::string trace = "t" + std::to_string(t);
+    const double at = t * 1.0;
+    spans.push_back({trace, "w", "", "web", "page", SpanKind::server, at, at + 0.030, "/w", -1});
+    for (int k = 0; k < (t < 6 ? 1 : 2); ++k) {
+      const double from = at + 0.005 + 0.010 * k;
+      spans.push_back({trace, "d" + std::to_string(k), "w", "db", "SELECT", SpanKind::server, from,
+                       from + 0.004, "/d", -1});
+    }
+  }
+  const Fragment f = import_traces(spans);
+  const Json& steps = f.model["services"]["web"]["endpoints"]["page"]["steps"];
+  ASSERT_EQ(steps.size(), 3u) << steps;
+  EXPECT_EQ(steps[1], Json::parse(R"({"call": "db", "endpoint": "SELECT"})"));
+  EXPECT_EQ(steps[2], Json::parse(R"({"call": "db", "endpoint": "SELECT", "probability": 0.4})"));
+}
+
+TEST(ImportTraces, KindsByNameUnnamedServicesAndTimesInTheWrongUnitAreNoted) {
+  // A kind written as the enum's name is read (it was absent: the client span not seen); a
+  // resource without service.name is noted; times of 1970 (microseconds written as
+  // nanoseconds) are noted: every duration would be 1,000 times too short.
+  const Json doc = Json::parse(R"({"resourceSpans": [
+    {"resource": {"attributes": [{"key": "service.name", "value": {"stringValue": "web"}}]},
+     "scopeSpans": [{"spans": [
+       {"traceId": "t", "spanId": "a", "name": "GET", "kind": "SPAN_KIND_SERVER",
+        "startTimeUnixNano": "1700000000000000", "endTimeUnixNano": "1700000000020000"},
+       {"traceId": "t", "spanId": "b", "parentSpanId": "a", "name": "q",
+        "kind": "SPAN_KIND_CLIENT",
+        "startTimeUnixNano": "1700000000005000", "endTimeUnixNano": "1700000000015000"}]}]},
+    {"scopeSpans": [{"spans": [
+       {"traceId": "t", "spanId": "c", "parentSpanId": "b", "name": "SELECT", "kind": 2,
+        "startTimeUnixNano": "1700000000006000", "endTimeUnixNano": "1700000000014000"}]}]}]})");
+  std::vector<std::string> notes;
+  const std::vector<TraceSpan> spans = read_trace_spans(doc, &notes);
+  EXPECT_EQ(spans[0].kind, SpanKind::server);
+  EXPECT_EQ(spans[1].kind, SpanKind::client);
+  EXPECT_EQ(spans[2].service, "unknown");
+  ASSERT_EQ(notes.size(), 2u);
+  EXPECT_EQ(notes[0].rfind("the spans' times are before 1973 if they are nanoseconds", 0), 0u);
+  EXPECT_EQ(notes[1],
+            "1 span(s) have no service name (resource attribute service.name): they "
+            "are service \"unknown\"");
+  std::vector<std::string> none;
+  Json today = doc;
+  for (Json& r : today["resourceSpans"]) {
+    for (Json& span : r["scopeSpans"][0]["spans"]) {
+      for (const char* key : {"startTimeUnixNano", "endTimeUnixNano"}) {
+        span[key] = span[key].get<std::string>() + "000";
+      }
+    }
+  }
+  today["resourceSpans"][1]["resource"] = Json::parse(
+      R"({"attributes": [{"key": "service.name", "value": {"stringValue": "unknown"}}]})");
+  read_trace_spans(today, &none);
+  EXPECT_TRUE(none.empty()) << none.front();  // a service really named "unknown" is not noted
+}
+
 TEST(ImportTraces, NamesThatBecomeTheSameModelNameStayApart) {
   // "cart/v1" and "cart v1" both read as cart_v1: the second is cart_v1_2, with a note (they
   // were merged into one service whose self time mixed 2 ms and 50 ms).
   std::vector<TraceSpan> spans;
   for (int t = 0; t < 12; ++t) {
     const double at = t * 1.0;
-    spans.push_back(
-        {"a" + std::to_string(t), "x", "", "cart/v1", "GET", false, at, at + 0.002, "/a", -1});
-    spans.push_back(
-        {"b" + std::to_string(t), "y", "", "cart v1", "GET", false, at, at + 0.050, "/b", -1});
+    spans.push_back({"a" + std::to_string(t), "x", "", "cart/v1", "GET", SpanKind::server, at,
+                     at + 0.002, "/a", -1});
+    spans.push_back({"b" + std::to_string(t), "y", "", "cart v1", "GET", SpanKind::server, at,
+                     at + 0.050, "/b", -1});
   }
   const Fragment f = import_traces(spans);
   EXPECT_TRUE(f.model["services"].contains("cart_v1"));

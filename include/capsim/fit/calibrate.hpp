@@ -76,8 +76,11 @@ model::Json scale_work_document(model::Json doc, const model::Spec& spec,
 struct CalibrationResult {
   std::vector<double> factors;      ///< one per parameter (scale or spread)
   std::vector<double> simulated_s;  ///< one per target, at `factors` (NaN: undefined)
-  double objective = 0.0;           ///< sum of squared log(simulated / observed)
-  int evaluations = 0;              ///< simulations run
+  /// Half the width of each simulated value's confidence interval over the replications
+  /// (seconds; NaN with one replication): the simulation's own noise at `factors`.
+  std::vector<double> simulated_half_s;
+  double objective = 0.0;  ///< sum of squared log(simulated / observed)
+  int evaluations = 0;     ///< simulations run
 };
 
 struct CalibrationOptions {

@@ -50,12 +50,16 @@ struct FitResult {
   std::vector<double> observed_s;     ///< the observed quantiles at `probabilities`
   std::vector<Candidate> candidates;  ///< in the order of Family
   std::size_t chosen = 0;             ///< index into candidates
-  std::string reason;                 ///< why that one
-  std::size_t count = 0;              ///< observations (samples or histogram total)
+  /// The best family by the rule above before any fall-back to empirical (== chosen when the
+  /// choice is a family): what a model that cannot name a file of samples uses.
+  std::size_t best_family = 0;
+  std::string reason;     ///< why that one
+  std::size_t count = 0;  ///< observations (samples or histogram total)
 };
 
 /// Fits every family that the input supports (empirical: samples only) and chooses: samples and
-/// histograms by AIC (the mixture only when more than 10 below every single family), samples
+/// histograms by AIC (a mixture only when more than 10 below every family with fewer components,
+/// no worse by the statistic, and with no component a spike or absurdly wide), samples
 /// falling back to empirical when even the best KS D exceeds the 1% critical value
 /// 1.63 / sqrt(n); percentiles by the percentile error. Parameters
 /// are maximum likelihood (samples; binned likelihood for a histogram) or least squares on
