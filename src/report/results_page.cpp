@@ -96,6 +96,39 @@ bool any_value(const std::vector<Series>& series, bool nonzero = false) {
   return false;
 }
 
+/// A database with read replicas: its primary and its read replicas in place of their mean
+/// (a saturated primary under idle replicas reads as half busy), solid and dashed in its colour.
+void split_database_sides(const TimeSeries& ts, const TimeAxis& axis, std::vector<Series>& series) {
+  const auto primary = ts.column("primary_cpu_utilization");
+  const auto replicas = ts.column("read_replicas_cpu_utilization");
+  if (!primary || !replicas) return;
+  std::vector<Series> sides = series_by_owner(ts, axis, false, *primary, 100.0);
+  std::vector<Series> read = series_by_owner(ts, axis, false, *replicas, 100.0);
+  std::vector<Series> out;
+  for (Series& s : series) {
+    Series* p = nullptr;
+    Series* r = nullptr;
+    for (Series& c : sides) {
+      if (c.name == s.name) p = &c;
+    }
+    for (Series& c : read) {
+      if (c.name == s.name) r = &c;
+    }
+    if (p == nullptr || r == nullptr || !any_value({*p})) {
+      out.push_back(std::move(s));
+      continue;
+    }
+    p->name = s.name + " primary";
+    p->color = s.color;
+    r->name = s.name + " read replicas";
+    r->color = s.color;
+    r->dash = "6 3";
+    out.push_back(std::move(*p));
+    out.push_back(std::move(*r));
+  }
+  series = std::move(out);
+}
+
 LineChart time_chart(Ids& ids, const std::string& title, const std::string& y_label,
                      const TimeAxis& axis, const ResultsDoc& doc) {
   LineChart c;
@@ -229,6 +262,7 @@ std::string golden_signals(const ResultsDoc& doc, Ids& ids) {
   std::string saturation;
   if (const auto cpu = ts.column("cpu_utilization")) {
     auto series = series_by_owner(ts, axis, false, *cpu, 100.0);
+    split_database_sides(ts, axis, series);
     if (any_value(series)) {
       LineChart c =
           time_chart(ids, "Saturation: CPU utilisation, by service", "CPU busy (%)", axis, doc);

@@ -245,6 +245,29 @@ TEST(DisplayUnit, ByMetricName) {
   EXPECT_EQ(display_unit("replica_seconds").unit, "");
 }
 
+TEST(ResultsReport, ADatabaseWithReadReplicasIsChartedBySide) {
+  // The primary 90% busy, the read replicas 10%: their mean (the service's 36.7% over three
+  // nodes) hid the saturated primary. The chart draws both sides in place of the mean.
+  std::string results = kResults;
+  const std::string columns =
+      R"("cpu_utilization", "queue_length", "replicas", "desired_replicas"])";
+  results.replace(results.find(columns), columns.size(),
+                  R"("cpu_utilization", "queue_length", "replicas", "desired_replicas",
+                     "primary_cpu_utilization", "read_replicas_cpu_utilization"])");
+  const std::string rows = results.substr(results.find("\"rows\""));
+  std::string with_sides =
+      R"("rows": [ [0, "browse", "", 100, 0, 9, 15, 20, null, null, null, null, null, null],
+      [0, "", "api", 100, null, 9, 15, 20, 0.5, 0, 3, 3, null, null],
+      [0, "", "db", 100, null, 1, 2, 3, 0.367, 0, 3, 3, 0.9, 0.1] ] }
+})";
+  results.replace(results.find("\"rows\""), rows.size(), with_sides);
+  const std::string page = build_report(results, {"run.json"});
+  EXPECT_NE(page.find("db primary"), std::string::npos);
+  EXPECT_NE(page.find("db read replicas"), std::string::npos);
+  EXPECT_NE(page.find(">api<"), std::string::npos) << "a service without sides keeps its line";
+  EXPECT_EQ(page.find(">db<"), std::string::npos) << "the mean is not drawn beside its sides";
+}
+
 TEST(ResultsReport, GoldenSignalsAndTables) {
   const std::string page = build_report(kResults, {"run <1>.json"});
   EXPECT_EQ(page.rfind("<!DOCTYPE html>", 0), 0u);
