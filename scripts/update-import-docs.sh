@@ -136,6 +136,7 @@ error name what was read but is not modelled.
 | the longest scenario's `startTime` + length | `simulation.duration` |
 | a scenario that ends before the others | a last stage `{"duration": "0s", "target": 0}` at its end: no traffic after it (a constant one becomes `{ start, stages }`), as k6 stops it |
 | several limits on one statistic (`p(95)<300`, `p(95)<500`) | the strictest: k6 requires each to pass |
+| `http_req_duration` thresholds with several scenarios | the same `slo.latency`, which capsim checks for each workload: stricter than k6's check over all requests pooled when one workload is slower than the mix (warned) |
 
 Every workload targets `--target` (default `api`). k6 counts iterations, not requests: each
 arrival of an arrival-rate scenario, and each pass of a VU's loop, is one request to the target

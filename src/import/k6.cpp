@@ -415,6 +415,13 @@ Fragment import_k6(const Json& options, const std::string& target) {
       "steps (or N times the rate)");
   if (options.contains("thresholds") && !options["thresholds"].is_null()) {
     thresholds(options["thresholds"], f.model, f.warnings);
+    const Json& slo = f.model.contains("slo") ? f.model["slo"] : Json();
+    if (slo.is_object() && slo.contains("latency") && f.model["workloads"].size() > 1) {
+      f.warnings.push_back(
+          "/thresholds/http_req_duration: k6 checks it over every scenario's requests pooled; "
+          "the model's slo.latency holds for each workload alone, which is stricter when one "
+          "workload is slower than the mix");
+    }
   }
   return f;
 }

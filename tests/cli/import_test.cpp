@@ -30,7 +30,10 @@ TEST(ImportK6Command, FragmentCompletesIntoAValidModel) {
             "(iterations per second) - an iteration's time in its requests, by Little's law)\n"
             "warning: k6 counts iterations: each arrival (or each user's loop) is one request to "
             "the target here; a script whose default function makes N requests needs N calls in "
-            "the target's steps (or N times the rate)\n");
+            "the target's steps (or N times the rate)\n"
+            "warning: /thresholds/http_req_duration: k6 checks it over every scenario's requests "
+            "pooled; the model's slo.latency holds for each workload alone, which is stricter "
+            "when one workload is slower than the mix\n");
   Json model = read_json(box.work() / "fragment.json");
   EXPECT_EQ(model["simulation"]["duration"], "180s");
   EXPECT_EQ(model["slo"]["latency"]["p95"], "0.5s");
