@@ -212,7 +212,10 @@ A cpu limit below the model's whole cores (a request and limit of 500m, the Guar
 setting, become 1 core) is a throttle the model does not have: CFS gives the pod 0.5 core of CPU
 time per second, so the model would serve twice the pod's capacity. The warning gives the factor
 to multiply the service's work by (cores / limit: 2 here) so that the model keeps the pod's
-capacity. Warned about, not modelled: another cpu limit (no throttling: a replica uses its whole
+capacity, and, with a cpu utilisation autoscaler, its target by the same factor (doubled work
+doubles the utilisation at the same load). The correction stretches a lone request's time as
+well, which overstates it where the limit is a core or more (a single-threaded request is not
+slowed by a limit of 1.5 cores). Warned about, not modelled: another cpu limit (no throttling: a replica uses its whole
 cores), readiness and startup probes (set `startup_time`), init containers, scheduling (`affinity`,
 `nodeSelector`, `tolerations`, `topologySpreadConstraints`, `priorityClassName`),
 `terminationGracePeriodSeconds`, the rolling-update `strategy`, `minReadySeconds`, other
@@ -275,19 +278,22 @@ UI's "Download JSON" and its `/api/traces` write them; microseconds, the service
 - **The call graph**: an invocation's calls are the invocations below it through spans of its own
   service (its client spans). Per caller endpoint and callee: `count` = the calls per calling
   invocation that made any, `probability` = the share of invocations that made any (left out at
-  1), **parallel** when most of the calls overlapped a sibling call in time (those form one
-  `parallel` step); calls are ordered by their mean start. A count that varies keeps its mean:
+  1; three significant digits, so that a rare call keeps its rate), **parallel** when most of
+  the calls overlapped a sibling call in time (those form one `parallel` step); calls are
+  ordered by their mean start as the caller saw it (its CLIENT or PRODUCER span). A count that varies keeps its mean:
   floor(mean) calls, then one more call with the fraction as its probability (1.4 calls a
   request: one call, then a second in 40% of requests; noted: the mean, not the spread).
 - **Messages**: a callee reached through a PRODUCER span (OTLP kind 4, Jaeger `producer`), or
   whose span is a CONSUMER (kind 5), is an `"async": true` call (the caller does not wait; a
-  note suggests a `kind: "queue"` service for the broker's backlog), never parallel; the caller
-  waits only for its PRODUCER span (the publish).
-- **Dependencies outside the traces**: a CLIENT span with no span of another service below it
-  (a database, a cache or an external API that auto-instrumentation records from the caller's
-  side only) is a wait, not work: per invocation, the union of such spans less what its calls
-  already cover becomes a `delay` step (the worker is held, no core), fitted as the self time
-  is, placed by its mean start among the calls; where only some invocations wait, a `mixture`
+  note suggests a `kind: "queue"` service for the broker's backlog), never parallel, placed where
+  its PRODUCER span starts. The caller waits for its PRODUCER span (the publish, until the
+  broker's ack), which the model's async call does not: that time joins the `delay` below.
+- **Dependencies outside the traces**: a CLIENT span with no span of another service below it,
+  and no SERVER span of its own (a call to itself is its own work), is a database, a cache or an
+  external API that auto-instrumentation records from the caller's side only: a wait, not work. Per invocation, the union of such spans (and of its publishes) less what its synchronous
+  calls already cover becomes a `delay` step (the worker is held, no core), fitted as the self
+  time is, placed by the mean start of its uncovered part before the first step that starts
+  later (never inside a `parallel` group); where only some invocations wait, a `mixture`
   with a `constant` 0 component of the others' share. A note names the spans (with their count
   per request) and says that the dependency's own capacity is not modelled: add it as a
   service to see it saturate. (These waits were counted as CPU work: 33 times the real CPU for

@@ -3,6 +3,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <iostream>
@@ -10,6 +11,7 @@
 #include "capsim/fit/calibrate.hpp"
 #include "capsim/model/document.hpp"
 #include "capsim/model/error.hpp"
+#include "capsim/stats/histogram.hpp"
 #include "commands.hpp"
 #include "flag_suggestions.hpp"
 #include "import_commands.hpp"
@@ -134,7 +136,12 @@ int command_calibrate(const CalibrateCommand& c) {
       worst_residual = size;
       worst = i;
     }
-    const double half_s = i < r.simulated_half_s.size() ? r.simulated_half_s[i] : NAN;
+    // A percentile is known to its histogram bucket at best: replications in one bucket give
+    // an interval of width 0, which is not a precision the simulation has.
+    double half_s = i < r.simulated_half_s.size() ? r.simulated_half_s[i] : NAN;
+    if (std::isfinite(half_s)) {
+      half_s = std::max(half_s, std::abs(r.simulated_s[i]) * stats::Histogram::relative_error());
+    }
     out += pad(t.metric, 36, true) + pad(format("%.4g", t.observed_s * 1e3), 13) +
            pad(format("%.4g", r.simulated_s[i] * 1e3), 14) +
            pad(std::isfinite(half_s) ? format("%.2g", half_s * 1e3) : std::string("-"), 9) +
@@ -142,10 +149,17 @@ int command_calibrate(const CalibrateCommand& c) {
   }
   // Every simulation uses one seed (common random numbers): a residual of 0 says the model
   // matches at that seed, not that it is known that well.
-  out += "note: +- is half the " + format("%g", 100.0 * spec.simulation.confidence) +
-         "% interval of each simulated value over its replications: the model's own noise at "
-         "this seed and length (not the observations'); a residual inside it is a match, and "
-         "more --replications or a longer --duration narrow it\n";
+  if (spec.simulation.replications >= 2) {
+    out += "note: +- is half the " + format("%g", 100.0 * spec.simulation.confidence) +
+           "% interval of each simulated value over its replications (at least its histogram "
+           "bucket): the model's own noise at this seed and length, not the observations'; a "
+           "residual within it is a match, and more --replications or a longer --duration "
+           "narrow it\n";
+  } else {
+    out +=
+        "note: one replication gives no interval (+- -): with --replications 2 or more, each "
+        "simulated value says how far the simulation's own noise leaves it\n";
+  }
   std::cout << out << std::flush;
   if (!(worst_residual <= c.tolerance)) {
     const fit::CalibrationTarget& t = problem.targets[worst];

@@ -78,7 +78,9 @@ std::string unit_note(const fit::Observations& o, const std::string& unit,
   const bool named_ms = name.find("millisecond") != std::string::npos || ends_with("_ms");
   const bool named_us = name.find("microsecond") != std::string::npos || ends_with("_us");
   const bool named_s = !named_ms && !named_us && ends_with("_seconds");
-  if (o.kind != fit::Observations::Kind::samples) {
+  // k6 summaries are milliseconds whatever --unit says: nothing to advise.
+  if (o.kind == fit::Observations::Kind::percentiles) return "";
+  if (o.kind == fit::Observations::Kind::histogram) {
     if (named_ms && unit != "ms") {
       return "note: " + o.source + " is named in milliseconds, but its numbers were read as " +
              (unit == "us" ? "microseconds" : "seconds") + ": give --unit ms\n";

@@ -29,7 +29,12 @@ int command_import_traces(const ImportTracesCommand& c) {
     fragment = import::import_traces(import::read_trace_spans(document.json, &notes));
     fragment.warnings.insert(fragment.warnings.begin(), notes.begin(), notes.end());
   } catch (const model::ModelError& e) {
-    throw model::locate(e, document.positions);
+    // A refusal of the whole file ("no span") has no place in it: name the file instead.
+    std::vector<model::Diagnostic> named = e.diagnostics();
+    for (model::Diagnostic& d : named) {
+      if (d.pointer.empty()) d.message = c.input + ": " + d.message;
+    }
+    throw model::locate(model::ModelError(std::move(named)), document.positions);
   }
   for (const std::string& w : fragment.warnings) std::cerr << "note: " << w << '\n';
   const std::string text = fragment.model.dump(2) + "\n";

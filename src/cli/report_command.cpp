@@ -1,7 +1,6 @@
 // capsim report INPUT -o report.html: one self-contained HTML page of a capsim output (results,
 // sweep or comparison), detected by its content (docs/report.md).
 
-#include <algorithm>
 #include <filesystem>
 #include <iostream>
 #include <memory>
@@ -54,10 +53,7 @@ int command_report(const ReportCommand& c) {
       positions.json_text = std::make_shared<const std::string>(text);
     }
     // A duplicate key comes placed (its second occurrence) by the parser.
-    // A message about the whole file has nowhere to place: this line names the file already.
-    bool placed = std::string_view(e.what()).find(" (line ") != std::string_view::npos;
-    placed = placed || std::all_of(e.diagnostics().begin(), e.diagnostics().end(),
-                                   [](const model::Diagnostic& d) { return d.pointer.empty(); });
+    const bool placed = std::string_view(e.what()).find(" (line ") != std::string_view::npos;
     std::cerr << "capsim: " << c.input << ": " << (placed ? e : model::locate(e, positions)).what()
               << '\n';
     return kBadInput;

@@ -127,9 +127,8 @@ bool plausible_mixture(Family family, const std::vector<double>& p) {
   std::vector<double> sigmas;
   if (family == Family::mixture) sigmas = {p[2], p[4]};
   if (family == Family::mixture3) sigmas = {p[4], p[6], p[8]};
-  return std::all_of(sigmas.begin(), sigmas.end(), [](double sigma) {
-    return sigma >= kMinComponentSigma && sigma <= kMaxComponentSigma;
-  });
+  return std::all_of(sigmas.begin(), sigmas.end(),
+                     [](double sigma) { return sigma <= kMaxComponentSigma; });
 }
 
 double cdf(Family family, const std::vector<double>& p, double x) {

@@ -21,12 +21,10 @@ std::vector<double> unconstrained_mixture3(const std::vector<double>& natural);
 /// Whether the natural parameters are in the range where Boost.Math evaluates them.
 bool usable(Family family, const std::vector<double>& parameters);
 
-/// Whether a mixture's components are all plausible service times: none a spike (sigma below
-/// kMinComponentSigma: a point mass that tied, rounded values reward without bound) and none
-/// absurdly wide (sigma above kMaxComponentSigma: p99 over 1000x its median, a mean that one
-/// rare draw dominates). True for every other family.
+/// Whether a mixture's components are all plausible service times: none absurdly wide (sigma
+/// above kMaxComponentSigma: p99 over 1000x its median, a mean that one rare draw dominates).
+/// True for every other family. (A narrow component is plausible: a fixed-cost path.)
 bool plausible_mixture(Family family, const std::vector<double>& parameters);
-inline constexpr double kMinComponentSigma = 0.01;
 inline constexpr double kMaxComponentSigma = 3.0;
 
 double cdf(Family family, const std::vector<double>& parameters, double x_s);

@@ -388,17 +388,17 @@ FitResult fit(const Observations& o, const std::string& empirical_file) {
       const bool clearly = by_aic ? m.aic < b.aic - 10 : m.statistic < 0.5 * b.statistic;
       // Tied values (latencies rounded to whole milliseconds) let a component's likelihood grow
       // without bound as its sigma shrinks to a point mass: AIC then rewards a mixture that fits
-      // the shape worse. A mixture must also fit no worse by the statistic (samples: KS), and
-      // no component may be a spike or absurdly wide (detail::plausible_mixture).
+      // the shape worse. A mixture must also fit no worse by the statistic (samples: KS;
+      // histograms: chi-square), and no component may be absurdly wide
+      // (detail::plausible_mixture).
       const bool fits_no_worse = !by_aic || m.statistic <= b.statistic;
       const bool plausible = detail::plausible_mixture(m.family, m.parameters);
       if (clearly && fits_no_worse && plausible) {
         best = i;
       } else if (clearly) {
-        passed_over =
-            fit::family_name(m.family) + (plausible ? " (its " + r.statistic_name + " is worse)"
-                                                    : " (a component is a spike or "
-                                                      "absurdly wide)");
+        passed_over += std::string(passed_over.empty() ? "" : ", ") + fit::family_name(m.family) +
+                       (plausible ? " (its " + r.statistic_name + " is worse)"
+                                  : " (a component absurdly wide)");
       }
     }
   }
@@ -410,9 +410,12 @@ FitResult fit(const Observations& o, const std::string& empirical_file) {
   if (r.candidates[best].family == Family::mixture3)
     r.reason += ", clearly below every family with fewer components";
   if (!passed_over.empty()) {
-    r.reason += " of the plausible fits; not " + passed_over +
-                ": a lower AIC with that comes from tied values (rounded samples) or a "
-                "degenerate component, not the shape";
+    r.reason += " of the plausible fits; not " + passed_over;
+    if (o.kind == Observations::Kind::samples) {
+      r.reason +=
+          ": a lower AIC with a worse fit comes from tied values (rounded samples) or a "
+          "degenerate component, not the shape";
+    }
   }
   if (o.kind == Observations::Kind::samples) {
     Candidate e;
@@ -427,6 +430,10 @@ FitResult fit(const Observations& o, const std::string& empirical_file) {
       r.chosen = r.candidates.size() - 1;
       r.reason = "no family fits (best KS D " + std::to_string(r.candidates[best].statistic) +
                  " > 1% critical value " + std::to_string(critical) + ")";
+    } else if (r.candidates[best].statistic > critical) {
+      r.reason += "; but it fits poorly (KS D " + std::to_string(r.candidates[best].statistic) +
+                  " > 1% critical value " + std::to_string(critical) +
+                  "): compare its percentiles with the observed ones";
     }
   }
   return r;

@@ -293,7 +293,10 @@ Workload read_workload(const Manifest& m, const Warn& warn) {
                    amount(*cpu.limit) + " cores of CPU time per second, but the model gives it " +
                    std::to_string(w.pod.cores) + " whole core(s), " + factor +
                    " times the capacity: multiply this service's work by " + factor +
-                   " (the model has no throttling)");
+                   " (the model has no throttling; this corrects its capacity, and stretches a "
+                   "lone request's time too, which overstates it when the limit is a core or "
+                   "more) and, with a cpu utilisation autoscaler, its target by " +
+                   factor + ", so that it scales at the same load");
   } else if (cpu.limit && (!cpu.request || *cpu.limit != *cpu.request)) {
     warn(c_at, "cpu limit " + amount(*cpu.limit) +
                    " not modelled (no throttling: a replica uses its whole cores)");

@@ -45,6 +45,7 @@ struct Invocation {
   bool async = false;
   /// Reached through a CLIENT or PRODUCER span of its caller's (call_start_s is that span's).
   bool through_caller_span = false;
+  std::size_t caller_span = 0;  ///< that span, when through_caller_span
 };
 
 struct CalleeStats {
@@ -68,6 +69,35 @@ struct EndpointStats {
   double wait_offset_sum = 0;
   std::map<std::string, std::size_t> external_names;  ///< external spans by name, in all
 };
+
+/// The first instant of `waits` (clipped to [from, to]) that no interval of `calls` covers.
+double first_uncovered(std::vector<std::pair<double, double>> waits,
+                       const std::vector<std::pair<double, double>>& calls, double from,
+                       double to) {
+  std::sort(waits.begin(), waits.end());
+  for (const auto& [a, b] : waits) {
+    double at = std::max(a, from);
+    for (bool moved = true; moved;) {
+      moved = false;
+      for (const auto& [c0, c1] : calls) {
+        if (c0 <= at && at < c1) {
+          at = c1;
+          moved = true;
+        }
+      }
+    }
+    if (at < std::min(b, to)) return at;
+  }
+  return from;
+}
+
+/// A probability as the model takes it: three significant digits (a rare call keeps its rate,
+/// 0.0004 stays 0.0004 rather than 0).
+double probability_value(double p) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.3g", p);
+  return std::strtod(text, nullptr);
+}
 
 /// The length of the union of intervals [a, b], each clipped to [from, to].
 double union_length(std::vector<std::pair<double, double>> intervals, double from, double to) {
@@ -219,6 +249,7 @@ Fragment import_traces(const std::vector<TraceSpan>& spans) {
     inv.call_start_s = via.start_s;
     inv.call_end_s = via.end_s;
     inv.through_caller_span = client != kNoSpan;
+    inv.caller_span = client;
     inv.async = spans[span].kind == SpanKind::consumer ||
                 (client != kNoSpan && spans[client].kind == SpanKind::producer);
     invocations.push_back(std::move(inv));
@@ -233,6 +264,15 @@ Fragment import_traces(const std::vector<TraceSpan>& spans) {
   };
   std::size_t depth = 0;
   std::vector<char> reached(spans.size(), 0);
+  // Whether a SERVER or CONSUMER span is below `span` (its own service's: the others' are
+  // invocations). Depth is bounded by the walk that calls it.
+  std::function<bool(std::size_t)> serves_below = [&](std::size_t span) {
+    for (const std::size_t c : children[span]) {
+      if (spans[c].kind == SpanKind::server || spans[c].kind == SpanKind::consumer) return true;
+      if (spans[c].service == spans[span].service && serves_below(c)) return true;
+    }
+    return false;
+  };
   below = [&](std::size_t span, const std::string& service, std::vector<std::size_t>& calls,
               std::vector<std::size_t>& externals, std::size_t client) {
     reached[span] = 1;
@@ -248,7 +288,11 @@ Fragment import_traces(const std::vector<TraceSpan>& spans) {
       } else {
         const std::size_t before = calls.size();
         below(c, service, calls, externals, spans[c].calls_out() ? c : client);
-        if (spans[c].kind == SpanKind::client && calls.size() == before) externals.push_back(c);
+        // A CLIENT span with nothing of another service below it, and no server span of its
+        // own service (a call to itself), waits on a dependency outside the traces.
+        if (spans[c].kind == SpanKind::client && calls.size() == before && !serves_below(c)) {
+          externals.push_back(c);
+        }
       }
     }
     --depth;
@@ -278,31 +322,38 @@ Fragment import_traces(const std::vector<TraceSpan>& spans) {
     e.service = inv.endpoint.substr(0, inv.endpoint.find('/'));
     e.endpoint = inv.endpoint.substr(inv.endpoint.find('/') + 1);
     ++e.invocations;
-    std::vector<std::pair<double, double>> waited;  // the calls' intervals, then the externals'
+    std::vector<std::pair<double, double>> calls_waited;  // the synchronous calls' intervals
+    std::vector<std::pair<double, double>> waits;         // waits on what is not a model call
     std::map<std::string, std::size_t> count;
     for (std::size_t i = 0; i < inv.calls.size(); ++i) {
       // The caller waits for the whole call: its CLIENT span where there is one. An
-      // asynchronous call holds it for its PRODUCER span (the publish) alone.
+      // asynchronous call holds it for its PRODUCER span (the publish) alone, which the model's
+      // async call does not: the publish is a wait, as an uninstrumented dependency is.
       const Invocation& c = invocations[inv.calls[i]];
-      if (!c.async || c.through_caller_span) {
-        waited.emplace_back(c.call_start_s, c.call_end_s);
+      if (!c.async) {
+        calls_waited.emplace_back(c.call_start_s, c.call_end_s);
+      } else if (c.through_caller_span) {
+        waits.emplace_back(c.call_start_s, c.call_end_s);
+        ++e.external_names[spans[c.caller_span].name];
       }
       CalleeStats& cs = e.callees[c.endpoint];
       ++cs.calls;
       if (c.async) ++cs.async_calls;
-      if (count[c.endpoint]++ == 0) cs.offset_sum += c.start_s - inv.start_s;
+      // Where the caller sent it (its CLIENT or PRODUCER span), not when the callee began.
+      if (count[c.endpoint]++ == 0) cs.offset_sum += c.call_start_s - inv.start_s;
     }
-    const double covered_by_calls = union_length(waited, inv.start_s, inv.end_s);
-    double first_external_s = inv.end_s;
     for (const std::size_t x : inv.externals) {
-      waited.emplace_back(spans[x].start_s, spans[x].end_s);
-      first_external_s = std::min(first_external_s, spans[x].start_s);
+      waits.emplace_back(spans[x].start_s, spans[x].end_s);
       ++e.external_names[spans[x].name];
     }
-    const double covered = union_length(waited, inv.start_s, inv.end_s);
+    const double covered_by_calls = union_length(calls_waited, inv.start_s, inv.end_s);
+    std::vector<std::pair<double, double>> all = calls_waited;
+    all.insert(all.end(), waits.begin(), waits.end());
+    const double covered = union_length(all, inv.start_s, inv.end_s);
     if (covered > covered_by_calls) {
       e.wait_s.push_back(covered - covered_by_calls);
-      e.wait_offset_sum += std::max(0.0, first_external_s - inv.start_s);
+      e.wait_offset_sum +=
+          first_uncovered(waits, calls_waited, inv.start_s, inv.end_s) - inv.start_s;
     }
     for (const auto& [callee, n] : count) {
       ++e.callees[callee].callers;
@@ -339,29 +390,23 @@ Fragment import_traces(const std::vector<TraceSpan>& spans) {
     double self_sum = 0;
     for (const double s : e.self_s) self_sum += s;
     if (self_sum > 0) steps.push_back(Json{{"work", fitted_work(e.self_s, note)}});
-    // Calls (and the wait on uninstrumented dependencies) in the order they start on average;
-    // overlapping callees in one parallel step.
-    const std::string kWait = "\n";  // not a service name: the dependencies' delay step
+    // Calls in the order they start on average; overlapping callees in one parallel step. Each
+    // step's offset (its first call's) places the wait on dependencies, never inside a group.
     std::vector<std::pair<double, std::string>> order;
     for (const auto& [callee, cs] : e.callees) {
       order.emplace_back(cs.offset_sum / static_cast<double>(cs.callers), callee);
     }
-    if (!e.wait_s.empty()) {
-      order.emplace_back(e.wait_offset_sum / static_cast<double>(e.wait_s.size()), kWait);
-    }
     std::sort(order.begin(), order.end());
+    std::vector<double> step_offsets(steps.size(), -1.0);  // the work step comes first
     Json parallel = Json::array();
+    double parallel_offset = 0.0;
     std::string inferred;
     const auto flush_parallel = [&] {
-      if (!parallel.empty())
-        steps.push_back(Json{{"parallel", std::exchange(parallel, Json::array())}});
+      if (parallel.empty()) return;
+      steps.push_back(Json{{"parallel", std::exchange(parallel, Json::array())}});
+      step_offsets.push_back(parallel_offset);
     };
     for (const auto& [offset, callee] : order) {
-      if (callee == kWait) {
-        flush_parallel();
-        steps.push_back(Json{{"delay", wait_delay(e, key, f.warnings)}});
-        continue;
-      }
       const CalleeStats& cs = e.callees[callee];
       Json call = Json::object();
       call["call"] = callee.substr(0, callee.find('/'));
@@ -379,12 +424,12 @@ Fragment import_traces(const std::vector<TraceSpan>& spans) {
       const bool split = extra >= 0.0005;
       const long long count = split ? whole : std::llround(mean_count);
       if (count != 1) call["count"] = count;
-      if (p < 1.0) call["probability"] = std::round(p * 1000.0) / 1000.0;
+      if (p < 1.0) call["probability"] = probability_value(p);
       Json extra_call = Json();
       if (split) {
         extra_call = Json{{"call", call["call"]}, {"endpoint", call["endpoint"]}};
         if (async) extra_call["async"] = true;
-        extra_call["probability"] = std::round(p * extra * 1000.0) / 1000.0;
+        extra_call["probability"] = probability_value(p * extra);
       }
       if (!fixed) {
         f.warnings.push_back(key + " -> " + callee + ": the number of calls varies (mean " +
@@ -409,14 +454,27 @@ Fragment import_traces(const std::vector<TraceSpan>& spans) {
       inferred += " " + callee + (is_parallel ? " (parallel)" : "") + (async ? " (async)" : "") +
                   " x" + std::to_string(mean_count) + " p=" + std::to_string(p) + ";";
       if (is_parallel) {
+        if (parallel.empty()) parallel_offset = offset;
         parallel.push_back(std::move(call));
       } else {
         flush_parallel();
         steps.push_back(std::move(call));
-        if (split) steps.push_back(std::move(extra_call));
+        step_offsets.push_back(offset);
+        if (split) {
+          steps.push_back(std::move(extra_call));
+          step_offsets.push_back(offset);
+        }
       }
     }
     flush_parallel();
+    if (!e.wait_s.empty()) {
+      // Before the first step that starts after the wait does, on average.
+      const double wait_offset = e.wait_offset_sum / static_cast<double>(e.wait_s.size());
+      std::size_t at = 0;
+      while (at < step_offsets.size() && step_offsets[at] < wait_offset) ++at;
+      steps.insert(steps.begin() + static_cast<std::ptrdiff_t>(at),
+                   Json{{"delay", wait_delay(e, key, f.warnings)}});
+    }
     if (steps.empty()) steps.push_back(Json{{"work", "1us"}});
     f.warnings.push_back("inferred " + key + ": " + std::to_string(e.invocations) +
                          " invocations; self time " + (note.empty() ? "none" : note) + ";" +

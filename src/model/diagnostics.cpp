@@ -250,12 +250,12 @@ std::vector<Diagnostic> sort_in_document_order(const Json& doc,
 
 // ---- Collecting ---------------------------------------------------------------------------
 
-void Diagnostics::error(std::string pointer, std::string message) {
+void Diagnostics::error(std::string pointer, std::string message, DiagnosticKind kind) {
   if (list_.size() >= limit_) {
     ++more_;
     return;
   }
-  list_.push_back({std::move(pointer), std::move(message)});
+  list_.push_back({std::move(pointer), std::move(message), kind});
 }
 
 void Diagnostics::expected(std::string pointer, std::string_view what, const Json& found,
@@ -335,8 +335,10 @@ std::optional<std::size_t> Diagnostics::choice(const Json& value, const std::str
 std::vector<Diagnostic> Diagnostics::sorted(const Json& doc, std::string_view noun) const {
   std::vector<Diagnostic> sorted = sort_in_document_order(doc, list_);
   if (more_ > 0) {
-    sorted.push_back({"", "and " + std::to_string(more_) + " more " + std::string(noun) +
-                              " (only the first " + std::to_string(limit_) + " are listed)"});
+    sorted.push_back({"",
+                      "and " + std::to_string(more_) + " more " + std::string(noun) +
+                          " (only the first " + std::to_string(limit_) + " are listed)",
+                      DiagnosticKind::general});
   }
   return sorted;
 }

@@ -82,8 +82,9 @@ class Reader : public Diagnostics {
 
   const std::filesystem::path& base_dir() const { return base_dir_; }
 
-  void warning(std::string pointer, std::string message) {
-    warnings_.error(std::move(pointer), std::move(message));
+  void warning(std::string pointer, std::string message,
+               DiagnosticKind kind = DiagnosticKind::general) {
+    warnings_.error(std::move(pointer), std::move(message), kind);
   }
   /// An error that follows from one already reported (a call to a service when there are no
   /// services): counted, so that the element is left out, but not listed.

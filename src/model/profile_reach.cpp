@@ -52,8 +52,6 @@ std::optional<Reach> reach(const Profile& p, double until_s) {
   return std::nullopt;
 }
 
-constexpr const char* kAfterTheEnd = ", after the run's end (";
-
 /// A value for the message, to a tenth.
 std::string tenths(double v) {
   return number_text(std::round(v * 10.0) / 10.0);
@@ -65,12 +63,13 @@ void check(const Profile& p, double duration_s, const std::string& pointer, cons
   const auto run = reach(p, duration_s);
   // Within 1% of the peak is the peak, for a quick look.
   if (!whole || !run || !(run->peak < whole->peak * 0.99)) return;
-  reader.warning(pointer, std::string("the ") + what + " peaks at " + tenths(whole->peak) + unit +
-                              " at " + seconds_text(whole->at_s) + kAfterTheEnd +
-                              seconds_text(duration_s) + "), which sees " + tenths(run->peak) +
-                              unit +
-                              " at most: give a longer --duration (or /simulation/duration) to "
-                              "see the peak");
+  reader.warning(pointer,
+                 std::string("the ") + what + " peaks at " + tenths(whole->peak) + unit + " at " +
+                     seconds_text(whole->at_s) + ", after the run's end (" +
+                     seconds_text(duration_s) + "), which sees " + tenths(run->peak) + unit +
+                     " at most: give a longer --duration (or /simulation/duration) to "
+                     "see the peak",
+                 DiagnosticKind::unreached_peak);
 }
 
 }  // namespace
@@ -91,9 +90,7 @@ void check_profiles_reach_their_peak(const Spec& spec, Reader& reader) {
 namespace capsim::model {
 
 bool warns_of_unreached_peak(const Diagnostic& d) {
-  return (d.pointer.ends_with("/rate") || d.pointer.ends_with("/users")) &&
-         d.message.rfind("the ", 0) == 0 &&
-         d.message.find(detail::kAfterTheEnd) != std::string::npos;
+  return d.kind == DiagnosticKind::unreached_peak;
 }
 
 }  // namespace capsim::model

@@ -364,13 +364,7 @@ ModelError locate(const ModelError& error, const SourcePositions& positions,
         given = &o;
       }
     }
-    if (d.pointer.empty()) {
-      // The whole document: name the file (there is no one place in it).
-      if (!positions.source.empty() && d.message.rfind(positions.source + ": ", 0) != 0) {
-        d.message = positions.source + ": " + d.message;
-      }
-      continue;
-    }
+    if (d.pointer.empty()) continue;
     if (given != nullptr) {
       d.message += " (given on the command line: " + *given + ")";
     } else if (const auto at = positions.json_text ? places[k] : positions.find(d.pointer)) {

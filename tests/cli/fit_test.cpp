@@ -67,6 +67,13 @@ TEST(FitCommand, AHistogramNamedInMillisecondsReadAsSecondsIsNoted) {
                        "milliseconds, give --unit ms"),
             std::string::npos)
       << c;
+  // A k6 summary is milliseconds whatever --unit says: a trend named ..._ms, with a median of
+  // 12 s, gets no advice that would change nothing.
+  write_text(box.work() / "k6.json", R"js({"metrics": {"db_query_ms": {"avg": 15000, "med": 12000,
+      "p(90)": 30000, "p(95)": 40000, "p(99)": 70000, "max": 90000, "min": 1000}}})js");
+  const RunResult k = box.run({"fit", "k6.json", "--metric", "db_query_ms"});
+  ASSERT_EQ(k.status, 0) << k;
+  EXPECT_EQ(k.out.find("--unit"), std::string::npos) << k;
 }
 
 TEST(FitCommand, DecreasingCountsExit2NamingLineAndColumn) {

@@ -64,5 +64,15 @@ TEST(ImportTracesCommand, TruncatedJsonExit2WithLineNothingWritten) {
   EXPECT_FALSE(fs::exists(box.work() / "model.json"));
 }
 
+TEST(ImportTracesCommand, AFileWithNoSpanIsNamed) {
+  // "expected at least one span, found none" named neither the file nor a place in it.
+  Sandbox box;
+  write_text(box.work() / "t.json", R"({"resourceSpans": []})");
+  const RunResult r = box.run({"import", "traces", "t.json", "-o", "model.json"});
+  EXPECT_EQ(r.status, 2) << r;
+  EXPECT_EQ(r.err, "capsim: t.json: expected at least one span, found none\n") << r;
+  EXPECT_FALSE(fs::exists(box.work() / "model.json"));
+}
+
 }  // namespace
 }  // namespace capsim::cli_test

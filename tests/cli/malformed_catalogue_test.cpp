@@ -83,8 +83,7 @@ const std::vector<Case>& catalogue() {
        "\"service...'; expected string literal",
        {}},
       {"not_an_object",
-       "{model}: expected a model: a JSON object, found "
-       "[{\"name\":\"w\",\"target\":\"api\",\"rate\":10}]",
+       "expected a model: a JSON object, found [{\"name\":\"w\",\"target\":\"api\",\"rate\":10}]",
        {}},
       {"nan_literal",
        "{model}: invalid JSON at line 2, column 58: syntax error while parsing value - invalid "

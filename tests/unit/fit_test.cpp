@@ -113,19 +113,30 @@ TEST(Fit, LatenciesRoundedToWholeMillisecondsChooseNoDegenerateMixture) {
   const Candidate& chosen = r.candidates[r.chosen];
   EXPECT_NE(chosen.family, Family::mixture3) << r.reason;
   EXPECT_NEAR(chosen.quantiles_s[0], 0.005, 0.0005);  // the median: 5 ms (3.7 ms before)
-  // A plausible mean: the lognormal's, exp(mu + sigma^2 / 2) = 5.7 ms, within 10%.
-  double mean_s = 0;
-  for (const double x : o.samples_s) mean_s += x / static_cast<double>(o.samples_s.size());
-  EXPECT_NEAR(quantile(chosen, 0.999), quantile(candidate(r, Family::lognormal), 0.999),
-              0.5 * quantile(candidate(r, Family::lognormal), 0.999));
-  EXPECT_NEAR(mean_s, 0.0057, 0.0006);
+  // Its tail is the lognormal's to within half (the mixture's p99.9 was 1e4 times it).
+  const double p999 = quantile(candidate(r, Family::lognormal), 0.999);
+  EXPECT_NEAR(quantile(chosen, 0.999), p999, 0.5 * p999);
   EXPECT_EQ(r.best_family, r.chosen);
-  // Every mixture the rule would take has plausible components and fits no worse by KS.
-  for (const Candidate& c : r.candidates) {
-    if (c.family == Family::mixture3 && c.aic < chosen.aic - 10) {
-      EXPECT_NE(r.reason.find("not mixture3"), std::string::npos) << r.reason;
-    }
-  }
+  // mixture3 had the lowest AIC: the reason says why it was passed over.
+  ASSERT_LT(candidate(r, Family::mixture3).aic, chosen.aic - 10);
+  EXPECT_NE(r.reason.find("mixture3 ("), std::string::npos) << r.reason;
+}
+
+TEST(Fit, ANarrowModeIsAPlausibleComponent) {
+  // 70% of requests take a fixed-cost path (1 ms +- 0.4%), 30% are lognormal around 50 ms: a
+  // mixture with a component of sigma 0.004 is the right answer (a floor on sigma chose a
+  // lognormal of KS 0.43 instead).
+  boost::random::mt19937 engine(8);
+  boost::random::uniform_01<> u;
+  boost::random::lognormal_distribution<> fixed(std::log(0.001), 0.004);
+  boost::random::lognormal_distribution<> slow(std::log(0.05), 0.3);
+  Observations o;
+  for (int i = 0; i < 2000; ++i)
+    o.samples_s.push_back(u(engine) < 0.7 ? fixed(engine) : slow(engine));
+  const FitResult r = fit(o);
+  const Family chosen = r.candidates[r.chosen].family;
+  EXPECT_TRUE(chosen == Family::mixture || chosen == Family::mixture3) << r.reason;
+  EXPECT_LT(r.candidates[r.chosen].statistic, 1.63 / std::sqrt(2000.0));
 }
 
 TEST(Fit, TrimodalChoosesThreeComponents) {

@@ -84,7 +84,8 @@ class Diagnostics {
   explicit Diagnostics(std::size_t limit = std::numeric_limits<std::size_t>::max())
       : limit_(limit) {}
 
-  void error(std::string pointer, std::string message);
+  void error(std::string pointer, std::string message,
+             DiagnosticKind kind = DiagnosticKind::general);
   /// "expected WHAT, found VALUE" + `suffix`.
   void expected(std::string pointer, std::string_view what, const Json& found,
                 std::string_view suffix = {});

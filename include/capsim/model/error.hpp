@@ -7,11 +7,20 @@
 
 namespace capsim::model {
 
+/// What a diagnostic is about, where a command treats some apart (most are `general`).
+enum class DiagnosticKind : unsigned char {
+  general,
+  /// A run that ends before its rate or users profile peaks (analyze, which analyses the peak,
+  /// does not repeat it).
+  unreached_peak,
+};
+
 /// One problem in a model, experiment or override: where (a JSON Pointer, "" for the whole
 /// document) and what, phrased "expected X, found Y" or with a suggestion.
 struct Diagnostic {
   std::string pointer;
   std::string message;
+  DiagnosticKind kind = DiagnosticKind::general;
   /// "POINTER: MESSAGE" (or just MESSAGE when the pointer is empty).
   std::string text() const;
 };
@@ -22,7 +31,8 @@ class ModelError : public std::runtime_error {
  public:
   explicit ModelError(std::vector<Diagnostic> diagnostics);
   ModelError(std::string pointer, std::string message)
-      : ModelError(std::vector<Diagnostic>{{std::move(pointer), std::move(message)}}) {}
+      : ModelError(std::vector<Diagnostic>{
+            {std::move(pointer), std::move(message), DiagnosticKind::general}}) {}
   const std::vector<Diagnostic>& diagnostics() const { return diagnostics_; }
 
  private:

@@ -105,8 +105,9 @@ class CacheStore {
   /// now; the previous key's entry (its index slot has arrived by now); the one before's LRU
   /// neighbours (its entry has arrived). A hint only: what it loads never changes a result.
   void prefetch(std::uint32_t key) {
+    if (node_of_key_.empty()) return;  // no keys: nothing to look up
     const std::uint32_t n2 = node_of_key_[recent_keys_[1]];
-    if (n2 != kNone) {
+    if (n2 != kNone && eviction_ == model::Eviction::lru) {  // only LRU relinks on a hit
       const Node& node = nodes_[n2];
       if (node.prev != kNone) __builtin_prefetch(&nodes_[node.prev]);
       if (node.next != kNone) __builtin_prefetch(&nodes_[node.next]);
