@@ -28,18 +28,14 @@ class Balancer {
   /// `client`: the request's client (kNone: none), for client_hash.
   std::uint32_t pick(ReplicaSet& replicas, std::uint32_t lo, std::uint32_t hi, double now,
                      std::uint32_t client) {
-    client_ = client;
-    if (simple_) return pick_among(replicas, All{lo, hi - lo});
-    if (replicas.tracks_active()) {
-      const auto& active = replicas.active();
-      const auto n = static_cast<std::uint32_t>(active.size());
-      std::uint32_t r = pick_among(replicas, Listed{&active, n, now, false});
-      if (r == kNone) r = pick_among(replicas, Listed{&active, n, now, true});
-      return r;
-    }
-    std::uint32_t r = pick_among(replicas, Range{lo, hi - lo, now, false});
-    if (r == kNone) r = pick_among(replicas, Range{lo, hi - lo, now, true});
-    return r;
+    return pick_by(policy_, replicas, lo, hi, now, client);
+  }
+
+  /// A message a queue consumer pulls: its pods poll, so an idle poller takes it, whatever the
+  /// policy (no balancer pushes it to a busy pod while another idles): the pod with the fewest
+  /// active requests, as least_outstanding picks.
+  std::uint32_t pick_puller(ReplicaSet& replicas, std::uint32_t lo, std::uint32_t hi, double now) {
+    return pick_by(model::LbPolicy::least_outstanding, replicas, lo, hi, now, kNone);
   }
 
   /// Passive health check (nginx max_fails): a failure of replica `r` at `now`. Returns true
@@ -87,8 +83,24 @@ class Balancer {
     }
   };
 
+  std::uint32_t pick_by(model::LbPolicy policy, ReplicaSet& replicas, std::uint32_t lo,
+                        std::uint32_t hi, double now, std::uint32_t client) {
+    client_ = client;
+    if (simple_) return pick_among(policy, replicas, All{lo, hi - lo});
+    if (replicas.tracks_active()) {
+      const auto& active = replicas.active();
+      const auto n = static_cast<std::uint32_t>(active.size());
+      std::uint32_t r = pick_among(policy, replicas, Listed{&active, n, now, false});
+      if (r == kNone) r = pick_among(policy, replicas, Listed{&active, n, now, true});
+      return r;
+    }
+    std::uint32_t r = pick_among(policy, replicas, Range{lo, hi - lo, now, false});
+    if (r == kNone) r = pick_among(policy, replicas, Range{lo, hi - lo, now, true});
+    return r;
+  }
+
   template <class View>
-  std::uint32_t pick_among(ReplicaSet& rs, const View& v);
+  std::uint32_t pick_among(model::LbPolicy policy, ReplicaSet& rs, const View& v);
   /// The rotation's next position among n: the counter modulo n, by a 32-bit division while
   /// the counter fits in 32 bits (several times cheaper than a 64-bit one; the same value).
   std::uint32_t next_rotation(std::uint32_t n) {
@@ -111,7 +123,7 @@ class Balancer {
 };
 
 template <class View>
-std::uint32_t Balancer::pick_among(ReplicaSet& rs, const View& v) {
+std::uint32_t Balancer::pick_among(model::LbPolicy policy, ReplicaSet& rs, const View& v) {
   const std::uint32_t n = v.n;
   std::uint32_t count = n;
   if constexpr (View::kAllEligible) {
@@ -132,7 +144,7 @@ std::uint32_t Balancer::pick_among(ReplicaSet& rs, const View& v) {
       return v.index(0);
     }
   };
-  switch (policy_) {
+  switch (policy) {
     case model::LbPolicy::round_robin:
       for (std::uint32_t k = 0; k < n; ++k) {
         const std::uint32_t i = v.index(next_rotation(n));

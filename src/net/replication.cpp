@@ -202,7 +202,11 @@ void Replication::arrive(Ref job) {
       lo = 1;
     }
   }
-  const std::uint32_t ri = s.balancer.pick(s.replicas, lo, hi, now, j.client);
+  // A consumer's pods pull messages: an idle poller takes one (the balancer's policy is for
+  // requests pushed to the service).
+  const std::uint32_t ri = j.parent_kind == ParentKind::message
+                               ? s.balancer.pick_puller(s.replicas, lo, hi, now)
+                               : s.balancer.pick(s.replicas, lo, hi, now, j.client);
   if (ri == kNone) {
     // No replica is up. An autoscaled service holds the request at the balancer while a replica
     // is on its way (or, scaling from zero, may be); otherwise it fails at once.
