@@ -29,6 +29,31 @@ using detail::split_database;
 
 namespace {
 
+/// Whether any call of the model (in parallel, on_miss and fallback steps too) has a timeout,
+/// retries, a circuit breaker or a fallback: the analysis has none of them.
+bool has_call_resilience(const std::vector<model::StepSpec>& steps) {
+  const auto of_call = [](const model::CallSpec& c) {
+    return c.timeout_s || c.retry || c.circuit_breaker || c.fallback ||
+           (c.on_miss && has_call_resilience(c.on_miss->steps));
+  };
+  for (const model::StepSpec& step : steps) {
+    if (step.kind == model::StepKind::call && of_call(step.call)) return true;
+    for (const model::CallSpec& c : step.parallel) {
+      if (of_call(c)) return true;
+    }
+  }
+  return false;
+}
+
+bool has_call_resilience(const model::Spec& spec) {
+  for (const model::ServiceSpec& s : spec.services) {
+    for (const model::EndpointSpec& e : s.endpoints) {
+      if (has_call_resilience(e.steps)) return true;
+    }
+  }
+  return false;
+}
+
 /// Whether a call of `steps` (a parallel's included) is a cache-aside lookup (has `on_miss`).
 bool has_on_miss(const std::vector<model::StepSpec>& steps) {
   return std::any_of(steps.begin(), steps.end(), [](const model::StepSpec& s) {
@@ -466,6 +491,10 @@ ModelAnalysis analyze(const model::Spec& spec, const AnalysisOptions& options) {
           const StationEstimate& st = out.stations[s];
           if (visits[s] <= 0.0 || !st.own_time_s || st.work_visits_rps <= 0.0) continue;
           const double t = visits[s] * *st.own_time_s;
+          // A station whose time per request passes the mean response time is not all on the
+          // caller's path: it is (also) called asynchronously, or behind a queue, whose time no
+          // caller waits for (it made "the rest" negative, and the percentiles with it).
+          if (t > *mean * (1.0 + 1e-9)) continue;
           if (t > slowest_time) {
             slowest_time = t;
             slowest = s;
@@ -477,7 +506,7 @@ ModelAnalysis analyze(const model::Spec& spec, const AnalysisOptions& options) {
           const double per_request_lambda = q.lambda * st.arrival_rps / st.work_visits_rps;
           if (st.demand_s > 0.0 && per_request_lambda * st.demand_s < q.servers) {
             const MMc mmc{per_request_lambda, 1.0 / st.demand_s, q.servers};
-            const double rest = *mean - slowest_time;
+            const double rest = std::max(0.0, *mean - slowest_time);
             for (const auto& [name, p] : kQuantiles) {
               const double v = visits[slowest];
               // One visit's quantile, further visits (if any) by their mean.
@@ -501,6 +530,12 @@ ModelAnalysis analyze(const model::Spec& spec, const AnalysisOptions& options) {
         "open load");
   }
   if (!spec.faults.empty()) out.notes.push_back("faults ignored");
+  if (has_call_resilience(spec)) {
+    out.notes.push_back(
+        "call timeouts, retries, circuit breakers and fallbacks ignored: a call takes its "
+        "callee's whole response time (a timeout would cut its tail, a fallback replace it, a "
+        "retry add load)");
+  }
   return out;
 }
 

@@ -12,6 +12,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cmath>
 #include <string>
 
 #include "capsim/analytic/model_analysis.hpp"
@@ -90,6 +91,32 @@ TEST(AnalyzeCapacity, ADelaysMeanIsInThePercentilesWhichAreThenApproximate) {
     }
   }
   EXPECT_NEAR(*w.mean_latency_s, mmc.mean_sojourn() + 0.090, 1e-9);
+}
+
+TEST(AnalyzeCapacity, AnAsyncCalleesTimeIsNotInTheCallersPercentiles) {
+  // The api (M/M/1: 5 ms exponential work at 50/s, sojourn ~ Exp(150/s)) fires an async call to
+  // a 120 ms thumbnailer nobody waits for. The percentiles took the thumbnailer as "where
+  // requests spend most" around the api's 6.7 ms mean: p50 -30 ms. They are the api's own:
+  // p50 = ln 2 / 150 = 4.62 ms, p99 = ln 100 / 150 = 30.7 ms.
+  const auto a = analyze(R"({
+    "workloads": [ { "name": "w", "target": "api", "rate": 50 } ],
+    "services": {
+      "api": { "cores": 1, "workers": 8,
+               "steps": [ { "work": { "dist": "exponential", "mean": "5ms" } },
+                          { "call": "thumbs", "async": true } ] },
+      "thumbs": { "cores": 10, "workers": 10,
+                  "steps": [ { "work": { "dist": "exponential", "mean": "120ms" } } ] } } })");
+  const analytic::WorkloadEstimate& w = a.workloads[0];
+  EXPECT_NEAR(*w.mean_latency_s, 1.0 / 150.0, 1e-9);
+  ASSERT_FALSE(w.latency_quantiles_s.empty());
+  for (const auto& [name, q] : w.latency_quantiles_s) {
+    if (name == "p50") {
+      EXPECT_NEAR(q, std::log(2.0) / 150.0, 1e-9);
+    } else if (name == "p99") {
+      EXPECT_NEAR(q, std::log(100.0) / 150.0, 1e-9);
+    }
+    EXPECT_GE(q, 0.0) << name;
+  }
 }
 
 TEST(AnalyzeCapacity, ACallHoldsTheWorker) {
