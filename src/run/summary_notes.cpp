@@ -129,6 +129,33 @@ std::vector<std::string> mechanism_notes(const Results& r, const std::string& se
             ".*)";
     notes.push_back(std::move(note));
   }
+  // A queue (kind "queue"): a backlog that grows to the end, messages refused or dead-lettered.
+  // None of them fails a request: the senders' calls succeeded when the broker stored them.
+  if (const auto end = mean("queue.backlog.end")) {
+    const double backlog = mean("queue.backlog.mean").value_or(0.0);
+    const double sent = mean("queue.sent_rps").value_or(0.0);
+    const double delivered = mean("queue.delivered_rps").value_or(0.0);
+    if (*end >= 100.0 && *end >= 1.5 * backlog && sent > 1.01 * delivered) {
+      notes.push_back(service + ": its backlog grew to " + fixed(*end, 0) +
+                      " messages at the end (" + fixed(backlog, 0) + " on average; sent " +
+                      fixed(sent, 1) + "/s, delivered " + fixed(delivered, 1) +
+                      "/s): its consumer falls behind, and a message waits longer the later it "
+                      "is sent, which no request's latency shows (services." +
+                      service + ".queue.latency_ms)");
+    }
+  }
+  if (const auto rejected = mean("queue.rejected"); rejected && *rejected >= 1.0) {
+    notes.push_back(service + ": " + fixed(*rejected, 0) +
+                    " messages refused per replication, the backlog at its max_backlog: an "
+                    "async sender does not see them fail (services." +
+                    service + ".queue.rejected)");
+  }
+  if (const auto dead = mean("queue.dead_lettered"); dead && *dead >= 1.0) {
+    notes.push_back(service + ": " + fixed(*dead, 0) + " messages dead-lettered per replication " +
+                    "(" + fixed(mean("queue.redeliveries").value_or(0.0), 0) +
+                    " redeliveries): their processing failed or passed the visibility timeout " +
+                    "max_receives times (services." + service + ".queue.dead_lettered)");
+  }
   if (const auto kills = mean("memory.oom_kills"); kills && *kills > 0.0) {
     notes.push_back(service + ": " + fixed(*kills, 1) +
                     " OOM kills per replication: a replica whose requests' memory passed its " +

@@ -199,6 +199,39 @@ TEST(SummaryNotes, PoolsAndOomKillsThatFailRequestsAreNamed) {
   EXPECT_EQ(run::summary_table(fine).find("!"), std::string::npos) << run::summary_table(fine);
 }
 
+TEST(SummaryNotes, AQueueFallingBehindRefusingOrDeadLetteringIsNamed) {
+  // 120 messages/s to a consumer of 100/s for 1,200 s: the backlog grows by 20/s to 24,000 at
+  // the end (12,000 on average), while every send succeeded: the summary showed 1 ms and no
+  // error.
+  const run::Results behind =
+      results_with({metric("services.jobs.queue.backlog.end", {24043, 24043}),
+                    metric("services.jobs.queue.backlog.mean", {13335, 13335}),
+                    metric("services.jobs.queue.sent_rps", {119.9, 119.9}),
+                    metric("services.jobs.queue.delivered_rps", {100, 100}),
+                    metric("services.jobs.queue.rejected", {0, 0}),
+                    metric("services.jobs.queue.dead_lettered", {1650, 1672}),
+                    metric("services.jobs.queue.redeliveries", {12338, 12338})},
+                   false);
+  const std::string table = run::summary_table(behind);
+  EXPECT_NE(table.find("! jobs: its backlog grew to 24043 messages at the end (13335 on average; "
+                       "sent 119.9/s, delivered 100.0/s): its consumer falls behind"),
+            std::string::npos)
+      << table;
+  EXPECT_NE(table.find("! jobs: 1661 messages dead-lettered per replication (12338 redeliveries)"),
+            std::string::npos)
+      << table;
+  EXPECT_EQ(table.find("refused per replication"), std::string::npos) << table;
+  // A backlog that drained by the end (a spike absorbed) is no concern.
+  const run::Results drained =
+      results_with({metric("services.jobs.queue.backlog.end", {0, 0}),
+                    metric("services.jobs.queue.backlog.mean", {3300, 3350}),
+                    metric("services.jobs.queue.sent_rps", {150, 150}),
+                    metric("services.jobs.queue.delivered_rps", {150, 150})},
+                   false);
+  EXPECT_EQ(run::summary_table(drained).find("!"), std::string::npos)
+      << run::summary_table(drained);
+}
+
 TEST(SummaryNotes, DoneAboveOfferedIsExplained) {
   const run::Results r = results_with({metric("workloads.w.offered_rps", {100, 100}),
                                        metric("workloads.w.throughput_rps", {110, 112}),
