@@ -252,7 +252,8 @@ ModelAnalysis analyze(const model::Spec& spec, const AnalysisOptions& options) {
     for (const model::ConnectionPoolSpec& pool : svc.connection_pools) {
       st.assumptions.push_back("connection pool to " + pool.service + " (at most " +
                                std::to_string(pool.max) +
-                               " per replica) ignored: its calls wait for no connection here "
+                               " per replica): in the capacity (a connection held through each "
+                               "call), not in the latency: its calls wait for no connection here "
                                "(the simulation queues them; optimistic when the pool is short)");
     }
     const int c = st.servers_per_replica;
@@ -402,6 +403,39 @@ ModelAnalysis analyze(const model::Spec& spec, const AnalysisOptions& options) {
 
   for (std::size_t s = 0; s < n_services; ++s) {
     detail::settle_capacity(spec.services[s], out.stations[s]);
+    // A connection pool of `max` per replica towards a callee holds a connection through each
+    // call to it: it carries at most max / (connection-seconds per workload request).
+    for (const model::ConnectionPoolSpec& pool : spec.services[s].connection_pools) {
+      const auto callee = spec.service_index(pool.service);
+      if (!callee || total_open_rate <= 0.0) continue;
+      double connection_s = 0.0;  // per second of the analysed load, all replicas
+      bool known = true;
+      for (std::size_t e : g.of_service[s]) {
+        for (Eigen::Index j = 0; j < g.routing.cols() && known; ++j) {
+          const double calls = g.routing(static_cast<Eigen::Index>(e), j);
+          if (calls <= 0.0 || g.service_of[static_cast<std::size_t>(j)] != *callee) continue;
+          if (const auto r = response.of(static_cast<std::size_t>(j))) {
+            connection_s += rates(static_cast<Eigen::Index>(e)) * calls * *r;
+          } else {
+            known = false;
+          }
+        }
+      }
+      if (!known || connection_s <= 0.0) continue;
+      StationEstimate& st = out.stations[s];
+      const double capacity = pool.max * total_open_rate / connection_s;
+      if (!st.replica_capacity_rps || capacity < *st.replica_capacity_rps) {
+        st.replica_capacity_rps = capacity;
+        st.capacity_bound = "connection pool to " + pool.service;
+      }
+      if (total_open_rate >= capacity * st.replicas) {
+        st.stable = false;
+        st.assumptions.push_back("connection pool to " + pool.service +
+                                 " exhausted: " + num(connection_s / st.replicas) +
+                                 " connections busy per replica on average, more than its " +
+                                 std::to_string(pool.max));
+      }
+    }
   }
 
   // ---- Workloads. ---------------------------------------------------------------------------

@@ -274,20 +274,41 @@ TEST(AnalyzeCapacity, DatabaseContentionSlowsQueriesAndSetsTheBreakingPoint) {
   EXPECT_TRUE(capsim::validation::covers(mean_ms, 12.5, 0.005)) << "simulated mean latency";
 }
 
-TEST(AnalyzeCapacity, AConnectionPoolIsNamedAsLeftOut) {
-  // It was left out without a word: its breaking point and latencies read as the model's.
+TEST(AnalyzeCapacity, AConnectionPoolBindsTheBreakingPoint) {
+  // 2 api replicas, each with a pool of 2 connections to a database whose 10 ms queries hardly
+  // queue (10 connections at 100/s: Erlang C ~ 1e-7): a connection is held 10 ms a request, so
+  // a replica carries 2 / 0.010 = 200/s and the path 400/s, below the database's 1,000/s and
+  // the api's workers (64 / 10 ms). The pool was left out: 1,000/s, set by the database.
   const auto a = analyze(R"({
     "workloads": [ { "name": "w", "target": "api", "rate": 100 } ],
     "services": {
       "api": { "replicas": 2, "steps": [ { "call": "db" } ],
-               "connection_pools": { "db": { "max": 5 } } },
+               "connection_pools": { "db": { "max": 2 } } },
       "db": { "kind": "database", "work": "10ms" } } })");
   const auto& api = station(a, "api");
-  bool named = false;
-  for (const std::string& text : api.assumptions) {
-    named = named || text.rfind("connection pool to db (at most 5 per replica) ignored", 0) == 0;
+  ASSERT_TRUE(api.replica_capacity_rps.has_value());
+  EXPECT_NEAR(*api.replica_capacity_rps, 200.0, 0.01);
+  EXPECT_EQ(api.capacity_bound, "connection pool to db");
+  const auto bp = analytic::breaking_point(a);
+  ASSERT_TRUE(bp.has_value());
+  EXPECT_NEAR(bp->rps, 400.0, 0.02);
+  EXPECT_EQ(bp->station, "api");
+  EXPECT_EQ(bp->resource, "connection pool to db");
+  EXPECT_TRUE(api.stable);
+  // At 500/s the pools cannot carry the load: the station is unstable, and says why.
+  const auto over = analyze(R"({
+    "workloads": [ { "name": "w", "target": "api", "rate": 500 } ],
+    "services": {
+      "api": { "replicas": 2, "steps": [ { "call": "db" } ],
+               "connection_pools": { "db": { "max": 2 } } },
+      "db": { "kind": "database", "work": "10ms" } } })");
+  const auto& busy = station(over, "api");
+  EXPECT_FALSE(busy.stable);
+  bool said = false;
+  for (const std::string& text : busy.assumptions) {
+    said = said || text.rfind("connection pool to db exhausted", 0) == 0;
   }
-  EXPECT_TRUE(named);
+  EXPECT_TRUE(said);
 }
 
 TEST(AnalyzeCapacity, AServiceThatScalesFromZeroIsAnalysedAtItsMax) {

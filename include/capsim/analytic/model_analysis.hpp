@@ -83,7 +83,7 @@ struct WorkloadEstimate {
 struct BreakingPoint {
   double rps = 0.0;      ///< workload requests per second (all workloads in peak proportions)
   std::string station;   ///< the station that saturates first
-  std::string resource;  ///< "cores", "workers" or "connections"
+  std::string resource;  ///< "cores", "workers", "connections" or "connection pool to C"
 };
 
 struct ModelAnalysis {
