@@ -220,9 +220,11 @@ std::string size_table(const Experiment& experiment, const SizeResult& result) {
   for (const ServiceSizing& s : result.services) {
     out += "\n";
     out += (s.is_replicas ? "service " : "setting ") + s.service + ": ";
-    out += s.replicas ? (s.is_replicas ? std::to_string(*s.replicas) + " replicas"
-                                       : std::to_string(*s.replicas))
-                      : std::string("no answer");
+    out += s.replicas
+               ? (s.is_replicas
+                      ? std::to_string(*s.replicas) + (*s.replicas == 1 ? " replica" : " replicas")
+                      : std::to_string(*s.replicas))
+               : std::string("no answer");
     if (!s.bound_by.empty()) {
       out += " (bound by " + s.bound_by + ": size " + s.bound_by + " instead)";
     } else {

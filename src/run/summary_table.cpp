@@ -262,6 +262,28 @@ std::string summary_table(const Results& r) {
     if (hit != nullptr) caches.rows.push_back({n, format_estimate(hit->estimate, 100.0, 1) + "%"});
   }
   if (!caches.rows.empty()) out << '\n' << caches.render();
+  // Node pools (a model with `nodes`): what the cluster ran and cost; no other table shows it.
+  Table pools{{"node pool", "nodes", "node-hours", "added", "removed", "cpu requested", "cost"},
+              {}};
+  std::vector<std::string> pool_names;
+  for (const MergedMetric& m : r.metrics) {
+    if (m.path.size() == 3 && m.path[0] == "node_pools" &&
+        std::find(pool_names.begin(), pool_names.end(), m.path[1]) == pool_names.end()) {
+      pool_names.push_back(m.path[1]);
+    }
+  }
+  for (const std::string& n : pool_names) {
+    const std::string p = "node_pools." + n + ".";
+    const auto cell = [&](const std::string& name, double factor, int digits,
+                          const char* unit) -> std::string {
+      const MergedMetric* m = r.find(p + name);
+      return m == nullptr ? "-" : format_estimate(m->estimate, factor, digits) + unit;
+    };
+    pools.rows.push_back({n, cell("nodes_mean", 1.0, 2, ""), cell("node_hours", 1.0, 2, ""),
+                          cell("nodes_added", 1.0, 1, ""), cell("nodes_removed", 1.0, 1, ""),
+                          cell("cpu_requested", 100.0, 1, "%"), cell("cost", 1.0, 2, "")});
+  }
+  if (!pools.rows.empty()) out << '\n' << pools.render();
   out << endpoints_table(r);
   out << peaks_table(r, workloads, services);
   out << phases_table(r, format_estimate);

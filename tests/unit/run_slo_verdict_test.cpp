@@ -232,6 +232,25 @@ TEST(SummaryNotes, AQueueFallingBehindRefusingOrDeadLetteringIsNamed) {
       << run::summary_table(drained);
 }
 
+TEST(SummaryNotes, NodePoolsHaveTheirTable) {
+  // The cluster's nodes, node-hours and cost were in the JSON alone.
+  const run::Results r = results_with({metric("node_pools.general.nodes_mean", {2.5, 3.0}),
+                                       metric("node_pools.general.node_hours", {2.5, 3.0}),
+                                       metric("node_pools.general.nodes_added", {3, 4}),
+                                       metric("node_pools.general.nodes_removed", {3, 4}),
+                                       metric("node_pools.general.cpu_requested", {0.5, 0.5}),
+                                       metric("node_pools.general.cost", {0.5, 0.6})},
+                                      false);
+  const std::string table = run::summary_table(r);
+  EXPECT_NE(table.find("node pool"), std::string::npos) << table;
+  EXPECT_NE(table.find("general"), std::string::npos) << table;
+  EXPECT_NE(table.find("50.0 ±0.0%"), std::string::npos) << table;
+  // Without nodes: no such table.
+  EXPECT_EQ(run::summary_table(results_with({metric("workloads.w.offered_rps", {8, 8})}, false))
+                .find("node pool"),
+            std::string::npos);
+}
+
 TEST(SummaryNotes, DoneAboveOfferedIsExplained) {
   const run::Results r = results_with({metric("workloads.w.offered_rps", {100, 100}),
                                        metric("workloads.w.throughput_rps", {110, 112}),
