@@ -256,10 +256,25 @@ std::string summary_table(const Results& r) {
   }
   out << s.render();
   // Caches: the hit ratio sets their backends' load, and the services table cannot show it.
+  // Cache-aside locks (stampede coalesce or reject): the lookups that waited for another's fill
+  // or were refused, which fail the request with no service row to show it.
   Table caches{{"cache", "hit ratio"}, {}};
+  bool locks = false;
+  for (const std::string& n : services) locks = locks || r.find("services." + n + ".lock.rejected");
+  if (locks) {
+    caches.header.push_back("lock waited");
+    caches.header.push_back("lock rejected");
+  }
   for (const std::string& n : services) {
     const MergedMetric* hit = r.find("services." + n + ".hit_ratio");
-    if (hit != nullptr) caches.rows.push_back({n, format_estimate(hit->estimate, 100.0, 1) + "%"});
+    if (hit == nullptr) continue;
+    caches.rows.push_back({n, format_estimate(hit->estimate, 100.0, 1) + "%"});
+    if (!locks) continue;
+    for (const char* part : {".lock.waited", ".lock.rejected"}) {
+      const MergedMetric* m = r.find("services." + n + part);
+      caches.rows.back().push_back(m == nullptr ? "-"
+                                                : format_estimate(m->estimate, 100.0, 2) + "%");
+    }
   }
   if (!caches.rows.empty()) out << '\n' << caches.render();
   // Node pools (a model with `nodes`): what the cluster ran and cost; no other table shows it.

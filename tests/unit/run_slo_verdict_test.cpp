@@ -251,6 +251,17 @@ TEST(SummaryNotes, NodePoolsHaveTheirTable) {
             std::string::npos);
 }
 
+TEST(SummaryNotes, ACachesLockRejectionsAreInItsTable) {
+  // stampede "reject": 9.07% of requests failed, and every service row showed 0% rejected.
+  const run::Results r = results_with({metric("services.redis.hit_ratio", {0.907, 0.907}),
+                                       metric("services.redis.lock.waited", {0, 0}),
+                                       metric("services.redis.lock.rejected", {0.0907, 0.0907})},
+                                      false);
+  const std::string table = run::summary_table(r);
+  EXPECT_NE(table.find("lock rejected"), std::string::npos) << table;
+  EXPECT_NE(table.find("9.07 ±0.00%"), std::string::npos) << table;
+}
+
 TEST(SummaryNotes, DoneAboveOfferedIsExplained) {
   const run::Results r = results_with({metric("workloads.w.offered_rps", {100, 100}),
                                        metric("workloads.w.throughput_rps", {110, 112}),
