@@ -11,6 +11,7 @@
 #include "capsim/analytic/queueing.hpp"
 #include "capsim/dist/distribution.hpp"
 #include "data_stations.hpp"
+#include "delay_quantiles.hpp"
 #include "response_times.hpp"
 #include "station_capacity.hpp"
 #include "station_queue.hpp"
@@ -504,14 +505,33 @@ ModelAnalysis analyze(const model::Spec& spec, const AnalysisOptions& options) {
         // Delay steps hold the worker, not a core: added by their mean (their spread and any
         // wait for a worker they cause are not in the M/M/c quantile).
         double delay_s = 0.0;
+        std::vector<const dist::DistSpec*> random_delays;
         for (const model::StepSpec& step : g.endpoint[*entry]->steps) {
-          if (step.kind == model::StepKind::delay) delay_s += dist::mean_of(step.delay);
+          if (step.kind != model::StepKind::delay) continue;
+          if (std::holds_alternative<dist::Constant>(step.delay.v)) {
+            delay_s += dist::mean_of(step.delay);
+          } else {
+            random_delays.push_back(&step.delay);
+          }
         }
-        for (const auto& [name, p] : kQuantiles) {
-          est.latency_quantiles_s.emplace_back(name, mmc.sojourn_quantile(p) + delay_s);
+        const std::vector<double> with_delays =
+            random_delays.empty() ? std::vector<double>{}
+                                  : detail::sojourn_plus_delays(mmc, random_delays, kQuantiles);
+        for (std::size_t k = 0; k < kQuantiles.size(); ++k) {
+          const double p = kQuantiles[k].second;
+          est.latency_quantiles_s.emplace_back(
+              kQuantiles[k].first,
+              (random_delays.empty() ? mmc.sojourn_quantile(p) : with_delays[k]) + delay_s);
         }
-        est.quantiles_exact = std::fabs(qe.scv - 1.0) < 1e-9 && !w.interarrival && delay_s == 0.0;
-        if (delay_s > 0.0) {
+        est.quantiles_exact = std::fabs(qe.scv - 1.0) < 1e-9 && !w.interarrival && delay_s == 0.0 &&
+                              random_delays.empty();
+        if (!random_delays.empty()) {
+          est.assumptions.push_back(
+              "percentiles approximate: the random delays' spread added to the M/M/c sojourn "
+              "(independent, by " +
+              std::to_string(detail::kConvolutionDraws) +
+              " draws); a wait for a worker is not in them");
+        } else if (delay_s > 0.0) {
           est.assumptions.push_back("percentiles approximate: delays added by their mean");
         } else if (!est.quantiles_exact) {
           est.assumptions.push_back("percentiles as if work were exponential");

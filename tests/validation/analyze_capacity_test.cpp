@@ -93,6 +93,28 @@ TEST(AnalyzeCapacity, ADelaysMeanIsInThePercentilesWhichAreThenApproximate) {
   EXPECT_NEAR(*w.mean_latency_s, mmc.mean_sojourn() + 0.090, 1e-9);
 }
 
+TEST(AnalyzeCapacity, ARandomDelaysSpreadIsInThePercentiles) {
+  // 1 ms of exponential work and an exponential 99 ms delay at 1/s (no queueing): the response
+  // time is nearly the delay, whose p99 is 99 ln 100 = 455.9 ms, 457 with the work (the
+  // simulation: 442 +- 21). The delay was added by its mean: p99 103.6 ms.
+  const auto a = analyze(R"({
+    "workloads": [ { "name": "w", "target": "api", "rate": 1 } ],
+    "services": { "api": { "cores": 1, "workers": 4,
+                           "steps": [ { "work": { "dist": "exponential", "mean": "1ms" } },
+                                      { "delay": { "dist": "exponential", "mean": "99ms" } } ] } } })");
+  const analytic::WorkloadEstimate& w = a.workloads[0];
+  EXPECT_FALSE(w.quantiles_exact);
+  for (const auto& [name, q] : w.latency_quantiles_s) {
+    if (name == "p50") {
+      // The sum of Exp(1 ms) and Exp(99 ms): its median solves (99 e^(-t/99) - e^(-t)) / 98 = 0.5,
+      // t = 69.6 ms.
+      EXPECT_NEAR(q, 0.0696, 0.0696 * 0.03) << name;
+    } else if (name == "p99") {
+      EXPECT_NEAR(q, 0.457, 0.457 * 0.05) << name;
+    }
+  }
+}
+
 TEST(AnalyzeCapacity, AnAsyncCalleesTimeIsNotInTheCallersPercentiles) {
   // The api (M/M/1: 5 ms exponential work at 50/s, sojourn ~ Exp(150/s)) fires an async call to
   // a 120 ms thumbnailer nobody waits for. The percentiles took the thumbnailer as "where
