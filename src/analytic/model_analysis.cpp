@@ -46,6 +46,29 @@ bool has_call_resilience(const std::vector<model::StepSpec>& steps) {
   return false;
 }
 
+/// Connection-seconds per invocation of `steps` that async calls to `callee` would take if
+/// they held a pool's connection (their expected count times the callee's response time): what
+/// the routing's calls count but a pool does not carry.
+double async_connection_s(const model::Spec& spec, const detail::Graph& g,
+                          detail::ResponseTimes& response,
+                          const std::vector<model::StepSpec>& steps, const std::string& callee) {
+  double total = 0.0;
+  const auto of_call = [&](const model::CallSpec& c) {
+    if (!c.async || c.service != callee) return;
+    const auto e = g.find(spec, c.service, c.endpoint);
+    if (!e) return;
+    const auto r = response.of(*e);
+    if (!r) return;
+    const double count = c.count ? dist::mean_of(*c.count) : 1.0;
+    total += c.probability * count * *r;
+  };
+  for (const model::StepSpec& step : steps) {
+    if (step.kind == model::StepKind::call) of_call(step.call);
+    for (const model::CallSpec& c : step.parallel) of_call(c);
+  }
+  return total;
+}
+
 bool has_call_resilience(const model::Spec& spec) {
   for (const model::ServiceSpec& s : spec.services) {
     for (const model::EndpointSpec& e : s.endpoints) {
@@ -110,6 +133,9 @@ ModelAnalysis analyze(const model::Spec& spec, const AnalysisOptions& options) {
   Eigen::VectorXd closed_rates = Eigen::VectorXd::Zero(n_endpoints);
   std::vector<std::optional<double>> mva_wait(n_services);
   std::vector<WorkloadEstimate> closed_estimates;
+  const bool has_closed =
+      std::any_of(spec.workloads.begin(), spec.workloads.end(),
+                  [](const auto& w) { return w.kind == model::WorkloadKind::closed; });
   const bool mixed =
       std::any_of(spec.workloads.begin(), spec.workloads.end(),
                   [](const auto& w) { return w.kind == model::WorkloadKind::open; }) &&
@@ -251,11 +277,13 @@ ModelAnalysis analyze(const model::Spec& spec, const AnalysisOptions& options) {
           "cache's estimated miss ratio; stampedes and a fill's delay ignored)");
     }
     for (const model::ConnectionPoolSpec& pool : svc.connection_pools) {
-      st.assumptions.push_back("connection pool to " + pool.service + " (at most " +
-                               std::to_string(pool.max) +
-                               " per replica): in the capacity (a connection held through each "
-                               "call), not in the latency: its calls wait for no connection here "
-                               "(the simulation queues them; optimistic when the pool is short)");
+      st.assumptions.push_back(
+          "connection pool to " + pool.service + " (at most " + std::to_string(pool.max) +
+          " per replica): " +
+          (has_closed ? std::string("ignored (closed workloads: the MVA has no pool)")
+                      : std::string("in the capacity (a connection held through each call)")) +
+          ", not in the latency: its calls wait for no connection here (the simulation queues "
+          "them; optimistic when the pool is short)");
     }
     const int c = st.servers_per_replica;
     const int n = st.replicas;
@@ -408,7 +436,9 @@ ModelAnalysis analyze(const model::Spec& spec, const AnalysisOptions& options) {
     // call to it: it carries at most max / (connection-seconds per workload request).
     for (const model::ConnectionPoolSpec& pool : spec.services[s].connection_pools) {
       const auto callee = spec.service_index(pool.service);
-      if (!callee || total_open_rate <= 0.0) continue;
+      // Closed workloads: the MVA, which has no pool, sets the load (an estimate of the pool
+      // there would be at the wrong load); their pools stay out, as the assumption says.
+      if (!callee || total_open_rate <= 0.0 || has_closed) continue;
       double connection_s = 0.0;  // per second of the analysed load, all replicas
       bool known = true;
       for (std::size_t e : g.of_service[s]) {
@@ -422,7 +452,13 @@ ModelAnalysis analyze(const model::Spec& spec, const AnalysisOptions& options) {
           }
         }
       }
-      if (!known || connection_s <= 0.0) continue;
+      // An async call takes no connection from the pool (the simulation's pools are for the
+      // calls a caller waits for).
+      for (std::size_t e : g.of_service[s]) {
+        connection_s -= rates(static_cast<Eigen::Index>(e)) *
+                        async_connection_s(spec, g, response, g.endpoint[e]->steps, pool.service);
+      }
+      if (!known || connection_s <= 1e-12) continue;
       StationEstimate& st = out.stations[s];
       const double capacity = pool.max * total_open_rate / connection_s;
       if (!st.replica_capacity_rps || capacity < *st.replica_capacity_rps) {
@@ -530,7 +566,8 @@ ModelAnalysis analyze(const model::Spec& spec, const AnalysisOptions& options) {
               "percentiles approximate: the random delays' spread added to the M/M/c sojourn "
               "(independent, by " +
               std::to_string(detail::kConvolutionDraws) +
-              " draws); a wait for a worker is not in them");
+              " draws); a wait for a worker is not in them" +
+              (std::fabs(qe.scv - 1.0) < 1e-9 ? "" : "; work as if exponential"));
         } else if (delay_s > 0.0) {
           est.assumptions.push_back("percentiles approximate: delays added by their mean");
         } else if (!est.quantiles_exact) {

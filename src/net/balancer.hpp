@@ -28,14 +28,16 @@ class Balancer {
   /// `client`: the request's client (kNone: none), for client_hash.
   std::uint32_t pick(ReplicaSet& replicas, std::uint32_t lo, std::uint32_t hi, double now,
                      std::uint32_t client) {
-    return pick_by(policy_, replicas, lo, hi, now, client);
+    return pick_by(policy_, false, replicas, lo, hi, now, client);
   }
 
   /// A message a queue consumer pulls: its pods poll, so an idle poller takes it, whatever the
-  /// policy (no balancer pushes it to a busy pod while another idles): the pod with the fewest
-  /// active requests, as least_outstanding picks.
+  /// policy (no balancer pushes it to a busy pod while another idles): the live pod with the
+  /// fewest active requests, as least_outstanding picks, among the pods that poll (up, and not
+  /// on a lost node; health checks eject nothing here: no balancer is in the way), ties by a
+  /// rotation of its own (the balancer's stays the pushed requests').
   std::uint32_t pick_puller(ReplicaSet& replicas, std::uint32_t lo, std::uint32_t hi, double now) {
-    return pick_by(model::LbPolicy::least_outstanding, replicas, lo, hi, now, kNone);
+    return pick_by(model::LbPolicy::least_outstanding, true, replicas, lo, hi, now, kNone);
   }
 
   /// Passive health check (nginx max_fails): a failure of replica `r` at `now`. Returns true
@@ -66,8 +68,10 @@ class Balancer {
     std::uint32_t lo, n;
     double now;
     bool ignore_health;
+    bool pull = false;  ///< a pulled message: the live pods that poll
     std::uint32_t index(std::uint32_t k) const { return lo + k; }
     bool eligible(const Replica& r) const {
+      if (pull) return r.up && !r.unreachable;
       return r.up && (ignore_health || r.ejected_until_s <= now);
     }
   };
@@ -77,25 +81,28 @@ class Balancer {
     std::uint32_t n;
     double now;
     bool ignore_health;
+    bool pull = false;  ///< a pulled message: the live pods that poll
     std::uint32_t index(std::uint32_t k) const { return (*list)[k]; }
     bool eligible(const Replica& r) const {
+      if (pull) return r.up && !r.unreachable;
       return r.up && (ignore_health || r.ejected_until_s <= now);
     }
   };
 
-  std::uint32_t pick_by(model::LbPolicy policy, ReplicaSet& replicas, std::uint32_t lo,
+  std::uint32_t pick_by(model::LbPolicy policy, bool pull, ReplicaSet& replicas, std::uint32_t lo,
                         std::uint32_t hi, double now, std::uint32_t client) {
     client_ = client;
+    pulling_ = pull;
     if (simple_) return pick_among(policy, replicas, All{lo, hi - lo});
     if (replicas.tracks_active()) {
       const auto& active = replicas.active();
       const auto n = static_cast<std::uint32_t>(active.size());
-      std::uint32_t r = pick_among(policy, replicas, Listed{&active, n, now, false});
-      if (r == kNone) r = pick_among(policy, replicas, Listed{&active, n, now, true});
+      std::uint32_t r = pick_among(policy, replicas, Listed{&active, n, now, false, pull});
+      if (r == kNone && !pull) r = pick_among(policy, replicas, Listed{&active, n, now, true});
       return r;
     }
-    std::uint32_t r = pick_among(policy, replicas, Range{lo, hi - lo, now, false});
-    if (r == kNone) r = pick_among(policy, replicas, Range{lo, hi - lo, now, true});
+    std::uint32_t r = pick_among(policy, replicas, Range{lo, hi - lo, now, false, pull});
+    if (r == kNone && !pull) r = pick_among(policy, replicas, Range{lo, hi - lo, now, true});
     return r;
   }
 
@@ -104,7 +111,7 @@ class Balancer {
   /// The rotation's next position among n: the counter modulo n, by a 32-bit division while
   /// the counter fits in 32 bits (several times cheaper than a 64-bit one; the same value).
   std::uint32_t next_rotation(std::uint32_t n) {
-    const std::uint64_t v = rr_next_++;
+    const std::uint64_t v = pulling_ ? pull_next_++ : rr_next_++;
     if (v <= UINT32_MAX) [[likely]]
       return static_cast<std::uint32_t>(v) % n;
     return static_cast<std::uint32_t>(v % n);
@@ -118,6 +125,8 @@ class Balancer {
   std::uint32_t client_ = 0;  // the client of the request being placed
   const model::HealthSpec* health_;
   std::uint64_t rr_next_ = 0;
+  std::uint64_t pull_next_ = 0;  // ties among idle pollers: a rotation apart from rr_next_
+  bool pulling_ = false;         // the pick under way is a pull
   sim::RandomStream rng_;
   bool simple_;
 };

@@ -131,17 +131,36 @@ std::vector<std::string> mechanism_notes(const Results& r, const std::string& se
   }
   // A queue (kind "queue"): a backlog that grows to the end, messages refused or dead-lettered.
   // None of them fails a request: the senders' calls succeeded when the broker stored them.
-  if (const auto end = mean("queue.backlog.end")) {
+  if (const auto end = mean("queue.backlog.end"); end && *end >= 100.0) {
     const double backlog = mean("queue.backlog.mean").value_or(0.0);
     const double sent = mean("queue.sent_rps").value_or(0.0);
     const double delivered = mean("queue.delivered_rps").value_or(0.0);
-    if (*end >= 100.0 && *end >= 1.5 * backlog && sent > 1.01 * delivered) {
+    // The trend at the end, from replication 0's windows: the backlog's last value against the
+    // one a fifth of the run earlier (a spike's backlog still draining is no consumer behind).
+    std::vector<std::pair<double, double>> backlog_at;  // (window start, backlog)
+    for (const stats::TimeSeriesRow& row : r.timeseries) {
+      if (row.service == service && row.workload.empty() && row.queue_length) {
+        backlog_at.emplace_back(row.t_s, *row.queue_length);
+      }
+    }
+    std::optional<bool> growing;
+    if (backlog_at.size() >= 5) {
+      const auto& last = backlog_at.back();
+      const auto& before = backlog_at[backlog_at.size() - 1 - backlog_at.size() / 5];
+      growing = last.second > before.second;
+    }
+    if (growing.value_or(*end >= 1.5 * backlog && sent > 1.01 * delivered)) {
       notes.push_back(service + ": its backlog grew to " + fixed(*end, 0) +
                       " messages at the end (" + fixed(backlog, 0) + " on average; sent " +
                       fixed(sent, 1) + "/s, delivered " + fixed(delivered, 1) +
                       "/s): its consumer falls behind, and a message waits longer the later it "
                       "is sent, which no request's latency shows (services." +
                       service + ".queue.latency_ms)");
+    } else if (growing.has_value()) {
+      notes.push_back(service + ": " + fixed(*end, 0) +
+                      " messages still waiting at the end, the backlog draining: the run ended "
+                      "before it cleared (a longer --duration shows when it does; services." +
+                      service + ".queue.backlog)");
     }
   }
   if (const auto rejected = mean("queue.rejected"); rejected && *rejected >= 1.0) {

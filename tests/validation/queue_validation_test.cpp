@@ -57,5 +57,27 @@ TEST(Validation, AConsumerSplitOverPodsIsStillOneMMcQueue) {
   EXPECT_TRUE(covers(metric(r, "services.q.queue.delivered_rps"), 4.0));
 }
 
+TEST(Validation, PulledMessagesSkipThePodsOfALostNode) {
+  // 6 consumer pods of one worker over zones a, b, c; zone a is lost at 2 min and Kubernetes
+  // takes a while to mark its pods NotReady. Only the live pods poll: a message never waits
+  // behind a busy pod (each has one worker, so any wait at the consumer would be that). A dead
+  // pod, the least active, was picked and the message redirected to the next pod by index.
+  const run::Results r = run_model(R"({
+    "simulation": { "duration": "10m", "warmup": "0s", "replications": 6, "seed": 11 },
+    "workloads": [ { "name": "p", "target": "q", "rate": 3 } ],
+    "nodes": { "pools": { "general": { "cores": 4, "memory_mib": 16384, "min": 3, "max": 3,
+                                        "initial": 3, "zones": [ "a", "b", "c" ] } } },
+    "services": {
+      "q": { "kind": "queue", "consumer": "c" },
+      "c": { "replicas": 6, "cores": 1, "workers": 1,
+             "pod": { "pool": "general", "cores": 1, "memory_mib": 1024,
+                      "topology_spread": [ { "topology": "zone", "max_skew": 1 } ] },
+             "steps": [ { "work": { "dist": "exponential", "mean": "1s" } } ] } },
+    "faults": [ { "at": "2m", "kind": "node_loss", "pool": "general", "zone": "a",
+                  "detection": "kubernetes" } ]
+  })");
+  EXPECT_EQ(metric(r, "services.c.queue_length").mean, 0.0);
+}
+
 }  // namespace
 }  // namespace capsim::validation
