@@ -12,6 +12,7 @@
 #include "capsim/dist/distribution.hpp"
 #include "data_stations.hpp"
 #include "delay_quantiles.hpp"
+#include "pool_capacity.hpp"
 #include "response_times.hpp"
 #include "station_capacity.hpp"
 #include "station_queue.hpp"
@@ -44,29 +45,6 @@ bool has_call_resilience(const std::vector<model::StepSpec>& steps) {
     }
   }
   return false;
-}
-
-/// Connection-seconds per invocation of `steps` that async calls to `callee` would take if
-/// they held a pool's connection (their expected count times the callee's response time): what
-/// the routing's calls count but a pool does not carry.
-double async_connection_s(const model::Spec& spec, const detail::Graph& g,
-                          detail::ResponseTimes& response,
-                          const std::vector<model::StepSpec>& steps, const std::string& callee) {
-  double total = 0.0;
-  const auto of_call = [&](const model::CallSpec& c) {
-    if (!c.async || c.service != callee) return;
-    const auto e = g.find(spec, c.service, c.endpoint);
-    if (!e) return;
-    const auto r = response.of(*e);
-    if (!r) return;
-    const double count = c.count ? dist::mean_of(*c.count) : 1.0;
-    total += c.probability * count * *r;
-  };
-  for (const model::StepSpec& step : steps) {
-    if (step.kind == model::StepKind::call) of_call(step.call);
-    for (const model::CallSpec& c : step.parallel) of_call(c);
-  }
-  return total;
 }
 
 bool has_call_resilience(const model::Spec& spec) {
@@ -432,46 +410,10 @@ ModelAnalysis analyze(const model::Spec& spec, const AnalysisOptions& options) {
 
   for (std::size_t s = 0; s < n_services; ++s) {
     detail::settle_capacity(spec.services[s], out.stations[s]);
-    // A connection pool of `max` per replica towards a callee holds a connection through each
-    // call to it: it carries at most max / (connection-seconds per workload request).
-    for (const model::ConnectionPoolSpec& pool : spec.services[s].connection_pools) {
-      const auto callee = spec.service_index(pool.service);
-      // Closed workloads: the MVA, which has no pool, sets the load (an estimate of the pool
-      // there would be at the wrong load); their pools stay out, as the assumption says.
-      if (!callee || total_open_rate <= 0.0 || has_closed) continue;
-      double connection_s = 0.0;  // per second of the analysed load, all replicas
-      bool known = true;
-      for (std::size_t e : g.of_service[s]) {
-        for (Eigen::Index j = 0; j < g.routing.cols() && known; ++j) {
-          const double calls = g.routing(static_cast<Eigen::Index>(e), j);
-          if (calls <= 0.0 || g.service_of[static_cast<std::size_t>(j)] != *callee) continue;
-          if (const auto r = response.of(static_cast<std::size_t>(j))) {
-            connection_s += rates(static_cast<Eigen::Index>(e)) * calls * *r;
-          } else {
-            known = false;
-          }
-        }
-      }
-      // An async call takes no connection from the pool (the simulation's pools are for the
-      // calls a caller waits for).
-      for (std::size_t e : g.of_service[s]) {
-        connection_s -= rates(static_cast<Eigen::Index>(e)) *
-                        async_connection_s(spec, g, response, g.endpoint[e]->steps, pool.service);
-      }
-      if (!known || connection_s <= 1e-12) continue;
-      StationEstimate& st = out.stations[s];
-      const double capacity = pool.max * total_open_rate / connection_s;
-      if (!st.replica_capacity_rps || capacity < *st.replica_capacity_rps) {
-        st.replica_capacity_rps = capacity;
-        st.capacity_bound = "connection pool to " + pool.service;
-      }
-      if (total_open_rate >= capacity * st.replicas) {
-        st.stable = false;
-        st.assumptions.push_back("connection pool to " + pool.service +
-                                 " exhausted: " + num(connection_s / st.replicas) +
-                                 " connections busy per replica on average, more than its " +
-                                 std::to_string(pool.max));
-      }
+    // Closed workloads: the MVA, which has no pool, sets the load (an estimate of the pools
+    // there would be at the wrong load); their pools stay out, as the assumption says.
+    if (!has_closed) {
+      detail::add_pool_capacity(spec, g, response, rates, total_open_rate, s, out.stations[s]);
     }
   }
 

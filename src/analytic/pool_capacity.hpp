@@ -1,0 +1,24 @@
+#pragma once
+// Internal to the analysis (not installed): the capacity a service's connection pools leave it
+// (pool_capacity.cpp).
+
+#include <Eigen/Dense>
+
+#include <cstddef>
+
+#include "analysis_graph.hpp"
+#include "capsim/analytic/model_analysis.hpp"
+#include "response_times.hpp"
+
+namespace capsim::analytic::detail {
+
+/// Service s's pools: a pool of `max` per replica towards a callee holds a connection through
+/// each synchronous call to it, so it carries at most max / (connection-seconds per workload
+/// request) per replica. Lowers `st.replica_capacity_rps` (and names the pool in
+/// `capacity_bound`) where that is smaller, and marks `st` unstable, with an assumption, where
+/// `total_rps` passes it. `rates`: the endpoints' arrival rates at the analysed load.
+void add_pool_capacity(const model::Spec& spec, const Graph& g, ResponseTimes& response,
+                       const Eigen::VectorXd& rates, double total_rps, std::size_t s,
+                       StationEstimate& st);
+
+}  // namespace capsim::analytic::detail
