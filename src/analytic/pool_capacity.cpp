@@ -63,10 +63,9 @@ void add_pool_capacity(const model::Spec& spec, const Graph& g, ResponseTimes& r
     }
     if (total_rps >= capacity * st.replicas) {
       st.stable = false;
-      st.assumptions.push_back("connection pool to " + pool.service + " exhausted: " +
-                               num(connection_s / st.replicas) +
-                               " connections busy per replica on average, more than its " +
-                               std::to_string(pool.max));
+      st.assumptions.push_back(
+          "connection pool to " + pool.service + " exhausted: " + num(connection_s / st.replicas) +
+          " connections busy per replica on average, more than its " + std::to_string(pool.max));
     }
   }
 }

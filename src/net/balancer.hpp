@@ -92,26 +92,31 @@ class Balancer {
   std::uint32_t pick_by(model::LbPolicy policy, bool pull, ReplicaSet& replicas, std::uint32_t lo,
                         std::uint32_t hi, double now, std::uint32_t client) {
     client_ = client;
-    pulling_ = pull;
-    if (simple_) return pick_among(policy, replicas, All{lo, hi - lo});
+    // Pulls break their ties with a rotation of their own: the pushed requests' stays theirs.
+    std::uint64_t& rotation = pull ? pull_next_ : rr_next_;
+    if (simple_) return pick_among(policy, rotation, replicas, All{lo, hi - lo});
     if (replicas.tracks_active()) {
       const auto& active = replicas.active();
       const auto n = static_cast<std::uint32_t>(active.size());
-      std::uint32_t r = pick_among(policy, replicas, Listed{&active, n, now, false, pull});
-      if (r == kNone && !pull) r = pick_among(policy, replicas, Listed{&active, n, now, true});
+      std::uint32_t r =
+          pick_among(policy, rotation, replicas, Listed{&active, n, now, false, pull});
+      if (r == kNone && !pull)
+        r = pick_among(policy, rotation, replicas, Listed{&active, n, now, true});
       return r;
     }
-    std::uint32_t r = pick_among(policy, replicas, Range{lo, hi - lo, now, false, pull});
-    if (r == kNone && !pull) r = pick_among(policy, replicas, Range{lo, hi - lo, now, true});
+    std::uint32_t r = pick_among(policy, rotation, replicas, Range{lo, hi - lo, now, false, pull});
+    if (r == kNone && !pull)
+      r = pick_among(policy, rotation, replicas, Range{lo, hi - lo, now, true});
     return r;
   }
 
   template <class View>
-  std::uint32_t pick_among(model::LbPolicy policy, ReplicaSet& rs, const View& v);
+  std::uint32_t pick_among(model::LbPolicy policy, std::uint64_t& rotation, ReplicaSet& rs,
+                           const View& v);
   /// The rotation's next position among n: the counter modulo n, by a 32-bit division while
   /// the counter fits in 32 bits (several times cheaper than a 64-bit one; the same value).
-  std::uint32_t next_rotation(std::uint32_t n) {
-    const std::uint64_t v = pulling_ ? pull_next_++ : rr_next_++;
+  static std::uint32_t next_rotation(std::uint32_t n, std::uint64_t& rotation) {
+    const std::uint64_t v = rotation++;
     if (v <= UINT32_MAX) [[likely]]
       return static_cast<std::uint32_t>(v) % n;
     return static_cast<std::uint32_t>(v % n);
@@ -126,13 +131,13 @@ class Balancer {
   const model::HealthSpec* health_;
   std::uint64_t rr_next_ = 0;
   std::uint64_t pull_next_ = 0;  // ties among idle pollers: a rotation apart from rr_next_
-  bool pulling_ = false;         // the pick under way is a pull
   sim::RandomStream rng_;
   bool simple_;
 };
 
 template <class View>
-std::uint32_t Balancer::pick_among(model::LbPolicy policy, ReplicaSet& rs, const View& v) {
+std::uint32_t Balancer::pick_among(model::LbPolicy policy, std::uint64_t& rotation, ReplicaSet& rs,
+                                   const View& v) {
   const std::uint32_t n = v.n;
   std::uint32_t count = n;
   if constexpr (View::kAllEligible) {
@@ -156,7 +161,7 @@ std::uint32_t Balancer::pick_among(model::LbPolicy policy, ReplicaSet& rs, const
   switch (policy) {
     case model::LbPolicy::round_robin:
       for (std::uint32_t k = 0; k < n; ++k) {
-        const std::uint32_t i = v.index(next_rotation(n));
+        const std::uint32_t i = v.index(next_rotation(n, rotation));
         if (v.eligible(rs[i])) return i;
       }
       return kNone;
@@ -165,7 +170,7 @@ std::uint32_t Balancer::pick_among(model::LbPolicy policy, ReplicaSet& rs, const
     case model::LbPolicy::least_outstanding: {
       // Fewest outstanding requests; ties go to the first in a rotating order so that idle
       // replicas share the load evenly.
-      const auto first = next_rotation(n);
+      const auto first = next_rotation(n, rotation);
       std::uint32_t best = kNone;
       // Candidates first, first + 1, ... wrapping past n - 1 to 0: no division per candidate.
       for (std::uint32_t k = 0, c = first; k < n; ++k, c = c + 1 == n ? 0 : c + 1) {
@@ -190,7 +195,7 @@ std::uint32_t Balancer::pick_among(model::LbPolicy policy, ReplicaSet& rs, const
       // a client goes round robin.
       if (client_ == kNone) {
         for (std::uint32_t k = 0; k < n; ++k) {
-          const std::uint32_t i = v.index(next_rotation(n));
+          const std::uint32_t i = v.index(next_rotation(n, rotation));
           if (v.eligible(rs[i])) return i;
         }
         return kNone;
