@@ -37,6 +37,10 @@ struct Job {
   std::uint32_t next_in_queue = kNone;
   bool failed = false;
   bool holds_worker = false;
+  /// A cache lookup waiting for another's fetch or write-back of its key (stampede coalesce):
+  /// it holds no worker, core or memory of its replica (a client waits on its own side), and
+  /// a crash of the replica does not lose it (Replication::park).
+  bool parked = false;
   bool degraded = false;         ///< a fallback answered in place of a failed call on its path
   bool cache_key_drawn = false;  ///< cache_key holds its draw (Cache::prepare)
   ParentKind parent_kind = ParentKind::call;

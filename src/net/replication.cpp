@@ -386,8 +386,8 @@ void Replication::release_worker(Service& s, std::uint32_t replica) {
 void Replication::finish(Ref job, Outcome outcome) {
   Job& j = jobs_[job.index];
   if (options_.traces != nullptr && j.service != kNone) [[unlikely]] {
-    options_.traces->job_finished(job.pack(), j.replica, j.arrived_s, j.holds_worker, j.started_s,
-                                  j.work_s, outcome, clock_.now());
+    options_.traces->job_finished(job.pack(), j.replica, j.arrived_s, j.holds_worker || j.parked,
+                                  j.started_s, j.work_s, outcome, clock_.now());
   }
   // The query is over: its connection goes back to the caller's pool.
   if (j.connection != kNone) [[unlikely]]
@@ -398,7 +398,7 @@ void Replication::finish(Ref job, Outcome outcome) {
     // A request of one of its endpoints (not a fallback's or on_miss's steps, run by a job).
     if (spec_.simulation.per_endpoint && j.parent_kind != ParentKind::job) [[unlikely]] {
       stats_.endpoint(j.service, endpoint_of(s, j))
-          .ended(outcome, j.holds_worker, j.degraded && outcome == Outcome::success,
+          .ended(outcome, j.holds_worker || j.parked, j.degraded && outcome == Outcome::success,
                  clock_.now() - j.arrived_s);
     }
     st.work(j.work_s, j.work_s > 0.0 && is_orphan(j));
@@ -423,6 +423,13 @@ void Replication::finish(Ref job, Outcome outcome) {
       if (r.phase == Phase::draining && r.outstanding == 0) [[unlikely]] {
         drained(j.service, j.replica);
       }
+    } else if (j.parked) [[unlikely]] {
+      // A parked cache lookup (park()): its worker went back when it parked.
+      const double now = clock_.now();
+      station_.unpark(s, now);
+      st.completed(outcome == Outcome::success, now - j.arrived_s);
+      if (j.degraded && outcome == Outcome::success) st.degraded();
+      j.parked = false;
     }
   }
   const ParentKind kind = j.parent_kind;

@@ -70,6 +70,9 @@ class Replication {
   void advance(Ref job);
   void cache_step(Ref job, Job& j);
   void cache_fetched(Ref job, Job& j);
+  /// The cache lookup `j` waits for another's fetch or write-back of its key (stampede
+  /// coalesce): it gives its worker back and waits parked until it is answered (Job::parked).
+  void park(Job& j);
   // Cache-aside locks (replication_cache.cpp) and periodic refresh (replication_refresh.cpp).
   /// The cache-aside lookup `job` missed: its caller runs the on_miss steps (in this event),
   /// whose job claims the key's lock if the lookup took one; unclaimed, the lock is handed over.

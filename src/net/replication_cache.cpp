@@ -22,6 +22,7 @@ void Replication::cache_step(Ref job, Job& j) {
           finish(job, Outcome::success);
           return;
         case Cache::Lookup::wait:
+          park(j);
           return;
         case Cache::Lookup::reject:
           finish(job, Outcome::rejected);  // another request holds the key's miss lock
@@ -46,6 +47,22 @@ void Replication::cache_step(Ref job, Job& j) {
     case CacheStage::waiting:
       finish(job, j.failed ? Outcome::error : Outcome::success);
       return;
+  }
+}
+
+void Replication::park(Job& j) {
+  Service& s = services_[j.service];
+  Replica& r = s.replicas[j.replica];
+  // Its worker goes to the next queued job: a waiting client holds no server thread, so the
+  // holder's write-back (cache-aside) always finds a worker, however many wait.
+  Station::park(r);
+  if (s.memory_per_request) [[unlikely]]
+    memory_release(s, r, j);
+  j.holds_worker = false;
+  j.parked = true;
+  release_worker(s, j.replica);
+  if (r.phase == Phase::draining && r.outstanding == 0) [[unlikely]] {
+    drained(j.service, j.replica);
   }
 }
 

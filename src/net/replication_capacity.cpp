@@ -19,7 +19,8 @@ void Replication::crash(std::uint32_t service, std::uint32_t replica, bool hang_
   std::vector<Ref> lost;
   for (std::uint32_t i = 0; i < jobs_.extent(); ++i) {
     const Job& j = jobs_[i];
-    if (j.live && j.service == service && j.replica == replica) {
+    // A parked cache lookup waits on its client's side: it is not on the replica.
+    if (j.live && j.service == service && j.replica == replica && !j.parked) {
       lost.push_back(Ref{i, j.generation});
     }
   }

@@ -60,6 +60,11 @@ class Station {
     --r.outstanding;
     stats_.service(s.index).in_flight(now, -1.0);
   }
+  /// A job holding a worker of `r` parks (a cache lookup waiting for another's fetch): it no
+  /// longer loads the replica, but is still in flight at the service until unpark().
+  static void park(Replica& r) { --r.outstanding; }
+  /// A parked job ends.
+  void unpark(Service& s, double now) { stats_.service(s.index).in_flight(now, -1.0); }
   /// The next job waiting for a worker of `r`, out of the queue; nothing when none waits.
   std::optional<Ref> next_waiting(Service& s, Replica& r, double now) {
     if (r.queue.size == 0) return std::nullopt;

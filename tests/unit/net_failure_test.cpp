@@ -331,5 +331,25 @@ TEST(Failure, ACrashThatLosesACoalescedFetchFailsItsWaitersInsteadOfStrandingThe
   EXPECT_GT(mean(r, "workloads.w.goodput_rps"), 18.0);
 }
 
+TEST(Failure, ACrashSparesTheLookupsParkedOnItsReplica) {
+  // One key, a request every 100 ms from 0.1 s, round robin over 2 cache replicas: the miss of
+  // 0.1 s (replica 0) fetches for 1.05 s, and the 10 lookups of 0.2 ... 1.1 s wait for it
+  // (coalesce). Replica 1 crashes at 0.62 s, holding the waiters of 0.2, 0.4 and 0.6 s. A waiter
+  // is parked: it holds no worker there (a client waits on its own side), so the fill of
+  // replica 0's fetch answers all 10; before, the crash failed those 3 (3 of 29 requests).
+  const run::Results r = run_json(R"({
+    "simulation": {"duration": "3s", "replications": 1, "seed": 5},
+    "workloads": [{"name": "w", "target": "cache", "rate": 10, "interarrival": "100ms"}],
+    "services": {
+      "cache": {"kind": "cache", "backend": "db", "replicas": 2, "work": "0s",
+                "keys": {"count": 1}, "ttl": "10s", "stampede": "coalesce"},
+      "db": {"kind": "database", "connections": 10, "work": "1050ms"}},
+    "faults": [{"at": "0.62s", "kind": "crash", "service": "cache", "replicas": 1,
+                "restart_after": "0.1s"}]})");
+  EXPECT_DOUBLE_EQ(mean(r, "services.cache.lock.waited"), 10.0 / 29.0);
+  EXPECT_EQ(mean(r, "workloads.w.error_rate"), 0.0);
+  EXPECT_DOUBLE_EQ(mean(r, "workloads.w.throughput_rps"), 29.0 / 3.0);
+}
+
 }  // namespace
 }  // namespace capsim::net

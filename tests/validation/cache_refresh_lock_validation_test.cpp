@@ -33,6 +33,17 @@ std::string aside_model(const std::string& cache_extra) {
   })";
 }
 
+// `model` with `workers` cache workers in place of 64.
+std::string with_cache_workers(std::string model, int workers) {
+  const std::string from = R"("kind": "cache", "work": "0s", "workers": 64)";
+  const std::size_t at = model.find(from);
+  if (at != std::string::npos) {
+    model.replace(at, from.size(),
+                  R"("kind": "cache", "work": "0s", "workers": )" + std::to_string(workers));
+  }
+  return model;
+}
+
 TEST(CacheRefreshLockValidation, AsideRejectFailsTheMissesWhileTheLockIsHeld) {
   // m misses and takes the lock; m + 0.1 ... m + 1.0 are rejected (10); the write-back at
   // m + 1.05 serves m + 1.1 ... m + 5.0 (40). A cycle: 51 requests, one database query.
@@ -50,6 +61,24 @@ TEST(CacheRefreshLockValidation, AsideCoalesceWaitsForTheWriteBack) {
   EXPECT_NEAR(metric(r, "services.cache.lock.waited").mean, 10.0 / 51.0, 0.004);
   EXPECT_NEAR(metric(r, "services.cache.hit_ratio").mean, 40.0 / 51.0, 0.004);
   EXPECT_NEAR(metric(r, "services.db.queries_per_request").mean, 1.0 / 51.0, 0.001);
+}
+
+TEST(CacheRefreshLockValidation, AsideCoalesceWaitersHoldNoCacheWorker) {
+  // The cycle above with 4 cache workers, fewer than the 10 waiters of a cycle, and no
+  // lock_ttl. A waiter gives its worker back (a client waits on its own side), so the holder's
+  // write-back at m + 1.05 finds one: the same counts as with 64 workers. (Were the waiters to
+  // hold the 4 workers, the write-back would queue behind them for good: nothing would finish.)
+  // Latency: the holder 1.05 s, the waiters of m + 0.1 ... m + 1.0 until m + 1.05 (0.95 + 0.85
+  // + ... + 0.05 = 5 s), 40 hits of 0 s: (1.05 + 5) / 51 a request.
+  const run::Results r = run_model(with_cache_workers(aside_model(R"("stampede": "coalesce")"), 4));
+  EXPECT_EQ(metric(r, "workloads.w.error_rate").mean, 0.0);
+  EXPECT_NEAR(metric(r, "workloads.w.throughput_rps").mean, 10.0, 0.05);
+  EXPECT_NEAR(metric(r, "services.cache.lock.waited").mean, 10.0 / 51.0, 0.004);
+  EXPECT_NEAR(metric(r, "services.cache.hit_ratio").mean, 40.0 / 51.0, 0.004);
+  EXPECT_NEAR(metric(r, "services.db.queries_per_request").mean, 1.0 / 51.0, 0.001);
+  EXPECT_NEAR(metric(r, "workloads.w.latency_ms.mean").mean, (1.05 + 5.0) / 51.0 * 1e3, 1.0);
+  // Every cache job's work is 0 s and nobody waits holding a worker.
+  EXPECT_EQ(metric(r, "services.cache.worker_utilization").mean, 0.0);
 }
 
 TEST(CacheRefreshLockValidation, AsideRejectLockTtlLetsTheNextMissRecompute) {

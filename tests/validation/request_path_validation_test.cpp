@@ -156,6 +156,18 @@ std::string one_key_model(const std::string& cache_extra) {
   })";
 }
 
+// `model` with `workers` cache workers in place of 64.
+std::string with_cache_workers(std::string model, int workers) {
+  const std::string from = R"("kind": "cache", "backend": "db", "work": "0s", "workers": 64)";
+  const std::size_t at = model.find(from);
+  if (at != std::string::npos) {
+    model.replace(
+        at, from.size(),
+        R"("kind": "cache", "backend": "db", "work": "0s", "workers": )" + std::to_string(workers));
+  }
+  return model;
+}
+
 TEST(RequestPathValidation, StampedeRejectFailsTheMissesThatFindTheLockHeld) {
   const run::Results r = run_model(one_key_model(R"("stampede": "reject")"));
   // Edges of the measured period cut at most a cycle of about 400.
@@ -176,6 +188,21 @@ TEST(RequestPathValidation, StampedeCoalesceAnswersThemWithTheHoldersFetch) {
   EXPECT_NEAR(metric(r, "services.db.queries_per_request").mean, 1.0 / 51.0, 0.001);
   EXPECT_NEAR(metric(r, "services.cache.lock.waited").mean, 10.0 / 51.0, 0.004);
   EXPECT_EQ(metric(r, "services.cache.lock.rejected").mean, 0.0);
+}
+
+TEST(RequestPathValidation, StampedeCoalesceWaitersHoldNoWorker) {
+  // The same cycle with 4 cache workers for the 10 misses that wait: a waiter gives its worker
+  // back, so all 10 wait for the holder's fetch (had they kept their workers, the 4th to 10th
+  // would have queued for one and looked up only after the fill: 3 waits, 47 hits). Only the
+  // holder keeps its worker, through its 1.05 s fetch of every 5.1 s cycle: 1.05 / 5.1 / 4.
+  const run::Results r =
+      run_model(with_cache_workers(one_key_model(R"("stampede": "coalesce")"), 4));
+  EXPECT_EQ(metric(r, "workloads.w.error_rate").mean, 0.0);
+  EXPECT_NEAR(metric(r, "services.cache.lock.waited").mean, 10.0 / 51.0, 0.004);
+  EXPECT_NEAR(metric(r, "services.cache.hit_ratio").mean, 40.0 / 51.0, 0.004);
+  EXPECT_NEAR(metric(r, "services.cache.worker_utilization").mean, 1.05 / 5.1 / 4.0, 0.002);
+  // Latency: the holder 1.05 s, the waiters until the fill (0.95 + ... + 0.05 = 5 s).
+  EXPECT_NEAR(metric(r, "workloads.w.latency_ms.mean").mean, (1.05 + 5.0) / 51.0 * 1e3, 1.0);
 }
 
 TEST(RequestPathValidation, LockTtlLetsTheNextMissFetchAgain) {
