@@ -114,6 +114,16 @@ std::optional<std::size_t> ModelLoader::node(const std::string& service,
 // cycle, reported at the call that leaves the first endpoint of the cycle. Iterative: a chain of
 // calls may be as long as there are endpoints.
 void ModelLoader::check_cycles() {
+  const std::size_t errors = reader_.error_count();
+  find_cycles(edges_, false);
+  if (reader_.error_count() != errors || message_edges_.empty()) return;
+  // No call cycle: any cycle left goes through a queue.
+  std::vector<std::vector<CallEdge>> with_queues = edges_;
+  for (const auto& [from, edge] : message_edges_) with_queues[from].push_back(edge);
+  find_cycles(with_queues, true);
+}
+
+void ModelLoader::find_cycles(const std::vector<std::vector<CallEdge>>& edges, bool message_loops) {
   std::vector<int> state(node_names_.size(), 0);  // 0: not seen, 1: on the path, 2: done
   std::vector<std::size_t> path;                  // the endpoints on the path
   std::vector<std::size_t> next_edge;             // for each, the next of its edges to follow
@@ -125,14 +135,14 @@ void ModelLoader::check_cycles() {
     next_edge.push_back(0);
     while (!path.empty()) {
       const std::size_t node = path.back();
-      if (next_edge.back() == edges_[node].size()) {
+      if (next_edge.back() == edges[node].size()) {
         state[node] = 2;
         path.pop_back();
         next_edge.pop_back();
         if (!path_edges.empty()) path_edges.pop_back();
         continue;
       }
-      const CallEdge& edge = edges_[node][next_edge.back()++];
+      const CallEdge& edge = edges[node][next_edge.back()++];
       if (state[edge.to] == 1) {
         std::size_t first = 0;
         while (path[first] != edge.to) ++first;
@@ -149,6 +159,16 @@ void ModelLoader::check_cycles() {
         }
         cycle += node_names_[edge.to];
         if (length > shown) cycle += " (" + std::to_string(length) + " endpoints)";
+        if (message_loops) {
+          // Reported at the call that closes the loop (a publish back to the queue's path).
+          const CallEdge& back = edge.via_queue ? *path_edges.back() : edge;
+          reader_.warning(back.pointer,
+                          "a message loop: " + cycle +
+                              ": each message may publish another to the same queue; its "
+                              "backlog stays bounded only while fewer than one comes back per "
+                              "message on average");
+          continue;
+        }
         const std::string& at = first + 1 < path.size() ? path_edges[first]->pointer : edge.pointer;
         reader_.error(
             at,

@@ -27,6 +27,10 @@ void ModelLoader::read_queue(const Json& value, const std::string& pointer, Serv
         const Json* endpoint = find(value, "consumer_endpoint");
         if (auto e = resolve_endpoint(*s, endpoint, child(pointer, "consumer_endpoint"))) {
           queue.consumer_endpoint = std::move(*e);
+          // The queue's messages go to its consumer: an edge of the message loops' check.
+          const auto from = node(spec.name, std::string(queue_endpoint));
+          const auto to = node(s->name, queue.consumer_endpoint);
+          if (from && to) message_edges_.push_back({*from, CallEdge{*to, at, true}});
         }
       }
     }

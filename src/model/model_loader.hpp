@@ -74,7 +74,8 @@ struct ServiceOutline {
 
 struct CallEdge {
   std::size_t to = 0;
-  std::string pointer;  ///< of the "call" key
+  std::string pointer;     ///< of the "call" key (a queue's: of its "consumer" key)
+  bool via_queue = false;  ///< a queue to its consumer (the consumer pulls; nobody waits)
 };
 
 /// Reads one model document into a Spec, reporting every problem to the Reader. Services are
@@ -92,7 +93,12 @@ class ModelLoader {
   std::optional<std::string> resolve_endpoint(const ServiceOutline& service, const Json* value,
                                               const std::string& pointer);
   std::optional<std::size_t> node(const std::string& service, const std::string& endpoint) const;
+  /// Call cycles are errors; once there are none, a cycle through a queue (a consumer that
+  /// publishes back to its queue, perhaps through other services) is a warning.
   void check_cycles();
+  /// Reports each cycle the depth-first search closes over `edges` as an error, or (with
+  /// `message_loops`) as a warning naming the message loop.
+  void find_cycles(const std::vector<std::vector<CallEdge>>& edges, bool message_loops);
 
   SimulationSpec read_simulation(const Json& value, const std::string& pointer);
   std::optional<std::uint64_t> read_seed(const Json& value, const std::string& pointer);
@@ -176,6 +182,8 @@ class ModelLoader {
   std::map<std::pair<std::string, std::string>, std::size_t> node_index_;
   std::vector<std::string> node_names_;
   std::vector<std::vector<CallEdge>> edges_;
+  /// Queue -> consumer edges (from, edge), added to the call edges for the message loops' check.
+  std::vector<std::pair<std::size_t, CallEdge>> message_edges_;
   /// Caches read without a backend: name, the backend's pointer, what is missing.
   struct Backendless {
     std::string cache;

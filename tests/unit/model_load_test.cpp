@@ -408,6 +408,43 @@ TEST(ModelLoad, CallingAnotherEndpointOfTheSameServiceIsNotACycle) {
   EXPECT_NO_THROW(capsim::model::load(doc, {}));
 }
 
+TEST(ModelLoad, AMessageLoopThroughAQueueIsAWarning) {
+  // A consumer that publishes back to its own queue, through another service: legal (a message
+  // requeued with some probability), but its backlog grows without bound when one or more come
+  // back per message. The call cycle check does not see it (the consumer pulls; nobody calls it).
+  const Json doc = Json::parse(R"({
+    "workloads": [ { "name": "w", "target": "api", "rate": 1 } ],
+    "services": {
+      "api": { "steps": [ { "call": "jobs" } ] },
+      "jobs": { "kind": "queue", "consumer": "worker" },
+      "worker": { "steps": [ { "work": "1ms" }, { "call": "enricher" } ] },
+      "enricher": { "steps": [ { "call": "jobs", "probability": 0.2 } ] }
+    }
+  })");
+  const capsim::model::Spec spec = capsim::model::load(doc, {});
+  ASSERT_EQ(spec.warnings.size(), 1u);
+  EXPECT_EQ(spec.warnings[0].text(),
+            "/services/enricher/steps/0/call: a message loop: jobs.default -> worker.default -> "
+            "enricher.default -> jobs.default: each message may publish another to the same "
+            "queue; its backlog stays bounded only while fewer than one comes back per message on "
+            "average");
+}
+
+TEST(ModelLoad, ACallCycleBehindAQueueIsStillAnError) {
+  // The queue's loop is found only once no call cycle is left: the call cycle is the error.
+  const Json doc = Json::parse(R"({
+    "workloads": [ { "name": "w", "target": "api", "rate": 1 } ],
+    "services": {
+      "api": { "steps": [ { "call": "jobs" }, { "call": "b" } ] },
+      "jobs": { "kind": "queue", "consumer": "b" },
+      "b": { "steps": [ { "call": "api", "probability": 0.1 } ] }
+    }
+  })");
+  EXPECT_EQ(error(doc),
+            "/services/api/steps/1/call: expected calls that never lead back to their caller, "
+            "found a call cycle: api.default -> b.default -> api.default");
+}
+
 // ---- Features by service kind ----------------------------------------------------------------
 
 TEST(ModelLoad, AutoscalingIsNotForDatabases) {
