@@ -13,6 +13,7 @@ ReplicaSet::ReplicaSet(const model::ServiceSpec& spec) : spec_(spec) {
     replicas_[k].up = false;
     replicas_[k].phase = Phase::off;
   }
+  for (std::size_t k = 0; k < initial; ++k) replicas_[k].predates_run = true;
   up_count_ = static_cast<std::uint32_t>(initial);
   if (spec.memory) {
     for (std::size_t k = 0; k < initial; ++k) replicas_[k].memory_mib = spec.memory->baseline_mib;
@@ -95,6 +96,7 @@ std::uint32_t ReplicaSet::start_one(double now, ServiceStats& stats) {
   r.unreachable = false;  // a new pod (its slot's hung requests wait for the old one's eviction)
   r.hanging = 0;
   r.started_s = now;
+  r.predates_run = false;
   set(ri, Phase::starting, false, now, stats);
   ++starting_;
   return ri;
@@ -171,6 +173,7 @@ ReplicaSet::Removal ReplicaSet::remove_at(std::uint32_t victim, double now, Serv
 
 void ReplicaSet::make_pending(std::uint32_t i, double now, ServiceStats& stats) {
   replicas_[i].started_s = now;
+  replicas_[i].predates_run = false;  // it starts once a node takes it
   set(i, Phase::starting, false, now, stats);
   ++starting_;
 }

@@ -38,8 +38,11 @@ struct HungRequest {
 struct Replica {
   bool up = true;  ///< receives requests: ready and not crashed
   Phase phase = Phase::ready;
-  double ready_since_s = 0.0;      ///< when it last became up
-  double started_s = 0.0;          ///< autoscaled: when the slot was last set starting
+  double ready_since_s = 0.0;  ///< when it last became up
+  double started_s = 0.0;      ///< autoscaled: when the slot was last set starting
+  /// Ready at t = 0: a pod that started before the run (its Kubernetes StartTime is long past,
+  /// so an HPA on cpu never sets its samples aside).
+  bool predates_run = false;
   sim::EventId ready_event;        ///< starting: the end of its startup
   double ejected_until_s = -kInf;  ///< passive health check
   std::vector<double> fail_times;  ///< health: the last max_fails failure times, a ring

@@ -125,6 +125,10 @@ class Replication {
   void oom_kill(Pair where);
   void start_autoscaler(std::uint32_t service);
   scale::Snapshot snapshot(std::uint32_t service, double t) const;
+  /// The cpu metric's pods at an HPA sync over [base, cur] (Kubernetes' groupPods): ready pods
+  /// whose samples count, with their busy and serving core-seconds, and those set aside.
+  scale::CpuSample cpu_sample(std::uint32_t service, const scale::Snapshot& base,
+                              const scale::Snapshot& cur, int desired, double window_s) const;
   void take_mark(Pair which);
   /// The one "read the metric window" step of HPA syncs and KEDA polls: the snapshots at the
   /// start of the window of a read now and at now; schedules the meter's next read.

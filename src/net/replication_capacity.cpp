@@ -166,7 +166,38 @@ scale::Snapshot Replication::snapshot(std::uint32_t si, double t) const {
   snap.balancer_queued = st.balancer_queued_integral(t);
   if (queues_.any()) [[unlikely]]
     snap.queue_messages = queues_.messages_for(si);
+  if (st.replicas_apart()) {
+    const std::uint32_t n = services_[si].replicas.size();
+    snap.replica_core_s.reserve(n);
+    for (std::uint32_t ri = 0; ri < n; ++ri)
+      snap.replica_core_s.push_back(st.replica_core_seconds(ri, t));
+  }
   return snap;
+}
+
+scale::CpuSample Replication::cpu_sample(std::uint32_t si, const scale::Snapshot& base,
+                                         const scale::Snapshot& cur, int desired,
+                                         double window_s) const {
+  const ReplicaSet& replicas = services_[si].replicas;
+  const double now = clock_.now();
+  scale::CpuSample sample;
+  sample.groups = replicas.groups(desired, now);
+  sample.groups.ready = 0;
+  const auto at = [](const scale::Snapshot& snap, std::uint32_t ri) {
+    return ri < snap.replica_core_s.size() ? snap.replica_core_s[ri] : std::pair{0.0, 0.0};
+  };
+  for (std::uint32_t ri = 0; ri < replicas.size(); ++ri) {
+    const Replica& r = replicas[ri];
+    if (!r.up || r.ready_since_s >= now) continue;  // not ready, or without a metric yet
+    if (scale::cpu_sample_set_aside(now, r.started_s, r.ready_since_s, window_s, r.predates_run)) {
+      ++sample.groups.unready;
+      continue;
+    }
+    ++sample.groups.ready;
+    sample.busy_core_s += at(cur, ri).first - at(base, ri).first;
+    sample.core_s += at(cur, ri).second - at(base, ri).second;
+  }
+  return sample;
 }
 
 void Replication::take_mark(Pair which) {
@@ -197,7 +228,12 @@ void Replication::autoscale_sync(std::uint32_t si) {
   scale::Autoscaler& a = *s.autoscaler;
   const double now = clock_.now();
   const auto [base, cur] = read_window(si, a.sync_meter(), Event::autoscale_sync);
-  const auto change = a.sync(base, cur, s.replicas.groups(a.desired(), now), s.spec->cores, now);
+  std::optional<scale::CpuSample> cpu;
+  if (stats_.service(si).replicas_apart()) {
+    cpu = cpu_sample(si, base, cur, a.desired(), a.sync_meter().window_s);
+  }
+  const auto change = a.sync(base, cur, s.replicas.groups(a.desired(), now), s.spec->cores, now,
+                             cpu ? &*cpu : nullptr);
   stats_.service(si).set_latency_slice(a.latency_slice());
   if (change) scale_to(si, *change);
 }

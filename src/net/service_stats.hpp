@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <limits>
 #include <optional>
+#include <utility>
 #include <vector>
 
 #include "capsim/stats/histogram.hpp"
@@ -134,13 +135,29 @@ class ServiceStats {
     primary_.emplace();
     primary_->core_capacity = stats::TimeWeighted(cores);
     primary_->worker_capacity = stats::TimeWeighted(workers);
+    cores_apart_ = true;
+  }
+  /// An HPA on cpu reads each pod's own CPU (Kubernetes sets young pods' samples aside): every
+  /// replica's busy and serving cores are kept apart too. `replicas` ready at t = 0 with `cores`.
+  void keep_replicas_apart(std::size_t replicas, double cores) {
+    replica_cores_.resize(replicas);
+    for (ReplicaCores& r : replica_cores_) r.capacity = stats::TimeWeighted(cores);
+    replicas_apart_ = true;
+    cores_apart_ = true;
+  }
+  bool replicas_apart() const { return replicas_apart_; }
+  /// With keep_replicas_apart(): replica `replica`'s busy and serving core-seconds since t = 0,
+  /// at `t` (0 for a replica never seen).
+  std::pair<double, double> replica_core_seconds(std::uint32_t replica, double t) const {
+    if (replica >= replica_cores_.size()) return {0.0, 0.0};
+    return {replica_cores_[replica].busy.integral(t), replica_cores_[replica].capacity.integral(t)};
   }
 
   // Levels, of replica `replica`.
   void busy_cores(double now, double delta, std::uint32_t replica) {
     busy_cores_.add(now, delta);
-    if (primary_ && replica == 0) [[unlikely]]
-      primary_->busy_cores.add(now, delta);
+    if (cores_apart_) [[unlikely]]
+      busy_cores_apart(now, delta, replica);
   }
   void busy_workers(double now, double delta, std::uint32_t replica) {
     busy_workers_.add(now, delta);
@@ -167,6 +184,8 @@ class ServiceStats {
       primary_->core_capacity.add(now, cores);
       primary_->worker_capacity.add(now, workers);
     }
+    if (replicas_apart_) [[unlikely]]
+      replica_cores(replica).capacity.add(now, cores);
   }
   void provisioned(double now, double delta) { provisioned_.add(now, delta); }
   void desired(double now, double replicas) { desired_.update(now, replicas); }
@@ -267,6 +286,21 @@ class ServiceStats {
   stats::TimeWeighted busy_cores_, busy_workers_, queued_, in_flight_, replica_count_,
       core_capacity_, worker_capacity_, provisioned_, desired_, balancer_queued_, memory_;
   std::optional<PrimaryLevels> primary_;
+  struct ReplicaCores {
+    stats::TimeWeighted busy{0.0}, capacity{0.0};
+  };
+  /// With keep_replicas_apart(): per replica slot (slots are added as a service grows).
+  std::vector<ReplicaCores> replica_cores_;
+  bool replicas_apart_ = false;
+  bool cores_apart_ = false;  ///< primary_ or replicas_apart_: busy cores are kept apart
+  ReplicaCores& replica_cores(std::uint32_t replica) {
+    if (replica >= replica_cores_.size()) replica_cores_.resize(replica + 1);
+    return replica_cores_[replica];
+  }
+  void busy_cores_apart(double now, double delta, std::uint32_t replica) {
+    if (primary_ && replica == 0) primary_->busy_cores.add(now, delta);
+    if (replicas_apart_) replica_cores(replica).busy.add(now, delta);
+  }
   // The current time-series window.
   bool windows_;
   std::uint64_t w_arrivals_ = 0;

@@ -10,6 +10,18 @@
 
 namespace capsim::net {
 
+namespace {
+
+/// An HPA (or KEDA's) that scales `s` on cpu: it reads each replica's CPU apart.
+bool reads_cpu(const model::ServiceSpec& s) {
+  if (!s.autoscaling || s.autoscaling->kind == model::AutoscalerKind::schedule) return false;
+  const auto& metrics = s.autoscaling->metrics;
+  return std::any_of(metrics.begin(), metrics.end(),
+                     [](const auto& m) { return m.metric == model::ScaleMetric::cpu; });
+}
+
+}  // namespace
+
 Statistics::Statistics(const model::Spec& spec, bool timeseries)
     : spec_(spec), timeseries_(timeseries), phases_(spec), nodes_(spec) {
   services_.reserve(spec.services.size());
@@ -17,6 +29,7 @@ Statistics::Statistics(const model::Spec& spec, bool timeseries)
     ServiceStats& st =
         services_.emplace_back(static_cast<double>(s.replicas), s.cores, s.workers, timeseries);
     if (s.database && s.database->read_replicas > 0) st.keep_primary_apart(s.cores, s.workers);
+    if (reads_cpu(s)) st.keep_replicas_apart(static_cast<std::size_t>(s.replicas), s.cores);
   }
   workloads_.assign(spec.workloads.size(), WorkloadStats(timeseries));
   fallbacks_ = model::uses_fallbacks(spec);

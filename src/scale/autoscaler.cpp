@@ -67,8 +67,15 @@ void Autoscaler::apply(const ScaleChange& c, double now) {
   if (behavior_) behavior_->record_change(now, from, c.to);
 }
 
+bool Autoscaler::reads_cpu() const {
+  if (spec_.kind == model::AutoscalerKind::schedule) return false;
+  return std::any_of(spec_.metrics.begin(), spec_.metrics.end(),
+                     [](const auto& m) { return m.metric == model::ScaleMetric::cpu; });
+}
+
 std::optional<ScaleChange> Autoscaler::sync(const Snapshot& base, const Snapshot& cur,
-                                            const ReplicaGroups& g, double cores, double now) {
+                                            const ReplicaGroups& g, double cores, double now,
+                                            const CpuSample* cpu) {
   double latency_p95 = kNaN;
   if (!latency_slices_.empty()) {
     latency_merged_.reset();
@@ -126,7 +133,12 @@ std::optional<ScaleChange> Autoscaler::sync(const Snapshot& base, const Snapshot
     double value = kNaN;
     switch (m.metric) {
       case model::ScaleMetric::cpu:
-        if (core_seconds > 0.0) value = (m1.busy_cores - m0.busy_cores) / core_seconds;
+        if (cpu != nullptr) {
+          // The pods whose samples count, each over its own serving time in the window.
+          if (cpu->core_s > 0.0) value = cpu->busy_core_s / cpu->core_s;
+        } else if (core_seconds > 0.0) {
+          value = (m1.busy_cores - m0.busy_cores) / core_seconds;
+        }
         // With a pod, of its CPU request (a pod bursting above it reads above 100 %); a request
         // equal to the cores leaves the value as it was, to the bit.
         if (cpu_request_ > 0.0 && cpu_request_ != cores) value *= cores / cpu_request_;
@@ -157,7 +169,10 @@ std::optional<ScaleChange> Autoscaler::sync(const Snapshot& base, const Snapshot
         }
         break;
     }
-    const ReplicaGroups& groups = m.metric == model::ScaleMetric::rps ? balancer : g;
+    const ReplicaGroups& groups = m.metric == model::ScaleMetric::rps ? balancer
+                                  : m.metric == model::ScaleMetric::cpu && cpu != nullptr
+                                      ? cpu->groups
+                                      : g;
     if (!std::isfinite(value) || groups.ready == 0) {
       unavailable = true;
       continue;
@@ -184,6 +199,11 @@ std::optional<ScaleChange> Autoscaler::sync(const Snapshot& base, const Snapshot
   if (d.replicas == desired_) return std::nullopt;
   std::string reason = best_text + " with " + std::to_string(g.ready + g.missing) + " ready";
   if (g.unready > 0) reason += ", " + std::to_string(g.unready) + " not ready";
+  if (best_metric == model::ScaleMetric::cpu && cpu != nullptr && cpu->groups.unready > g.unready) {
+    // Kubernetes' groupPods: their readiness is younger than a metric window.
+    reason += " (cpu of " + std::to_string(cpu->groups.unready - g.unready) +
+              " left out: ready less than a metric window ago)";
+  }
   if (g.missing > 0 && best_metric != model::ScaleMetric::rps) {
     reason += " (" + std::to_string(g.missing) + " without metrics yet)";
   }

@@ -24,6 +24,16 @@ struct ScaleChange {
   std::string reason;
 };
 
+/// The cpu metric as the controller reads it (GetResourceReplicas after groupPods): the pods
+/// whose CPU samples count, their busy and serving core-seconds over the metric window, and the
+/// replica groups with the ready pods whose samples are set aside (cpu_sample_set_aside) counted
+/// as not ready.
+struct CpuSample {
+  ReplicaGroups groups;
+  double busy_core_s = 0.0;
+  double core_s = 0.0;
+};
+
 class Autoscaler {
  public:
   Autoscaler(const model::AutoscalingSpec& spec, int initial_replicas);
@@ -47,8 +57,13 @@ class Autoscaler {
 
   /// An HPA sync at `now` over the metric window [base, cur], with the replicas it sees and the
   /// cores of one replica. Rotates the latency slices (see latency_slice()).
+  /// `cpu`: the cpu metric's pods apart (null: the service's busy cores over its serving cores,
+  /// every ready replica counted).
   std::optional<ScaleChange> sync(const Snapshot& base, const Snapshot& cur,
-                                  const ReplicaGroups& groups, double cores, double now);
+                                  const ReplicaGroups& groups, double cores, double now,
+                                  const CpuSample* cpu = nullptr);
+  /// Whether a metric is `cpu` (its pods are then read apart: CpuSample).
+  bool reads_cpu() const;
   /// A KEDA poll at `now` over [base, cur]: activation from zero and cooldown to zero.
   std::optional<ScaleChange> poll(const Snapshot& base, const Snapshot& cur, double now);
   /// The schedule's step k comes.

@@ -19,6 +19,13 @@ int whole_percent(double utilization) {
   return p >= static_cast<double>(INT_MAX) ? INT_MAX : static_cast<int>(p);
 }
 
+bool cpu_sample_set_aside(double now, double started_s, double ready_since_s, double window_s,
+                          bool predates_run) {
+  if (predates_run || started_s + kCpuInitializationPeriodS <= now) return false;
+  // metric.Timestamp.Before(condition.LastTransitionTime.Add(metric.Window)).
+  return now < ready_since_s + window_s;
+}
+
 namespace {
 
 /// The usage ratio of an average `value`: whole percent over an integer percent target for a

@@ -19,6 +19,8 @@ struct Snapshot {
   /// Messages waiting and in flight in the queues the service consumes, at `t` (not an integral:
   /// KEDA's SQS scaler reads the queue's counts when it polls).
   double queue_messages = 0.0;
+  /// An HPA on cpu: each replica slot's busy and serving core-seconds since t = 0 (empty: all 0).
+  std::vector<std::pair<double, double>> replica_core_s;
 };
 
 /// Read k is at first_s + k period_s; its window starts at mark k, window_s before.

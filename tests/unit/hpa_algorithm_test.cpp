@@ -83,6 +83,19 @@ TEST(HpaAlgorithm, ToleranceIsPerDirection) {
   EXPECT_EQ(hpa_replicas(0.58, r, ready(20)), 20);  // 58 / 60 = 0.967 >= 0.95
 }
 
+TEST(HpaAlgorithm, CpuSamplesOfPodsReadyLessThanAWindowAgoAreSetAside) {
+  // groupPods: within the 5 minute CPU initialization period of the pod's start, a sample taken
+  // less than one metric window after the pod became ready is set aside.
+  EXPECT_TRUE(cpu_sample_set_aside(45.0, 15.0, 35.0, 30.0, false));   // ready 10 s ago
+  EXPECT_TRUE(cpu_sample_set_aside(64.9, 15.0, 35.0, 30.0, false));   // 29.9 s ago
+  EXPECT_FALSE(cpu_sample_set_aside(65.0, 15.0, 35.0, 30.0, false));  // a whole window
+  // Past the initialization period (started 300 s ago or more) a ready pod always counts.
+  EXPECT_FALSE(cpu_sample_set_aside(400.0, 100.0, 390.0, 30.0, false));
+  EXPECT_TRUE(cpu_sample_set_aside(399.0, 100.0, 390.0, 30.0, false));
+  // A pod that predates the run counts from the start.
+  EXPECT_FALSE(cpu_sample_set_aside(15.0, 0.0, 0.0, 30.0, true));
+}
+
 TEST(HpaAlgorithm, NotReadyReplicasCountAsZeroOnAScaleUpOnly) {
   ReplicaGroups g;
   g.current = 4;

@@ -28,6 +28,17 @@ struct Tolerances {
   bool within(double ratio) const { return 1.0 - scale_down <= ratio && ratio <= 1.0 + scale_up; }
 };
 
+/// The controller's CPU initialization period (kube-controller-manager's
+/// --horizontal-pod-autoscaler-cpu-initialization-period, 5 minutes by default).
+inline constexpr double kCpuInitializationPeriodS = 300.0;
+
+/// Whether the controller sets a ready pod's CPU sample aside as not ready (groupPods in
+/// replica_calculator.go): while the pod is within the CPU initialization period of its start,
+/// a sample taken less than one metric window (`window_s`) after the pod became ready does not
+/// count. `predates_run`: the pod started before the simulation (its start is long past).
+bool cpu_sample_set_aside(double now, double started_s, double ready_since_s, double window_s,
+                          bool predates_run);
+
 /// int32(math.Ceil(x)) as the controller computes a count: no forgiveness of rounding, so
 /// 1.1 x 10 = 11.000000000000002 gives 12, as in Kubernetes; 0 for x <= 0, capped at INT_MAX.
 int ceil_count(double x);
