@@ -301,10 +301,13 @@ std::optional<ServiceSpec> ModelLoader::read_service(const std::string& name, co
       if (const auto s = reader_.duration(*startup, at, Sign::non_negative)) {
         spec.startup_time_s = *s;
         // A rollout's new replicas start up too (docs/rollouts.md); faults are read later, so
-        // the document is asked. A database's pod starts up again where a node's drain or loss
-        // moves it.
+        // the document is asked. So does a replica restarting after an OOM kill (docs/memory.md). A
+        // database's pod starts up again where a node's drain or loss moves it.
         const bool pod = find(value, "pod") != nullptr;
-        if (*s > 0 && !spec.autoscaling && !rollout_targets(doc_, name) &&
+        // A container killed at its memory limit restarts after its back-off and start-up.
+        const Json* memory = find(value, "memory");
+        const bool oom_kills = memory != nullptr && find(*memory, "limit_mib") != nullptr;
+        if (*s > 0 && !spec.autoscaling && !rollout_targets(doc_, name) && !oom_kills &&
             (!pod || (spec.kind != ServiceKind::database && !loses_nodes(doc_)))) {
           reader_.warning(at,
                           "has no effect without autoscaling (only replicas that an "

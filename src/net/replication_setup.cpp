@@ -150,8 +150,12 @@ stats::Summary Replication::run() {
   // Events run in chunks so that a cancellation (Ctrl-C, --max-wall) is seen within about a
   // million events without a check per event.
   constexpr std::uint64_t kChunk = std::uint64_t{1} << 20;
+  // Chunks whose events all fell at one instant: time no longer moves (a zero-time loop).
+  constexpr int kStoppedChunks = 8;
+  int stopped_chunks = 0;
   for (;;) {
     const std::uint64_t fired = clock_.events_fired();
+    const double chunk_start_s = clock_.now();
     const std::uint64_t budget =
         options_.max_events - fired > kChunk ? fired + kChunk : options_.max_events;
     if (clock_.run_until(duration, budget)) break;
@@ -162,6 +166,14 @@ stats::Summary Replication::run() {
     }
     if (options_.cancel && options_.cancel->load(std::memory_order_relaxed)) {
       throw Cancelled(clock_.now());
+    }
+    stopped_chunks = clock_.now() == chunk_start_s && fired > 0 ? stopped_chunks + 1 : 0;
+    if (stopped_chunks == kStoppedChunks) {
+      fail("the simulated clock stopped at " + dist::format_duration(clock_.now()) + ": " +
+           std::to_string(kStoppedChunks * kChunk) +
+           " events at that one instant, a loop that takes no time (closed users with no "
+           "think_time whose requests fail at once, say while their service has no replica up: "
+           "give them a think_time, or their calls a timeout with backoff)");
     }
   }
   stats::Summary summary = stats_.summarize(clock_.now(), clock_.events_fired());

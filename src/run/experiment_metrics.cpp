@@ -372,6 +372,13 @@ std::vector<MetricChoice> default_metrics(const Experiment& e) {
     }
     if (e.kind == ExperimentKind::compare) add("services." + s.name + ".replica_seconds");
   }
+  // With nodes, what is paid for is node-hours: their cost (or the hours, unpriced) is compared
+  // too, as a variant can pack the same replicas onto more or dearer nodes.
+  if (e.kind == ExperimentKind::compare && e.base.nodes) {
+    for (const model::NodePoolSpec& p : e.base.nodes->pools) {
+      add("node_pools." + p.name + (p.price_per_hour ? ".cost" : ".node_hours"));
+    }
+  }
   return out;
 }
 

@@ -99,13 +99,22 @@ ClusterDecision ClusterAutoscaler::scan(const ClusterView& view, double now) {
     if (add <= 0) continue;
     d.add[p] = add;
     scaled_up = true;
+    // The pods that the nodes being provisioned will take are not what this scale-up is for.
+    const auto on_upcoming = static_cast<std::size_t>(
+        std::count_if(bin_of.begin(), bin_of.end(), [&](std::size_t b) { return b < upcoming; }));
     std::string reason =
-        "pool " + pool.name + ": " + std::to_string(pending.size()) +
-        " pending pod(s) fit on no node" +
-        (upcoming > 0 ? " nor on the " + std::to_string(upcoming) + " node(s) being provisioned"
-                      : std::string()) +
-        "; " + std::to_string(view.existing[p]) + " -> " + std::to_string(view.existing[p] + add) +
-        " nodes";
+        "pool " + pool.name + ": " + std::to_string(pending.size()) + " pending pod(s)";
+    if (on_upcoming > 0) {
+      reason += ", " + std::to_string(on_upcoming) + " of them to the " + std::to_string(upcoming) +
+                " node(s) being provisioned, " + std::to_string(pending.size() - on_upcoming) +
+                " fit on no node";
+    } else {
+      reason += " fit on no node";
+      if (upcoming > 0)
+        reason += " nor on the " + std::to_string(upcoming) + " node(s) being provisioned";
+    }
+    reason += "; " + std::to_string(view.existing[p]) + " -> " +
+              std::to_string(view.existing[p] + add) + " nodes";
     if (add < needed) reason += " (max " + std::to_string(pool.max_nodes) + ")";
     d.reasons.push_back(std::move(reason));
   }

@@ -179,6 +179,17 @@ TEST(ModelAutoscaling, StartupTimeWithoutAutoscalingWarns) {
 
 // ---- Mistakes --------------------------------------------------------------------------------
 
+TEST(ModelAutoscaling, StartupTimeWithAMemoryLimitDoesNotWarn) {
+  // A container killed at its memory limit restarts after its back-off and its start-up
+  // (docs/memory.md): startup_time has an effect without autoscaling.
+  Json doc = with_autoscaling("false");
+  doc["services"]["api"]["startup_time"] = "5s";
+  doc["services"]["api"]["memory"] =
+      Json::parse(R"({"baseline_mib": 200, "per_request_mib": 10, "limit_mib": 500})");
+  const Spec spec = capsim::model::load(doc, {});
+  EXPECT_TRUE(spec.warnings.empty());
+}
+
 TEST(ModelAutoscaling, KindIsRequiredAndKnown) {
   EXPECT_EQ(error(with_autoscaling(R"({"max": 3})")),
             at + "/kind: missing; expected one of hpa, keda, schedule");

@@ -140,6 +140,32 @@ TEST(Nodes, AScaleOutWaitsForANodeThenThePodsStartUp) {
   EXPECT_NEAR(metric(s, "services.api.replicas.mean"), (1000.0 + 105.0) / 1000.0, 1e-12);
 }
 
+TEST(Nodes, AScaleUpSaysWhichPendingPodsTheNodesBeingProvisionedTake) {
+  // 4 one-core pods fill the one 4-core node. A fifth at 25 s is Pending: the scan at 30 s adds
+  // a node (ready at 90 s). Five more at 35 s: at the scan at 40 s the 6 Pending pods go 4 to
+  // the node being provisioned (none bound to it yet) and 2 to one more node.
+  const stats::Summary s = run0(R"({
+    "simulation": {"duration": "200s", "replications": 1, "seed": 3},
+    "workloads": [{"name": "w", "target": "api", "rate": 1}],
+    "nodes": {"pools": {"p": {"cores": 4, "memory_mib": 8192, "price_per_hour": 1,
+                              "min": 1, "max": 5, "provisioning_time": "60s"}}},
+    "services": {"api": {"replicas": 4, "cores": 1, "startup_time": "5s",
+                         "steps": [{"work": "1ms"}],
+                         "pod": {"pool": "p", "cores": 1, "memory_mib": 512},
+                         "autoscaling": {"kind": "schedule",
+                                         "steps": [{"at": "25s", "replicas": 5},
+                                                   {"at": "35s", "replicas": 10}]}}}
+  })");
+  std::vector<std::string> added;
+  for (const stats::EventRow& e : s.event_log) {
+    if (e.kind == "nodes_added") added.push_back(e.detail);
+  }
+  EXPECT_EQ(added,
+            (std::vector<std::string>{"pool p: 1 pending pod(s) fit on no node; 1 -> 2 nodes",
+                                      "pool p: 6 pending pod(s), 4 of them to the 1 node(s) being "
+                                      "provisioned, 2 fit on no node; 2 -> 3 nodes"}));
+}
+
 TEST(Nodes, AnEmptyNodeIsDeletedAfterTheUnneededTimeAndTheDelayAfterAdd) {
   const stats::Summary s = run0(kTimeline);
   EXPECT_DOUBLE_EQ(event_time(s, "node_drained"), 800.0);

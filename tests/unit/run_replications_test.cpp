@@ -123,6 +123,31 @@ TEST(Replications, AFailureIsRethrown) {
   EXPECT_THROW(run::run_replications(spec, o), capsim::net::SimulationError);
 }
 
+TEST(Replications, AClockThatStopsFailsWithItsLikelyCauseLongBeforeTheBudget) {
+  // Closed users with no think time against a service that fails every request at once (an
+  // outage for the whole run): each answer sends the next request at the same instant, and the
+  // clock never moves. The run stops after 8 chunks of 2^20 events at one instant, not at the
+  // budget (1e9 events, minutes of CPU), and says why.
+  const Spec spec = capsim::model::load(capsim::model::Json::parse(R"({
+    "simulation": { "duration": "60s", "replications": 1, "seed": 5 },
+    "workloads": [ { "name": "w", "kind": "closed", "target": "api", "users": 3,
+                     "think_time": "0s" } ],
+    "services": { "api": { "steps": [ { "work": "1ms" } ] } },
+    "faults": [ { "at": "0s", "kind": "outage", "service": "api", "duration": "60s" } ]
+  })"),
+                                        ".");
+  run::RunOptions o = on_threads(1);
+  o.max_events = 1'000'000'000;
+  try {
+    run::run_replications(spec, o);
+    FAIL() << "expected a SimulationError";
+  } catch (const capsim::net::SimulationError& e) {
+    EXPECT_NE(std::string(e.what()).find("the simulated clock stopped at 0s: 8388608 events"),
+              std::string::npos)
+        << e.what();
+  }
+}
+
 TEST(Replications, ACacheRefreshTooLargeForTheEventBudgetIsRefusedUpFront) {
   // 1,000 keys every second for 100 s: 101 runs, 101,000 backend queries, at least 202,000
   // events, whatever the workload's 1 request/s. A refresh sends its queries within one event,
