@@ -270,7 +270,7 @@ int main(int argc, char** argv) {
 
   capsim::cli::ReportCommand report_cmd;
   CLI::App* report = app.add_subcommand(
-      "report", "an HTML page (tables and charts) of a results, sweep or compare output");
+      "report", "an HTML page (tables and charts) of a results, sweep, compare or size output");
   report
       ->add_option("input", report_cmd.input,
                    "results JSON, sweep CSV or JSON, compare JSON, size JSON")

@@ -51,6 +51,15 @@ std::string interval_text(const Value& v, double factor) {
   return out + "]";
 }
 
+std::string value_interval_text(const Value& v, const DisplayUnit& u) {
+  if (!v.lo || !v.hi) return "";
+  Value shown = v;
+  if (!v.mean || *v.mean >= 0.0) shown.lo = std::max(*v.lo, 0.0);
+  // A percentage is held as a fraction: the whole is 1.
+  if (u.unit == "%" && (!v.mean || *v.mean <= 1.0)) shown.hi = std::min(*v.hi, 1.0);
+  return interval_text(shown, u.factor);
+}
+
 std::string estimate_text(const Value& v, const DisplayUnit& u) {
   if (!v.mean) return "undefined";
   const std::string interval = interval_text(v, u.factor);

@@ -43,6 +43,10 @@ std::string value_text(const std::optional<double>& v, double factor);
 
 /// "[lo, hi]" times `factor`, or "" when either end is absent.
 std::string interval_text(const Value& v, double factor);
+/// interval_text of a metric that cannot be negative (a results or size metric, not a
+/// difference): a lower end below 0 (a wide Student t interval of few replications) is shown as
+/// 0, and a percentage of a whole (unit "%") stops at 100, as the charts draw them.
+std::string value_interval_text(const Value& v, const DisplayUnit& u);
 
 /// "mean [lo, hi]" in the metric's display unit.
 std::string estimate_text(const Value& v, const DisplayUnit& u);

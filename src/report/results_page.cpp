@@ -27,7 +27,7 @@ Table metric_table(const std::string& caption, const std::vector<NamedValue>& me
     t.rows.push_back({{m.name, ""},
                       {u.unit, ""},
                       {value_text(m.value.mean, u.factor), "num"},
-                      {interval_text(m.value, u.factor), "num"},
+                      {value_interval_text(m.value, u), "num"},
                       {m.value.n ? std::to_string(*m.value.n) : "", "num"}});
   }
   return t;
@@ -355,7 +355,7 @@ std::string results_report(const ResultsDoc& doc, const ReportOptions& options) 
           {{c.metric, ""},
            {format_number(c.limit * u.factor) + (u.unit.empty() ? "" : " " + u.unit), "num"},
            {value_text(c.value.mean, u.factor), "num"},
-           {interval_text(c.value, u.factor), "num"},
+           {value_interval_text(c.value, u), "num"},
            {c.met ? "yes" : "no", c.met ? "good" : "bad"},
            {c.confident ? (*c.confident ? "yes" : "no") : "", ""}});
     }

@@ -56,7 +56,7 @@ Table checks_table(const std::string& caption, const SizeDoc::Evaluation& ev, co
          {c.met ? "yes" : "no", c.met ? "good" : "bad"},
          {format_number(c.limit * u.factor) + (u.unit.empty() ? "" : " " + u.unit), "num"},
          {value_text(c.value.mean, u.factor), "num"},
-         {interval_text(c.value, u.factor), "num"},
+         {value_interval_text(c.value, u), "num"},
          {c.confident ? yes_no(*c.confident) : "", ""}});
   }
   return t;

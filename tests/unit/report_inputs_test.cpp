@@ -268,6 +268,26 @@ TEST(ResultsReport, ADatabaseWithReadReplicasIsChartedBySide) {
   EXPECT_EQ(page.find(">db<"), std::string::npos) << "the mean is not drawn beside its sides";
 }
 
+TEST(ResultsReport, AnIntervalBelowZeroIsShownFromZero) {
+  // Two replications of a latency p99 of 20 and 100 ms: t(0.975, 1) x 40 = 508 ms wide, the
+  // interval [-448, 568]. A latency cannot be negative: the table shows [0, 568]; an error rate's
+  // interval stops at 100 %.
+  std::string results = kResults;
+  const std::string p50 = R"("p50": { "mean": 10, "ci": [9, 11], "n": 2 })";
+  results.replace(results.find(p50), p50.size(),
+                  R"("p50": { "mean": 60, "ci": [-448.2, 568.2], "n": 2 })");
+  const std::string errors = R"("error_rate": { "mean": 0.01, "ci": [0.005, 0.015], "n": 2 })";
+  results.replace(results.find(errors), errors.size(),
+                  R"("error_rate": { "mean": 0.6, "ci": [-0.2, 1.4], "n": 2 })");
+  const std::string page = build_report(results, {"run.json"});
+  EXPECT_NE(page.find("<td>latency_ms.p50</td><td>ms</td><td class=\"num\">60</td><td "
+                      "class=\"num\">[0, 568.2]</td>"),
+            std::string::npos);
+  EXPECT_NE(page.find("<td>error_rate</td><td>%</td><td class=\"num\">60</td><td "
+                      "class=\"num\">[0, 100]</td>"),
+            std::string::npos);
+}
+
 TEST(ResultsReport, GoldenSignalsAndTables) {
   const std::string page = build_report(kResults, {"run <1>.json"});
   EXPECT_EQ(page.rfind("<!DOCTYPE html>", 0), 0u);
