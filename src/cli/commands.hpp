@@ -45,6 +45,10 @@ model::Spec load_check_with_flags(const model::Json& doc, const std::filesystem:
                                   const std::vector<std::string>& overrides,
                                   const std::optional<std::string>& duration_flag);
 
+/// What `capsim validate` prints under its first line: one line per workload, per service (its
+/// kind, replicas, cores, workers, endpoints, autoscaler, pods and memory limit) and per node pool.
+std::string describe_model(const model::Spec& spec);
+
 /// Whether this binary was built with MPI support.
 bool built_with_mpi();
 

@@ -160,17 +160,7 @@ int command_validate(const ModelOptions& mo) {
             << capsim::dist::format_duration(spec.simulation.warmup_s) << "), "
             << spec.simulation.replications << " replications, seed " << spec.simulation.seed
             << '\n';
-  for (const auto& w : spec.workloads) {
-    std::cout << "  workload " << w.name << ": "
-              << (w.kind == capsim::model::WorkloadKind::open ? "open" : "closed") << " -> "
-              << w.target << '\n';
-  }
-  for (const auto& s : spec.services) {
-    std::cout << "  service " << s.name << ": " << s.replicas << " replica"
-              << (s.replicas == 1 ? "" : "s") << " x " << s.cores << " core"
-              << (s.cores == 1 ? "" : "s") << ", " << s.workers << " workers, "
-              << s.endpoints.size() << " endpoint" << (s.endpoints.size() == 1 ? "" : "s") << '\n';
-  }
+  std::cout << capsim::cli::describe_model(spec);
   return 0;
 }
 

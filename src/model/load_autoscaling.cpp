@@ -425,13 +425,22 @@ std::optional<AutoscalingSpec> read_autoscaling(Reader& reader, const Json& valu
     reader.missing(child(pointer, "max"), "the largest replica count (an integer >= 1)");
     ok = false;
   }
-  ok = read_metrics(reader, value, pointer, keda, spec) && ok;
-  if (!keda && spec.min == 0 && ok) {
+  const bool metrics_ok = read_metrics(reader, value, pointer, keda, spec);
+  if (!keda && spec.min == 0 && find(value, "min") != nullptr) {
     // Kubernetes allows minReplicas 0 (HPAScaleToZero) only with an Object or External metric,
-    // which can be read while no pod runs: here queue_messages.
-    const bool external = std::any_of(spec.metrics.begin(), spec.metrics.end(), [](const auto& m) {
+    // which can be read while no pod runs: here queue_messages. Told even when a metric has an
+    // error of its own (all errors at once): the metrics' names are read from the document.
+    const auto names_queue = [](const Json& m) {
+      const Json* name = m.is_object() ? find(m, "metric") : &m;
+      return name != nullptr && *name == Json("queue_messages");
+    };
+    bool external = std::any_of(spec.metrics.begin(), spec.metrics.end(), [](const auto& m) {
       return m.metric == ScaleMetric::queue_messages;
     });
+    if (const Json* metric = find(value, "metric"); metric != nullptr && !metrics_ok) {
+      external = metric->is_array() ? std::any_of(metric->begin(), metric->end(), names_queue)
+                                    : names_queue(*metric);
+    }
     if (!external) {
       reader.expected(child(pointer, "min"),
                       "an integer >= 1 (an hpa may have min 0 only with a queue_messages metric, "
@@ -440,6 +449,7 @@ std::optional<AutoscalingSpec> read_autoscaling(Reader& reader, const Json& valu
       ok = false;
     }
   }
+  ok = metrics_ok && ok;
   if (const Json* period = find(value, "sync_period")) {
     const auto s = reader.duration(*period, child(pointer, "sync_period"), Sign::positive);
     ok = ok && s.has_value();

@@ -267,7 +267,20 @@ std::optional<ServiceSpec> ModelLoader::read_service(const std::string& name, co
     }
     if (autoscaling != nullptr) {
       spec.autoscaling = read_autoscaling(reader_, *autoscaling, child(pointer, "autoscaling"));
-      if (spec.autoscaling) initial_replicas(spec, replicas != nullptr);
+      if (spec.autoscaling) {
+        const int given = spec.replicas;
+        initial_replicas(spec, replicas != nullptr);
+        if (replicas != nullptr && spec.replicas != given &&
+            spec.autoscaling->kind != AutoscalerKind::schedule) {
+          // Said, since a --set of replicas that the bounds undo would go unnoticed.
+          reader_.warning(child(pointer, "replicas"),
+                          std::to_string(given) + " is " +
+                              (given > spec.replicas ? "above the autoscaler's max"
+                                                     : "below the autoscaler's min") +
+                              ": the service starts with " + std::to_string(spec.replicas) +
+                              " (an HPA keeps the count within [min, max])");
+        }
+      }
     }
     if (spec.autoscaling && !consumes_a_queue(doc_, name)) {
       for (const ScaleMetricSpec& m : spec.autoscaling->metrics) {

@@ -459,6 +459,22 @@ ServiceSizing Sizer::size_one(const model::Spec& spec, const Setting& z, Counts 
                             ? "the SLO holds at min_replicas (" + std::to_string(lo_limit) + ")"
                             : "the SLO holds at min (" + value_text(z, lo_limit) + ")");
   }
+  // An answer at the edge of saturation meets the SLO with no room for a lost replica or a
+  // surge: said, since "N replicas" reads as safe.
+  if (z.replicas) {
+    const auto pct = [](double f) { return stats::printf_number("%.3g%%", f * 100.0); };
+    const std::string cpu = "services." + s + ".cpu_utilization";
+    for (std::size_t m = 0; m < e_.metrics.size() && m < out.at_answer->metrics.size(); ++m) {
+      const stats::Estimate& u = out.at_answer->metrics[m];
+      if (e_.metrics[m].name != cpu || u.n == 0 || !(u.mean >= 0.9)) continue;
+      out.notes.push_back("no headroom: at " + std::to_string(pass) + " replicas " + s +
+                          "'s CPU is " + pct(u.mean) + " busy at the peak; a surge of " +
+                          pct(1.0 / u.mean - 1.0) + " or one replica lost saturates it (" +
+                          std::to_string(pass + 1) + " replicas leave " +
+                          pct(1.0 - u.mean * pass / (pass + 1)) + " of the CPU free)");
+      break;
+    }
+  }
   // Non-monotone results (more replicas failing) are worth a word.
   for (const auto& [n, ev] : known) {
     if (n > pass && !ev.met) {

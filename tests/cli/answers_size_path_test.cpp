@@ -57,6 +57,35 @@ TEST(SizePath, WorkersHeldThroughADelaySetTheRuleOfThumb) {
       std::regex_search(page, std::regex(R"(text-anchor="middle">-?[0-9]+\.[0-9]+</text>)")));
 }
 
+TEST(SizePath, AnAnswerAtTheEdgeOfSaturationSaysItHasNoHeadroom) {
+  // 950 requests/s exactly, 10 ms each on one core: 9.5 busy cores. 9 replicas cannot hold it
+  // (105.6%), 10 serve every request in 10 ms at 95% CPU: the SLO holds, with no room for a
+  // 5.26% surge or a lost replica; 11 replicas would leave 1 - 9.5 / 11 = 13.6% free.
+  Sandbox box;
+  write_text(box / "edge.json", R"({
+    "name": "edge",
+    "simulation": { "duration": "20s", "warmup": "5s", "replications": 2, "seed": 7 },
+    "workloads": [ { "name": "w", "target": "api", "rate": 950, "interarrival": "1s",
+                     "timeout": "2s" } ],
+    "services": { "api": { "replicas": 1, "cores": 1, "workers": 64,
+                           "load_balancer": { "policy": "round_robin" },
+                           "steps": [ { "work": "10ms" } ] } },
+    "slo": { "latency": { "p99": "100ms" }, "error_rate": 0.001 }
+  })");
+  write_text(box / "size.json", R"({
+    "kind": "size", "model": "edge.json", "services": [ "api" ],
+    "replications": 2, "max_replications": 2, "max_replicas": 16
+  })");
+  const RunResult r = box.run({"size", "size.json", "--threads", "2"});
+  ASSERT_EQ(r.status, 0) << r;
+  EXPECT_NE(r.out.find("service api: 10 replicas"), std::string::npos) << r;
+  EXPECT_NE(r.out.find("note: no headroom: at 10 replicas api's CPU is 95% busy at the peak; a "
+                       "surge of 5.26% or one replica lost saturates it (11 replicas leave 13.6% "
+                       "of the CPU free)"),
+            std::string::npos)
+      << r;
+}
+
 TEST(SizePath, AnalyzeReportsEachCapacityAndTheBreakingPoint) {
   Sandbox box;
   write_text(box / "held.json", kModel);

@@ -47,6 +47,25 @@ TEST(Validate, EveryExampleModelIsValid) {
   EXPECT_TRUE(box.entries().empty());
 }
 
+TEST(Validate, SaysWhatShapesEachServicesCapacity) {
+  // The autoscaler, the pods' node pool and the node pool itself; a replicas --set that the
+  // autoscaler's bounds undo is warned about.
+  Sandbox box;
+  const RunResult r = box.run({"validate", example_model("nodes-cluster-autoscaler.json").string(),
+                               "--set", "/services/api/replicas=200"});
+  ASSERT_EQ(r.status, 0) << r;
+  EXPECT_NE(r.out.find("  service api: 20 replicas x 1 core, 64 workers, 1 endpoint, autoscaling "
+                       "hpa 2..20 on cpu 60%, pods of 1 core and 1536 MiB on pool general\n"),
+            std::string::npos)
+      << r;
+  EXPECT_TRUE(has_line_starting(r.out, "service db: 1 replica x 8 cores")) << r;
+  EXPECT_TRUE(has_line_starting(r.out, "node pool general: ")) << r;
+  EXPECT_NE(r.err.find("warning: /services/api/replicas: 200 is above the autoscaler's max: the "
+                       "service starts with 20 (an HPA keeps the count within [min, max])"),
+            std::string::npos)
+      << r;
+}
+
 TEST(Validate, BadModelExitsTwo) {
   Sandbox box;
   const RunResult r = box.run({"validate", fixture("unknown_key.json").string()});

@@ -209,7 +209,23 @@ TEST(ModelAutoscaling, MinAndMax) {
             at + "/min: expected an integer >= 1 (an hpa may have min 0 only with a queue_messages "
                  "metric, which can be read at zero replicas), found 0");
   EXPECT_EQ(error(with_autoscaling(R"({"kind": "keda", "max": 0, "metric": "rps", "target": 1})")),
-            at + "/max: expected an integer from 1 to 100000, found 0");
+            at + "/max: expected an integer from 1 to 100000, found 0");  // All errors at once: min
+                                                                          // 0 is told beside a
+                                                                          // metric's own error (its
+                                                                          // name is read from the
+  // document), and not when that metric is queue_messages.
+  EXPECT_EQ(errors(with_autoscaling(
+                R"({"kind": "hpa", "min": 0, "max": 3, "metric": "rps", "target": 0})")),
+            (std::vector<std::string>{
+                at + "/min: expected an integer >= 1 (an hpa may have min 0 only with a "
+                     "queue_messages metric, which can be read at zero replicas), found 0",
+                at + "/target: expected a rate > 0 requests per second per replica, found 0"}));
+  EXPECT_EQ(
+      errors(with_autoscaling(
+                 R"({"kind": "hpa", "min": 0, "max": 3, "metric": [{"metric": "queue_messages",
+                    "target": 0}]})"))
+          .size(),
+      1u);
 }
 
 TEST(ModelAutoscaling, MetricsAndTargets) {
