@@ -79,10 +79,9 @@ std::string describe_model(const model::Spec& spec) {
   }
   if (spec.nodes) {
     for (const model::NodePoolSpec& p : spec.nodes->pools) {
-      out << "  node pool " << p.name << ": " << p.min_nodes << ".." << p.max_nodes
-          << " nodes (" << p.initial_nodes << " at the start) of "
-          << stats::significant(p.cores) << (p.cores == 1.0 ? " core and " : " cores and ")
-          << stats::significant(p.memory_mib)
+      out << "  node pool " << p.name << ": " << p.min_nodes << ".." << p.max_nodes << " nodes ("
+          << p.initial_nodes << " at the start) of " << stats::significant(p.cores)
+          << (p.cores == 1.0 ? " core and " : " cores and ") << stats::significant(p.memory_mib)
           << " MiB";
       if (p.price_per_hour) out << ", " << stats::significant(*p.price_per_hour) << " per hour";
       out << '\n';

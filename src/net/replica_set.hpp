@@ -40,6 +40,9 @@ struct Replica {
   Phase phase = Phase::ready;
   double ready_since_s = 0.0;  ///< when it last became up
   double started_s = 0.0;      ///< autoscaled: when the slot was last set starting
+  /// When its pod began to run (its start-up began: on a node once one took it), Kubernetes'
+  /// pod StartTime, from which an HPA on cpu counts the CPU initialization period.
+  double pod_started_s = 0.0;
   /// Ready at t = 0: a pod that started before the run (its Kubernetes StartTime is long past,
   /// so an HPA on cpu never sets its samples aside).
   bool predates_run = false;

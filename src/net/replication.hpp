@@ -127,6 +127,8 @@ class Replication {
   scale::Snapshot snapshot(std::uint32_t service, double t) const;
   /// The cpu metric's pods at an HPA sync over [base, cur] (Kubernetes' groupPods): ready pods
   /// whose samples count, with their busy and serving core-seconds, and those set aside.
+  /// Replica `ri` of service `si` begins to run (its start-up begins): its pod's StartTime.
+  void pod_started(std::uint32_t si, std::uint32_t ri);
   scale::CpuSample cpu_sample(std::uint32_t service, const scale::Snapshot& base,
                               const scale::Snapshot& cur, int desired, double window_s) const;
   void take_mark(Pair which);

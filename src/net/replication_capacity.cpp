@@ -30,7 +30,7 @@ void Replication::crash(std::uint32_t service, std::uint32_t replica, bool hang_
   if (!hang_them) s.replicas.set_up(replica, false, now, stats_.service(service));
   for (const Ref ref : lost) {
     Job* j = jobs_.get(ref);
-    if (j == nullptr) continue;  // a coalesced waiter already answered by a lost fetch below
+    if (j == nullptr) continue;  // already ended through an earlier one (its caller's job)
     j->holds_worker = false;
     j->replica = kNone;
     if (j->cache_stage == CacheStage::fetching) {
@@ -175,6 +175,12 @@ scale::Snapshot Replication::snapshot(std::uint32_t si, double t) const {
   return snap;
 }
 
+void Replication::pod_started(std::uint32_t si, std::uint32_t ri) {
+  const double now = clock_.now();
+  services_[si].replicas[ri].pod_started_s = now;
+  stats_.service(si).replica_started(ri, now);
+}
+
 scale::CpuSample Replication::cpu_sample(std::uint32_t si, const scale::Snapshot& base,
                                          const scale::Snapshot& cur, int desired,
                                          double window_s) const {
@@ -186,16 +192,24 @@ scale::CpuSample Replication::cpu_sample(std::uint32_t si, const scale::Snapshot
   const auto at = [](const scale::Snapshot& snap, std::uint32_t ri) {
     return ri < snap.replica_core_s.size() ? snap.replica_core_s[ri] : std::pair{0.0, 0.0};
   };
+  const ServiceStats& st = stats_.service(si);
   for (std::uint32_t ri = 0; ri < replicas.size(); ++ri) {
     const Replica& r = replicas[ri];
     if (!r.up || r.ready_since_s >= now) continue;  // not ready, or without a metric yet
-    if (scale::cpu_sample_set_aside(now, r.started_s, r.ready_since_s, window_s, r.predates_run)) {
+    if (r.unreachable) {
+      ++sample.groups.missing;  // on a lost node not yet NotReady: its kubelet sends no metric
+      continue;
+    }
+    if (scale::cpu_sample_set_aside(now, r.pod_started_s, r.ready_since_s, window_s,
+                                    r.predates_run)) {
       ++sample.groups.unready;
       continue;
     }
     ++sample.groups.ready;
-    sample.busy_core_s += at(cur, ri).first - at(base, ri).first;
-    sample.core_s += at(cur, ri).second - at(base, ri).second;
+    // A slot reused by a new pod within the window: only the new pod's seconds count.
+    const std::pair<double, double> from = st.replica_start_core_seconds(ri);
+    sample.busy_core_s += at(cur, ri).first - std::max(at(base, ri).first, from.first);
+    sample.core_s += at(cur, ri).second - std::max(at(base, ri).second, from.second);
   }
   return sample;
 }
@@ -273,6 +287,7 @@ std::uint32_t Replication::start_replica(std::uint32_t si) {
     place_pod(si, ri);  // its start-up begins once a node takes it
     return ri;
   }
+  pod_started(si, ri);
   if (s.spec->startup_time_s <= 0.0) {
     replica_ready(Pair{si, ri});
   } else {

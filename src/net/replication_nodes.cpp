@@ -80,6 +80,7 @@ void Replication::pod_bound(PodId pod, std::uint32_t node) {
   stats_.nodes().requested(s.spec->pod->pool, clock_.now(), s.spec->pod->cores);
   join_cores(pod, node);
   // The pod's own start-up (image pull, the application's start) begins on its node.
+  pod_started(pod.service, pod.replica);
   if (s.spec->startup_time_s <= 0.0) {
     replica_ready(Pair{pod.service, pod.replica});
   } else {

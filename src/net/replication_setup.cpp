@@ -167,7 +167,7 @@ stats::Summary Replication::run() {
     if (options_.cancel && options_.cancel->load(std::memory_order_relaxed)) {
       throw Cancelled(clock_.now());
     }
-    stopped_chunks = clock_.now() == chunk_start_s && fired > 0 ? stopped_chunks + 1 : 0;
+    stopped_chunks = clock_.now() == chunk_start_s ? stopped_chunks + 1 : 0;
     if (stopped_chunks == kStoppedChunks) {
       fail("the simulated clock stopped at " + dist::format_duration(clock_.now()) + ": " +
            std::to_string(kStoppedChunks * kChunk) +

@@ -152,6 +152,19 @@ class ServiceStats {
     if (replica >= replica_cores_.size()) return {0.0, 0.0};
     return {replica_cores_[replica].busy.integral(t), replica_cores_[replica].capacity.integral(t)};
   }
+  /// A new pod begins to run in slot `replica` at `now`: its seconds count from here.
+  void replica_started(std::uint32_t replica, double now) {
+    if (!replicas_apart_) return;
+    ReplicaCores& r = replica_cores(replica);
+    r.busy_at_start = r.busy.integral(now);
+    r.capacity_at_start = r.capacity.integral(now);
+  }
+  /// replica_core_seconds() when the slot's current pod began to run (0 for one that predates
+  /// the run).
+  std::pair<double, double> replica_start_core_seconds(std::uint32_t replica) const {
+    if (replica >= replica_cores_.size()) return {0.0, 0.0};
+    return {replica_cores_[replica].busy_at_start, replica_cores_[replica].capacity_at_start};
+  }
 
   // Levels, of replica `replica`.
   void busy_cores(double now, double delta, std::uint32_t replica) {
@@ -288,6 +301,7 @@ class ServiceStats {
   std::optional<PrimaryLevels> primary_;
   struct ReplicaCores {
     stats::TimeWeighted busy{0.0}, capacity{0.0};
+    double busy_at_start = 0.0, capacity_at_start = 0.0;  ///< when its current pod began
   };
   /// With keep_replicas_apart(): per replica slot (slots are added as a service grows).
   std::vector<ReplicaCores> replica_cores_;

@@ -67,12 +67,6 @@ void Autoscaler::apply(const ScaleChange& c, double now) {
   if (behavior_) behavior_->record_change(now, from, c.to);
 }
 
-bool Autoscaler::reads_cpu() const {
-  if (spec_.kind == model::AutoscalerKind::schedule) return false;
-  return std::any_of(spec_.metrics.begin(), spec_.metrics.end(),
-                     [](const auto& m) { return m.metric == model::ScaleMetric::cpu; });
-}
-
 std::optional<ScaleChange> Autoscaler::sync(const Snapshot& base, const Snapshot& cur,
                                             const ReplicaGroups& g, double cores, double now,
                                             const CpuSample* cpu) {

@@ -62,8 +62,6 @@ class Autoscaler {
   std::optional<ScaleChange> sync(const Snapshot& base, const Snapshot& cur,
                                   const ReplicaGroups& groups, double cores, double now,
                                   const CpuSample* cpu = nullptr);
-  /// Whether a metric is `cpu` (its pods are then read apart: CpuSample).
-  bool reads_cpu() const;
   /// A KEDA poll at `now` over [base, cur]: activation from zero and cooldown to zero.
   std::optional<ScaleChange> poll(const Snapshot& base, const Snapshot& cur, double now);
   /// The schedule's step k comes.

@@ -177,6 +177,28 @@ TEST(Autoscaling, OnCpuANewPodsSampleCountsOnceItHasBeenReadyAWindow) {
   EXPECT_EQ(changes(s), (std::vector<Change>{{15, 4, 6}}));
 }
 
+TEST(Autoscaling, OnCpuAPodsInitializationPeriodStartsWhenANodeTakesIt) {
+  // As above, on a node pool: the one 4-core node holds the 4 pods; the 2 asked for at 15 s are
+  // Pending until a node added at the scan at 20 s is Ready at 310 s (290 s of provisioning),
+  // and ready at once (no start-up). Kubernetes' StartTime is when a node runs the pod (310 s),
+  // not its creation (15 s): at the sync at 315 s the two, ready 5 s ago, are set aside. The old
+  // pods read (25 x 75 % + 5 x 50 %) / 30 = 70 %: with the two at 0 it is 47 %, the direction
+  // reverses, the count stays 6. (Counted from their creation, past 300 s, their 5 s at 50 %
+  // would have made it 90 core-s / 130 = 69 %: ceil(6 x 1.38) = 9.)
+  const model::Spec spec = load(R"({
+    "simulation": {"duration": "400s", "replications": 1, "seed": 3},
+    "workloads": [{"name": "w", "target": "api", "rate": 600, "interarrival": "1s"}],
+    "nodes": {"pools": {"p": {"cores": 4, "memory_mib": 8192, "min": 1, "max": 3,
+                              "provisioning_time": "290s"}}},
+    "services": {"api": {"replicas": 4, "cores": 1, "steps": [{"work": "5ms"}],
+                         "pod": {"pool": "p", "cores": 1, "memory_mib": 512},
+                         "autoscaling": {"kind": "hpa", "min": 1, "max": 40, "metric": "cpu",
+                                         "target": 0.5}}}
+  })");
+  const stats::Summary s = run0(spec);
+  EXPECT_EQ(changes(s), (std::vector<Change>{{15, 4, 6}}));
+}
+
 TEST(Autoscaling, ALongerStartupMakesLatencyWorseByTheHandCalculatedAmount) {
   // One replica (1 worker, 10 ms per request: 100/s) under 30/s; at 100 s the load steps to
   // 150/s. The HPA (cpu, target 0.75, max 2) asks for a second replica at the sync t_d; it serves
