@@ -254,14 +254,15 @@ ModelAnalysis analyze(const model::Spec& spec, const AnalysisOptions& options) {
           "cache-aside: a miss runs its on_miss steps here (their work and calls weighted by the "
           "cache's estimated miss ratio; stampedes and a fill's delay ignored)");
     }
+    // Open workloads: the pools' capacity and waits come with the response times (below).
     for (const model::ConnectionPoolSpec& pool : svc.connection_pools) {
-      st.assumptions.push_back(
-          "connection pool to " + pool.service + " (at most " + std::to_string(pool.max) +
-          " per replica): " +
-          (has_closed ? std::string("ignored (closed workloads: the MVA has no pool)")
-                      : std::string("in the capacity (a connection held through each call)")) +
-          ", not in the latency: its calls wait for no connection here (the simulation queues "
-          "them; optimistic when the pool is short)");
+      if (!has_closed) continue;
+      st.assumptions.push_back("connection pool to " + pool.service + " (at most " +
+                               std::to_string(pool.max) +
+                               " per replica): ignored (closed workloads: the MVA has no "
+                               "pool), in neither the capacity nor the latency: its calls wait "
+                               "for no connection here (the simulation queues them; optimistic "
+                               "when the pool is short)");
     }
     const int c = st.servers_per_replica;
     const int n = st.replicas;
@@ -373,7 +374,12 @@ ModelAnalysis analyze(const model::Spec& spec, const AnalysisOptions& options) {
   }
 
   // ---- Response times per endpoint (response_times.cpp). -----------------------------------
-  detail::ResponseTimes response(spec, g, queues, work_factor, cache_hits);
+  // A call through a connection pool waits for a connection (Erlang C per caller replica, at
+  // these rates); closed workloads keep the pools out, as the MVA that sets their load has none.
+  std::vector<int> replicas(n_services, 1);
+  for (std::size_t s = 0; s < n_services; ++s) replicas[s] = out.stations[s].replicas;
+  detail::ResponseTimes response(spec, g, queues, work_factor, cache_hits,
+                                 has_closed ? nullptr : &rates, replicas);
   for (std::size_t s = 0; s < n_services; ++s) {
     StationEstimate& st = out.stations[s];
     if (st.arrival_rps <= 0.0) continue;
@@ -413,7 +419,7 @@ ModelAnalysis analyze(const model::Spec& spec, const AnalysisOptions& options) {
     // Closed workloads: the MVA, which has no pool, sets the load (an estimate of the pools
     // there would be at the wrong load); their pools stay out, as the assumption says.
     if (!has_closed) {
-      detail::add_pool_capacity(spec, g, response, rates, total_open_rate, s, out.stations[s]);
+      detail::add_pool_capacity(spec, response, total_open_rate, s, out.stations[s]);
     }
   }
 
