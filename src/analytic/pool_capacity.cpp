@@ -23,19 +23,30 @@ void add_pool_capacity(const model::Spec& spec, ResponseTimes& response, double 
     PoolEstimate est;
     est.service = pool.service;
     est.max = pool.max;
+    est.pooled = load->pooled;
     est.calls_rps = load->calls_rps / replicas;
     est.in_use = load->connection_s / replicas;
     est.holding_s = load->calls_rps > 0.0 ? load->connection_s / load->calls_rps : 0.0;
     est.wait_probability = load->wait_probability;
     est.mean_wait_s = load->mean_wait_s;
     st.pools.push_back(est);
-    // Erlang C, per replica: the calls a replica waits for queue FIFO for one of its `max`
-    // connections, each held for the callee's response time.
-    std::string text = name + at_most + ": in the capacity and the latency, an M/M/" +
-                       std::to_string(pool.max) +
-                       " queue for connections per replica (Erlang C: calls taken as Poisson, "
-                       "a connection held an exponential time of mean the callee's response, " +
-                       num(est.holding_s * 1e3) + " ms; acquire_timeout ignored)";
+    // Erlang C: the calls a replica waits for queue FIFO for one of its `max` connections (or,
+    // pooled, of all replicas'), each held for the callee's response time.
+    const model::LbPolicy policy = spec.services[s].load_balancer.policy;
+    const bool round_robin = st.replicas > 1 && (policy == model::LbPolicy::round_robin ||
+                                                 policy == model::LbPolicy::weighted_round_robin);
+    const std::string queue =
+        load->pooled ? "one M/M/" + std::to_string(replicas * pool.max) +
+                           " queue for all replicas' connections"
+                     : "an M/M/" + std::to_string(pool.max) + " queue for connections per replica";
+    const std::string bias = load->pooled
+                                 ? "; optimistic: the balancer sends to the least loaded replica"
+                             : round_robin ? "; pessimistic: round robin's calls are more regular"
+                                           : "";
+    std::string text = name + at_most + ": in the capacity and the latency: " + queue +
+                       ", Erlang C (calls taken as Poisson, a connection held an exponential "
+                       "time of mean the callee's response, " +
+                       num(est.holding_s * 1e3) + " ms; acquire_timeout ignored" + bias + ")";
     if (est.mean_wait_s) {
       text += ": " + num(est.in_use) + " busy on average, P(wait) " + num(*est.wait_probability) +
               ", mean wait " + num(*est.mean_wait_s * 1e3) + " ms per call";

@@ -34,7 +34,7 @@ ResponseTimes::ResponseTimes(const model::Spec& spec, const Graph& g,
 std::optional<PoolLoad> ResponseTimes::pool(std::size_t s, std::size_t k) {
   if (pool_rates_ == nullptr || s >= pools_.size() || k >= pools_[s].size()) return std::nullopt;
   if (pool_state_[s][k] == 2) return pools_[s][k];
-  if (pool_state_[s][k] == 1) return PoolLoad{0.0, 0.0, 0.0, 0.0};
+  if (pool_state_[s][k] == 1) return PoolLoad{0.0, 0.0, false, 0.0, 0.0};
   pool_state_[s][k] = 1;
   const model::ConnectionPoolSpec& pool_spec = spec_.services[s].connection_pools[k];
   const auto callee = spec_.service_index(pool_spec.service);
@@ -57,17 +57,25 @@ std::optional<PoolLoad> ResponseTimes::pool(std::size_t s, std::size_t k) {
   }
   if (load) {
     const int replicas = s < replicas_.size() ? replicas_[s] : 1;
+    // As the service's cores: a balancer that sends to the least loaded replica (whose
+    // outstanding requests count those waiting for a connection) keeps a call from waiting
+    // while another replica has a free connection, so all replicas' pools act as one.
+    const model::LbPolicy policy = spec_.services[s].load_balancer.policy;
+    load->pooled = replicas > 1 && (policy == model::LbPolicy::least_outstanding ||
+                                    policy == model::LbPolicy::power_of_two);
     if (load->calls_rps <= 0.0 || load->connection_s <= 0.0) {
       load->wait_probability = 0.0;
       load->mean_wait_s = 0.0;
     } else if (replicas >= 1 && pool_spec.max >= 1 &&
                load->connection_s / replicas < pool_spec.max * (1.0 - kFullPool)) {
-      // Per replica: an M/M/c queue for connections (c = max), offered load a = connections
-      // busy on average; Erlang C's wait C(c, a) x holding / (c - a).
-      const double offered = load->connection_s / replicas;
+      // An M/M/c queue for connections: c = max per replica (or all replicas' when pooled),
+      // offered load a = connections busy on average; Erlang C's wait C(c, a) x holding /
+      // (c - a).
+      const int servers = load->pooled ? replicas * pool_spec.max : pool_spec.max;
+      const double offered = load->pooled ? load->connection_s : load->connection_s / replicas;
       const double holding_s = load->connection_s / load->calls_rps;
-      load->wait_probability = erlang_c(pool_spec.max, offered);
-      load->mean_wait_s = *load->wait_probability * holding_s / (pool_spec.max - offered);
+      load->wait_probability = erlang_c(servers, offered);
+      load->mean_wait_s = *load->wait_probability * holding_s / (servers - offered);
     }
   }
   pools_[s][k] = load;

@@ -23,10 +23,13 @@ inline constexpr double kFullPool = 1e-9;
 /// One caller replica's connection pool towards a callee at the analysed load: an M/M/c queue
 /// for connections (c = the pool's max), fed the replica's synchronous calls to the callee
 /// (Poisson assumed), each holding its connection for the callee's response time (exponential
-/// assumed by Erlang C).
+/// assumed by Erlang C); behind a least-loaded balancer, one queue for all replicas' connections.
 struct PoolLoad {
   double calls_rps = 0.0;     // calls through the pool per second, all replicas
   double connection_s = 0.0;  // connection-seconds held per second, all replicas
+  /// Whether the balancer makes all replicas' pools one queue (least outstanding, power of two)
+  /// rather than one M/M/max queue per replica.
+  bool pooled = false;
   /// Per call: Erlang C's probability of waiting for a connection and the mean wait; absent
   /// where the pool is exhausted (its replicas' calls hold `max` connections or more).
   std::optional<double> wait_probability;

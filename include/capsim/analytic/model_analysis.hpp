@@ -22,9 +22,11 @@ enum class StationModel {
 /// One replica's connection pool towards a callee (open workloads): an M/M/c queue for
 /// connections, c = `max`, fed the replica's synchronous calls to the callee (Poisson assumed),
 /// each holding its connection for the callee's mean response time (exponential assumed).
+/// Behind a balancer that sends to the least loaded replica, one M/M/(replicas x max) queue.
 struct PoolEstimate {
   std::string service;     ///< the callee
   int max = 0;             ///< connections per replica
+  bool pooled = false;     ///< all replicas' connections taken as one queue
   double calls_rps = 0.0;  ///< calls through one replica's pool per second
   double holding_s = 0.0;  ///< mean time a call holds its connection
   double in_use = 0.0;     ///< mean connections busy per replica: calls_rps x holding_s
