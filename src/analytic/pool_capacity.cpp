@@ -30,6 +30,10 @@ void add_pool_capacity(const model::Spec& spec, ResponseTimes& response, double 
     est.wait_probability = load->wait_probability;
     est.mean_wait_s = load->mean_wait_s;
     st.pools.push_back(est);
+    if (load->calls_rps <= 0.0) {
+      st.assumptions.push_back(name + at_most + ": no call the caller waits for goes through it");
+      continue;
+    }
     // Erlang C: the calls a replica waits for queue FIFO for one of its `max` connections (or,
     // pooled, of all replicas'), each held for the callee's response time.
     const model::LbPolicy policy = spec.services[s].load_balancer.policy;
