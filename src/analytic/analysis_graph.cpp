@@ -56,6 +56,8 @@ void add_steps(const model::Spec& spec, Graph& g, std::size_t i,
     if (!j) return;
     const double calls = weight * expected_calls(c, g.approximate_counts);
     g.routing(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(*j)) += calls;
+    if (!c.async)
+      g.sync_routing(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(*j)) += calls;
     const std::size_t callee = g.service_of[*j];
     const model::ServiceSpec& to = spec.services[callee];
     using Kind = DataCall::Kind;
@@ -97,13 +99,15 @@ void add_steps(const model::Spec& spec, Graph& g, std::size_t i,
 void fill_steps(const model::Spec& spec, Graph& g, const std::vector<double>& miss) {
   const std::size_t n = g.endpoint.size();
   g.routing = Eigen::MatrixXd::Zero(static_cast<Eigen::Index>(n), static_cast<Eigen::Index>(n));
+  g.sync_routing = g.routing;
   g.work_steps.assign(n, 0.0);
   g.work_mean_s.assign(n, 0.0);
   g.work_second_moment.assign(n, 0.0);
   g.data_calls.clear();
   for (std::size_t i = 0; i < n; ++i) {
     add_steps(spec, g, i, g.endpoint[i]->steps, 1.0, miss);
-    // A queue's consumer processes each message once: its load (nobody waits for it).
+    // A queue's consumer processes each message once: its load (nobody waits for it, so not in
+    // the synchronous routing).
     if (const auto& queue = spec.services[g.service_of[i]].queue) {
       if (const auto j = g.find(spec, queue->consumer, queue->consumer_endpoint)) {
         g.routing(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(*j)) += 1.0;
@@ -122,8 +126,10 @@ Eigen::VectorXd traffic_rates(const Eigen::VectorXd& external, const Eigen::Matr
   return system.colPivHouseholderQr().solve(external).cwiseMax(0.0);
 }
 
-/// Endpoint arrival rates for external arrivals `rate` at `workload`'s entry endpoints.
-Eigen::VectorXd endpoint_rates(const model::Spec& spec, const Graph& g,
+namespace {
+
+/// External arrivals `rate` at `w`'s entry endpoints, split by its mix.
+Eigen::VectorXd external_rates(const model::Spec& spec, const Graph& g,
                                const model::WorkloadSpec& w, double rate) {
   Eigen::VectorXd external = Eigen::VectorXd::Zero(static_cast<Eigen::Index>(g.endpoint.size()));
   for (const model::MixEntry& m : w.mix) {
@@ -131,7 +137,20 @@ Eigen::VectorXd endpoint_rates(const model::Spec& spec, const Graph& g,
       external(static_cast<Eigen::Index>(*e)) += rate * m.weight;
     }
   }
-  return traffic_rates(external, g.routing);
+  return external;
+}
+
+}  // namespace
+
+/// Endpoint arrival rates for external arrivals `rate` at `workload`'s entry endpoints.
+Eigen::VectorXd endpoint_rates(const model::Spec& spec, const Graph& g,
+                               const model::WorkloadSpec& w, double rate) {
+  return traffic_rates(external_rates(spec, g, w, rate), g.routing);
+}
+
+Eigen::VectorXd endpoint_sync_visits(const model::Spec& spec, const Graph& g,
+                                     const model::WorkloadSpec& w) {
+  return traffic_rates(external_rates(spec, g, w, 1.0), g.sync_routing);
 }
 
 int replicas_of(const model::ServiceSpec& s, const AnalysisOptions& options) {

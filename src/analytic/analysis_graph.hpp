@@ -36,6 +36,9 @@ struct Graph {
   std::vector<const model::EndpointSpec*> endpoint;  // per endpoint
   std::vector<std::vector<std::size_t>> of_service;  // endpoints of each service
   Eigen::MatrixXd routing;                           // expected calls from i to j
+  /// The calls of `routing` that the caller waits for: no async call, no queue's hand-over to
+  /// its consumer (a cache's read-through misses are in: the lookup waits for its backend).
+  Eigen::MatrixXd sync_routing;
   /// Per endpoint: expected work steps per visit, and the sums of their means and second
   /// moments (a cache-aside lookup's on_miss steps weighted by its cache's miss ratio).
   std::vector<double> work_steps;
@@ -76,6 +79,11 @@ Eigen::VectorXd traffic_rates(const Eigen::VectorXd& external, const Eigen::Matr
 /// Endpoint arrival rates for external arrivals `rate` at `workload`'s entry endpoints.
 Eigen::VectorXd endpoint_rates(const model::Spec& spec, const Graph& g,
                                const model::WorkloadSpec& w, double rate);
+
+/// Endpoint visits per request of `workload` through the synchronous calls only
+/// (`sync_routing`): the visits a request's caller waits for, which its latency is made of.
+Eigen::VectorXd endpoint_sync_visits(const model::Spec& spec, const Graph& g,
+                                     const model::WorkloadSpec& w);
 
 /// The service's replica count: the option's when it names the service, else the model's.
 int replicas_of(const model::ServiceSpec& s, const AnalysisOptions& options);

@@ -27,7 +27,10 @@ std::vector<std::optional<CacheHitEstimate>> add_cache_misses(const model::Spec&
       const auto backend = g.find(spec, svc.cache->backend, svc.cache->backend_endpoint);
       if (!backend) continue;
       for (std::size_t e : g.of_service[s]) {
+        // The lookup waits for its read-through miss: synchronous too.
         g.routing(static_cast<Eigen::Index>(e), static_cast<Eigen::Index>(*backend)) =
+            to_backend[s];
+        g.sync_routing(static_cast<Eigen::Index>(e), static_cast<Eigen::Index>(*backend)) =
             to_backend[s];
       }
     }

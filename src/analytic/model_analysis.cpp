@@ -11,7 +11,7 @@
 #include "capsim/analytic/queueing.hpp"
 #include "capsim/dist/distribution.hpp"
 #include "data_stations.hpp"
-#include "delay_quantiles.hpp"
+#include "latency_quantiles.hpp"
 #include "pool_capacity.hpp"
 #include "response_times.hpp"
 #include "station_capacity.hpp"
@@ -254,14 +254,15 @@ ModelAnalysis analyze(const model::Spec& spec, const AnalysisOptions& options) {
           "cache-aside: a miss runs its on_miss steps here (their work and calls weighted by the "
           "cache's estimated miss ratio; stampedes and a fill's delay ignored)");
     }
+    // Open workloads: the pools' capacity and waits come with the response times (below).
     for (const model::ConnectionPoolSpec& pool : svc.connection_pools) {
-      st.assumptions.push_back(
-          "connection pool to " + pool.service + " (at most " + std::to_string(pool.max) +
-          " per replica): " +
-          (has_closed ? std::string("ignored (closed workloads: the MVA has no pool)")
-                      : std::string("in the capacity (a connection held through each call)")) +
-          ", not in the latency: its calls wait for no connection here (the simulation queues "
-          "them; optimistic when the pool is short)");
+      if (!has_closed) continue;
+      st.assumptions.push_back("connection pool to " + pool.service + " (at most " +
+                               std::to_string(pool.max) +
+                               " per replica): ignored (closed workloads: the MVA has no "
+                               "pool), in neither the capacity nor the latency: its calls wait "
+                               "for no connection here (the simulation queues them; optimistic "
+                               "when the pool is short)");
     }
     const int c = st.servers_per_replica;
     const int n = st.replicas;
@@ -373,7 +374,12 @@ ModelAnalysis analyze(const model::Spec& spec, const AnalysisOptions& options) {
   }
 
   // ---- Response times per endpoint (response_times.cpp). -----------------------------------
-  detail::ResponseTimes response(spec, g, queues, work_factor, cache_hits);
+  // A call through a connection pool waits for a connection (Erlang C per caller replica, at
+  // these rates); closed workloads keep the pools out, as the MVA that sets their load has none.
+  std::vector<int> replicas(n_services, 1);
+  for (std::size_t s = 0; s < n_services; ++s) replicas[s] = out.stations[s].replicas;
+  detail::ResponseTimes response(spec, g, queues, work_factor, cache_hits,
+                                 has_closed ? nullptr : &rates, replicas);
   for (std::size_t s = 0; s < n_services; ++s) {
     StationEstimate& st = out.stations[s];
     if (st.arrival_rps <= 0.0) continue;
@@ -413,13 +419,11 @@ ModelAnalysis analyze(const model::Spec& spec, const AnalysisOptions& options) {
     // Closed workloads: the MVA, which has no pool, sets the load (an estimate of the pools
     // there would be at the wrong load); their pools stay out, as the assumption says.
     if (!has_closed) {
-      detail::add_pool_capacity(spec, g, response, rates, total_open_rate, s, out.stations[s]);
+      detail::add_pool_capacity(spec, response, total_open_rate, s, out.stations[s]);
     }
   }
 
   // ---- Workloads. ---------------------------------------------------------------------------
-  static const std::vector<std::pair<std::string, double>> kQuantiles = {
-      {"p50", 0.5}, {"p90", 0.9}, {"p95", 0.95}, {"p99", 0.99}, {"p999", 0.999}};
   for (const model::WorkloadSpec& w : spec.workloads) {
     if (w.kind == model::WorkloadKind::closed) {
       for (WorkloadEstimate& c : closed_estimates) {
@@ -472,87 +476,7 @@ ModelAnalysis analyze(const model::Spec& spec, const AnalysisOptions& options) {
     }
     if (est.stable && mean) {
       est.mean_latency_s = mean;
-      // Quantiles. Exact: one endpoint, one work step, no calls, an M/M/c queue.
-      const auto entry = g.find(spec, w.target, w.mix.front().endpoint);
-      const std::size_t s_entry = g.service_of[*entry];
-      const Queue& qe = queues[s_entry];
-      const bool single = w.mix.size() == 1 && g.work_steps[*entry] == 1 &&
-                          g.routing.row(static_cast<Eigen::Index>(*entry)).sum() == 0.0;
-      if (single && qe.valid && !qe.ps && qe.lambda > 0.0) {
-        const MMc mmc{qe.lambda, 1.0 / qe.mean_s, qe.servers};
-        // Delay steps hold the worker, not a core: added by their mean (their spread and any
-        // wait for a worker they cause are not in the M/M/c quantile).
-        double delay_s = 0.0;
-        std::vector<const dist::DistSpec*> random_delays;
-        for (const model::StepSpec& step : g.endpoint[*entry]->steps) {
-          if (step.kind != model::StepKind::delay) continue;
-          if (std::holds_alternative<dist::Constant>(step.delay.v)) {
-            delay_s += dist::mean_of(step.delay);
-          } else {
-            random_delays.push_back(&step.delay);
-          }
-        }
-        const std::vector<double> with_delays =
-            random_delays.empty() ? std::vector<double>{}
-                                  : detail::sojourn_plus_delays(mmc, random_delays, kQuantiles);
-        for (std::size_t k = 0; k < kQuantiles.size(); ++k) {
-          const double p = kQuantiles[k].second;
-          est.latency_quantiles_s.emplace_back(
-              kQuantiles[k].first,
-              (random_delays.empty() ? mmc.sojourn_quantile(p) : with_delays[k]) + delay_s);
-        }
-        est.quantiles_exact = std::fabs(qe.scv - 1.0) < 1e-9 && !w.interarrival && delay_s == 0.0 &&
-                              random_delays.empty();
-        if (!random_delays.empty()) {
-          est.assumptions.push_back(
-              "percentiles approximate: the random delays' spread added to the M/M/c sojourn "
-              "(independent, by " +
-              std::to_string(detail::kConvolutionDraws) +
-              " draws); a wait for a worker is not in them" +
-              (std::fabs(qe.scv - 1.0) < 1e-9 ? "" : "; work as if exponential"));
-        } else if (delay_s > 0.0) {
-          est.assumptions.push_back("percentiles approximate: delays added by their mean");
-        } else if (!est.quantiles_exact) {
-          est.assumptions.push_back("percentiles as if work were exponential");
-        }
-      } else {
-        // The station where requests spend most of their own time: its per-request time taken
-        // as one M/M/c job; every other contribution by its mean.
-        std::size_t slowest = n_services;
-        double slowest_time = -1.0;
-        for (std::size_t s = 0; s < n_services; ++s) {
-          const StationEstimate& st = out.stations[s];
-          if (visits[s] <= 0.0 || !st.own_time_s || st.work_visits_rps <= 0.0) continue;
-          const double t = visits[s] * *st.own_time_s;
-          // A station whose time per request passes the mean response time is not all on the
-          // caller's path: it is (also) called asynchronously, or behind a queue, whose time no
-          // caller waits for (it made "the rest" negative, and the percentiles with it).
-          if (t > *mean * (1.0 + 1e-9)) continue;
-          if (t > slowest_time) {
-            slowest_time = t;
-            slowest = s;
-          }
-        }
-        if (slowest < n_services) {
-          const StationEstimate& st = out.stations[slowest];
-          const Queue& q = queues[slowest];
-          const double per_request_lambda = q.lambda * st.arrival_rps / st.work_visits_rps;
-          if (st.demand_s > 0.0 && per_request_lambda * st.demand_s < q.servers) {
-            const MMc mmc{per_request_lambda, 1.0 / st.demand_s, q.servers};
-            const double rest = std::max(0.0, *mean - slowest_time);
-            for (const auto& [name, p] : kQuantiles) {
-              const double v = visits[slowest];
-              // One visit's quantile, further visits (if any) by their mean.
-              const double tail = mmc.sojourn_quantile(p) + (v - 1.0) * mmc.mean_sojourn();
-              est.latency_quantiles_s.emplace_back(name, rest + tail);
-            }
-            est.assumptions.push_back(
-                "percentiles approximate: the time at '" + st.service +
-                "' (where requests spend most) as one M/M/c job per request, the rest by its "
-                "mean");
-          }
-        }
-      }
+      detail::add_latency_quantiles(spec, g, out.stations, queues, w, *mean, est);
     }
     out.workloads.push_back(std::move(est));
   }

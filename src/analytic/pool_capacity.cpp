@@ -1,71 +1,73 @@
-// The capacity a service's connection pools leave it (pool_capacity.hpp).
+// A service's connection pools: their capacity and their wait (pool_capacity.hpp).
 
 #include "pool_capacity.hpp"
 
+#include <algorithm>
 #include <string>
 
 namespace capsim::analytic::detail {
 
-namespace {
-
-/// Connection-seconds per invocation of `steps` that its async calls to `callee` would take if
-/// they held a connection (their expected calls times the callee's response time): what the
-/// routing's calls count but a pool does not carry (the simulation's pools serve the calls a
-/// caller waits for).
-double async_connection_s(const model::Spec& spec, const Graph& g, ResponseTimes& response,
-                          const std::vector<model::StepSpec>& steps, const std::string& callee) {
-  double total = 0.0;
-  const auto of_call = [&](const model::CallSpec& c) {
-    if (!c.async || c.service != callee) return;
-    const auto e = g.find(spec, c.service, c.endpoint);
-    if (!e) return;
-    const auto r = response.of(*e);
-    if (!r) return;
-    bool approximate = false;
-    total += expected_calls(c, approximate) * *r;
-  };
-  for (const model::StepSpec& step : steps) {
-    if (step.kind == model::StepKind::call) of_call(step.call);
-    for (const model::CallSpec& c : step.parallel) of_call(c);
-  }
-  return total;
-}
-
-}  // namespace
-
-void add_pool_capacity(const model::Spec& spec, const Graph& g, ResponseTimes& response,
-                       const Eigen::VectorXd& rates, double total_rps, std::size_t s,
-                       StationEstimate& st) {
-  for (const model::ConnectionPoolSpec& pool : spec.services[s].connection_pools) {
-    const auto callee = spec.service_index(pool.service);
-    if (!callee || total_rps <= 0.0) continue;
-    double connection_s = 0.0;  // per second of the analysed load, all replicas
-    bool known = true;
-    for (std::size_t e : g.of_service[s]) {
-      const auto ei = static_cast<Eigen::Index>(e);
-      for (Eigen::Index j = 0; j < g.routing.cols() && known; ++j) {
-        const double calls = g.routing(ei, j);
-        if (calls <= 0.0 || g.service_of[static_cast<std::size_t>(j)] != *callee) continue;
-        if (const auto r = response.of(static_cast<std::size_t>(j))) {
-          connection_s += rates(ei) * calls * *r;
-        } else {
-          known = false;
-        }
-      }
-      connection_s -=
-          rates(ei) * async_connection_s(spec, g, response, g.endpoint[e]->steps, pool.service);
+void add_pool_capacity(const model::Spec& spec, ResponseTimes& response, double total_rps,
+                       std::size_t s, StationEstimate& st) {
+  const auto& pools = spec.services[s].connection_pools;
+  for (std::size_t k = 0; k < pools.size(); ++k) {
+    const model::ConnectionPoolSpec& pool = pools[k];
+    const std::string name = "connection pool to " + pool.service;
+    const std::string at_most = " (at most " + std::to_string(pool.max) + " per replica)";
+    const auto load = response.pool(s, k);
+    if (!spec.service_index(pool.service) || !load) {
+      st.assumptions.push_back(name + at_most + ": not estimated (a callee's time unknown)");
+      continue;
     }
-    if (!known || connection_s <= 1e-12) continue;
-    const double capacity = pool.max * total_rps / connection_s;
+    const int replicas = std::max(1, st.replicas);
+    PoolEstimate est;
+    est.service = pool.service;
+    est.max = pool.max;
+    est.pooled = load->pooled;
+    est.calls_rps = load->calls_rps / replicas;
+    est.in_use = load->connection_s / replicas;
+    est.holding_s = load->calls_rps > 0.0 ? load->connection_s / load->calls_rps : 0.0;
+    est.wait_probability = load->wait_probability;
+    est.mean_wait_s = load->mean_wait_s;
+    st.pools.push_back(est);
+    if (load->calls_rps <= 0.0) {
+      st.assumptions.push_back(name + at_most + ": no call the caller waits for goes through it");
+      continue;
+    }
+    // Erlang C: the calls a replica waits for queue FIFO for one of its `max` connections (or,
+    // pooled, of all replicas'), each held for the callee's response time.
+    const model::LbPolicy policy = spec.services[s].load_balancer.policy;
+    const bool round_robin = st.replicas > 1 && (policy == model::LbPolicy::round_robin ||
+                                                 policy == model::LbPolicy::weighted_round_robin);
+    const std::string queue =
+        load->pooled ? "one M/M/" + std::to_string(replicas * pool.max) +
+                           " queue for all replicas' connections"
+                     : "an M/M/" + std::to_string(pool.max) + " queue for connections per replica";
+    const std::string bias = load->pooled
+                                 ? "; optimistic: the balancer sends to the least loaded replica"
+                             : round_robin ? "; pessimistic: round robin's calls are more regular"
+                                           : "";
+    std::string text = name + at_most + ": in the capacity and the latency: " + queue +
+                       ", Erlang C (calls taken as Poisson, a connection held an exponential "
+                       "time of mean the callee's response, " +
+                       num(est.holding_s * 1e3) + " ms; acquire_timeout ignored" + bias + ")";
+    if (est.mean_wait_s) {
+      text += ": " + num(est.in_use) + " busy on average, P(wait) " + num(*est.wait_probability) +
+              ", mean wait " + num(*est.mean_wait_s * 1e3) + " ms per call";
+    }
+    st.assumptions.push_back(text);
+    if (total_rps <= 0.0 || load->connection_s <= 1e-12) continue;
+    const double capacity = pool.max * total_rps / load->connection_s;
     if (!st.replica_capacity_rps || capacity < *st.replica_capacity_rps) {
       st.replica_capacity_rps = capacity;
-      st.capacity_bound = "connection pool to " + pool.service;
+      st.capacity_bound = name;
     }
-    if (total_rps >= capacity * st.replicas) {
+    // Exhausted: no finite wait (the response times above have none either).
+    if (!est.mean_wait_s || total_rps >= capacity * st.replicas) {
       st.stable = false;
-      st.assumptions.push_back(
-          "connection pool to " + pool.service + " exhausted: " + num(connection_s / st.replicas) +
-          " connections busy per replica on average, more than its " + std::to_string(pool.max));
+      st.assumptions.push_back(name + " exhausted: " + num(est.in_use) +
+                               " connections busy per replica on average, at or above its " +
+                               std::to_string(pool.max));
     }
   }
 }

@@ -1,6 +1,6 @@
 #pragma once
-// Internal to the analysis (not installed): the capacity a service's connection pools leave it
-// (pool_capacity.cpp).
+// Internal to the analysis (not installed): a service's connection pools (pool_capacity.cpp):
+// the capacity they leave it, and the wait for a connection that its calls take.
 
 #include <Eigen/Dense>
 
@@ -16,9 +16,9 @@ namespace capsim::analytic::detail {
 /// each synchronous call to it, so it carries at most max / (connection-seconds per workload
 /// request) per replica. Lowers `st.replica_capacity_rps` (and names the pool in
 /// `capacity_bound`) where that is smaller, and marks `st` unstable, with an assumption, where
-/// `total_rps` passes it. `rates`: the endpoints' arrival rates at the analysed load.
-void add_pool_capacity(const model::Spec& spec, const Graph& g, ResponseTimes& response,
-                       const Eigen::VectorXd& rates, double total_rps, std::size_t s,
-                       StationEstimate& st);
+/// `total_rps` passes it. Fills `st.pools` with each pool's load and Erlang C wait (the waits
+/// `response` adds to the calls, at the rates it was given), and says so in an assumption.
+void add_pool_capacity(const model::Spec& spec, ResponseTimes& response, double total_rps,
+                       std::size_t s, StationEstimate& st);
 
 }  // namespace capsim::analytic::detail

@@ -19,6 +19,23 @@ enum class StationModel {
   none,         ///< not analysed (see the assumptions)
 };
 
+/// One replica's connection pool towards a callee (open workloads): an M/M/c queue for
+/// connections, c = `max`, fed the replica's synchronous calls to the callee (Poisson assumed),
+/// each holding its connection for the callee's mean response time (exponential assumed).
+/// Behind a balancer that sends to the least loaded replica, one M/M/(replicas x max) queue.
+struct PoolEstimate {
+  std::string service;     ///< the callee
+  int max = 0;             ///< connections per replica
+  bool pooled = false;     ///< all replicas' connections taken as one queue
+  double calls_rps = 0.0;  ///< calls through one replica's pool per second
+  double holding_s = 0.0;  ///< mean time a call holds its connection
+  double in_use = 0.0;     ///< mean connections busy per replica: calls_rps x holding_s
+  /// Erlang C's probability that a call waits for a connection, and the mean wait per call
+  /// (in the caller's response time); absent when the pool is exhausted (in_use >= max).
+  std::optional<double> wait_probability;
+  std::optional<double> mean_wait_s;
+};
+
 /// One service's CPUs as a queueing station (open workloads).
 struct StationEstimate {
   std::string service;
@@ -60,6 +77,8 @@ struct StationEstimate {
   std::string capacity_bound;
   /// Caches: the estimated hit ratio (cache_hit_ratio.hpp); misses call the backend.
   std::optional<double> hit_ratio;
+  /// Its connection pools, in the model's order (open workloads only; empty with a closed one).
+  std::vector<PoolEstimate> pools;
   std::vector<std::string> assumptions;
 };
 
