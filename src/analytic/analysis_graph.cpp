@@ -7,6 +7,8 @@
 #include <cstdio>
 
 #include "capsim/dist/distribution.hpp"
+#include "capsim/model/error.hpp"
+#include "capsim/stats/format.hpp"
 
 namespace capsim::analytic::detail {
 
@@ -42,7 +44,49 @@ Graph build_graph(const model::Spec& spec) {
     }
   }
   fill_steps(spec, g, std::vector<double>(spec.services.size(), 0.0));
+  refuse_endless_message_loops(spec, g);
   return g;
+}
+
+namespace {
+
+double spectral_radius(const Eigen::MatrixXd& m) {
+  const Eigen::VectorXcd eigenvalues = m.eigenvalues();
+  double radius = 0.0;
+  for (Eigen::Index k = 0; k < eigenvalues.size(); ++k) {
+    radius = std::max(radius, std::abs(eigenvalues(k)));
+  }
+  return radius;
+}
+
+}  // namespace
+
+void refuse_endless_message_loops(const model::Spec& spec, const Graph& g) {
+  // The loader refuses call cycles; a cycle through a queue (a message loop) loads with a
+  // warning. Its visits are finite only while the routing's spectral radius is below 1.
+  const bool queues = std::any_of(spec.services.begin(), spec.services.end(),
+                                  [](const model::ServiceSpec& s) { return s.queue.has_value(); });
+  if (!queues || g.routing.rows() == 0) return;
+  const double radius = spectral_radius(g.routing);
+  if (radius < 1.0 - 1e-9) return;
+  // Named at the first queue whose hand-over to its consumer the endless loop needs.
+  std::string at;
+  for (std::size_t i = 0; i < g.endpoint.size() && at.empty(); ++i) {
+    const model::ServiceSpec& s = spec.services[g.service_of[i]];
+    if (!s.queue) continue;
+    const auto j = g.find(spec, s.queue->consumer, s.queue->consumer_endpoint);
+    if (!j) continue;
+    Eigen::MatrixXd without = g.routing;
+    without(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(*j)) = 0.0;
+    if (spectral_radius(without) < 1.0 - 1e-9) at = s.pointer + "/consumer";
+  }
+  throw model::ModelError(
+      at,
+      "expected a message loop that sends back fewer than one message per message on "
+      "average, found one whose messages come back at least once each (the traffic "
+      "equations' spectral radius is " +
+          stats::significant(radius, 3) +
+          "): the backlog grows without bound, and there is no steady state to estimate");
 }
 
 namespace {

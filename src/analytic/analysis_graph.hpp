@@ -66,6 +66,10 @@ struct Graph {
 /// The graph with every step's calls and work; cache-aside misses as none (add_cache_misses()
 /// weighs them in).
 Graph build_graph(const model::Spec& spec);
+/// A model whose message loops (a queue's consumer publishing back to it, perhaps through other
+/// services) send back one message or more per message has no steady state: a ModelError at
+/// the queue's consumer. build_graph() checks it.
+void refuse_endless_message_loops(const model::Spec& spec, const Graph& g);
 
 /// Fills the routing, the work and the data calls of every endpoint from its steps: the on_miss
 /// steps of a cache-aside lookup into cache `c` weighted by `miss[c]` (per service).

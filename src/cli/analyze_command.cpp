@@ -246,7 +246,12 @@ int command_analyze(const AnalyzeCommand& c) {
     // the profile's peak is not its concern.
     if (!model::warns_of_unreached_peak(w)) std::cerr << "warning: " << w.text() << '\n';
   }
-  const analytic::ModelAnalysis a = analytic::analyze(spec);
+  analytic::ModelAnalysis a;
+  try {
+    a = analytic::analyze(spec);  // a model it cannot estimate is refused at its pointer
+  } catch (const model::ModelError& e) {
+    throw model::locate(e, document.positions, c.sets);
+  }
   Json out = run::analysis_json(spec, a);
   std::string text = analysis_text(spec, a);
   if (c.check) {

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "capsim/analytic/model_analysis.hpp"
+#include "capsim/model/error.hpp"
 #include "capsim/model/load.hpp"
 #include "validation_support.hpp"
 
@@ -80,6 +81,36 @@ TEST(AnalyzeLatency, PercentilesSkipAQueuesConsumer) {
   ASSERT_TRUE(w.mean_latency_s.has_value());
   EXPECT_NEAR(*w.mean_latency_s, 0.030, 1e-6);
   EXPECT_NEAR(quantile(w, "p99"), std::log(100.0) / 50.0 + 0.010, 1e-6);
+}
+
+TEST(AnalyzeLatency, AMessageLoopIsSolvedBelowOneAndRefusedAtOne) {
+  // The consumer of `jobs` publishes back to it with probability p: each send makes 1 / (1 - p)
+  // processings (p = 0.5: 2, so 50/s of sends are 100/s at `worker`). At p = 1 every message
+  // comes back: no steady state, refused at the queue's consumer.
+  const auto model_text = [](double p) {
+    return R"({
+      "workloads": [ { "name": "w", "target": "api", "rate": 50 } ],
+      "services": {
+        "api": { "steps": [ { "work": "1ms" }, { "call": "jobs" } ] },
+        "jobs": { "kind": "queue", "consumer": "worker" },
+        "worker": { "replicas": 2, "workers": 4,
+                    "steps": [ { "work": "10ms" }, { "call": "jobs", "probability": )" +
+           std::to_string(p) + R"( } ] } } })";
+  };
+  const auto a = analyze(model_text(0.5));
+  for (const analytic::StationEstimate& st : a.stations) {
+    if (st.service == "worker") {
+      EXPECT_NEAR(st.arrival_rps, 100.0, 1e-9);
+    }
+  }
+  try {
+    analyze(model_text(1.0));
+    FAIL() << "expected a ModelError";
+  } catch (const model::ModelError& e) {
+    ASSERT_EQ(e.diagnostics().size(), 1u);
+    EXPECT_EQ(e.diagnostics()[0].pointer, "/services/jobs/consumer");
+    EXPECT_NE(e.diagnostics()[0].message.find("no steady state"), std::string::npos);
+  }
 }
 
 /// Erlang C by its textbook sum: the probability that an arrival at an M/M/c queue with
