@@ -59,6 +59,9 @@ void Replication::rollout_step(std::uint32_t si) {
   const auto [surge, unavailable] = fenceposts(f, desired);
   const int min_available = desired - unavailable;
   for (;;) {
+    // A replica that starts with no start-up is ready within start_replica(), whose readiness
+    // steps the rollout again (nested): that step may have ended it.
+    if (!s.rollout) return;
     int old_live = 0;
     int new_live = 0;
     int new_ready = 0;

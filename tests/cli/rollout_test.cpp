@@ -105,6 +105,28 @@ TEST(Rollout, PercentagesThatBothRoundToZeroMakeOneUnavailable) {
   EXPECT_NEAR(mean_of(j["workloads"]["w"]["error_rate"]), 30.0 / 600.0, 0.01) << j["workloads"];
 }
 
+TEST(Rollout, WithoutAStartUpItCompletesOnceAtItsStart) {
+  // startup_time 0 (the default): every new pod is ready the instant it starts, and the rollout
+  // is over at 100 s. It completes once (it counted 5 completions and logged 5 rollout_end:
+  // each nested readiness re-ended it).
+  Sandbox box;
+  write_text(box / "m.json", R"({
+    "simulation": {"duration": "200s", "replications": 1, "seed": 1},
+    "workloads": [{"name": "w", "target": "api", "rate": 5}],
+    "services": {"api": {"replicas": 4, "steps": [{"work": "1ms"}]}},
+    "faults": [{"at": "100s", "kind": "rollout", "service": "api"}]
+  })");
+  const RunResult r = box.run({"run", "m.json", "--quiet", "-o", "out.json"});
+  ASSERT_EQ(r.status, 0) << r;
+  const Json j = read_json(box / "out.json");
+  const Json& s = j["services"]["api"];
+  EXPECT_DOUBLE_EQ(mean_of(s["rollout"]["completed"]), 1.0) << s;
+  EXPECT_DOUBLE_EQ(mean_of(s["rollout"]["duration_s"]), 0.0) << s;
+  int ends = 0;
+  for (const Json& e : j["events"]) ends += e["kind"] == "rollout_end" ? 1 : 0;
+  EXPECT_EQ(ends, 1);
+}
+
 TEST(Rollout, BusyOldReplicasFinishTheirRequests) {
   // Requests that take 20 s are in flight when their replica is replaced: the replica drains
   // (finishes them) instead of failing them, and the rollout's pace is unchanged.
