@@ -304,10 +304,16 @@ UI's "Download JSON" and its `/api/traces` write them; microseconds, the service
   (for capsim's own traces, the `capsim.cpu_work_s` of the `completed` event, which excludes
   waiting), fitted as `capsim fit` fits samples (at most 10,000, evenly strided; the empirical
   candidate is not used, it would need a file; fewer than 10 samples: an exponential with their
-  mean), as one `work` step before the calls.
+  mean), as one `work` step before the calls. With capsim's own traces, the time of a span that
+  is neither its CPU nor a call (a wait for a worker or a core, or a `delay` step: the spans do
+  not tell them apart) is not modelled, and a note says how much it is per invocation when it is
+  1 ms or more and a tenth of the span or more: add the source model's delay steps back (a delay
+  would count the queueing, which the imported model reproduces, a second time).
 - **Workloads**: one open workload per root endpoint, at the sample's mean rate (arrivals less
   one over the time from the first to the last): the rate of the exported sample, noted so that
-  the real one is set.
+  the real one is set. A root CLIENT span (a load generator's request) with several server spans
+  below it is one request sent several times: it counts once, at its first attempt, and a note
+  says how many requests were sent again (give the workload a `retry`).
 
 What it inferred is printed on standard error (`note:` lines: invocations, the fitted family and
 its statistic, each call's count, probability and parallelism), and what it could not: replicas,

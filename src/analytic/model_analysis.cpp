@@ -348,6 +348,17 @@ ModelAnalysis analyze(const model::Spec& spec, const AnalysisOptions& options) {
                       : "Allen-Cunneen mean wait (approximate), percentiles as if exponential"));
     }
     if (svc.queue_capacity) st.assumptions.push_back("queue capacity ignored (no blocking)");
+    // Refusals the analysis does not model: it offers the station every request.
+    if (!svc.rate_limits.empty()) {
+      st.assumptions.push_back(
+          "rate limit ignored: every request is analysed as admitted (the simulation refuses "
+          "those beyond it with rate_limited, which no replica count changes)");
+    }
+    if (svc.database && svc.database->capacity_units) {
+      st.assumptions.push_back(
+          "capacity units ignored: no request is analysed as throttled (the simulation throttles "
+          "those beyond the table's units)");
+    }
     const double lambda_q = pooled ? visits : visits / n;
     const int servers_q = pooled ? n * c : c;
     queues[s] = make_queue(lambda_q, st.work_mean_s, servers_q, st.work_scv, ps);

@@ -63,7 +63,7 @@ std::string describe_model(const model::Spec& spec) {
     out << "  service " << s.name << ": ";
     if (const std::string kind = kind_text(s); !kind.empty()) out << kind << ", ";
     out << plural(s.replicas, "replica", "replicas") << " x " << plural(s.cores, "core", "cores")
-        << ", " << s.workers << " workers, "
+        << ", " << plural(s.workers, "worker", "workers") << ", "
         << plural(static_cast<long long>(s.endpoints.size()), "endpoint", "endpoints");
     if (s.autoscaling) out << ", autoscaling " << autoscaling_text(*s.autoscaling);
     if (s.pod && spec.nodes) {

@@ -68,6 +68,10 @@ struct EndpointStats {
   std::vector<double> wait_s;
   double wait_offset_sum = 0;
   std::map<std::string, std::size_t> external_names;  ///< external spans by name, in all
+  /// capsim's own traces (capsim.cpu_work_s): invocations, and their time that is neither CPU
+  /// nor calls nor instrumented waits (a queue, a wait for a core, a delay step), summed.
+  std::size_t cpu_known = 0;
+  double unexplained_s_sum = 0, duration_s_sum = 0;
 };
 
 /// The first instant of `waits` (clipped to [from, to]) that no interval of `calls` covers.
@@ -297,13 +301,18 @@ Fragment import_traces(const std::vector<TraceSpan>& spans) {
     }
     --depth;
   };
+  // Requests, one per root: a root CLIENT span (a load generator's request) whose several
+  // invocations are its attempts (retries) is one request, at its first attempt.
+  std::vector<std::pair<std::size_t, std::size_t>> root_requests;  // (first invocation, attempts)
   for (const std::size_t r : roots) {
     if (spans[r].kind == SpanKind::client) {
       std::vector<std::size_t> calls, externals;
       below(r, spans[r].service, calls, externals, kNoSpan);
       root_invocations.insert(root_invocations.end(), calls.begin(), calls.end());
+      if (!calls.empty()) root_requests.emplace_back(calls.front(), calls.size());
     } else {
       root_invocations.push_back(invoke(r, kNoSpan));
+      root_requests.emplace_back(root_invocations.back(), 1);
     }
   }
   // A span that no root reaches has parents that form a loop (or is its own parent).
@@ -381,6 +390,11 @@ Fragment import_traces(const std::vector<TraceSpan>& spans) {
     // capsim's own traces say the CPU demand; otherwise the self time includes any waiting.
     const double cpu_s = spans[inv.span].cpu_work_s;
     e.self_s.push_back(cpu_s >= 0 ? cpu_s : std::max(0.0, inv.end_s - inv.start_s - covered));
+    if (cpu_s >= 0) {
+      ++e.cpu_known;
+      e.unexplained_s_sum += std::max(0.0, inv.end_s - inv.start_s - covered - cpu_s);
+      e.duration_s_sum += inv.end_s - inv.start_s;
+    }
   }
   // The model.
   Json services = Json::object();
@@ -475,6 +489,21 @@ Fragment import_traces(const std::vector<TraceSpan>& spans) {
       steps.insert(steps.begin() + static_cast<std::ptrdiff_t>(at),
                    Json{{"delay", wait_delay(e, key, f.warnings)}});
     }
+    if (e.cpu_known > 0) {
+      // capsim's traces give the CPU; the rest of a span that no call covers is queueing, a
+      // wait for a core or a delay step, which the traces do not tell apart: said, not modelled
+      // (a delay would count the queueing that the model reproduces a second time).
+      const double n = static_cast<double>(e.cpu_known);
+      const double unexplained_s = e.unexplained_s_sum / n;
+      if (unexplained_s >= 1e-3 && unexplained_s >= 0.1 * e.duration_s_sum / n) {
+        f.warnings.push_back(key + ": " + seconds_text(unexplained_s) + " per invocation (of " +
+                             seconds_text(e.duration_s_sum / n) +
+                             ") is neither CPU (capsim.cpu_work_s) nor a call: a wait for a "
+                             "worker or a core, or a delay step, which the spans do not tell "
+                             "apart; the model has no delay for it (add the source model's "
+                             "delay steps if it had some)");
+      }
+    }
     if (steps.empty()) steps.push_back(Json{{"work", "1us"}});
     f.warnings.push_back("inferred " + key + ": " + std::to_string(e.invocations) +
                          " invocations; self time " + (note.empty() ? "none" : note) + ";" +
@@ -485,8 +514,21 @@ Fragment import_traces(const std::vector<TraceSpan>& spans) {
   }
   // Open workloads: one per root endpoint, at its mean arrival rate over the traces' span.
   std::map<std::string, std::vector<double>> arrivals;
-  for (const std::size_t r : root_invocations) {
+  std::map<std::string, std::pair<std::size_t, std::size_t>> retried;  // (requests, attempts)
+  for (const auto& [r, attempts] : root_requests) {
     arrivals[invocations[r].endpoint].push_back(invocations[r].start_s);
+    if (attempts > 1) {
+      auto& [requests, all] = retried[invocations[r].endpoint];
+      ++requests;
+      all += attempts;
+    }
+  }
+  for (const auto& [endpoint, counts] : retried) {
+    f.warnings.push_back("workload " + endpoint + ": " + std::to_string(counts.first) +
+                         " requests were sent again by their client (" +
+                         std::to_string(counts.second) +
+                         " attempts in all, one CLIENT span each): the rate counts requests, "
+                         "not attempts; give the workload a retry to send them again");
   }
   Json workloads = Json::array();
   for (auto& [endpoint, times] : arrivals) {

@@ -380,7 +380,26 @@ std::optional<ServiceSpec> ModelLoader::read_service(const std::string& name, co
   read_connection_pools(value, pointer, spec);
   // A service with a problem is left out, so that nothing is checked against wrong values.
   if (reader_.error_count() != errors_before) return std::nullopt;
+  warn_of_idle_drop_expired(pointer, spec);
   return spec;
+}
+
+void ModelLoader::warn_of_idle_drop_expired(const std::string& pointer, const ServiceSpec& spec) {
+  if (!spec.drop_expired || spec.workers <= spec.cores) return;
+  // A service that holds its workers through calls or delays can run out of them: then requests
+  // wait for a worker, where the deadline is checked.
+  for (const EndpointSpec& e : spec.endpoints) {
+    for (const StepSpec& step : e.steps) {
+      if (step.kind != StepKind::work) return;
+    }
+  }
+  reader_.warning(child(pointer, "drop_expired"),
+                  "discards only requests waiting for a worker: with " +
+                      std::to_string(spec.workers) + " workers on " + std::to_string(spec.cores) +
+                      (spec.cores == 1 ? " core" : " cores") +
+                      " and only CPU work, a request takes a worker at once and waits for a core, "
+                      "so none is dropped; set workers to the handlers that take requests off the "
+                      "server's queue (as many as the cores for a CPU-bound server)");
 }
 
 std::optional<LoadBalancerSpec> ModelLoader::read_load_balancer(const Json& value,

@@ -96,6 +96,9 @@ class ModelLoader {
   /// Call cycles are errors; once there are none, a cycle through a queue (a consumer that
   /// publishes back to its queue, perhaps through other services) is a warning.
   void check_cycles();
+  /// Warns when `drop_expired` cannot drop anything: more workers than cores and only CPU work,
+  /// so no request ever waits for a worker.
+  void warn_of_idle_drop_expired(const std::string& pointer, const ServiceSpec& spec);
   /// Reports each cycle the depth-first search closes over `edges` as an error, or (with
   /// `message_loops`) as a warning naming the message loop.
   void find_cycles(const std::vector<std::vector<CallEdge>>& edges, bool message_loops);

@@ -129,6 +129,21 @@ std::vector<std::string> mechanism_notes(const Results& r, const std::string& se
             ".*)";
     notes.push_back(std::move(note));
   }
+  // Refusals before any work: no utilisation or queue of the service shows them, and its
+  // callers see failed calls (an upstream 5xx unless they retry or fall back).
+  if (const auto limited = mean("rate_limited"); limited && *limited >= kSignificantErrorRate) {
+    notes.push_back(service + ": its rate limit refused " + fixed(*limited * 100.0, 2) +
+                    "% of its arrivals (429), before any work: its callers see failed calls "
+                    "that its utilisation does not show (services." +
+                    service + ".rate_limited)");
+  }
+  if (const auto throttled = mean("capacity_units.throttled");
+      throttled && *throttled >= kSignificantErrorRate) {
+    notes.push_back(service + ": its capacity units throttled " + fixed(*throttled * 100.0, 2) +
+                    "% of its arrivals, before any work: its callers see failed calls that its "
+                    "utilisation does not show (services." +
+                    service + ".capacity_units.throttled, docs/capacity-units.md)");
+  }
   // A queue (kind "queue"): a backlog that grows to the end, messages refused or dead-lettered.
   // None of them fails a request: the senders' calls succeeded when the broker stored them.
   if (const auto end = mean("queue.backlog.end"); end && *end >= 100.0) {

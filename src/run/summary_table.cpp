@@ -29,6 +29,11 @@ std::string format_estimate(const stats::Estimate& e, double scale = 1.0, int di
   return out.str();
 }
 
+/// `text` + "%", or "-" for an undefined value (a phase with no request).
+std::string with_percent(const std::string& text) {
+  return text == "-" ? text : text + "%";
+}
+
 struct Table {
   std::vector<std::string> header;
   std::vector<std::vector<std::string>> rows;
@@ -106,7 +111,7 @@ std::string phases_table(const Results& r, Format format) {
       const std::string p = "phases." + ph + ".workloads." + w + ".";
       t.rows.push_back({ph, w, format(est(p + "offered_rps"), 1.0, -1),
                         format(est(p + "throughput_rps"), 1.0, -1),
-                        format(est(p + "error_rate"), 100.0, 2) + "%",
+                        with_percent(format(est(p + "error_rate"), 100.0, 2)),
                         format(est(p + "latency_ms.p50"), 1.0, -1),
                         format(est(p + "latency_ms.p99"), 1.0, -1), busiest_text});
     }
@@ -185,7 +190,8 @@ std::string endpoints_table(const Results& r) {
     };
     t.rows.push_back(
         {service + "." + endpoint, format_estimate(est("arrival_rps")),
-         format_estimate(est("throughput_rps")), format_estimate(est("error_rate"), 100.0, 2) + "%",
+         format_estimate(est("throughput_rps")),
+         with_percent(format_estimate(est("error_rate"), 100.0, 2)),
          format_estimate(est("latency_ms.mean")), format_estimate(est("latency_ms.p50")),
          format_estimate(est("latency_ms.p95")), format_estimate(est("latency_ms.p99"))});
   }
@@ -219,7 +225,7 @@ std::string summary_table(const Results& r) {
     const std::string p = "workloads." + n + ".";
     w.rows.push_back(
         {n, format_estimate(est(p + "offered_rps")), format_estimate(est(p + "throughput_rps")),
-         format_estimate(est(p + "error_rate"), 100.0, 2) + "%",
+         with_percent(format_estimate(est(p + "error_rate"), 100.0, 2)),
          format_estimate(est(p + "latency_ms.mean")), format_estimate(est(p + "latency_ms.p50")),
          format_estimate(est(p + "latency_ms.p95")), format_estimate(est(p + "latency_ms.p99"))});
   }
@@ -228,7 +234,7 @@ std::string summary_table(const Results& r) {
     w.header.insert(w.header.begin() + 4, "degraded");
     for (std::size_t i = 0; i < workloads.size(); ++i) {
       const auto degraded = est("workloads." + workloads[i] + ".degraded_rate");
-      w.rows[i].insert(w.rows[i].begin() + 4, format_estimate(degraded, 100.0, 2) + "%");
+      w.rows[i].insert(w.rows[i].begin() + 4, with_percent(format_estimate(degraded, 100.0, 2)));
     }
   }
   out << w.render() << '\n';
@@ -238,10 +244,10 @@ std::string summary_table(const Results& r) {
   for (const std::string& n : services) {
     const std::string p = "services." + n + ".";
     s.rows.push_back({n, format_estimate(est(p + "arrival_rps")),
-                      format_estimate(est(p + "cpu_utilization"), 100.0, 1) + "%",
-                      format_estimate(est(p + "worker_utilization"), 100.0, 1) + "%",
+                      with_percent(format_estimate(est(p + "cpu_utilization"), 100.0, 1)),
+                      with_percent(format_estimate(est(p + "worker_utilization"), 100.0, 1)),
                       format_estimate(est(p + "queue_length")),
-                      format_estimate(est(p + "rejected"), 100.0, 2) + "%",
+                      with_percent(format_estimate(est(p + "rejected"), 100.0, 2)),
                       format_estimate(est(p + "latency_ms.p50")),
                       format_estimate(est(p + "latency_ms.p99")),
                       format_estimate(est(p + "replicas.mean"))});
@@ -249,9 +255,9 @@ std::string summary_table(const Results& r) {
     for (const auto& [role, label] :
          {std::pair{"primary.", "  primary"}, std::pair{"read_replicas.", "  read replicas"}}) {
       if (r.find(p + role + "cpu_utilization") == nullptr) continue;
-      s.rows.push_back({label, "",
-                        format_estimate(est(p + role + "cpu_utilization"), 100.0, 1) + "%",
-                        format_estimate(est(p + role + "worker_utilization"), 100.0, 1) + "%"});
+      s.rows.push_back(
+          {label, "", with_percent(format_estimate(est(p + role + "cpu_utilization"), 100.0, 1)),
+           with_percent(format_estimate(est(p + role + "worker_utilization"), 100.0, 1))});
     }
   }
   out << s.render();
@@ -268,12 +274,12 @@ std::string summary_table(const Results& r) {
   for (const std::string& n : services) {
     const MergedMetric* hit = r.find("services." + n + ".hit_ratio");
     if (hit == nullptr) continue;
-    caches.rows.push_back({n, format_estimate(hit->estimate, 100.0, 1) + "%"});
+    caches.rows.push_back({n, with_percent(format_estimate(hit->estimate, 100.0, 1))});
     if (!locks) continue;
     for (const char* part : {".lock.waited", ".lock.rejected"}) {
       const MergedMetric* m = r.find("services." + n + part);
-      caches.rows.back().push_back(m == nullptr ? "-"
-                                                : format_estimate(m->estimate, 100.0, 2) + "%");
+      caches.rows.back().push_back(
+          m == nullptr ? "-" : with_percent(format_estimate(m->estimate, 100.0, 2)));
     }
   }
   if (!caches.rows.empty()) out << '\n' << caches.render();

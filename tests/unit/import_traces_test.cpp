@@ -74,6 +74,35 @@ TEST(ImportTraces, RoundTripGivesTheCallGraphRatesAndLatenciesBack) {
   EXPECT_NEAR(db_b, db_a, 0.05 * db_a);
 }
 
+TEST(ImportTraces, CapsimsOwnTracesSayWhatIsNeitherCpuNorACallAndCountRequestsNotAttempts) {
+  // 2 ms of CPU, then a 40 ms delay (no span of its own): the spans tell the delay from a wait
+  // for a core no better than from the queue, so the import says so instead of dropping it
+  // silently. And a client that retries (the server errs half the time, twice at most): one
+  // request, one rate sample, however many attempts.
+  const model::Spec known = model::load(Json::parse(R"({
+    "simulation": { "duration": "400s", "warmup": "0s", "seed": 13 },
+    "workloads": [ { "name": "w", "target": "api", "rate": 5, "retry": { "max_attempts": 2 } } ],
+    "services": { "api": { "steps": [ { "work": "2ms" }, { "delay": "40ms" } ] } },
+    "faults": [ { "at": "0s", "kind": "outage", "service": "api", "duration": "200s" } ] })"),
+                                        ".");
+  net::TraceRecorder recorder(1'000'000, 0.0);
+  net::ReplicationOptions options;
+  options.traces = &recorder;
+  net::simulate(known, options);
+  const Fragment f = import_traces(read_trace_spans(Json::parse(recorder.otlp(known).dump())));
+  bool delay_note = false, retry_note = false;
+  for (const std::string& w : f.warnings) {
+    if (w.rfind("api/default: ", 0) == 0 && w.find("is neither CPU") != std::string::npos) {
+      delay_note = true;
+    }
+    if (w.find("requests were sent again by their client") != std::string::npos) retry_note = true;
+  }
+  EXPECT_TRUE(delay_note);
+  EXPECT_TRUE(retry_note);
+  // About 2,000 requests in 400 s (the outage's failures retried once: about 3,000 attempts).
+  EXPECT_NEAR(f.model["workloads"][0]["rate"].get<double>(), 5.0, 0.4);
+}
+
 // As the Jaeger UI's "Download JSON" (and /api/traces) writes it: microseconds, processes.
 const char* kJaeger = R"({"data": [
   {"traceID": "t1", "spans": [

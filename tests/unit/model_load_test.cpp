@@ -430,6 +430,22 @@ TEST(ModelLoad, AMessageLoopThroughAQueueIsAWarning) {
             "average");
 }
 
+TEST(ModelLoad, DropExpiredThatCannotDropIsAWarning) {
+  // 64 workers on 1 core and only CPU work: nothing waits for a worker, so nothing is dropped.
+  Json doc = minimal_model();
+  doc["services"]["api"]["drop_expired"] = true;
+  capsim::model::Spec spec = capsim::model::load(doc, {});
+  ASSERT_EQ(spec.warnings.size(), 1u);
+  EXPECT_EQ(spec.warnings[0].pointer, "/services/api/drop_expired");
+  // As many workers as cores: requests queue for a worker, where the deadline is checked.
+  doc["services"]["api"]["workers"] = 1;
+  EXPECT_TRUE(capsim::model::load(doc, {}).warnings.empty());
+  // A service that holds its workers through a delay can run out of them: no warning.
+  doc["services"]["api"]["workers"] = 64;
+  doc["services"]["api"]["steps"].push_back(Json::parse(R"({"delay": "50ms"})"));
+  EXPECT_TRUE(capsim::model::load(doc, {}).warnings.empty());
+}
+
 TEST(ModelLoad, ACallCycleBehindAQueueIsStillAnError) {
   // The queue's loop is found only once no call cycle is left: the call cycle is the error.
   const Json doc = Json::parse(R"({

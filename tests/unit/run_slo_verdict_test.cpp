@@ -165,6 +165,27 @@ TEST(SummaryNotes, NoRequestFinishedIsSaid) {
   EXPECT_EQ(run::summary_table(some).find("no request finished"), std::string::npos);
 }
 
+TEST(SummaryNotes, RateLimitsAndThrottlingOfAServiceAreNamed) {
+  // An internal service's bucket refuses 40% of what reaches it, a table throttles 79%: its
+  // callers fail with a 5xx, and neither row shows a refusal (rejected is the queue's).
+  const run::Results r =
+      results_with({metric("services.partner.rate_limited", {0.40, 0.4058}),
+                    metric("services.table.capacity_units.throttled", {0.79, 0.79})},
+                   false);
+  const std::string table = run::summary_table(r);
+  EXPECT_NE(table.find("! partner: its rate limit refused 40.29% of its arrivals (429), before "
+                       "any work: its callers see failed calls that its utilisation does not "
+                       "show (services.partner.rate_limited)"),
+            std::string::npos)
+      << table;
+  EXPECT_NE(table.find("! table: its capacity units throttled 79.00% of its arrivals"),
+            std::string::npos)
+      << table;
+  const run::Results fine =
+      results_with({metric("services.partner.rate_limited", {0, 0.01})}, false);
+  EXPECT_EQ(run::summary_table(fine).find("!"), std::string::npos) << run::summary_table(fine);
+}
+
 TEST(SummaryNotes, PoolsAndOomKillsThatFailRequestsAreNamed) {
   // Scenario 2's incident: the pool times out 11.3% of its acquisitions while the database
   // itself shows 40% busy; the service's row cannot show it.

@@ -113,6 +113,27 @@ TEST(AnalyzeLatency, AMessageLoopIsSolvedBelowOneAndRefusedAtOne) {
   }
 }
 
+TEST(AnalyzeLatency, ARateLimitAndCapacityUnitsAreNamedAsIgnored) {
+  // 150/s into a 1-core api behind an 80/s bucket: the analysis offers all 150/s (unstable),
+  // and says that it does; the same for a table's capacity units.
+  const auto a = analyze(R"({
+    "workloads": [ { "name": "w", "target": "api", "rate": 150 } ],
+    "services": {
+      "api": { "rate_limit": { "rate": 80, "burst": 20 },
+               "steps": [ { "work": "10ms" }, { "call": "table" } ] },
+      "table": { "kind": "database", "work": "1ms",
+                 "capacity_units": { "mode": "provisioned", "read": { "units_per_s": 50 } } } } })");
+  bool limit = false, units = false;
+  for (const analytic::StationEstimate& st : a.stations) {
+    for (const std::string& text : st.assumptions) {
+      if (st.service == "api" && text.rfind("rate limit ignored", 0) == 0) limit = true;
+      if (st.service == "table" && text.rfind("capacity units ignored", 0) == 0) units = true;
+    }
+  }
+  EXPECT_TRUE(limit);
+  EXPECT_TRUE(units);
+}
+
 /// Erlang C by its textbook sum: the probability that an arrival at an M/M/c queue with
 /// offered load a (< c) waits.
 double erlang_c_by_sum(int c, double a) {
