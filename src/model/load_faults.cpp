@@ -180,6 +180,17 @@ std::optional<FaultSpec> ModelLoader::read_fault(const Json& value, const std::s
       break;
     case FaultKind::rollout:
       read_rollout(value, pointer, service, fault);
+      if (service != nullptr) {
+        if (const auto si = spec.service_index(service->name);
+            si && spec.services[*si].startup_time_s == 0.0) {
+          // Every new pod is then ready the instant it starts: the rollout replaces them all at
+          // once, at no cost in capacity, which is seldom what is asked.
+          reader_.warning(child(pointer, "service"),
+                          "the service's startup_time is 0: each new pod is ready at once, so "
+                          "the rollout ends the instant it starts and costs no capacity; give "
+                          "it the time a new pod takes to become ready");
+        }
+      }
       break;
     case FaultKind::node_loss:
       read_node_loss(value, pointer, fault);

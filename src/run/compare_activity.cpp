@@ -36,6 +36,7 @@ VariantActivity activity_of(const Results& r) {
     const double arrivals = mean_of(r, p + "arrival_rps");
     a.rejected_rps += mean_of(r, p + "rejected") * arrivals;
     a.rate_limited_rps += mean_of(r, p + "rate_limited") * arrivals;
+    a.throttled_rps += mean_of(r, p + "capacity_units.throttled") * arrivals;
     a.fallback_rps += mean_of(r, p + "fallback_rps");
     a.replica_hours += mean_of(r, p + "replica_seconds") / 3600.0;
     if (r.find(p + "cost") != nullptr) a.cost = a.cost.value_or(0.0) + mean_of(r, p + "cost");
@@ -75,6 +76,7 @@ std::vector<std::string> idle_mechanisms(const VariantActivity& a) {
   if (a.circuit_open_rps == 0.0) idle.push_back("no request refused by a breaker");
   if (a.rejected_rps == 0.0) idle.push_back("no rejection");
   if (a.rate_limited_rps == 0.0) idle.push_back("no rate limiting");
+  if (a.throttled_rps == 0.0) idle.push_back("no throttling");
   if (a.fallback_rps == 0.0) idle.push_back("no fallback");
   if (a.scale_events == 0) idle.push_back("no scale event");
   return idle;
@@ -97,6 +99,7 @@ Json activity_json(const VariantActivity& a) {
   j["circuit_open_rps"] = rate_json(a.circuit_open_rps);
   j["rejected_rps"] = rate_json(a.rejected_rps);
   j["rate_limited_rps"] = rate_json(a.rate_limited_rps);
+  j["throttled_rps"] = rate_json(a.throttled_rps);
   j["fallback_rps"] = rate_json(a.fallback_rps);
   j["scale_events"] = a.scale_events;
   j["replica_hours"] = rate_json(a.replica_hours);

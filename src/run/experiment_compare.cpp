@@ -174,6 +174,7 @@ std::string verdicts_text(const Experiment& experiment, const CompareResult& res
   row("rejected", [&](std::size_t v) { return rate_text(result.activity[v].rejected_rps); });
   row("rate limited",
       [&](std::size_t v) { return rate_text(result.activity[v].rate_limited_rps); });
+  row("throttled", [&](std::size_t v) { return rate_text(result.activity[v].throttled_rps); });
   row("fallbacks", [&](std::size_t v) { return rate_text(result.activity[v].fallback_rps); });
   row("scale events (rep. 0)",
       [&](std::size_t v) { return std::to_string(result.activity[v].scale_events); });

@@ -22,6 +22,7 @@ struct VariantActivity {
   double circuit_open_rps = 0.0;  ///< requests refused by an open breaker
   double rejected_rps = 0.0;      ///< services' rejected arrivals (full queue or saturation)
   double rate_limited_rps = 0.0;  ///< services' arrivals refused by a rate limit
+  double throttled_rps = 0.0;     ///< databases' arrivals throttled by their capacity units
   double fallback_rps = 0.0;      ///< services' calls answered by their fallback (fallback_rps)
   int breaker_transitions = 0;    ///< breaker_open, breaker_half_open, breaker_closed events
   int scale_events = 0;           ///< replica-count changes by autoscalers
