@@ -312,8 +312,8 @@ UI's "Download JSON" and its `/api/traces` write them; microseconds, the service
 - **Workloads**: one open workload per root endpoint, at the sample's mean rate (arrivals less
   one over the time from the first to the last): the rate of the exported sample, noted so that
   the real one is set. A root CLIENT span (a load generator's request) with several server spans
-  below it is one request sent several times: it counts once, at its first attempt, and a note
-  says how many requests were sent again (give the workload a `retry`).
+  of one endpoint below it is one request sent several times: it counts once, at its first
+  attempt, and a note says how many requests were sent again (give the workload a `retry`).
 
 What it inferred is printed on standard error (`note:` lines: invocations, the fitted family and
 its statistic, each call's count, probability and parallelism), and what it could not: replicas,

@@ -38,6 +38,8 @@ std::vector<std::optional<CacheHitEstimate>> add_cache_misses(const model::Spec&
   const auto route_misses = [&] {
     fill_steps(spec, g, miss);
     route_backends();
+    // A message loop may close through on_miss steps or a backend: checked at these misses.
+    refuse_endless_message_loops(spec, g);
     // The open workloads at their peak (a TTL's hit ratio depends on the lookup rate); the
     // shares of lookups, writes and cache-aside lookups also from the closed workloads (per
     // request: only the proportions count), which a model of closed workloads alone has.

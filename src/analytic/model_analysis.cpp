@@ -362,6 +362,18 @@ ModelAnalysis analyze(const model::Spec& spec, const AnalysisOptions& options) {
     const double lambda_q = pooled ? visits : visits / n;
     const int servers_q = pooled ? n * c : c;
     queues[s] = make_queue(lambda_q, st.work_mean_s, servers_q, st.work_scv, ps);
+    if (!readers && !mva_wait[s] && queues[s].valid) {
+      // Pools that let no more calls in than it has servers: it never queues, the calls wait
+      // for a connection (the pools' Erlang C, at its service time alone).
+      if (const auto k = pooled_connections_to(spec, g, options, s); k && *k <= n * c) {
+        queues[s].wait_s = 0.0;
+        queues[s].wait_probability = 0.0;
+        st.assumptions.push_back("every call to it holds a connection of its callers' pools (" +
+                                 std::to_string(*k) + " in all, no more than its " +
+                                 std::to_string(n * c) +
+                                 " servers): it never queues; its calls wait for a connection");
+      }
+    }
     if (mva_wait[s]) {
       queues[s].valid = true;
       queues[s].wait_s = *mva_wait[s];

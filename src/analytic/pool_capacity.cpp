@@ -3,7 +3,9 @@
 #include "pool_capacity.hpp"
 
 #include <algorithm>
+#include <limits>
 #include <string>
+#include <vector>
 
 namespace capsim::analytic::detail {
 
@@ -70,6 +72,36 @@ void add_pool_capacity(const model::Spec& spec, ResponseTimes& response, double 
                                std::to_string(pool.max));
     }
   }
+}
+
+std::optional<int> pooled_connections_to(const model::Spec& spec, const Graph& g,
+                                         const AnalysisOptions& options, std::size_t callee) {
+  const std::string& name = spec.services[callee].name;
+  for (const model::WorkloadSpec& w : spec.workloads) {
+    if (w.target == name) return std::nullopt;  // its requests take no connection
+  }
+  long long connections = 0;
+  std::vector<char> counted(spec.services.size(), 0);
+  for (Eigen::Index i = 0; i < g.routing.rows(); ++i) {
+    const std::size_t caller = g.service_of[static_cast<std::size_t>(i)];
+    for (Eigen::Index j = 0; j < g.routing.cols(); ++j) {
+      if (g.routing(i, j) <= 0.0 || g.service_of[static_cast<std::size_t>(j)] != callee) continue;
+      // An async call, or a queue's hand-over to its consumer, holds no connection.
+      if (g.sync_routing(i, j) <= 0.0) return std::nullopt;
+      const auto& pools = spec.services[caller].connection_pools;
+      const auto pool =
+          std::find_if(pools.begin(), pools.end(),
+                       [&](const model::ConnectionPoolSpec& p) { return p.service == name; });
+      if (pool == pools.end()) return std::nullopt;
+      if (!counted[caller]) {
+        counted[caller] = 1;
+        connections +=
+            static_cast<long long>(pool->max) * replicas_of(spec.services[caller], options);
+      }
+    }
+  }
+  if (connections <= 0 || connections > std::numeric_limits<int>::max()) return std::nullopt;
+  return static_cast<int>(connections);
 }
 
 }  // namespace capsim::analytic::detail

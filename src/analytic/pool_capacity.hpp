@@ -5,6 +5,7 @@
 #include <Eigen/Dense>
 
 #include <cstddef>
+#include <optional>
 
 #include "analysis_graph.hpp"
 #include "capsim/analytic/model_analysis.hpp"
@@ -20,5 +21,13 @@ namespace capsim::analytic::detail {
 /// `response` adds to the calls, at the rates it was given), and says so in an assumption.
 void add_pool_capacity(const model::Spec& spec, ResponseTimes& response, double total_rps,
                        std::size_t s, StationEstimate& st);
+
+/// The connections in all of the pools that every call waiting for service `callee` goes
+/// through (a pool's max x its caller's replicas), or nothing when some such call (a workload's
+/// request, a call from a service without a pool to it, an async call) takes no connection.
+/// When they are no more than the callee's servers, the callee never queues: its calls wait for
+/// a connection instead.
+std::optional<int> pooled_connections_to(const model::Spec& spec, const Graph& g,
+                                         const AnalysisOptions& options, std::size_t callee);
 
 }  // namespace capsim::analytic::detail

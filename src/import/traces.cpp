@@ -309,7 +309,17 @@ Fragment import_traces(const std::vector<TraceSpan>& spans) {
       std::vector<std::size_t> calls, externals;
       below(r, spans[r].service, calls, externals, kNoSpan);
       root_invocations.insert(root_invocations.end(), calls.begin(), calls.end());
-      if (!calls.empty()) root_requests.emplace_back(calls.front(), calls.size());
+      // Its attempts are its invocations of one endpoint; another endpoint is another request.
+      std::map<std::string, std::size_t> first_of;
+      for (const std::size_t c : calls) {
+        const auto [at, fresh] =
+            first_of.try_emplace(invocations[c].endpoint, root_requests.size());
+        if (fresh) {
+          root_requests.emplace_back(c, 1);
+        } else {
+          ++root_requests[at->second].second;
+        }
+      }
     } else {
       root_invocations.push_back(invoke(r, kNoSpan));
       root_requests.emplace_back(root_invocations.back(), 1);

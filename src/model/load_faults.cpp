@@ -182,7 +182,8 @@ std::optional<FaultSpec> ModelLoader::read_fault(const Json& value, const std::s
       read_rollout(value, pointer, service, fault);
       if (service != nullptr) {
         if (const auto si = spec.service_index(service->name);
-            si && spec.services[*si].startup_time_s == 0.0) {
+            si && spec.services[*si].startup_time_s == 0.0 &&
+            !(spec.services[*si].pod && find(doc_, "nodes") != nullptr)) {
           // Every new pod is then ready the instant it starts: the rollout replaces them all at
           // once, at no cost in capacity, which is seldom what is asked.
           reader_.warning(child(pointer, "service"),

@@ -386,6 +386,8 @@ std::optional<ServiceSpec> ModelLoader::read_service(const std::string& name, co
 
 void ModelLoader::warn_of_idle_drop_expired(const std::string& pointer, const ServiceSpec& spec) {
   if (!spec.drop_expired || spec.workers <= spec.cores) return;
+  // A read-through cache holds its worker through its backend call, which is no step.
+  if (spec.cache && !spec.cache->backend.empty()) return;
   // A service that holds its workers through calls or delays can run out of them: then requests
   // wait for a worker, where the deadline is checked.
   for (const EndpointSpec& e : spec.endpoints) {
@@ -396,10 +398,12 @@ void ModelLoader::warn_of_idle_drop_expired(const std::string& pointer, const Se
   reader_.warning(child(pointer, "drop_expired"),
                   "discards only requests waiting for a worker: with " +
                       std::to_string(spec.workers) + " workers on " + std::to_string(spec.cores) +
-                      (spec.cores == 1 ? " core" : " cores") +
-                      " and only CPU work, a request takes a worker at once and waits for a core, "
-                      "so none is dropped; set workers to the handlers that take requests off the "
-                      "server's queue (as many as the cores for a CPU-bound server)");
+                      (spec.cores == 1 ? " core" : " cores") + " and only CPU work, up to " +
+                      std::to_string(spec.workers) +
+                      " requests per replica wait for a core, where no deadline is checked: it "
+                      "drops only beyond that (overload); set workers to the handlers that take "
+                      "requests off the server's queue (as many as the cores for a CPU-bound "
+                      "server)");
 }
 
 std::optional<LoadBalancerSpec> ModelLoader::read_load_balancer(const Json& value,

@@ -60,6 +60,21 @@ Json analysis_json(const model::Spec& spec, const analytic::ModelAnalysis& a) {
     sj["worker_capacity_rps"] = opt(s.worker_capacity_rps);
     sj["capacity_bound"] = s.capacity_bound.empty() ? Json(nullptr) : Json(s.capacity_bound);
     if (s.hit_ratio) sj["hit_ratio"] = *s.hit_ratio;
+    if (!s.pools.empty()) {
+      // Its connection pools: each one's load and Erlang C wait (per replica, or pooled).
+      Json pools = Json::object();
+      for (const analytic::PoolEstimate& p : s.pools) {
+        pools[p.service] =
+            Json{{"max", p.max},
+                 {"pooled", p.pooled},
+                 {"calls_rps", p.calls_rps},
+                 {"holding_ms", p.holding_s * 1e3},
+                 {"in_use", p.in_use},
+                 {"wait_probability", opt(p.wait_probability)},
+                 {"mean_wait_ms", p.mean_wait_s ? Json(*p.mean_wait_s * 1e3) : Json(nullptr)}};
+      }
+      sj["pools"] = std::move(pools);
+    }
     sj["assumptions"] = s.assumptions;
     stations[s.service] = std::move(sj);
   }

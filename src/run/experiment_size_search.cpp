@@ -46,6 +46,11 @@ Sizer::Sizer(const Experiment& e, Executor& executor,
 SizeResult Sizer::run() {
   SizeResult result;
   const model::Spec at_peak = load_variant(e_, peak_);
+  try {
+    analytic::analyze(at_peak);
+  } catch (const model::ModelError& e) {
+    unanalysable_ = e.what();
+  }
   for (const model::WorkloadSpec& w : at_peak.workloads) {
     if (w.kind == model::WorkloadKind::open) {
       result.peak_rps.emplace_back(w.name, analytic::profile_peak(w.rate));
@@ -168,6 +173,7 @@ int Sizer::generous(const model::Spec& spec, const Setting& z) const {
   // Another setting: its largest value (its effect on the stations is not known here).
   if (!z.replicas) return z.max;
   const std::string& s = z.name;
+  if (unanalysable_) return std::clamp(service(spec, s).replicas, z.min, z.max);
   const analytic::ModelAnalysis a = analytic::analyze(spec);
   int count = service(spec, s).replicas;
   for (const analytic::StationEstimate& st : a.stations) {
@@ -311,8 +317,13 @@ ServiceSizing Sizer::size_one(const model::Spec& spec, const Setting& z, Counts 
   out.is_replicas = z.replicas;
   if (!z.replicas) out.pointer = z.pointer;
   // Analytic estimate and the rule of thumb (replicas only: one replica's breaking point).
-  out.analytic = analytic_answer(spec, z, counts);
-  if (z.replicas) {
+  if (unanalysable_) {
+    out.notes.push_back("no analytic estimate (analyze refuses the model: " + *unanalysable_ +
+                        "); the search rests on the simulation alone");
+  } else {
+    out.analytic = analytic_answer(spec, z, counts);
+  }
+  if (z.replicas && !unanalysable_) {
     Counts one = counts;
     one[s] = service(spec, s).replicas;
     // With every setting sized before this one (a database's connections, say) at its answer.

@@ -82,6 +82,9 @@ class Sizer {
   std::vector<Override> peak_;
   std::map<std::string, Runs> runs_;
   std::map<std::string, SizeEvaluation> decided_;  ///< every decision, by key(counts)
+  /// Why the model has no analytic estimate (analyze refuses it: a message loop that never
+  /// drains), when it has none: the search then rests on the simulation alone.
+  std::optional<std::string> unanalysable_;
 };
 
 }  // namespace capsim::run::detail

@@ -86,6 +86,32 @@ TEST(SizePath, AnAnswerAtTheEdgeOfSaturationSaysItHasNoHeadroom) {
       << r;
 }
 
+TEST(SizePath, AModelAnalyzeRefusesIsSizedBySimulationAlone) {
+  // Every message of `jobs` comes back (a loop analyze refuses): no analytic estimate, but the
+  // simulation still decides (the api only publishes: 1 replica of worker meets its SLO).
+  Sandbox box;
+  write_text(box / "loop.json", R"({
+    "name": "loop",
+    "simulation": { "duration": "20s", "warmup": "2s", "replications": 2, "seed": 7 },
+    "workloads": [ { "name": "w", "target": "api", "rate": 20 } ],
+    "services": {
+      "api": { "steps": [ { "work": "1ms" }, { "call": "jobs" } ] },
+      "jobs": { "kind": "queue", "consumer": "worker" },
+      "worker": { "workers": 4, "steps": [ { "work": "10ms" }, { "call": "jobs" } ] } },
+    "slo": { "latency": { "p99": "100ms" }, "error_rate": 0.01 }
+  })");
+  write_text(box / "size.json", R"({
+    "kind": "size", "model": "loop.json", "services": [ "worker" ],
+    "replications": 2, "max_replications": 2, "max_replicas": 4
+  })");
+  const RunResult r = box.run({"size", "size.json", "--threads", "2"});
+  ASSERT_EQ(r.status, 0) << r;
+  EXPECT_NE(r.out.find("service worker: 1 replica"), std::string::npos) << r;
+  EXPECT_NE(r.out.find("note: no analytic estimate (analyze refuses the model: "),
+            std::string::npos)
+      << r;
+}
+
 TEST(SizePath, AnalyzeReportsEachCapacityAndTheBreakingPoint) {
   Sandbox box;
   write_text(box / "held.json", kModel);

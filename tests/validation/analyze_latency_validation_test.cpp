@@ -10,6 +10,7 @@
 #include "capsim/analytic/model_analysis.hpp"
 #include "capsim/model/error.hpp"
 #include "capsim/model/load.hpp"
+#include "capsim/run/analysis_json.hpp"
 #include "validation_support.hpp"
 
 namespace capsim::validation {
@@ -103,6 +104,20 @@ TEST(AnalyzeLatency, AMessageLoopIsSolvedBelowOneAndRefusedAtOne) {
       EXPECT_NEAR(st.arrival_rps, 100.0, 1e-9);
     }
   }
+  // A loop that closes through a cache-aside miss: 0.8 of the lookups miss and publish 2.
+  try {
+    analyze(R"({
+      "workloads": [ { "name": "w", "target": "api", "rate": 50 } ],
+      "services": {
+        "api": { "steps": [ { "work": "1ms" }, { "call": "jobs" } ] },
+        "jobs": { "kind": "queue", "consumer": "worker" },
+        "cache": { "kind": "cache", "hit_ratio": 0.2, "workers": 100 },
+        "worker": { "replicas": 2, "workers": 4, "steps": [ { "work": "1ms" },
+          { "call": "cache", "on_miss": [ { "call": "jobs", "count": 2 } ] } ] } } })");
+    FAIL() << "expected a ModelError for the loop through on_miss";
+  } catch (const model::ModelError& e) {
+    EXPECT_EQ(e.diagnostics().at(0).pointer, "/services/jobs/consumer");
+  }
   try {
     analyze(model_text(1.0));
     FAIL() << "expected a ModelError";
@@ -183,6 +198,12 @@ TEST(AnalyzeLatency, ACallWaitsForAPoolConnectionAsErlangCSays) {
   ASSERT_TRUE(pool.wait_probability && pool.mean_wait_s);
   EXPECT_NEAR(*pool.wait_probability, p_wait, 1e-9);
   EXPECT_NEAR(*pool.mean_wait_s, wait_s, 1e-9);
+  // In `capsim analyze -o`: under the caller's pools, by callee.
+  const auto json = run::analysis_json(model::load(model::Json::parse(model_text), "."), a);
+  const auto& pool_json = json["services"]["api"]["pools"]["db"];
+  EXPECT_EQ(pool_json["max"], 4);
+  EXPECT_NEAR(pool_json["mean_wait_ms"].get<double>(), wait_s * 1e3, 1e-6);
+  EXPECT_NEAR(pool_json["in_use"].get<double>(), 2.8, 1e-9);
   // In the caller's response time (and so its workers' holding time) and the workload's.
   ASSERT_TRUE(a.workloads.at(0).mean_latency_s.has_value());
   EXPECT_NEAR(*a.workloads[0].mean_latency_s, 0.050 + wait_s, 1e-9);
@@ -192,6 +213,31 @@ TEST(AnalyzeLatency, ACallWaitsForAPoolConnectionAsErlangCSays) {
   const run::Results r = run_model(model_text);
   EXPECT_TRUE(covers(metric(r, "services.api.pools.db.wait_ms.mean"), wait_s * 1e3));
   EXPECT_TRUE(covers(metric(r, "services.api.pools.db.in_use"), 2.8));
+  EXPECT_TRUE(covers(metric(r, "workloads.w.latency_ms.mean"), (0.050 + wait_s) * 1e3));
+}
+
+TEST(AnalyzeLatency, APoolNoWiderThanItsCalleeMovesTheQueueIntoThePool) {
+  // The same pool in front of a database of 4 cores: the pool lets at most 4 queries in, so
+  // the database never queues and the wait is all the pool's: the same 17.86 ms and 67.86 ms.
+  // (Counting the database as an M/M/4 fed every call as well gave it a wait of its own, held
+  // through the connection and again in the call: 370.6 ms, and a breaking point of 58.9/s.)
+  std::string model_text = pool_model(1, 56.0);
+  const std::string wide = R"("db": { "cores": 1000, "workers": 1000,)";
+  model_text.replace(model_text.find(wide), wide.size(), R"("db": { "cores": 4, "workers": 1000,)");
+  const double wait_s = erlang_c_by_sum(4, 2.8) * 0.050 / (4 - 2.8);
+  const auto a = analyze(model_text);
+  const analytic::StationEstimate& db = a.stations.at(1);
+  ASSERT_EQ(db.service, "db");
+  ASSERT_TRUE(db.mean_wait_s.has_value());
+  EXPECT_EQ(*db.mean_wait_s, 0.0);
+  ASSERT_TRUE(a.workloads.at(0).mean_latency_s.has_value());
+  EXPECT_NEAR(*a.workloads[0].mean_latency_s, 0.050 + wait_s, 1e-9);
+  const auto bp = analytic::breaking_point(a);
+  ASSERT_TRUE(bp.has_value());
+  EXPECT_NEAR(bp->rps, 80.0, 1e-6);
+  const run::Results r = run_model(model_text);
+  EXPECT_TRUE(covers(metric(r, "services.api.pools.db.wait_ms.mean"), wait_s * 1e3));
+  EXPECT_LT(metric(r, "services.db.queue_length").mean, 1e-3);
   EXPECT_TRUE(covers(metric(r, "workloads.w.latency_ms.mean"), (0.050 + wait_s) * 1e3));
 }
 
