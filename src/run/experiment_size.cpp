@@ -225,7 +225,9 @@ std::string size_table(const Experiment& experiment, const SizeResult& result) {
                       ? std::to_string(*s.replicas) + (*s.replicas == 1 ? " replica" : " replicas")
                       : std::to_string(*s.replicas))
                : std::string("no answer");
-    if (!s.bound_by.empty()) {
+    if (s.bound_by == s.service) {
+      out += " (bound by its own limit: see the note)";
+    } else if (!s.bound_by.empty()) {
       out += " (bound by " + s.bound_by + ": size " + s.bound_by + " instead)";
     } else {
       out += s.confident ? " (confident)" : " (uncertain)";

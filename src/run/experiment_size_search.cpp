@@ -429,10 +429,16 @@ ServiceSizing Sizer::size_one(const model::Spec& spec, const Setting& z, Counts 
         z.replicas ? std::to_string(fail) + " " + s + (fail == 1 ? " replica" : " replicas") +
                          ", while " + s + "'s cores are not saturated: adding " + s + " replicas"
                    : value_text(z, fail) + ": raising it";
-    out.notes.push_back("the SLO is bound by " + ev.bound_what + " at " + at +
-                        " does not help; size " + ev.bound_by + " instead (" + ev.bound_instead +
-                        (e_.cheapest ? "), e.g. add it to \"settings\""
-                                     : "), e.g. list it in \"services\" before " + s));
+    if (ev.bound_by == s) {
+      // Its own limit (a rate limit for the whole service): no count of it helps.
+      out.notes.push_back("the SLO is bound by " + ev.bound_what + " at " + value_text(z, fail) +
+                          ": more of them do not help; change " + ev.bound_instead);
+    } else {
+      out.notes.push_back("the SLO is bound by " + ev.bound_what + " at " + at +
+                          " does not help; size " + ev.bound_by + " instead (" + ev.bound_instead +
+                          (e_.cheapest ? "), e.g. add it to \"settings\""
+                                       : "), e.g. list it in \"services\" before " + s));
+    }
     out.at_answer = ev;
     out.confident = ev.confident;  // "no answer" is as sure as the failure it rests on
     return out;

@@ -87,6 +87,33 @@ std::optional<BindingStation> refused_pool(const model::Spec& spec, const Result
   return std::nullopt;
 }
 
+/// A service whose rate limit, or a database whose capacity units, refused at least
+/// kRefusedPool of its arrivals in `r`: one limit for the whole service (or per client), which
+/// no replica count changes.
+std::optional<BindingStation> refusing_limit(const model::Spec& spec, const Results& r) {
+  const auto mean = [&](const std::string& name) {
+    const MergedMetric* m = r.find(name);
+    return m && m->estimate.n > 0 && std::isfinite(m->estimate.mean) ? m->estimate.mean : 0.0;
+  };
+  for (const model::ServiceSpec& s : spec.services) {
+    const std::string p = "services." + s.name + ".";
+    if (const double limited = mean(p + "rate_limited"); limited >= kRefusedPool) {
+      return BindingStation{s.name,
+                            station_noun(s) + ": its rate limit refused " +
+                                rounded_percent(limited) +
+                                " of its arrivals (429), one limit however many replicas serve",
+                            "its rate_limit, or the load it is offered"};
+    }
+    if (const double throttled = mean(p + "capacity_units.throttled"); throttled >= kRefusedPool) {
+      return BindingStation{s.name,
+                            station_noun(s) + ": its capacity units throttled " +
+                                rounded_percent(throttled) + " of its arrivals",
+                            "its capacity_units (units per second, or on-demand)"};
+    }
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 std::optional<BindingStation> binding_station(const model::Spec& spec, const Results& r,
@@ -105,7 +132,10 @@ std::optional<BindingStation> binding_station(const model::Spec& spec, const Res
       worst_busy = b;
     }
   }
-  if (worst == nullptr) return refused_pool(spec, r, sized);
+  if (worst == nullptr) {
+    if (auto pool = refused_pool(spec, r, sized)) return pool;
+    return refusing_limit(spec, r);
+  }
   BindingStation out;
   out.service = worst->name;
   const bool database = worst->kind == model::ServiceKind::database;

@@ -44,7 +44,9 @@ inline constexpr double kRefusedPool = 0.01;
 /// before full workers, which may only wait for a station further down) while the cores of
 /// `sized` are not; else the callee of a connection pool of `sized` that refused at least
 /// kRefusedPool of its acquisitions (its max_connections: more replicas of `sized` only open
-/// more pools); nothing otherwise (the sized tier may still be the bottleneck).
+/// more pools); else a service whose rate limit (or a database whose capacity units) refused
+/// at least kRefusedPool of its arrivals, `sized` included (one limit, whatever the replicas);
+/// nothing otherwise (the sized tier may still be the bottleneck).
 std::optional<BindingStation> binding_station(const model::Spec& spec, const Results& r,
                                               const std::string& sized);
 

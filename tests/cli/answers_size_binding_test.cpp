@@ -156,6 +156,40 @@ TEST(SizeBinding, PoolsRefusedByMaxConnectionsStopSizing) {
   for (const Json& ev : api["evaluations"]) EXPECT_LE(ev["replicas"].get<int>(), 4) << ev;
 }
 
+TEST(SizeBinding, TheServicesOwnRateLimitStopsSizing) {
+  Sandbox box;
+  // 150/s into one bucket of 80/s (burst 20) for the whole service: about 47% refused (429)
+  // whatever the replicas, so an SLO of 1% errors is never met; sizing stops once api's cores
+  // are not saturated, naming the limit, instead of trying every count up to max_replicas.
+  write_text(box / "db-bound.json", R"({
+    "name": "rl",
+    "simulation": { "duration": "60s", "warmup": "10s", "replications": 2, "seed": 91 },
+    "workloads": [ { "name": "c", "target": "api", "rate": 150 } ],
+    "services": {
+      "api": { "workers": 1000, "rate_limit": { "rate": 80, "burst": 20 },
+               "steps": [ { "work": { "dist": "exponential", "mean": "10ms" } } ] } },
+    "slo": { "latency": { "p99": "200ms" }, "error_rate": 0.01 }
+  })");
+  write_text(box / "size.json", kExperiment);
+  const RunResult r = box.run({"size", "size.json", "-o", "out.json", "--threads", "2"});
+  ASSERT_EQ(r.status, 0) << r;
+  EXPECT_NE(r.out.find("service api: no answer (bound by its own limit: see the note)"),
+            std::string::npos)
+      << r;
+  EXPECT_NE(r.out.find("the SLO is bound by the service api: its rate limit refused 4"),
+            std::string::npos)
+      << r;
+  EXPECT_NE(r.out.find("more of them do not help; change its rate_limit, or the load it is "
+                       "offered"),
+            std::string::npos)
+      << r;
+  const Json out = read_json(box / "out.json");
+  EXPECT_EQ(out["services"]["api"]["bound_by"], "api");
+  for (const Json& ev : out["services"]["api"]["evaluations"]) {
+    EXPECT_LE(ev["replicas"].get<int>(), 4) << ev;
+  }
+}
+
 TEST(SizeBinding, AHealthyDatabaseDoesNotStopSizing) {
   Sandbox box;
   // 40 connections: 4000 queries/s, the database is 15% busy; the api is sized as before.
