@@ -383,6 +383,16 @@ void Replication::release_worker(Service& s, std::uint32_t replica) {
   station_.free_worker(s, replica, now);
 }
 
+void Replication::give_back_worker(Service& s, Replica& r, Job& j) {
+  if (s.memory_per_request) [[unlikely]]
+    memory_release(s, r, j);
+  j.holds_worker = false;
+  release_worker(s, j.replica);
+  if (r.phase == Phase::draining && r.outstanding == 0) [[unlikely]] {
+    drained(j.service, j.replica);
+  }
+}
+
 void Replication::finish(Ref job, Outcome outcome) {
   Job& j = jobs_[job.index];
   if (options_.traces != nullptr && j.service != kNone) [[unlikely]] {
@@ -413,16 +423,10 @@ void Replication::finish(Ref job, Outcome outcome) {
       const double now = clock_.now();
       Replica& r = s.replicas[j.replica];
       station_.leave(s, r, now);
-      if (s.memory_per_request) [[unlikely]]
-        memory_release(s, r, j);
       st.completed(outcome == Outcome::success, now - j.arrived_s);
       if (j.degraded && outcome == Outcome::success) st.degraded();
       if (outcome == Outcome::error) record_health(s, r, j.replica);
-      j.holds_worker = false;
-      release_worker(s, j.replica);
-      if (r.phase == Phase::draining && r.outstanding == 0) [[unlikely]] {
-        drained(j.service, j.replica);
-      }
+      give_back_worker(s, r, j);
     } else if (j.parked) [[unlikely]] {
       // A parked cache lookup (park()): its worker went back when it parked.
       const double now = clock_.now();

@@ -95,6 +95,9 @@ class Replication {
   void child_done(Ref parent, Outcome outcome);
   void finish(Ref job, Outcome outcome);
   void release_worker(Service& s, std::uint32_t replica);
+  /// Job `j`, which held a worker of `r` and has left the station, gives it back: its memory
+  /// goes, the worker goes to the next queued job, and a draining replica left empty is gone.
+  void give_back_worker(Service& s, Replica& r, Job& j);
   void record_health(Service& s, Replica& r, std::uint32_t replica);
   /// Whether nobody will use `j`'s answer: some call on the chain of its callers no longer
   /// waits for the attempt that leads to it (docs/engine.md). Walks the chain unless the job
@@ -125,10 +128,10 @@ class Replication {
   void oom_kill(Pair where);
   void start_autoscaler(std::uint32_t service);
   scale::Snapshot snapshot(std::uint32_t service, double t) const;
-  /// The cpu metric's pods at an HPA sync over [base, cur] (Kubernetes' groupPods): ready pods
-  /// whose samples count, with their busy and serving core-seconds, and those set aside.
   /// Replica `ri` of service `si` begins to run (its start-up begins): its pod's StartTime.
   void pod_started(std::uint32_t si, std::uint32_t ri);
+  /// The cpu metric's pods at an HPA sync over [base, cur] (Kubernetes' groupPods): ready pods
+  /// whose samples count, with their busy and serving core-seconds, and those set aside.
   scale::CpuSample cpu_sample(std::uint32_t service, const scale::Snapshot& base,
                               const scale::Snapshot& cur, int desired, double window_s) const;
   void take_mark(Pair which);

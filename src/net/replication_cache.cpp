@@ -56,14 +56,8 @@ void Replication::park(Job& j) {
   // Its worker goes to the next queued job: a waiting client holds no server thread, so the
   // holder's write-back (cache-aside) always finds a worker, however many wait.
   Station::park(r);
-  if (s.memory_per_request) [[unlikely]]
-    memory_release(s, r, j);
-  j.holds_worker = false;
   j.parked = true;
-  release_worker(s, j.replica);
-  if (r.phase == Phase::draining && r.outstanding == 0) [[unlikely]] {
-    drained(j.service, j.replica);
-  }
+  give_back_worker(s, r, j);
 }
 
 void Replication::cache_fetched(Ref job, Job& j) {

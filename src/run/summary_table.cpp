@@ -145,7 +145,7 @@ std::string peaks_table(const Results& r, const std::vector<std::string>& worklo
     const std::string p = "services." + n + ".peak.";
     const stats::Estimate cpu = est(p + "cpu_utilization");
     const auto cpu_text = [](const stats::Estimate& e) {
-      return e.n == 0 || !std::isfinite(e.mean) ? "-" : format_estimate(e, 100.0, 1) + "%";
+      return with_percent(format_estimate(e, 100.0, 1));  // "-" when undefined
     };
     t.rows.push_back({n, "", format_estimate(est(p + "arrival_rps")),
                       format_estimate(est(p + "queue_length")), cpu_text(cpu)});

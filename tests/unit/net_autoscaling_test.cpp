@@ -137,6 +137,17 @@ TEST(Autoscaling, ARatioJustOutsideMovesItToCeilOfCurrentTimesRatio) {
   EXPECT_EQ(changes(s), (std::vector<Change>{{15, 10, 9}}));
 }
 
+/// 600 requests/s of 5 ms on 4 one-core pods (75 % busy) under an HPA on cpu at 50 %, pods
+/// ready 20 s after they are asked for.
+const char* kCpuStep = R"({
+  "simulation": {"duration": "480s", "replications": 1, "seed": 3},
+  "workloads": [{"name": "w", "target": "api", "rate": 600, "interarrival": "1s"}],
+  "services": {"api": {"replicas": 4, "cores": 1, "startup_time": "20s",
+                       "steps": [{"work": "5ms"}],
+                       "autoscaling": {"kind": "hpa", "min": 1, "max": 40, "metric": "cpu",
+                                       "target": 0.5}}}
+})";
+
 TEST(Autoscaling, OnCpuPodsReadyLessThanAMetricWindowAgoAreSetAside) {
   // 600/s of 5 ms on 4 one-core pods: 3 busy cores, 75 % against a target of 50 %. The sync at
   // 15 s asks for ceil(4 x 1.5) = 6; the two new pods are ready at 35 s (20 s start-up). At the
@@ -147,15 +158,7 @@ TEST(Autoscaling, OnCpuPodsReadyLessThanAMetricWindowAgoAreSetAside) {
   // count stays 6. At 60 s the same (old pods 54 %: 4 x 54 / 6 = 36 %), from 75 s every pod
   // reads 50 %. The service's average over the window, 90 core-s / (4 x 20 + 6 x 10) = 64 %,
   // would have asked for ceil(6 x 64 / 50) = 8 and held them for the 300 s stabilization.
-  const model::Spec spec = load(R"({
-    "simulation": {"duration": "480s", "replications": 1, "seed": 3},
-    "workloads": [{"name": "w", "target": "api", "rate": 600, "interarrival": "1s"}],
-    "services": {"api": {"replicas": 4, "cores": 1, "startup_time": "20s",
-                         "steps": [{"work": "5ms"}],
-                         "autoscaling": {"kind": "hpa", "min": 1, "max": 40, "metric": "cpu",
-                                         "target": 0.5}}}
-  })");
-  const stats::Summary s = run0(spec);
+  const stats::Summary s = run0(load(kCpuStep));
   EXPECT_EQ(changes(s), (std::vector<Change>{{15, 4, 6}}));
   // 4 replicas until 35 s, then 6: (4 x 35 + 6 x 445) / 480.
   EXPECT_NEAR(metric(s, "services.api.replicas.mean"), (4.0 * 35 + 6.0 * 445) / 480, 1e-9);
@@ -165,15 +168,8 @@ TEST(Autoscaling, OnCpuANewPodsSampleCountsOnceItHasBeenReadyAWindow) {
   // The same service at 600/s from the start but with a start-up of 0 s: the pods asked for at
   // 15 s are ready at 15 s and read 50 % from then; at the sync at 45 s they have been ready
   // 30 s, a whole window, and count: every pod reads 50 %, nothing moves.
-  const model::Spec spec = load(R"({
-    "simulation": {"duration": "200s", "replications": 1, "seed": 3},
-    "workloads": [{"name": "w", "target": "api", "rate": 600, "interarrival": "1s"}],
-    "services": {"api": {"replicas": 4, "cores": 1, "startup_time": "0s",
-                         "steps": [{"work": "5ms"}],
-                         "autoscaling": {"kind": "hpa", "min": 1, "max": 40, "metric": "cpu",
-                                         "target": 0.5}}}
-  })");
-  const stats::Summary s = run0(spec);
+  const stats::Summary s = run0(load(
+      kCpuStep, {{"/services/api/startup_time", "\"0s\""}, {"/simulation/duration", "\"200s\""}}));
   EXPECT_EQ(changes(s), (std::vector<Change>{{15, 4, 6}}));
 }
 
